@@ -1,0 +1,88 @@
+"""People who use the desk: customers' contacts and the vendor's staff, and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CONTACT = "contact", _("Customer contact")
+    AGENT = "agent", _("Level-1 agent")
+    CONSULTANT = "consultant", _("Consultant")
+    RND = "rnd", _("R&D engineer")
+    MANAGER = "manager", _("Manager")
+    ADMIN = "admin", _("Administrator")
+
+
+STAFF_ROLES = frozenset({Role.AGENT, Role.CONSULTANT, Role.RND, Role.MANAGER, Role.ADMIN})
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CONTACT)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        help_text=_("Set for customer contacts only."),
+    )
+    is_customer_admin = models.BooleanField(
+        default=False, help_text=_("A contact who administers their customer's account.")
+    )
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "role"], name="user_customer_role")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="contact", customer__isnull=False)
+                | (~models.Q(role="contact") & models.Q(customer__isnull=True)),
+                name="user_contact_has_customer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_contact(self) -> bool:
+        return self.role == Role.CONTACT
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in (Role.MANAGER, Role.ADMIN)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=12, help_text=_("Shown to tell tokens apart."))
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def generate() -> str:
+        return "pal_" + secrets.token_urlsafe(32)

@@ -1,0 +1,81 @@
+"""Every API error is JSON: {"error": {"code": ..., "message": ..., "details": ...}}."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from palier.lib.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+def error_body(code: str, message: str, details: dict | list | None = None) -> dict:
+    body: dict = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return {"error": body}
+
+
+def _validation_details(errors: list[dict]) -> list[dict]:
+    out = []
+    for err in errors:
+        loc = [str(part) for part in err.get("loc", []) if part not in ("body", "payload")]
+        out.append({"field": ".".join(loc), "message": err.get("msg", ""), "type": err.get("type", "")})
+    return out
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, status: int, code: str, message: str, details=None):
+        return api.create_response(request, error_body(code, message, details), status=status)
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError) -> HttpResponse:
+        return respond(request, exc.status, exc.code, exc.message, exc.details or None)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request, exc: NinjaValidationError) -> HttpResponse:
+        return respond(request, 422, "validation_error", "The request has invalid or missing fields.",
+                       _validation_details(exc.errors))
+
+    @api.exception_handler(ValidationError)
+    def model_validation_error(request, exc: ValidationError) -> HttpResponse:
+        return respond(request, 422, "validation_error", "; ".join(exc.messages))
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc: Http404) -> HttpResponse:
+        what = str(exc) or "object"
+        return respond(request, 404, "not_found", f"No such {what}, or it is not yours to see.")
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc) -> HttpResponse:
+        return respond(request, 401, "unauthenticated",
+                       "Send a valid API token: Authorization: Bearer <token>.")
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc) -> HttpResponse:
+        return respond(request, 403, "forbidden", str(exc) or "You may not do this.")
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc) -> HttpResponse:
+        return respond(request, 413, "payload_too_large", "The request body is too large.")
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError) -> HttpResponse:
+        codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+                 405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+                 429: "rate_limited"}
+        message = str(exc)
+        if exc.status_code == 400 and "parse request body" in message:
+            return respond(request, 400, "malformed_json", "The request body is not valid JSON.")
+        return respond(request, exc.status_code, codes.get(exc.status_code, "error"), message)
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc: Exception) -> HttpResponse:
+        logger.exception("API error on %s %s", request.method, request.path)
+        return respond(request, 500, "server_error", "An unexpected error occurred; it was logged.")

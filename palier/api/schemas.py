@@ -1,0 +1,323 @@
+"""Request and response shapes of the REST API. The policy's codes are its enum values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from ninja import Schema
+from pydantic import Field, StringConstraints
+
+from palier.policy import BuiltBy, ContractState, Finding, Reason, Refusal, RequestType
+from palier.tickets.models import Channel, Criticality
+from palier.tickets.states import Status
+
+ChannelCode = StrEnum("ChannelCode", {c.upper(): c for c in Channel.values})
+CriticalityCode = StrEnum("CriticalityCode", {c.upper(): c for c in Criticality.values})
+StatusCode = StrEnum("StatusCode", {c.upper(): c for c in Status.values})
+LanguageCode = StrEnum("LanguageCode", {c.upper(): c for c in ("en", "fr", "de", "it")})
+VisibilityCode = StrEnum("VisibilityCode", {"PRIVATE": "private", "SHARED": "shared"})
+
+Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=50_000)]
+Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50_000)]
+Reason_ = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    details: Any | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+# --- customers -----------------------------------------------------------------------
+
+
+class CustomerOut(Schema):
+    id: int
+    code: str
+    name: str
+    language: str
+    default_visibility: str
+
+
+class CustomerIn(Schema):
+    code: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,40}$")]
+    name: Subject
+    language: LanguageCode = LanguageCode.EN
+    default_visibility: VisibilityCode = VisibilityCode.PRIVATE
+
+
+class CustomerPatch(Schema):
+    name: Subject | None = None
+    language: LanguageCode | None = None
+    default_visibility: VisibilityCode | None = None
+
+
+class ContractOut(Schema):
+    id: int
+    customer_id: int
+    reference: str
+    state: ContractState
+    start: dt.date
+    end: dt.date
+    tier: str
+    hourly_rate: Decimal
+    prepaid_hours: Decimal
+    module_ids: list[int]
+    active_today: bool
+
+
+class ContractIn(Schema):
+    customer_id: int
+    reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    state: ContractState = ContractState.ACTIVE
+    start: dt.date
+    end: dt.date
+    tier: Annotated[str, StringConstraints(max_length=20)] = "standard"
+    hourly_rate: Annotated[Decimal, Field(ge=0, le=100_000, decimal_places=2)] = Decimal("185.00")
+    prepaid_hours: Annotated[Decimal, Field(ge=0, le=100_000, decimal_places=2)] = Decimal("0")
+    module_ids: list[int] = []
+
+
+class ContractPatch(Schema):
+    state: ContractState | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    tier: Annotated[str, StringConstraints(max_length=20)] | None = None
+    hourly_rate: Annotated[Decimal, Field(ge=0, le=100_000, decimal_places=2)] | None = None
+    prepaid_hours: Annotated[Decimal, Field(ge=0, le=100_000, decimal_places=2)] | None = None
+
+
+class CustomizationOut(Schema):
+    id: int
+    customer_id: int
+    module: Ref
+    object: str
+    built_by: BuiltBy
+    author: str
+    built_on: dt.date | None
+    authorization_reference: str
+    authorization_date: dt.date | None
+    description: str
+
+
+class CustomizationIn(Schema):
+    customer_id: int
+    module_id: int
+    object: Subject
+    built_by: BuiltBy
+    author: Annotated[str, StringConstraints(max_length=200)] = ""
+    built_on: dt.date | None = None
+    authorization_reference: Annotated[str, StringConstraints(max_length=80)] = ""
+    authorization_date: dt.date | None = None
+    description: LongText = ""
+
+
+class CustomizationPatch(Schema):
+    object: Subject | None = None
+    built_by: BuiltBy | None = None
+    author: Annotated[str, StringConstraints(max_length=200)] | None = None
+    built_on: dt.date | None = None
+    authorization_reference: Annotated[str, StringConstraints(max_length=80)] | None = None
+    authorization_date: dt.date | None = None
+    description: LongText | None = None
+
+
+class VersionOut(Schema):
+    id: int
+    number: str
+    released_on: dt.date | None
+
+
+class ModuleOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class ProductOut(Schema):
+    id: int
+    code: str
+    name: str
+    modules: list[ModuleOut]
+    versions: list[VersionOut]
+
+
+# --- tickets -------------------------------------------------------------------------
+
+
+class TicketIn(Schema):
+    type: RequestType
+    subject: Subject
+    description: LongText = ""
+    module_id: int | None = None
+    customization_id: int | None = None
+    product_version_id: int | None = None
+    criticality: CriticalityCode = CriticalityCode.MEDIUM
+    channel: ChannelCode = ChannelCode.API
+    language: LanguageCode | None = None
+    visibility: VisibilityCode | None = None
+    customer_id: int | None = Field(None, description="Staff only: the customer (phone calls).")
+    contact_id: int | None = Field(None, description="Staff only: the contact who called.")
+
+
+class TicketPatch(Schema):
+    expected_version: int | None = Field(None, description="Refuse with 409 if changed since.")
+    type: RequestType | None = None
+    module_id: int | None = None
+    customization_id: int | None = Field(None, description="0 removes the customization.")
+    criticality: CriticalityCode | None = None
+    assignee_id: int | None = Field(None, description="0 unassigns.")
+    reason: Reason_ = ""
+
+
+class MessageIn(Schema):
+    body: Body
+    expected_version: int | None = None
+
+
+class NoteIn(Schema):
+    body: Body
+    activity: Annotated[str, StringConstraints(pattern=r"^(message|phone_call|remote_session)$")] = (
+        "message"
+    )
+    expected_version: int | None = None
+
+
+class DiagnosisIn(Schema):
+    finding: Finding
+    note: Reason_ = ""
+    expected_version: int | None = None
+
+
+class TransitionIn(Schema):
+    to: StatusCode
+    reason: Reason_ = ""
+    expected_version: int | None = None
+
+
+class AcceptIn(Schema):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    expected_version: int | None = None
+
+
+class DecisionOut(Schema):
+    id: int
+    kind: str
+    accepted: bool
+    level: int | None
+    billable: bool
+    rnd: bool
+    reason: Reason | None
+    refusal: Refusal | None
+    refusal_date: dt.date | None
+    finding: Finding | None
+    rules: list[str]
+    facts: dict
+    note: str
+    decided_at: dt.datetime
+
+
+class ExplanationOut(Schema):
+    language: str
+    headline: str
+    why_level: str
+    why_billable: str
+    why_ticket: str
+    refusal: str
+
+
+class TicketOut(Schema):
+    id: int
+    reference: str
+    customer: Ref
+    contact: Ref | None
+    channel: str
+    language: str
+    type: RequestType | None
+    suggested_type: str
+    needs_qualification: bool
+    module: Ref | None
+    customization: Ref | None
+    product_version: Ref | None
+    criticality: str
+    subject: str
+    status: str
+    status_label: str
+    level: int | None
+    billable: bool
+    reason: Reason | None
+    visibility: str
+    assignee: Ref | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TicketDetailOut(TicketOut):
+    description: str
+    decision: DecisionOut | None
+    explanation: ExplanationOut | None
+    allowed_transitions: list[str]
+
+
+class TicketPageOut(Schema):
+    items: list[TicketOut]
+    next_cursor: str | None
+
+
+class MessageOut(Schema):
+    id: int
+    author: Ref | None
+    body: str
+    internal: bool
+    channel: str
+    activity: str
+    from_customer: bool
+    created_at: dt.datetime
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    actor: Ref | None
+    at: dt.datetime
+    field: str
+    from_value: str
+    to_value: str
+    reason: str
+    data: dict
+
+
+class CodesOut(Schema):
+    request_types: list[str]
+    reasons: list[str]
+    refusals: list[str]
+    findings: list[str]
+    statuses: list[str]
+    channels: list[str]
+    criticalities: list[str]
+    built_by: list[str]
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    email: str
+    role: str
+    customer: Ref | None
+    is_customer_admin: bool
+    language: str

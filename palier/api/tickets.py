@@ -1,0 +1,281 @@
+"""Tickets: open, list and search, read with decision and explanation, converse, move."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils import translation
+from ninja import Query, Router, Schema
+
+from palier.accounts.models import User
+from palier.api import presenters as p
+from palier.api.schemas import (
+    AcceptIn,
+    CriticalityCode,
+    DiagnosisIn,
+    ErrorOut,
+    EventOut,
+    MessageIn,
+    MessageOut,
+    NoteIn,
+    StatusCode,
+    TicketDetailOut,
+    TicketIn,
+    TicketPageOut,
+    TicketPatch,
+    TransitionIn,
+)
+from palier.customers.models import Customization, Module, ProductVersion
+from palier.customers.queries import access_customer_by_id, visible_customizations
+from palier.lib.errors import DomainError, NotAllowed
+from palier.policy import RequestType
+from palier.tickets import actions
+from palier.tickets.explanations import explain
+from palier.tickets.models import Channel
+from palier.tickets.queries import (
+    QUEUES,
+    TicketFilters,
+    access_ticket_by_id,
+    list_tickets,
+    ticket_history,
+    ticket_messages,
+)
+from palier.tickets.states import Status
+
+router = Router(tags=["tickets"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
+          413: ErrorOut, 422: ErrorOut}
+
+
+def _lang(request, ticket) -> str:
+    asked = request.GET.get("lang")
+    if asked in ("en", "fr", "de", "it"):
+        return asked
+    user: User = request.auth
+    return ticket.language if user.is_contact else (user.language or ticket.language)
+
+
+def _detail(request, ticket_id: int) -> dict:
+    ticket = access_ticket_by_id(request.auth, ticket_id)
+    return p.ticket_detail_out(ticket, request.auth, _lang(request, ticket))
+
+
+def _obj(qs, pk: int | None, what: str):
+    if pk is None:
+        return None
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise Http404(what)
+    return obj
+
+
+class RefusedOut(Schema):
+    error: dict
+
+
+@router.post("/tickets", response={201: TicketDetailOut, 403: RefusedOut, **ERRORS})
+def open_ticket(request, payload: TicketIn):
+    """Open a request. The policy decides it at once: the answer carries the decision and its
+    explanation. Without an active contract the answer is 403 with the refusal code, the
+    date that matters and the explanation; the request is kept for the account manager."""
+    user: User = request.auth
+    if user.is_contact:
+        if payload.customer_id not in (None, user.customer_id):
+            raise Http404("customer")
+        if payload.contact_id not in (None, user.pk):
+            raise NotAllowed("A contact opens requests in their own name.")
+        customer, contact = user.customer, user
+        if payload.channel.value in (Channel.PHONE, Channel.EMAIL):
+            raise DomainError("Contacts open requests through the portal or the API.",
+                              code="invalid_channel")
+    else:
+        if payload.customer_id is None:
+            raise DomainError("Say which customer the request is for (customer_id).",
+                              code="customer_required")
+        customer = access_customer_by_id(user, payload.customer_id)
+        contact = _obj(customer.contacts.all(), payload.contact_id, "contact")
+    ticket = actions.do_open_ticket(
+        acting_user=user,
+        customer=customer,
+        contact=contact,
+        request_type=payload.type.value,
+        subject=payload.subject,
+        description=payload.description,
+        module=_obj(Module.objects.all(), payload.module_id, "module"),
+        customization=_obj(
+            visible_customizations(user).filter(customer=customer), payload.customization_id,
+            "customization",
+        ),
+        product_version=_obj(ProductVersion.objects.all(), payload.product_version_id, "version"),
+        criticality=payload.criticality.value,
+        channel=payload.channel.value,
+        language=payload.language.value if payload.language else None,
+        visibility=payload.visibility.value if payload.visibility else None,
+    )
+    if ticket.status == Status.REFUSED:
+        decision = ticket.decision
+        text = explain(decision, ticket.language)
+        return 403, {
+            "error": {
+                "code": decision.refusal,
+                "message": text.refusal,
+                "details": {
+                    "refusal": decision.refusal,
+                    "date": decision.refusal_date.isoformat() if decision.refusal_date else None,
+                    "ticket": {"id": ticket.pk, "reference": ticket.reference},
+                    "explanation": {"language": ticket.language, **text.as_dict()},
+                },
+            }
+        }
+    return 201, p.ticket_detail_out(ticket, user, ticket.language)
+
+
+class ListParams(Schema):
+    status: list[StatusCode] = []
+    level: int | None = None
+    type: RequestType | None = None
+    criticality: CriticalityCode | None = None
+    customer_id: int | None = None
+    module_id: int | None = None
+    assignee_id: int | None = None
+    queue: str | None = None
+    mine: bool = False
+    q: str = ""
+    sort: str = "-created"
+    cursor: str | None = None
+    limit: int = 50
+
+
+@router.get("/tickets", response={200: TicketPageOut, **ERRORS})
+def list_ticket_page(request, params: Query[ListParams]):
+    """List the tickets the caller may see, newest first, 50 a page (cursor pagination).
+    `q` searches subjects, descriptions and messages (and is a reference when it looks like
+    one). `queue` is one of: level1, level2, rnd, consent, waiting, unassigned, to_qualify,
+    refused, open."""
+    if params.queue and params.queue not in QUEUES:
+        raise DomainError(f"Unknown queue; use one of {', '.join(QUEUES)}.", code="invalid_queue")
+    if not 1 <= params.limit <= 200:
+        raise DomainError("limit must be between 1 and 200.", code="invalid_limit")
+    filters = TicketFilters(
+        status=[s.value for s in params.status], level=params.level,
+        type=params.type.value if params.type else None,
+        criticality=params.criticality.value if params.criticality else None,
+        customer_id=params.customer_id, module_id=params.module_id,
+        assignee_id=params.assignee_id, queue=params.queue, mine=params.mine, q=params.q[:200],
+    )
+    page = list_tickets(request.auth, filters, sort=params.sort, cursor=params.cursor,
+                        limit=params.limit)
+    with translation.override(request.auth.language):
+        items = [p.ticket_out(t, request.auth) for t in page.items]
+    return {"items": items, "next_cursor": page.next_cursor}
+
+
+@router.get("/tickets/{ticket_id}", response={200: TicketDetailOut, **ERRORS})
+def get_ticket(request, ticket_id: int, lang: str | None = None):
+    """A ticket with its current decision and the explanation in `lang` (or its language)."""
+    return _detail(request, ticket_id)
+
+
+@router.patch("/tickets/{ticket_id}", response={200: TicketDetailOut, **ERRORS})
+def change_ticket(request, ticket_id: int, payload: TicketPatch):
+    """Staff: change type, module or customization (the policy decides again), criticality
+    (with a reason), or the assignee."""
+    user: User = request.auth
+    ticket = access_ticket_by_id(user, ticket_id)
+    if not user.is_staff_member:
+        raise NotAllowed("Only the support team can change a ticket.")
+    version = payload.expected_version
+    fields = payload.model_fields_set
+    changes: dict = {}
+    if "type" in fields and payload.type is not None:
+        changes["request_type"] = payload.type.value
+    if "module_id" in fields:
+        changes["module"] = _obj(Module.objects.all(), payload.module_id, "module")
+    if "customization_id" in fields:
+        changes["customization"] = (
+            None if not payload.customization_id
+            else _obj(Customization.objects.filter(customer=ticket.customer),
+                      payload.customization_id, "customization")
+        )
+    if changes:
+        ticket = actions.do_change_request(ticket, acting_user=user, reason=payload.reason,
+                                           expected_version=version, **changes)
+        version = None
+    if payload.criticality is not None:
+        ticket = actions.do_change_criticality(ticket, payload.criticality.value, acting_user=user,
+                                               reason=payload.reason, expected_version=version)
+        version = None
+    if "assignee_id" in fields:
+        assignee = None
+        if payload.assignee_id:
+            assignee = _obj(User.objects.filter(customer__isnull=True), payload.assignee_id, "user")
+        actions.do_assign(ticket, assignee, acting_user=user, expected_version=version)
+    return _detail(request, ticket_id)
+
+
+@router.get("/tickets/{ticket_id}/messages", response={200: list[MessageOut], **ERRORS})
+def list_messages(request, ticket_id: int):
+    """The conversation; contacts never see internal notes."""
+    ticket = access_ticket_by_id(request.auth, ticket_id)
+    return [p.message_out(m) for m in ticket_messages(request.auth, ticket)[:1000]]
+
+
+@router.post("/tickets/{ticket_id}/replies", response={201: MessageOut, **ERRORS})
+def reply(request, ticket_id: int, payload: MessageIn):
+    ticket = access_ticket_by_id(request.auth, ticket_id)
+    message = actions.do_add_message(ticket, acting_user=request.auth, body=payload.body,
+                                     channel=Channel.API, expected_version=payload.expected_version)
+    return 201, p.message_out(message)
+
+
+@router.post("/tickets/{ticket_id}/notes", response={201: MessageOut, **ERRORS})
+def add_note(request, ticket_id: int, payload: NoteIn):
+    """Staff: an internal note, or a logged phone call or remote session."""
+    ticket = access_ticket_by_id(request.auth, ticket_id)
+    if not request.auth.is_staff_member:
+        raise NotAllowed("Only the support team can write internal notes.")
+    channel = Channel.PHONE if payload.activity != "message" else Channel.API
+    message = actions.do_add_message(ticket, acting_user=request.auth, body=payload.body,
+                                     internal=True, channel=channel, activity=payload.activity,
+                                     expected_version=payload.expected_version)
+    return 201, p.message_out(message)
+
+
+@router.post("/tickets/{ticket_id}/diagnosis", response={200: TicketDetailOut, **ERRORS})
+def diagnose(request, ticket_id: int, payload: DiagnosisIn):
+    """Staff: record a finding of POLICY.md table D."""
+    ticket = access_ticket_by_id(request.auth, ticket_id)
+    actions.do_diagnose(ticket, payload.finding.value, acting_user=request.auth, note=payload.note,
+                        expected_version=payload.expected_version)
+    return _detail(request, ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/transitions", response={200: TicketDetailOut, **ERRORS})
+def transition(request, ticket_id: int, payload: TransitionIn):
+    """Move the ticket along the lifecycle; edges outside the table answer 409."""
+    ticket = access_ticket_by_id(request.auth, ticket_id)
+    actions.do_transition(ticket, payload.to.value, acting_user=request.auth, reason=payload.reason,
+                          expected_version=payload.expected_version)
+    return _detail(request, ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/accept", response={200: TicketDetailOut, **ERRORS})
+def accept_refused(request, ticket_id: int, payload: AcceptIn):
+    """Manager: accept a refused request anyway, with a reason."""
+    ticket = access_ticket_by_id(request.auth, ticket_id)
+    actions.do_accept_refused(ticket, acting_user=request.auth, reason=payload.reason,
+                              expected_version=payload.expected_version)
+    return _detail(request, ticket_id)
+
+
+@router.get("/tickets/{ticket_id}/history", response={200: list[EventOut], **ERRORS})
+def history(request, ticket_id: int):
+    """Every change: who, when, from, to and why."""
+    ticket = access_ticket_by_id(request.auth, ticket_id)
+    return [p.event_out(e) for e in ticket_history(request.auth, ticket)[:2000]]
+
+
+@router.get("/tickets/{ticket_id}/decisions", response={200: list[dict], **ERRORS})
+def decisions(request, ticket_id: int):
+    """Every decision the policy took on this ticket, oldest first."""
+    ticket = access_ticket_by_id(request.auth, ticket_id)
+    return [p.decision_out(d) for d in ticket.decisions.all()]

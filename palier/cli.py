@@ -1,0 +1,40 @@
+"""The `palier` command: Palier's own commands, and every Django management command."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+COMMANDS = {
+    "demo": "Create, fill and serve a demo desk on SQLite (--port to choose the port).",
+    "serve": "Serve the desk with gunicorn (production).",
+    "worker": "Run background work: mail, notifications, service-level clocks.",
+    "token": "Manage API tokens: palier token create USERNAME.",
+    "migrate": "Create or update the database tables.",
+    "createsuperuser": "Create an administrator.",
+    "check": "Check the configuration (add --deploy for production).",
+}
+
+HELP = "usage: palier COMMAND [options]\n\nCommands:\n" + "\n".join(
+    f"  {name:<16}{text}" for name, text in COMMANDS.items()
+) + (
+    "\n\nEvery Django management command works too (palier help lists them all);"
+    "\n'palier COMMAND --help' describes one.\n"
+)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+        sys.stdout.write(HELP)
+        return
+    if argv[1] == "demo":
+        os.environ.setdefault("PALIER_ENV", "demo")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palier.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["palier", *argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Personas and a world shared by the tests (see CONVENTIONS.md: named roles)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from palier.accounts.actions import do_create_token
+from palier.accounts.models import Role, User
+from palier.customers.models import Customer
+from palier.testing.factories import make_customer, make_user
+
+
+@dataclass
+class World:
+    customer_a: Customer
+    customer_b: Customer
+    customer_expired: Customer
+    agent: User  # level-1 agent
+    consultant: User
+    rnd: User  # R&D engineer
+    manager: User
+    contact_a: User  # plain contact of customer A
+    contact_a2: User  # another plain contact of customer A
+    admin_a: User  # administers customer A's account
+    contact_b: User  # contact of customer B: must never see A's tickets
+    contact_expired: User
+
+
+@pytest.fixture
+def world(db) -> World:
+    a = make_customer("alpenkaese", name="Alpenkäse AG", language="de")
+    b = make_customer("bellevue", name="Bellevue SA", language="fr")
+    expired = make_customer("oldco", name="OldCo Ltd", start_days=-500, end_days=-30)
+    return World(
+        customer_a=a,
+        customer_b=b,
+        customer_expired=expired,
+        agent=make_user("lena.agent", Role.AGENT),
+        consultant=make_user("marc.consultant", Role.CONSULTANT),
+        rnd=make_user("ravi.rnd", Role.RND),
+        manager=make_user("maria.manager", Role.MANAGER),
+        contact_a=make_user("anna.a", customer=a, language="de"),
+        contact_a2=make_user("armin.a", customer=a, language="de"),
+        admin_a=make_user("adele.a", customer=a, customer_admin=True),
+        contact_b=make_user("bruno.b", customer=b, language="fr"),
+        contact_expired=make_user("otto.old", customer=expired),
+    )
+
+
+class ApiClient:
+    """A JSON client that authenticates with a real API token."""
+
+    def __init__(self, user: User):
+        self.user = user
+        _token, raw = do_create_token(user, name="tests")
+        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    def get(self, path: str, **params):
+        return self.client.get(f"/api/v1{path}", params)
+
+    def post(self, path: str, data=None, **kw):
+        return self.client.post(f"/api/v1{path}", data, content_type="application/json", **kw)
+
+    def patch(self, path: str, data=None):
+        return self.client.patch(f"/api/v1{path}", data, content_type="application/json")
+
+
+@pytest.fixture
+def api():
+    return ApiClient

@@ -1,0 +1,50 @@
+"""Reads on customers, scoped to who asks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from palier.accounts.models import User
+from palier.customers.models import Contract, Customer, Customization, Installation
+
+
+def current_contract(customer: Customer, today: dt.date) -> Contract | None:
+    """The contract that governs `today`: the active one covering it, else the latest one."""
+    contracts = list(customer.contracts.all())
+    covering = [c for c in contracts if c.start <= today <= c.end and c.state == "active"]
+    if covering:
+        return max(covering, key=lambda c: c.end)
+    started = [c for c in contracts if c.start <= today]
+    if started:
+        return max(started, key=lambda c: (c.start, c.end))
+    return min(contracts, key=lambda c: c.start) if contracts else None
+
+
+def visible_customers(user: User) -> QuerySet[Customer]:
+    if user.is_staff_member:
+        return Customer.objects.all()
+    return Customer.objects.filter(pk=user.customer_id)
+
+
+def access_customer_by_id(user: User, customer_id: int) -> Customer:
+    customer = visible_customers(user).filter(pk=customer_id).first()
+    if customer is None:
+        raise Http404("customer")
+    return customer
+
+
+def visible_contracts(user: User) -> QuerySet[Contract]:
+    qs = Contract.objects.select_related("customer").prefetch_related("modules")
+    return qs if user.is_staff_member else qs.filter(customer_id=user.customer_id)
+
+
+def visible_customizations(user: User) -> QuerySet[Customization]:
+    qs = Customization.objects.select_related("customer", "module")
+    return qs if user.is_staff_member else qs.filter(customer_id=user.customer_id)
+
+
+def installed_versions(customer: Customer) -> QuerySet[Installation]:
+    return customer.installations.select_related("version", "version__product")

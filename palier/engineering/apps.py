@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EngineeringConfig(AppConfig):
+    name = "palier.engineering"
+    label = "engineering"

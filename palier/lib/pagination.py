@@ -1,0 +1,80 @@
+"""Keyset (cursor) pagination: a page costs the same at row 50 and at row 100,000."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from palier.lib.errors import DomainError
+
+# sort name -> (field, descending)
+SORTS: dict[str, tuple[str, bool]] = {
+    "-created": ("id", True),
+    "created": ("id", False),
+    "-updated": ("updated_at", True),
+    "updated": ("updated_at", False),
+}
+
+
+class InvalidCursor(DomainError):
+    code = "invalid_cursor"
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+
+
+def _encode(sort: str, value: Any, pk: int) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.isoformat()
+    raw = json.dumps({"s": sort, "v": value, "id": pk}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, sort: str) -> tuple[Any, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if data["s"] != sort:
+            raise ValueError("cursor of another sort")
+        pk = int(data["id"])
+        value = data["v"]
+        if SORTS[sort][0] != "id":
+            value = dt.datetime.fromisoformat(value)
+        return value, pk
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+        raise InvalidCursor("This cursor is not valid for this list.") from exc
+
+
+def keyset_page(qs: QuerySet, *, sort: str, cursor: str | None, limit: int) -> Page:
+    if sort not in SORTS:
+        raise DomainError(
+            f"Unknown sort; use one of {', '.join(SORTS)}.", code="invalid_sort"
+        )
+    field, descending = SORTS[sort]
+    order = [f"-{field}", "-id"] if descending else [field, "id"]
+    if field == "id":
+        order = order[:1]
+    qs = qs.order_by(*order)
+    if cursor:
+        value, pk = _decode(cursor, sort)
+        if field == "id":
+            qs = qs.filter(id__lt=pk) if descending else qs.filter(id__gt=pk)
+        elif descending:
+            qs = qs.filter(Q(**{f"{field}__lt": value}) | Q(**{field: value, "id__lt": pk}))
+        else:
+            qs = qs.filter(Q(**{f"{field}__gt": value}) | Q(**{field: value, "id__gt": pk}))
+    rows = list(qs[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode(sort, getattr(last, field), last.pk)
+    return Page(items=rows, next_cursor=next_cursor)

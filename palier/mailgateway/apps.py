@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MailgatewayConfig(AppConfig):
+    name = "palier.mailgateway"
+    label = "mailgateway"

@@ -1,0 +1,240 @@
+"""Palier's settings, read from the environment (see docs/configuration.md).
+
+`PALIER_ENV` chooses the defaults: `production` (the default: secure cookies, HTTPS, no
+debug), `demo` (plain HTTP on localhost, a generated secret kept in the data folder) or
+`test`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from palier.lib.env import ConfigError, env_bool, env_int, env_list, env_path, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+PALIER_ENV = env_str("PALIER_ENV", "production")
+if PALIER_ENV not in {"production", "demo", "test"}:
+    raise ConfigError(f"PALIER_ENV must be production, demo or test; got {PALIER_ENV!r}")
+IS_PRODUCTION = PALIER_ENV == "production"
+
+DATA_DIR = env_path("PALIER_DATA_DIR", Path.cwd() / "var")
+
+
+def _secret_key() -> str:
+    key = env_str("PALIER_SECRET_KEY")
+    if key:
+        return key
+    if IS_PRODUCTION:
+        return ""  # refused by system check palier.E001
+    if PALIER_ENV == "test":
+        return "test-only-" + "x" * 50
+    # The demo keeps a generated key in its data folder so sessions survive restarts.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("PALIER_DEBUG", False)
+ALLOWED_HOSTS = env_list(
+    "PALIER_ALLOWED_HOSTS", [] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env_list("PALIER_CSRF_TRUSTED_ORIGINS", [])
+PALIER_BASE_URL = env_str("PALIER_BASE_URL", "http://localhost:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django_tasks",
+    "django_tasks_db",
+    "template_partials",
+    "csp",
+    "palier.accounts",
+    "palier.customers",
+    "palier.tickets",
+    "palier.billing",
+    "palier.engineering",
+    "palier.sla",
+    "palier.mailgateway",
+    "palier.triage",
+    "palier.knowledge",
+    "palier.api",
+    "palier.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "palier.urls"
+WSGI_APPLICATION = "palier.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict:
+    url = env_str("DATABASE_URL")
+    if url:
+        db = dj_database_url.parse(url, conn_max_age=env_int("PALIER_DB_CONN_MAX_AGE", 60))
+        if db["ENGINE"] == "django.db.backends.postgresql":
+            db["CONN_HEALTH_CHECKS"] = True
+            db.setdefault("TEST", {})["NAME"] = env_str("PALIER_TEST_DB_NAME", "") or None
+            if not db["TEST"]["NAME"]:
+                del db["TEST"]["NAME"]
+        return {"default": db}
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "palier.sqlite3"),
+            "OPTIONS": {
+                # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write
+                # lock at BEGIN so two writers queue instead of failing mid-transaction.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON;PRAGMA mmap_size=268435456;PRAGMA cache_size=-65536;"
+                ),
+            },
+            "TEST": {"NAME": str(DATA_DIR / "test-palier.sqlite3")},
+        }
+    }
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if PALIER_ENV == "test"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default", "mail"],
+    }
+}
+
+PASSWORD_HASHERS = (
+    ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if PALIER_ENV == "test"
+    else [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
+)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("it", "Italiano")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("PALIER_TIME_ZONE", "Europe/Zurich")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if PALIER_ENV == "test"
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = PALIER_ENV != "production"
+
+# Request size: the API refuses bodies above this with a JSON error, never a 500.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PALIER_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
+PALIER_MAX_ATTACHMENT_BYTES = env_int("PALIER_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+
+# Security. Production defaults are strict; the demo serves plain HTTP on localhost.
+SECURE = IS_PRODUCTION and not env_bool("PALIER_INSECURE_HTTP", False)
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = SECURE and not env_bool("PALIER_BEHIND_PROXY", False)
+SECURE_HSTS_SECONDS = env_int("PALIER_HSTS_SECONDS", 31536000 if SECURE else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = SECURE
+if env_bool("PALIER_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+EMAIL_BACKEND = env_str("PALIER_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("PALIER_SMTP_HOST", "localhost")
+EMAIL_PORT = env_int("PALIER_SMTP_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("PALIER_FROM_EMAIL", "support@palier.localhost")
+
+PALIER_REOPEN_DAYS = env_int("PALIER_REOPEN_DAYS", 14, minimum=0)
+PALIER_VENDOR_NAME = env_str("PALIER_VENDOR_NAME", "Palier Software SA")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("PALIER_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

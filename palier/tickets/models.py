@@ -1,0 +1,268 @@
+"""Tickets, their decisions, conversation and history."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from palier.customers.models import Visibility
+from palier.policy import Finding, Reason, Refusal, RequestType
+from palier.tickets.states import CUSTOMER_STATUS_LABELS, OPEN_STATUSES, Status
+
+
+def _choices(enum) -> list[tuple[str, str]]:
+    return [(member.value, member.value.replace("_", " ").capitalize()) for member in enum]
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    API = "api", _("API")
+
+
+class Criticality(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+CRITICALITY_DEFINITIONS = {
+    Criticality.LOW: _("A question or a minor inconvenience; work goes on normally."),
+    Criticality.MEDIUM: _("A function is impaired but a workaround exists."),
+    Criticality.HIGH: _("An important function is unusable and no workaround exists."),
+    Criticality.CRITICAL: _("Production is stopped or data is at risk for many users."),
+}
+
+REFERENCE_PREFIX = "PAL"
+_REFERENCE_RE = re.compile(rf"^\s*{REFERENCE_PREFIX}-(\d{{4}})-(\d{{6,}})\s*$", re.IGNORECASE)
+
+
+def parse_reference(text: str) -> int | None:
+    """The ticket id inside a reference such as PAL-2026-000123, or None."""
+    match = _REFERENCE_RE.match(text or "")
+    return int(match.group(2)) if match else None
+
+
+class Ticket(models.Model):
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="tickets")
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="requested_tickets",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    type = models.CharField(max_length=12, choices=_choices(RequestType), null=True, blank=True)
+    suggested_type = models.CharField(max_length=12, choices=_choices(RequestType), blank=True)
+    module = models.ForeignKey(
+        "customers.Module", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    customization = models.ForeignKey(
+        "customers.Customization", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="tickets",
+    )
+    product_version = models.ForeignKey(
+        "customers.ProductVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    criticality = models.CharField(max_length=8, choices=Criticality.choices, default="medium")
+    subject = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    visibility = models.CharField(max_length=8, choices=Visibility.choices, default="private")
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    billable = models.BooleanField(default=False)
+    reason = models.CharField(max_length=40, choices=_choices(Reason), blank=True)
+    decision = models.ForeignKey(
+        "tickets.Decision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="assigned_tickets",
+    )
+    version = models.PositiveIntegerField(default=1, help_text=_("Raised by every change."))
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    last_customer_message_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Queues page by id (keyset) inside a filter: each index ends with id.
+            models.Index(fields=["status", "-id"], name="ticket_status_id"),
+            models.Index(fields=["level", "status", "-id"], name="ticket_level_status_id"),
+            models.Index(fields=["customer", "-id"], name="ticket_customer_id"),
+            models.Index(fields=["contact", "-id"], name="ticket_contact_id"),
+            models.Index(fields=["assignee", "status", "-id"], name="ticket_assignee_status_id"),
+            models.Index(fields=["module", "-id"], name="ticket_module_id"),
+            models.Index(fields=["type", "-id"], name="ticket_type_id"),
+            models.Index(fields=["criticality", "-id"], name="ticket_criticality_id"),
+            models.Index(fields=["-updated_at", "-id"], name="ticket_updated_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        year = self.created_at.year if self.created_at else 0
+        return f"{REFERENCE_PREFIX}-{year:04d}-{self.pk:06d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def needs_qualification(self) -> bool:
+        return self.type is None and self.status != Status.REFUSED
+
+    @property
+    def customer_status_label(self) -> str:
+        return str(CUSTOMER_STATUS_LABELS[Status(self.status)])
+
+
+class DecisionKind(models.TextChoices):
+    INTAKE = "intake", _("At intake")
+    CHANGE = "change", _("After a change of the request")
+    DIAGNOSIS = "diagnosis", _("After diagnosis")
+    OVERRIDE = "override", _("Accepted by a manager")
+
+
+class Decision(models.Model):
+    """One decision of the policy on a ticket, kept forever with its rules and facts."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(max_length=10, choices=DecisionKind.choices)
+    accepted = models.BooleanField()
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    billable = models.BooleanField(default=False)
+    rnd = models.BooleanField(default=False)
+    reason = models.CharField(max_length=40, choices=_choices(Reason), blank=True)
+    refusal = models.CharField(max_length=20, choices=_choices(Refusal), blank=True)
+    refusal_date = models.DateField(null=True, blank=True)
+    finding = models.CharField(max_length=30, choices=_choices(Finding), blank=True)
+    rules = models.JSONField(default=list)
+    facts = models.JSONField(default=dict)
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["ticket", "id"], name="decision_ticket_id")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.reason or self.refusal}"
+
+
+class Activity(models.TextChoices):
+    MESSAGE = "message", _("Message")
+    PHONE_CALL = "phone_call", _("Phone call")
+    REMOTE_SESSION = "remote_session", _("Remote session")
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_name = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    body_html = models.TextField(blank=True, help_text=_("Sanitized HTML, when the source had it."))
+    internal = models.BooleanField(default=False, help_text=_("Internal notes never reach a contact."))
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PORTAL)
+    activity = models.CharField(max_length=16, choices=Activity.choices, default=Activity.MESSAGE)
+    from_customer = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["ticket", "internal", "id"], name="message_ticket_id")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}#{self.pk}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.ticket_id}/{instance.sha256[:16]}"
+
+
+class Attachment(models.Model):
+    """A file sent with a ticket or message. Served only as a download to who may see it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120, default="application/octet-stream")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    internal = models.BooleanField(default=False)
+    inline = models.BooleanField(default=False)
+    content_id = models.CharField(max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ticket", "id"], name="attachment_ticket_id")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    REFUSED = "refused", _("Refused")
+    ACCEPTED_ANYWAY = "accepted_anyway", _("Accepted by a manager")
+    STATUS = "status", _("Status changed")
+    DECISION = "decision", _("Decision")
+    DIAGNOSIS = "diagnosis", _("Diagnosis")
+    FIELD = "field", _("Field changed")
+    ASSIGNED = "assigned", _("Assigned")
+    REPLY = "reply", _("Public reply")
+    CUSTOMER_REPLY = "customer_reply", _("Customer reply")
+    NOTE = "note", _("Internal note")
+    REOPENED = "reopened", _("Reopened")
+
+
+class TicketEvent(models.Model):
+    """One change of a ticket: who, when, from, to and why."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    field = models.CharField(max_length=40, blank=True)
+    from_value = models.CharField(max_length=200, blank=True)
+    to_value = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(blank=True)
+    internal = models.BooleanField(default=False, help_text=_("Hidden from contacts."))
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["ticket", "id"], name="event_ticket_id"),
+            models.Index(fields=["kind", "-id"], name="event_kind_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.from_value}→{self.to_value}"

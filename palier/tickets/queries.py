@@ -1,0 +1,152 @@
+"""Reads on tickets. Every read that a user makes goes through one of these gates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from palier.accounts.models import User
+from palier.customers.models import Visibility
+from palier.lib.pagination import Page, keyset_page
+from palier.tickets import search
+from palier.tickets.models import (
+    Attachment,
+    Decision,
+    Message,
+    Ticket,
+    TicketEvent,
+    parse_reference,
+)
+from palier.tickets.states import OPEN_STATUSES, Status
+
+
+def visible_tickets(user: User) -> QuerySet[Ticket]:
+    """Staff see every ticket; a customer admin their customer's; a contact their own and
+    the ones shared with their organization."""
+    qs = Ticket.objects.all()
+    if user.is_staff_member:
+        return qs
+    if not user.is_active or user.customer_id is None:
+        return qs.none()
+    qs = qs.filter(customer_id=user.customer_id)
+    if user.is_customer_admin:
+        return qs
+    return qs.filter(Q(contact_id=user.pk) | Q(visibility=Visibility.SHARED))
+
+
+def access_ticket_by_id(user: User, ticket_id: int, *, for_update: bool = False) -> Ticket:
+    ticket = (
+        visible_tickets(user)
+        .select_related("customer", "contact", "module", "customization", "customization__module",
+                        "product_version", "decision", "assignee")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        raise Http404("ticket")
+    return ticket
+
+
+def access_ticket_by_reference(user: User, reference: str) -> Ticket:
+    pk = parse_reference(reference)
+    if pk is None:
+        raise Http404("ticket")
+    return access_ticket_by_id(user, pk)
+
+
+QUEUES = {
+    "level1": Q(level=1, status__in=OPEN_STATUSES - {Status.WITH_RND}),
+    "level2": Q(level=2, status__in=OPEN_STATUSES),
+    "rnd": Q(status__in=[Status.WITH_RND, Status.WAITING_PATCH]),
+    "consent": Q(status=Status.AWAITING_CONSENT),
+    "waiting": Q(status=Status.WAITING_CUSTOMER),
+    "unassigned": Q(assignee__isnull=True, status__in=OPEN_STATUSES),
+    "to_qualify": Q(type__isnull=True, status__in=OPEN_STATUSES),
+    "refused": Q(status=Status.REFUSED),
+    "open": Q(status__in=OPEN_STATUSES),
+}
+
+
+@dataclass
+class TicketFilters:
+    status: list[str] = field(default_factory=list)
+    level: int | None = None
+    type: str | None = None
+    criticality: str | None = None
+    customer_id: int | None = None
+    module_id: int | None = None
+    assignee_id: int | None = None
+    queue: str | None = None
+    mine: bool = False
+    q: str = ""
+
+
+def filter_tickets(user: User, filters: TicketFilters) -> QuerySet[Ticket]:
+    qs = visible_tickets(user)
+    if filters.queue:
+        qs = qs.filter(QUEUES[filters.queue])
+    if filters.status:
+        qs = qs.filter(status__in=filters.status)
+    if filters.level is not None:
+        qs = qs.filter(level=filters.level)
+    if filters.type:
+        qs = qs.filter(type=filters.type)
+    if filters.criticality:
+        qs = qs.filter(criticality=filters.criticality)
+    if filters.customer_id:
+        qs = qs.filter(customer_id=filters.customer_id)
+    if filters.module_id:
+        qs = qs.filter(module_id=filters.module_id)
+    if filters.assignee_id:
+        qs = qs.filter(assignee_id=filters.assignee_id)
+    if filters.mine:
+        qs = qs.filter(assignee_id=user.pk) if user.is_staff_member else qs.filter(contact_id=user.pk)
+    if filters.q:
+        pk = parse_reference(filters.q)
+        if pk is not None:
+            qs = qs.filter(pk=pk)
+        else:
+            qs = search.filter_by_text(qs, filters.q, include_internal=user.is_staff_member)
+    return qs
+
+
+def list_tickets(
+    user: User, filters: TicketFilters, *, sort: str = "-created", cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    qs = filter_tickets(user, filters).select_related(
+        "customer", "contact", "module", "assignee", "customization"
+    )
+    return keyset_page(qs, sort=sort, cursor=cursor, limit=limit)
+
+
+def ticket_messages(user: User, ticket: Ticket) -> QuerySet[Message]:
+    qs = ticket.messages.select_related("author").prefetch_related("attachments")
+    return qs if user.is_staff_member else qs.filter(internal=False)
+
+
+def ticket_attachments(user: User, ticket: Ticket) -> QuerySet[Attachment]:
+    qs = ticket.attachments.all()
+    return qs if user.is_staff_member else qs.filter(internal=False)
+
+
+def ticket_history(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
+    qs = ticket.events.select_related("actor")
+    return qs if user.is_staff_member else qs.filter(internal=False)
+
+
+def ticket_decisions(ticket: Ticket) -> QuerySet[Decision]:
+    return ticket.decisions.select_related("decided_by")
+
+
+def access_attachment_by_id(user: User, attachment_id: int) -> Attachment:
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, ticket__in=visible_tickets(user))
+        .select_related("ticket")
+        .first()
+    )
+    if attachment is None or (attachment.internal and not user.is_staff_member):
+        raise Http404("attachment")
+    return attachment
