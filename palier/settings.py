@@ -7,6 +7,7 @@ debug), `demo` (plain HTTP on localhost, a generated secret kept in the data fol
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -116,9 +117,8 @@ def _databases() -> dict:
         db = dj_database_url.parse(url, conn_max_age=env_int("PALIER_DB_CONN_MAX_AGE", 60))
         if db["ENGINE"] == "django.db.backends.postgresql":
             db["CONN_HEALTH_CHECKS"] = True
-            db.setdefault("TEST", {})["NAME"] = env_str("PALIER_TEST_DB_NAME", "") or None
-            if not db["TEST"]["NAME"]:
-                del db["TEST"]["NAME"]
+            # One test database per process, so that two suites can run side by side.
+            db["TEST"] = {"NAME": f"test_{db['NAME']}_{os.getpid()}"}
         return {"default": db}
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
@@ -135,7 +135,7 @@ def _databases() -> dict:
                     "PRAGMA foreign_keys=ON;PRAGMA mmap_size=268435456;PRAGMA cache_size=-65536;"
                 ),
             },
-            "TEST": {"NAME": str(DATA_DIR / "test-palier.sqlite3")},
+            "TEST": {"NAME": str(DATA_DIR / f"test-palier-{os.getpid()}.sqlite3")},
         }
     }
 
