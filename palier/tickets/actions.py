@@ -64,10 +64,15 @@ def _lock(ticket: Ticket, expected_version: int | None) -> Ticket:
     return locked
 
 
-def _event(ticket: Ticket, kind: str, actor: User | None, **fields) -> TicketEvent:
+def record_event(ticket: Ticket, kind: str, actor: User | None, **fields) -> TicketEvent:
+    """Record a change of a ticket and queue its side effects. Other apps' actions call this
+    inside their own transaction (e.g. `consent_requested`, `patch_available`)."""
     event = TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, **fields)
     queue_event(event)
     return event
+
+
+_event = record_event
 
 
 def _save(ticket: Ticket, fields: list[str]) -> None:
