@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "template_partials",
     "csp",
+    "ninja",  # serves the API docs' Swagger UI from static files (no CDN)
     "palier.accounts",
     "palier.customers",
     "palier.tickets",
