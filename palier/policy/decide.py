@@ -146,6 +146,11 @@ _FINDINGS: dict[Finding, tuple[str, Reason]] = {
 }
 
 
+_MALFUNCTION_FINDINGS = frozenset(
+    {Finding.CUSTOMER_MANIPULATION, Finding.CUSTOMIZATION_ERROR, Finding.PRODUCT_DEFECT}
+)
+
+
 def decide_after_finding(
     current: Decision, request: RequestFacts, finding: Finding, today: dt.date
 ) -> Decision:
@@ -153,9 +158,9 @@ def decide_after_finding(
     if not current.accepted:
         raise PolicyError("a refused request cannot be diagnosed")
     facts = {**current.facts, "finding": finding.value, "today": today}
-    if finding in (Finding.CUSTOMER_MANIPULATION, Finding.PRODUCT_DEFECT):
-        if request.type != RequestType.MALFUNCTION:
-            raise PolicyError(f"{finding.value} applies only to a malfunction")
+    # D1, D2 and D4 are findings about a malfunction; on another type they do not apply.
+    if finding in _MALFUNCTION_FINDINGS and request.type != RequestType.MALFUNCTION:
+        raise PolicyError(f"{finding.value} applies only to a malfunction")
     if finding == Finding.BACK_TO_LEVEL_1:
         if current.level != 2:
             raise PolicyError("back_to_level_1 applies only to a level-2 request")
@@ -165,17 +170,30 @@ def decide_after_finding(
             else Reason.STANDARD_USAGE
         )
         return Decision(
-            accepted=True, level=1, billable=False, reason=reason, rules=(*current.rules, "D5"),
+            accepted=True,
+            level=1,
+            billable=False,
+            reason=reason,
+            rules=(*current.rules, "D5"),
             facts=facts,
         )
     rule, reason = _FINDINGS[finding]
     if finding == Finding.PRODUCT_DEFECT:
         return Decision(
-            accepted=True, level=1, billable=False, reason=reason, rnd=True,
-            rules=(*current.rules, rule), facts=facts,
+            accepted=True,
+            level=1,
+            billable=False,
+            reason=reason,
+            rnd=True,
+            rules=(*current.rules, rule),
+            facts=facts,
         )
     return Decision(
-        accepted=True, level=2, billable=True, reason=reason, rules=(*current.rules, rule),
+        accepted=True,
+        level=2,
+        billable=True,
+        reason=reason,
+        rules=(*current.rules, rule),
         facts=facts,
     )
 
