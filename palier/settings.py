@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "palier.knowledge",
     "palier.api",
     "palier.web",
+    "palier.ops",
 ]
 
 MIDDLEWARE = [
