@@ -1,0 +1,59 @@
+"""A small fixed-window rate limiter on Django's cache, for sign-in and password reset.
+
+Keys are hashed so that neither an address nor a typed identifier is stored in clear in the
+cache. The limiter counts attempts whether or not the account exists, so its answer never
+tells an attacker which accounts are real.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str
+    max_hits: int
+    window_seconds: int
+
+
+# Per account: slows guessing one password; per address: slows spraying many accounts.
+LOGIN_PER_ACCOUNT = Limit("login-account", 5, 15 * 60)
+LOGIN_PER_ADDRESS = Limit("login-address", 30, 15 * 60)
+RESET_PER_ACCOUNT = Limit("reset-account", 3, 60 * 60)
+RESET_PER_ADDRESS = Limit("reset-address", 10, 60 * 60)
+
+
+def client_address(request: HttpRequest) -> str:
+    """The caller's address. Behind the proxy that PALIER_BEHIND_PROXY trusts, the proxy
+    sets REMOTE_ADDR through the WSGI server; X-Forwarded-For is never trusted here."""
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _key(limit: Limit, value: str) -> str:
+    digest = hashlib.sha256(value.strip().casefold().encode()).hexdigest()[:32]
+    return f"palier:rl:{limit.scope}:{digest}"
+
+
+def is_limited(limit: Limit, value: str) -> bool:
+    return (cache.get(_key(limit, value)) or 0) >= limit.max_hits
+
+
+def hit(limit: Limit, value: str) -> int:
+    """Count one attempt; returns the count in the current window."""
+    key = _key(limit, value)
+    # add() starts the window only if none is running, so the window does not slide.
+    cache.add(key, 0, timeout=limit.window_seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window expired between add() and incr()
+        cache.set(key, 1, timeout=limit.window_seconds)
+        return 1
+
+
+def reset(limit: Limit, value: str) -> None:
+    cache.delete(_key(limit, value))

@@ -1,0 +1,64 @@
+"""Template helpers shared by the portal and the agent workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    name: str
+    current: bool = False
+
+
+# Links are (label, url name). The workspace's names live in palier/web/agent/urls.py; a
+# name that does not resolve yet is skipped, so either half of the UI can ship first.
+_PORTAL_LINKS = [
+    (_("Home"), "web:portal:home"),
+    (_("My requests"), "web:portal:requests"),
+    (_("New request"), "web:portal:new"),
+]
+_STAFF_LINKS = [
+    (_("Workspace"), "web:agent:home"),
+]
+
+
+def _resolve(links: list[tuple[str, str]], path: str) -> list[NavLink]:
+    resolved: list[tuple[str, str, str]] = []
+    for label, name in links:
+        try:
+            resolved.append((str(label), reverse(name), name))
+        except NoReverseMatch:
+            continue
+    # The current link is the longest one the page sits under, so "New request" wins over
+    # "My requests" on /portal/requests/new/ and "Home" is current only on itself.
+    matches = [
+        url
+        for _l, url, _n in resolved
+        if path == url or (path.startswith(url) and url.count("/") > 2)
+    ]
+    current = max(matches, key=len, default=None)
+    return [
+        NavLink(label=lbl, url=url, name=name, current=url == current)
+        for lbl, url, name in resolved
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def nav_links(context: template.Context) -> list[NavLink]:
+    """The main navigation for the signed-in user: portal links for contacts, workspace
+    links for staff."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    links = _PORTAL_LINKS if getattr(user, "is_contact", False) else _STAFF_LINKS
+    return _resolve(links, request.path)
