@@ -1,0 +1,50 @@
+"""Billing settings, read when used (never at import) with defaults that run a demo desk.
+
+Override any of them in the Django settings: PALIER_BILLING_VAT_RATE, PALIER_BILLING_MARGIN,
+PALIER_BILLING_DEFAULT_RATES, PALIER_BILLING_LINK_MAX_AGE, PALIER_BILLING_CREDITOR.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+
+DEFAULT_CREDITOR = {
+    "name": "Palier Software SA",
+    "street": "Rue du Marché",
+    "house_num": "12",
+    "pcode": "1204",
+    "city": "Genève",
+    "country": "CH",
+    # A demo QR-IBAN (valid check digits, QR-IID 30808): replace it in production.
+    "iban": "CH4431999123000889012",
+}
+
+
+def vat_rate() -> Decimal:
+    return Decimal(str(getattr(settings, "PALIER_BILLING_VAT_RATE", "0.081")))
+
+
+def over_estimate_margin() -> Decimal:
+    """How far billable time may go past the accepted estimates before a new consent."""
+    return Decimal(str(getattr(settings, "PALIER_BILLING_MARGIN", "0.10")))
+
+
+def default_rates() -> dict[str, Decimal]:
+    """CHF per hour by activity when a contract names no rate for it (see rates.rate_for)."""
+    raw = getattr(settings, "PALIER_BILLING_DEFAULT_RATES", {})
+    return {activity: Decimal(str(rate)) for activity, rate in raw.items()}
+
+
+def consent_link_max_age() -> int:
+    """Seconds a signed accept/decline link stays valid (14 days by default)."""
+    return int(getattr(settings, "PALIER_BILLING_LINK_MAX_AGE", 14 * 24 * 3600))
+
+
+def creditor() -> dict[str, str]:
+    return {**DEFAULT_CREDITOR, **getattr(settings, "PALIER_BILLING_CREDITOR", {})}
+
+
+def prepaid_alert_thresholds() -> tuple[int, ...]:
+    return (80, 100)

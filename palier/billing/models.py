@@ -1,0 +1,307 @@
+"""Consulting billing: rates, estimates and consent, time, prepaid draws and invoices.
+
+Durations are whole minutes (no float drift); money is Decimal, rounded to CHF 0.05 where
+it is billed (palier.lib.money).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Activity(models.TextChoices):
+    CONSULTING = "consulting", _("Consulting")
+    TRAINING = "training", _("Training")
+    DEVELOPMENT = "development", _("Development")
+    SUPPORT = "support", _("Support")
+    REMOTE_SESSION = "remote_session", _("Remote session")
+
+
+class ContractRate(models.Model):
+    """A contract's rate for one activity; without one the contract's hourly_rate applies."""
+
+    contract = models.ForeignKey(
+        "customers.Contract", on_delete=models.CASCADE, related_name="rates"
+    )
+    activity = models.CharField(max_length=16, choices=Activity.choices)
+    hourly_rate = models.DecimalField(max_digits=8, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "activity"], name="rate_unique_activity")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract} {self.activity} {self.hourly_rate}"
+
+
+class EstimateStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Waiting for the customer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    SUPERSEDED = "superseded", _("Replaced by a newer estimate")
+
+
+class DecidedVia(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    API = "api", _("API")
+    LINK = "link", _("Link in the email")
+    PREPAID = "prepaid", _("Covered by prepaid hours")
+
+
+class Estimate(models.Model):
+    """Billable work proposed to the customer, who accepts or declines it (POLICY.md rule B)."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="estimates")
+    contract = models.ForeignKey(
+        "customers.Contract", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    activity = models.CharField(
+        max_length=16, choices=Activity.choices, default=Activity.CONSULTING
+    )
+    hours = models.DecimalField(max_digits=7, decimal_places=2)
+    rate = models.DecimalField(max_digits=8, decimal_places=2, help_text=_("CHF per hour"))
+    text = models.TextField()
+    status = models.CharField(
+        max_length=12, choices=EstimateStatus.choices, default=EstimateStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_via = models.CharField(max_length=8, choices=DecidedVia.choices, blank=True)
+    decline_reason = models.TextField(blank=True)
+    # The signed link carries this nonce; the link works once, while the estimate is proposed.
+    link_nonce = models.CharField(max_length=32)
+    link_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["ticket", "status"], name="estimate_ticket_status"),
+            models.Index(fields=["status", "-decided_at"], name="estimate_status_decided"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hours__gt=0), name="estimate_hours_positive"),
+            models.CheckConstraint(condition=models.Q(rate__gte=0), name="estimate_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.hours} h × {self.rate}"
+
+    @property
+    def amount(self) -> Decimal:
+        from palier.lib.money import round_to_five_cents
+
+        return round_to_five_cents(self.hours * self.rate)
+
+
+class TimeEntry(models.Model):
+    """Time a staff member spent on a ticket. Billable follows the ticket's decision when
+    logged; once on an invoice it is locked."""
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.PROTECT, related_name="time_entries"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    minutes = models.PositiveIntegerField()
+    activity = models.CharField(max_length=16, choices=Activity.choices)
+    note = models.TextField(blank=True)
+    billable = models.BooleanField()
+    billable_reason = models.TextField(blank=True, help_text=_("Why a manager changed it."))
+    rate = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    contract = models.ForeignKey(
+        "customers.Contract", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    prepaid_minutes = models.PositiveIntegerField(
+        default=0, help_text=_("Part of this time drawn from the contract's prepaid hours.")
+    )
+    invoice = models.ForeignKey(
+        "billing.Invoice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="time_entries",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name_plural = "time entries"
+        indexes = [
+            models.Index(fields=["ticket", "date"], name="time_ticket_date"),
+            models.Index(fields=["user", "-date"], name="time_user_date"),
+            # The billing run's filter: billable, not yet invoiced, by date.
+            models.Index(fields=["billable", "invoice", "date"], name="time_unbilled_date"),
+            models.Index(fields=["contract", "prepaid_minutes"], name="time_contract_prepaid"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(minutes__gt=0), name="time_minutes_positive"),
+            models.CheckConstraint(
+                condition=models.Q(prepaid_minutes__lte=models.F("minutes")),
+                name="time_prepaid_within_minutes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.date} {self.minutes} min"
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))
+
+
+class Timer(models.Model):
+    """A running start/stop timer: at most one per user (the primary key is the user)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="timer"
+    )
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    activity = models.CharField(max_length=16, choices=Activity.choices)
+    note = models.TextField(blank=True)
+    started_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.ticket_id} since {self.started_at}"
+
+
+class PrepaidAlert(models.Model):
+    """An alert sent once per contract and threshold (80 %, 100 % used)."""
+
+    contract = models.ForeignKey("customers.Contract", on_delete=models.CASCADE, related_name="+")
+    threshold = models.PositiveSmallIntegerField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "threshold"], name="prepaid_alert_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} at {self.threshold} %"
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+
+
+class Invoice(models.Model):
+    """A draft until approved; approving numbers it (gapless per year) and freezes it."""
+
+    kind = models.CharField(max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
+    status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default="draft")
+    number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="invoices"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    credited_invoice = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_notes"
+    )
+    prepaid_minutes = models.PositiveIntegerField(default=0)
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=4)
+    vat = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    issued_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["customer", "-id"], name="invoice_customer_id"),
+            models.Index(fields=["status", "-id"], name="invoice_status_id"),
+            models.Index(fields=["issued_on"], name="invoice_issued_on"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft", number__isnull=True)
+                | models.Q(status="approved", number__isnull=False),
+                name="invoice_number_iff_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"draft #{self.pk}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == InvoiceStatus.DRAFT
+
+    @property
+    def prepaid_hours(self) -> Decimal:
+        return (Decimal(self.prepaid_minutes) / 60).quantize(Decimal("0.01"))
+
+
+class InvoiceLine(models.Model):
+    """One ticket's billed time: hours by activity, rate, amount; prepaid hours apart."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reference = models.CharField(max_length=40)
+    subject = models.CharField(max_length=200)
+    # [{"activity", "minutes", "rate", "amount"}] for the billed (not prepaid) minutes.
+    activities = models.JSONField(default=list)
+    minutes = models.IntegerField(default=0)
+    prepaid_minutes = models.IntegerField(default=0)
+    rate = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Set when every activity has the same rate."),
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["invoice", "id"], name="invoiceline_invoice_id")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount}"
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))
+
+    @property
+    def prepaid_hours(self) -> Decimal:
+        return (Decimal(self.prepaid_minutes) / 60).quantize(Decimal("0.01"))
+
+
+class InvoiceSequence(models.Model):
+    """The last number given per year; locked while approving so numbers have no gaps."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
