@@ -1,0 +1,80 @@
+"""Reads of service levels: time left on queue rows, and when a customer can expect an answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from palier.sla.business_time import signed_business_time
+from palier.sla.calendars import default_calendar
+from palier.sla.models import TicketClock
+from palier.tickets.models import Ticket
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    """The target a queue row shows: first response until answered, then resolution."""
+
+    target: str  # "first_response" or "resolution"
+    left: dt.timedelta  # business time; negative once overdue
+    due: dt.datetime | None  # None while the clock is paused
+    running: bool
+
+    @property
+    def overdue(self) -> bool:
+        return self.left < dt.timedelta(0)
+
+    @property
+    def hours_left(self) -> float:
+        return round(self.left.total_seconds() / 3600, 2)
+
+
+def time_left_of(clock: TicketClock, now: dt.datetime) -> TimeLeft | None:
+    if not clock.active:
+        return None
+    target = "first_response" if clock.first_response_met_at is None else "resolution"
+    due = getattr(clock, f"{target}_due")
+    running = getattr(clock, f"{target}_running")
+    if running and due is not None:
+        left = signed_business_time(now, due, default_calendar())
+    else:
+        # Paused: the clock shows what was left when it stopped.
+        left = dt.timedelta(seconds=getattr(clock, f"{target}_left_s"))
+    return TimeLeft(target=target, left=left, due=due if running else None, running=running)
+
+
+def time_left_for(
+    tickets: Sequence[Ticket], *, now: dt.datetime | None = None
+) -> dict[int, TimeLeft | None]:
+    """Time left for a page of tickets in one query; also sets `ticket.sla` on each.
+
+    `None` for a closed ticket or one whose clock the worker has not computed yet.
+    """
+    now = now or timezone.now()
+    clocks = {c.pk: c for c in TicketClock.objects.filter(pk__in=[t.pk for t in tickets])}
+    out: dict[int, TimeLeft | None] = {}
+    for ticket in tickets:
+        clock = clocks.get(ticket.pk)
+        out[ticket.pk] = time_left_of(clock, now) if clock else None
+        ticket.sla = out[ticket.pk]
+    return out
+
+
+def expected_first_response(
+    ticket: Ticket, *, now: dt.datetime | None = None
+) -> dt.datetime | None:
+    """When the customer can expect a first answer: None once answered, closed, or while
+    the desk waits for the customer (the clock is stopped until they reply)."""
+    if ticket.first_response_at is not None:
+        return None
+    clock = TicketClock.objects.filter(pk=ticket.pk).first()
+    if clock is None:
+        from palier.sla.actions import compute_clocks
+
+        clock = compute_clocks([ticket], now or timezone.now())[0]
+    if not clock.active or not clock.first_response_running:
+        return None
+    return clock.first_response_due

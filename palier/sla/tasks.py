@@ -1,0 +1,32 @@
+"""Background work of the service-level app, run by `palier worker`."""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+# Events after which a ticket's targets or clock change.
+RECOMPUTE_ON = frozenset({"created", "status", "reopened", "accepted_anyway", "reply", "refused"})
+
+
+@task()
+def scan_service_levels() -> dict[str, int]:
+    """Flag warnings (75% of a target) and breaches; run every minute by the worker."""
+    from palier.sla.actions import scan
+
+    counts = scan()
+    if counts["warnings"] or counts["breaches"]:
+        logger.info("service levels: %(warnings)s warnings, %(breaches)s breaches", counts)
+    return counts
+
+
+def recompute_on_event(event) -> None:
+    """Ticket event handler: recompute the clock when status, criticality or the first
+    reply changed."""
+    from palier.sla.actions import do_recompute
+
+    if event.kind in RECOMPUTE_ON or (event.kind == "field" and event.field == "criticality"):
+        do_recompute(event.ticket)
