@@ -1,0 +1,268 @@
+"""Measure Palier through HTTP against gunicorn, on a data set filled by bench/fill.py.
+
+    .venv/bin/python bench/http.py --db sqlite --set 100k
+    .venv/bin/python bench/http.py --db postgres --set 100k --worker-class gthread
+
+Starts `gunicorn palier.wsgi` (2 workers, loopback only) on the bench database, then:
+- latency (p50/p95/p99) of one keep-alive client, request after request, on: the staff
+  ticket list (`?queue=level1`, 50 a page, first page and a page deep in the queue), a
+  ticket's detail (random ids), and text search (`?q=<word>`) for a rare, a medium and a
+  very common word;
+- creation: two clients (threads, each its own connection and contact token) POST
+  /api/v1/tickets for a fixed time; tickets per second with the policy decision (201s only);
+- SQL queries per request, in process with Django's CaptureQueriesContext, for list pages
+  of 10, 50 and 200 and for the other requests: the count must not grow with the page.
+
+Results are printed and written to /tmp/palier-bench/results-<db>-<set>.json. The load is
+bounded (one or two clients) and goes to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file, run as a script, would shadow the standard library's `http`: put the project
+# root first instead of the script's folder.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+from bench.env import DATA_DIR, ROOT, bench_environ, setup_django  # noqa: E402
+
+SEARCH_WORDS = {"rare": "matterhorn", "medium": "lieferschein", "common": "facture"}
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection with a bearer token."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes, float]:
+        payload = json.dumps(body).encode() if body is not None else None
+        started = time.perf_counter()
+        self.conn.request(method, path, body=payload, headers=self.headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        return response.status, data, (time.perf_counter() - started) * 1000
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    at = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {
+        "n": len(ordered),
+        "p50": round(at(0.50), 2),
+        "p95": round(at(0.95), 2),
+        "p99": round(at(0.99), 2),
+        "mean": round(statistics.fmean(ordered), 2),
+    }
+
+
+def start_server(args: argparse.Namespace) -> subprocess.Popen:
+    env = bench_environ(args.db, args.dataset)
+    command = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "palier.wsgi",
+        "--bind",
+        f"127.0.0.1:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        args.worker_class,
+        "--keep-alive",
+        "30",
+        "--access-logfile",
+        "-" if args.access_log else "/dev/null",
+    ]
+    if args.worker_class == "gthread":
+        command += ["--threads", str(args.threads)]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=1)
+            conn.request("GET", "/api/v1/codes")
+            conn.getresponse().read()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def make_tokens() -> dict:
+    """A staff token and two contact tokens of customers with an active contract."""
+    from django.utils import timezone
+
+    from palier.accounts.actions import do_create_token
+    from palier.accounts.models import User
+    from palier.customers.models import Contract, Module
+
+    today = timezone.localdate()
+    agent = User.objects.get(username="bench.agent")
+    active = Contract.objects.filter(state="active", start__lte=today, end__gte=today)
+    customer_ids = list(active.values_list("customer_id", flat=True).order_by("customer_id")[:2])
+    contacts = [User.objects.filter(customer_id=c).order_by("pk").first() for c in customer_ids]
+    return {
+        "staff": do_create_token(agent, name="bench")[1],
+        "contacts": [do_create_token(c, name="bench")[1] for c in contacts],
+        "module_id": Module.objects.order_by("pk").values_list("pk", flat=True).first(),
+    }
+
+
+def measure(client: Client, paths: list[str], warmup: int) -> dict:
+    for path in paths[:warmup]:
+        client.call("GET", path)
+    samples, statuses = [], set()
+    for path in paths:
+        status, _body, ms = client.call("GET", path)
+        statuses.add(status)
+        samples.append(ms)
+    result = percentiles(samples)
+    result["statuses"] = sorted(statuses)
+    return result
+
+
+def deep_cursor(client: Client, base: str, pages: int) -> str:
+    """The cursor of page `pages` of a list, to measure a page far from the top."""
+    path, cursor = base, None
+    for _ in range(pages):
+        _status, body, _ms = client.call("GET", path)
+        cursor = json.loads(body)["next_cursor"]
+        if not cursor:
+            break
+        path = f"{base}&cursor={cursor}"
+    return path
+
+
+def read_latencies(port: int, token: str, n: int, ids: list[int]) -> dict:
+    client = Client(port, token)
+    rng = random.Random(7)
+    base = "/api/v1/tickets?queue=level1&limit=50"
+    results = {
+        "list level1, first page": measure(client, [base] * n, 20),
+        "list level1, page 20": measure(client, [deep_cursor(client, base, 20)] * n, 20),
+        "detail": measure(client, [f"/api/v1/tickets/{rng.choice(ids)}" for _ in range(n)], 20),
+    }
+    for kind, word in SEARCH_WORDS.items():
+        results[f"search {kind} ({word})"] = measure(client, [f"/api/v1/tickets?q={word}"] * n, 10)
+    results["search two words (facture bloquee)"] = measure(
+        client, ["/api/v1/tickets?q=facture+bloquee"] * n, 10
+    )
+    return results
+
+
+def create_rate(port: int, tokens: dict, seconds: float) -> dict:
+    """Two clients open tickets as fast as the server answers, for `seconds`."""
+    counts: list[int] = [0, 0]
+    failures: list[int] = [0, 0]
+    latencies: list[float] = []
+    deadline = time.monotonic() + seconds
+
+    def run(i: int) -> None:
+        client = Client(port, tokens["contacts"][i])
+        body = {
+            "type": "malfunction",
+            "subject": "Bench: printing the delivery note fails",
+            "description": "Error 4711 since the update.",
+            "module_id": tokens["module_id"],
+        }
+        while time.monotonic() < deadline:
+            status, _data, ms = client.call("POST", "/api/v1/tickets", body)
+            if status == 201:
+                counts[i] += 1
+                latencies.append(ms)
+            else:
+                failures[i] += 1
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    return {
+        "created": sum(counts),
+        "failed": sum(failures),
+        "seconds": round(elapsed, 2),
+        "per_second": round(sum(counts) / elapsed, 1),
+        "latency": percentiles(latencies),
+    }
+
+
+def query_counts(tokens: dict, ids: list[int]) -> dict:
+    """SQL queries per request, in process: they must not grow with the page size."""
+    from django.db import connection
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+
+    client = DjangoClient(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {tokens['staff']}")
+    paths = {
+        f"list level1, limit {n}": f"/api/v1/tickets?queue=level1&limit={n}" for n in (10, 50, 200)
+    }
+    paths["detail"] = f"/api/v1/tickets/{ids[0]}"
+    paths["search (facture), limit 50"] = "/api/v1/tickets?q=facture&limit=50"
+    paths["search (facture), limit 200"] = "/api/v1/tickets?q=facture&limit=200"
+    counts = {}
+    for name, path in paths.items():
+        client.get(path)  # warm caches the way a running server has them
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        counts[name] = len(ctx.captured_queries)
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
+    parser.add_argument("--set", dest="dataset", default="100k")
+    parser.add_argument("--requests", type=int, default=400, help="per read measurement")
+    parser.add_argument("--create-seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--access-log", action="store_true")
+    args = parser.parse_args()
+
+    setup_django(args.db, args.dataset)
+    from palier.tickets.models import Ticket
+
+    tokens = make_tokens()
+    ids = list(Ticket.objects.order_by("?").values_list("pk", flat=True)[:1000])
+    results: dict = {
+        "db": args.db,
+        "set": args.dataset,
+        "tickets": Ticket.objects.count(),
+        "worker_class": args.worker_class,
+        "workers": args.workers,
+        "queries": query_counts(tokens, ids),
+    }
+    server = start_server(args)
+    try:
+        results["reads"] = read_latencies(args.port, tokens["staff"], args.requests, ids)
+        results["create"] = create_rate(args.port, tokens, args.create_seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    out = DATA_DIR / f"results-{args.db}-{args.dataset}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+    print(f"written to {out}", file=sys.stderr)
+    os.environ.pop("DATABASE_URL", None)
+
+
+if __name__ == "__main__":
+    main()
