@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "palier.api",
     "palier.web",
     "palier.ops",
+    "palier.workspace",
 ]
 
 MIDDLEWARE = [

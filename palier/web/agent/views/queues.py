@@ -1,0 +1,132 @@
+"""Queue pages: counts, filters, search, keyset pages, saved views."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import parse_qs
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from palier.accounts.models import User
+from palier.lib.errors import DomainError
+from palier.lib.pagination import keyset_page
+from palier.tickets.queries import TicketFilters, filter_tickets
+from palier.web.agent.forms import TYPE_LABELS, QueueFilterForm, SaveViewForm
+from palier.web.agent.views.access import is_htmx, staff_required
+from palier.workspace import actions as workspace_actions
+from palier.workspace.queries import (
+    QUEUE_LABELS,
+    access_saved_view_by_id,
+    agent_queues,
+    queue_counts,
+    visible_saved_views,
+)
+
+PAGE_SIZE = 50
+DEFAULT_QUEUE = "level1"
+
+
+def _queue_name(user: User, asked: str) -> str:
+    return asked if asked in agent_queues(user) else DEFAULT_QUEUE
+
+
+def _filtered(user: User, data: dict, queue: str):
+    filters = TicketFilters(
+        queue=None if queue == "mine" else queue,
+        mine=queue == "mine",
+        status=[data["status"]] if data.get("status") else [],
+        type=data.get("type") or None,
+        criticality=data.get("criticality") or None,
+        customer_id=data["customer"].pk if data.get("customer") else None,
+        module_id=data["module"].pk if data.get("module") else None,
+        q=(data.get("q") or "").strip(),
+    )
+    qs = filter_tickets(user, filters)
+    if data.get("age"):
+        qs = qs.filter(created_at__lt=timezone.now() - dt.timedelta(days=int(data["age"])))
+    return qs.select_related("customer", "contact", "module", "assignee")
+
+
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    user: User = request.user
+    form = QueueFilterForm(request.GET)
+    form.is_valid()  # invalid fields are dropped, the rest still filters
+    data = form.cleaned_data
+    name = _queue_name(user, data.get("queue") or "")
+    sort = data.get("sort") or "-created"
+    error = ""
+    try:
+        page = keyset_page(
+            _filtered(user, data, name),
+            sort=sort,
+            cursor=data.get("cursor") or None,
+            limit=PAGE_SIZE,
+        )
+    except DomainError as exc:  # a stale or forged cursor: show the first page
+        error = exc.message
+        page = keyset_page(_filtered(user, data, name), sort=sort, cursor=None, limit=PAGE_SIZE)
+    for ticket in page.items:
+        ticket.type_label = TYPE_LABELS.get(ticket.type, "") if ticket.type else ""
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    context = {
+        "form": form,
+        "queue": name,
+        "queue_label": QUEUE_LABELS[name],
+        "page": page,
+        "error": error,
+        "base_query": params.urlencode(),
+        "saved_query": workspace_actions.clean_query(dict(request.GET.lists())),
+        "is_first_page": not data.get("cursor"),
+    }
+    if is_htmx(request) and request.headers.get("HX-Target") == "ticket-list":
+        return render(request, "web/agent/queue.html#ticket-list", context)
+    context.update(
+        counts=[(q, QUEUE_LABELS[q], n) for q, n in queue_counts(user).items()],
+        saved_views=list(visible_saved_views(user)),
+        save_form=SaveViewForm(initial={"query": context["saved_query"]}),
+    )
+    return render(request, "web/agent/queue.html", context)
+
+
+@require_POST
+@staff_required
+def save_view(request: HttpRequest) -> HttpResponse:
+    form = SaveViewForm(request.POST)
+    if form.is_valid():
+        try:
+            view = workspace_actions.do_save_view(
+                acting_user=request.user,
+                name=form.cleaned_data["name"],
+                query=form.cleaned_data["query"],
+                shared=form.cleaned_data["shared"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+            return redirect(f"{reverse('web:agent:home')}?{view.query}")
+    else:
+        messages.error(request, _("Give the view a name."))
+    query = workspace_actions.clean_query(parse_qs(form.data.get("query", "")))
+    return redirect(f"{reverse('web:agent:home')}?{query}")
+
+
+@require_POST
+@staff_required
+def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
+    view = access_saved_view_by_id(request.user, view_id)
+    try:
+        workspace_actions.do_delete_view(view, acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("View deleted."))
+    return redirect("web:agent:home")

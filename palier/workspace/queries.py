@@ -1,0 +1,110 @@
+"""Reads of the agent workspace: queue counts, saved views, presence, a customer's facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from palier.accounts.models import User
+from palier.customers.models import Contract, Customer, Customization, Installation
+from palier.customers.queries import current_contract
+from palier.tickets.models import Ticket
+from palier.tickets.queries import QUEUES
+from palier.tickets.states import OPEN_STATUSES
+from palier.workspace.models import SavedView, TicketPresence
+
+# Seen within this delay counts as "on the page": the page beats every 20 s.
+PRESENCE_WINDOW = dt.timedelta(seconds=60)
+
+QUEUE_LABELS: dict[str, Any] = {
+    "level1": _("Level 1"),
+    "level2": _("Level 2"),
+    "rnd": _("With R&D"),
+    "consent": _("Awaiting consent"),
+    "waiting": _("Waiting for customer"),
+    "mine": _("Mine"),
+    "unassigned": _("Unassigned"),
+    "to_qualify": _("To qualify"),
+    "open": _("All open"),
+    "refused": _("Refused attempts"),
+}
+
+
+def agent_queues(user: User) -> list[str]:
+    """The queues a staff member sees; refused attempts are the managers'."""
+    names = [name for name in QUEUE_LABELS if name != "refused"]
+    if user.is_manager:
+        names.append("refused")
+    return names
+
+
+def queue_condition(user: User, name: str) -> Q:
+    if name == "mine":
+        return Q(assignee_id=user.pk, status__in=OPEN_STATUSES)
+    return QUEUES[name]
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    """Every queue's size in one aggregate query (one conditional count per queue)."""
+    names = agent_queues(user)
+    counts = Ticket.objects.aggregate(
+        **{f"q_{name}": Count("id", filter=queue_condition(user, name)) for name in names}
+    )
+    return {name: counts[f"q_{name}"] or 0 for name in names}
+
+
+def visible_saved_views(user: User) -> QuerySet[SavedView]:
+    """A staff member's own views and the team's shared ones."""
+    if not user.is_staff_member:
+        return SavedView.objects.none()
+    return SavedView.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner")
+
+
+def access_saved_view_by_id(user: User, view_id: int) -> SavedView:
+    view = visible_saved_views(user).filter(pk=view_id).first()
+    if view is None:
+        raise Http404("saved view")
+    return view
+
+
+def others_on_ticket(ticket: Ticket, user: User, now: dt.datetime | None = None) -> list[User]:
+    """Staff who had the ticket open within the presence window, except `user`."""
+    since = (now or timezone.now()) - PRESENCE_WINDOW
+    rows = (
+        TicketPresence.objects.filter(ticket=ticket, last_seen__gte=since)
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("-last_seen")
+    )
+    return [row.user for row in rows]
+
+
+@dataclass
+class CustomerFacts:
+    contract: Contract | None
+    contract_active: bool
+    customizations: list[Customization]
+    installations: list[Installation]
+    recent_tickets: list[Ticket]
+
+
+def customer_facts(customer: Customer, *, exclude: Ticket | None = None) -> CustomerFacts:
+    """What the side panel of a ticket shows about its customer (a fixed 4 queries)."""
+    today = timezone.localdate()
+    contract = current_contract(customer, today)
+    recent = Ticket.objects.filter(customer=customer).order_by("-id")
+    if exclude is not None:
+        recent = recent.exclude(pk=exclude.pk)
+    return CustomerFacts(
+        contract=contract,
+        contract_active=bool(contract and contract.is_active_on(today)),
+        customizations=list(customer.customizations.select_related("module")),
+        installations=list(customer.installations.select_related("version", "version__product")),
+        recent_tickets=list(recent[:5]),
+    )
