@@ -1,0 +1,154 @@
+"""The queue pages: who may enter, counts, filters, search, keyset pages, saved views."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from palier.testing.factories import make_ticket
+from palier.tickets.actions import do_assign
+from palier.workspace.models import SavedView
+
+HOME = "/desk/"
+
+
+def test_a_contact_gets_not_found_on_the_queues(client, world):
+    client.force_login(world.contact_a)
+    assert client.get(HOME).status_code == 404
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(client, world):
+    response = client.get(HOME)
+    assert response.status_code == 302
+    assert reverse("web:login") in response["Location"]
+
+
+def test_level_one_queue_lists_new_usage_questions_with_their_customer(client, world):
+    ticket = make_ticket(world.contact_a, subject="Where is the VAT code set?")
+    client.force_login(world.agent)
+    response = client.get(HOME, {"queue": "level1"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert ticket.reference in body
+    assert "Where is the VAT code set?" in body
+    assert "Alpenkäse AG" in body
+
+
+def test_counts_per_queue_are_shown_and_refused_attempts_only_to_managers(client, world):
+    make_ticket(world.contact_a)
+    make_ticket(world.contact_a, "feature", "Add a column")
+    make_ticket(world.contact_expired, subject="Our contract ended")
+    client.force_login(world.agent)
+    response = client.get(HOME)
+    counts = {name: n for name, _label, n in response.context["counts"]}
+    assert counts["level1"] == 1
+    assert counts["level2"] == 1
+    assert counts["unassigned"] == 2
+    assert "refused" not in counts
+    assert client.get(HOME, {"queue": "refused"}).context["queue"] == "level1"
+
+    client.force_login(world.manager)
+    response = client.get(HOME, {"queue": "refused"})
+    counts = {name: n for name, _label, n in response.context["counts"]}
+    assert counts["refused"] == 1
+    assert "Our contract ended" in response.content.decode()
+
+
+def test_mine_lists_only_the_tickets_assigned_to_me(client, world):
+    mine = make_ticket(world.contact_a, subject="Mine to solve")
+    make_ticket(world.contact_a, subject="Someone else's")
+    do_assign(mine, world.agent, acting_user=world.agent)
+    client.force_login(world.agent)
+    body = client.get(HOME, {"queue": "mine"}).content.decode()
+    assert "Mine to solve" in body
+    assert "Someone else&#x27;s" not in body and "Someone else's" not in body
+
+
+def test_filters_by_customer_type_and_search_by_text_or_reference(client, world):
+    a = make_ticket(world.contact_a, "malfunction", "Delivery note fails with 4711")
+    b = make_ticket(world.contact_b, "usage", "Comment annuler une facture")
+    client.force_login(world.agent)
+    by_customer = client.get(HOME, {"queue": "open", "customer": world.customer_b.pk})
+    assert [t.pk for t in by_customer.context["page"].items] == [b.pk]
+    by_type = client.get(HOME, {"queue": "open", "type": "malfunction"})
+    assert [t.pk for t in by_type.context["page"].items] == [a.pk]
+    by_text = client.get(HOME, {"queue": "open", "q": "4711"})
+    assert [t.pk for t in by_text.context["page"].items] == [a.pk]
+    by_ref = client.get(HOME, {"queue": "open", "q": b.reference})
+    assert [t.pk for t in by_ref.context["page"].items] == [b.pk]
+
+
+def test_bad_filter_values_and_a_forged_cursor_never_break_the_page(client, world):
+    make_ticket(world.contact_a)
+    client.force_login(world.agent)
+    response = client.get(
+        HOME, {"queue": "nope", "customer": "x", "age": "-5", "sort": "drop", "cursor": "!!"}
+    )
+    assert response.status_code == 200
+    assert len(response.context["page"].items) == 1
+
+
+def test_the_next_page_continues_where_the_first_ended(client, world):
+    tickets = [make_ticket(world.contact_a, subject=f"Question {i}") for i in range(55)]
+    client.force_login(world.agent)
+    first = client.get(HOME, {"queue": "open"})
+    cursor = first.context["page"].next_cursor
+    assert cursor
+    second = client.get(
+        HOME,
+        {"queue": "open", "cursor": cursor},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="ticket-list",
+    )
+    assert second.status_code == 200
+    html = second.content.decode()
+    on_second = [t for t in tickets if f"{t.reference}<" in html]
+    shown = [t.pk for t in first.context["page"].items] + [t.pk for t in on_second]
+    assert len(on_second) == 5
+    assert sorted(shown) == sorted(t.pk for t in tickets)
+    # The htmx answer is the list region only, not a whole page.
+    assert b"<html" not in second.content
+    assert b'id="ticket-list"' in second.content
+
+
+@pytest.mark.parametrize("count", [10, 60])
+def test_a_queue_page_costs_the_same_queries_whatever_the_number_of_tickets(
+    client, world, django_assert_num_queries, count
+):
+    for i in range(count):
+        make_ticket(world.contact_a if i % 2 else world.contact_b, subject=f"Question {i}")
+    client.force_login(world.agent)
+    client.get(HOME)  # warm the session
+    # session, user, counts, page, saved views, customer and module choices
+    with django_assert_num_queries(7):
+        response = client.get(HOME, {"queue": "open", "q": "question"})
+    assert response.status_code == 200
+
+
+def test_an_agent_saves_a_team_view_that_a_colleague_sees(client, world):
+    client.force_login(world.agent)
+    response = client.post(
+        "/desk/views/",
+        {
+            "name": "Alpenkäse malfunctions",
+            "shared": "on",
+            "query": f"queue=open&type=malfunction&customer={world.customer_a.pk}&cursor=abc",
+        },
+    )
+    assert response.status_code == 302
+    view = SavedView.objects.get()
+    assert view.shared and view.owner == world.agent
+    assert "cursor" not in view.query and "type=malfunction" in view.query
+    client.force_login(world.consultant)
+    body = client.get(HOME).content.decode()
+    assert "Alpenkäse malfunctions" in body
+
+
+def test_a_personal_view_stays_personal_and_only_its_owner_deletes_it(client, world):
+    view = SavedView.objects.create(owner=world.agent, name="Mine only", query="queue=mine")
+    client.force_login(world.consultant)
+    assert "Mine only" not in client.get(HOME).content.decode()
+    assert client.post(f"/desk/views/{view.pk}/delete/").status_code == 404
+    client.force_login(world.agent)
+    assert client.post(f"/desk/views/{view.pk}/delete/").status_code == 302
+    assert not SavedView.objects.exists()
