@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import Http404
 from ninja import Router
+from pydantic import Field
 
 from palier.api import presenters as p
 from palier.api.schemas import (
@@ -17,6 +20,7 @@ from palier.api.schemas import (
     CustomizationOut,
     CustomizationPatch,
     ErrorOut,
+    Id,
     ProductOut,
 )
 from palier.customers import actions
@@ -40,12 +44,16 @@ def _get(qs, pk: int, what: str):
 
 
 @router.get("/customers", response={200: list[CustomerOut], **ERRORS})
-def list_customers(request, q: str = "", limit: int = 100, offset: int = 0):
+def list_customers(
+    request,
+    q: str = "",
+    limit: Annotated[int, Field(ge=1, le=500)] = 100,
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0,
+):
     qs = visible_customers(request.auth)
     if q:
         qs = qs.filter(name__icontains=q[:100])
-    limit = max(1, min(limit, 500))
-    return [p.customer_out(c) for c in qs.order_by("name", "id")[max(offset, 0) : offset + limit]]
+    return [p.customer_out(c) for c in qs.order_by("name", "id")[offset : offset + limit]]
 
 
 @router.post("/customers", response={201: CustomerOut, **ERRORS})
@@ -68,7 +76,7 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
 
 
 @router.get("/contracts", response={200: list[ContractOut], **ERRORS})
-def list_contracts(request, customer_id: int | None = None):
+def list_contracts(request, customer_id: Id | None = None):
     qs = visible_contracts(request.auth)
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
@@ -104,7 +112,7 @@ def update_contract(request, contract_id: int, payload: ContractPatch):
 
 
 @router.get("/customizations", response={200: list[CustomizationOut], **ERRORS})
-def list_customizations(request, customer_id: int | None = None, module_id: int | None = None):
+def list_customizations(request, customer_id: Id | None = None, module_id: Id | None = None):
     qs = visible_customizations(request.auth)
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
@@ -145,7 +153,9 @@ def list_products(request):
     products = Product.objects.prefetch_related("modules", "versions").order_by("name")
     return [
         {
-            "id": pr.pk, "code": pr.code, "name": pr.name,
+            "id": pr.pk,
+            "code": pr.code,
+            "name": pr.name,
             "modules": [{"id": m.pk, "code": m.code, "name": m.name} for m in pr.modules.all()],
             "versions": [
                 {"id": v.pk, "number": v.number, "released_on": v.released_on}

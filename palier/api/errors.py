@@ -26,7 +26,9 @@ def _validation_details(errors: list[dict]) -> list[dict]:
     out = []
     for err in errors:
         loc = [str(part) for part in err.get("loc", []) if part not in ("body", "payload")]
-        out.append({"field": ".".join(loc), "message": err.get("msg", ""), "type": err.get("type", "")})
+        out.append(
+            {"field": ".".join(loc), "message": err.get("msg", ""), "type": err.get("type", "")}
+        )
     return out
 
 
@@ -40,8 +42,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError) -> HttpResponse:
-        return respond(request, 422, "validation_error", "The request has invalid or missing fields.",
-                       _validation_details(exc.errors))
+        return respond(
+            request,
+            422,
+            "validation_error",
+            "The request has invalid or missing fields.",
+            _validation_details(exc.errors),
+        )
 
     @api.exception_handler(ValidationError)
     def model_validation_error(request, exc: ValidationError) -> HttpResponse:
@@ -54,8 +61,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc) -> HttpResponse:
-        return respond(request, 401, "unauthenticated",
-                       "Send a valid API token: Authorization: Bearer <token>.")
+        return respond(
+            request,
+            401,
+            "unauthenticated",
+            "Send a valid API token: Authorization: Bearer <token>.",
+        )
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc) -> HttpResponse:
@@ -67,10 +78,21 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError) -> HttpResponse:
-        codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-                 405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-                 429: "rate_limited"}
+        codes = {
+            400: "bad_request",
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            409: "conflict",
+            413: "payload_too_large",
+            415: "unsupported_media_type",
+            429: "rate_limited",
+        }
         message = str(exc)
+        # Our parser's refusals (media type, NUL characters) arrive wrapped by ninja.
+        if isinstance(exc.__cause__, DomainError):
+            return domain_error(request, exc.__cause__)
         if exc.status_code == 400 and "parse request body" in message:
             return respond(request, 400, "malformed_json", "The request body is not valid JSON.")
         return respond(request, exc.status_code, codes.get(exc.status_code, "error"), message)

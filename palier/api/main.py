@@ -2,15 +2,64 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+import functools
+import json
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, URLResolver, re_path
+from ninja import NinjaAPI, Swagger
 
 from palier.api.auth import AUTH
 from palier.api.customers import router as customers_router
-from palier.api.errors import install_error_handlers
+from palier.api.errors import error_body, install_error_handlers
 from palier.api.meta import router as meta_router
+from palier.api.parsing import JsonParser
 from palier.api.tickets import router as tickets_router
 
-api = NinjaAPI(
+
+def _json_method_not_allowed(view: Callable) -> Callable:
+    """Ninja answers a wrong method with a plain-text 405; our clients expect JSON errors."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            body = error_body(
+                "method_not_allowed",
+                f"{request.method} is not allowed here.",
+                {"allowed": [m.strip() for m in allowed.split(",") if m.strip()]},
+            )
+            json_response = JsonResponse(body, status=405)
+            json_response["Allow"] = allowed
+            return json_response
+        return response
+
+    return wrapped
+
+
+def _unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return HttpResponse(
+        json.dumps(error_body("not_found", "There is no API endpoint at this address.")),
+        status=404,
+        content_type="application/json",
+    )
+
+
+class PalierAPI(NinjaAPI):
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_method_not_allowed(pattern.callback)
+        # Last: any other address under /api/v1/ answers a JSON 404, not the site's HTML page.
+        return [*urls, re_path(r"^(?P<rest>.*)$", _unknown_path)]
+
+
+api = PalierAPI(
     title="Palier API",
     version="1",
     description=(
@@ -21,6 +70,10 @@ api = NinjaAPI(
     auth=AUTH,
     urls_namespace="api",
     docs_url="/docs",
+    # Swagger UI comes from ninja's static files ("ninja" is an installed app): no CDN. No
+    # validator badge either: it would call validator.swagger.io, which the CSP forbids.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
+    parser=JsonParser(),
 )
 install_error_handlers(api)
 api.add_router("", meta_router)

@@ -17,9 +17,14 @@ router = Router(tags=["meta"])
 def me(request):
     user = request.auth
     return {
-        "id": user.pk, "username": user.username, "name": str(user), "email": user.email,
-        "role": user.role, "customer": p.ref(user.customer, user.customer.name) if user.customer else None,
-        "is_customer_admin": user.is_customer_admin, "language": user.language,
+        "id": user.pk,
+        "username": user.username,
+        "name": str(user),
+        "email": user.email,
+        "role": user.role,
+        "customer": p.ref(user.customer, user.customer.name) if user.customer else None,
+        "is_customer_admin": user.is_customer_admin,
+        "language": user.language,
     }
 
 

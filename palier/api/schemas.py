@@ -20,6 +20,11 @@ StatusCode = StrEnum("StatusCode", {c.upper(): c for c in Status.values})
 LanguageCode = StrEnum("LanguageCode", {c.upper(): c for c in ("en", "fr", "de", "it")})
 VisibilityCode = StrEnum("VisibilityCode", {"PRIVATE": "private", "SHARED": "shared"})
 
+# Ids and versions stay within a 64-bit integer: beyond it both databases fail on the query.
+MAX_INT = 2**63 - 1
+Id = Annotated[int, Field(ge=0, le=MAX_INT)]
+Version = Annotated[int, Field(ge=0, le=MAX_INT)]
+
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=50_000)]
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50_000)]
@@ -80,7 +85,7 @@ class ContractOut(Schema):
 
 
 class ContractIn(Schema):
-    customer_id: int
+    customer_id: Id
     reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     state: ContractState = ContractState.ACTIVE
     start: dt.date
@@ -88,7 +93,7 @@ class ContractIn(Schema):
     tier: Annotated[str, StringConstraints(max_length=20)] = "standard"
     hourly_rate: Annotated[Decimal, Field(ge=0, le=100_000, decimal_places=2)] = Decimal("185.00")
     prepaid_hours: Annotated[Decimal, Field(ge=0, le=100_000, decimal_places=2)] = Decimal("0")
-    module_ids: list[int] = []
+    module_ids: list[Id] = []
 
 
 class ContractPatch(Schema):
@@ -114,8 +119,8 @@ class CustomizationOut(Schema):
 
 
 class CustomizationIn(Schema):
-    customer_id: int
-    module_id: int
+    customer_id: Id
+    module_id: Id
     object: Subject
     built_by: BuiltBy
     author: Annotated[str, StringConstraints(max_length=200)] = ""
@@ -162,55 +167,55 @@ class TicketIn(Schema):
     type: RequestType
     subject: Subject
     description: LongText = ""
-    module_id: int | None = None
-    customization_id: int | None = None
-    product_version_id: int | None = None
+    module_id: Id | None = None
+    customization_id: Id | None = None
+    product_version_id: Id | None = None
     criticality: CriticalityCode = CriticalityCode.MEDIUM
     channel: ChannelCode = ChannelCode.API
     language: LanguageCode | None = None
     visibility: VisibilityCode | None = None
-    customer_id: int | None = Field(None, description="Staff only: the customer (phone calls).")
-    contact_id: int | None = Field(None, description="Staff only: the contact who called.")
+    customer_id: Id | None = Field(None, description="Staff only: the customer (phone calls).")
+    contact_id: Id | None = Field(None, description="Staff only: the contact who called.")
 
 
 class TicketPatch(Schema):
-    expected_version: int | None = Field(None, description="Refuse with 409 if changed since.")
+    expected_version: Version | None = Field(None, description="Refuse with 409 if changed since.")
     type: RequestType | None = None
-    module_id: int | None = None
-    customization_id: int | None = Field(None, description="0 removes the customization.")
+    module_id: Id | None = None
+    customization_id: Id | None = Field(None, description="0 removes the customization.")
     criticality: CriticalityCode | None = None
-    assignee_id: int | None = Field(None, description="0 unassigns.")
+    assignee_id: Id | None = Field(None, description="0 unassigns.")
     reason: Reason_ = ""
 
 
 class MessageIn(Schema):
     body: Body
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class NoteIn(Schema):
     body: Body
-    activity: Annotated[str, StringConstraints(pattern=r"^(message|phone_call|remote_session)$")] = (
-        "message"
-    )
-    expected_version: int | None = None
+    activity: Annotated[
+        str, StringConstraints(pattern=r"^(message|phone_call|remote_session)$")
+    ] = "message"
+    expected_version: Version | None = None
 
 
 class DiagnosisIn(Schema):
     finding: Finding
     note: Reason_ = ""
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class TransitionIn(Schema):
     to: StatusCode
     reason: Reason_ = ""
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class AcceptIn(Schema):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class DecisionOut(Schema):

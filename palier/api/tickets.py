@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import Http404
 from django.utils import translation
 from ninja import Query, Router, Schema
+from pydantic import Field
 
 from palier.accounts.models import User
 from palier.api import presenters as p
@@ -14,6 +17,7 @@ from palier.api.schemas import (
     DiagnosisIn,
     ErrorOut,
     EventOut,
+    Id,
     MessageIn,
     MessageOut,
     NoteIn,
@@ -42,8 +46,15 @@ from palier.tickets.queries import (
 from palier.tickets.states import Status
 
 router = Router(tags=["tickets"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
-          413: ErrorOut, 422: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+}
 
 
 def _lang(request, ticket) -> str:
@@ -85,12 +96,14 @@ def open_ticket(request, payload: TicketIn):
             raise NotAllowed("A contact opens requests in their own name.")
         customer, contact = user.customer, user
         if payload.channel.value in (Channel.PHONE, Channel.EMAIL):
-            raise DomainError("Contacts open requests through the portal or the API.",
-                              code="invalid_channel")
+            raise DomainError(
+                "Contacts open requests through the portal or the API.", code="invalid_channel"
+            )
     else:
         if payload.customer_id is None:
-            raise DomainError("Say which customer the request is for (customer_id).",
-                              code="customer_required")
+            raise DomainError(
+                "Say which customer the request is for (customer_id).", code="customer_required"
+            )
         customer = access_customer_by_id(user, payload.customer_id)
         contact = _obj(customer.contacts.all(), payload.contact_id, "contact")
     ticket = actions.do_open_ticket(
@@ -102,7 +115,8 @@ def open_ticket(request, payload: TicketIn):
         description=payload.description,
         module=_obj(Module.objects.all(), payload.module_id, "module"),
         customization=_obj(
-            visible_customizations(user).filter(customer=customer), payload.customization_id,
+            visible_customizations(user).filter(customer=customer),
+            payload.customization_id,
             "customization",
         ),
         product_version=_obj(ProductVersion.objects.all(), payload.product_version_id, "version"),
@@ -131,18 +145,18 @@ def open_ticket(request, payload: TicketIn):
 
 class ListParams(Schema):
     status: list[StatusCode] = []
-    level: int | None = None
+    level: Annotated[int, Field(ge=1, le=2)] | None = None
     type: RequestType | None = None
     criticality: CriticalityCode | None = None
-    customer_id: int | None = None
-    module_id: int | None = None
-    assignee_id: int | None = None
+    customer_id: Id | None = None
+    module_id: Id | None = None
+    assignee_id: Id | None = None
     queue: str | None = None
     mine: bool = False
     q: str = ""
     sort: str = "-created"
     cursor: str | None = None
-    limit: int = 50
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
 
 
 @router.get("/tickets", response={200: TicketPageOut, **ERRORS})
@@ -156,14 +170,20 @@ def list_ticket_page(request, params: Query[ListParams]):
     if not 1 <= params.limit <= 200:
         raise DomainError("limit must be between 1 and 200.", code="invalid_limit")
     filters = TicketFilters(
-        status=[s.value for s in params.status], level=params.level,
+        status=[s.value for s in params.status],
+        level=params.level,
         type=params.type.value if params.type else None,
         criticality=params.criticality.value if params.criticality else None,
-        customer_id=params.customer_id, module_id=params.module_id,
-        assignee_id=params.assignee_id, queue=params.queue, mine=params.mine, q=params.q[:200],
+        customer_id=params.customer_id,
+        module_id=params.module_id,
+        assignee_id=params.assignee_id,
+        queue=params.queue,
+        mine=params.mine,
+        q=params.q[:200],
     )
-    page = list_tickets(request.auth, filters, sort=params.sort, cursor=params.cursor,
-                        limit=params.limit)
+    page = list_tickets(
+        request.auth, filters, sort=params.sort, cursor=params.cursor, limit=params.limit
+    )
     with translation.override(request.auth.language):
         items = [p.ticket_out(t, request.auth) for t in page.items]
     return {"items": items, "next_cursor": page.next_cursor}
@@ -192,17 +212,27 @@ def change_ticket(request, ticket_id: int, payload: TicketPatch):
         changes["module"] = _obj(Module.objects.all(), payload.module_id, "module")
     if "customization_id" in fields:
         changes["customization"] = (
-            None if not payload.customization_id
-            else _obj(Customization.objects.filter(customer=ticket.customer),
-                      payload.customization_id, "customization")
+            None
+            if not payload.customization_id
+            else _obj(
+                Customization.objects.filter(customer=ticket.customer),
+                payload.customization_id,
+                "customization",
+            )
         )
     if changes:
-        ticket = actions.do_change_request(ticket, acting_user=user, reason=payload.reason,
-                                           expected_version=version, **changes)
+        ticket = actions.do_change_request(
+            ticket, acting_user=user, reason=payload.reason, expected_version=version, **changes
+        )
         version = None
     if payload.criticality is not None:
-        ticket = actions.do_change_criticality(ticket, payload.criticality.value, acting_user=user,
-                                               reason=payload.reason, expected_version=version)
+        ticket = actions.do_change_criticality(
+            ticket,
+            payload.criticality.value,
+            acting_user=user,
+            reason=payload.reason,
+            expected_version=version,
+        )
         version = None
     if "assignee_id" in fields:
         assignee = None
@@ -222,8 +252,13 @@ def list_messages(request, ticket_id: int):
 @router.post("/tickets/{ticket_id}/replies", response={201: MessageOut, **ERRORS})
 def reply(request, ticket_id: int, payload: MessageIn):
     ticket = access_ticket_by_id(request.auth, ticket_id)
-    message = actions.do_add_message(ticket, acting_user=request.auth, body=payload.body,
-                                     channel=Channel.API, expected_version=payload.expected_version)
+    message = actions.do_add_message(
+        ticket,
+        acting_user=request.auth,
+        body=payload.body,
+        channel=Channel.API,
+        expected_version=payload.expected_version,
+    )
     return 201, p.message_out(message)
 
 
@@ -234,9 +269,15 @@ def add_note(request, ticket_id: int, payload: NoteIn):
     if not request.auth.is_staff_member:
         raise NotAllowed("Only the support team can write internal notes.")
     channel = Channel.PHONE if payload.activity != "message" else Channel.API
-    message = actions.do_add_message(ticket, acting_user=request.auth, body=payload.body,
-                                     internal=True, channel=channel, activity=payload.activity,
-                                     expected_version=payload.expected_version)
+    message = actions.do_add_message(
+        ticket,
+        acting_user=request.auth,
+        body=payload.body,
+        internal=True,
+        channel=channel,
+        activity=payload.activity,
+        expected_version=payload.expected_version,
+    )
     return 201, p.message_out(message)
 
 
@@ -244,8 +285,13 @@ def add_note(request, ticket_id: int, payload: NoteIn):
 def diagnose(request, ticket_id: int, payload: DiagnosisIn):
     """Staff: record a finding of POLICY.md table D."""
     ticket = access_ticket_by_id(request.auth, ticket_id)
-    actions.do_diagnose(ticket, payload.finding.value, acting_user=request.auth, note=payload.note,
-                        expected_version=payload.expected_version)
+    actions.do_diagnose(
+        ticket,
+        payload.finding.value,
+        acting_user=request.auth,
+        note=payload.note,
+        expected_version=payload.expected_version,
+    )
     return _detail(request, ticket_id)
 
 
@@ -253,8 +299,13 @@ def diagnose(request, ticket_id: int, payload: DiagnosisIn):
 def transition(request, ticket_id: int, payload: TransitionIn):
     """Move the ticket along the lifecycle; edges outside the table answer 409."""
     ticket = access_ticket_by_id(request.auth, ticket_id)
-    actions.do_transition(ticket, payload.to.value, acting_user=request.auth, reason=payload.reason,
-                          expected_version=payload.expected_version)
+    actions.do_transition(
+        ticket,
+        payload.to.value,
+        acting_user=request.auth,
+        reason=payload.reason,
+        expected_version=payload.expected_version,
+    )
     return _detail(request, ticket_id)
 
 
@@ -262,8 +313,12 @@ def transition(request, ticket_id: int, payload: TransitionIn):
 def accept_refused(request, ticket_id: int, payload: AcceptIn):
     """Manager: accept a refused request anyway, with a reason."""
     ticket = access_ticket_by_id(request.auth, ticket_id)
-    actions.do_accept_refused(ticket, acting_user=request.auth, reason=payload.reason,
-                              expected_version=payload.expected_version)
+    actions.do_accept_refused(
+        ticket,
+        acting_user=request.auth,
+        reason=payload.reason,
+        expected_version=payload.expected_version,
+    )
     return _detail(request, ticket_id)
 
 
