@@ -1,14 +1,14 @@
 from django.urls import path
 
-from palier.web.portal import views
+from palier.web.portal import new_request, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("requests/", views.request_list, name="requests"),
-    path("requests/new/", views.new_request, name="new"),
-    path("requests/new/preview/", views.preview, name="preview"),
+    path("requests/new/", new_request.new_request, name="new"),
+    path("requests/new/preview/", new_request.preview, name="preview"),
     path("requests/<int:ticket_id>/", views.request_detail, name="detail"),
     path("requests/<int:ticket_id>/reply/", views.reply, name="reply"),
     path("requests/<int:ticket_id>/status/", views.change_status, name="status"),

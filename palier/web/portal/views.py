@@ -1,15 +1,210 @@
-"""Customer portal views (filled in below the base layout)."""
+"""Customer portal: home, requests list and request page with reply, close and reopen."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from palier.accounts.models import User
+from palier.customers.queries import current_contract
+from palier.lib.errors import DomainError
+from palier.lib.pagination import InvalidCursor
+from palier.tickets.actions import check_can_reopen, do_add_message, do_transition
+from palier.tickets.attachments import do_attach_file
+from palier.tickets.explanations import explain
+from palier.tickets.models import Ticket
+from palier.tickets.queries import (
+    TicketFilters,
+    access_ticket_by_id,
+    filter_tickets,
+    list_tickets,
+    ticket_attachments,
+    ticket_history,
+    ticket_messages,
+)
+from palier.tickets.states import (
+    CONTACT,
+    OPEN_STATUSES,
+    WAITING_ON_CUSTOMER,
+    Status,
+    allowed_targets,
+)
+from palier.web.portal.access import contact_required
+from palier.web.portal.forms import ReplyForm, RequestFilterForm
+from palier.web.portal.preview import entitlement_refusal
+from palier.web.portal.timeline import customer_timeline
+
+PAGE_SIZE = 25
+HOME_LIST_SIZE = 8
 
 
-@login_required
+@contact_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/portal/home.html", {})
+    customer = request.user.customer
+    today = timezone.localdate()
+    contract = current_contract(customer, today)
+    open_filter = TicketFilters(status=sorted(OPEN_STATUSES - WAITING_ON_CUSTOMER))
+    waiting_filter = TicketFilters(status=sorted(WAITING_ON_CUSTOMER))
+    related = ("module",)
+    context = {
+        "customer": customer,
+        "contract": contract,
+        "contract_active": contract is not None and contract.is_active_on(today),
+        "refusal": entitlement_refusal(customer, today),
+        "waiting": list(
+            filter_tickets(request.user, waiting_filter)
+            .select_related(*related)
+            .order_by("-updated_at", "-id")[:HOME_LIST_SIZE]
+        ),
+        "open": list(
+            filter_tickets(request.user, open_filter)
+            .select_related(*related)
+            .order_by("-updated_at", "-id")[:HOME_LIST_SIZE]
+        ),
+    }
+    return render(request, "web/portal/home.html", context)
 
 
-request_list = new_request = preview = request_detail = reply = change_status = home
+def _filters(form: RequestFilterForm) -> tuple[TicketFilters, str]:
+    data = form.cleaned_data if form.is_valid() else {}
+    status = data.get("status") or ""
+    statuses = (
+        sorted(OPEN_STATUSES) if status == RequestFilterForm.OPEN else ([status] if status else [])
+    )
+    return TicketFilters(status=statuses, q=data.get("q") or ""), data.get("sort") or "-created"
+
+
+@contact_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    form = RequestFilterForm(request.GET or None)
+    filters, sort = _filters(form)
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = list_tickets(request.user, filters, sort=sort, cursor=cursor, limit=PAGE_SIZE)
+    except InvalidCursor:
+        # A stale or edited link: start again from the first page rather than fail.
+        page = list_tickets(request.user, filters, sort=sort, cursor=None, limit=PAGE_SIZE)
+        cursor = None
+    next_query = None
+    if page.next_cursor:
+        query = request.GET.copy()
+        query["cursor"] = page.next_cursor
+        next_query = query.urlencode()
+    first_query = request.GET.copy()
+    first_query.pop("cursor", None)
+    context = {
+        "form": form,
+        "page": page,
+        "next_query": next_query,
+        "first_query": first_query.urlencode() if cursor else None,
+    }
+    return render(request, "web/portal/list.html", context)
+
+
+# The lifecycle edges a contact is offered on the request page, with their button label.
+CONTACT_ACTIONS = {
+    (Status.RESOLVED, Status.IN_PROGRESS): lambda: _("Reopen the request"),
+    (Status.PATCH_AVAILABLE, Status.RESOLVED): lambda: _("The patch solves it"),
+    (Status.PATCH_AVAILABLE, Status.IN_PROGRESS): lambda: _("Still a problem after the patch"),
+}
+
+
+def contact_actions(ticket: Ticket, user: User) -> list[tuple[str, str, bool]]:
+    """(target, label, is_close) for each edge the table allows a contact right now."""
+    actions = []
+    now = timezone.now()
+    for target in allowed_targets(ticket.status, CONTACT):
+        if target == Status.CLOSED:
+            actions.append((target, _("Close the request"), True))
+            continue
+        label = CONTACT_ACTIONS.get((ticket.status, target))
+        if label is None:
+            continue  # e.g. consent answers live on the estimate, replies move waiting tickets
+        if target == Status.IN_PROGRESS and ticket.status == Status.RESOLVED:
+            try:
+                check_can_reopen(ticket, user, now)
+            except DomainError:
+                continue
+        actions.append((target, label(), False))
+    return actions
+
+
+def _detail_context(request: HttpRequest, ticket: Ticket, reply_form: ReplyForm) -> dict:
+    user = request.user
+    msgs = list(ticket_messages(user, ticket))
+    # Files are grouped from the access-checked list, not the messages' prefetch, so an
+    # internal file on a public message never reaches a contact.
+    files = list(ticket_attachments(user, ticket).order_by("id"))
+    for message in msgs:
+        message.visible_files = [a for a in files if a.message_id == message.pk]
+    loose_files = [a for a in files if a.message_id is None]
+    explanation = explain(ticket.decision, get_language() or "en") if ticket.decision else None
+    return {
+        "ticket": ticket,
+        "messages_list": msgs,
+        "loose_files": loose_files,
+        "timeline": customer_timeline(list(ticket_history(user, ticket)), user.pk),
+        "explanation": explanation,
+        "reply_form": reply_form,
+        "can_reply": ticket.status not in (Status.CLOSED, Status.DECLINED, Status.REFUSED),
+        "actions": contact_actions(ticket, user),
+    }
+
+
+@contact_required
+def request_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = access_ticket_by_id(request.user, ticket_id)
+    return render(request, "web/portal/detail.html", _detail_context(request, ticket, ReplyForm()))
+
+
+@require_POST
+@contact_required
+def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = access_ticket_by_id(request.user, ticket_id)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                message = do_add_message(
+                    ticket, acting_user=request.user, body=form.cleaned_data["body"]
+                )
+                for upload in form.cleaned_data["attachments"]:
+                    do_attach_file(ticket, upload, acting_user=request.user, message=message)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your reply was sent."))
+            return redirect("web:portal:detail", ticket_id=ticket.pk)
+    ticket.refresh_from_db()
+    context = _detail_context(request, ticket, form)
+    return render(request, "web/portal/detail.html", context, status=400)
+
+
+@require_POST
+@contact_required
+def change_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = access_ticket_by_id(request.user, ticket_id)
+    target = request.POST.get("target", "")
+    offered = {t for t, _label, _close in contact_actions(ticket, request.user)}
+    if target not in offered:
+        messages.error(request, _("This change is not possible for this request any more."))
+        return redirect("web:portal:detail", ticket_id=ticket.pk)
+    try:
+        do_transition(
+            ticket, target, acting_user=request.user, reason=request.POST.get("reason", "")[:2000]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The request is now: %(status)s.")
+            % {"status": Ticket(status=target).customer_status_label},
+        )
+    return redirect("web:portal:detail", ticket_id=ticket.pk)
