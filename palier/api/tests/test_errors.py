@@ -1,0 +1,248 @@
+"""Every API error is JSON with a stable code; no input a user can send yields a 500."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from palier.testing.factories import make_ticket
+
+
+def error_of(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    error = response.json()["error"]
+    assert error["code"] and error["message"]
+    return error
+
+
+def post_raw(client, path: str, data, content_type: str = "application/json"):
+    return client.client.post(f"/api/v1{path}", data, content_type=content_type)
+
+
+@pytest.fixture
+def agent(world, api):
+    return api(world.agent)
+
+
+@pytest.fixture
+def ticket(world):
+    return make_ticket(world.contact_a)
+
+
+def test_an_unknown_request_type_is_a_validation_error_naming_the_field(world, api):
+    r = api(world.contact_a).post("/tickets", {"type": "complaint", "subject": "x"})
+    error = error_of(r, 422)
+    assert error["code"] == "validation_error"
+    assert error["details"][0]["field"] == "type"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/tickets", {"type": "usage", "subject": "x", "criticality": "urgent"}, "criticality"),
+        ("/tickets", {"type": "usage", "subject": "x", "channel": "fax"}, "channel"),
+        ("/tickets", {"type": "usage", "subject": "x", "language": "es"}, "language"),
+        ("/tickets/{id}/diagnosis", {"finding": "bad_luck"}, "finding"),
+        ("/tickets/{id}/transitions", {"to": "limbo"}, "to"),
+        ("/tickets/{id}/notes", {"body": "x", "activity": "fax"}, "activity"),
+    ],
+)
+def test_bad_enum_values_are_refused_with_the_field(agent, ticket, path, body, field):
+    r = agent.post(path.format(id=ticket.pk), {**body, "customer_id": ticket.customer_id})
+    error = error_of(r, 422)
+    assert field in [d["field"] for d in error["details"]]
+
+
+def test_missing_fields_are_listed(world, api):
+    error = error_of(api(world.contact_a).post("/tickets", {}), 422)
+    assert {"type", "subject"} <= {d["field"] for d in error["details"]}
+
+
+def test_an_empty_subject_is_refused(world, api):
+    error_of(api(world.contact_a).post("/tickets", {"type": "usage", "subject": "   "}), 422)
+
+
+@pytest.mark.parametrize(
+    ("path", "what"),
+    [
+        ("/tickets/999999", "ticket"),
+        ("/customers/999999", "customer"),
+        ("/contracts/999999", "contract"),
+        ("/customizations/999999", "customization"),
+        ("/tickets/99999999999999999999999999", "ticket"),
+    ],
+)
+def test_unknown_ids_answer_404_not_found(agent, path, what):
+    error = error_of(agent.get(path), 404)
+    assert error["code"] == "not_found" and what in error["message"]
+
+
+def test_unknown_ids_in_a_body_answer_404(world, agent):
+    r = agent.post(
+        "/tickets",
+        {"type": "usage", "subject": "x", "customer_id": world.customer_a.pk, "module_id": 999999},
+    )
+    assert error_of(r, 404)["code"] == "not_found"
+
+
+@pytest.mark.parametrize("huge", [2**63, 10**30])
+def test_ids_beyond_64_bits_are_a_validation_error_not_a_database_crash(world, agent, huge):
+    error_of(agent.get("/tickets", customer_id=huge), 422)
+    error_of(agent.post("/tickets", {"type": "usage", "subject": "x", "customer_id": huge}), 422)
+    error_of(agent.get("/customers", offset=huge), 422)
+
+
+@pytest.mark.parametrize("body", ["{", '{"type": ', "[1, 2", "\xff\xfe", "nul"])
+def test_malformed_json_is_refused_as_malformed_json(world, api, body):
+    error = error_of(post_raw(api(world.contact_a), "/tickets", body), 400)
+    assert error["code"] == "malformed_json"
+
+
+@pytest.mark.parametrize("body", ["[]", '"text"', "42", "null"])
+def test_json_that_is_not_an_object_is_a_validation_error(world, api, body):
+    error_of(post_raw(api(world.contact_a), "/tickets", body), 422)
+
+
+def test_a_body_above_the_upload_limit_is_refused_as_payload_too_large(world, api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = json.dumps({"type": "usage", "subject": "x", "description": "a" * 20_000})
+    error = error_of(post_raw(api(world.contact_a), "/tickets", body), 413)
+    assert error["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("text/plain", '{"type": "usage", "subject": "x"}'),
+        ("application/x-www-form-urlencoded", "type=usage&subject=x"),
+        ("application/xml", "<ticket/>"),
+    ],
+)
+def test_a_body_that_is_not_json_is_refused_as_unsupported_media_type(
+    world, api, content_type, body
+):
+    error = error_of(post_raw(api(world.contact_a), "/tickets", body, content_type), 415)
+    assert error["code"] == "unsupported_media_type"
+
+
+def test_a_nul_character_in_text_is_refused(world, api):
+    r = api(world.contact_a).post("/tickets", {"type": "usage", "subject": "a\x00b"})
+    assert error_of(r, 400)["code"] == "invalid_characters"
+    assert (
+        error_of(api(world.contact_a).get("/tickets", q="a\x00"), 400)["code"]
+        == "invalid_characters"
+    )
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "!!!",
+        "abc",
+        base64.urlsafe_b64encode(b'{"s":"-updated","v":"x","id":1}').decode(),
+        base64.urlsafe_b64encode(b'{"s":"created","v":1,"id":1}').decode(),
+        base64.urlsafe_b64encode(b"[1]").decode(),
+    ],
+)
+def test_an_invalid_cursor_is_refused_as_invalid_cursor(agent, cursor):
+    assert error_of(agent.get("/tickets", cursor=cursor), 400)["code"] == "invalid_cursor"
+
+
+def test_an_unknown_queue_or_sort_or_a_bad_limit_is_refused(agent):
+    assert error_of(agent.get("/tickets", queue="vip"), 400)["code"] == "invalid_queue"
+    assert error_of(agent.get("/tickets", sort="subject"), 400)["code"] == "invalid_sort"
+    assert error_of(agent.get("/tickets", limit=0), 422)["code"] == "validation_error"
+    assert error_of(agent.get("/tickets", limit=201), 422)["code"] == "validation_error"
+    assert error_of(agent.get("/tickets", level=3), 422)["code"] == "validation_error"
+
+
+def test_no_token_or_an_invalid_token_answers_401_json(world, api):
+    for client in (
+        Client(),
+        Client(HTTP_AUTHORIZATION="Bearer pal_nope"),
+        Client(HTTP_AUTHORIZATION="Basic YTpi"),
+        Client(HTTP_AUTHORIZATION="Bearer " + "x" * 500),
+    ):
+        assert error_of(client.get("/api/v1/tickets"), 401)["code"] == "unauthenticated"
+        assert error_of(client.post("/api/v1/tickets", {}, content_type="application/json"), 401)
+
+
+def test_a_revoked_token_or_an_inactive_user_answers_401(world, api):
+    from palier.accounts.actions import do_revoke_token
+
+    client = api(world.contact_a)
+    assert client.get("/me").status_code == 200
+    do_revoke_token(world.contact_a.tokens.get())
+    error_of(client.get("/me"), 401)
+    other = api(world.contact_a2)
+    world.contact_a2.is_active = False
+    world.contact_a2.save()
+    error_of(other.get("/me"), 401)
+
+
+def test_an_unknown_address_and_a_wrong_method_answer_json(agent, ticket):
+    assert error_of(agent.get("/no/such/thing"), 404)["code"] == "not_found"
+    r = agent.client.delete(f"/api/v1/tickets/{ticket.pk}")
+    error = error_of(r, 405)
+    assert error["code"] == "method_not_allowed" and "GET" in error["details"]["allowed"]
+
+
+def test_a_domain_refusal_carries_its_code(agent, ticket):
+    r = agent.post(f"/tickets/{ticket.pk}/replies", {"body": "   "})
+    error_of(r, 422)
+    r = agent.patch(f"/tickets/{ticket.pk}", {"criticality": "high"})
+    assert error_of(r, 400)["code"] == "reason_required"
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
+    max_leaves=12,
+)
+TICKET_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "type": st.sampled_from(["usage", "malfunction", "feature", "training", "", "USAGE"])
+        | JSON_VALUES,
+        "subject": st.text(max_size=250) | JSON_VALUES,
+        "description": st.text(max_size=100) | JSON_VALUES,
+        "module_id": st.integers(min_value=-2, max_value=2**70) | JSON_VALUES,
+        "customization_id": st.integers(min_value=-2, max_value=2**70) | JSON_VALUES,
+        "product_version_id": st.integers(min_value=-2, max_value=2**64) | JSON_VALUES,
+        "criticality": st.sampled_from(["low", "medium", "high", "critical"]) | JSON_VALUES,
+        "channel": st.sampled_from(["portal", "email", "phone", "api"]) | JSON_VALUES,
+        "language": st.sampled_from(["en", "fr", "de", "it", "xx"]) | JSON_VALUES,
+        "visibility": st.sampled_from(["private", "shared"]) | JSON_VALUES,
+        "customer_id": st.integers(min_value=-2, max_value=2**70) | JSON_VALUES,
+        "contact_id": st.integers(min_value=-2, max_value=2**70) | JSON_VALUES,
+    },
+)
+
+
+@pytest.fixture
+def contact_and_agent(world, api):
+    return api(world.contact_a), api(world.agent)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=JSON_VALUES | TICKET_FIELDS)
+def test_random_json_bodies_never_cause_a_server_error(contact_and_agent, body):
+    for client in contact_and_agent:
+        r = client.post("/tickets", body)
+        assert r.status_code < 500, (body, r.content)
+        assert r["Content-Type"].startswith("application/json")
+        data = r.json()
+        if r.status_code >= 400:
+            assert data["error"]["code"] and data["error"]["message"], data
+        else:
+            assert r.status_code == 201 and data["reference"].startswith("PAL-")
