@@ -6,12 +6,15 @@ import logging
 
 from django_tasks import task
 
+from palier.lib.schedule import every
+
 logger = logging.getLogger(__name__)
 
 # Events after which a ticket's targets or clock change.
 RECOMPUTE_ON = frozenset({"created", "status", "reopened", "accepted_anyway", "reply", "refused"})
 
 
+@every(seconds=60, name="sla.scan")
 @task()
 def scan_service_levels() -> dict[str, int]:
     """Flag warnings (75% of a target) and breaches; run every minute by the worker."""

@@ -84,6 +84,10 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (Status.WITH_RND, Status.WAITING_PATCH): _ANY,
     (Status.WITH_RND, Status.RESOLVED): _ANY,
     (Status.WAITING_PATCH, Status.PATCH_AVAILABLE): _ANY,
+    # A released patch reaches every linked ticket, wherever the desk left it (rule R).
+    (Status.WITH_RND, Status.PATCH_AVAILABLE): _ANY,
+    (Status.IN_PROGRESS, Status.PATCH_AVAILABLE): frozenset({SYSTEM}),
+    (Status.WAITING_CUSTOMER, Status.PATCH_AVAILABLE): frozenset({SYSTEM}),
     (Status.WAITING_PATCH, Status.IN_PROGRESS): _ANY,
     (Status.PATCH_AVAILABLE, Status.WAITING_CUSTOMER): _ANY,
     (Status.PATCH_AVAILABLE, Status.IN_PROGRESS): _ALL,
