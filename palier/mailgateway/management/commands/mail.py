@@ -1,0 +1,111 @@
+"""`palier mail ingest|fetch|lmtp|process|retry`: the ways mail comes in, and housekeeping."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from palier.lib.env import env_list
+
+# sysexits.h: the MTA keeps the message and tries again.
+EX_TEMPFAIL = 75
+
+
+class Command(BaseCommand):
+    help = "Receive mail: ingest (one message on stdin), fetch (IMAP), lmtp (listener)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        ingest = sub.add_parser("ingest", help="Read one message on stdin (an MTA pipe).")
+        ingest.add_argument("--source", default="stdin")
+        fetch = sub.add_parser("fetch", help="Poll IMAP mailboxes (PALIER_IMAP_MAILBOXES).")
+        fetch.add_argument(
+            "--url",
+            action="append",
+            default=[],
+            help="imaps://user:password@host/INBOX; repeat for several",
+        )
+        fetch.add_argument("--done-folder", default="", help="move stored mail to this folder")
+        fetch.add_argument("--every", type=int, default=0, help="poll every N seconds")
+        fetch.add_argument("--limit", type=int, default=500)
+        lmtp = sub.add_parser("lmtp", help="Listen for LMTP (or --smtp) deliveries.")
+        lmtp.add_argument("--host", default="127.0.0.1")
+        lmtp.add_argument("--port", type=int, default=2424)
+        lmtp.add_argument("--smtp", action="store_true", help="speak SMTP instead of LMTP")
+        sub.add_parser("process", help="Process stored messages left by an interruption.")
+        sub.add_parser("retry", help="Queue again the outbound mail that failed.")
+
+    def handle(self, *args, action: str, **opts) -> None:
+        getattr(self, f"_{action}")(**opts)
+
+    def _ingest(self, source: str, **_opts) -> None:
+        from palier.mailgateway.actions import ingest
+
+        data = sys.stdin.buffer.read()
+        if not data.strip():
+            raise CommandError("No message on standard input.")
+        try:
+            raw = ingest(data, source)
+        except Exception as exc:  # noqa: BLE001 - tell the MTA to keep it and retry
+            self.stderr.write(f"Could not store the message: {exc}")
+            sys.exit(EX_TEMPFAIL)
+        self.stdout.write(f"{raw.pk} {raw.state} {raw.outcome or raw.error_code}")
+
+    def _fetch(self, url: list[str], done_folder: str, every: int, limit: int, **_opts) -> None:
+        from palier.mailgateway.fetchers.imap import Mailbox, fetch
+
+        urls = url or env_list("PALIER_IMAP_MAILBOXES", [])
+        if not urls:
+            raise CommandError("Name a mailbox with --url or PALIER_IMAP_MAILBOXES.")
+        boxes = [Mailbox.from_url(u, done_folder=done_folder) for u in urls]
+        while True:
+            for box in boxes:
+                try:
+                    count = fetch(box, limit=limit)
+                    self.stdout.write(f"{box.source}: {count} message(s)")
+                except Exception as exc:  # noqa: BLE001 - one mailbox down must not stop others
+                    self.stderr.write(f"{box.source}: {type(exc).__name__}: {exc}")
+                    if not every:
+                        raise CommandError(str(exc)) from exc
+            if not every:
+                return
+            time.sleep(every)
+
+    def _lmtp(self, host: str, port: int, smtp: bool, **_opts) -> None:
+        from palier.mailgateway import lmtp
+
+        stop = {signal.SIGINT, signal.SIGTERM}
+        # Blocked before the listener's threads start, so that this thread receives them.
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop)
+        controller = lmtp.start(host, port, lmtp=not smtp)
+        self.stdout.write(f"Listening for {'SMTP' if smtp else 'LMTP'} on {host}:{port}")
+        self.stdout.flush()
+        signal.sigwait(stop)
+        controller.stop()
+
+    def _process(self, **_opts) -> None:
+        from palier.mailgateway.actions import do_process_raw
+        from palier.mailgateway.models import RawMessage, RawState
+
+        ids = list(
+            RawMessage.objects.filter(state=RawState.STORED)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        for pk in ids:
+            do_process_raw(pk)
+        self.stdout.write(f"{len(ids)} message(s) processed")
+
+    def _retry(self, **_opts) -> None:
+        from palier.mailgateway.models import OutboundMessage, OutboundState
+        from palier.mailgateway.outbound import send_outbound
+
+        ids = list(
+            OutboundMessage.objects.filter(state=OutboundState.FAILED).values_list("id", flat=True)
+        )
+        for pk in ids:
+            send_outbound.enqueue(pk)
+        self.stdout.write(f"{len(ids)} mail(s) queued again")

@@ -1,0 +1,183 @@
+"""Which ticket events become mail, to whom, saying what. Runs in the worker (a handler
+registered with palier.tickets.notifications); internal events never reach a contact."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from palier.accounts.models import User
+from palier.mailgateway.models import OutboundMessage, RawMessage
+from palier.mailgateway.outbound import Mail, queue
+from palier.tickets.explanations import refusal_text
+from palier.tickets.models import Message, Ticket, TicketEvent
+from palier.tickets.states import CUSTOMER_STATUS_LABELS, Status
+
+CONTACT_KINDS = frozenset(
+    {"created", "reply", "status", "reopened", "refused", "consent_requested", "patch_available"}
+)
+
+
+def _thread(ticket: Ticket) -> tuple[str, list[str]]:
+    """In-Reply-To and References so that mail clients keep the ticket in one thread."""
+    inbound = list(
+        RawMessage.objects.filter(ticket=ticket)
+        .exclude(message_id="")
+        .order_by("id")
+        .values_list("message_id", flat=True)[:1]
+    )
+    sent = list(
+        OutboundMessage.objects.filter(ticket=ticket)
+        .order_by("-id")
+        .values_list("message_id", flat=True)[:8]
+    )
+    refs = inbound + sent[::-1]
+    return (refs[-1] if refs else ""), refs
+
+
+def _link(ticket: Ticket) -> str:
+    return f"{settings.PALIER_BASE_URL}/tickets/{ticket.pk}/"
+
+
+def _contact_paragraphs(event: TicketEvent, ticket: Ticket) -> tuple[list[str], str] | None:
+    kind, quote = event.kind, ""
+    if kind == "created":
+        if (
+            ticket.channel != "email"
+            or RawMessage.objects.filter(ticket=ticket, auto_submitted=True).exists()
+        ):
+            return None  # the portal shows it; robots get no acknowledgement
+        lines = [
+            _("We received your request “%(subject)s”.") % {"subject": ticket.subject},
+            _(
+                "Its reference is %(ref)s. An agent will qualify it and get back to you; "
+                "reply to this mail to add information."
+            )
+            % {"ref": ticket.reference},
+        ]
+    elif kind == "reply":
+        message = Message.objects.filter(pk=event.data.get("message_id"), internal=False).first()
+        if message is None:
+            return None
+        lines, quote = (
+            [_("%(name)s answered your request:") % {"name": message.author_name}],
+            message.body,
+        )
+    elif kind in ("status", "reopened"):
+        status = Status(event.to_value) if event.to_value in Status.values else None
+        if status is None:
+            return None
+        lines = [
+            _("The status of your request is now: %(status)s.")
+            % {"status": CUSTOMER_STATUS_LABELS[status]}
+        ]
+        if status == Status.RESOLVED:
+            lines.append(
+                _("If the problem is not solved, reply within %(days)s days to reopen the request.")
+                % {"days": settings.PALIER_REOPEN_DAYS}
+            )
+        if event.reason:
+            quote = event.reason
+    elif kind == "refused":
+        decision = ticket.decision
+        lines = [
+            refusal_text(
+                event.reason or (decision.refusal if decision else "no_contract"),
+                decision.refusal_date if decision else None,
+            )
+        ]
+    elif kind == "consent_requested":
+        lines = [
+            _(
+                "Work on your request is billable and needs your approval. Please read the "
+                "estimate and accept or decline it on the request page."
+            )
+        ]
+        quote = event.reason
+    elif kind == "patch_available":
+        version = (event.data or {}).get("version") or event.to_value
+        lines = [
+            _(
+                "A patch that fixes your problem is available: version %(version)s. Please "
+                "install it and tell us whether it solves the problem."
+            )
+            % {"version": version}
+        ]
+    else:
+        return None
+    return lines, quote
+
+
+def _to_contact(event: TicketEvent) -> None:
+    ticket = event.ticket
+    contact = ticket.contact
+    if event.internal or contact is None or not contact.is_active or not contact.email:
+        return
+    if event.kind not in ("created", "refused") and event.actor_id == contact.pk:
+        return  # the contact did it; no need to tell them
+    with translation.override(contact.language or ticket.language):
+        content = _contact_paragraphs(event, ticket)
+        if content is None:
+            return
+        lines, quote = content
+        in_reply_to, references = _thread(ticket)
+        queue(
+            Mail(
+                kind=event.kind,
+                to_address=contact.email,
+                to_name=str(contact),
+                language=contact.language or ticket.language,
+                subject=f"[{ticket.reference}] {ticket.subject}",
+                paragraphs=lines,
+                quote=quote,
+                reference=ticket.reference,
+                link=_link(ticket),
+                ticket=ticket,
+                event=event,
+                in_reply_to=in_reply_to,
+                references=references,
+            )
+        )
+
+
+def _to_agent(event: TicketEvent) -> None:
+    ticket = event.ticket
+    if event.kind == "assigned":
+        agent = User.objects.filter(pk=(event.data or {}).get("assignee_id")).first()
+    else:
+        agent = ticket.assignee
+    if agent is None or not agent.is_active or not agent.email or event.actor_id == agent.pk:
+        return
+    with translation.override(agent.language):
+        if event.kind == "assigned":
+            lines, quote = [_("%(ref)s is assigned to you.") % {"ref": ticket.reference}], ""
+        else:
+            message = Message.objects.filter(pk=(event.data or {}).get("message_id")).first()
+            lines = [
+                _("%(customer)s replied on %(ref)s.")
+                % {"customer": ticket.customer.name, "ref": ticket.reference}
+            ]
+            quote = message.body if message else ""
+        queue(
+            Mail(
+                kind=event.kind,
+                to_address=agent.email,
+                to_name=str(agent),
+                language=agent.language,
+                subject=f"[{ticket.reference}] {ticket.subject}",
+                paragraphs=lines,
+                quote=quote,
+                reference=ticket.reference,
+                link=_link(ticket),
+                ticket=ticket,
+                event=event,
+            )
+        )
+
+
+def on_ticket_event(event: TicketEvent) -> None:
+    if event.kind in CONTACT_KINDS:
+        _to_contact(event)
+    elif event.kind in ("assigned", "customer_reply"):
+        _to_agent(event)

@@ -1,0 +1,204 @@
+"""Outbound mail: build it safely, record it, and let the worker send it with retries.
+
+Every header goes through `email.policy.SMTP`, which refuses a value with a line break, so
+no subject, name or user text can add a header. Our notifications carry
+`Auto-Submitted: auto-replied` (RFC 3834) so that well-behaved robots do not answer them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.policy
+import logging
+import smtplib
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from palier.lib.tasks import enqueue_with_transaction
+from palier.mailgateway import config
+from palier.mailgateway.models import DeliveryAttempt, OutboundMessage, OutboundState
+
+logger = logging.getLogger(__name__)
+
+# Kinds a machine sends on its own: these count against the per-sender hourly cap.
+AUTOMATIC_KINDS = frozenset({"created", "refused", "unknown_sender"})
+
+
+@dataclass
+class Mail:
+    kind: str
+    to_address: str
+    to_name: str
+    language: str
+    subject: str
+    paragraphs: list[str]
+    quote: str = ""
+    reference: str = ""
+    link: str = ""
+    ticket: object | None = None
+    event: object | None = None
+    in_reply_to: str = ""
+    references: list[str] = field(default_factory=list)
+
+
+def one_line(text: str, limit: int = 250) -> str:
+    """User text made fit for a header: line breaks and control characters become spaces."""
+    cleaned = "".join(" " if (ord(ch) < 32 or ch == "\x7f") else ch for ch in str(text))
+    return " ".join(cleaned.split())[:limit]
+
+
+def reply_to_for(reference: str) -> str:
+    local, _, domain = config.reply_address().partition("@")
+    return f"{local}+{reference}@{domain}" if reference else config.reply_address()
+
+
+def build(mail: Mail, message_id: str) -> EmailMessage:
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["From"] = Address(
+        display_name=one_line(config.vendor_name()), addr_spec=config.from_address()
+    )
+    msg["To"] = Address(display_name=one_line(mail.to_name), addr_spec=mail.to_address)
+    msg["Subject"] = mail.subject
+    msg["Message-ID"] = message_id
+    msg["Date"] = format_datetime(timezone.now())
+    msg["Reply-To"] = reply_to_for(mail.reference)
+    msg["Auto-Submitted"] = "auto-replied"
+    msg["X-Auto-Response-Suppress"] = "All"
+    if mail.in_reply_to:
+        msg["In-Reply-To"] = mail.in_reply_to
+    if mail.references:
+        msg["References"] = " ".join(mail.references[-10:])
+    context = {"mail": mail, "paragraphs": mail.paragraphs}
+    with translation.override(mail.language):
+        msg.set_content(render_to_string("mailgateway/notification.txt", context))
+        msg.add_alternative(
+            render_to_string("mailgateway/notification.html", context), subtype="html"
+        )
+    return msg
+
+
+def _over_cap(kind: str, recipient: str) -> bool:
+    if kind not in AUTOMATIC_KINDS:
+        return False
+    since = timezone.now() - dt.timedelta(hours=1)
+    sent = OutboundMessage.objects.filter(
+        recipient=recipient, kind__in=AUTOMATIC_KINDS, created_at__gte=since
+    ).count()
+    return sent >= config.max_auto_replies_per_hour()
+
+
+def queue(mail: Mail) -> OutboundMessage | None:
+    """Record the mail and queue its sending with the current transaction. None when the
+    recipient already had this event's mail, or too many automatic mails this hour."""
+    recipient = mail.to_address.lower()
+    if not recipient or config.is_own_address(recipient) or _over_cap(mail.kind, recipient):
+        return None
+    message_id = make_msgid(domain=config.mail_domain())
+    with translation.override(mail.language):
+        mail.subject = one_line(mail.subject, 200)
+        raw = build(mail, message_id).as_bytes()
+    try:
+        with transaction.atomic():
+            out = OutboundMessage.objects.create(
+                ticket=mail.ticket,
+                event=mail.event,
+                kind=mail.kind,
+                message_id=message_id,
+                in_reply_to=mail.in_reply_to,
+                recipient=recipient,
+                subject=mail.subject[:300],
+                raw=raw,
+            )
+    except IntegrityError:
+        return None  # the same event was handled before (a retried task)
+    enqueue_with_transaction(send_outbound, out.pk)
+    return out
+
+
+def queue_unknown_sender_notice(parsed) -> OutboundMessage | None:
+    """One reply per unknown address per day explaining how to get access."""
+    since = timezone.now() - dt.timedelta(days=1)
+    if OutboundMessage.objects.filter(
+        recipient=parsed.sender, kind="unknown_sender", created_at__gte=since
+    ).exists():
+        return None
+    language = parsed.language_hint if parsed.language_hint in ("fr", "de", "it") else "en"
+    with translation.override(language):
+        mail = Mail(
+            kind="unknown_sender",
+            to_address=parsed.sender,
+            to_name=parsed.sender_name,
+            language=language,
+            subject=_("Your message to our support: %(subject)s")
+            % {"subject": parsed.subject or _("(no subject)")},
+            paragraphs=[
+                _(
+                    "We received your message, but your address is not registered with a "
+                    "customer holding a maintenance contract, so we could not open a request."
+                ),
+                _(
+                    "Please ask the administrator of your organization's support account to add "
+                    "you as a contact, or write to us from your registered address. Your message "
+                    "has been kept and can be processed once you are registered."
+                ),
+            ],
+            in_reply_to=parsed.message_id,
+            references=[parsed.message_id] if parsed.message_id else [],
+        )
+    return queue(mail)
+
+
+def _send(raw: bytes, recipient: str) -> None:
+    opts = config.smtp()
+    with smtplib.SMTP(opts["host"], int(opts["port"]), timeout=opts["timeout"]) as smtp:
+        if opts["starttls"]:
+            smtp.starttls()
+        if opts["user"]:
+            smtp.login(opts["user"], opts["password"])
+        smtp.sendmail(config.bounce_address(), [recipient], raw)
+
+
+def _retry_later(out: OutboundMessage) -> None:
+    backend = send_outbound.get_backend()
+    if not getattr(backend, "supports_defer", False):
+        return  # `palier mail retry` re-queues failed mail
+    delay = dt.timedelta(seconds=min(3600, 30 * 2 ** (out.attempts - 1)))
+    send_outbound.using(run_after=timezone.now() + delay).enqueue(out.pk)
+
+
+@task(queue_name="mail")
+def send_outbound(outbound_id: int) -> str:
+    """Send one mail; every attempt is recorded, failures retry with a growing delay."""
+    with transaction.atomic():
+        out = OutboundMessage.objects.select_for_update().filter(pk=outbound_id).first()
+        if out is None or out.state in (OutboundState.SENT, OutboundState.GAVE_UP):
+            return "skipped"
+        out.attempts += 1
+        out.save(update_fields=["attempts"])
+    try:
+        _send(bytes(out.raw), out.recipient)
+    except (smtplib.SMTPException, OSError) as exc:
+        permanent = isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError) and (
+            getattr(exc, "smtp_code", 0) >= 500
+        )
+        gave_up = permanent or out.attempts >= config.send_attempts()
+        with transaction.atomic():
+            DeliveryAttempt.objects.create(outbound=out, ok=False, error=str(exc)[:2000])
+            out.state = OutboundState.GAVE_UP if gave_up else OutboundState.FAILED
+            out.save(update_fields=["state"])
+            if not gave_up:
+                transaction.on_commit(lambda: _retry_later(out))
+        return out.state
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(outbound=out, ok=True)
+        out.state, out.sent_at = OutboundState.SENT, timezone.now()
+        out.save(update_fields=["state", "sent_at"])
+    return "sent"

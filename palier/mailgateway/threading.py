@@ -1,0 +1,62 @@
+"""Which ticket a mail belongs to: our own Message-IDs first, then the reference in the
+subject or the reply address — and only ever a ticket of the sender's own customer."""
+
+from __future__ import annotations
+
+import re
+
+from palier.accounts.models import User
+from palier.mailgateway.models import OutboundMessage, RawMessage
+from palier.tickets.models import REFERENCE_PREFIX, Ticket
+
+_REF_RE = re.compile(rf"\b{REFERENCE_PREFIX}-(\d{{4}})-(\d{{6,9}})\b", re.IGNORECASE)
+
+
+def references_in(text: str) -> list[tuple[int, int]]:
+    """(year, ticket id) for each ticket reference in the text."""
+    return [(int(y), int(n)) for y, n in _REF_RE.findall(text or "")]
+
+
+def ticket_by_message_ids(ids: list[str]) -> Ticket | None:
+    """The ticket of the newest of our messages (or of a message already threaded) named in
+    In-Reply-To / References."""
+    if not ids:
+        return None
+    out = (
+        OutboundMessage.objects.filter(message_id__in=ids[-50:], ticket__isnull=False)
+        .select_related("ticket", "ticket__customer")
+        .order_by("-id")
+        .first()
+    )
+    if out is not None:
+        return out.ticket
+    raw = (
+        RawMessage.objects.filter(message_id__in=ids[-50:], ticket__isnull=False)
+        .select_related("ticket", "ticket__customer")
+        .order_by("-id")
+        .first()
+    )
+    return raw.ticket if raw else None
+
+
+def ticket_by_reference(text: str) -> Ticket | None:
+    for year, pk in references_in(text):
+        ticket = Ticket.objects.select_related("customer").filter(pk=pk).first()
+        if ticket is not None and ticket.created_at.year == year:
+            return ticket
+    return None
+
+
+def find_ticket(contact: User, ids: list[str], reference_text: str) -> tuple[Ticket | None, str]:
+    """(ticket, how) for the sender's thread, or (None, why not). A thread of another
+    customer is never returned, however it is named."""
+    for how, ticket in (
+        ("message_id", ticket_by_message_ids(ids)),
+        ("reference", ticket_by_reference(reference_text)),
+    ):
+        if ticket is None:
+            continue
+        if ticket.customer_id == contact.customer_id:
+            return ticket, how
+        return None, "other_customer"
+    return None, "none"
