@@ -6,20 +6,26 @@ import os
 import sys
 
 COMMANDS = {
-    "demo": "Create, fill and serve a demo desk on SQLite (--port to choose the port).",
-    "serve": "Serve the desk with gunicorn (production).",
-    "worker": "Run background work: mail, notifications, service-level clocks.",
-    "token": "Manage API tokens: palier token create USERNAME.",
+    "demo": "Create, fill and serve a demo desk on SQLite, with its worker "
+    "(--port, --host; run again: keeps its data).",
+    "serve": "Serve the desk with gunicorn (PALIER_BIND, PALIER_WEB_WORKERS); "
+    "refuses to start if 'check --deploy' finds errors.",
+    "worker": "Run background work from every queue, and the periodic jobs.",
+    "token": "API tokens: token create USERNAME [--name N] | token list USERNAME | "
+    "token revoke PREFIX.",
     "migrate": "Create or update the database tables.",
     "createsuperuser": "Create an administrator.",
+    "collectstatic": "Copy static files into PALIER_DATA_DIR/static (serve does it too).",
     "check": "Check the configuration (add --deploy for production).",
 }
 
-HELP = "usage: palier COMMAND [options]\n\nCommands:\n" + "\n".join(
-    f"  {name:<16}{text}" for name, text in COMMANDS.items()
-) + (
-    "\n\nEvery Django management command works too (palier help lists them all);"
-    "\n'palier COMMAND --help' describes one.\n"
+HELP = (
+    "usage: palier COMMAND [options]\n\nCommands:\n"
+    + "\n".join(f"  {name:<16}{text}" for name, text in COMMANDS.items())
+    + (
+        "\n\nEvery Django management command works too (palier help lists them all);"
+        "\n'palier COMMAND --help' describes one.\n"
+    )
 )
 
 

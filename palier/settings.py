@@ -235,6 +235,10 @@ DEFAULT_FROM_EMAIL = env_str("PALIER_FROM_EMAIL", "support@palier.localhost")
 PALIER_REOPEN_DAYS = env_int("PALIER_REOPEN_DAYS", 14, minimum=0)
 PALIER_VENDOR_NAME = env_str("PALIER_VENDOR_NAME", "Palier Software SA")
 
+# `palier serve`: gunicorn's worker processes and the address it listens on.
+PALIER_WEB_WORKERS = env_int("PALIER_WEB_WORKERS", 2, minimum=1)
+PALIER_BIND = env_str("PALIER_BIND", "127.0.0.1:8000")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,70 @@
+"""`palier demo`: create, fill and serve a demo desk on SQLite, with its worker."""
+
+from __future__ import annotations
+
+import sys
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from palier.ops.demo_data import DEMO_PASSWORD, database_is_empty, demo_logins, load_demo
+from palier.ops.processes import (
+    child_environment,
+    ensure_static_files,
+    gunicorn_command,
+    supervise,
+    worker_command,
+)
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+class Command(BaseCommand):
+    help = "Create, fill and serve a demo desk on SQLite (run again: it keeps its data)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Prepare the database, then exit."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PALIER_ENV != "demo":
+            raise CommandError("Run the demo as 'palier demo' (it sets PALIER_ENV=demo).")
+        port, host = options["port"], options["host"]
+        if not 0 < port < 65536:
+            raise CommandError("--port must be between 1 and 65535.")
+        out = self.stdout
+        out.write(f"Data folder: {settings.DATA_DIR}")
+        call_command("migrate", interactive=False, verbosity=0)
+        if database_is_empty():
+            out.write("Loading the demo data (about 300 tickets)…")
+            summary = load_demo()
+            out.write(f"Loaded {summary.customers} customers and {summary.tickets} tickets.")
+        else:
+            out.write("The database has data already: keeping it.")
+        ensure_static_files()
+        address = f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}/"  # noqa: S104
+        out.write(f"\nPalier demo desk: {address}")
+        out.write(f"Sign in with one of these users, password '{DEMO_PASSWORD}':")
+        for who, username in demo_logins():
+            out.write(f"  {username:<16} {who}")
+        out.write(f"API docs: {address}api/v1/docs  ·  Press Ctrl+C to stop.\n")
+        sys.stdout.flush()
+        if options["no_serve"]:
+            return
+        env = child_environment(PALIER_ENV="demo", PALIER_BASE_URL=address.rstrip("/"))
+        if host not in LOCAL_HOSTS:
+            # Reached by another name than localhost: accept any Host header (a demo only).
+            env.setdefault("PALIER_ALLOWED_HOSTS", "*")
+        bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        code = supervise(
+            {"web server": gunicorn_command(bind, 2, access_log=False), "worker": worker_command()},
+            env,
+        )
+        if code:
+            raise CommandError(f"The demo stopped (status {code}); is port {port} free?")
