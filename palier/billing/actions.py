@@ -250,7 +250,7 @@ def _consent_cover(
             "time once the customer accepts it.",
             code="consent_required",
             details={
-                "accepted_hours": str(accepted),
+                "accepted_hours": str(accepted.quantize(Decimal("0.01"))),
                 "margin": str(conf.over_estimate_margin()),
                 "logged_hours": str(minutes_to_hours(logged)),
                 "requested_hours": str(minutes_to_hours(minutes)),

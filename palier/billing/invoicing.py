@@ -147,7 +147,7 @@ def do_run_billing(
     return invoices
 
 
-def _next_number(kind: str, year: int) -> str:
+def _next_number(kind: str, year: int) -> tuple[str, int]:
     try:
         with transaction.atomic():
             InvoiceSequence.objects.get_or_create(year=year)
@@ -157,7 +157,8 @@ def _next_number(kind: str, year: int) -> str:
     sequence.last += 1
     sequence.save(update_fields=["last"])
     # One sequence for invoices and credit notes: the year's documents have no gaps together.
-    return f"{NUMBER_PREFIX[kind]}-{year}-{sequence.last:04d}"
+    number = f"{NUMBER_PREFIX[kind]}-{year}-{sequence.last:04d}"
+    return number, year * 1_000_000 + sequence.last
 
 
 def _lock_invoice(invoice: Invoice) -> Invoice:
@@ -175,11 +176,13 @@ def do_approve_invoice(
         raise Conflict("This invoice is already approved.", code="invoice_not_draft")
     now = now or timezone.now()
     invoice.issued_on = timezone.localdate(now)
-    invoice.number = _next_number(invoice.kind, invoice.issued_on.year)
+    invoice.number, invoice.ledger_seq = _next_number(invoice.kind, invoice.issued_on.year)
     invoice.status = InvoiceStatus.APPROVED
     invoice.approved_by = acting_user
     invoice.approved_at = now
-    invoice.save(update_fields=["number", "status", "approved_by", "approved_at", "issued_on"])
+    invoice.save(
+        update_fields=["number", "ledger_seq", "status", "approved_by", "approved_at", "issued_on"]
+    )
     for line in invoice.lines.select_related("ticket"):
         if line.ticket is not None:
             record_event(

@@ -208,6 +208,9 @@ class Invoice(models.Model):
     kind = models.CharField(max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
     status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default="draft")
     number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    # year * 1,000,000 + the year's number: grows in commit order (approvals are serialized
+    # on the sequence row), so an ERP that reads "after N" never misses a document.
+    ledger_seq = models.BigIntegerField(unique=True, null=True, blank=True)
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="invoices"
     )

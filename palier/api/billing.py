@@ -1,0 +1,378 @@
+"""Billing: estimates and consent, time, timer, billing runs, invoices, exports and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from pydantic import StringConstraints
+
+from palier.accounts.models import User
+from palier.api.schemas import ErrorOut
+from palier.billing import actions, exports, invoicing, links, presenters, reports
+from palier.billing.models import Activity, DecidedVia
+from palier.billing.queries import (
+    access_estimate_by_id,
+    access_invoice_by_id,
+    access_time_entry_by_id,
+    check_billing_staff,
+    list_invoices,
+    list_time_entries,
+    running_timer,
+    visible_estimates,
+)
+from palier.customers.queries import access_customer_by_id
+from palier.lib.errors import DomainError
+from palier.tickets.queries import access_ticket_by_id
+
+router = Router(tags=["billing"])
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    410: ErrorOut,
+    422: ErrorOut,
+}
+
+ActivityCode = Annotated[str, StringConstraints(pattern="^(" + "|".join(Activity.values) + ")$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)]
+Hours = Annotated[Decimal, Field(gt=0, le=10_000, max_digits=7, decimal_places=2)]
+Minutes = Annotated[int, Field(gt=0, le=24 * 60)]
+
+
+def _limit(limit: int) -> int:
+    if not 1 <= limit <= 200:
+        raise DomainError("limit must be between 1 and 200.", code="invalid_limit")
+    return limit
+
+
+# --- Estimates and consent -------------------------------------------------------------
+
+
+class EstimateIn(Schema):
+    hours: Hours
+    activity: ActivityCode = Activity.CONSULTING
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
+
+
+class DeclineIn(Schema):
+    reason: Text = ""
+
+
+@router.get("/tickets/{ticket_id}/estimates", response={200: list[dict], **ERRORS})
+def ticket_estimates(request, ticket_id: int):
+    """The ticket's estimates, oldest first, with what the customer answered."""
+    ticket = access_ticket_by_id(request.auth, ticket_id)
+    return [
+        presenters.estimate_out(e)
+        for e in visible_estimates(request.auth).filter(ticket=ticket)[:500]
+    ]
+
+
+@router.post("/tickets/{ticket_id}/estimates", response={201: dict, **ERRORS})
+def propose_estimate(request, ticket_id: int, payload: EstimateIn):
+    """Consultant: propose billable work. The ticket waits for consent unless the prepaid
+    balance covers it (then it is accepted at once, `decided_via: prepaid`)."""
+    ticket = access_ticket_by_id(request.auth, ticket_id)
+    estimate = actions.do_propose_estimate(
+        ticket,
+        acting_user=request.auth,
+        hours=payload.hours,
+        activity=payload.activity,
+        text=payload.text,
+    )
+    return 201, presenters.estimate_out(estimate)
+
+
+@router.get("/estimates/{estimate_id}", response={200: dict, **ERRORS})
+def get_estimate(request, estimate_id: int):
+    return presenters.estimate_out(access_estimate_by_id(request.auth, estimate_id))
+
+
+@router.post("/estimates/{estimate_id}/accept", response={200: dict, **ERRORS})
+def accept_estimate(request, estimate_id: int):
+    """Contact (the requester or the customer's admin): accept; the work starts."""
+    estimate = access_estimate_by_id(request.auth, estimate_id)
+    estimate = actions.do_decide_estimate(
+        estimate, accept=True, acting_user=request.auth, via=DecidedVia.API
+    )
+    return presenters.estimate_out(estimate)
+
+
+@router.post("/estimates/{estimate_id}/decline", response={200: dict, **ERRORS})
+def decline_estimate(request, estimate_id: int, payload: DeclineIn):
+    """Contact: decline; the ticket closes as declined and nothing is billed."""
+    estimate = access_estimate_by_id(request.auth, estimate_id)
+    estimate = actions.do_decide_estimate(
+        estimate, accept=False, acting_user=request.auth, via=DecidedVia.API, reason=payload.reason
+    )
+    return presenters.estimate_out(estimate)
+
+
+@router.post("/consent-links/{token}/accept", auth=None, response={200: dict, **ERRORS})
+def accept_by_link(request, token: str):
+    """The signed link of the consent email (no login). Expired: 410; used: 409."""
+    return presenters.estimate_out(links.do_answer_by_link(token, accept=True))
+
+
+@router.post("/consent-links/{token}/decline", auth=None, response={200: dict, **ERRORS})
+def decline_by_link(request, token: str, payload: DeclineIn):
+    return presenters.estimate_out(
+        links.do_answer_by_link(token, accept=False, reason=payload.reason)
+    )
+
+
+# --- Time and timer --------------------------------------------------------------------
+
+
+class TimeIn(Schema):
+    date: dt.date | None = None
+    minutes: Minutes
+    activity: ActivityCode = Activity.CONSULTING
+    note: Text = ""
+
+
+class TimePatch(Schema):
+    date: dt.date | None = None
+    minutes: Minutes | None = None
+    activity: ActivityCode | None = None
+    note: Text | None = None
+
+
+class BillableIn(Schema):
+    billable: bool
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class TimerIn(Schema):
+    ticket_id: int
+    activity: ActivityCode = Activity.CONSULTING
+    note: Text = ""
+
+
+@router.get("/time-entries", response={200: dict, **ERRORS})
+def time_entries(
+    request,
+    ticket_id: int | None = None,
+    user_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+):
+    """Staff: time entries, newest first (cursor pagination)."""
+    page = list_time_entries(
+        request.auth, ticket_id=ticket_id, user_id=user_id, cursor=cursor, limit=_limit(limit)
+    )
+    return {
+        "items": [presenters.time_entry_out(e) for e in page.items],
+        "next_cursor": page.next_cursor,
+    }
+
+
+@router.post("/tickets/{ticket_id}/time-entries", response={201: dict, **ERRORS})
+def log_time(request, ticket_id: int, payload: TimeIn):
+    """Staff: log time. Billable follows the ticket; past the consent: 409 consent_required."""
+    ticket = access_ticket_by_id(request.auth, ticket_id)
+    entry = actions.do_log_time(
+        ticket,
+        acting_user=request.auth,
+        date=payload.date or timezone.localdate(),
+        minutes=payload.minutes,
+        activity=payload.activity,
+        note=payload.note,
+    )
+    return 201, presenters.time_entry_out(entry)
+
+
+@router.patch("/time-entries/{entry_id}", response={200: dict, **ERRORS})
+def edit_time(request, entry_id: int, payload: TimePatch):
+    """Change time until it is invoiced; afterwards 409 time_entry_invoiced."""
+    entry = access_time_entry_by_id(request.auth, entry_id)
+    entry = actions.do_edit_time(
+        entry,
+        acting_user=request.auth,
+        date=payload.date,
+        minutes=payload.minutes,
+        activity=payload.activity,
+        note=payload.note,
+    )
+    return presenters.time_entry_out(entry)
+
+
+@router.delete("/time-entries/{entry_id}", response={204: None, **ERRORS})
+def delete_time(request, entry_id: int):
+    actions.do_delete_time(
+        access_time_entry_by_id(request.auth, entry_id), acting_user=request.auth
+    )
+    return 204, None
+
+
+@router.post("/time-entries/{entry_id}/billable", response={200: dict, **ERRORS})
+def set_billable(request, entry_id: int, payload: BillableIn):
+    """Manager: bill or stop billing this time, with a reason."""
+    entry = access_time_entry_by_id(request.auth, entry_id)
+    entry = actions.do_set_time_billable(
+        entry, payload.billable, acting_user=request.auth, reason=payload.reason
+    )
+    return presenters.time_entry_out(entry)
+
+
+@router.get("/timer", response={200: dict, **ERRORS})
+def get_timer(request):
+    timer = running_timer(request.auth)
+    return {"running": timer is not None, "timer": presenters.timer_out(timer) if timer else None}
+
+
+@router.post("/timer/start", response={201: dict, **ERRORS})
+def start_timer(request, payload: TimerIn):
+    ticket = access_ticket_by_id(request.auth, payload.ticket_id)
+    timer = actions.do_start_timer(
+        ticket, acting_user=request.auth, activity=payload.activity, note=payload.note
+    )
+    return 201, {"running": True, "timer": presenters.timer_out(timer)}
+
+
+@router.post("/timer/stop", response={201: dict, **ERRORS})
+def stop_timer(request):
+    """Stop the timer and log its time (the time entry is returned)."""
+    return 201, presenters.time_entry_out(actions.do_stop_timer(acting_user=request.auth))
+
+
+# --- Billing runs and invoices ---------------------------------------------------------
+
+
+class RunIn(Schema):
+    period_start: dt.date
+    period_end: dt.date
+    customer_id: int | None = None
+
+
+class CreditIn(Schema):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+@router.post("/billing-runs", response={201: list[dict], **ERRORS})
+def run_billing(request, payload: RunIn):
+    """Manager: build invoice drafts from the period's unbilled billable time."""
+    customer = None
+    if payload.customer_id is not None:
+        customer = access_customer_by_id(request.auth, payload.customer_id)
+    invoices = invoicing.do_run_billing(
+        acting_user=request.auth,
+        period_start=payload.period_start,
+        period_end=payload.period_end,
+        customer=customer,
+    )
+    return 201, [presenters.invoice_out(i, lines=True) for i in invoices]
+
+
+@router.get("/invoices", response={200: dict, **ERRORS})
+def invoices(
+    request,
+    customer_id: int | None = None,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+):
+    """Staff: every invoice; a customer's admin: their approved invoices."""
+    page = list_invoices(
+        request.auth, customer_id=customer_id, status=status, cursor=cursor, limit=_limit(limit)
+    )
+    return {
+        "items": [presenters.invoice_out(i) for i in page.items],
+        "next_cursor": page.next_cursor,
+    }
+
+
+@router.get("/invoices/{invoice_id}", response={200: dict, **ERRORS})
+def get_invoice(request, invoice_id: int):
+    return presenters.invoice_out(access_invoice_by_id(request.auth, invoice_id), lines=True)
+
+
+@router.post("/invoices/{invoice_id}/approve", response={200: dict, **ERRORS})
+def approve_invoice(request, invoice_id: int):
+    """Manager: number the draft and freeze it."""
+    invoice = invoicing.do_approve_invoice(
+        access_invoice_by_id(request.auth, invoice_id), acting_user=request.auth
+    )
+    return presenters.invoice_out(invoice, lines=True)
+
+
+@router.delete("/invoices/{invoice_id}", response={204: None, **ERRORS})
+def discard_invoice(request, invoice_id: int):
+    """Manager: drop a draft (an approved invoice answers 409: credit it instead)."""
+    invoicing.do_discard_draft(
+        access_invoice_by_id(request.auth, invoice_id), acting_user=request.auth
+    )
+    return 204, None
+
+
+@router.post("/invoices/{invoice_id}/credit-notes", response={201: dict, **ERRORS})
+def credit_invoice(request, invoice_id: int, payload: CreditIn):
+    note = invoicing.do_credit_invoice(
+        access_invoice_by_id(request.auth, invoice_id),
+        acting_user=request.auth,
+        reason=payload.reason,
+    )
+    return 201, presenters.invoice_out(note, lines=True)
+
+
+@router.get("/invoices/{invoice_id}/pdf", response={200: None, **ERRORS})
+def invoice_pdf(request, invoice_id: int):
+    """The invoice as PDF with its Swiss QR-bill."""
+    from palier.billing.pdf import invoice_pdf as render
+
+    invoice = access_invoice_by_id(request.auth, invoice_id)
+    if invoice.is_draft:
+        raise DomainError("Approve the draft before printing it.", code="invoice_not_approved")
+    response = HttpResponse(render(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+    return response
+
+
+@router.get("/exports/invoices.{fmt}", response={200: None, **ERRORS})
+def export_invoices(request, fmt: str, period_start: dt.date, period_end: dt.date):
+    """Manager: approved invoices and their lines issued in the period, as csv or xlsx."""
+    check_billing_staff(request.auth)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("export format")
+    content, content_type = exports.export(fmt, period_start, period_end)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="invoices-{period_start}-{period_end}.{fmt}"'
+    )
+    return response
+
+
+@router.get("/erp/invoices", response={200: dict, **ERRORS})
+def erp_invoices(request, after: int = 0, limit: int = 100):
+    """Manager (an ERP's token): approved invoices and credit notes in approval order, after
+    the position `after`; import them and ask again with `last`. No document is skipped:
+    positions grow in commit order."""
+    check_billing_staff(request.auth)
+    items = exports.erp_documents(after, _limit(limit))
+    return {"items": items, "last": items[-1]["id"] if items else after}
+
+
+# --- Reports ---------------------------------------------------------------------------
+
+
+@router.get("/reports/billing", response={200: dict[str, Any], **ERRORS})
+def billing_report(request, period_start: dt.date, period_end: dt.date):
+    """Manager: billable hours and revenue per customer, consultant and month; unbilled
+    level-1 time; estimates accepted and declined; prepaid balances."""
+    check_billing_staff(request.auth)
+    return reports.billing_report(period_start, period_end).as_dict()
+
+
+@router.get("/customers/{customer_id}/prepaid", response={200: dict, **ERRORS})
+def prepaid(request, customer_id: int):
+    """The customer's prepaid consulting balance (a contact sees their own)."""
+    user: User = request.auth
+    customer = access_customer_by_id(user, customer_id)
+    return reports.prepaid_for_customer(customer)

@@ -1,0 +1,132 @@
+"""The invoice as PDF (fpdf2) with its Swiss QR-bill (qrbill draws it as SVG; fpdf2 embeds the
+SVG as vectors, so the QR code stays sharp for banking apps)."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+from qrbill import QRBill
+from stdnum.ch import esr
+
+from palier.billing import conf
+from palier.billing.models import Activity, Invoice, InvoiceKind
+from palier.lib.money import format_chf
+
+QR_LANGUAGES = {"en", "de", "fr", "it"}
+
+
+def qr_reference(invoice: Invoice) -> str:
+    """A 27-digit QR reference (QRR, needed with a QR-IBAN) from the ledger position."""
+    digits = str(invoice.ledger_seq or invoice.pk).rjust(26, "0")
+    return digits + esr.calc_check_digit(digits)
+
+
+def qr_bill(invoice: Invoice, language: str) -> QRBill:
+    creditor = conf.creditor()
+    return QRBill(
+        account=creditor["iban"],
+        creditor={k: v for k, v in creditor.items() if k != "iban"},
+        amount=str(invoice.total),
+        currency="CHF",
+        # No debtor: the customer's postal address is not stored yet; the payer fills it in.
+        reference_number=qr_reference(invoice),
+        additional_information=invoice.number or "",
+        language=language if language in QR_LANGUAGES else "en",
+    )
+
+
+def _text(value: str) -> str:
+    # The core fonts are Latin-1: keep umlauts and accents, replace anything beyond.
+    return value.encode("latin-1", "replace").decode("latin-1")
+
+
+def _header(pdf: FPDF, invoice: Invoice) -> None:
+    creditor = conf.creditor()
+    pdf.set_font("helvetica", "B", 16)
+    title = _("Credit note") if invoice.kind == InvoiceKind.CREDIT_NOTE else _("Invoice")
+    pdf.cell(0, 10, _text(f"{title} {invoice.number}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "", 10)
+    vendor = (
+        f"{creditor['name']}, {creditor['street']} {creditor['house_num']}, "
+        f"{creditor['pcode']} {creditor['city']}"
+    )
+    pdf.cell(0, 5, _text(vendor), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    facts = [
+        (_("Customer"), invoice.customer.name),
+        (_("Issued on"), formats.date_format(invoice.issued_on, "DATE_FORMAT")),
+        (
+            _("Period"),
+            f"{formats.date_format(invoice.period_start, 'DATE_FORMAT')} – "
+            f"{formats.date_format(invoice.period_end, 'DATE_FORMAT')}",
+        ),
+    ]
+    if invoice.credited_invoice_id:
+        facts.append((_("Credits invoice"), invoice.credited_invoice.number))
+    for label, value in facts:
+        pdf.cell(40, 5, _text(label))
+        pdf.cell(0, 5, _text(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+
+
+def _lines(pdf: FPDF, invoice: Invoice) -> None:
+    labels = dict(Activity.choices)
+    with pdf.table(
+        col_widths=(30, 80, 20, 25, 35), text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT")
+    ) as table:
+        table.row([_("Ticket"), _("Subject and activities"), _("Hours"), _("Rate"), _("Amount")])
+        for line in invoice.lines.all():
+            detail = "; ".join(
+                f"{labels.get(a['activity'], a['activity'])} {a['hours']} h"
+                for a in line.activities
+            )
+            if line.prepaid_minutes:
+                detail += "; " + _("prepaid hours drawn: %(h)s h") % {"h": line.prepaid_hours}
+            table.row(
+                [
+                    line.reference,
+                    _text(f"{line.subject}\n{detail}"),
+                    str(line.hours),
+                    format_chf(line.rate) if line.rate is not None else "",
+                    format_chf(line.amount),
+                ]
+            )
+
+
+def _totals(pdf: FPDF, invoice: Invoice) -> None:
+    pdf.ln(3)
+    rows = []
+    if invoice.prepaid_minutes:
+        rows.append((_("Prepaid hours drawn down (not charged)"), f"{invoice.prepaid_hours} h"))
+    rows += [
+        (_("Subtotal"), format_chf(invoice.subtotal)),
+        (
+            _("VAT %(rate)s %%") % {"rate": (invoice.vat_rate * 100).normalize()},
+            format_chf(invoice.vat),
+        ),
+        (_("Total"), format_chf(invoice.total)),
+    ]
+    for i, (label, value) in enumerate(rows):
+        pdf.set_font("helvetica", "B" if i == len(rows) - 1 else "", 10)
+        pdf.cell(155, 6, _text(label), align="R")
+        pdf.cell(35, 6, value, align="R", new_x="LMARGIN", new_y="NEXT")
+
+
+def invoice_pdf(invoice: Invoice, language: str | None = None) -> bytes:
+    language = language or invoice.customer.language or "en"
+    with translation.override(language):
+        pdf = FPDF(format="A4")
+        pdf.set_auto_page_break(auto=True, margin=110)  # keep the payment part free
+        pdf.add_page()
+        _header(pdf, invoice)
+        _lines(pdf, invoice)
+        _totals(pdf, invoice)
+        if invoice.total > Decimal("0"):  # a credit note is not paid by QR-bill
+            svg = io.StringIO()
+            qr_bill(invoice, language).as_svg(svg)
+            pdf.image(io.BytesIO(svg.getvalue().encode()), x=0, y=297 - 106, w=210)
+        return bytes(pdf.output())
