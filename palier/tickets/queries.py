@@ -116,10 +116,11 @@ def list_tickets(
     user: User, filters: TicketFilters, *, sort: str = "-created", cursor: str | None = None,
     limit: int = 50,
 ) -> Page:
+    # Everything ticket_out reads (str(customization) reads its module), so no row queries.
     qs = filter_tickets(user, filters).select_related(
-        "customer", "contact", "module", "assignee", "customization"
+        "customer", "contact", "module", "assignee", "customization__module", "product_version"
     )
-    return keyset_page(qs, sort=sort, cursor=cursor, limit=limit)
+    return keyset_page(qs, sort=sort, cursor=cursor, limit=limit, late_rows=True)
 
 
 def ticket_messages(user: User, ticket: Ticket) -> QuerySet[Message]:
