@@ -324,3 +324,12 @@ def too_large(raw: bytes) -> list[str]:
 
 def new_message(policy: email.policy.Policy | None = None) -> EmailMessage:
     return EmailMessage(policy=policy or email.policy.SMTP)
+
+
+def header_list(raw: bytes, limit: int = 60) -> list[list[str]]:
+    """The decoded headers, for staff reading a quarantined message."""
+    try:
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        return [[str(k), str(v)[:1000]] for k, v in list(msg.items())[:limit]]
+    except Exception:  # noqa: BLE001 - a message too broken to list its headers
+        return []

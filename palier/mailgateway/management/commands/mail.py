@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         ingest = sub.add_parser("ingest", help="Read one message on stdin (an MTA pipe).")
         ingest.add_argument("--source", default="stdin")
+        ingest.add_argument("--dir", default="", help="ingest every file of a folder (a batch)")
         fetch = sub.add_parser("fetch", help="Poll IMAP mailboxes (PALIER_IMAP_MAILBOXES).")
         fetch.add_argument(
             "--url",
@@ -41,9 +43,16 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **opts) -> None:
         getattr(self, f"_{action}")(**opts)
 
-    def _ingest(self, source: str, **_opts) -> None:
+    def _ingest(self, source: str, dir: str, **_opts) -> None:  # noqa: A002 - the option's name
         from palier.mailgateway.actions import ingest
 
+        if dir:
+            files = sorted(p for p in Path(dir).iterdir() if p.is_file())
+            for path in files:
+                raw = ingest(path.read_bytes(), source if source != "stdin" else "dir")
+                self.stdout.write(f"{path.name} {raw.pk} {raw.state}")
+                self.stdout.flush()
+            return
         data = sys.stdin.buffer.read()
         if not data.strip():
             raise CommandError("No message on standard input.")

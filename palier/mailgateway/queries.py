@@ -1,0 +1,42 @@
+"""Reads of stored mail: staff only (a raw message may hold any customer's data)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from palier.accounts.models import User
+from palier.lib.errors import NotAllowed
+from palier.mailgateway.models import RawMessage, RawState
+
+LIST_FIELDS = (
+    "id",
+    "state",
+    "outcome",
+    "error_code",
+    "error",
+    "sender",
+    "subject",
+    "source",
+    "received_at",
+    "attempts",
+    "ticket_id",
+    "size",
+    "message_id",
+)
+
+
+def quarantined_messages(user: User, *, error_code: str = "") -> QuerySet[RawMessage]:
+    if not user.is_staff_member:
+        raise NotAllowed("Only the support team sees the mail quarantine.")
+    qs = RawMessage.objects.filter(state=RawState.QUARANTINED).only(*LIST_FIELDS)
+    return qs.filter(error_code=error_code) if error_code else qs
+
+
+def access_raw_message_by_id(user: User, raw_id: int) -> RawMessage:
+    if not user.is_staff_member:
+        raise Http404("message")
+    raw = RawMessage.objects.filter(pk=raw_id).first()
+    if raw is None:
+        raise Http404("message")
+    return raw
