@@ -1,0 +1,97 @@
+"""Browser-test fixtures: Debian's Chromium driven by Playwright against live_server.
+
+Use `browser` (one Chromium per test session), `portal_page(user, language=...)` for a page
+signed in through the real sign-in form, and `shoot(page, name)` to save a screenshot under
+artifacts/screenshots/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "palier-demo"  # palier.testing.factories.make_user's default
+
+
+def chromium_path() -> str | None:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    return path if Path(path).exists() else None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    # live_server runs in a thread; Playwright's sync API runs an event loop in this one.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def csp_violations() -> list[str]:
+    """Console messages about the Content-Security-Policy, collected from every page."""
+    return []
+
+
+@pytest.fixture
+def portal_page(
+    browser: Any, live_server: Any, csp_violations: list[str], settings: Any, tmp_path: Path
+) -> Iterator[Callable[..., Any]]:
+    settings.MEDIA_ROOT = tmp_path
+    contexts = []
+
+    def open_page(user: Any, *, language: str = "en", mobile: bool = False) -> Any:
+        viewport = {"width": 390, "height": 844} if mobile else {"width": 1280, "height": 900}
+        context = browser.new_context(viewport=viewport, locale=language, base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda msg: (
+                csp_violations.append(msg.text)
+                if "Content Security Policy" in msg.text or "Content-Security-Policy" in msg.text
+                else None
+            ),
+        )
+        page.goto("/login/")
+        page.fill("#id_username", user.email)
+        page.fill("#id_password", PASSWORD)
+        page.click("main form button[type=submit]")
+        page.wait_for_url("**/portal/")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def shoot() -> Callable[[Any, str], Path]:
+    def save(page: Any, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
