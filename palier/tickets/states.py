@@ -39,7 +39,9 @@ CUSTOMER_STATUS_LABELS = {
     Status.RESOLVED: pgettext_lazy("customer status", "Solved"),
     Status.CLOSED: pgettext_lazy("customer status", "Closed"),
     Status.DECLINED: pgettext_lazy("customer status", "Declined, outside the maintenance contract"),
-    Status.REFUSED: pgettext_lazy("customer status", "Not accepted: no active maintenance contract"),
+    Status.REFUSED: pgettext_lazy(
+        "customer status", "Not accepted: no active maintenance contract"
+    ),
 }
 
 OPEN_STATUSES = frozenset(
@@ -104,6 +106,13 @@ class InvalidTransition(DomainError):
     status = 409
 
 
+class TransitionNotAllowed(InvalidTransition):
+    """The edge exists, but not for this kind of user: a permission matter, hence 403."""
+
+    code = "transition_not_allowed"
+    status = 403
+
+
 def allowed_targets(current: str, actor_kind: str) -> list[str]:
     return [to for (frm, to), who in TRANSITIONS.items() if frm == current and actor_kind in who]
 
@@ -113,11 +122,18 @@ def check_transition(current: str, target: str, actor_kind: str) -> None:
     if who is None:
         raise InvalidTransition(
             f"A ticket cannot go from {current} to {target}.",
-            details={"from": current, "to": target, "allowed": allowed_targets(current, actor_kind)},
+            details={
+                "from": current,
+                "to": target,
+                "allowed": allowed_targets(current, actor_kind),
+            },
         )
     if actor_kind not in who:
-        raise InvalidTransition(
+        raise TransitionNotAllowed(
             f"Only the support team can move a ticket from {current} to {target}.",
-            code="transition_not_allowed",
-            details={"from": current, "to": target, "allowed": allowed_targets(current, actor_kind)},
+            details={
+                "from": current,
+                "to": target,
+                "allowed": allowed_targets(current, actor_kind),
+            },
         )
