@@ -1,0 +1,172 @@
+"""The workspace in a real browser (Debian's Chromium through Playwright)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from palier.testing.factories import make_customization, make_ticket
+from palier.tickets.actions import do_add_message
+
+pytestmark = pytest.mark.e2e
+
+SHOTS = Path(__file__).resolve().parents[4] / "artifacts" / "screenshots"
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(executable).exists():
+        pytest.skip("Debian's chromium is not installed")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+def signed_in(browser, live_server, user):
+    """A browser context carrying a real session of `user`."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return context
+
+
+def test_an_agent_diagnoses_a_customer_manipulation_and_the_contact_sees_level_two(
+    browser, live_server, world
+):
+    world.contact_a.language = "en"
+    world.contact_a.save(update_fields=["language"])
+    ticket = make_ticket(
+        world.contact_a,
+        "malfunction",
+        "Printing the delivery note fails",
+        description="Error 4711 since this morning.",
+        module_name="Logistics",
+    )
+
+    page = signed_in(browser, live_server, world.agent).new_page()
+    page.goto(f"{live_server.url}/desk/")
+    page.get_by_role("link", name=ticket.subject).click()
+    page.wait_for_url(f"**/desk/tickets/{ticket.pk}/")
+    page.select_option("#diagnose-form select[name=finding]", "customer_manipulation")
+    page.fill("#diagnose-form textarea[name=note]", "A user deleted the print template.")
+    page.click("#diagnose-form button[type=submit]")
+    page.wait_for_url(f"**/desk/tickets/{ticket.pk}/")
+    assert "customer_manipulation" in page.inner_text(".decision")
+
+    portal = signed_in(browser, live_server, world.contact_a).new_page()
+    response = portal.goto(f"{live_server.url}/portal/requests/{ticket.pk}/")
+    assert response.status == 200
+    text = portal.inner_text("main")
+    assert "follows a manipulation made on your side" in text
+    assert "Consulting (level 2)" in text
+    assert "A user deleted the print template." not in text  # the agent's note stays internal
+
+
+def test_keyboard_shortcuts_focus_the_reply_and_open_the_cheat_sheet(browser, live_server, world):
+    ticket = make_ticket(world.contact_a, "usage", "How do I close the year?")
+    page = signed_in(browser, live_server, world.agent).new_page()
+    page.goto(f"{live_server.url}/desk/tickets/{ticket.pk}/")
+    page.keyboard.press("Alt+r")
+    assert page.evaluate("document.activeElement.name") == "body"
+    assert page.evaluate("document.activeElement.closest('form').id") == "reply-form"
+    page.keyboard.press("Alt+n")
+    assert page.evaluate("document.activeElement.closest('form').id") == "note-form"
+    page.keyboard.type("Checked the closing settings.")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector(".message--internal")
+    page.keyboard.press("Alt+/")
+    assert page.is_visible("#shortcuts")
+
+
+def test_the_requalify_form_previews_the_new_decision_live(browser, live_server, world):
+    custom = make_customization(
+        world.customer_a, "Sales", 'Order line: column "Delivery zone"', "vendor"
+    )
+    ticket = make_ticket(
+        world.contact_a, "malfunction", "Wrong totals in the new column", module_name="Sales"
+    )
+    page = signed_in(browser, live_server, world.agent).new_page()
+    page.goto(f"{live_server.url}/desk/tickets/{ticket.pk}/")
+    page.select_option("#change-form select[name=customization]", str(custom.pk))
+    page.wait_for_selector("#decision-preview .preview")
+    assert "customization_error" in page.inner_text("#decision-preview")
+    ticket.refresh_from_db()
+    assert ticket.reason == "standard_malfunction"
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_screenshots_of_the_queue_and_ticket_pages(browser, live_server, world, language):
+    world.agent.language = language
+    world.agent.save(update_fields=["language"])
+    make_customization(world.customer_a, "Sales", 'Order line: column "Delivery zone"', "vendor")
+    samples = [
+        (
+            world.contact_a,
+            "malfunction",
+            "Printing the delivery note fails with error 4711",
+            "Logistics",
+        ),
+        (world.contact_b, "usage", "Comment extourner une facture comptabilisée ?", "Finance"),
+        (
+            world.contact_a2,
+            "feature",
+            "Add a column 'delivery zone' to the stock list",
+            "Logistics",
+        ),
+        (world.contact_b, "training", "Formation clôture annuelle pour deux comptables", "Finance"),
+        (world.contact_a, "usage", "Where do I set the default VAT code?", "Finance"),
+    ]
+    tickets = [make_ticket(c, t, s, module_name=m) for c, t, s, m in samples]
+    main = tickets[0]
+    do_add_message(
+        main,
+        acting_user=world.contact_a,
+        body="It started after the update this morning. All printers are affected.",
+    )
+    do_add_message(
+        main,
+        acting_user=world.agent,
+        internal=True,
+        body="Template 'DN-2' was edited on their side yesterday (audit log).",
+    )
+    do_add_message(
+        main,
+        acting_user=world.agent,
+        body="Thank you. Could you send us the print log of one failed attempt?",
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = signed_in(browser, live_server, world.agent)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/desk/?queue=open")
+    page.screenshot(path=str(SHOTS / f"agent-queue-{language}.png"), full_page=True)
+    viewer = signed_in(browser, live_server, world.consultant).new_page()
+    viewer.goto(f"{live_server.url}/desk/tickets/{main.pk}/")
+    page.goto(f"{live_server.url}/desk/tickets/{main.pk}/")
+    assert page.is_visible(".presence__who")
+    page.screenshot(path=str(SHOTS / f"agent-ticket-{language}.png"), full_page=True)
+    phone = context.new_page()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(f"{live_server.url}/desk/?queue=open")
+    phone.screenshot(path=str(SHOTS / f"agent-queue-phone-{language}.png"), full_page=True)
