@@ -15,6 +15,7 @@ from palier.accounts.models import User
 from palier.customers.queries import current_contract
 from palier.lib.errors import DomainError
 from palier.lib.pagination import InvalidCursor
+from palier.sla.queries import expected_first_response
 from palier.tickets.actions import check_can_reopen, do_add_message, do_transition
 from palier.tickets.attachments import do_attach_file
 from palier.tickets.explanations import explain
@@ -57,6 +58,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "contract": contract,
         "contract_active": contract is not None and contract.is_active_on(today),
         "refusal": entitlement_refusal(customer, today),
+        "waiting_count": filter_tickets(request.user, waiting_filter).count(),
+        "open_count": filter_tickets(request.user, open_filter).count(),
         "waiting": list(
             filter_tickets(request.user, waiting_filter)
             .select_related(*related)
@@ -154,6 +157,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, reply_form: ReplyForm)
         "reply_form": reply_form,
         "can_reply": ticket.status not in (Status.CLOSED, Status.DECLINED, Status.REFUSED),
         "actions": contact_actions(ticket, user),
+        "expected_answer": expected_first_response(ticket),
     }
 
 

@@ -270,3 +270,12 @@ def test_internal_attachment_is_hidden_from_contacts(client, world, settings, tm
     assert client.get(reverse("web:attachment", args=[attachment.pk])).status_code == 404
     html = client.get(reverse("web:portal:detail", args=[ticket.pk])).content.decode()
     assert "notes.txt" not in html
+
+
+def test_request_page_says_when_to_expect_a_first_answer_until_answered(client, world):
+    ticket = open_request(world.contact_a)
+    client.force_login(world.contact_a)
+    url = reverse("web:portal:detail", args=[ticket.pk])
+    assert "We aim to send you a first answer by" in client.get(url).content.decode()
+    do_add_message(ticket, acting_user=world.agent, body="Looking into it.")
+    assert "We aim to send you a first answer by" not in client.get(url).content.decode()
