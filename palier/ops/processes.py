@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 
@@ -38,8 +38,8 @@ def gunicorn_command(bind: str, workers: int, *, access_log: bool) -> list[str]:
     return command
 
 
-def worker_command() -> list[str]:
-    return [sys.executable, "-m", "palier.cli", "worker"]
+def worker_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "palier.cli", "worker", *args]
 
 
 def ensure_static_files() -> None:
@@ -57,33 +57,38 @@ def supervise(children: Mapping[str, list[str]], env: Mapping[str, str]) -> int:
 
     Returns the exit status: 0 after Ctrl+C or SIGTERM, else the failing child's."""
     procs = {name: subprocess.Popen(cmd, env=dict(env)) for name, cmd in children.items()}  # noqa: S603
-    stopping = False
+    forward = False
 
     def on_term(signum: int, frame: object) -> None:
+        nonlocal forward
+        forward = True  # only we were told: pass it on at once
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, on_term)
-    status = 0
     try:
         while True:
             for name, proc in procs.items():
                 code = proc.poll()
                 if code is not None:
                     sys.stderr.write(f"palier: {name} exited with status {code}; stopping.\n")
+                    _stop_all(procs.values(), grace=0)
                     return code or 1
             time.sleep(0.3)
     except KeyboardInterrupt:
-        stopping = True
+        # Ctrl+C reached the whole process group: the children stop by themselves, and a
+        # second signal would make the worker abandon the task it is running.
+        _stop_all(procs.values(), grace=0 if forward else 10)
+        sys.stderr.write("palier: stopped.\n")
+        return 0
     finally:
-        _stop_all(procs.values())
         signal.signal(signal.SIGTERM, previous)
-        if stopping:
-            sys.stderr.write("palier: stopped.\n")
-    return status
 
 
-def _stop_all(procs) -> None:
-    # Ctrl+C reached the children too (same process group); SIGTERM covers the other cases.
+def _stop_all(procs: Iterable[subprocess.Popen], *, grace: float) -> None:
+    procs = list(procs)
+    deadline = time.monotonic() + grace
+    while grace and time.monotonic() < deadline and any(p.poll() is None for p in procs):
+        time.sleep(0.2)
     for proc in procs:
         if proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):

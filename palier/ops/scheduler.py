@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Iterable
 
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
@@ -61,11 +62,14 @@ def claim(job: PeriodicJob, now: dt.datetime, worker_id: str) -> bool:
     return updated == 1
 
 
-def run_due_jobs(worker_id: str, *, now: dt.datetime | None = None) -> list[str]:
-    """Run every job whose slot is due; return the names run by this worker."""
+def run_due_jobs(
+    worker_id: str, *, now: dt.datetime | None = None, jobs: Iterable[PeriodicJob] | None = None
+) -> list[str]:
+    """Run every job (default: every registered one) whose slot is due; return the names
+    this worker ran."""
     now = now or timezone.now()
     ran = []
-    for job in registered_jobs():
+    for job in registered_jobs() if jobs is None else jobs:
         _ensure_row(job, now)
         if not claim(job, now, worker_id):
             continue

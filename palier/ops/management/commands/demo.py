@@ -63,7 +63,10 @@ class Command(BaseCommand):
             env.setdefault("PALIER_ALLOWED_HOSTS", "*")
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         code = supervise(
-            {"web server": gunicorn_command(bind, 2, access_log=False), "worker": worker_command()},
+            {
+                "web server": gunicorn_command(bind, 2, access_log=False),
+                "worker": worker_command("--verbosity", "0"),
+            },
             env,
         )
         if code:
