@@ -1,0 +1,74 @@
+"""The LMTP/SMTP listener, fed by smtplib over loopback: 250 once stored, 451 when not."""
+
+from __future__ import annotations
+
+import smtplib
+
+import pytest
+from django.db import connection
+
+from palier.mailgateway import lmtp
+from palier.mailgateway.models import RawMessage
+from palier.mailgateway.tests.servers import free_port
+from palier.tickets.models import Ticket
+
+MAIL = (
+    b"From: Anna Keller <anna.a@example.com>\r\nTo: support@palier.localhost\r\n"
+    b"Subject: Fehler im Mahnlauf\r\nMessage-ID: <lmtp-1@example.com>\r\n\r\n"
+    b"Der Mahnlauf bricht mit Fehler 3 ab.\r\n"
+)
+
+
+@pytest.fixture
+def listener():
+    started = []
+
+    def start(lmtp_mode: bool = True):
+        port = free_port()
+        started.append(lmtp.start("127.0.0.1", port, lmtp=lmtp_mode))
+        return port
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+def test_a_message_delivered_over_lmtp_becomes_a_ticket(transactional_db, world, smtp, listener):
+    port = listener()
+    with smtplib.LMTP("127.0.0.1", port) as client:
+        refused = client.sendmail("anna.a@example.com", ["support@palier.localhost"], MAIL)
+    assert refused == {}
+    raw = RawMessage.objects.get(message_id="<lmtp-1@example.com>")
+    assert (raw.state, raw.outcome, raw.source) == ("processed", "new_ticket", "lmtp")
+    assert Ticket.objects.get(pk=raw.ticket_id).subject == "Fehler im Mahnlauf"
+
+
+def test_the_same_message_delivered_twice_over_smtp_is_stored_once(
+    transactional_db, world, smtp, listener
+):
+    port = listener(lmtp_mode=False)
+    for _ in range(2):
+        with smtplib.SMTP("127.0.0.1", port) as client:
+            client.sendmail("anna.a@example.com", ["support@palier.localhost"], MAIL)
+    assert RawMessage.objects.count() == 1
+    assert Ticket.objects.filter(channel="email").count() == 1
+
+
+def test_when_the_message_cannot_be_stored_the_sender_is_told_to_retry(
+    transactional_db, world, smtp, listener
+):
+    port = listener()
+    table = RawMessage._meta.db_table
+    with connection.cursor() as cursor:  # the store is gone: a real failure to write
+        cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+    try:
+        with smtplib.LMTP("127.0.0.1", port) as client:
+            with pytest.raises(smtplib.SMTPDataError) as refused:
+                client.sendmail("anna.a@example.com", ["support@palier.localhost"], MAIL)
+        assert refused.value.smtp_code == 451
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
+    with smtplib.LMTP("127.0.0.1", port) as client:  # the sender's retry
+        assert client.sendmail("anna.a@example.com", ["support@palier.localhost"], MAIL) == {}
+    assert RawMessage.objects.get().state == "processed"
