@@ -76,6 +76,8 @@ def test_filters_by_customer_type_and_search_by_text_or_reference(client, world)
     assert [t.pk for t in by_text.context["page"].items] == [a.pk]
     by_ref = client.get(HOME, {"queue": "open", "q": b.reference})
     assert [t.pk for t in by_ref.context["page"].items] == [b.pk]
+    by_customer_name = client.get(HOME, {"queue": "open", "q": "bellevue"})
+    assert [t.pk for t in by_customer_name.context["page"].items] == [b.pk]
 
 
 def test_bad_filter_values_and_a_forged_cursor_never_break_the_page(client, world):

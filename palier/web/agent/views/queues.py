@@ -6,6 +6,7 @@ import datetime as dt
 from urllib.parse import parse_qs
 
 from django.contrib import messages
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,8 @@ from django.views.decorators.http import require_POST
 from palier.accounts.models import User
 from palier.lib.errors import DomainError
 from palier.lib.pagination import keyset_page
+from palier.tickets import search
+from palier.tickets.models import Ticket, parse_reference
 from palier.tickets.queries import TicketFilters, filter_tickets
 from palier.web.agent.forms import TYPE_LABELS, QueueFilterForm, SaveViewForm
 from palier.web.agent.views.access import is_htmx, staff_required
@@ -45,12 +48,28 @@ def _filtered(user: User, data: dict, queue: str):
         criticality=data.get("criticality") or None,
         customer_id=data["customer"].pk if data.get("customer") else None,
         module_id=data["module"].pk if data.get("module") else None,
-        q=(data.get("q") or "").strip(),
     )
     qs = filter_tickets(user, filters)
+    text = (data.get("q") or "").strip()
+    if text:
+        qs = _search(qs, text)
     if data.get("age"):
         qs = qs.filter(created_at__lt=timezone.now() - dt.timedelta(days=int(data["age"])))
     return qs.select_related("customer", "contact", "module", "assignee")
+
+
+def _search(qs: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """A reference finds its ticket; otherwise the words match the ticket's text (notes
+    included: staff only here) or the customer's name. Still one query."""
+    pk = parse_reference(text)
+    if pk is not None:
+        return qs.filter(pk=pk)
+    by_text = search.filter_by_text(Ticket.objects.all(), text, include_internal=True)
+    return qs.filter(
+        Q(pk__in=by_text.values("pk"))
+        | Q(customer__name__icontains=text)
+        | Q(customer__code__iexact=text)
+    )
 
 
 @staff_required

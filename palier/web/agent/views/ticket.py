@@ -26,7 +26,7 @@ from palier.policy import Finding, RequestType, decide, decide_accepted_anyway
 from palier.tickets import actions
 from palier.tickets.explanations import explain
 from palier.tickets.facts import contract_facts, request_facts
-from palier.tickets.models import Activity, Channel, EventKind, Ticket
+from palier.tickets.models import Activity, Channel, EventKind, Ticket, TicketEvent
 from palier.tickets.queries import access_ticket_by_id, ticket_history, ticket_messages
 from palier.tickets.states import STAFF, Status, allowed_targets
 from palier.web.agent.forms import (
@@ -45,6 +45,23 @@ from palier.workspace.queries import customer_facts, others_on_ticket
 
 # Events other apps record (consent, patches) have kinds outside EventKind: shown as is.
 EVENT_LABELS = dict(EventKind.choices)
+
+
+STATUS_LABELS = dict(Status.choices)
+
+
+def _event_row(event: TicketEvent) -> tuple[TicketEvent, str, str, str]:
+    """An event with its label and, for statuses, readable from and to values."""
+
+    def show(value: str) -> str:
+        return str(STATUS_LABELS.get(value, value)) if value in STATUS_LABELS else value
+
+    return (
+        event,
+        EVENT_LABELS.get(event.kind, event.kind),
+        show(event.from_value),
+        show(event.to_value),
+    )
 
 
 class NewerCustomerMessage(DomainError):
@@ -128,7 +145,7 @@ def _context(request: HttpRequest, ticket: Ticket, bound: dict[str, forms.Form])
         "ticket": ticket,
         "conversation": conversation,
         "last_message_id": max((m.pk for m in conversation), default=0),
-        "events": [(e, EVENT_LABELS.get(e.kind, e.kind)) for e in ticket_history(user, ticket)],
+        "events": [_event_row(e) for e in ticket_history(user, ticket)],
         "decision": decision,
         "explanation": explain(decision, get_language()) if decision else None,
         "facts": list(fact_rows(decision.facts)) if decision else [],
