@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from palier.accounts.actions import do_create_token
@@ -71,3 +72,13 @@ class ApiClient:
 @pytest.fixture
 def api():
     return ApiClient
+
+
+@pytest.fixture
+def transactional_db_with_search(transactional_db):
+    """A transactional test database whose search index is emptied before Django flushes it:
+    the raw `ticket_search` table is unknown to the flush (PostgreSQL refuses to truncate
+    tickets under its foreign key; SQLite would keep stale rows for later tests)."""
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ticket_search")
