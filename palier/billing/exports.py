@@ -35,6 +35,25 @@ COLUMNS = [
 ]
 
 
+NUMERIC = {
+    "line_hours",
+    "line_prepaid_hours",
+    "line_rate",
+    "line_amount",
+    "invoice_subtotal",
+    "invoice_vat_rate",
+    "invoice_vat",
+    "invoice_total",
+}
+
+
+def _safe_cell(value: str, column: str) -> str:
+    """Text starting with =, +, -, @ would run as a formula in a spreadsheet: quote it."""
+    if column not in NUMERIC and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _approved() -> object:
     return (
         Invoice.objects.filter(status=InvoiceStatus.APPROVED)
@@ -80,8 +99,7 @@ def _csv(data: list[list[str]]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     for row in data:
-        # A leading =, +, - or @ would run as a formula in a spreadsheet: quote it away.
-        writer.writerow(["'" + v if v[:1] in ("=", "+", "@") else v for v in row])
+        writer.writerow([_safe_cell(v, c) for v, c in zip(row, COLUMNS, strict=True)])
     return ("\ufeff" + buffer.getvalue()).encode()  # BOM: Excel reads UTF-8 umlauts right
 
 
@@ -90,17 +108,18 @@ def _xlsx(data: list[list[str]]) -> bytes:
 
     from openpyxl import Workbook
 
-    numeric = {
-        COLUMNS.index(c)
-        for c in COLUMNS
-        if c.startswith(("line_h", "line_p", "line_r", "line_a", "invoice_"))
-    }
+    numeric = {COLUMNS.index(c) for c in NUMERIC}
     book = Workbook()
     sheet = book.active
     sheet.title = "Invoice lines"
     sheet.append(COLUMNS)
     for row in data:
-        sheet.append([Decimal(v) if i in numeric and v else v for i, v in enumerate(row)])
+        sheet.append(
+            [
+                Decimal(v) if i in numeric and v else _safe_cell(v, COLUMNS[i])
+                for i, v in enumerate(row)
+            ]
+        )
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)

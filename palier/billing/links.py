@@ -39,7 +39,7 @@ def make_token(estimate: Estimate) -> str:
 
 def consent_url(estimate: Estimate) -> str:
     """The absolute URL of the page where the customer accepts or declines."""
-    path = reverse("billing:consent_link", args=[make_token(estimate)])
+    path = reverse("web:billing:consent_link", args=[make_token(estimate)])
     return f"{settings.PALIER_BASE_URL}{path}"
 
 

@@ -51,7 +51,7 @@ def _row(row: dict, key: str, label: str) -> dict:
     revenue = (row.get("charged") or Decimal("0")) / 60
     return {
         key: row[label] if not isinstance(row[label], dt.date) else row[label].strftime("%Y-%m"),
-        "billable_hours": str(minutes_to_hours(row.get("minutes") or 0)),
+        "billable_hours": str(minutes_to_hours(row.get("total") or 0)),
         "prepaid_hours": str(minutes_to_hours(row.get("prepaid") or 0)),
         "revenue": str(revenue.quantize(CENT)),
     }
@@ -60,7 +60,7 @@ def _row(row: dict, key: str, label: str) -> dict:
 def _grouped(qs, *fields: str):
     return (
         qs.values(*fields)
-        .annotate(minutes=Sum("minutes"), prepaid=Sum("prepaid_minutes"), charged=Sum(_CHARGED))
+        .annotate(total=Sum("minutes"), prepaid=Sum("prepaid_minutes"), charged=Sum(_CHARGED))
         .order_by(*fields)
     )
 
@@ -78,11 +78,11 @@ def billing_report(period_start: dt.date, period_end: dt.date) -> BillingReport:
     ]
     months = {r["month"]: r for r in _grouped(billable.annotate(month=TruncMonth("date")), "month")}
     level1 = {
-        r["month"]: r["minutes"]
+        r["month"]: r["total"]
         for r in time.filter(billable=False)
         .annotate(month=TruncMonth("date"))
         .values("month")
-        .annotate(minutes=Sum("minutes"))
+        .annotate(total=Sum("minutes"))
         .order_by("month")
     }
     for month in sorted(set(months) | set(level1)):
@@ -92,13 +92,13 @@ def billing_report(period_start: dt.date, period_end: dt.date) -> BillingReport:
     report.unbilled_level1 = [
         {
             "customer": r["ticket__customer__name"],
-            "hours": str(minutes_to_hours(r["minutes"])),
+            "hours": str(minutes_to_hours(r["total"])),
             "tickets": r["tickets"],
         }
         for r in time.filter(billable=False)
         .values("ticket__customer__name")
-        .annotate(minutes=Sum("minutes"), tickets=Count("ticket", distinct=True))
-        .order_by("-minutes")
+        .annotate(total=Sum("minutes"), tickets=Count("ticket", distinct=True))
+        .order_by("-total")
     ]
     report.estimates = estimate_counts(period_start, period_end)
     report.prepaid = prepaid_balances()

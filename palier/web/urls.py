@@ -21,4 +21,5 @@ urlpatterns = [
     path("attachments/<int:attachment_id>/", downloads.download, name="attachment"),
     path("portal/", include("palier.web.portal.urls")),
     path("desk/", include("palier.web.agent.urls")),
+    path("billing/", include("palier.web.billing.urls")),
 ]

@@ -1,0 +1,39 @@
+"""The consent panel the portal's request page includes:
+`{% load billing_tags %}{% consent_panel ticket %}` (one query)."""
+
+from __future__ import annotations
+
+from django import template
+
+from palier.billing.models import Estimate
+
+register = template.Library()
+
+
+@register.inclusion_tag("web/billing/partials/consent_panel.html", takes_context=True)
+def consent_panel(context: template.Context, ticket) -> dict:
+    from palier.web.billing.forms import DeclineForm
+
+    user = context["request"].user
+    latest = (
+        Estimate.objects.filter(ticket_id=ticket.pk)
+        .exclude(status="superseded")
+        .select_related("decided_by")
+        .order_by("-id")
+        .first()
+    )
+    pending = latest if latest is not None and latest.status == "proposed" else None
+    can_answer = bool(
+        pending
+        and user.is_contact
+        and user.customer_id == ticket.customer_id
+        and (ticket.contact_id == user.pk or user.is_customer_admin)
+    )
+    return {
+        "estimate": latest,
+        "pending": pending,
+        "can_answer": can_answer,
+        "ticket": ticket,
+        "csrf_token": context.get("csrf_token"),
+        "form": DeclineForm(),
+    }

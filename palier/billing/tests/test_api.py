@@ -1,0 +1,188 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from palier.billing.tests.helpers import open_ticket
+from palier.tickets.models import Ticket
+
+TODAY = timezone.localdate
+
+
+def propose(api, world, ticket, hours="4"):
+    return api(world.consultant).post(
+        f"/tickets/{ticket.pk}/estimates",
+        {"hours": hours, "activity": "consulting", "text": "Add the column"},
+    )
+
+
+@pytest.mark.django_db
+def test_consent_flow_through_the_api(world, api):
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    response = propose(api, world, ticket)
+    assert response.status_code == 201, response.content
+    estimate = response.json()
+    assert estimate["status"] == "proposed"
+    assert estimate["amount_display"] == "CHF 740.00"
+
+    contact = api(world.contact_a)
+    listed = contact.get(f"/tickets/{ticket.pk}/estimates").json()
+    assert [e["id"] for e in listed] == [estimate["id"]]
+    accepted = contact.post(f"/estimates/{estimate['id']}/accept")
+    assert accepted.status_code == 200
+    assert Ticket.objects.get(pk=ticket.pk).status == "in_progress"
+    again = contact.post(f"/estimates/{estimate['id']}/decline", {"reason": "no"})
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "estimate_not_pending"
+
+
+@pytest.mark.django_db
+def test_another_customers_estimate_is_not_found(world, api):
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    estimate = propose(api, world, ticket).json()
+    outsider = api(world.contact_b)
+    assert outsider.get(f"/estimates/{estimate['id']}").status_code == 404
+    assert outsider.post(f"/estimates/{estimate['id']}/accept").status_code == 404
+    assert outsider.get(f"/tickets/{ticket.pk}/estimates").status_code == 404
+
+
+@pytest.mark.django_db
+def test_bad_input_answers_422_never_500(world, api):
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    consultant = api(world.consultant)
+    for payload in (
+        {"hours": "-1", "text": "x"},
+        {"hours": "abc", "text": "x"},
+        {"hours": "2", "text": "x", "activity": "golf"},
+        {"hours": "2"},
+    ):
+        response = consultant.post(f"/tickets/{ticket.pk}/estimates", payload)
+        assert response.status_code == 422, (payload, response.content)
+    response = consultant.post(f"/tickets/{ticket.pk}/time-entries", {"minutes": 99999})
+    assert response.status_code == 422
+
+
+@pytest.mark.django_db
+def test_time_past_consent_and_invoiced_time_answer_409_with_codes(world, api):
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    consultant = api(world.consultant)
+    refused = consultant.post(f"/tickets/{ticket.pk}/time-entries", {"minutes": 30})
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "consent_required"
+    estimate = propose(api, world, ticket).json()
+    api(world.contact_a).post(f"/estimates/{estimate['id']}/accept")
+    entry = consultant.post(
+        f"/tickets/{ticket.pk}/time-entries", {"minutes": 90, "note": "Built it"}
+    ).json()
+    assert entry["billable"] is True and entry["rate"] == "185.00"
+    manager = api(world.manager)
+    run = manager.post("/billing-runs", {"period_start": str(TODAY()), "period_end": str(TODAY())})
+    assert run.status_code == 201
+    locked = consultant.client.patch(
+        f"/api/v1/time-entries/{entry['id']}", {"minutes": 10}, content_type="application/json"
+    )
+    assert locked.status_code == 409
+    assert locked.json()["error"]["code"] == "time_entry_invoiced"
+
+
+@pytest.mark.django_db
+def test_contacts_see_no_time_and_run_no_billing(world, api):
+    contact = api(world.admin_a)
+    assert contact.get("/time-entries").json()["items"] == []
+    assert (
+        contact.post(
+            "/billing-runs", {"period_start": "2026-01-01", "period_end": "2026-01-31"}
+        ).status_code
+        == 403
+    )
+    assert (
+        contact.get(
+            "/reports/billing", period_start="2026-01-01", period_end="2026-01-31"
+        ).status_code
+        == 403
+    )
+
+
+@pytest.mark.django_db
+def test_timer_through_the_api(world, api):
+    ticket = open_ticket(world.customer_a, world.contact_a, request_type="usage")
+    agent = api(world.agent)
+    assert (
+        agent.post("/timer/start", {"ticket_id": ticket.pk, "activity": "support"}).status_code
+        == 201
+    )
+    assert agent.get("/timer").json()["running"] is True
+    busy = agent.post("/timer/start", {"ticket_id": ticket.pk})
+    assert busy.status_code == 409 and busy.json()["error"]["code"] == "timer_running"
+    stopped = agent.post("/timer/stop")
+    assert stopped.status_code == 201 and stopped.json()["minutes"] == 1
+    assert agent.get("/timer").json()["running"] is False
+
+
+def billed_invoice(world, api, hours="2"):
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    estimate = propose(api, world, ticket, hours=hours).json()
+    api(world.contact_a).post(f"/estimates/{estimate['id']}/accept")
+    api(world.consultant).post(f"/tickets/{ticket.pk}/time-entries", {"minutes": 60})
+    manager = api(world.manager)
+    [draft] = manager.post(
+        "/billing-runs", {"period_start": str(TODAY()), "period_end": str(TODAY())}
+    ).json()
+    return manager, manager.post(f"/invoices/{draft['id']}/approve").json()
+
+
+@pytest.mark.django_db
+def test_invoices_are_numbered_exported_and_read_by_the_customer_admin_only(world, api):
+    manager, invoice = billed_invoice(world, api)
+    assert invoice["number"] == f"INV-{TODAY().year}-0001"
+    assert invoice["total"] == "200.00"  # 185 + 14.985 VAT -> 15.00
+    admin = api(world.admin_a)
+    assert admin.get(f"/invoices/{invoice['id']}").status_code == 200
+    assert api(world.contact_a).get(f"/invoices/{invoice['id']}").status_code == 404
+    assert api(world.contact_b).get(f"/invoices/{invoice['id']}").status_code == 404
+
+    pdf = admin.get(f"/invoices/{invoice['id']}/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    period = {"period_start": str(TODAY() - dt.timedelta(days=1)), "period_end": str(TODAY())}
+    csv = manager.get("/exports/invoices.csv", **period)
+    assert invoice["number"] in csv.content.decode()
+    xlsx = manager.get("/exports/invoices.xlsx", **period)
+    assert xlsx.content[:2] == b"PK"
+    assert manager.get("/exports/invoices.pdf", **period).status_code == 404
+    erp = manager.get("/erp/invoices").json()
+    assert [d["number"] for d in erp["items"]] == [invoice["number"]]
+    assert manager.get("/erp/invoices", after=erp["last"]).json()["items"] == []
+
+
+@pytest.mark.django_db
+def test_invoice_list_costs_a_fixed_number_of_queries(world, api, django_assert_max_num_queries):
+    manager, _invoice = billed_invoice(world, api)
+    billed_invoice(world, api)
+    with django_assert_max_num_queries(6):
+        response = manager.get("/invoices")
+    assert len(response.json()["items"]) == 2
+
+
+@pytest.mark.django_db
+def test_the_report_shows_hours_revenue_and_level_one_cost(world, api):
+    billed_invoice(world, api)
+    included = open_ticket(world.customer_a, world.contact_a, request_type="usage")
+    api(world.agent).post(
+        f"/tickets/{included.pk}/time-entries", {"minutes": 45, "activity": "support"}
+    )
+    report = (
+        api(world.manager)
+        .get("/reports/billing", period_start=str(TODAY()), period_end=str(TODAY()))
+        .json()
+    )
+    assert report["by_customer"] == [
+        {
+            "customer": "Alpenkäse AG",
+            "billable_hours": "1.00",
+            "prepaid_hours": "0.00",
+            "revenue": "185.00",
+        }
+    ]
+    assert report["unbilled_level1"][0]["hours"] == "0.75"
+    assert report["estimates"]["accepted"] == 1
+    assert report["by_month"][0]["level1_hours"] == "0.75"

@@ -1,0 +1,129 @@
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from palier.billing.actions import do_propose_estimate
+from palier.billing.invoicing import do_approve_invoice, do_run_billing
+from palier.billing.links import make_token
+from palier.billing.tests.helpers import accepted_estimate, log, open_ticket
+from palier.tickets.models import Ticket
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def proposed(world):
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    return do_propose_estimate(
+        ticket, acting_user=world.consultant, hours=Decimal("3"), text="Add the <b>column</b>."
+    )
+
+
+@pytest.mark.django_db
+def test_opening_the_link_changes_nothing_and_posting_accepts(world):
+    estimate = proposed(world)
+    client = Client(enforce_csrf_checks=True)
+    url = f"/billing/consent/{make_token(estimate)}/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "CHF 555.00" in page.content.decode()
+    assert "&lt;b&gt;column&lt;/b&gt;" in page.content.decode()  # escaped
+    assert Ticket.objects.get(pk=estimate.ticket_id).status == "awaiting_consent"
+    assert client.post(url, {"answer": "accept"}).status_code == 403  # no CSRF token
+    token = page.cookies["csrftoken"].value if "csrftoken" in page.cookies else None
+    client = Client()
+    done = client.post(url, {"answer": "accept"})
+    assert done.status_code == 200 and token is not None
+    assert Ticket.objects.get(pk=estimate.ticket_id).status == "in_progress"
+    reused = client.get(url)
+    assert reused.status_code == 409
+    assert 'data-code="consent_link_used"' in reused.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_portal_panel_accepts_and_declines_for_the_requester_only(world):
+    estimate = proposed(world)
+    page = signed_in(world.contact_a).get(f"/billing/estimates/{estimate.pk}/")
+    assert 'id="consent-accept"' in page.content.decode()
+    other = signed_in(world.contact_a2).get(f"/billing/estimates/{estimate.pk}/")
+    assert other.status_code == 404  # a private request of a colleague
+    assert signed_in(world.contact_b).get(f"/billing/estimates/{estimate.pk}/").status_code == 404
+    answer = signed_in(world.contact_a).post(
+        f"/billing/estimates/{estimate.pk}/answer/", {"answer": "decline", "reason": "Later"}
+    )
+    assert answer.status_code == 302
+    assert Ticket.objects.get(pk=estimate.ticket_id).status == "declined"
+    page = signed_in(world.contact_a).get(f"/billing/estimates/{estimate.pk}/")
+    assert "Later" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_log_time_start_and_stop_the_timer(world):
+    ticket = open_ticket(world.customer_a, world.contact_a, request_type="usage")
+    agent = signed_in(world.agent)
+    assert agent.get("/billing/time/").status_code == 200
+    response = agent.post(
+        "/billing/time/",
+        {
+            "ticket": ticket.reference,
+            "minutes": 20,
+            "activity": "support",
+            "note": "Phone",
+            "date": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert ticket.time_entries.get().minutes == 20
+    agent.post(
+        "/billing/time/timer/", {"do": "start", "ticket": str(ticket.pk), "activity": "support"}
+    )
+    assert "Stop and log" in agent.get("/billing/time/").content.decode()
+    agent.post("/billing/time/timer/", {"do": "stop"})
+    assert ticket.time_entries.count() == 2
+
+
+@pytest.mark.django_db
+def test_managers_run_approve_and_print_invoices_on_screen(world, django_assert_max_num_queries):
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    accepted_estimate(ticket, world.consultant, world.contact_a)
+    log(ticket, world.consultant, 60)
+    manager = signed_in(world.manager)
+    today = timezone.localdate().isoformat()
+    manager.post("/billing/invoices/run/", {"period_start": today, "period_end": today})
+    with django_assert_max_num_queries(12):
+        listing = manager.get("/billing/invoices/")
+    assert "Alpenk" in listing.content.decode()
+    [draft] = listing.context["page"].items
+    manager.post(f"/billing/invoices/{draft.pk}/approve/")
+    detail = manager.get(f"/billing/invoices/{draft.pk}/").content.decode()
+    assert f"INV-{timezone.localdate().year}-0001" in detail
+    pdf = manager.get(f"/billing/invoices/{draft.pk}/pdf/")
+    assert pdf["Content-Type"] == "application/pdf"
+    dashboard = manager.get("/billing/").content.decode()
+    assert "<svg" in dashboard and "<script" not in dashboard.split("<svg")[1].split("</svg>")[0]
+
+
+@pytest.mark.django_db
+def test_contacts_and_agents_do_not_reach_invoices(world):
+    assert signed_in(world.contact_a).get("/billing/invoices/").status_code == 404
+    assert signed_in(world.agent).get("/billing/").status_code == 404
+    assert Client().get("/billing/invoices/").status_code == 302  # to sign in
+
+
+@pytest.mark.django_db
+def test_approved_invoice_amounts_match_the_pdf_qr_reference(world):
+    from palier.billing.pdf import qr_reference
+
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    accepted_estimate(ticket, world.consultant, world.contact_a)
+    log(ticket, world.consultant, 60)
+    today = timezone.localdate()
+    [draft] = do_run_billing(acting_user=world.manager, period_start=today, period_end=today)
+    invoice = do_approve_invoice(draft, acting_user=world.manager)
+    ref = qr_reference(invoice)
+    assert len(ref) == 27 and ref.isdigit()

@@ -1,0 +1,78 @@
+"""Billing forms: the consultant's estimate, quick time entry, billing run, decline reason."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from palier.billing.models import Activity
+
+
+class EstimateForm(forms.Form):
+    hours = forms.DecimalField(
+        label=_("Hours"), min_value=Decimal("0.25"), max_value=10000, max_digits=7, decimal_places=2
+    )
+    activity = forms.ChoiceField(label=_("Activity"), choices=Activity.choices[:3])
+    text = forms.CharField(
+        label=_("What the work covers"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class TimeForm(forms.Form):
+    ticket = forms.CharField(label=_("Ticket (reference or number)"), max_length=40)
+    date = forms.DateField(
+        label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
+    activity = forms.ChoiceField(label=_("Activity"), choices=Activity.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000)
+
+
+class TimerForm(forms.Form):
+    ticket = forms.CharField(label=_("Ticket (reference or number)"), max_length=40)
+    activity = forms.ChoiceField(label=_("Activity"), choices=Activity.choices)
+
+
+class RunForm(forms.Form):
+    period_start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    customer = forms.ModelChoiceField(
+        label=_("Customer (all when empty)"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from palier.customers.models import Customer
+
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.order_by("name")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (
+            data.get("period_start")
+            and data.get("period_end")
+            and (data["period_end"] < data["period_start"])
+        ):
+            raise forms.ValidationError(_("The period ends before it starts."))
+        return data
+
+
+class PeriodForm(forms.Form):
+    period_start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CreditForm(forms.Form):
+    reason = forms.CharField(label=_("Why is it credited?"), max_length=2000)

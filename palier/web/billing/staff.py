@@ -1,0 +1,278 @@
+"""Staff billing screens: estimate, quick time entry and timer, invoices, reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from palier.billing import actions, invoicing, reports
+from palier.billing.models import TimeEntry
+from palier.billing.queries import (
+    access_invoice_by_id,
+    list_invoices,
+    pending_estimate,
+    running_timer,
+)
+from palier.lib.errors import DomainError
+from palier.lib.pagination import InvalidCursor
+from palier.tickets.models import Ticket, parse_reference
+from palier.tickets.queries import access_ticket_by_id
+from palier.web.billing.forms import (
+    CreditForm,
+    EstimateForm,
+    PeriodForm,
+    RunForm,
+    TimeForm,
+    TimerForm,
+)
+
+
+def staff_required(manager: bool = False) -> Callable:
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_staff_member or (manager and not user.is_manager):
+                raise Http404("page")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _ticket_from_text(user, text: str) -> Ticket:
+    text = text.strip()
+    pk = parse_reference(text) if not text.isdigit() else int(text)
+    if pk is None:
+        raise DomainError(_("No ticket has this reference."), code="unknown_ticket")
+    return access_ticket_by_id(user, pk)
+
+
+@staff_required()
+def propose(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = access_ticket_by_id(request.user, ticket_id)
+    form = EstimateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            estimate = actions.do_propose_estimate(
+                ticket,
+                acting_user=request.user,
+                hours=form.cleaned_data["hours"],
+                activity=form.cleaned_data["activity"],
+                text=form.cleaned_data["text"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Accepted at once: the prepaid balance covers it.")
+                if estimate.status == "accepted"
+                else _("Sent to the customer for consent."),
+            )
+            return redirect("web:billing:propose", ticket.pk)
+    return render(
+        request,
+        "web/billing/propose.html",
+        {
+            "ticket": ticket,
+            "form": form,
+            "pending": pending_estimate(ticket.pk),
+            "estimates": ticket.estimates.select_related("proposed_by", "decided_by"),
+        },
+    )
+
+
+@staff_required()
+def time_page(request: HttpRequest) -> HttpResponse:
+    """Quick entry: a ticket reference, minutes, activity; the last 30 entries below."""
+    form = TimeForm(request.POST or None, initial={"ticket": request.GET.get("ticket", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = _ticket_from_text(request.user, data["ticket"])
+            actions.do_log_time(
+                ticket,
+                acting_user=request.user,
+                date=data["date"],
+                minutes=data["minutes"],
+                activity=data["activity"],
+                note=data["note"],
+            )
+        except Http404:
+            form.add_error("ticket", _("No ticket has this reference."))
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Time logged."))
+            return redirect("web:billing:time")
+    entries = (
+        TimeEntry.objects.filter(user=request.user)
+        .select_related("ticket")
+        .order_by("-date", "-id")[:30]
+    )
+    return render(
+        request,
+        "web/billing/time.html",
+        {
+            "form": form,
+            "timer_form": TimerForm(),
+            "timer": running_timer(request.user),
+            "entries": entries,
+        },
+    )
+
+
+@staff_required()
+@require_POST
+def timer(request: HttpRequest) -> HttpResponse:
+    try:
+        if request.POST.get("do") == "stop":
+            entry = actions.do_stop_timer(acting_user=request.user)
+            messages.success(
+                request, _("Timer stopped: %(m)s minutes logged.") % {"m": entry.minutes}
+            )
+        else:
+            form = TimerForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("Name a ticket and an activity."), code="invalid_timer")
+            ticket = _ticket_from_text(request.user, form.cleaned_data["ticket"])
+            actions.do_start_timer(
+                ticket, acting_user=request.user, activity=form.cleaned_data["activity"]
+            )
+    except Http404:
+        messages.error(request, _("No ticket has this reference."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("web:billing:time")
+
+
+def _period(request: HttpRequest) -> tuple[dt.date, dt.date, PeriodForm]:
+    today = timezone.localdate()
+    form = PeriodForm(
+        request.GET or None,
+        initial={"period_start": today.replace(month=1, day=1), "period_end": today},
+    )
+    if request.GET and form.is_valid():
+        return form.cleaned_data["period_start"], form.cleaned_data["period_end"], form
+    return today.replace(month=1, day=1), today, form
+
+
+@staff_required(manager=True)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    start, end, form = _period(request)
+    report = reports.billing_report(start, end)
+    return render(
+        request,
+        "web/billing/dashboard.html",
+        {
+            "form": form,
+            "report": report,
+            # Built from numbers and escaped labels only (reports.month_chart_svg).
+            "chart": mark_safe(reports.month_chart_svg(report.by_month)),  # noqa: S308
+        },
+    )
+
+
+@staff_required(manager=True)
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    try:
+        page = list_invoices(
+            request.user,
+            status=request.GET.get("status") or None,
+            cursor=request.GET.get("cursor"),
+            limit=50,
+        )
+    except InvalidCursor:
+        return redirect("web:billing:invoices")
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    last_month_end = first - dt.timedelta(days=1)
+    return render(
+        request,
+        "web/billing/invoices.html",
+        {
+            "page": page,
+            "run_form": RunForm(
+                initial={
+                    "period_start": last_month_end.replace(day=1),
+                    "period_end": last_month_end,
+                }
+            ),
+        },
+    )
+
+
+@staff_required(manager=True)
+@require_POST
+def run(request: HttpRequest) -> HttpResponse:
+    form = RunForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("web:billing:invoices")
+    drafts = invoicing.do_run_billing(
+        acting_user=request.user,
+        period_start=form.cleaned_data["period_start"],
+        period_end=form.cleaned_data["period_end"],
+        customer=form.cleaned_data["customer"],
+    )
+    messages.success(request, _("%(n)s draft(s) built.") % {"n": len(drafts)})
+    return redirect("web:billing:invoices")
+
+
+@staff_required(manager=True)
+def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    invoice = access_invoice_by_id(request.user, invoice_id)
+    return render(
+        request,
+        "web/billing/invoice.html",
+        {
+            "invoice": invoice,
+            "lines": invoice.lines.all(),
+            "credit_form": CreditForm(),
+        },
+    )
+
+
+@staff_required(manager=True)
+def invoice_action(request: HttpRequest, invoice_id: int, action: str) -> HttpResponse:
+    invoice = access_invoice_by_id(request.user, invoice_id)
+    if action == "pdf":
+        from palier.billing.pdf import invoice_pdf
+
+        if invoice.is_draft:
+            raise Http404("draft")
+        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
+        return response
+    if request.method != "POST":
+        raise Http404("action")
+    try:
+        if action == "approve":
+            invoicing.do_approve_invoice(invoice, acting_user=request.user)
+        elif action == "discard":
+            invoicing.do_discard_draft(invoice, acting_user=request.user)
+            return redirect("web:billing:invoices")
+        elif action == "credit":
+            form = CreditForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            note = invoicing.do_credit_invoice(invoice, acting_user=request.user, reason=reason)
+            return redirect("web:billing:invoice", note.pk)
+        else:
+            raise Http404("action")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("web:billing:invoice", invoice.pk)
