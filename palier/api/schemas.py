@@ -214,7 +214,8 @@ class TransitionIn(Schema):
 
 
 class AcceptIn(Schema):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    # Required, but an empty reason reaches the action, which refuses it as reason_required.
+    reason: Reason_
     expected_version: Version | None = None
 
 
