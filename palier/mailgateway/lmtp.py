@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from palier.mailgateway.models import RawState
 
@@ -56,6 +56,12 @@ class ListenerController(Controller):
     def __init__(self, handler: IngestHandler, *, lmtp: bool, **kwargs) -> None:
         self.lmtp = lmtp
         super().__init__(handler, data_size_limit=MAX_MESSAGE_BYTES, **kwargs)
+
+    def stop(self, *args, **kwargs) -> None:
+        super().stop(*args, **kwargs)
+        # The writer thread's database connection goes with it.
+        self.handler.executor.submit(connections.close_all).result(timeout=30)
+        self.handler.executor.shutdown(wait=True)
 
     def factory(self) -> SMTP:
         cls = LMTP if self.lmtp else SMTP

@@ -13,8 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 DOVECOT = "/usr/sbin/dovecot"
+
+# Tests that commit (servers in other threads or processes) flush the database afterwards.
+# `available_apps` lets that flush cascade on PostgreSQL, where the full-text table
+# ticket_search (not a model) references tickets_ticket and a plain TRUNCATE is refused.
+committing = pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
 
 
 def free_port() -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db import connection
 
 from palier.mailgateway.models import RawMessage
+from palier.mailgateway.tests.servers import committing
 from palier.tickets.models import Ticket
 
 CORPUS = Path(__file__).resolve().parents[2] / "testing" / "eml"
@@ -60,8 +61,9 @@ def _run(folder: Path, smtp_port: int) -> subprocess.Popen:
     )
 
 
+@committing
 def test_ingest_killed_mid_batch_and_restarted_loses_and_duplicates_nothing(
-    transactional_db, world, smtp_server, tmp_path
+    world, smtp_server, tmp_path
 ):
     _sink, smtp_port = smtp_server
     total = _batch(tmp_path)

@@ -9,7 +9,7 @@ from django.db import connection
 
 from palier.mailgateway import lmtp
 from palier.mailgateway.models import RawMessage
-from palier.mailgateway.tests.servers import free_port
+from palier.mailgateway.tests.servers import committing, free_port
 from palier.tickets.models import Ticket
 
 MAIL = (
@@ -33,7 +33,8 @@ def listener():
         controller.stop()
 
 
-def test_a_message_delivered_over_lmtp_becomes_a_ticket(transactional_db, world, smtp, listener):
+@committing
+def test_a_message_delivered_over_lmtp_becomes_a_ticket(world, smtp, listener):
     port = listener()
     with smtplib.LMTP("127.0.0.1", port) as client:
         refused = client.sendmail("anna.a@example.com", ["support@palier.localhost"], MAIL)
@@ -43,9 +44,8 @@ def test_a_message_delivered_over_lmtp_becomes_a_ticket(transactional_db, world,
     assert Ticket.objects.get(pk=raw.ticket_id).subject == "Fehler im Mahnlauf"
 
 
-def test_the_same_message_delivered_twice_over_smtp_is_stored_once(
-    transactional_db, world, smtp, listener
-):
+@committing
+def test_the_same_message_delivered_twice_over_smtp_is_stored_once(world, smtp, listener):
     port = listener(lmtp_mode=False)
     for _ in range(2):
         with smtplib.SMTP("127.0.0.1", port) as client:
@@ -54,17 +54,18 @@ def test_the_same_message_delivered_twice_over_smtp_is_stored_once(
     assert Ticket.objects.filter(channel="email").count() == 1
 
 
-def test_when_the_message_cannot_be_stored_the_sender_is_told_to_retry(
-    transactional_db, world, smtp, listener
-):
+@committing
+def test_when_the_message_cannot_be_stored_the_sender_is_told_to_retry(world, smtp, listener):
     port = listener()
     table = RawMessage._meta.db_table
     with connection.cursor() as cursor:  # the store is gone: a real failure to write
         cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
     try:
-        with smtplib.LMTP("127.0.0.1", port) as client:
-            with pytest.raises(smtplib.SMTPDataError) as refused:
-                client.sendmail("anna.a@example.com", ["support@palier.localhost"], MAIL)
+        with (
+            smtplib.LMTP("127.0.0.1", port) as client,
+            pytest.raises(smtplib.SMTPDataError) as refused,
+        ):
+            client.sendmail("anna.a@example.com", ["support@palier.localhost"], MAIL)
         assert refused.value.smtp_code == 451
     finally:
         with connection.cursor() as cursor:
