@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django import template
 from django.urls import NoReverseMatch, reverse
@@ -62,3 +63,18 @@ def nav_links(context: template.Context) -> list[NavLink]:
         return []
     links = _PORTAL_LINKS if getattr(user, "is_contact", False) else _STAFF_LINKS
     return _resolve(links, request.path)
+
+
+@register.filter
+def with_aria(field: Any) -> str:
+    """Render a bound field's widget linked to its help and errors for screen readers."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_help")
+    attrs: dict[str, str] = {}
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+        attrs["aria-invalid"] = "true"
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    return field.as_widget(attrs=attrs)

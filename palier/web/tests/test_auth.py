@@ -139,3 +139,22 @@ def test_user_language_is_the_default_and_the_switch_overrides_it(client, world)
 def test_anonymous_visitor_gets_the_browser_language(client):
     page = client.get(reverse("web:login"), HTTP_ACCEPT_LANGUAGE="de-CH,de;q=0.9")
     assert '<html lang="de">' in page.content.decode()
+
+
+def test_form_fields_are_linked_to_their_errors_for_screen_readers(client):
+    html = client.post(reverse("web:password_reset"), {"email": "nope"}).content.decode()
+    assert 'aria-invalid="true"' in html and 'aria-describedby="id_email_error"' in html
+
+
+def test_not_found_page_uses_the_layout(client, world):
+    client.force_login(world.contact_a)
+    response = client.get("/portal/requests/999999/")
+    assert response.status_code == 404
+    assert "This page does not exist, or you do not have access to it." in response.content.decode()
+
+
+def test_csrf_failure_is_a_friendly_page():
+    csrf_client = Client(enforce_csrf_checks=True)
+    response = csrf_client.post(reverse("web:login"), {"username": "a", "password": "b"})
+    assert response.status_code == 403
+    assert "The form expired or was sent from another site." in response.content.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -109,13 +110,17 @@ def test_sending_opens_the_ticket_with_the_previewed_decision(client, world):
 
 
 def test_visibility_defaults_to_the_customers_choice(client, world):
+    client.force_login(world.contact_a)
+    assert client.get(reverse("web:portal:new")).context["form"]["visibility"].value() == "private"
     world.customer_a.default_visibility = "shared"
     world.customer_a.save()
-    client.force_login(world.contact_a)
     html = client.get(reverse("web:portal:new")).content.decode()
-    assert 'value="shared" id="id_visibility_1" checked' in html or (
-        'value="shared"' in html and "checked" in html.split('value="shared"')[1][:80]
-    )
+    assert _checked(html, "shared") and not _checked(html, "private")
+
+
+def _checked(html: str, value: str) -> bool:
+    tag = re.search(rf'<input[^>]*name="visibility"[^>]*value="{value}"[^>]*>', html)
+    return bool(tag) and "checked" in tag.group(0)
 
 
 def test_missing_fields_are_reported_next_to_each_field(client, world):
