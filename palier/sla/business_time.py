@@ -3,21 +3,31 @@
 Pure Python (no Django). Every computation runs on UTC instants: working intervals are built
 from wall-clock times in the calendar's zone and converted to UTC, so a day of the
 daylight-saving change is as long as the clocks on the wall say, and never a naive 24 hours.
+
+A calendar keeps running sums of business time per day from an anchor day, so the business
+time between two instants is a difference of two positions and a deadline is a bisection:
+recomputing 100k clocks does not walk the same weeks day by day 100k times.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Container, Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
+from threading import RLock
 from zoneinfo import ZoneInfo
 
 UTC = dt.UTC
 ZERO = dt.timedelta(0)
+DAY = dt.timedelta(days=1)
 # A calendar with no working day would make the search for a deadline endless.
 MAX_DAYS = 366 * 10
+# How far before the first day asked the running sums start (a year of history).
+LOOKBACK_DAYS = 366
 
 Interval = tuple[dt.time, dt.time]
+UtcInterval = tuple[dt.datetime, dt.datetime]
 
 
 @dataclass(frozen=True)
@@ -27,9 +37,22 @@ class Calendar:
     tz: ZoneInfo
     hours: dict[int, tuple[Interval, ...]]
     closed: Container[dt.date] = field(default_factory=frozenset)
+    _days: dict[dt.date, list[UtcInterval]] = field(default_factory=dict, compare=False, repr=False)
+    # sums[i]: business time from `anchor` to the start of day anchor + i.
+    _sums: list[dt.timedelta] = field(default_factory=list, compare=False, repr=False)
+    _anchor: list[dt.date] = field(default_factory=list, compare=False, repr=False)
+    # Whole operations run under the lock: a table re-anchored between two positions
+    # would make their difference meaningless.
+    _lock: RLock = field(default_factory=RLock, compare=False, repr=False)
 
-    def intervals_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    def intervals_on(self, day: dt.date) -> list[UtcInterval]:
         """The working intervals of a day, as UTC instants; none on a closed day."""
+        cached = self._days.get(day)
+        if cached is None:
+            cached = self._days[day] = self._build_intervals(day)
+        return cached
+
+    def _build_intervals(self, day: dt.date) -> list[UtcInterval]:
         if day in self.closed:
             return []
         out = []
@@ -39,6 +62,55 @@ class Calendar:
             if b > a:
                 out.append((a, b))
         return out
+
+    def local_day(self, moment: dt.datetime) -> dt.date:
+        return moment.astimezone(self.tz).date()
+
+    def _cover(self, first: dt.date, last: dt.date) -> None:
+        """Make the running sums reach from before `first` to the end of `last`."""
+        if not self._anchor or first < self._anchor[0]:
+            self._anchor[:] = [first - dt.timedelta(days=LOOKBACK_DAYS)]
+            self._sums[:] = [ZERO]
+        anchor, sums = self._anchor[0], self._sums
+        needed = (last - anchor).days + 2
+        if needed - len(sums) > MAX_DAYS:
+            raise ValueError("the calendar has no working time in ten years")
+        while len(sums) < needed:
+            day = anchor + dt.timedelta(days=len(sums) - 1)
+            sums.append(sums[-1] + sum((b - a for a, b in self.intervals_on(day)), ZERO))
+
+    def _position(self, moment: dt.datetime) -> dt.timedelta:
+        day = self.local_day(moment)
+        offset = self._sums[(day - self._anchor[0]).days]
+        for a, b in self.intervals_on(day):
+            if moment <= a:
+                break
+            offset += min(moment, b) - a
+        return offset
+
+    def between(self, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
+        with self._lock:
+            self._cover(self.local_day(a), self.local_day(b))
+            return max(self._position(b) - self._position(a), ZERO)
+
+    def advance(self, start: dt.datetime, amount: dt.timedelta) -> dt.datetime:
+        with self._lock:
+            first = self.local_day(start)
+            horizon = first + dt.timedelta(days=31)
+            self._cover(first, horizon)
+            target = self._position(start) + amount
+            while self._sums[-1] < target:  # widen, doubling, until the deadline is inside
+                horizon += dt.timedelta(days=max(31, (horizon - first).days))
+                if (horizon - first).days > MAX_DAYS:
+                    raise ValueError("the calendar has no working time in ten years")
+                self._cover(first, horizon)
+            index = bisect_left(self._sums, target, lo=(first - self._anchor[0]).days + 1)
+            left = target - self._sums[index - 1]
+            for a, b in self.intervals_on(self._anchor[0] + (index - 1) * DAY):
+                if left <= b - a:
+                    return a + left
+                left -= b - a
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 class ClosedDays:
@@ -67,15 +139,6 @@ def _check_aware(*moments: dt.datetime) -> None:
             raise ValueError("business time needs time-zone aware datetimes")
 
 
-def _days_from(moment: dt.datetime, calendar: Calendar) -> Iterator[dt.date]:
-    # Start a day early: a UTC instant can sit on the previous local day's interval.
-    day = moment.astimezone(calendar.tz).date() - dt.timedelta(days=1)
-    for _ in range(MAX_DAYS):
-        yield day
-        day += dt.timedelta(days=1)
-    raise ValueError("the calendar has no working time in ten years")
-
-
 def add_business_time(
     start: dt.datetime, hours: float | dt.timedelta, calendar: Calendar
 ) -> dt.datetime:
@@ -85,41 +148,21 @@ def add_business_time(
     is owed yet. Negative amounts are refused; use `business_time_between` to look back.
     """
     _check_aware(start)
-    remaining = _as_delta(hours)
-    if remaining < ZERO:
+    amount = _as_delta(hours)
+    if amount < ZERO:
         raise ValueError("business time to add must not be negative")
-    cursor = start.astimezone(UTC)
-    if remaining == ZERO:
-        return cursor
-    for day in _days_from(cursor, calendar):
-        for a, b in calendar.intervals_on(day):
-            if b <= cursor:
-                continue
-            begin = max(a, cursor)
-            available = b - begin
-            if available >= remaining:
-                return begin + remaining
-            remaining -= available
-            cursor = b
-    raise AssertionError("unreachable")  # pragma: no cover
+    start = start.astimezone(UTC)
+    if amount == ZERO:
+        return start
+    return calendar.advance(start, amount)
 
 
 def business_time_between(a: dt.datetime, b: dt.datetime, calendar: Calendar) -> dt.timedelta:
     """Business time from `a` to `b`; zero when `b` is not after `a` (never negative)."""
     _check_aware(a, b)
-    a, b = a.astimezone(UTC), b.astimezone(UTC)
     if b <= a:
         return ZERO
-    total = ZERO
-    last_day = b.astimezone(calendar.tz).date() + dt.timedelta(days=1)
-    for day in _days_from(a, calendar):
-        if day > last_day:
-            break
-        for start, end in calendar.intervals_on(day):
-            lo, hi = max(start, a), min(end, b)
-            if hi > lo:
-                total += hi - lo
-    return total
+    return calendar.between(a.astimezone(UTC), b.astimezone(UTC))
 
 
 def business_time_in(

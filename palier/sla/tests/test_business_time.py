@@ -165,3 +165,23 @@ def test_pauses_only_push_a_deadline_later_and_running_time_equals_the_target(st
     ]
     assert sum((business_time_between(a, b, CAL) for a, b in running if b > a), ZERO) == target
     assert state.resolution.consumed >= ZERO
+
+
+@settings(max_examples=300, deadline=None)
+@given(a=instants, b=instants, amount=amounts)
+def test_running_sums_agree_with_walking_day_by_day(a, b, amount):
+    from palier.sla.tests.reference_business_time import walk_add, walk_between
+
+    # A fresh calendar each time: the table is anchored wherever the example starts.
+    fresh = Calendar(tz=ZH, hours=OFFICE_HOURS, closed=CAL_CLOSED.closed)
+    assert add_business_time(a, amount, fresh) == walk_add(a, amount, CAL_CLOSED)
+    lo, hi = sorted((a, b))
+    assert business_time_between(lo, hi, fresh) == walk_between(lo, hi, CAL_CLOSED)
+
+
+def test_a_calendar_re_anchored_by_an_earlier_day_still_answers_the_same():
+    later, earlier = zh(2026, 12, 24, 16), zh(2024, 2, 1, 9)
+    fresh = Calendar(tz=ZH, hours=OFFICE_HOURS, closed=CAL.closed)
+    first = add_business_time(later, 2, fresh)
+    assert business_time_between(earlier, later, fresh) > 1000 * H
+    assert add_business_time(later, 2, fresh) == first == zh(2026, 12, 28, 9)

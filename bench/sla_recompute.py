@@ -1,0 +1,206 @@
+"""Service levels at size: recompute every open ticket's clock, and the worker's cost a minute.
+
+    .venv/bin/python bench/sla_recompute.py --db sqlite --tickets 100000
+    .venv/bin/python bench/sla_recompute.py --db postgres --tickets 100000
+
+Its own data set (`sla-<size>`, dropped and migrated first) so it never disturbs bench/fill.py's:
+~200 customers (a third on the premium tier), N open tickets opened over the last six weeks,
+each with a `created` event and 0-4 status changes (waiting for the customer and back, R&D)
+and, for most, a first reply. Rows are bulk-inserted: this measures the clocks, not intake.
+
+Measured: (1) `recompute_many` over every open ticket (what `palier sla recompute` does after
+a calendar or target change); (2) the periodic scan: the first pass that flags the backlog,
+then a steady minute; (3) `do_recompute` per ticket event (what the worker does on each status,
+criticality or first-reply event); (4) `time_left_for` on a 50-row queue page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from bench.env import reset_database, setup_django  # noqa: E402
+
+OPEN_MIX = [
+    ("new", 10),
+    ("in_progress", 45),
+    ("waiting_customer", 20),
+    ("awaiting_consent", 5),
+    ("with_rnd", 12),
+    ("waiting_patch", 5),
+    ("patch_available", 3),
+]
+CRITICALITY_MIX = [("low", 25), ("medium", 50), ("high", 20), ("critical", 5)]
+
+
+def weighted(rng: random.Random, mix: list[tuple[str, int]]) -> str:
+    return rng.choices([v for v, _ in mix], weights=[w for _, w in mix])[0]
+
+
+def build(tickets: int, now: dt.datetime, rng: random.Random) -> None:
+    from django.db import transaction
+
+    from palier.customers.models import Contract
+    from palier.testing.factories import make_customer
+    from palier.tickets.models import Ticket, TicketEvent
+
+    customers = [make_customer(f"sla-{i:03d}") for i in range(200)]
+    Contract.objects.filter(customer__in=customers[::3]).update(tier="premium")
+    # Bulk rows with their historical times: switch auto_now_add off for this process only.
+    for model, name in ((Ticket, "created_at"), (TicketEvent, "at")):
+        model._meta.get_field(name).auto_now_add = False
+    batch = 5000
+    for start in range(0, tickets, batch):
+        rows, histories = [], []
+        for _ in range(min(batch, tickets - start)):
+            opened = now - dt.timedelta(minutes=rng.randint(10, 6 * 7 * 24 * 60))
+            status = weighted(rng, OPEN_MIX)
+            path = _history(rng, status)
+            replied = opened + dt.timedelta(minutes=rng.randint(5, 600))
+            rows.append(
+                Ticket(
+                    customer=rng.choice(customers),
+                    channel="portal",
+                    type="malfunction",
+                    level=1,
+                    subject="Bench ticket",
+                    criticality=weighted(rng, CRITICALITY_MIX),
+                    status=status,
+                    created_at=opened,
+                    first_response_at=replied if (rng.random() < 0.7 and replied < now) else None,
+                )
+            )
+            histories.append((opened, path))
+        with transaction.atomic():
+            Ticket.objects.bulk_create(rows, batch_size=1000)
+            events = []
+            for ticket, (opened, path) in zip(rows, histories, strict=True):
+                events.append(TicketEvent(ticket=ticket, kind="created", at=opened, to_value="new"))
+                at, previous = opened, "new"
+                for status in path:
+                    at = at + (now - at) * rng.uniform(0.1, 0.6)
+                    events.append(
+                        TicketEvent(
+                            ticket=ticket,
+                            kind="status",
+                            field="status",
+                            at=at,
+                            from_value=previous,
+                            to_value=status,
+                        )
+                    )
+                    previous = status
+            TicketEvent.objects.bulk_create(events, batch_size=2000)
+        print(f"  {start + len(rows):>7} tickets", end="\r", flush=True)
+    for model, name in ((Ticket, "created_at"), (TicketEvent, "at")):
+        model._meta.get_field(name).auto_now_add = True
+    print()
+
+
+def _history(rng: random.Random, final: str) -> list[str]:
+    """A plausible status path that ends in `final`."""
+    path = ["in_progress"] if rng.random() < 0.8 else []
+    if rng.random() < 0.4:
+        path += ["waiting_customer", "in_progress"]
+    if final in ("with_rnd", "waiting_patch", "patch_available"):
+        path += ["with_rnd"] + (["waiting_patch"] if final != "with_rnd" else [])
+        if final == "patch_available":
+            path.append("patch_available")
+    elif final != "new" and (not path or path[-1] != final):
+        path.append(final)
+    return [s for i, s in enumerate(path) if i == 0 or s != path[i - 1]] if final != "new" else []
+
+
+def measure(now: dt.datetime, sample: int) -> dict:
+    from django.db import connection, reset_queries
+
+    from palier.sla.actions import do_recompute, recompute_many, scan
+    from palier.sla.queries import time_left_for
+    from palier.tickets.models import Ticket
+    from palier.tickets.states import OPEN_STATUSES
+
+    ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True))
+    out: dict = {"open_tickets": len(ids)}
+    started = time.perf_counter()
+    recompute_many(ids, now=now)
+    out["recompute_all_s"] = round(time.perf_counter() - started, 1)
+    out["recompute_per_ticket_ms"] = round(out["recompute_all_s"] * 1000 / len(ids), 3)
+
+    started, passes, flagged = time.perf_counter(), 0, {"warnings": 0, "breaches": 0}
+    while True:
+        counts = scan(now=now, limit=5000)
+        passes += 1
+        flagged = {k: flagged[k] + counts[k] for k in flagged}
+        if not any(counts.values()):
+            break
+    out["scan_backlog"] = {
+        "seconds": round(time.perf_counter() - started, 1),
+        "passes": passes,
+        **flagged,
+    }
+    minutes = []
+    for minute in range(1, 6):
+        started = time.perf_counter()
+        counts = scan(now=now + dt.timedelta(minutes=minute))
+        minutes.append((time.perf_counter() - started, counts))
+    out["scan_steady_minute_ms"] = round(statistics.median(m[0] for m in minutes) * 1000, 1)
+    out["scan_steady_flags_per_minute"] = round(
+        statistics.mean(sum(m[1].values()) for m in minutes), 1
+    )
+
+    rng = random.Random(7)
+    picked = Ticket.objects.filter(pk__in=rng.sample(ids, min(sample, len(ids))))
+    timings = []
+    for ticket in picked:
+        started = time.perf_counter()
+        do_recompute(ticket, now=now)
+        timings.append(time.perf_counter() - started)
+    out["event_recompute_ms"] = {
+        "median": round(statistics.median(timings) * 1000, 2),
+        "p95": round(sorted(timings)[int(len(timings) * 0.95)] * 1000, 2),
+    }
+    page = list(Ticket.objects.filter(status__in=OPEN_STATUSES).order_by("-id")[:50])
+    time_left_for(page, now=now)  # warm the calendar cache, as a running server has it
+    connection.force_debug_cursor = True
+    reset_queries()
+    started = time.perf_counter()
+    time_left_for(page, now=now)
+    out["queue_page_time_left_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    out["queue_page_time_left_queries"] = len(connection.queries)
+    connection.force_debug_cursor = False
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgres"])
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--sample", type=int, default=1000, help="tickets for per-event cost")
+    args = parser.parse_args()
+    dataset = f"sla-{args.tickets // 1000}k" if args.tickets >= 1000 else f"sla-{args.tickets}"
+    reset_database(args.db, dataset)
+    setup_django(args.db, dataset)
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    now = timezone.now().replace(microsecond=0)
+    started = time.perf_counter()
+    build(args.tickets, now, random.Random(42))
+    print(f"built in {time.perf_counter() - started:.0f} s")
+    results = {"db": args.db, "tickets": args.tickets, **measure(now, args.sample)}
+    print(json.dumps(results, indent=2))
+    path = Path("/tmp/palier-bench") / f"results-sla-{args.db}-{dataset}.json"
+    path.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
