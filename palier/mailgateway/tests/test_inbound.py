@@ -1,0 +1,105 @@
+"""Inbound rules beyond the corpus: closed threads, reprocessing, limits, one bad message."""
+
+from __future__ import annotations
+
+import pytest
+
+from palier.lib.errors import NotAllowed
+from palier.mailgateway.actions import do_process_raw, do_reprocess, ingest, store_raw
+from palier.mailgateway.models import RawMessage
+from palier.testing.factories import make_user
+from palier.tickets.actions import do_open_ticket, do_transition
+from palier.tickets.models import Attachment, Ticket
+
+
+def _mail(sender: str, subject: str, body: str, msgid: str, extra: str = "") -> bytes:
+    return (
+        f"From: {sender}\r\nTo: support@palier.localhost\r\nSubject: {subject}\r\n"
+        f"Message-ID: <{msgid}>\r\n{extra}Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"{body}\r\n"
+    ).encode()
+
+
+def test_a_reply_to_a_closed_ticket_opens_a_follow_up_request(world, smtp):
+    ticket = do_open_ticket(
+        acting_user=world.contact_a,
+        customer=world.customer_a,
+        contact=world.contact_a,
+        request_type="usage",
+        subject="Alt",
+    )
+    for status in ("in_progress", "resolved", "closed"):
+        do_transition(ticket, status, acting_user=world.agent)
+    raw = ingest(
+        _mail(
+            "anna.a@example.com",
+            f"Re: [{ticket.reference}] Alt",
+            "Noch etwas.",
+            "closed-1@example.com",
+        ),
+        "test",
+    )
+    assert raw.outcome == "new_ticket" and raw.ticket_id != ticket.pk
+    assert raw.ticket.description.startswith(f"Follow-up of {ticket.reference}.")
+
+
+def test_an_unknown_sender_is_kept_and_staff_can_reprocess_once_the_contact_exists(world, smtp):
+    raw = ingest(
+        _mail(
+            "new.colleague@example.com", "Wie buche ich?", "Wie buche ich?", "later-1@example.com"
+        ),
+        "test",
+    )
+    assert (raw.state, raw.error_code) == ("quarantined", "unknown_sender")
+    make_user("new.colleague", customer=world.customer_a)
+    done = do_reprocess(raw, acting_user=world.agent)
+    assert (done.state, done.outcome) == ("processed", "new_ticket")
+    assert done.ticket.contact.username == "new.colleague"
+
+
+def test_contacts_cannot_reprocess_mail(world, smtp):
+    raw = ingest(_mail("x@unknown.example", "Hi", "Hi", "noreprocess@example.com"), "test")
+    with pytest.raises(NotAllowed):
+        do_reprocess(raw, acting_user=world.contact_a)
+
+
+def test_attachments_over_the_size_limit_are_left_out_but_the_raw_keeps_them(world, smtp, settings):
+    settings.PALIER_MAX_ATTACHMENT_BYTES = 100
+    big = "A" * 400
+    data = (
+        "From: anna.a@example.com\r\nSubject: Dateien\r\nMessage-ID: <big-1@example.com>\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nZwei Dateien.\r\n"
+        '--b\r\nContent-Type: text/plain; name="small.txt"\r\n'
+        'Content-Disposition: attachment; filename="small.txt"\r\n\r\nklein\r\n'
+        '--b\r\nContent-Type: text/plain; name="big.txt"\r\n'
+        f'Content-Disposition: attachment; filename="big.txt"\r\n\r\n{big}\r\n--b--\r\n'
+    ).encode()
+    raw = ingest(data, "test")
+    assert list(
+        Attachment.objects.filter(ticket=raw.ticket).values_list("filename", flat=True)
+    ) == ["small.txt"]
+    assert big.encode() in bytes(RawMessage.objects.get(pk=raw.pk).raw)
+
+
+def test_a_message_that_breaks_processing_is_quarantined_and_the_next_one_flows(world, smtp):
+    # The stored bytes are unreadable (as if corrupted): quarantined, and the pipeline goes on.
+    stored, _ = store_raw(_mail("anna.a@example.com", "Eins", "Eins", "flow-1@example.com"), "t")
+    RawMessage.objects.filter(pk=stored.pk).update(raw=b"\x00" * 10)
+    bad = do_process_raw(stored.pk)
+    assert bad.state == "quarantined"
+    good = ingest(_mail("anna.a@example.com", "Zwei", "Zwei", "flow-2@example.com"), "test")
+    assert good.state == "processed" and Ticket.objects.filter(subject="Zwei").exists()
+
+
+def test_header_lines_in_a_body_change_nothing(world, smtp):
+    raw = ingest(
+        _mail(
+            "anna.a@example.com",
+            "Normal",
+            "From: boss@alpenkaese.example\nSubject: x",
+            "hdr-1@example.com",
+        ),
+        "test",
+    )
+    assert raw.ticket.contact == world.contact_a and raw.ticket.subject == "Normal"
