@@ -160,6 +160,10 @@ def _filename(part: Message) -> str:
     return name[:200]
 
 
+def _text(value: str | bytes) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
 def _tnef_attachments(data: bytes) -> list[ParsedAttachment]:
     """The files inside an Outlook winmail.dat, or nothing when it cannot be decoded."""
     try:
@@ -168,7 +172,7 @@ def _tnef_attachments(data: bytes) -> list[ParsedAttachment]:
         tnef = TNEF(data, do_checksum=False)
         return [
             ParsedAttachment(
-                filename=(a.long_filename() or a.name or "attachment").replace("/", "_"),
+                filename=_text(a.long_filename() or a.name or "attachment").replace("/", "_"),
                 content_type="application/octet-stream",
                 data=a.data,
             )
