@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 
 from palier.billing.models import Estimate
+from palier.lib.money import format_chf
 
 register = template.Library()
 
@@ -37,3 +38,15 @@ def consent_panel(context: template.Context, ticket) -> dict:
         "csrf_token": context.get("csrf_token"),
         "form": DeclineForm(),
     }
+
+
+@register.filter
+def chf(amount) -> str:
+    """CHF 1'234.50 in every language (palier.lib.money)."""
+    return format_chf(amount) if amount is not None and amount != "" else ""
+
+
+@register.filter
+def hours(value) -> str:
+    """Hours as 1.50, unlocalized like the amounts beside them."""
+    return "" if value is None else str(value)

@@ -1,0 +1,68 @@
+"""A contact accepts an estimate in the portal and the ticket moves on (real Chromium)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from palier.billing.actions import do_propose_estimate
+from palier.billing.tests.helpers import open_ticket
+from palier.tickets.models import Ticket
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS)),
+]
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(executable).exists():
+        pytest.skip("Debian's chromium is not installed")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+def test_a_contact_accepts_an_estimate_in_the_portal_and_the_ticket_moves_on(
+    world, live_server, browser
+):
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    estimate = do_propose_estimate(
+        ticket,
+        acting_user=world.consultant,
+        hours=Decimal("3"),
+        text="Add the delivery zone column to the order list.",
+    )
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", world.contact_a.username)
+    page.fill("input[name=password]", "palier-demo")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+    page.goto(f"{live_server.url}/portal/requests/{ticket.pk}/")
+    assert page.locator(".badge").first.inner_text().strip() != ""
+    if page.locator("#consent-accept").count() == 0:
+        # Until the request page includes the panel ({% consent_panel ticket %}), the
+        # estimate's own portal page carries it.
+        page.goto(f"{live_server.url}/billing/estimates/{estimate.pk}/")
+    panel = page.locator("#consent")
+    assert "555.00" in panel.inner_text()
+    page.click("#consent-accept")
+    page.wait_for_url(f"**/portal/requests/{ticket.pk}/")
+    assert Ticket.objects.get(pk=ticket.pk).status == "in_progress"
+    assert "In progress" in page.locator(".badge").first.inner_text()
