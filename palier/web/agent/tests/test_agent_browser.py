@@ -13,7 +13,13 @@ from django.test import Client
 from palier.testing.factories import make_customization, make_ticket
 from palier.tickets.actions import do_add_message
 
-pytestmark = pytest.mark.e2e
+# available_apps makes the flush between live-server tests TRUNCATE ... CASCADE: on
+# PostgreSQL the raw ticket_search table references tickets_ticket, and a plain TRUNCATE of
+# the tickets is refused.
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS)),
+]
 
 SHOTS = Path(__file__).resolve().parents[4] / "artifacts" / "screenshots"
 
