@@ -38,7 +38,13 @@ import time  # noqa: E402
 
 from bench.env import DATA_DIR, ROOT, bench_environ, setup_django  # noqa: E402
 
-SEARCH_WORDS = {"rare": "matterhorn", "medium": "lieferschein", "common": "facture"}
+# From rare to common; match counts at 100k tickets are in docs/performance.md.
+SEARCH_WORDS = [
+    ("rare", "e4711"),
+    ("medium", "lieferschein"),
+    ("frequent", "matterhorn"),
+    ("common", "facture"),
+]
 
 
 class Client:
@@ -93,6 +99,9 @@ def start_server(args: argparse.Namespace) -> subprocess.Popen:
             conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=1)
             conn.request("GET", "/api/v1/codes")
             conn.getresponse().read()
+            time.sleep(1)  # let every worker boot
+            children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text()
+            SERVER_PIDS[:] = [server.pid, *map(int, children.split())]
             return server
         except OSError:
             time.sleep(0.2)
@@ -120,15 +129,34 @@ def make_tokens() -> dict:
     }
 
 
+SERVER_PIDS: list[int] = []
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_ms() -> float:
+    """CPU time used so far by gunicorn's master and workers: unlike wall time, it does not
+    grow when other work on the machine takes the cores."""
+    total = 0
+    for pid in SERVER_PIDS:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total * 1000 / CLOCK_TICK
+
+
 def measure(client: Client, paths: list[str], warmup: int) -> dict:
     for path in paths[:warmup]:
         client.call("GET", path)
     samples, statuses = [], set()
+    cpu_before = server_cpu_ms()
     for path in paths:
         status, _body, ms = client.call("GET", path)
         statuses.add(status)
         samples.append(ms)
     result = percentiles(samples)
+    result["server_cpu_ms"] = round((server_cpu_ms() - cpu_before) / len(paths), 2)
     result["statuses"] = sorted(statuses)
     return result
 
@@ -154,7 +182,7 @@ def read_latencies(port: int, token: str, n: int, ids: list[int]) -> dict:
         "list level1, page 20": measure(client, [deep_cursor(client, base, 20)] * n, 20),
         "detail": measure(client, [f"/api/v1/tickets/{rng.choice(ids)}" for _ in range(n)], 20),
     }
-    for kind, word in SEARCH_WORDS.items():
+    for kind, word in SEARCH_WORDS:
         results[f"search {kind} ({word})"] = measure(client, [f"/api/v1/tickets?q={word}"] * n, 10)
     results["search two words (facture bloquee)"] = measure(
         client, ["/api/v1/tickets?q=facture+bloquee"] * n, 10
@@ -185,7 +213,7 @@ def create_rate(port: int, tokens: dict, seconds: float) -> dict:
             else:
                 failures[i] += 1
 
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), server_cpu_ms()
     threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
     for thread in threads:
         thread.start()
@@ -197,6 +225,7 @@ def create_rate(port: int, tokens: dict, seconds: float) -> dict:
         "failed": sum(failures),
         "seconds": round(elapsed, 2),
         "per_second": round(sum(counts) / elapsed, 1),
+        "server_cpu_ms": round((server_cpu_ms() - cpu_before) / max(1, sum(counts)), 2),
         "latency": percentiles(latencies),
     }
 
@@ -224,6 +253,25 @@ def query_counts(tokens: dict, ids: list[int]) -> dict:
     return counts
 
 
+def summary(results: dict) -> str:
+    lines = [
+        f"{results['db']} {results['set']} ({results['tickets']} tickets), "
+        f"{results['workers']} {results['worker_class']} workers, load {results['load_before']}",
+        f"{'request':42} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'cpu ms':>8}",
+    ]
+    for name, r in results["reads"].items():
+        lines.append(
+            f"{name:42} {r['p50']:8.2f} {r['p95']:8.2f} {r['p99']:8.2f} {r['server_cpu_ms']:8.2f}"
+        )
+    c = results["create"]
+    lines.append(
+        f"create, 2 clients: {c['per_second']} tickets/s ({c['created']} in {c['seconds']} s, "
+        f"{c['failed']} failed), p50 {c['latency']['p50']} ms, cpu {c['server_cpu_ms']} ms"
+    )
+    lines.append(f"SQL queries per request: {results['queries']}")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
@@ -238,11 +286,16 @@ def main() -> None:
     args = parser.parse_args()
 
     setup_django(args.db, args.dataset)
+    from django.core.management import call_command
+
     from palier.tickets.models import Ticket
+
+    call_command("migrate", verbosity=0)  # a data set filled before the latest migration
 
     tokens = make_tokens()
     ids = list(Ticket.objects.order_by("?").values_list("pk", flat=True)[:1000])
     results: dict = {
+        "load_before": [round(x, 2) for x in os.getloadavg()],
         "db": args.db,
         "set": args.dataset,
         "tickets": Ticket.objects.count(),
@@ -257,9 +310,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    results["load_after"] = [round(x, 2) for x in os.getloadavg()]
     out = DATA_DIR / f"results-{args.db}-{args.dataset}.json"
     out.write_text(json.dumps(results, indent=2))
-    print(json.dumps(results, indent=2))
+    print(summary(results))
     print(f"written to {out}", file=sys.stderr)
     os.environ.pop("DATABASE_URL", None)
 
