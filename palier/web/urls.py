@@ -22,4 +22,5 @@ urlpatterns = [
     path("portal/", include("palier.web.portal.urls")),
     path("desk/", include("palier.web.agent.urls")),
     path("billing/", include("palier.web.billing.urls")),
+    path("rnd/", include("palier.web.engineering.urls")),
 ]
