@@ -61,7 +61,7 @@ def _header(pdf: FPDF, invoice: Invoice) -> None:
         (_("Issued on"), formats.date_format(invoice.issued_on, "DATE_FORMAT")),
         (
             _("Period"),
-            f"{formats.date_format(invoice.period_start, 'DATE_FORMAT')} – "
+            f"{formats.date_format(invoice.period_start, 'DATE_FORMAT')} - "
             f"{formats.date_format(invoice.period_end, 'DATE_FORMAT')}",
         ),
     ]
@@ -76,7 +76,7 @@ def _header(pdf: FPDF, invoice: Invoice) -> None:
 def _lines(pdf: FPDF, invoice: Invoice) -> None:
     labels = dict(Activity.choices)
     with pdf.table(
-        col_widths=(30, 80, 20, 25, 35), text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT")
+        col_widths=(36, 74, 20, 25, 35), text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT")
     ) as table:
         table.row([_("Ticket"), _("Subject and activities"), _("Hours"), _("Rate"), _("Amount")])
         for line in invoice.lines.all():

@@ -50,3 +50,31 @@ def chf(amount) -> str:
 def hours(value) -> str:
     """Hours as 1.50, unlocalized like the amounts beside them."""
     return "" if value is None else str(value)
+
+
+@register.inclusion_tag("web/billing/partials/ticket_billing.html", takes_context=True)
+def billing_panel(context: template.Context, ticket) -> dict:
+    """Staff side of a ticket: time logged, the estimates' state, quick entry (two queries)."""
+    from django.db.models import Count, Q, Sum
+
+    from palier.billing.models import TimeEntry
+    from palier.web.billing.forms import TimeForm
+
+    totals = TimeEntry.objects.filter(ticket_id=ticket.pk).aggregate(
+        billable_minutes=Sum("minutes", filter=Q(billable=True)),
+        included_minutes=Sum("minutes", filter=Q(billable=False)),
+        entries=Count("id"),
+    )
+    latest = Estimate.objects.filter(ticket_id=ticket.pk).order_by("-id").first()
+    user = context["request"].user
+    return {
+        "ticket": ticket,
+        "totals": totals,
+        "estimate": latest,
+        "can_propose": ticket.billable
+        and ticket.level == 2
+        and user.role in ("consultant", "manager", "admin"),
+        "form": TimeForm(initial={"ticket": ticket.reference}),
+        "csrf_token": context.get("csrf_token"),
+        "next": context["request"].get_full_path(),
+    }

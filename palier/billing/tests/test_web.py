@@ -127,3 +127,51 @@ def test_approved_invoice_amounts_match_the_pdf_qr_reference(world):
     invoice = do_approve_invoice(draft, acting_user=world.manager)
     ref = qr_reference(invoice)
     assert len(ref) == 27 and ref.isdigit()
+
+
+@pytest.mark.django_db
+def test_the_ticket_panel_logs_time_and_returns_to_the_ticket(world, rf):
+    from django.template import Context, Template
+
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    request = rf.get(f"/desk/tickets/{ticket.pk}/")
+    request.user = world.consultant
+    html = Template("{% load billing_tags %}{% billing_panel ticket %}").render(
+        Context({"ticket": ticket, "request": request, "csrf_token": "x"})
+    )
+    assert f"/billing/tickets/{ticket.pk}/estimate/" in html  # billable: propose offered
+    included = open_ticket(world.customer_a, world.contact_a, request_type="usage")
+    response = signed_in(world.agent).post(
+        f"/billing/time/?next=/desk/tickets/{included.pk}/",
+        {
+            "ticket": included.reference,
+            "minutes": 15,
+            "activity": "support",
+            "date": timezone.localdate().isoformat(),
+        },
+    )
+    assert response["Location"] == f"/desk/tickets/{included.pk}/"
+    evil = signed_in(world.agent).post(
+        "/billing/time/?next=https://evil.example/",
+        {
+            "ticket": included.reference,
+            "minutes": 15,
+            "activity": "support",
+            "date": timezone.localdate().isoformat(),
+        },
+    )
+    assert evil["Location"] == "/billing/time/"
+
+
+@pytest.mark.django_db
+def test_the_qr_bill_carries_the_total_the_iban_and_the_number(world):
+    from palier.billing.pdf import qr_bill
+
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    accepted_estimate(ticket, world.consultant, world.contact_a)
+    log(ticket, world.consultant, 60)
+    today = timezone.localdate()
+    [draft] = do_run_billing(acting_user=world.manager, period_start=today, period_end=today)
+    invoice = do_approve_invoice(draft, acting_user=world.manager)
+    data = qr_bill(invoice, "de").qr_data()
+    assert "200.00" in data and "CH4431999123000889012" in data and invoice.number in data

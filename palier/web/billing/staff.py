@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -51,6 +52,16 @@ def staff_required(manager: bool = False) -> Callable:
         return wrapper
 
     return decorate
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    """Back to the page the quick entry came from (the ticket), if it is ours."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 def _ticket_from_text(user, text: str) -> Ticket:
@@ -118,7 +129,7 @@ def time_page(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Time logged."))
-            return redirect("web:billing:time")
+            return redirect(_safe_next(request) or "web:billing:time")
     entries = (
         TimeEntry.objects.filter(user=request.user)
         .select_related("ticket")
