@@ -89,6 +89,7 @@ def others_on_ticket(ticket: Ticket, user: User, now: dt.datetime | None = None)
 class CustomerFacts:
     contract: Contract | None
     contract_active: bool
+    contract_status: str  # "active", "expired", "not_started" or the contract's state
     customizations: list[Customization]
     installations: list[Installation]
     recent_tickets: list[Ticket]
@@ -101,9 +102,16 @@ def customer_facts(customer: Customer, *, exclude: Ticket | None = None) -> Cust
     recent = Ticket.objects.filter(customer=customer).order_by("-id")
     if exclude is not None:
         recent = recent.exclude(pk=exclude.pk)
+    status = contract.state if contract else ""
+    if contract and status == "active":
+        if today > contract.end:
+            status = "expired"
+        elif today < contract.start:
+            status = "not_started"
     return CustomerFacts(
         contract=contract,
         contract_active=bool(contract and contract.is_active_on(today)),
+        contract_status=status,
         customizations=list(customer.customizations.select_related("module")),
         installations=list(customer.installations.select_related("version", "version__product")),
         recent_tickets=list(recent[:5]),

@@ -176,3 +176,27 @@ def test_screenshots_of_the_queue_and_ticket_pages(browser, live_server, world, 
     phone.set_viewport_size({"width": 390, "height": 844})
     phone.goto(f"{live_server.url}/desk/?queue=open")
     phone.screenshot(path=str(SHOTS / f"agent-queue-phone-{language}.png"), full_page=True)
+
+
+def test_screenshots_of_a_phone_intake_refused_and_seen_by_a_manager(browser, live_server, world):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = signed_in(browser, live_server, world.agent).new_page()
+    page.goto(f"{live_server.url}/desk/new/")
+    page.select_option("select[name=customer]", str(world.customer_expired.pk))
+    page.wait_for_selector(
+        f"select[name=contact] option[value='{world.contact_expired.pk}']", state="attached"
+    )
+    page.select_option("select[name=contact]", str(world.contact_expired.pk))
+    page.select_option("select[name=type]", "usage")
+    page.fill("input[name=subject]", "Called: year-end closing does not balance")
+    page.screenshot(path=str(SHOTS / "agent-new-ticket-en.png"), full_page=True)
+    page.click("form.intake-form button[type=submit]:not([name])")
+    page.wait_for_url("**/desk/tickets/*/")
+    assert "ended on" in page.inner_text(".flash")
+    manager = signed_in(browser, live_server, world.manager).new_page()
+    manager.goto(page.url)
+    manager.fill(".accept-form textarea[name=reason]", "Renewal signed, paperwork on its way")
+    manager.screenshot(path=str(SHOTS / "agent-refused-manager-en.png"), full_page=True)
+    manager.click(".accept-form button[type=submit]")
+    manager.wait_for_selector(".flash__item")
+    assert "accepted" in manager.inner_text(".flash")

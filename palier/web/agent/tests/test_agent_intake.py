@@ -78,6 +78,7 @@ def test_entitlement_still_applies_and_the_refusal_is_shown_with_its_date(client
     contract = world.customer_expired.contracts.get()
     assert str(contract.end.year) in body
     assert "Accept anyway" not in body  # an agent is not a manager
+    assert response.context["customer_facts"].contract_status == "expired"
 
 
 def test_a_manager_accepts_a_refused_attempt_with_a_reason(client, world):

@@ -303,3 +303,22 @@ def test_the_ticket_page_costs_a_fixed_number_of_queries(
     client.force_login(world.agent)
     with django_assert_max_num_queries(25):
         assert client.get(url(ticket)).status_code == 200
+
+
+def test_a_request_to_qualify_is_decided_when_an_agent_sets_its_type(client, world):
+    mailed = make_ticket(world.contact_a, None, "Something is wrong with invoices")
+    client.force_login(world.agent)
+    page = client.get(url(mailed))
+    assert "Not decided yet" in page.content.decode()
+    assert not page.context["can_diagnose"]
+    response = client.post(
+        url(mailed, "change"),
+        {
+            "type": "usage",
+            "expected_version": mailed.version,
+            "reason": "Asked on the phone",
+        },
+    )
+    assert response.status_code == 302
+    mailed.refresh_from_db()
+    assert (mailed.type, mailed.level, mailed.reason) == ("usage", 1, "standard_usage")
