@@ -1,0 +1,83 @@
+"""A fixed number of SQL queries per request, whatever the page holds."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from palier.testing.factories import make_customization, make_ticket
+from palier.tickets.actions import do_add_message, do_assign, do_diagnose
+
+
+def fill(world, n: int) -> None:
+    custom = make_customization(world.customer_a, "Sales", "Order line: Zone", "vendor")
+    for i in range(n):
+        ticket = make_ticket(
+            world.contact_a,
+            ("usage", "malfunction", "feature")[i % 3],
+            f"Ticket {i}",
+            module_name="Sales",
+            customization=custom if i % 2 else None,
+            visibility="shared",
+        )
+        if i % 4 == 0:
+            do_assign(ticket, world.agent, acting_user=world.agent)
+
+
+def count(client, path: str, **params) -> int:
+    client.get(path, **params)  # warm: the token's last use is written once a minute
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(path, **params)
+    assert r.status_code == 200, r.content
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("user", ["agent", "contact_a", "admin_a"])
+def test_the_ticket_list_costs_the_same_queries_for_10_and_for_60_tickets(world, api, user):
+    client = api(getattr(world, user))
+    fill(world, 10)
+    small = count(client, "/tickets", limit=60)
+    fill_more = 50
+    for i in range(fill_more):
+        make_ticket(world.contact_a, "usage", f"More {i}", visibility="shared")
+    assert len(client.get("/tickets", limit=60).json()["items"]) == 60
+    large = count(client, "/tickets", limit=60)
+    assert small == large
+    assert large <= 4  # token, the page (one joined query), and nothing per row
+
+
+def test_filters_search_and_pages_keep_the_count_fixed(world, api, django_assert_max_num_queries):
+    fill(world, 30)
+    client = api(world.agent)
+    client.get("/me")
+    first = client.get("/tickets", limit=10).json()
+    with django_assert_max_num_queries(4):
+        client.get("/tickets", limit=10, cursor=first["next_cursor"])
+    with django_assert_max_num_queries(4):
+        client.get("/tickets", queue="level2", limit=50)
+    with django_assert_max_num_queries(4):
+        client.get("/tickets", q="ticket", sort="-updated", limit=50)
+
+
+def test_the_ticket_detail_costs_the_same_queries_however_long_its_story(world, api):
+    client = api(world.agent)
+    custom = make_customization(world.customer_a, "Sales", "Order line: Zone", "vendor")
+    short = make_ticket(
+        world.contact_a, "malfunction", "Short", module_name="Sales", customization=custom
+    )
+    long = make_ticket(
+        world.contact_a, "malfunction", "Long", module_name="Sales", customization=custom
+    )
+    do_add_message(short, acting_user=world.agent, body="Only step")
+    for i in range(20):
+        do_add_message(long, acting_user=world.agent, body=f"Step {i}")
+        do_add_message(long, acting_user=world.contact_a, body=f"Answer {i}")
+    do_diagnose(long, "customer_manipulation", acting_user=world.agent)
+    do_assign(long, world.agent, acting_user=world.agent)
+    counts = [count(client, f"/tickets/{t.pk}") for t in (short, long)]
+    assert counts[0] == counts[1] <= 3
+    messages = [count(client, f"/tickets/{t.pk}/messages") for t in (short, long)]
+    assert messages[0] == messages[1] <= 4
+    history = [count(client, f"/tickets/{t.pk}/history") for t in (short, long)]
+    assert history[0] == history[1] <= 4
