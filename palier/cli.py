@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     if argv[1] == "demo":
         os.environ.setdefault("PALIER_ENV", "demo")
+        # The demo is an SQLite desk in its data folder; never fill a configured database.
+        if os.environ.pop("DATABASE_URL", None):
+            sys.stderr.write("palier demo: ignoring DATABASE_URL; the demo runs on SQLite.\n")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palier.settings")
     from django.core.management import execute_from_command_line
 

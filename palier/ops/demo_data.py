@@ -37,7 +37,7 @@ class CustomerSpec:
     code: str
     name: str
     language: str
-    domain: str
+    domain: str  # reserved .example domains: the demo's mail can never reach anyone
     contract: str  # active | expired | suspended | terminated | not_started | none
     rate: str = "185.00"
     prepaid: str = "0"
@@ -51,7 +51,7 @@ CUSTOMERS = (
         "horlogerie-lemanique",
         "Horlogerie Lémanique SA",
         "fr",
-        "horlogerie-lemanique.ch",
+        "horlogerie-lemanique.example",
         "active",
         "185.00",
         "20",
@@ -76,7 +76,7 @@ CUSTOMERS = (
         "berner-praezision",
         "Berner Präzisionsteile AG",
         "de",
-        "praezision-bern.ch",
+        "praezision-bern.example",
         "active",
         "210.00",
         "0",
@@ -91,7 +91,7 @@ CUSTOMERS = (
         "zuercher-logistik",
         "Zürcher Logistik AG",
         "de",
-        "zh-logistik.ch",
+        "zh-logistik.example",
         "active",
         "195.00",
         "40",
@@ -110,7 +110,7 @@ CUSTOMERS = (
         "ticino-tessuti",
         "Ticino Tessuti SA",
         "it",
-        "ticinotessuti.ch",
+        "ticinotessuti.example",
         "active",
         "185.00",
         "10",
@@ -125,7 +125,7 @@ CUSTOMERS = (
         "alpine-analytics",
         "Alpine Analytics Ltd",
         "en",
-        "alpine-analytics.ch",
+        "alpine-analytics.example",
         "active",
         "210.00",
         "0",
@@ -140,7 +140,7 @@ CUSTOMERS = (
         "boulangerie-vaudoise",
         "Boulangerie Vaudoise Sàrl",
         "fr",
-        "boulangerie-vaudoise.ch",
+        "boulangerie-vaudoise.example",
         "expired",
         "185.00",
         "0",
@@ -152,7 +152,7 @@ CUSTOMERS = (
         "bergbahnen-graubuenden",
         "Bergbahnen Graubünden AG",
         "de",
-        "bergbahnen-gr.ch",
+        "bergbahnen-gr.example",
         "suspended",
         "195.00",
         "0",
@@ -164,7 +164,7 @@ CUSTOMERS = (
         "cantina-mendrisio",
         "Cantina Mendrisio SA",
         "it",
-        "cantinamendrisio.ch",
+        "cantinamendrisio.example",
         "terminated",
         "185.00",
         "0",
@@ -176,7 +176,7 @@ CUSTOMERS = (
         "helvetic-biolabs",
         "Helvetic BioLabs AG",
         "en",
-        "helvetic-biolabs.ch",
+        "helvetic-biolabs.example",
         "not_started",
         "210.00",
         "25",
@@ -188,7 +188,7 @@ CUSTOMERS = (
         "menuiserie-jura",
         "Menuiserie du Jura Sàrl",
         "fr",
-        "menuiserie-jura.ch",
+        "menuiserie-jura.example",
         "none",
         contacts=(("luc.chapatte", "Luc", "Chapatte"), ("nadia.voirol", "Nadia", "Voirol")),
         tickets=3,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +48,9 @@ def production_env(data_dir: Path, **overrides: str | None) -> dict[str, str]:
         "DATABASE_URL": POSTGRES_URL,
     }
     return palier_env(data_dir, **{**settings, **overrides})
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -19,15 +19,9 @@ import urllib.request
 from pathlib import Path
 
 from palier.ops.demo_data import DEMO_PASSWORD
-from palier.ops.tests.helpers import REPO, palier_env, run_palier
+from palier.ops.tests.helpers import REPO, free_port, palier_env, run_palier
 
 LOGIN_LINE = re.compile(r"^  (\S+)\s{2,}(.+)$")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Demo:
