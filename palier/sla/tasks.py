@@ -33,3 +33,12 @@ def recompute_on_event(event) -> None:
 
     if event.kind in RECOMPUTE_ON or (event.kind == "field" and event.field == "criticality"):
         do_recompute(event.ticket)
+
+
+@task()
+def recompute_customer_clocks(customer_id: int) -> int:
+    """After a contract's tier changed: enqueue with
+    `enqueue_with_transaction(recompute_customer_clocks, customer.pk)` from the action."""
+    from palier.sla.actions import recompute_customer
+
+    return recompute_customer(customer_id)
