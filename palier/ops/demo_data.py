@@ -23,7 +23,14 @@ from palier.customers.actions import (
     do_create_customization,
     do_update_contract,
 )
-from palier.customers.models import Customer, Customization, Installation, Module, ProductVersion
+from palier.customers.models import (
+    Contract,
+    Customer,
+    Customization,
+    Installation,
+    Module,
+    ProductVersion,
+)
 from palier.ops.demo_tickets import TicketBuilder
 from palier.testing.factories import make_product, make_user
 from palier.tickets.models import Ticket
@@ -297,7 +304,7 @@ def _contract_dates(kind: str, today: dt.date) -> tuple[dt.date, dt.date]:
 
 def _make_customer(
     spec: CustomerSpec, manager: User, today: dt.date
-) -> tuple[Customer, object | None, tuple[dt.date, str] | None]:
+) -> tuple[Customer, Contract | None, tuple[dt.date, str] | None]:
     customer = do_create_customer(
         acting_user=manager,
         code=spec.code,
