@@ -6,16 +6,13 @@ import os
 import sys
 
 COMMANDS = {
-    "demo": "Create, fill and serve a demo desk on SQLite, with its worker "
-    "(--port, --host; run again: keeps its data).",
-    "serve": "Serve the desk with gunicorn (PALIER_BIND, PALIER_WEB_WORKERS); "
-    "refuses to start if 'check --deploy' finds errors.",
-    "worker": "Run background work from every queue, and the periodic jobs.",
-    "token": "API tokens: token create USERNAME [--name N] | token list USERNAME | "
-    "token revoke PREFIX.",
+    "demo": "Create, fill and serve a demo desk on SQLite (--port, --host).",
+    "serve": "Serve the desk with gunicorn; refuses a configuration with errors.",
+    "worker": "Run background tasks (mail, notifications) and periodic jobs.",
+    "token": "API tokens: create USERNAME [--name N], list USERNAME, revoke PREFIX.",
     "migrate": "Create or update the database tables.",
     "createsuperuser": "Create an administrator.",
-    "collectstatic": "Copy static files into PALIER_DATA_DIR/static (serve does it too).",
+    "collectstatic": "Copy static files into PALIER_DATA_DIR/static (serve does it).",
     "check": "Check the configuration (add --deploy for production).",
 }
 
