@@ -279,3 +279,18 @@ def test_request_page_says_when_to_expect_a_first_answer_until_answered(client, 
     assert "We aim to send you a first answer by" in client.get(url).content.decode()
     do_add_message(ticket, acting_user=world.agent, body="Looking into it.")
     assert "We aim to send you a first answer by" not in client.get(url).content.decode()
+
+
+def test_request_page_carries_the_estimate_waiting_for_approval(client, world):
+    from decimal import Decimal
+
+    from palier.billing.actions import do_propose_estimate
+
+    ticket = open_request(world.contact_a, "Add a zone column", request_type="feature")
+    do_propose_estimate(
+        ticket, acting_user=world.consultant, hours=Decimal("3"), text="Add the column."
+    )
+    client.force_login(world.contact_a)
+    html = client.get(reverse("web:portal:detail", args=[ticket.pk])).content.decode()
+    assert 'id="consent-accept"' in html and "555.00" in html
+    assert "Waiting for your approval" in html
