@@ -188,3 +188,32 @@ def test_the_customer_sees_when_to_expect_a_first_answer(world):
         do_add_message(ticket, acting_user=world.agent, body="We are on it.")
     ticket.refresh_from_db()
     assert expected_first_response(ticket) is None
+
+
+def test_a_tier_change_recomputes_the_customers_open_tickets(world):
+    ticket = open_at(zh(2026, 11, 30, 9), world.contact_a)
+    other = open_at(zh(2026, 11, 30, 9), world.contact_b)
+    Contract.objects.filter(customer=world.customer_a).update(tier="premium")
+    from palier.sla.tasks import recompute_customer_clocks
+
+    with time_machine.travel(zh(2026, 11, 30, 10), tick=False):
+        recompute_customer_clocks.call(world.customer_a.pk)
+    assert clock(ticket).tier == "premium"
+    assert clock(ticket).first_response_due == zh(2026, 11, 30, 14)
+    assert clock(other).tier == "standard"
+
+
+def test_the_sla_command_scans_and_recomputes(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    ticket = open_at(zh(2026, 11, 30, 9), world.contact_a, "critical")
+    TicketClock.objects.all().delete()
+    out = StringIO()
+    with time_machine.travel(zh(2026, 11, 30, 12), tick=False):
+        call_command("sla", "recompute", stdout=out)
+        call_command("sla", "scan", stdout=out)
+    assert "1 clocks recomputed" in out.getvalue()
+    assert "0 warnings, 1 breaches" in out.getvalue()
+    assert clock(ticket).first_response_breached
