@@ -196,7 +196,13 @@ def do_decide_estimate(
             details={"status": estimate.status},
         )
     now = now or timezone.now()
-    ticket = estimate.ticket
+    ticket = _lock_ticket(estimate.ticket)
+    if not ticket.is_open:  # declined or closed by another route meanwhile
+        raise Conflict(
+            "This request is closed; the estimate can no longer be answered.",
+            code="ticket_not_open",
+            details={"status": ticket.status},
+        )
     decider = acting_user or ticket.contact
     status = EstimateStatus.ACCEPTED if accept else EstimateStatus.DECLINED
     _settle(estimate, status, decider, via, now, "" if accept else reason.strip())

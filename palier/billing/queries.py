@@ -69,9 +69,9 @@ def running_timer(user: User) -> Timer | None:
 
 
 def visible_invoices(user: User) -> QuerySet[Invoice]:
-    """Staff see every invoice; a customer's admin sees their approved ones; others none."""
+    """Managers see every invoice; a customer's admin sees their approved ones; others none."""
     qs = Invoice.objects.select_related("customer")
-    if user.is_staff_member:
+    if user.is_manager:
         return qs
     if user.is_contact and user.is_customer_admin and user.is_active:
         return qs.filter(customer_id=user.customer_id, status=InvoiceStatus.APPROVED)

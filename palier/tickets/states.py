@@ -80,6 +80,7 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (Status.WAITING_CUSTOMER, Status.IN_PROGRESS): _ALL,
     (Status.WAITING_CUSTOMER, Status.RESOLVED): _ANY,
     (Status.WAITING_CUSTOMER, Status.CLOSED): _ALL,
+    (Status.WAITING_CUSTOMER, Status.AWAITING_CONSENT): _ANY,  # billing: estimate proposed
     (Status.AWAITING_CONSENT, Status.IN_PROGRESS): _ALL,
     (Status.AWAITING_CONSENT, Status.DECLINED): _ALL,
     (Status.WITH_RND, Status.IN_PROGRESS): _ANY,

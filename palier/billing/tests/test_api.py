@@ -186,3 +186,24 @@ def test_the_report_shows_hours_revenue_and_level_one_cost(world, api):
     assert report["unbilled_level1"][0]["hours"] == "0.75"
     assert report["estimates"]["accepted"] == 1
     assert report["by_month"][0]["level1_hours"] == "0.75"
+
+
+@pytest.mark.django_db
+def test_odd_ids_and_cursors_answer_4xx(world, api):
+    manager = api(world.manager)
+    for path in (
+        "/estimates/99999999999999999999",
+        "/invoices/99999999999999999999",
+        "/invoices/-1",
+        "/time-entries/0",
+    ):
+        assert manager.get(path).status_code in (404, 405, 422), path
+    assert manager.get("/time-entries", cursor="zzz").status_code == 400
+    assert manager.get("/invoices", limit=0).status_code == 400
+    assert (
+        manager.get(
+            "/reports/billing", period_start="2026-13-01", period_end="2026-01-01"
+        ).status_code
+        == 422
+    )
+    assert api(world.agent).get("/invoices").json()["items"] == []

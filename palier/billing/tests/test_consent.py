@@ -137,3 +137,25 @@ def test_an_estimate_beyond_the_prepaid_balance_asks_for_consent(world):
     ticket = open_ticket(world.customer_a, world.contact_a)
     assert propose(ticket, world.consultant, hours="8").status == "proposed"
     assert Ticket.objects.get(pk=ticket.pk).status == "awaiting_consent"
+
+
+@pytest.mark.django_db
+def test_an_estimate_of_a_request_closed_meanwhile_cannot_be_accepted(world):
+    from palier.tickets.actions import do_transition
+
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    estimate = propose(ticket, world.consultant)
+    do_transition(ticket, "declined", acting_user=world.contact_a)  # not through the estimate
+    with pytest.raises(Conflict) as exc:
+        do_decide_estimate(estimate, accept=True, acting_user=world.contact_a, via="portal")
+    assert exc.value.code == "ticket_not_open"
+
+
+@pytest.mark.django_db
+def test_an_estimate_can_be_proposed_while_waiting_for_the_customer(world):
+    from palier.tickets.actions import do_transition
+
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    do_transition(ticket, "waiting_customer", acting_user=world.consultant)
+    propose(ticket, world.consultant)
+    assert Ticket.objects.get(pk=ticket.pk).status == "awaiting_consent"
