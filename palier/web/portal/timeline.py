@@ -71,6 +71,15 @@ def describe(event: TicketEvent, viewer_id: int | None) -> TimelineEntry | None:
         return TimelineEntry(event.at, _("Our team replied"))
     if kind == EventKind.CUSTOMER_REPLY:
         return TimelineEntry(event.at, _("You replied") if who else _("Your organization replied"))
+    if kind == "consent_requested":
+        return TimelineEntry(event.at, _("Estimate sent for your approval"))
+    if kind == "estimate_accepted":
+        return TimelineEntry(event.at, _("Estimate accepted"))
+    if kind == "estimate_declined":
+        return TimelineEntry(event.at, _("Estimate declined: nothing is billed"))
+    if kind == "patch_available":
+        version = (event.data or {}).get("version") or event.to_value
+        return TimelineEntry(event.at, _("Patch %(version)s available") % {"version": version})
     if kind == "attachment":
         return TimelineEntry(event.at, _("File added: %(name)s") % {"name": event.to_value})
     return None

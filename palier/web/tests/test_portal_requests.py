@@ -294,3 +294,15 @@ def test_request_page_carries_the_estimate_waiting_for_approval(client, world):
     html = client.get(reverse("web:portal:detail", args=[ticket.pk])).content.decode()
     assert 'id="consent-accept"' in html and "555.00" in html
     assert "Waiting for your approval" in html
+
+
+def test_timeline_tells_the_customer_about_the_estimate(client, world):
+    from decimal import Decimal
+
+    from palier.billing.actions import do_propose_estimate
+
+    ticket = open_request(world.contact_a, "Add a zone column", request_type="feature")
+    do_propose_estimate(ticket, acting_user=world.consultant, hours=Decimal("2"), text="Work.")
+    client.force_login(world.contact_a)
+    html = client.get(reverse("web:portal:detail", args=[ticket.pk])).content.decode()
+    assert "Estimate sent for your approval" in html
