@@ -88,3 +88,29 @@ def test_simultaneous_approvals_get_distinct_consecutive_numbers(world):
     assert errors == []
     numbers = sorted(results)
     assert numbers == [f"INV-{today.year}-{n:04d}" for n in range(1, 5)]
+
+
+@TRANSACTIONAL
+def test_two_consultants_cannot_both_spend_the_last_prepaid_hour(world):
+    from decimal import Decimal
+
+    from palier.lib.errors import Conflict
+
+    contract = world.customer_a.contracts.get()
+    contract.prepaid_hours = Decimal("1")
+    contract.save()
+    first = open_ticket(world.customer_a, world.contact_a, subject="One")
+    second = open_ticket(world.customer_a, world.contact_a, subject="Two")
+    tickets = iter([first, second])
+    lock = threading.Lock()
+
+    def spend():
+        with lock:
+            ticket = next(tickets)
+        return log(ticket, world.consultant, 60)
+
+    results, errors = in_threads(spend)
+    assert len(results) == 1
+    assert len(errors) == 1 and isinstance(errors[0], Conflict)
+    assert errors[0].code == "consent_required"
+    assert sum(TimeEntry.objects.values_list("prepaid_minutes", flat=True)) == 60
