@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    ValidationError,
+)
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -75,6 +81,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc) -> HttpResponse:
         return respond(request, 413, "payload_too_large", "The request body is too large.")
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request, exc: SuspiciousOperation) -> HttpResponse:
+        # e.g. more query parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS: the client's fault.
+        if isinstance(exc, TooManyFieldsSent):
+            return respond(request, 400, "too_many_fields", "The request has too many parameters.")
+        return respond(request, 400, "bad_request", "The request was refused as malformed.")
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError) -> HttpResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from django.db import transaction
 from django.http import Http404
 from django.utils import translation
 from ninja import Query, Router, Schema
@@ -195,14 +196,8 @@ def get_ticket(request, ticket_id: int, lang: str | None = None):
     return _detail(request, ticket_id)
 
 
-@router.patch("/tickets/{ticket_id}", response={200: TicketDetailOut, **ERRORS})
-def change_ticket(request, ticket_id: int, payload: TicketPatch):
-    """Staff: change type, module or customization (the policy decides again), criticality
-    (with a reason), or the assignee."""
+def _apply_changes(request, ticket, payload: TicketPatch) -> None:
     user: User = request.auth
-    ticket = access_ticket_by_id(user, ticket_id)
-    if not user.is_staff_member:
-        raise NotAllowed("Only the support team can change a ticket.")
     version = payload.expected_version
     fields = payload.model_fields_set
     changes: dict = {}
@@ -239,6 +234,19 @@ def change_ticket(request, ticket_id: int, payload: TicketPatch):
         if payload.assignee_id:
             assignee = _obj(User.objects.filter(customer__isnull=True), payload.assignee_id, "user")
         actions.do_assign(ticket, assignee, acting_user=user, expected_version=version)
+
+
+@router.patch("/tickets/{ticket_id}", response={200: TicketDetailOut, **ERRORS})
+def change_ticket(request, ticket_id: int, payload: TicketPatch):
+    """Staff: change type, module or customization (the policy decides again), criticality
+    (with a reason), or the assignee."""
+    user: User = request.auth
+    ticket = access_ticket_by_id(user, ticket_id)
+    if not user.is_staff_member:
+        raise NotAllowed("Only the support team can change a ticket.")
+    # One transaction: a refused criticality must not leave a type change half-applied.
+    with transaction.atomic():
+        _apply_changes(request, ticket, payload)
     return _detail(request, ticket_id)
 
 

@@ -246,3 +246,16 @@ def test_random_json_bodies_never_cause_a_server_error(contact_and_agent, body):
             assert data["error"]["code"] and data["error"]["message"], data
         else:
             assert r.status_code == 201 and data["reference"].startswith("PAL-")
+
+
+def test_too_many_query_parameters_is_a_client_error(agent):
+    r = agent.client.get("/api/v1/tickets?" + "&".join(["status=new"] * 1100))
+    assert error_of(r, 400)["code"] == "too_many_fields"
+
+
+def test_a_refused_part_of_a_change_leaves_the_whole_ticket_unchanged(agent, ticket):
+    r = agent.patch(f"/tickets/{ticket.pk}", {"type": "feature", "criticality": "high"})
+    assert error_of(r, 400)["code"] == "reason_required"
+    ticket.refresh_from_db()
+    assert (ticket.type, ticket.reason, ticket.version) == ("usage", "standard_usage", 1)
+    assert ticket.decisions.count() == 1
