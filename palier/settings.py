@@ -152,6 +152,16 @@ def _databases() -> dict:
 DATABASES = _databases()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Sign-in and password-reset limits must hold across worker processes: a database cache
+# (its table is created by palier/web/migrations/0001_rate_limit_cache_table.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "palier_ratelimit_cache",
+    },
+}
+
 TASKS = {
     "default": {
         "BACKEND": (

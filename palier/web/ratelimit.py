@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
+from django.core.cache.backends.base import InvalidCacheBackendError
 from django.http import HttpRequest
 
 
@@ -34,19 +35,30 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+def limit_cache() -> BaseCache:
+    """The shared "ratelimit" cache when configured (the database), else the default one."""
+    try:
+        return caches["ratelimit"]
+    except InvalidCacheBackendError:
+        return caches["default"]
+
+
 def _key(limit: Limit, value: str) -> str:
     digest = hashlib.sha256(value.strip().casefold().encode()).hexdigest()[:32]
     return f"palier:rl:{limit.scope}:{digest}"
 
 
 def is_limited(limit: Limit, value: str) -> bool:
-    return (cache.get(_key(limit, value)) or 0) >= limit.max_hits
+    return (limit_cache().get(_key(limit, value)) or 0) >= limit.max_hits
 
 
 def hit(limit: Limit, value: str) -> int:
     """Count one attempt; returns the count in the current window."""
     key = _key(limit, value)
-    # add() starts the window only if none is running, so the window does not slide.
+    cache = limit_cache()
+    # add() starts the window only if none is running, so the window does not slide. The
+    # database cache's incr() is read-then-write: two racing attempts may count once, a
+    # slack of a few attempts that a limit of this size tolerates.
     cache.add(key, 0, timeout=limit.window_seconds)
     try:
         return cache.incr(key)
@@ -56,4 +68,4 @@ def hit(limit: Limit, value: str) -> int:
 
 
 def reset(limit: Limit, value: str) -> None:
-    cache.delete(_key(limit, value))
+    limit_cache().delete(_key(limit, value))

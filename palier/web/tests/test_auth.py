@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+
+from palier.web.ratelimit import limit_cache
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _fresh_limits():
-    cache.clear()
+    limit_cache().clear()
     yield
-    cache.clear()
+    limit_cache().clear()
 
 
 def _sign_in(client: Client, identifier: str, password: str = "palier-demo"):
@@ -158,3 +159,14 @@ def test_csrf_failure_is_a_friendly_page():
     response = csrf_client.post(reverse("web:login"), {"username": "a", "password": "b"})
     assert response.status_code == 403
     assert "The form expired or was sent from another site." in response.content.decode()
+
+
+def test_limits_are_kept_in_the_database_shared_by_all_workers(client, world):
+    from django.core.cache.backends.db import DatabaseCache
+    from django.db import connection
+
+    assert isinstance(limit_cache(), DatabaseCache)
+    _sign_in(client, "anna.a", "wrong")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM palier_ratelimit_cache")
+        assert cursor.fetchone()[0] == 2  # one row per account, one per address
