@@ -203,7 +203,10 @@ class NoteIn(Schema):
 
 class DiagnosisIn(Schema):
     finding: Finding
-    note: Reason_ = ""
+    note: Reason_ = Field(
+        "",
+        description="Why: shown to the customer with the new decision (use /notes for internal).",
+    )
     expected_version: Version | None = None
 
 

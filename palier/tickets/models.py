@@ -6,6 +6,7 @@ import re
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from palier.customers.models import Visibility
@@ -49,9 +50,14 @@ def parse_reference(text: str) -> int | None:
 
 
 class Ticket(models.Model):
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="tickets")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="tickets"
+    )
     contact = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="requested_tickets",
     )
     created_by = models.ForeignKey(
@@ -65,11 +71,18 @@ class Ticket(models.Model):
         "customers.Module", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     customization = models.ForeignKey(
-        "customers.Customization", on_delete=models.PROTECT, null=True, blank=True,
+        "customers.Customization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="tickets",
     )
     product_version = models.ForeignKey(
-        "customers.ProductVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "customers.ProductVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     criticality = models.CharField(max_length=8, choices=Criticality.choices, default="medium")
     subject = models.CharField(max_length=200)
@@ -84,7 +97,10 @@ class Ticket(models.Model):
         "tickets.Decision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="assigned_tickets",
     )
     version = models.PositiveIntegerField(default=1, help_text=_("Raised by every change."))
@@ -115,7 +131,8 @@ class Ticket(models.Model):
 
     @property
     def reference(self) -> str:
-        year = self.created_at.year if self.created_at else 0
+        # The desk's local year: a ticket opened on 1 January in Zurich is of the new year.
+        year = timezone.localtime(self.created_at).year if self.created_at else 0
         return f"{REFERENCE_PREFIX}-{year:04d}-{self.pk:06d}"
 
     @property
@@ -181,7 +198,9 @@ class Message(models.Model):
     author_name = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     body_html = models.TextField(blank=True, help_text=_("Sanitized HTML, when the source had it."))
-    internal = models.BooleanField(default=False, help_text=_("Internal notes never reach a contact."))
+    internal = models.BooleanField(
+        default=False, help_text=_("Internal notes never reach a contact.")
+    )
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PORTAL)
     activity = models.CharField(max_length=16, choices=Activity.choices, default=Activity.MESSAGE)
     from_customer = models.BooleanField(default=False)

@@ -3,7 +3,10 @@ of type, module or customization, and a diagnosis finding each record a new deci
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 
 from palier.testing.factories import make_customization, make_ticket, module
 
@@ -175,3 +178,10 @@ def test_a_refused_ticket_cannot_be_diagnosed_or_requalified(world, api, refused
     assert r.status_code == 400
     r = api(world.agent).patch(f"/tickets/{refused.pk}", {"type": "usage"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "ticket_refused"
+
+
+def test_a_ticket_opened_on_new_years_night_in_zurich_is_of_the_new_year(world):
+    # 00:30 in Zurich on 1 January is still 31 December in UTC.
+    with time_machine.travel(dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC), tick=False):
+        ticket = make_ticket(world.contact_a)
+    assert ticket.reference == f"PAL-2027-{ticket.pk:06d}"
