@@ -207,3 +207,12 @@ def test_odd_ids_and_cursors_answer_4xx(world, api):
         == 422
     )
     assert api(world.agent).get("/invoices").json()["items"] == []
+
+
+@pytest.mark.django_db
+def test_the_billing_endpoints_are_in_the_openapi_document(world, api):
+    response = api(world.manager).get("/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/v1/tickets/{ticket_id}/estimates" in paths
+    assert "/api/v1/consent-links/{token}/accept" in paths
