@@ -173,3 +173,24 @@ def test_sign_in_page_and_language_from_the_browser(browser, live_server, shoot)
     assert page.locator("html").get_attribute("lang") == "de"
     shoot(page, "login-de")
     context.close()
+
+
+def test_the_form_works_without_javascript(browser, live_server, world):
+    _speaks(world.contact_a, "en")
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/login/")
+    page.fill("#id_username", world.contact_a.username)
+    page.fill("#id_password", "palier-demo")
+    page.click("main form button[type=submit]")
+    page.goto("/portal/requests/new/")
+    page.check("input[name=type][value=training]")
+    page.fill("input[name=subject]", "Train our two new accountants")
+    page.fill("textarea[name=description]", "Closing the year.")
+    page.click("button[name=action][value=preview]")  # visible without JavaScript
+    assert "Handled by Consulting" in page.locator("#decision-preview").inner_text()
+    assert page.input_value("input[name=subject]") == "Train our two new accountants"
+    page.click("button[name=action][value=send]")
+    page.wait_for_url("**/portal/requests/*/")
+    assert Ticket.objects.get().reason == "information_or_training"
+    context.close()

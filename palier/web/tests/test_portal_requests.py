@@ -306,3 +306,20 @@ def test_timeline_tells_the_customer_about_the_estimate(client, world):
     client.force_login(world.contact_a)
     html = client.get(reverse("web:portal:detail", args=[ticket.pk])).content.decode()
     assert "Estimate sent for your approval" in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "bogus"},
+        {"sort": "'; DROP TABLE x"},
+        {"cursor": "eyJzIjoiLXVwZGF0ZWQiLCJ2Ijoibm90LWEtZGF0ZSIsImlkIjoxfQ"},
+        {"q": "x" * 5000},
+        {"q": "PAL-2026-999999"},
+        {"q": "\x00\ufffd"},
+    ],
+)
+def test_odd_list_parameters_never_fail(client, world, params):
+    open_request(world.contact_a)
+    client.force_login(world.contact_a)
+    assert client.get(reverse("web:portal:requests"), params).status_code == 200
