@@ -121,8 +121,8 @@ def test_a_queue_page_costs_the_same_queries_whatever_the_number_of_tickets(
         make_ticket(world.contact_a if i % 2 else world.contact_b, subject=f"Question {i}")
     client.force_login(world.agent)
     client.get(HOME)  # warm the session
-    # session, user, counts, page, saved views, customer and module choices
-    with django_assert_num_queries(7):
+    # session, user, page ids, page rows, counts, saved views, customer and module choices
+    with django_assert_num_queries(8):
         response = client.get(HOME, {"queue": "open", "q": "question"})
     assert response.status_code == 200
 
