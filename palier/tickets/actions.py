@@ -130,11 +130,14 @@ def _check_request_fields(
                 "The customization is in another module than the request.",
                 code="customization_module_mismatch",
             )
-    if product_version is not None and module is not None:
-        if product_version.product_id != module.product_id:
-            raise DomainError(
-                "The version is of another product than the module.", code="version_mismatch"
-            )
+    if (
+        product_version is not None
+        and module is not None
+        and product_version.product_id != module.product_id
+    ):
+        raise DomainError(
+            "The version is of another product than the module.", code="version_mismatch"
+        )
     return module
 
 
@@ -199,12 +202,18 @@ def do_open_ticket(
     search.index_ticket(ticket.pk, f"{ticket.subject}\n{ticket.description}\n{ticket.reference}")
     if ticket.status == Status.REFUSED:
         _event(
-            ticket, EventKind.REFUSED, acting_user, to_value=Status.REFUSED,
+            ticket,
+            EventKind.REFUSED,
+            acting_user,
+            to_value=Status.REFUSED,
             reason=decision.refusal.value if decision and decision.refusal else "",
         )
     else:
         _event(
-            ticket, EventKind.CREATED, acting_user, to_value=Status.NEW,
+            ticket,
+            EventKind.CREATED,
+            acting_user,
+            to_value=Status.NEW,
             data={"channel": channel, "reason": ticket.reason, "level": ticket.level},
         )
     return ticket
@@ -212,7 +221,11 @@ def do_open_ticket(
 
 @transaction.atomic
 def do_accept_refused(
-    ticket: Ticket, *, acting_user: User, reason: str, expected_version: int | None = None,
+    ticket: Ticket,
+    *,
+    acting_user: User,
+    reason: str,
+    expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> Ticket:
     """A manager accepts a refused request anyway, with a recorded reason."""
@@ -225,10 +238,15 @@ def do_accept_refused(
     today = _today(now)
     _contract, cfacts = contract_facts(ticket.customer, today)
     if ticket.type:
-        facts = request_facts(ticket.type, ticket.module.name if ticket.module else "", ticket.customization)
+        facts = request_facts(
+            ticket.type, ticket.module.name if ticket.module else "", ticket.customization
+        )
         _store_decision(
-            ticket, decide_accepted_anyway(facts, cfacts, today), DecisionKind.OVERRIDE,
-            actor=acting_user, note=reason,
+            ticket,
+            decide_accepted_anyway(facts, cfacts, today),
+            DecisionKind.OVERRIDE,
+            actor=acting_user,
+            note=reason,
         )
     else:
         ticket.decision = None
@@ -238,8 +256,13 @@ def do_accept_refused(
     ticket.status = Status.NEW
     _save(ticket, ["status", "decision", "level", "billable", "reason"])
     _event(
-        ticket, EventKind.ACCEPTED_ANYWAY, acting_user, field="status",
-        from_value=Status.REFUSED, to_value=Status.NEW, reason=reason,
+        ticket,
+        EventKind.ACCEPTED_ANYWAY,
+        acting_user,
+        field="status",
+        from_value=Status.REFUSED,
+        to_value=Status.NEW,
+        reason=reason,
     )
     return ticket
 
@@ -277,7 +300,9 @@ def do_change_request(
     new_module = ticket.module if module is _UNSET else module
     if customization is not _UNSET and new_custom is not None and module is _UNSET:
         new_module = new_custom.module
-    new_module = _check_request_fields(ticket.customer, new_module, new_custom, ticket.product_version)
+    new_module = _check_request_fields(
+        ticket.customer, new_module, new_custom, ticket.product_version
+    )
     ticket.type, ticket.module, ticket.customization = new_type, new_module, new_custom
     after = {
         "type": ticket.type or "",
@@ -288,8 +313,15 @@ def do_change_request(
     if not changed:
         return ticket
     for name in changed:
-        _event(ticket, EventKind.FIELD, acting_user, field=name, from_value=before[name],
-               to_value=after[name], reason=reason)
+        _event(
+            ticket,
+            EventKind.FIELD,
+            acting_user,
+            field=name,
+            from_value=before[name],
+            to_value=after[name],
+            reason=reason,
+        )
     if ticket.type:
         today = _today(now)
         _contract, cfacts = contract_facts(ticket.customer, today)
@@ -299,9 +331,16 @@ def do_change_request(
             decision = decide_accepted_anyway(facts, cfacts, today)
         previous = ticket.reason
         _store_decision(ticket, decision, DecisionKind.CHANGE, actor=acting_user, note=reason)
-        _event(ticket, EventKind.DECISION, acting_user, field="reason", from_value=previous,
-               to_value=ticket.reason, reason=reason,
-               data={"level": ticket.level, "billable": ticket.billable})
+        _event(
+            ticket,
+            EventKind.DECISION,
+            acting_user,
+            field="reason",
+            from_value=previous,
+            to_value=ticket.reason,
+            reason=reason,
+            data={"level": ticket.level, "billable": ticket.billable},
+        )
     _save(ticket, ["type", "module", "customization", "decision", "level", "billable", "reason"])
     return ticket
 
@@ -321,40 +360,66 @@ def do_diagnose(
         raise NotAllowed("Only the support team can diagnose a request.")
     ticket = _lock(ticket, expected_version)
     if ticket.decision is None or not ticket.type:
-        raise DomainError("Qualify the request (its type) before diagnosing it.", code="not_qualified")
+        raise DomainError(
+            "Qualify the request (its type) before diagnosing it.", code="not_qualified"
+        )
     if not ticket.is_open:
         raise DomainError("This ticket is no longer open.", code="ticket_not_open")
     current = ticket.decision
     current_policy = PolicyDecision(
-        accepted=current.accepted, level=current.level, billable=current.billable,
-        reason=current.reason or None, rnd=current.rnd, rules=tuple(current.rules),
+        accepted=current.accepted,
+        level=current.level,
+        billable=current.billable,
+        reason=current.reason or None,
+        rnd=current.rnd,
+        rules=tuple(current.rules),
         facts=current.facts,
     )
-    facts = request_facts(ticket.type, ticket.module.name if ticket.module else "", ticket.customization)
+    facts = request_facts(
+        ticket.type, ticket.module.name if ticket.module else "", ticket.customization
+    )
     try:
         decision = decide_after_finding(current_policy, facts, Finding(finding), _today(now))
     except PolicyError as exc:
         raise DomainError(str(exc), code="finding_not_applicable") from exc
     previous = {"level": ticket.level, "billable": ticket.billable, "reason": ticket.reason}
-    _store_decision(ticket, decision, DecisionKind.DIAGNOSIS, actor=acting_user, finding=finding,
-                    note=note)
+    _store_decision(
+        ticket, decision, DecisionKind.DIAGNOSIS, actor=acting_user, finding=finding, note=note
+    )
     fields = ["decision", "level", "billable", "reason"]
     old_status = ticket.status
     if decision.rnd and ticket.status != Status.WITH_RND:
         check_transition(ticket.status, Status.WITH_RND, STAFF)
         ticket.status = Status.WITH_RND
-    elif not decision.rnd and ticket.status == Status.WITH_RND:
-        ticket.status = Status.IN_PROGRESS
-    elif ticket.status == Status.NEW:
+    elif ticket.status == Status.NEW or (not decision.rnd and ticket.status == Status.WITH_RND):
         ticket.status = Status.IN_PROGRESS
     if ticket.status != old_status:
         fields.append("status")
-        _event(ticket, EventKind.STATUS, acting_user, field="status", from_value=old_status,
-               to_value=ticket.status, reason=note)
-    _event(ticket, EventKind.DIAGNOSIS, acting_user, field="reason", from_value=previous["reason"],
-           to_value=ticket.reason, reason=note,
-           data={"finding": finding, "level": ticket.level, "billable": ticket.billable,
-                 "from_level": previous["level"], "from_billable": previous["billable"]})
+        _event(
+            ticket,
+            EventKind.STATUS,
+            acting_user,
+            field="status",
+            from_value=old_status,
+            to_value=ticket.status,
+            reason=note,
+        )
+    _event(
+        ticket,
+        EventKind.DIAGNOSIS,
+        acting_user,
+        field="reason",
+        from_value=previous["reason"],
+        to_value=ticket.reason,
+        reason=note,
+        data={
+            "finding": finding,
+            "level": ticket.level,
+            "billable": ticket.billable,
+            "from_level": previous["level"],
+            "from_billable": previous["billable"],
+        },
+    )
     _save(ticket, fields)
     return ticket
 
@@ -403,9 +468,20 @@ def do_transition(
     ticket.status = target
     fields = ["status", *_stamp_status_times(ticket, target, now)]
     _save(ticket, fields)
-    event_kind = EventKind.REOPENED if old == Status.RESOLVED and target == Status.IN_PROGRESS else EventKind.STATUS
-    _event(ticket, event_kind, acting_user, field="status", from_value=old, to_value=target,
-           reason=reason)
+    event_kind = (
+        EventKind.REOPENED
+        if old == Status.RESOLVED and target == Status.IN_PROGRESS
+        else EventKind.STATUS
+    )
+    _event(
+        ticket,
+        event_kind,
+        acting_user,
+        field="status",
+        from_value=old,
+        to_value=target,
+        reason=reason,
+    )
     return ticket
 
 
@@ -423,15 +499,26 @@ def do_assign(
         return ticket
     ticket.assignee = assignee
     _save(ticket, ["assignee"])
-    _event(ticket, EventKind.ASSIGNED, acting_user, field="assignee",
-           from_value=old.username if old else "", to_value=assignee.username if assignee else "",
-           internal=True, data={"assignee_id": assignee.pk if assignee else None})
+    _event(
+        ticket,
+        EventKind.ASSIGNED,
+        acting_user,
+        field="assignee",
+        from_value=old.username if old else "",
+        to_value=assignee.username if assignee else "",
+        internal=True,
+        data={"assignee_id": assignee.pk if assignee else None},
+    )
     return ticket
 
 
 @transaction.atomic
 def do_change_criticality(
-    ticket: Ticket, criticality: str, *, acting_user: User, reason: str,
+    ticket: Ticket,
+    criticality: str,
+    *,
+    acting_user: User,
+    reason: str,
     expected_version: int | None = None,
 ) -> Ticket:
     """Level 1 may change the criticality while qualifying; the customer is told why."""
@@ -447,8 +534,15 @@ def do_change_criticality(
     old = ticket.criticality
     ticket.criticality = criticality
     _save(ticket, ["criticality"])
-    _event(ticket, EventKind.FIELD, acting_user, field="criticality", from_value=old,
-           to_value=criticality, reason=reason)
+    _event(
+        ticket,
+        EventKind.FIELD,
+        acting_user,
+        field="criticality",
+        from_value=old,
+        to_value=criticality,
+        reason=reason,
+    )
     return ticket
 
 
@@ -480,8 +574,14 @@ def do_add_message(
     if from_customer and ticket.status in (Status.CLOSED, Status.DECLINED, Status.REFUSED):
         raise DomainError("This ticket is closed; please open a new request.", code="ticket_closed")
     message = Message.objects.create(
-        ticket=ticket, author=acting_user, author_name=author_name or (str(acting_user) if acting_user else ""),
-        body=body, body_html=body_html, internal=internal, channel=channel, activity=activity,
+        ticket=ticket,
+        author=acting_user,
+        author_name=author_name or (str(acting_user) if acting_user else ""),
+        body=body,
+        body_html=body_html,
+        internal=internal,
+        channel=channel,
+        activity=activity,
         from_customer=from_customer,
     )
     search.append_to_index(ticket.pk, body, internal=internal)
@@ -499,15 +599,30 @@ def do_add_message(
             old = ticket.status
             ticket.status = target
             fields += ["status", *_stamp_status_times(ticket, target, now)]
-            _event(ticket, EventKind.REOPENED if old == Status.RESOLVED else EventKind.STATUS,
-                   acting_user, field="status", from_value=old, to_value=target)
+            _event(
+                ticket,
+                EventKind.REOPENED if old == Status.RESOLVED else EventKind.STATUS,
+                acting_user,
+                field="status",
+                from_value=old,
+                to_value=target,
+            )
     elif not internal and kind == STAFF and ticket.first_response_at is None:
         ticket.first_response_at = now
         fields.append("first_response_at")
     kind_of_event = (
-        EventKind.NOTE if internal else EventKind.CUSTOMER_REPLY if from_customer else EventKind.REPLY
+        EventKind.NOTE
+        if internal
+        else EventKind.CUSTOMER_REPLY
+        if from_customer
+        else EventKind.REPLY
     )
-    _event(ticket, kind_of_event, acting_user, internal=internal,
-           data={"message_id": message.pk, "activity": activity})
+    _event(
+        ticket,
+        kind_of_event,
+        acting_user,
+        internal=internal,
+        data={"message_id": message.pk, "activity": activity},
+    )
     _save(ticket, fields)
     return message

@@ -90,11 +90,16 @@ def refusal_text(code: str, date: Any) -> str:
         Refusal.NOT_STARTED: _("Your maintenance contract starts on %(date)s."),
     }
     text = texts.get(code, code) % {"date": _date(date)}
-    return f"{text} " + _(
-        "Consulting and Customer Services are available to every customer with an active "
-        "maintenance contract; your request has been kept and will be handled once the "
-        "contract is active, or if our team accepts it."
-    ) + " " + renew
+    return (
+        f"{text} "
+        + _(
+            "Consulting and Customer Services are available to every customer with an active "
+            "maintenance contract; your request has been kept and will be handled once the "
+            "contract is active, or if our team accepts it."
+        )
+        + " "
+        + renew
+    )
 
 
 def _why_level(reason: str, facts: dict[str, Any], rnd: bool) -> str:

@@ -19,6 +19,8 @@ def request_facts(
     )
 
 
-def contract_facts(customer: Customer, today: dt.date) -> tuple[Contract | None, ContractFacts | None]:
+def contract_facts(
+    customer: Customer, today: dt.date
+) -> tuple[Contract | None, ContractFacts | None]:
     contract = current_contract(customer, today)
     return contract, (contract.facts() if contract else None)
