@@ -171,11 +171,14 @@ def _add_to_ticket(raw: RawMessage, mail: ParsedMail, contact: User, ticket: Tic
         raw.outcome, raw.ticket = Outcome.REFUSED, ticket
         return True
     try:
+        body = _body(mail)
+        # The HTML would show the quoted history again: keep it only when nothing was hidden.
+        html = mail.html if body.strip() == mail.text.strip() else ""
         message = do_add_message(
             ticket,
             acting_user=contact,
-            body=_body(mail),
-            body_html=mail.html,
+            body=body,
+            body_html=html,
             channel=Channel.EMAIL,
             author_name=mail.sender_name or str(contact),
         )

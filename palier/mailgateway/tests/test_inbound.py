@@ -103,3 +103,27 @@ def test_header_lines_in_a_body_change_nothing(world, smtp):
         "test",
     )
     assert raw.ticket.contact == world.contact_a and raw.ticket.subject == "Normal"
+
+
+def test_an_html_reply_with_quoted_history_shows_only_the_new_text(world, smtp):
+    ticket = do_open_ticket(
+        acting_user=world.contact_a,
+        customer=world.customer_a,
+        contact=world.contact_a,
+        request_type="usage",
+        subject="Export",
+    )
+    data = (
+        f"From: anna.a@example.com\r\nSubject: Re: [{ticket.reference}] Export\r\n"
+        "Message-ID: <html-reply-1@example.com>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/alternative; boundary="a"\r\n\r\n--a\r\n'
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nEs geht wieder.\r\n\r\n"
+        "Am 27.11.2026 um 10:00 schrieb Support <support@palier.localhost>:\r\n> Geheimer Text\r\n"
+        "--a\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<div>Es geht wieder.</div>"
+        '<div class="gmail_quote"><blockquote>Geheimer Text</blockquote></div>\r\n--a--\r\n'
+    ).encode()
+    raw = ingest(data, "test")
+    message = raw.ticket_message
+    assert message.body == "Es geht wieder."
+    assert "Geheimer Text" not in message.body_html
+    assert "Geheimer Text" in RawMessage.objects.get(pk=raw.pk).full_text
