@@ -259,3 +259,22 @@ def test_a_refused_part_of_a_change_leaves_the_whole_ticket_unchanged(agent, tic
     ticket.refresh_from_db()
     assert (ticket.type, ticket.reason, ticket.version) == ("usage", "standard_usage", 1)
     assert ticket.decisions.count() == 1
+
+
+def test_a_signed_in_browser_session_needs_the_csrf_token_to_write(world):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.contact_a)
+    assert browser.get("/api/v1/me").status_code == 200
+    r = browser.post(
+        "/api/v1/tickets", {"type": "usage", "subject": "x"}, content_type="application/json"
+    )
+    assert error_of(r, 403)["code"] == "forbidden"
+    browser.get("/api/v1/docs")  # sets the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    r = browser.post(
+        "/api/v1/tickets",
+        {"type": "usage", "subject": "x"},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert r.status_code == 201, r.content
