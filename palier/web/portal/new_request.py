@@ -43,7 +43,9 @@ def _preview_from(data, customer: Customer) -> Preview:
 
 
 def _pick(qs, raw):
-    return qs.filter(pk=int(raw)).first() if raw and str(raw).isdigit() else None
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    text = str(raw or "")
+    return qs.filter(pk=int(text)).first() if text.isdecimal() and len(text) < 19 else None
 
 
 @require_GET

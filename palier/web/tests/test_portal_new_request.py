@@ -83,7 +83,8 @@ def test_preview_ignores_another_customers_customization(client, world):
 def test_preview_with_nonsense_input_is_neutral_not_an_error(client, world):
     client.force_login(world.contact_a)
     response = client.get(
-        reverse("web:portal:preview"), {"type": "<script>", "module": "x", "customization": "9e9"}
+        reverse("web:portal:preview"),
+        {"type": "<script>", "module": "²", "customization": "9" * 30},
     )
     assert response.status_code == 200
     assert 'data-tone="neutral"' in response.content.decode()
