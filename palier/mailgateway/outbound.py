@@ -174,6 +174,13 @@ def _retry_later(out: OutboundMessage) -> None:
     send_outbound.using(run_after=timezone.now() + delay).enqueue(out.pk)
 
 
+def _permanent(exc: Exception) -> bool:
+    """A 5xx answer will not change on retry (unknown mailbox, message refused)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
 @task(queue_name="mail")
 def send_outbound(outbound_id: int) -> str:
     """Send one mail; every attempt is recorded, failures retry with a growing delay."""
@@ -186,9 +193,7 @@ def send_outbound(outbound_id: int) -> str:
     try:
         _send(bytes(out.raw), out.recipient)
     except (smtplib.SMTPException, OSError) as exc:
-        permanent = isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError) and (
-            getattr(exc, "smtp_code", 0) >= 500
-        )
+        permanent = _permanent(exc)
         gave_up = permanent or out.attempts >= config.send_attempts()
         with transaction.atomic():
             DeliveryAttempt.objects.create(outbound=out, ok=False, error=str(exc)[:2000])

@@ -33,7 +33,7 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope) -> str:
         if self.refuse:
-            return "451 4.3.0 Try again later"
+            return self.refuse if isinstance(self.refuse, str) else "451 4.3.0 Try again later"
         parsed = message_from_bytes(
             envelope.original_content or envelope.content, policy=policy.default
         )

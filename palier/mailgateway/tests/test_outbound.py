@@ -219,3 +219,22 @@ def test_an_unknown_sender_gets_one_access_notice_a_day(world, smtp):
             "test",
         )
     assert OutboundMessage.objects.filter(kind="unknown_sender").count() == 1
+
+
+def test_a_permanent_refusal_is_not_retried(world, smtp):
+    from palier.mailgateway.outbound import send_outbound
+
+    out = queue(
+        Mail(
+            kind="reply",
+            to_address="anna.a@example.com",
+            to_name="Anna",
+            language="de",
+            subject="Test",
+            paragraphs=["x"],
+        )
+    )
+    smtp.refuse = "550 5.1.1 No such user"
+    send_outbound.call(out.pk)
+    out.refresh_from_db()
+    assert (out.state, out.attempts) == ("gave_up", 1)
