@@ -10,6 +10,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from palier.billing.models import Estimate, TimeEntry
 from palier.billing.prepaid import minutes_to_hours, prepaid_balance
@@ -188,6 +189,12 @@ def month_chart_svg(by_month: list[dict], *, width: int = 640, height: int = 220
         parts.append(
             f'<text x="{x + bar:.1f}" y="{height - 10}" font-size="10" text-anchor="middle">'
             f"{escape(month['month'])}</text>"
+        )
+    for j, (label, colour) in enumerate(((_("billable"), "#2f6fb0"), (_("level 1"), "#c9a227"))):
+        x = width - 170 + j * 85
+        parts.append(
+            f'<rect x="{x}" y="2" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{x + 14}" y="11" font-size="10">{escape(label)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 
-from palier.billing.models import Estimate
+from palier.billing.models import Activity, Estimate
 from palier.lib.money import format_chf
 
 register = template.Library()
@@ -78,3 +80,16 @@ def billing_panel(context: template.Context, ticket) -> dict:
         "csrf_token": context.get("csrf_token"),
         "next": context["request"].get_full_path(),
     }
+
+
+@register.filter
+def percent(rate) -> str:
+    """0.0810 -> 8.1 %"""
+    if rate is None:
+        return ""
+    return f"{(Decimal(rate) * 100).normalize():f} %"
+
+
+@register.filter
+def activity_label(code: str) -> str:
+    return str(dict(Activity.choices).get(code, code))
