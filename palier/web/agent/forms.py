@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from palier.accounts.models import STAFF_ROLES, Role, User
 from palier.customers.models import Customer, Customization, Module
-from palier.lib.pagination import SORTS
 from palier.policy import Finding, RequestType
 from palier.tickets.models import Activity, Criticality
 from palier.tickets.states import Status
@@ -34,6 +33,11 @@ SORT_LABELS = {
     "created": _("Oldest first"),
     "-updated": _("Recently updated"),
     "updated": _("Least recently updated"),
+    "criticality": _("Most critical first"),
+    "customer": _("Customer"),
+    "module": _("Module"),
+    "type": _("Type"),
+    "status": _("Status"),
 }
 AGE_CHOICES = [
     ("", _("Any age")),
@@ -79,9 +83,7 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("All statuses")), *Status.choices], required=False, label=_("Status")
     )
     age = forms.ChoiceField(choices=AGE_CHOICES, required=False, label=_("Age"))
-    sort = forms.ChoiceField(
-        choices=[(key, SORT_LABELS[key]) for key in SORTS], required=False, label=_("Sort")
-    )
+    sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False, label=_("Sort"))
     cursor = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
 

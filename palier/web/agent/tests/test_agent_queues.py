@@ -154,3 +154,34 @@ def test_a_personal_view_stays_personal_and_only_its_owner_deletes_it(client, wo
     client.force_login(world.agent)
     assert client.post(f"/desk/views/{view.pk}/delete/").status_code == 302
     assert not SavedView.objects.exists()
+
+
+@pytest.mark.parametrize("sort", ["criticality", "customer", "module", "type", "status"])
+def test_every_sort_walks_all_pages_without_a_gap_or_a_repeat(client, world, sort):
+    from palier.tickets.actions import do_change_criticality
+
+    tickets = []
+    for i in range(56):
+        contact = [world.contact_a, world.contact_b][i % 2]
+        kind = ["usage", "malfunction", "feature", None][i % 4]
+        ticket = make_ticket(
+            contact, kind, f"Question {i}", module_name=[None, "Finance", "Sales"][i % 3]
+        )
+        if i % 5 == 0:
+            ticket = do_change_criticality(
+                ticket, "critical", acting_user=world.agent, reason="stopped"
+            )
+        tickets.append(ticket)
+    client.force_login(world.agent)
+    first = client.get(HOME, {"queue": "open", "sort": sort})
+    items = list(first.context["page"].items)
+    second = client.get(
+        HOME, {"queue": "open", "sort": sort, "cursor": first.context["page"].next_cursor}
+    )
+    items += list(second.context["page"].items)
+    assert sorted(t.pk for t in items) == sorted(t.pk for t in tickets)
+    if sort == "criticality":
+        assert {t.criticality for t in items[:12]} == {"critical"}
+    if sort == "customer":
+        names = [t.customer.name for t in items]
+        assert names == sorted(names)

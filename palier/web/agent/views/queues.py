@@ -21,6 +21,7 @@ from palier.tickets import search
 from palier.tickets.models import Ticket, parse_reference
 from palier.tickets.queries import TicketFilters, filter_tickets
 from palier.web.agent.forms import TYPE_LABELS, QueueFilterForm, SaveViewForm
+from palier.web.agent.sorting import EXPRESSIONS, expression_page
 from palier.web.agent.views.access import is_htmx, staff_required
 from palier.workspace import actions as workspace_actions
 from palier.workspace.queries import (
@@ -76,9 +77,11 @@ def _page(qs: QuerySet[Ticket], sort: str, cursor: str | None) -> Page:
     """One keyset page in two queries: the ids through the narrow (status, id)-style
     indexes first, then those rows with their joins. One query with the joins made SQLite
     sort every open ticket of a 100k desk (170 ms against 15 ms)."""
-    page = keyset_page(
-        qs.only("id", "created_at", "updated_at"), sort=sort, cursor=cursor, limit=PAGE_SIZE
-    )
+    narrow = qs.only("id", "created_at", "updated_at")
+    if sort in EXPRESSIONS:
+        page = expression_page(narrow, sort=sort, cursor=cursor, limit=PAGE_SIZE)
+    else:
+        page = keyset_page(narrow, sort=sort, cursor=cursor, limit=PAGE_SIZE)
     rows = Ticket.objects.select_related("customer", "contact", "module", "assignee").in_bulk(
         [ticket.pk for ticket in page.items]
     )

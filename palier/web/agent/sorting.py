@@ -1,0 +1,69 @@
+"""Queue sorts beyond age and activity (which palier.lib.pagination serves from indexes).
+
+Each sort orders by one expression, then by id, and pages by keyset on that pair, so page
+50 costs what page 1 costs. These expressions have no index of their own: the database
+sorts the rows the filter kept, which is why the queue filter comes first.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+
+from palier.lib.errors import DomainError
+from palier.lib.pagination import InvalidCursor, Page
+from palier.tickets.models import Criticality
+
+_RANK = Case(
+    *[When(criticality=code, then=Value(rank)) for rank, code in enumerate(Criticality.values)],
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
+# sort name -> (expression, descending). Nullable columns sort as "" (unknown first).
+EXPRESSIONS: dict[str, tuple[Any, bool]] = {
+    "criticality": (_RANK, True),  # critical first
+    "customer": (F("customer__name"), False),
+    "module": (Coalesce(F("module__name"), Value("")), False),
+    "type": (Coalesce(F("type"), Value("")), False),
+    "status": (F("status"), False),
+}
+
+
+def _encode(sort: str, value: Any, pk: int) -> str:
+    raw = json.dumps({"s": sort, "v": value, "id": pk}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, sort: str) -> tuple[Any, int]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if data["s"] != sort or not isinstance(data["v"], str | int):
+            raise ValueError("cursor of another sort")
+        return data["v"], int(data["id"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidCursor("This cursor is not valid for this list.") from exc
+
+
+def expression_page(qs: QuerySet, *, sort: str, cursor: str | None, limit: int) -> Page:
+    if sort not in EXPRESSIONS:
+        raise DomainError("Unknown sort.", code="invalid_sort")
+    expression, descending = EXPRESSIONS[sort]
+    qs = qs.annotate(sort_key=expression)
+    qs = qs.order_by("-sort_key", "-id") if descending else qs.order_by("sort_key", "id")
+    if cursor:
+        value, pk = _decode(cursor, sort)
+        if descending:
+            qs = qs.filter(Q(sort_key__lt=value) | Q(sort_key=value, id__lt=pk))
+        else:
+            qs = qs.filter(Q(sort_key__gt=value) | Q(sort_key=value, id__gt=pk))
+    rows = list(qs[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = _encode(sort, rows[-1].sort_key, rows[-1].pk)
+    return Page(items=rows, next_cursor=next_cursor)
