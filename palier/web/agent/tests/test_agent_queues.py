@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from palier.testing.factories import make_ticket
-from palier.tickets.actions import do_assign
+from palier.tickets.actions import do_assign, do_transition
 from palier.workspace.models import SavedView
 
 HOME = "/desk/"
@@ -57,10 +57,14 @@ def test_counts_per_queue_are_shown_and_refused_attempts_only_to_managers(client
 def test_mine_lists_only_the_tickets_assigned_to_me(client, world):
     mine = make_ticket(world.contact_a, subject="Mine to solve")
     make_ticket(world.contact_a, subject="Someone else's")
+    done = make_ticket(world.contact_a, subject="Mine but closed")
     do_assign(mine, world.agent, acting_user=world.agent)
+    done = do_assign(done, world.agent, acting_user=world.agent)
+    do_transition(done, "closed", acting_user=world.agent)
     client.force_login(world.agent)
     body = client.get(HOME, {"queue": "mine"}).content.decode()
     assert "Mine to solve" in body
+    assert "Mine but closed" not in body
     assert "Someone else&#x27;s" not in body and "Someone else's" not in body
 
 

@@ -28,6 +28,7 @@ from palier.workspace.queries import (
     QUEUE_LABELS,
     access_saved_view_by_id,
     agent_queues,
+    queue_condition,
     queue_counts,
     visible_saved_views,
 )
@@ -43,7 +44,6 @@ def _queue_name(user: User, asked: str) -> str:
 def _filtered(user: User, data: dict, queue: str):
     filters = TicketFilters(
         queue=None if queue == "mine" else queue,
-        mine=queue == "mine",
         status=[data["status"]] if data.get("status") else [],
         type=data.get("type") or None,
         criticality=data.get("criticality") or None,
@@ -51,6 +51,8 @@ def _filtered(user: User, data: dict, queue: str):
         module_id=data["module"].pk if data.get("module") else None,
     )
     qs = filter_tickets(user, filters)
+    if queue == "mine":  # counted as open tickets assigned to me: list the same ones
+        qs = qs.filter(queue_condition(user, "mine"))
     text = (data.get("q") or "").strip()
     if text:
         qs = _search(qs, text)
