@@ -76,3 +76,11 @@ def do_answer_by_link(
     return do_decide_estimate(
         locked, accept=accept, acting_user=None, via=DecidedVia.LINK, reason=reason, now=now
     )
+
+
+def consent_url_for_event(event) -> str | None:
+    """For the mail handler: the accept/decline page of a `consent_requested` event, or None
+    when its estimate is no longer waiting (replaced or answered before the mail went out)."""
+    estimate_id = (event.data or {}).get("estimate_id")
+    estimate = Estimate.objects.filter(pk=estimate_id, status="proposed").first()
+    return consent_url(estimate) if estimate is not None else None

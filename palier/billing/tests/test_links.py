@@ -89,3 +89,20 @@ def test_declining_by_link_closes_the_ticket_with_the_reason(world, estimate):
 def test_the_consent_url_is_absolute_and_opens_a_confirmation_page(world, estimate):
     url = consent_url(estimate)
     assert url.startswith("http") and "/billing/consent/" in url
+
+
+@pytest.mark.django_db
+def test_the_mail_handler_gets_the_link_of_a_waiting_estimate_only(world, estimate):
+    from palier.billing.links import consent_url_for_event
+    from palier.tickets.models import TicketEvent
+
+    event = TicketEvent.objects.get(ticket=estimate.ticket, kind="consent_requested")
+    url = consent_url_for_event(event)
+    from palier.billing.links import estimate_from_token
+
+    assert url is not None and "/billing/consent/" in url
+    assert estimate_from_token(url.rstrip("/").rsplit("/", 1)[1]) == estimate
+    from palier.billing.actions import do_decide_estimate
+
+    do_decide_estimate(estimate, accept=True, acting_user=world.contact_a, via="portal")
+    assert consent_url_for_event(event) is None
