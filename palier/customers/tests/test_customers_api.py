@@ -1,0 +1,115 @@
+"""Customers, contracts and customizations: staff write them, contacts read their own, and
+the contract that governs a day is the one the policy sees."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from palier.customers.models import Contract
+from palier.customers.queries import current_contract
+from palier.testing.factories import make_customer, module
+
+TODAY = dt.date(2026, 6, 15)
+
+
+def contract(customer, ref: str, start: str, end: str, state: str = "active") -> Contract:
+    return Contract.objects.create(
+        customer=customer,
+        reference=ref,
+        state=state,
+        start=dt.date.fromisoformat(start),
+        end=dt.date.fromisoformat(end),
+    )
+
+
+def test_the_active_contract_covering_the_day_governs_it(db):
+    customer = make_customer("acme", contract=False)
+    contract(customer, "OLD", "2025-01-01", "2025-12-31")
+    current = contract(customer, "NEW", "2026-01-01", "2026-12-31")
+    contract(customer, "SUSP", "2026-01-01", "2027-12-31", state="suspended")
+    assert current_contract(customer, TODAY) == current
+
+
+def test_without_a_covering_contract_the_latest_started_one_explains_the_refusal(db):
+    customer = make_customer("acme", contract=False)
+    contract(customer, "OLD", "2024-01-01", "2024-12-31")
+    last = contract(customer, "LAST", "2025-01-01", "2026-05-31")
+    assert current_contract(customer, TODAY) == last
+    future_only = make_customer("later", contract=False)
+    first = contract(future_only, "F1", "2026-07-01", "2027-06-30")
+    contract(future_only, "F2", "2027-07-01", "2028-06-30")
+    assert current_contract(future_only, TODAY) == first
+    assert current_contract(make_customer("none", contract=False), TODAY) is None
+
+
+def test_staff_create_a_contract_and_a_customization_through_the_api(world, api):
+    client = api(world.manager)
+    r = client.post(
+        "/contracts",
+        {
+            "customer_id": world.customer_b.pk,
+            "reference": "MC-BELLEVUE-2027",
+            "start": "2027-01-01",
+            "end": "2027-12-31",
+            "hourly_rate": "190.00",
+            "module_ids": [module("Sales").pk, module("Finance").pk],
+        },
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["active_today"] is False and len(r.json()["module_ids"]) == 2
+    r = client.post(
+        "/customizations",
+        {
+            "customer_id": world.customer_b.pk,
+            "module_id": module("Sales").pk,
+            "object": "Devis: colonne Zone",
+            "built_by": "customer_authorized",
+            "authorization_reference": "AUTH-2026-3",
+            "authorization_date": "2026-02-01",
+        },
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["module"]["name"] == "Sales"
+    mine = api(world.contact_b).get("/customizations").json()
+    assert [c["object"] for c in mine] == ["Devis: colonne Zone"]
+
+
+def test_contract_and_customization_rules_are_refused_with_their_codes(world, api):
+    client = api(world.agent)
+    base = {"customer_id": world.customer_a.pk, "start": "2027-01-01", "end": "2027-12-31"}
+    r = client.post("/contracts", {**base, "reference": "MC-X", "end": "2026-01-01"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_dates"
+    r = client.post(
+        "/contracts", {**base, "reference": world.customer_a.contracts.first().reference}
+    )
+    assert r.status_code == 409 and r.json()["error"]["code"] == "already_exists"
+    r = client.post("/contracts", {**base, "reference": "MC-Y", "module_ids": [999999]})
+    assert r.status_code == 404
+    r = client.post(
+        "/customizations",
+        {
+            "customer_id": world.customer_a.pk,
+            "module_id": module("Sales").pk,
+            "object": "x",
+            "built_by": "customer_authorized",
+        },
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "authorization_reference_required"
+
+
+def test_a_suspended_contract_refuses_the_next_request_as_suspended(world, api):
+    c = world.customer_a.contracts.first()
+    r = api(world.manager).patch(f"/contracts/{c.pk}", {"state": "suspended"})
+    assert r.status_code == 200 and r.json()["active_today"] is False
+    r = api(world.contact_a).post("/tickets", {"type": "usage", "subject": "Help"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "suspended"
+
+
+def test_a_contract_ending_today_still_covers_today(world, api):
+    c = world.customer_a.contracts.first()
+    api(world.manager).patch(f"/contracts/{c.pk}", {"end": timezone.localdate().isoformat()})
+    r = api(world.contact_a).post("/tickets", {"type": "usage", "subject": "Last day"})
+    assert r.status_code == 201, r.content
