@@ -54,7 +54,13 @@ def _decode(cursor: str, sort: str) -> tuple[Any, int]:
 
 
 def keyset_page(
-    qs: QuerySet, *, sort: str, cursor: str | None, limit: int, late_rows: bool = False
+    qs: QuerySet,
+    *,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+    late_rows: bool = False,
+    fallback: QuerySet | None = None,
 ) -> Page:
     """One page of `qs` after `cursor`, and the cursor of the next page.
 
@@ -63,6 +69,10 @@ def keyset_page(
     for wide lists: the planner picks the filter's plan (index walk, full-text index) on a
     two-table problem instead of a seven-table one, and PostgreSQL stops spending more time
     planning than executing. It costs one more, constant, query.
+
+    `fallback` (with `late_rows`): `qs` is a cheaper query whose rows are a prefix, in this
+    sort, of the rows of `fallback`; when `qs` does not fill the page, the page's ids are
+    taken from `fallback` instead (one more query).
     """
     if sort not in SORTS:
         raise DomainError(f"Unknown sort; use one of {', '.join(SORTS)}.", code="invalid_sort")
@@ -70,17 +80,12 @@ def keyset_page(
     order = [f"-{field}", "-id"] if descending else [field, "id"]
     if field == "id":
         order = order[:1]
-    qs = qs.order_by(*order)
-    if cursor:
-        value, pk = _decode(cursor, sort)
-        if field == "id":
-            qs = qs.filter(id__lt=pk) if descending else qs.filter(id__gt=pk)
-        elif descending:
-            qs = qs.filter(Q(**{f"{field}__lt": value}) | Q(**{field: value, "id__lt": pk}))
-        else:
-            qs = qs.filter(Q(**{f"{field}__gt": value}) | Q(**{field: value, "id__gt": pk}))
+    after = _after(cursor, sort, field, descending)
+    qs = qs.order_by(*order).filter(after)
     if late_rows and not qs.query.annotations:
-        rows = _late_rows(qs, limit + 1)
+        if fallback is not None:
+            fallback = fallback.order_by(*order).filter(after)
+        rows = _late_rows(qs, limit + 1, fallback)
     else:
         rows = list(qs[: limit + 1])
     next_cursor = None
@@ -91,8 +96,22 @@ def keyset_page(
     return Page(items=rows, next_cursor=next_cursor)
 
 
-def _late_rows(qs: QuerySet, count: int) -> list[Any]:
+def _after(cursor: str | None, sort: str, field: str, descending: bool) -> Q:
+    """The condition for rows after `cursor` in this sort."""
+    if not cursor:
+        return Q()
+    value, pk = _decode(cursor, sort)
+    if field == "id":
+        return Q(id__lt=pk) if descending else Q(id__gt=pk)
+    if descending:
+        return Q(**{f"{field}__lt": value}) | Q(**{field: value, "id__lt": pk})
+    return Q(**{f"{field}__gt": value}) | Q(**{field: value, "id__gt": pk})
+
+
+def _late_rows(qs: QuerySet, count: int, fallback: QuerySet | None) -> list[Any]:
     pks = list(qs.values_list("pk", flat=True)[:count])
+    if len(pks) < count and fallback is not None:
+        pks = list(fallback.values_list("pk", flat=True)[:count])
     if not pks:
         return []
     rows_qs = qs.model._default_manager.filter(pk__in=pks)

@@ -39,8 +39,16 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
 def access_ticket_by_id(user: User, ticket_id: int, *, for_update: bool = False) -> Ticket:
     ticket = (
         visible_tickets(user)
-        .select_related("customer", "contact", "module", "customization", "customization__module",
-                        "product_version", "decision", "assignee")
+        .select_related(
+            "customer",
+            "contact",
+            "module",
+            "customization",
+            "customization__module",
+            "product_version",
+            "decision",
+            "assignee",
+        )
         .filter(pk=ticket_id)
         .first()
     )
@@ -83,7 +91,9 @@ class TicketFilters:
     q: str = ""
 
 
-def filter_tickets(user: User, filters: TicketFilters) -> QuerySet[Ticket]:
+def filter_tickets(
+    user: User, filters: TicketFilters, *, newest_matches: int | None = None
+) -> QuerySet[Ticket]:
     qs = visible_tickets(user)
     if filters.queue:
         qs = qs.filter(QUEUES[filters.queue])
@@ -102,24 +112,52 @@ def filter_tickets(user: User, filters: TicketFilters) -> QuerySet[Ticket]:
     if filters.assignee_id:
         qs = qs.filter(assignee_id=filters.assignee_id)
     if filters.mine:
-        qs = qs.filter(assignee_id=user.pk) if user.is_staff_member else qs.filter(contact_id=user.pk)
+        qs = (
+            qs.filter(assignee_id=user.pk)
+            if user.is_staff_member
+            else qs.filter(contact_id=user.pk)
+        )
     if filters.q:
         pk = parse_reference(filters.q)
         if pk is not None:
             qs = qs.filter(pk=pk)
         else:
-            qs = search.filter_by_text(qs, filters.q, include_internal=user.is_staff_member)
+            qs = search.filter_by_text(
+                qs, filters.q, include_internal=user.is_staff_member, newest=newest_matches
+            )
     return qs
 
 
 def list_tickets(
-    user: User, filters: TicketFilters, *, sort: str = "-created", cursor: str | None = None,
+    user: User,
+    filters: TicketFilters,
+    *,
+    sort: str = "-created",
+    cursor: str | None = None,
     limit: int = 50,
 ) -> Page:
     # Everything ticket_out reads (str(customization) reads its module), so no row queries.
-    qs = filter_tickets(user, filters).select_related(
-        "customer", "contact", "module", "assignee", "customization__module", "product_version"
+    related = (
+        "customer",
+        "contact",
+        "module",
+        "assignee",
+        "customization__module",
+        "product_version",
     )
+    qs = filter_tickets(user, filters).select_related(*related)
+    if filters.q and sort == "-created":
+        # A common word matches tens of thousands of tickets: look among the newest matches
+        # first, and search them all only when those do not fill the page.
+        newest = filter_tickets(user, filters, newest_matches=search.NEWEST_WINDOW)
+        return keyset_page(
+            newest.select_related(*related),
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+            late_rows=True,
+            fallback=qs,
+        )
     return keyset_page(qs, sort=sort, cursor=cursor, limit=limit, late_rows=True)
 
 

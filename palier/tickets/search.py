@@ -15,6 +15,7 @@ from django.db.models.expressions import RawSQL
 
 from palier.lib.text import fold, words
 
+
 def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
@@ -57,23 +58,43 @@ def append_to_index(ticket_id: int, text: str, *, internal: bool) -> None:
             )
 
 
-def filter_by_text(qs: QuerySet, query: str, *, include_internal: bool) -> QuerySet:
-    """Narrow a ticket queryset to those matching every word of `query` (by prefix)."""
+# Newest-first search reads at most this many of the newest matches (see filter_by_text).
+NEWEST_WINDOW = 2000
+
+
+def filter_by_text(
+    qs: QuerySet, query: str, *, include_internal: bool, newest: int | None = None
+) -> QuerySet:
+    """Narrow a ticket queryset to those matching every word of `query` (by prefix).
+
+    With `newest`, only the `newest` highest-id matches are candidates: a common word then
+    costs a walk down the index that stops early instead of collecting every match. The
+    rows that pass the other filters are still exactly the newest matching ones, down to
+    the oldest candidate; when they do not fill a page the caller must ask again without
+    `newest` (tickets.queries.list_tickets does).
+    """
     terms = words(query)
     if not terms:
         return qs
     if _is_postgres():
         tsquery = " & ".join(f"{term}:*" for term in terms)
         condition = "public @@ to_tsquery('simple', %s)"
-        params = [tsquery]
+        params: list = [tsquery]
         if include_internal:
             condition = f"({condition} OR internal @@ to_tsquery('simple', %s))"
             params.append(tsquery)
         sql = f"SELECT ticket_id FROM ticket_search WHERE {condition}"  # noqa: S608
+        if newest:
+            sql += " ORDER BY ticket_id DESC LIMIT %s"
     else:
         match = " AND ".join(f'"{term}"*' for term in terms)
         if not include_internal:
             match = "{public} : (" + match + ")"
         sql = "SELECT rowid FROM ticket_search WHERE ticket_search MATCH %s"
         params = [match]
-    return qs.filter(id__in=RawSQL(sql, params))
+        if newest:
+            # FTS5 walks its doclists newest first and stops at the limit.
+            sql += " ORDER BY rowid DESC LIMIT %s"
+    if newest:
+        params.append(newest)
+    return qs.filter(id__in=RawSQL(sql, params))  # noqa: S611 (words are bound parameters)

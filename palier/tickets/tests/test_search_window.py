@@ -1,0 +1,51 @@
+"""Newest-first search looks among the newest matches first, and is still exact."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from palier.testing.factories import make_ticket
+from palier.tickets import search
+from palier.tickets.queries import TicketFilters, list_tickets
+
+
+def walk(user, filters: TicketFilters, limit: int) -> list[list[str]]:
+    pages, cursor = [], None
+    while True:
+        page = list_tickets(user, filters, cursor=cursor, limit=limit)
+        pages.append([t.subject for t in page.items])
+        if page.next_cursor is None:
+            return pages
+        cursor = page.next_cursor
+
+
+@pytest.fixture
+def small_window(monkeypatch):
+    monkeypatch.setattr(search, "NEWEST_WINDOW", 3)
+
+
+def test_pages_beyond_the_window_are_the_same_as_a_full_search(world, small_window):
+    for i in range(8):
+        make_ticket(world.contact_a, "usage", f"Rechnung {i}")
+        make_ticket(world.contact_b, "usage", f"Facture {i}")
+    pages = walk(world.agent, TicketFilters(q="rechnung"), limit=2)
+    assert pages == [[f"Rechnung {i}", f"Rechnung {i - 1}"] for i in (7, 5, 3, 1)]
+
+
+def test_a_contact_finds_their_older_tickets_behind_other_customers_newer_ones(world, small_window):
+    make_ticket(world.contact_b, "usage", "Facture ancienne", visibility="shared")
+    for i in range(5):
+        make_ticket(world.contact_a, "usage", f"Facture {i}", visibility="shared")
+    # The three newest matches are customer A's: B's contact must still find B's ticket.
+    assert walk(world.contact_b, TicketFilters(q="facture"), limit=10) == [["Facture ancienne"]]
+
+
+def test_a_full_page_from_the_window_costs_no_second_search(world, small_window):
+    for i in range(5):
+        make_ticket(world.contact_a, "usage", f"Lieferschein {i}")
+    with CaptureQueriesContext(connection) as ctx:
+        page = list_tickets(world.agent, TicketFilters(q="lieferschein"), limit=2)
+    assert [t.subject for t in page.items] == ["Lieferschein 4", "Lieferschein 3"]
+    assert len(ctx.captured_queries) == 2  # the page's ids, then its rows
