@@ -200,3 +200,23 @@ def test_screenshots_of_a_phone_intake_refused_and_seen_by_a_manager(browser, li
     manager.click(".accept-form button[type=submit]")
     manager.wait_for_selector(".flash__item")
     assert "accepted" in manager.inner_text(".flash")
+
+
+def test_filters_update_the_list_in_place_and_the_address(browser, live_server, world):
+    make_ticket(
+        world.contact_a, "malfunction", "Delivery note fails with 4711", module_name="Logistics"
+    )
+    make_ticket(world.contact_b, "usage", "Comment annuler une facture", module_name="Finance")
+    page = signed_in(browser, live_server, world.agent).new_page()
+    page.goto(f"{live_server.url}/desk/?queue=open")
+    page.evaluate("document.body.dataset.marker = 'same-page'")
+    page.select_option("select[name=type]", "malfunction")
+    expect = pytest.importorskip("playwright.sync_api").expect
+    expect(page.locator("#ticket-list")).not_to_contain_text("annuler")
+    assert "Delivery note fails" in page.inner_text("#ticket-list")
+    assert "type=malfunction" in page.url
+    assert page.evaluate("document.body.dataset.marker") == "same-page"  # no full reload
+    page.fill("input[name=q]", "bellevue")
+    page.select_option("select[name=type]", "")
+    expect(page.locator("#ticket-list")).to_contain_text("annuler")
+    assert "Delivery note fails" not in page.inner_text("#ticket-list")
