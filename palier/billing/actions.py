@@ -37,7 +37,7 @@ from palier.lib.errors import Conflict, DomainError, NotAllowed
 from palier.lib.tasks import enqueue_with_transaction
 from palier.tickets.actions import do_transition, record_event
 from palier.tickets.models import Ticket
-from palier.tickets.states import Status
+from palier.tickets.states import OPEN_STATUSES, Status
 
 PROPOSER_ROLES = frozenset({Role.CONSULTANT, Role.MANAGER, Role.ADMIN})
 MAX_MINUTES_PER_ENTRY = 24 * 60
@@ -110,7 +110,8 @@ def do_propose_estimate(
         link_nonce=secrets.token_hex(16),
     )
     data = _estimate_data(estimate)
-    if prepaid_balance(contract).remaining_minutes >= hours_to_minutes(hours):
+    available = prepaid_balance(contract).remaining_minutes - _prepaid_reserved(contract)
+    if available >= hours_to_minutes(hours):
         _settle(estimate, EstimateStatus.ACCEPTED, None, DecidedVia.PREPAID, now)
         record_event(
             ticket,
@@ -140,6 +141,36 @@ def do_propose_estimate(
     # (palier.billing.links.consent_urls(estimate)).
     record_event(ticket, "consent_requested", acting_user, data=data)
     return estimate
+
+
+def _prepaid_reserved(contract: Contract | None) -> int:
+    """Prepaid minutes promised to open tickets whose estimate the balance covered and that
+    are not logged yet: a second estimate must not count on them too."""
+    if contract is None:
+        return 0
+    promised = dict(
+        Estimate.objects.filter(
+            contract=contract,
+            status=EstimateStatus.ACCEPTED,
+            decided_via=DecidedVia.PREPAID,
+            ticket__status__in=OPEN_STATUSES,
+        )
+        .values("ticket")
+        .annotate(h=Sum("hours"))
+        .values_list("ticket", "h")
+    )
+    if not promised:
+        return 0
+    logged = dict(
+        TimeEntry.objects.filter(ticket__in=promised, billable=True)
+        .values("ticket")
+        .annotate(m=Sum("prepaid_minutes"))
+        .values_list("ticket", "m")
+    )
+    return sum(
+        max(hours_to_minutes(hours) - (logged.get(ticket) or 0), 0)
+        for ticket, hours in promised.items()
+    )
 
 
 def _estimate_data(estimate: Estimate) -> dict:
@@ -239,9 +270,11 @@ def _consent_cover(
 ) -> int:
     """Check that billable minutes are consented to; return the minutes to draw from the
     prepaid balance (drawn first: it is already paid for)."""
-    accepted = Estimate.objects.filter(ticket=ticket, status=EstimateStatus.ACCEPTED).aggregate(
-        h=Sum("hours")
-    )["h"] or Decimal("0")
+    # Only the customer's own "yes" is consent to be invoiced; an estimate accepted because
+    # the prepaid balance covered it allows work while that balance lasts, not beyond.
+    accepted = Estimate.objects.filter(ticket=ticket, status=EstimateStatus.ACCEPTED).exclude(
+        decided_via=DecidedVia.PREPAID
+    ).aggregate(h=Sum("hours"))["h"] or Decimal("0")
     allowed = hours_to_minutes(accepted * (1 + conf.over_estimate_margin()))
     logged_qs = TimeEntry.objects.filter(ticket=ticket, billable=True)
     if exclude is not None:

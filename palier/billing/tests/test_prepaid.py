@@ -64,3 +64,34 @@ def test_time_straddling_the_balance_draws_what_is_left_and_bills_the_rest(world
     accepted_estimate(ticket, world.consultant, world.contact_a, hours="3")
     entry = log(ticket, world.consultant, 90)
     assert entry.prepaid_minutes == 60
+
+
+@pytest.mark.django_db
+def test_prepaid_hours_promised_to_one_estimate_do_not_cover_a_second(world):
+    with_prepaid(world, "10")
+    first = open_ticket(world.customer_a, world.contact_a, subject="First")
+    second = open_ticket(world.customer_a, world.contact_a, subject="Second")
+    assert (
+        accepted_estimate(first, world.consultant, world.contact_a, hours="8").decided_via
+        == "prepaid"
+    )
+    from palier.billing.actions import do_propose_estimate
+
+    later = do_propose_estimate(
+        second, acting_user=world.consultant, hours=Decimal("8"), text="Second piece of work"
+    )
+    assert later.status == "proposed"  # only 2 of the 10 hours are still free
+
+
+@pytest.mark.django_db
+def test_an_estimate_covered_by_prepaid_hours_allows_no_invoiced_time_beyond_them(world):
+    with_prepaid(world, "2")
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    assert (
+        accepted_estimate(ticket, world.consultant, world.contact_a, hours="2").decided_via
+        == "prepaid"
+    )
+    log(ticket, world.consultant, 120)
+    with pytest.raises(Conflict) as exc:
+        log(ticket, world.consultant, 10)  # inside the estimate's margin, but never consented
+    assert exc.value.code == "consent_required"
