@@ -177,6 +177,14 @@ class ChangeRequestForm(VersionedForm):
         return data
 
 
+class CriticalityForm(VersionedForm):
+    criticality = forms.ChoiceField(choices=Criticality.choices, label=_("Criticality"))
+    reason = forms.CharField(
+        label=_("Why (the customer is told)"),
+        max_length=2000,
+    )
+
+
 class DiagnoseForm(VersionedForm):
     finding = forms.ChoiceField(
         label=_("Finding"), choices=[(code.value, label) for code, label in FINDING_LABELS.items()]

@@ -41,6 +41,7 @@ WORKSPACE_URLS = [
     ("post", "/desk/tickets/{ticket}/diagnose/"),
     ("post", "/desk/tickets/{ticket}/transition/"),
     ("post", "/desk/tickets/{ticket}/accept/"),
+    ("post", "/desk/tickets/{ticket}/criticality/"),
 ]
 
 
@@ -322,3 +323,25 @@ def test_a_request_to_qualify_is_decided_when_an_agent_sets_its_type(client, wor
     assert response.status_code == 302
     mailed.refresh_from_db()
     assert (mailed.type, mailed.level, mailed.reason) == ("usage", 1, "standard_usage")
+
+
+def test_level_one_changes_the_criticality_with_a_reason_the_customer_reads(client, world, ticket):
+    client.force_login(world.agent)
+    missing = client.post(
+        url(ticket, "criticality"), {"criticality": "high", "expected_version": ticket.version}
+    )
+    assert missing.status_code == 400
+    assert missing.context["forms"]["criticality"].errors["reason"]
+    done = client.post(
+        url(ticket, "criticality"),
+        {
+            "criticality": "high",
+            "reason": "No workaround for the delivery notes",
+            "expected_version": ticket.version,
+        },
+    )
+    assert done.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.criticality == "high"
+    event = TicketEvent.objects.get(ticket=ticket, field="criticality")
+    assert event.reason == "No workaround for the delivery notes" and not event.internal

@@ -34,6 +34,7 @@ from palier.web.agent.forms import (
     ActivityForm,
     AssignForm,
     ChangeRequestForm,
+    CriticalityForm,
     DiagnoseForm,
     NoteForm,
     ReplyForm,
@@ -97,6 +98,8 @@ def build_form(name: str, ticket: Ticket, data: Any = None) -> forms.Form:
         return DiagnoseForm(data, initial=initial, choices=finding_choices(ticket))
     if name == "transition":
         return TransitionForm(data, initial=initial, targets=allowed_targets(ticket.status, STAFF))
+    if name == "criticality":
+        return CriticalityForm(data, initial=initial | {"criticality": ticket.criticality})
     simple = {
         "reply": ReplyForm,
         "note": NoteForm,
@@ -137,7 +140,7 @@ def preview_decision(ticket: Ticket, data: dict[str, Any]) -> dict[str, Any]:
 def _context(request: HttpRequest, ticket: Ticket, bound: dict[str, forms.Form]) -> dict:
     user: User = request.user
     conversation = list(ticket_messages(user, ticket))
-    names = ["reply", "note", "activity", "assign", "change", "diagnose", "transition", "accept"]
+    names = [*HANDLERS]
     ticket_forms = {name: bound.get(name) or build_form(name, ticket) for name in names}
     decision = ticket.decision
     panel = customer_facts(ticket.customer, exclude=ticket)
@@ -276,6 +279,17 @@ def _change(request: HttpRequest, ticket: Ticket, data: dict) -> str:
     return _("Request requalified; the policy decided again.")
 
 
+def _criticality(request: HttpRequest, ticket: Ticket, data: dict) -> str:
+    actions.do_change_criticality(
+        ticket,
+        data["criticality"],
+        acting_user=request.user,
+        reason=data["reason"],
+        expected_version=data["expected_version"],
+    )
+    return _("Criticality changed.")
+
+
 def _diagnose(request: HttpRequest, ticket: Ticket, data: dict) -> str:
     actions.do_diagnose(
         ticket,
@@ -314,6 +328,7 @@ HANDLERS: dict[str, Callable[[HttpRequest, Ticket, dict], str]] = {
     "activity": _activity,
     "assign": _assign,
     "change": _change,
+    "criticality": _criticality,
     "diagnose": _diagnose,
     "transition": _transition,
     "accept": _accept,
