@@ -14,7 +14,7 @@ from palier.ops.tests.helpers import REPO, free_port, production_env, run_palier
 
 
 def get(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with urllib.request.urlopen(url, timeout=30) as response:
         return response.status, response.read().decode()
 
 
@@ -38,13 +38,13 @@ def test_serve_answers_with_collected_static_files_and_stops_on_sigterm(tmp_path
         text=True,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 240
         while True:
             assert proc.poll() is None, proc.stdout.read()
             try:
                 status, page = get(f"http://127.0.0.1:{port}/login/")
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 assert time.monotonic() < deadline, "serve did not answer in time"
                 time.sleep(1)
         assert status == 200
