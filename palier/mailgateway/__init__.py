@@ -17,6 +17,6 @@ Settings (environment): PALIER_FROM_EMAIL (From), PALIER_MAIL_REPLY_ADDRESS (Rep
 replies come to support+PAL-YYYY-NNNNNN@domain), PALIER_MAIL_BOUNCE_ADDRESS (envelope sender),
 PALIER_MAIL_OWN_ADDRESSES (more addresses whose mail is dropped as a loop),
 PALIER_MAIL_MAX_REPLIES_PER_HOUR (automatic mails per address, default 5),
-PALIER_MAIL_SEND_ATTEMPTS (default 6), PALIER_SMTP_HOST/PORT/USER/PASSWORD,
+PALIER_MAIL_SEND_ATTEMPTS (default 6), PALIER_SMTP_HOST/PORT/USER/PASSWORD/STARTTLS,
 PALIER_MAX_ATTACHMENT_BYTES.
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from palier.lib.env import env_int, env_list, env_str
+from palier.lib.env import env_bool, env_int, env_list, env_str
 
 
 def _setting(name: str, default):
@@ -57,9 +57,10 @@ def smtp() -> dict:
     return {
         "host": _setting("EMAIL_HOST", "localhost"),
         "port": _setting("EMAIL_PORT", 25),
-        "user": _setting("EMAIL_HOST_USER", env_str("PALIER_SMTP_USER")),
-        "password": _setting("EMAIL_HOST_PASSWORD", env_str("PALIER_SMTP_PASSWORD")),
-        "starttls": _setting("EMAIL_USE_TLS", False),
+        # Django defines these (empty) itself: the environment fills what settings leave empty.
+        "user": _setting("EMAIL_HOST_USER", "") or env_str("PALIER_SMTP_USER"),
+        "password": _setting("EMAIL_HOST_PASSWORD", "") or env_str("PALIER_SMTP_PASSWORD"),
+        "starttls": _setting("EMAIL_USE_TLS", False) or env_bool("PALIER_SMTP_STARTTLS", False),
         "timeout": _setting("EMAIL_TIMEOUT", None) or 30,
     }
 
