@@ -3,7 +3,7 @@
     .venv/bin/python bench/sla_recompute.py --db sqlite --tickets 100000
     .venv/bin/python bench/sla_recompute.py --db postgres --tickets 100000
 
-Its own data set (`sla-<size>`, dropped and migrated first) so it never disturbs bench/fill.py's:
+Its own data set (`sla_<size>`, dropped and migrated first) so it never disturbs bench/fill.py's:
 ~200 customers (a third on the premium tier), N open tickets opened over the last six weeks,
 each with a `created` event and 0-4 status changes (waiting for the customer and back, R&D)
 and, for most, a first reply. Rows are bulk-inserted: this measures the clocks, not intake.
@@ -209,7 +209,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=1000, help="tickets for per-event cost")
     parser.add_argument("--reuse", action="store_true", help="measure the data set built before")
     args = parser.parse_args()
-    dataset = f"sla-{args.tickets // 1000}k" if args.tickets >= 1000 else f"sla-{args.tickets}"
+    dataset = f"sla_{args.tickets // 1000}k" if args.tickets >= 1000 else f"sla_{args.tickets}"
     if not args.reuse:
         reset_database(args.db, dataset)
     setup_django(args.db, dataset)
