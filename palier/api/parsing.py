@@ -7,6 +7,7 @@ databases: each would surface as a 500, so they are refused here, before any vie
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.http import HttpRequest
@@ -16,6 +17,10 @@ from ninja.parser import Parser
 from palier.lib.errors import DomainError
 
 MAX_DEPTH = 32
+MAX_INT = 2**63 - 1
+_INTEGER = re.compile(r"\s*[+-]?\d+\s*")
+# Query parameters that name an id or a count; any other may hold digits as plain text.
+_NUMERIC_KEYS = ("id", "limit", "offset")
 
 
 class UnsupportedMediaType(DomainError):
@@ -27,12 +32,24 @@ class InvalidText(DomainError):
     code = "invalid_characters"
 
 
+class NumberOutOfRange(DomainError):
+    code = "number_out_of_range"
+    status = 422
+
+
+def _out_of_range(text: str) -> bool:
+    digits = text.strip().lstrip("+-").lstrip("0") or "0"
+    return len(digits) > 19 or int(digits) > MAX_INT
+
+
 def _check(value: Any, depth: int = 0) -> None:
     if depth > MAX_DEPTH:
         raise DomainError("The request body is nested too deeply.", code="too_deep")
     if isinstance(value, str):
         if "\x00" in value:
             raise InvalidText("Text may not contain NUL characters.")
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+        raise NumberOutOfRange("A number is beyond the 64-bit range.")
     elif isinstance(value, dict):
         for key, item in value.items():
             _check(key, depth + 1)
@@ -60,4 +77,8 @@ class JsonParser(Parser):
         for key, values in data.lists():
             _check(key)
             _check(values)
+            if key in _NUMERIC_KEYS or key.endswith(("_id", "_ids")):
+                for value in values:
+                    if _INTEGER.fullmatch(value) and _out_of_range(value):
+                        raise NumberOutOfRange(f"{key} is beyond the 64-bit range.")
         return super().parse_querydict(data, list_fields, request)

@@ -278,3 +278,33 @@ def test_a_signed_in_browser_session_needs_the_csrf_token_to_write(world):
         HTTP_X_CSRFTOKEN=token,
     )
     assert r.status_code == 201, r.content
+
+
+def test_no_integer_query_parameter_of_the_api_crashes_on_a_number_beyond_64_bits(world, api):
+    from palier.api.main import api as ninja_api
+
+    schema = ninja_api.get_openapi_schema(path_prefix="")
+    client = api(world.manager)
+    checked = 0
+    for path, operations in schema["paths"].items():
+        op = operations.get("get")
+        if op is None or "{" in path:
+            continue
+        for param in op.get("parameters", []):
+            kinds = {param["schema"].get("type")} | {
+                s.get("type") for s in param["schema"].get("anyOf", [])
+            }
+            if param["in"] == "query" and "integer" in kinds:
+                r = client.get(path, **{param["name"]: 10**30})
+                assert r.status_code < 500, (path, param["name"], r.content)
+                assert r["Content-Type"].startswith("application/json")
+                checked += 1
+    assert checked >= 5
+
+
+def test_a_json_number_beyond_64_bits_anywhere_in_a_body_is_refused(world, api):
+    client = api(world.manager)
+    r = client.post(
+        "/tickets", {"type": "usage", "subject": "x", "customer_id": 1, "extra": {"deep": [10**30]}}
+    )
+    assert error_of(r, 422)["code"] == "number_out_of_range"
