@@ -49,11 +49,26 @@ def _unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
     )
 
 
+def _index(request: HttpRequest) -> HttpResponse:
+    """/api/v1/ itself: where the documentation is, instead of an HTML 404."""
+    base = request.path.rstrip("/")
+    return JsonResponse(
+        {
+            "name": "Palier API",
+            "version": "1",
+            "docs": f"{base}/docs",
+            "openapi": f"{base}/openapi.json",
+        }
+    )
+
+
 class PalierAPI(NinjaAPI):
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()
         for pattern in urls:
             if isinstance(pattern, URLPattern):
+                if pattern.name == "api-root":
+                    pattern.callback = _index
                 pattern.callback = _json_method_not_allowed(pattern.callback)
         # Last: any other address under /api/v1/ answers a JSON 404, not the site's HTML page.
         return [*urls, re_path(r"^(?P<rest>.*)$", _unknown_path)]

@@ -106,3 +106,14 @@ def test_the_interactive_docs_render_offline_under_the_csp(live_server):
         browser.close()
     assert outside == []
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
+
+
+def test_the_api_root_points_to_its_documentation(db):
+    r = Client().get("/api/v1/")
+    assert r.status_code == 200
+    assert r.json() == {
+        "name": "Palier API",
+        "version": "1",
+        "docs": "/api/v1/docs",
+        "openapi": "/api/v1/openapi.json",
+    }
