@@ -324,7 +324,7 @@ def _make_customer(
     contract = do_create_contract(
         acting_user=manager,
         customer=customer,
-        reference=f"MC-{today.year}-{spec.code[:12].upper()}",
+        reference=f"MC-{start.year}-{CUSTOMERS.index(spec) + 101:04d}",
         state="active",
         start=start,
         end=end,

@@ -77,7 +77,7 @@ def supervise(children: Mapping[str, list[str]], env: Mapping[str, str]) -> int:
     except KeyboardInterrupt:
         # Ctrl+C reached the whole process group: the children stop by themselves, and a
         # second signal would make the worker abandon the task it is running.
-        _stop_all(procs.values(), grace=0 if forward else 10)
+        _stop_all(procs.values(), grace=0 if forward else 5)
         sys.stderr.write("palier: stopped.\n")
         return 0
     finally:
