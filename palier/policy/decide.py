@@ -71,7 +71,9 @@ def check_entitlement(contract: ContractFacts | None, today: dt.date) -> Decisio
         return _refuse(Refusal.NO_CONTRACT, None, {})
     facts = {"contract": _contract_facts(contract), "today": today}
     if contract.state == ContractState.TERMINATED:
-        return _refuse(Refusal.TERMINATED, contract.end, facts)
+        # Its end date tells when it stopped only if it is past: an early termination of a
+        # contract that would have run until next year has no date worth showing.
+        return _refuse(Refusal.TERMINATED, contract.end if contract.end <= today else None, facts)
     if contract.state == ContractState.SUSPENDED:
         return _refuse(Refusal.SUSPENDED, None, facts)
     if today < contract.start:

@@ -89,6 +89,8 @@ def refusal_text(code: str, date: Any) -> str:
         Refusal.TERMINATED: _("Your maintenance contract was terminated on %(date)s."),
         Refusal.NOT_STARTED: _("Your maintenance contract starts on %(date)s."),
     }
+    if code == Refusal.TERMINATED and not date:
+        texts[code] = _("Your maintenance contract was terminated.")
     text = texts.get(code, code) % {"date": _date(date)}
     return (
         f"{text} "

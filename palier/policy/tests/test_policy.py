@@ -76,9 +76,15 @@ def test_suspended_contract_is_refused_as_suspended_even_within_its_dates():
     assert (d.accepted, d.refusal) == (False, Refusal.SUSPENDED)
 
 
-def test_terminated_contract_is_refused_as_terminated_with_its_end_date():
+def test_terminated_contract_is_refused_as_terminated_with_its_past_end_date():
+    ended = dt.date(2026, 5, 31)
+    d = decide(request(RequestType.USAGE), contract(ContractState.TERMINATED, end=ended), TODAY)
+    assert (d.accepted, d.refusal, d.refusal_date) == (False, Refusal.TERMINATED, ended)
+
+
+def test_a_contract_terminated_before_its_end_is_refused_without_a_date():
     d = decide(request(RequestType.USAGE), contract(ContractState.TERMINATED), TODAY)
-    assert (d.accepted, d.refusal, d.refusal_date) == (False, Refusal.TERMINATED, END)
+    assert (d.accepted, d.refusal, d.refusal_date) == (False, Refusal.TERMINATED, None)
 
 
 def test_contract_not_yet_started_is_refused_with_its_start_date():
