@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from django.conf import settings
 
@@ -42,14 +43,32 @@ def worker_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "palier.cli", "worker", *args]
 
 
-def ensure_static_files() -> None:
-    """Collect static files into the data folder (quick when nothing changed).
+def ensure_static_files(*, only_if_changed: bool = False) -> None:
+    """Collect static files into the data folder.
 
     The manifest storage hashes file names; without its manifest `{% static %}` fails,
-    even where whitenoise could find the files themselves."""
+    even where whitenoise could find the files themselves. `only_if_changed` skips the
+    work (a few seconds) when no source file is newer than the manifest: the demo restarts
+    quicker."""
     from django.core.management import call_command
 
+    if only_if_changed and _static_files_are_current():
+        return
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def _static_files_are_current() -> bool:
+    from django.contrib.staticfiles.finders import get_finders
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    built = manifest.stat().st_mtime
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            if os.stat(storage.path(path)).st_mtime > built:
+                return False
+    return True
 
 
 def supervise(children: Mapping[str, list[str]], env: Mapping[str, str]) -> int:

@@ -47,7 +47,7 @@ class Command(BaseCommand):
             out.write(f"Loaded {summary.customers} customers and {summary.tickets} tickets.")
         else:
             out.write("The database has data already: keeping it.")
-        ensure_static_files()
+        ensure_static_files(only_if_changed=True)
         address = f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}/"  # noqa: S104
         out.write(f"\nPalier demo desk: {address}")
         out.write(f"Sign in with one of these users, password '{DEMO_PASSWORD}':")
