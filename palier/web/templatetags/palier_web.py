@@ -68,6 +68,8 @@ def nav_links(context: template.Context) -> list[NavLink]:
 @register.filter
 def with_aria(field: Any) -> str:
     """Render a bound field's widget linked to its help and errors for screen readers."""
+    if not hasattr(field, "as_widget"):  # a missing field renders as before: nothing
+        return field
     ids = []
     if field.help_text:
         ids.append(f"{field.auto_id}_help")

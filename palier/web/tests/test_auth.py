@@ -170,3 +170,9 @@ def test_limits_are_kept_in_the_database_shared_by_all_workers(client, world):
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM palier_ratelimit_cache")
         assert cursor.fetchone()[0] == 2  # one row per account, one per address
+
+
+def test_field_partial_with_a_missing_field_renders_nothing():
+    from django.template.loader import render_to_string
+
+    assert render_to_string("web/partials/field.html", {"field": ""}).count("<input") == 0
