@@ -33,6 +33,9 @@ logger = logging.getLogger(__name__)
 def store_raw(raw: bytes, source: str) -> tuple[RawMessage, bool]:
     """Keep the bytes durably. (row, created): the same message again returns the first row."""
     key, message_id, digest = dedup_key(raw)
+    existing = RawMessage.objects.filter(dedup_key=key).defer("raw").first()
+    if existing is not None:  # the common redelivery: one read, no failed insert
+        return existing, False
     try:
         with transaction.atomic():
             return (
