@@ -3,17 +3,24 @@ registered with palier.tickets.notifications); internal events never reach a con
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
+from palier.lib.money import format_chf
 from palier.mailgateway.models import OutboundMessage, RawMessage
 from palier.mailgateway.outbound import Mail, queue
 from palier.tickets.explanations import refusal_text
 from palier.tickets.models import Message, Ticket, TicketEvent
 from palier.tickets.states import CUSTOMER_STATUS_LABELS, Status
 
+logger = logging.getLogger(__name__)
+
+# These statuses come with their own event (and mail) that says more than the status does.
+MAILED_BY_THEIR_OWN_EVENT = frozenset({Status.AWAITING_CONSENT, Status.PATCH_AVAILABLE})
 CONTACT_KINDS = frozenset(
     {"created", "reply", "status", "reopened", "refused", "consent_requested", "patch_available"}
 )
@@ -38,6 +45,31 @@ def _thread(ticket: Ticket) -> tuple[str, list[str]]:
 
 def _link(ticket: Ticket) -> str:
     return f"{settings.PALIER_BASE_URL}/tickets/{ticket.pk}/"
+
+
+def _consent(event: TicketEvent) -> tuple[list[str], str] | None:
+    """The estimate and the link to accept or decline it; nothing when it was answered or
+    replaced before the worker got to it."""
+    from palier.billing.links import consent_url_for_event
+
+    url = consent_url_for_event(event)
+    if url is None:
+        return None
+    data = event.data or {}
+    lines = [
+        _(
+            "Work on your request is outside the maintenance contract and billable, so it needs "
+            "your approval first."
+        ),
+        _("Estimate: %(hours)s h at %(rate)s per hour, %(amount)s.")
+        % {
+            "hours": data.get("hours", "?"),
+            "rate": format_chf(data.get("rate") or 0),
+            "amount": format_chf(data.get("amount") or 0),
+        },
+        _("Accept or decline it here: %(url)s") % {"url": url},
+    ]
+    return lines, ""
 
 
 def _contact_paragraphs(event: TicketEvent, ticket: Ticket) -> tuple[list[str], str] | None:
@@ -66,7 +98,7 @@ def _contact_paragraphs(event: TicketEvent, ticket: Ticket) -> tuple[list[str], 
         )
     elif kind in ("status", "reopened"):
         status = Status(event.to_value) if event.to_value in Status.values else None
-        if status is None:
+        if status is None or status in MAILED_BY_THEIR_OWN_EVENT:
             return None
         lines = [
             _("The status of your request is now: %(status)s.")
@@ -88,22 +120,17 @@ def _contact_paragraphs(event: TicketEvent, ticket: Ticket) -> tuple[list[str], 
             )
         ]
     elif kind == "consent_requested":
-        lines = [
-            _(
-                "Work on your request is billable and needs your approval. Please read the "
-                "estimate and accept or decline it on the request page."
-            )
-        ]
-        quote = event.reason
+        return _consent(event)
     elif kind == "patch_available":
-        version = (event.data or {}).get("version") or event.to_value
+        data = event.data or {}
         lines = [
             _(
                 "A patch that fixes your problem is available: version %(version)s. Please "
                 "install it and tell us whether it solves the problem."
             )
-            % {"version": version}
+            % {"version": data.get("version") or event.to_value}
         ]
+        quote = str(data.get("release_notes") or "")
     else:
         return None
     return lines, quote
@@ -177,7 +204,10 @@ def _to_agent(event: TicketEvent) -> None:
 
 
 def on_ticket_event(event: TicketEvent) -> None:
-    if event.kind in CONTACT_KINDS:
-        _to_contact(event)
-    elif event.kind in ("assigned", "customer_reply"):
-        _to_agent(event)
+    try:
+        if event.kind in CONTACT_KINDS:
+            _to_contact(event)
+        elif event.kind in ("assigned", "customer_reply"):
+            _to_agent(event)
+    except Exception:  # noqa: BLE001 - other apps' handlers of this event must still run
+        logger.exception("No mail for ticket event %s", event.pk)

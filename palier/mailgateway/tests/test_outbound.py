@@ -238,3 +238,28 @@ def test_a_permanent_refusal_is_not_retried(world, smtp):
     send_outbound.call(out.pk)
     out.refresh_from_db()
     assert (out.state, out.attempts) == ("gave_up", 1)
+
+
+def test_a_consent_request_mails_the_estimate_and_its_link_without_a_second_status_mail(
+    world, smtp, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from palier.billing.actions import do_propose_estimate
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = do_open_ticket(
+            acting_user=world.contact_a,
+            customer=world.customer_a,
+            contact=world.contact_a,
+            request_type="feature",
+            subject="Neue Spalte",
+        )
+    smtp.messages.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        do_propose_estimate(
+            ticket, acting_user=world.consultant, hours=Decimal("2"), text="Spalte hinzufügen"
+        )
+    [mail] = smtp.to("anna.a@example.com")
+    plain = mail.get_body(("plain",)).get_content()
+    assert "CHF 370.00" in plain and "http://localhost:8000/" in plain and "/consent/" in plain
