@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -43,8 +44,14 @@ def _thread(ticket: Ticket) -> tuple[str, list[str]]:
     return (refs[-1] if refs else ""), refs
 
 
-def _link(ticket: Ticket) -> str:
-    return f"{settings.PALIER_BASE_URL}/tickets/{ticket.pk}/"
+def _link(ticket: Ticket, *, staff: bool = False) -> str:
+    """The ticket's page: the portal for a contact, the desk for staff."""
+    name = "web:agent:ticket" if staff else "web:portal:detail"
+    try:
+        path = reverse(name, args=[ticket.pk])
+    except NoReverseMatch:  # the web app not mounted (an API-only desk)
+        return ""
+    return f"{settings.PALIER_BASE_URL}{path}"
 
 
 def _consent(event: TicketEvent) -> tuple[list[str], str] | None:
@@ -196,7 +203,7 @@ def _to_agent(event: TicketEvent) -> None:
                 paragraphs=lines,
                 quote=quote,
                 reference=ticket.reference,
-                link=_link(ticket),
+                link=_link(ticket, staff=True),
                 ticket=ticket,
                 event=event,
             )

@@ -38,6 +38,7 @@ def test_a_mailed_request_is_acknowledged_in_the_contacts_language_with_thread_h
     plain = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
     assert ticket.reference in plain and ticket.reference in html
+    assert f"http://localhost:8000/portal/requests/{ticket.pk}/" in plain
     # Rendered in the contact's language (the fr/de/it catalogues are filled at the end).
     assert '<html lang="de">' in html
 
