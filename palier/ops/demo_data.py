@@ -31,6 +31,7 @@ from palier.customers.models import (
     Module,
     ProductVersion,
 )
+from palier.ops.demo_rnd_billing import make_defects
 from palier.ops.demo_tickets import TicketBuilder
 from palier.testing.factories import make_product, make_user
 from palier.tickets.models import Ticket
@@ -61,7 +62,7 @@ CUSTOMERS = (
         "horlogerie-lemanique.example",
         "active",
         "185.00",
-        "20",
+        "0",  # the forced scenarios land here: consent must be asked, not prepaid
         (
             ("anne.dubois", "Anne", "Dubois"),
             ("pierre.favre", "Pierre", "Favre"),
@@ -250,8 +251,8 @@ def load_demo(*, today: dt.date | None = None, scale: float = 1.0) -> DemoSummar
             for u, role, lang, f, last in STAFF
         }
         manager = staff["claire.dubois"]
-        _add_patch_version(today)
-        builder = TicketBuilder(rng=rng, today=today, staff=staff)
+        rnd = make_defects(staff["ravi.nair"], make_product())
+        builder = TicketBuilder(rng=rng, today=today, staff=staff, rnd=rnd)
         milestones = []
         for spec in CUSTOMERS:
             customer, contract, change = _make_customer(spec, manager, today)
@@ -275,6 +276,7 @@ def load_demo(*, today: dt.date | None = None, scale: float = 1.0) -> DemoSummar
             milestones,
             lambda contract, state: do_update_contract(contract, acting_user=manager, state=state),
         )
+        builder.release_patch()
         builder.backdate()
         # One hash for every demo user: each costs ~0.3 s (PBKDF2), the whole load < 30 s.
         demo_users = [u for u, *_ in STAFF] + [c[0] for spec in CUSTOMERS for c in spec.contacts]
@@ -283,13 +285,6 @@ def load_demo(*, today: dt.date | None = None, scale: float = 1.0) -> DemoSummar
         logins=demo_logins(), tickets=Ticket.objects.count(), customers=Customer.objects.count()
     )
     return summary
-
-
-def _add_patch_version(today: dt.date) -> None:
-    product = make_product()
-    ProductVersion.objects.get_or_create(
-        product=product, number="11.3.2", defaults={"released_on": today - dt.timedelta(days=10)}
-    )
 
 
 def _contract_dates(kind: str, today: dt.date) -> tuple[dt.date, dt.date]:

@@ -17,9 +17,18 @@ from django.db.models import Max
 from django.utils import timezone
 
 from palier.accounts.models import User
-from palier.customers.models import Customer, Customization, Module, ProductVersion
+from palier.customers.models import Customer, Customization, Module
 from palier.lib.money import format_chf
 from palier.ops import demo_texts as texts
+from palier.ops.demo_rnd_billing import (
+    DemoRnd,
+    answer,
+    covered_by_prepaid,
+    escalate,
+    log_work,
+    propose,
+    release,
+)
 from palier.tickets.actions import (
     do_accept_refused,
     do_add_message,
@@ -113,7 +122,7 @@ class CustomerData:
 
 
 class TicketBuilder:
-    def __init__(self, *, rng: random.Random, today: dt.date, staff: dict[str, User]):
+    def __init__(self, *, rng: random.Random, today: dt.date, staff: dict[str, User], rnd: DemoRnd):
         self.rng = rng
         self.now = (
             timezone.now()
@@ -125,7 +134,8 @@ class TicketBuilder:
         self.specs: list[Spec] = []
         self.data: dict[int, CustomerData] = {}
         self.modules = {m.name: m for m in Module.objects.all()}
-        self.patch = ProductVersion.objects.get(number="11.3.2")
+        self.rnd = rnd
+        self.patch = rnd.patch.version
         self._forced = list(FORCED)
         self._accepted_anyway = False
         self._last_event = TicketEvent.objects.aggregate(m=Max("id"))["m"] or 0
@@ -274,7 +284,13 @@ class TicketBuilder:
         for _day, contract, state in pending:
             apply(contract, state)
 
-    def mark(self, ticket: Ticket, at: dt.datetime, message: Message | None = None) -> None:
+    def release_patch(self) -> None:
+        """Release 11.3.2 ten days ago: its linked open tickets are told (patch_available)."""
+        at = self.now - dt.timedelta(days=10)
+        release(self.rnd, acting_user=self.staff["ravi.nair"], at=at)
+        self.mark(None, at)
+
+    def mark(self, ticket: Ticket | None, at: dt.datetime, message: Message | None = None) -> None:
         """Remember when the last action happened, for `backdate`."""
         last = TicketEvent.objects.aggregate(m=Max("id"))["m"] or 0
         for event_id in range(self._last_event + 1, last + 1):
@@ -282,6 +298,8 @@ class TicketBuilder:
         self._last_event = last
         if message is not None:
             self.message_times[message.pk] = at
+        if ticket is None:
+            return
         if ticket.decision_id and ticket.decision_id not in self.decision_times:
             self.decision_times[ticket.decision_id] = at
         created = self.ticket_times.get(ticket.pk, (at, at))[0]
@@ -322,6 +340,7 @@ class Run:
         self.agent = staff["sophie.martin" if self.lang in ("fr", "it") else "lukas.baumann"]
         self.consultant = staff["giulia.rossi" if self.lang in ("fr", "it") else "thomas.keller"]
         self.rnd, self.manager = staff["ravi.nair"], staff["claire.dubois"]
+        self.minutes = self.rng.choice((15, 20, 30, 45))
 
     def step(self) -> dt.datetime:
         span = self.b.now - self.t
@@ -440,7 +459,10 @@ class Run:
         self.say(ticket, owner, self.text("ack"))
         if self.rng.random() < 0.3:
             self.say(ticket, owner, self.rng.choice(texts.NOTES), internal=True)
-        if spec.finding:
+        if spec.finding == "product_defect":
+            ticket = escalate(ticket, self.b.rnd, final, acting_user=owner, note=texts.NOTES[3])
+            self.b.mark(ticket, self.step())
+        elif spec.finding:
             ticket = do_diagnose(
                 ticket,
                 spec.finding,
@@ -461,43 +483,60 @@ class Run:
             self.rnd_path(ticket)
             return
         if ticket.billable:
-            self.say(
-                ticket,
-                self.consultant,
-                self.text("consent", rate=self.data.rate, hours=str(self.rng.choice((2, 4, 6, 8)))),
-            )
-            ticket = self.move(ticket, Status.AWAITING_CONSENT, self.consultant)
-            if final == "awaiting_consent":
+            if not self.consent(ticket):
                 return
-            if final == "declined":
-                self.say(ticket, spec.contact, self.text("decline"))
-                self.move(ticket, Status.DECLINED, spec.contact)
-                return
-            self.say(ticket, spec.contact, self.text("accept"))
-            ticket = self.move(ticket, Status.IN_PROGRESS, spec.contact)
         else:
             self.say(ticket, owner, self.text("ask"))
             ticket = self.move(ticket, Status.WAITING_CUSTOMER, owner)
             self.say(ticket, spec.contact, self.text("details"))  # moves it back in progress
         if self.rng.random() < 0.2:
             self.log(ticket, self.rng.choice(texts.PHONE_LOGS), Activity.REMOTE_SESSION)
+        log_work(ticket, user=owner, minutes=self.minutes, now=self.step())
         self.resolve(ticket, owner)
+
+    def consent(self, ticket: Ticket) -> bool:
+        """Rule B: an estimate, then the customer's answer; False when the story ends here."""
+        spec, hours = self.spec, self.rng.choice((2, 4, 6, 8))
+        consent = self.text("consent", rate=self.data.rate, hours=str(hours))
+        self.say(ticket, self.consultant, consent)
+        estimate = propose(
+            ticket,
+            consultant=self.consultant,
+            hours=hours,
+            now=self.step(),
+            text=f"{ticket.subject}: analysis and work, {hours} h.",
+        )
+        self.b.mark(ticket, self.t)
+        self.minutes = hours * 50  # within the estimate, as the consent requires
+        if covered_by_prepaid(estimate):
+            return spec.final not in ("awaiting_consent", "declined")
+        if spec.final == "awaiting_consent":
+            return False
+        accept = spec.final != "declined"
+        self.say(ticket, spec.contact, self.text("accept" if accept else "decline"))
+        answer(
+            estimate,
+            contact=spec.contact,
+            accept=accept,
+            now=self.step(),
+            reason="" if accept else self.text("decline"),
+        )
+        self.b.mark(ticket, self.t)
+        return accept
 
     def rnd_path(self, ticket: Ticket) -> None:
         final = self.spec.final
         self.say(ticket, self.agent, self.text("rnd"))
-        self.say(
-            ticket,
-            self.rnd,
-            "Root cause found in the 11.3.1 posting engine; fix for 11.3.2.",
-            internal=True,
-        )
+        planned = self.b.rnd.next_patch.version.number
+        fix = planned if final == "waiting_patch" else self.b.patch.number
+        note = "Still investigating." if final == "with_rnd" else f"Root cause found; fix in {fix}."
+        self.say(ticket, self.rnd, note, internal=True)
         if final == "with_rnd":
             return
-        ticket = self.move(ticket, Status.WAITING_PATCH, self.rnd, "Fixed in patch 11.3.2")
+        ticket = self.move(ticket, Status.WAITING_PATCH, self.rnd, f"Fixed in patch {fix}")
         if final == "waiting_patch":
             return
-        ticket = self.move(ticket, Status.PATCH_AVAILABLE, self.rnd, "Patch 11.3.2 released")
+        ticket = self.move(ticket, Status.PATCH_AVAILABLE, self.rnd, f"Patch {fix} released")
         self.say(ticket, self.agent, self.text("patch", version=self.b.patch.number))
         if final == "patch_available":
             return

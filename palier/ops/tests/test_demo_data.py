@@ -28,6 +28,7 @@ def test_the_demo_desk_is_complete_dated_multilingual_and_signs_in(db):
     spreads_history_over_past_months_in_order()
     has_customers_in_four_languages_with_one_admin_each()
     signs_in_every_printed_login_with_the_demo_password()
+    shows_rnd_defects_and_patches_and_billing_consent_and_time()
 
 
 def covers_every_status_reason_refusal_and_finding(summary, cpu_seconds: float) -> None:
@@ -89,3 +90,21 @@ def signs_in_every_printed_login_with_the_demo_password() -> None:
 
 def test_the_demo_only_fills_an_empty_database(world):
     assert not database_is_empty()
+
+
+def shows_rnd_defects_and_patches_and_billing_consent_and_time() -> None:
+    from palier.billing.models import Estimate, TimeEntry
+    from palier.engineering.models import DefectLink, Patch
+
+    assert set(Estimate.objects.values_list("status", flat=True)) >= {
+        "proposed",
+        "accepted",
+        "declined",
+    }
+    assert Estimate.objects.filter(decided_via="prepaid").exists()
+    assert TimeEntry.objects.filter(billable=True).exists()
+    assert TimeEntry.objects.filter(billable=False).exists()
+    linked = set(DefectLink.objects.values_list("ticket__status", flat=True))
+    assert {"with_rnd", "waiting_patch", "patch_available"} <= linked
+    assert Patch.objects.filter(released_at__isnull=False).count() == 1
+    assert Patch.objects.filter(released_at__isnull=True).count() == 1
