@@ -111,15 +111,13 @@ def compute_clocks(tickets: list[Ticket], now: dt.datetime) -> list[TicketClock]
 
 
 def save_clocks(clocks: list[TicketClock]) -> None:
-    """Write computed fields only: the warned/breached flags belong to the scan."""
-    existing = set(
-        TicketClock.objects.filter(pk__in=[c.pk for c in clocks]).values_list("pk", flat=True)
-    )
-    TicketClock.objects.bulk_update(
-        [c for c in clocks if c.pk in existing], COMPUTED_FIELDS, batch_size=500
-    )
+    """Upsert computed fields only: the warned/breached flags belong to the scan."""
     TicketClock.objects.bulk_create(
-        [c for c in clocks if c.pk not in existing], batch_size=500, ignore_conflicts=True
+        clocks,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["ticket"],
+        update_fields=COMPUTED_FIELDS,
     )
 
 
