@@ -159,11 +159,20 @@ def test_main_pages_in_english_and_french_with_the_language_switch(
 
 def test_home_is_readable_on_a_phone(portal_page, world, shoot):
     _speaks(world.contact_a, "en")
-    open_request(world.contact_a, "Printing the delivery note fails")
+    ticket = open_request(world.contact_a, "Printing the delivery note fails")
     page = portal_page(world.contact_a, mobile=True)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # no sideways scrolling
     shoot(page, "portal-home-phone-en")
+    page.goto("/portal/requests/new/")
+    page.check("input[name=type][value=usage]")
+    page.wait_for_selector("#decision-preview[data-tone=included]")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(page, "portal-new-request-phone-en")
+    for path in ("/portal/requests/", f"/portal/requests/{ticket.pk}/"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    shoot(page, "portal-request-phone-en")
 
 
 def test_sign_in_page_and_language_from_the_browser(browser, live_server, shoot):
