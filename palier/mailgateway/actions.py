@@ -8,6 +8,7 @@ in the quarantine with the reason. Delivering it again finds the stored row and 
 from __future__ import annotations
 
 import logging
+import re
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
@@ -28,6 +29,8 @@ from palier.tickets.states import Status
 from palier.triage.suggest import suggest_type
 
 logger = logging.getLogger(__name__)
+# Fwd (en), WG (de), TR (fr), I / Inoltro (it).
+FORWARD_RE = re.compile(r"^\s*(fwd?|wg|tr|i|inoltro)\s*:", re.IGNORECASE)
 
 
 def store_raw(raw: bytes, source: str) -> tuple[RawMessage, bool]:
@@ -195,7 +198,10 @@ def _add_to_ticket(raw: RawMessage, mail: ParsedMail, contact: User, ticket: Tic
 
 
 def _open(raw: RawMessage, mail: ParsedMail, contact: User, *, follow_up_of: Ticket | None) -> None:
-    body = _body(mail)
+    # A forwarded mail's history is the request itself: keep it whole.
+    body = (
+        mail.text.strip() if FORWARD_RE.match(mail.subject) and mail.text.strip() else _body(mail)
+    )
     description = body
     if follow_up_of is not None and follow_up_of.customer_id == contact.customer_id:
         description = _("Follow-up of %(ref)s.") % {"ref": follow_up_of.reference} + "\n\n" + body

@@ -1,4 +1,4 @@
-"""The new part of a reply: quoted history and signatures are hidden (the raw keeps all)."""
+"""The new part of a mail: quoted history and signatures are hidden (the raw keeps all)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ def visible_text(text: str) -> str:
     if not text.strip():
         return ""
     try:
-        visible = _parser().parse_reply(text=text)
+        replies = _parser().read(text=text).replies
     except Exception:  # noqa: BLE001 - the parser's regexes are heuristics; fall back to all
         return text.strip()
-    return (visible or text).strip()
+    if not replies:
+        return text.strip()
+    # `body` is the newest reply without its signature; `content` keeps the signature.
+    return (replies[0].body or replies[0].content or text).strip()
