@@ -43,6 +43,7 @@ COMPUTED_FIELDS = [
     "resolution_left_s",
     "rnd_s",
     "computed_at",
+    "next_check_at",
 ]
 TARGETS = ("first_response", "resolution")
 
@@ -107,7 +108,23 @@ def compute_clocks(tickets: list[Ticket], now: dt.datetime) -> list[TicketClock]
                 computed_at=now,
             )
         )
+        # Flags are unknown here (they live in the row): every instant counts, and the scan
+        # skips past those already flagged in one visit.
+        clocks[-1].next_check_at = next_check(clocks[-1], ignore_flags=True)
     return clocks
+
+
+def next_check(clock: TicketClock, *, ignore_flags: bool = False) -> dt.datetime | None:
+    """The earliest warning or due instant of an open clock that is still to flag."""
+    if not clock.active:
+        return None
+    pending = []
+    for target in TARGETS:
+        if ignore_flags or not getattr(clock, f"{target}_warned"):
+            pending.append(getattr(clock, f"{target}_warn_at"))
+        if ignore_flags or not getattr(clock, f"{target}_breached"):
+            pending.append(getattr(clock, f"{target}_due"))
+    return min((at for at in pending if at is not None), default=None)
 
 
 def save_clocks(clocks: list[TicketClock]) -> None:
@@ -159,56 +176,74 @@ def recompute_many(
     return done
 
 
-@transaction.atomic
-def do_flag(clock_id: int, target: str, kind: str, *, now: dt.datetime) -> bool:
-    """Record one `sla_warning` or `sla_breach` event, unless this target already has it."""
-    clock = TicketClock.objects.select_for_update().select_related("ticket").get(pk=clock_id)
+def _flag(clock: TicketClock, target: str, now: dt.datetime) -> str | None:
+    """Set this target's flags that are due; the event kind to record, if any."""
     warned, breached = f"{target}_warned", f"{target}_breached"
-    due = getattr(clock, f"{target}_due")
-    past_due = due is not None and due <= now
-    if kind == "breach":
-        if getattr(clock, breached) or not past_due:
-            return False
+    due, warn_at = getattr(clock, f"{target}_due"), getattr(clock, f"{target}_warn_at")
+    if due is not None and due <= now and not getattr(clock, breached):
         # A breach also settles the warning: nobody needs a warning after the fact.
         setattr(clock, breached, True)
         setattr(clock, warned, True)
-        clock.save(update_fields=[breached, warned])
-    else:
-        warn_at = getattr(clock, f"{target}_warn_at")
-        if getattr(clock, warned) or warn_at is None or warn_at > now:
-            return False
+        return "sla_breach"
+    if warn_at is not None and warn_at <= now and not getattr(clock, warned):
         setattr(clock, warned, True)
-        clock.save(update_fields=[warned])
-        met = target == "first_response" and clock.first_response_met_at is not None
-        if met or past_due:
-            # Answered already, or past due: the breach (if any) is the news, not a warning.
-            return False
-    record_event(
-        clock.ticket,
-        "sla_breach" if kind == "breach" else "sla_warning",
-        None,
-        internal=True,
-        field=target,
-        data={
-            "target": target,
-            "due": due.isoformat() if due else None,
-            "tier": clock.tier,
-            "criticality": clock.criticality,
-        },
+        answered = target == "first_response" and clock.first_response_met_at is not None
+        past_due = due is not None and due <= now
+        return None if answered or past_due else "sla_warning"
+    return None
+
+
+@transaction.atomic
+def do_check(clock_id: int, *, now: dt.datetime) -> dict[str, int]:
+    """Record the `sla_warning` / `sla_breach` events now due on one clock, each once per
+    target (the flags, read under the row lock, say what was already told)."""
+    clock = (
+        TicketClock.objects.select_for_update(of=("self",))
+        .select_related("ticket")
+        .filter(pk=clock_id)
+        .first()
     )
-    return True
+    counts = {"warnings": 0, "breaches": 0}
+    if clock is None or clock.next_check_at is None or clock.next_check_at > now:
+        return counts  # another worker got here first, or a recompute moved it
+    for target in TARGETS:
+        kind = _flag(clock, target, now)
+        if kind is None:
+            continue
+        counts["breaches" if kind == "sla_breach" else "warnings"] += 1
+        due = getattr(clock, f"{target}_due")
+        record_event(
+            clock.ticket,
+            kind,
+            None,
+            internal=True,
+            field=target,
+            data={
+                "target": target,
+                "due": due.isoformat() if due else None,
+                "tier": clock.tier,
+                "criticality": clock.criticality,
+            },
+        )
+    clock.next_check_at = next_check(clock)
+    clock.save(
+        update_fields=[
+            "first_response_warned",
+            "first_response_breached",
+            "resolution_warned",
+            "resolution_breached",
+            "next_check_at",
+        ]
+    )
+    return counts
 
 
-def scan(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
-    """The worker's periodic pass: flag every clock past its warning or due instant."""
+def scan(*, now: dt.datetime | None = None, limit: int = 1000) -> dict[str, int]:
+    """The worker's periodic pass: every clock whose next check is due, oldest first."""
     now = now or timezone.now()
     counts = {"warnings": 0, "breaches": 0}
-    active = TicketClock.objects.filter(active=True)
-    for target in TARGETS:
-        due_ids = active.filter(**{f"{target}_breached": False, f"{target}_due__lte": now})
-        for clock_id in list(due_ids.values_list("pk", flat=True)[:limit]):
-            counts["breaches"] += do_flag(clock_id, target, "breach", now=now)
-        warn_ids = active.filter(**{f"{target}_warned": False, f"{target}_warn_at__lte": now})
-        for clock_id in list(warn_ids.values_list("pk", flat=True)[:limit]):
-            counts["warnings"] += do_flag(clock_id, target, "warning", now=now)
+    due = TicketClock.objects.filter(next_check_at__lte=now).order_by("next_check_at")
+    for clock_id in list(due.values_list("pk", flat=True)[:limit]):
+        for key, value in do_check(clock_id, now=now).items():
+            counts[key] += value
     return counts
