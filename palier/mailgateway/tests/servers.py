@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 DOVECOT = "/usr/sbin/dovecot"
 
@@ -21,6 +22,27 @@ DOVECOT = "/usr/sbin/dovecot"
 # `available_apps` lets that flush cascade on PostgreSQL, where the full-text table
 # ticket_search (not a model) references tickets_ticket and a plain TRUNCATE is refused.
 committing = pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}{port}/{db['NAME']}"
+
+
+def command_env(smtp_port: int) -> dict[str, str]:
+    """The environment of a `palier` subprocess working on this test's database."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "PALIER_ENV": "test",
+        "PALIER_SMTP_HOST": "127.0.0.1",
+        "PALIER_SMTP_PORT": str(smtp_port),
+        "DJANGO_SETTINGS_MODULE": "palier.settings",
+    }
 
 
 def free_port() -> int:

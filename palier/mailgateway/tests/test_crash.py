@@ -3,30 +3,18 @@ exactly one ticket or the quarantine — none twice, none lost."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from django.db import connection
-
 from palier.mailgateway.models import RawMessage
-from palier.mailgateway.tests.servers import committing
+from palier.mailgateway.tests.servers import command_env, committing
 from palier.tickets.models import Ticket
 
 CORPUS = Path(__file__).resolve().parents[2] / "testing" / "eml"
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}{port}/{db['NAME']}"
 
 
 def _batch(folder: Path) -> int:
@@ -44,18 +32,10 @@ def _batch(folder: Path) -> int:
 
 
 def _run(folder: Path, smtp_port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "PALIER_ENV": "test",
-        "PALIER_SMTP_HOST": "127.0.0.1",
-        "PALIER_SMTP_PORT": str(smtp_port),
-        "DJANGO_SETTINGS_MODULE": "palier.settings",
-    }
     return subprocess.Popen(
         [sys.executable, "-m", "palier.cli", "mail", "ingest", "--dir", str(folder)],
         cwd=ROOT,
-        env=env,
+        env=command_env(smtp_port),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
