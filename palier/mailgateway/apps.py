@@ -7,6 +7,7 @@ class MailgatewayConfig(AppConfig):
     verbose_name = "Mail"
 
     def ready(self) -> None:
+        from palier.mailgateway import checks  # noqa: F401 - registers the system check
         from palier.mailgateway.notices import on_ticket_event
         from palier.tickets.notifications import register_event_handler
 
