@@ -56,7 +56,6 @@ def copy_table(lite: sqlite3.Connection, pg: psycopg.Connection, table: str) -> 
     lite_columns = [row[1] for row in lite.execute(f'PRAGMA table_info("{table}")')]
     columns = [c for c in lite_columns if c in pg_columns]
     names = ", ".join(f'"{c}"' for c in columns)
-    pg.execute(f'TRUNCATE "{table}" CASCADE')
     count = 0
     with pg.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
         for row in lite.execute(f'SELECT {names} FROM "{table}"'):
@@ -103,6 +102,9 @@ def main() -> None:
     with psycopg.connect(f"{PG_SERVER}/{PG_NAME}_{args.dataset}") as pg:
         pg.execute("SET TIME ZONE 'UTC'")  # SQLite holds Django's UTC datetimes as text
         pg.execute("SET session_replication_role = replica")  # rows arrive parents first
+        # Empty them all at once: a TRUNCATE ... CASCADE per table would empty tickets again
+        # when decisions (which tickets point to) are truncated after them.
+        pg.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " CASCADE")
         for table in TABLES:
             print(f"{table}: {copy_table(lite, pg, table)} rows", flush=True)
         print(f"ticket_search: {copy_search(lite, pg)} rows", flush=True)
