@@ -243,6 +243,8 @@ def query_counts(tokens: dict, ids: list[int]) -> dict:
     paths["detail"] = f"/api/v1/tickets/{ids[0]}"
     paths["search (facture), limit 50"] = "/api/v1/tickets?q=facture&limit=50"
     paths["search (facture), limit 200"] = "/api/v1/tickets?q=facture&limit=200"
+    paths["search (e4711), limit 50"] = "/api/v1/tickets?q=e4711&limit=50"
+    paths["bare authenticated view (/me)"] = "/api/v1/me"
     counts = {}
     for name, path in paths.items():
         client.get(path)  # warm caches the way a running server has them
@@ -251,6 +253,29 @@ def query_counts(tokens: dict, ids: list[int]) -> dict:
         assert response.status_code == 200, (path, response.status_code)
         counts[name] = len(ctx.captured_queries)
     return counts
+
+
+def service_times(tokens: dict, ids: list[int], n: int = 40) -> dict:
+    """CPU time of a whole request in process (middleware, view, SQL on SQLite, JSON), the
+    figure that does not change when other processes compete for the cores."""
+    from django.test import Client as DjangoClient
+
+    client = DjangoClient(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {tokens['staff']}")
+    paths = {
+        "bare authenticated view (/me)": ["/api/v1/me"],
+        "list level1, 50": ["/api/v1/tickets?queue=level1&limit=50"],
+        "detail": [f"/api/v1/tickets/{pk}" for pk in ids[:n]],
+    }
+    for _kind, word in SEARCH_WORDS:
+        paths[f"search {word}"] = [f"/api/v1/tickets?q={word}"]
+    times = {}
+    for name, some in paths.items():
+        client.get(some[0])
+        started = time.process_time()
+        for i in range(n):
+            client.get(some[i % len(some)])
+        times[name] = round((time.process_time() - started) * 1000 / n, 2)
+    return times
 
 
 def summary(results: dict) -> str:
@@ -269,6 +294,7 @@ def summary(results: dict) -> str:
         f"{c['failed']} failed), p50 {c['latency']['p50']} ms, cpu {c['server_cpu_ms']} ms"
     )
     lines.append(f"SQL queries per request: {results['queries']}")
+    lines.append(f"CPU ms per request, in process: {results['service_cpu_ms']}")
     return "\n".join(lines)
 
 
@@ -302,6 +328,7 @@ def main() -> None:
         "worker_class": args.worker_class,
         "workers": args.workers,
         "queries": query_counts(tokens, ids),
+        "service_cpu_ms": service_times(tokens, ids),
     }
     server = start_server(args)
     try:
