@@ -95,3 +95,10 @@ def shoot() -> Callable[[Any, str], Path]:
         return path
 
     return save
+
+
+@pytest.fixture
+def english(client: Any, settings: Any) -> None:
+    """Pages in English whatever the persona's language: the assertions read English text.
+    (The language choice itself is tested in test_auth.py without this fixture.)"""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

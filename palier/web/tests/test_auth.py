@@ -147,7 +147,7 @@ def test_form_fields_are_linked_to_their_errors_for_screen_readers(client):
     assert 'aria-invalid="true"' in html and 'aria-describedby="id_email_error"' in html
 
 
-def test_not_found_page_uses_the_layout(client, world):
+def test_not_found_page_uses_the_layout(client, world, english):
     client.force_login(world.contact_a)
     response = client.get("/portal/requests/999999/")
     assert response.status_code == 404

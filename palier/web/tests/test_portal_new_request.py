@@ -14,7 +14,7 @@ from palier.customers.models import Module
 from palier.testing.factories import make_customization
 from palier.tickets.models import Attachment, Ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _form(**overrides):

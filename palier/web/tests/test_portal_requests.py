@@ -15,7 +15,7 @@ from palier.tickets.attachments import do_attach_file
 from palier.tickets.models import Message
 from palier.web.tests.helpers import open_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _list(client, **params):
