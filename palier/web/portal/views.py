@@ -37,7 +37,7 @@ from palier.tickets.states import (
     allowed_targets,
 )
 from palier.web.portal.access import contact_required
-from palier.web.portal.forms import ReplyForm, RequestFilterForm
+from palier.web.portal.forms import TYPE_HELP, ReplyForm, RequestFilterForm
 from palier.web.portal.preview import entitlement_refusal
 from palier.web.portal.timeline import customer_timeline
 
@@ -158,6 +158,8 @@ def _detail_context(request: HttpRequest, ticket: Ticket, reply_form: ReplyForm)
         "can_reply": ticket.status not in (Status.CLOSED, Status.DECLINED, Status.REFUSED),
         "actions": contact_actions(ticket, user),
         "expected_answer": expected_first_response(ticket),
+        # The model's type labels are not translated; the form's one-line titles are.
+        "type_label": TYPE_HELP[ticket.type][0] if ticket.type in TYPE_HELP else ticket.type,
     }
 
 
