@@ -29,6 +29,13 @@ _PORTAL_LINKS = [
 ]
 _STAFF_LINKS = [
     (_("Workspace"), "web:agent:home"),
+    (_("Time"), "web:billing:time"),
+    (_("Defects"), "web:engineering:defects"),
+]
+# Invoices and reports are a manager's business; other staff only log their time.
+_MANAGER_LINKS = [
+    *_STAFF_LINKS,
+    (_("Billing"), "web:billing:dashboard"),
 ]
 
 
@@ -61,7 +68,12 @@ def nav_links(context: template.Context) -> list[NavLink]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
-    links = _PORTAL_LINKS if getattr(user, "is_contact", False) else _STAFF_LINKS
+    if getattr(user, "is_contact", False):
+        links = _PORTAL_LINKS
+    elif getattr(user, "is_manager", False):
+        links = _MANAGER_LINKS
+    else:
+        links = _STAFF_LINKS
     return _resolve(links, request.path)
 
 

@@ -345,3 +345,28 @@ def test_level_one_changes_the_criticality_with_a_reason_the_customer_reads(clie
     assert ticket.criticality == "high"
     event = TicketEvent.objects.get(ticket=ticket, field="criticality")
     assert event.reason == "No workaround for the delivery notes" and not event.internal
+
+
+def test_the_side_panel_shows_time_totals_and_logs_a_quick_entry(client, world, ticket):
+    from palier.billing.models import TimeEntry
+
+    client.force_login(world.agent)
+    body = client.get(url(ticket)).content.decode()
+    assert 'id="billing-panel"' in body and "0 min billable, 0 min included." in body
+    # Level-1 work: no estimate to propose, and the time is recorded as included.
+    assert "/estimate/" not in body
+    response = client.post(
+        f"/billing/time/?next={url(ticket)}",
+        {"ticket": ticket.reference, "date": "2026-11-02", "minutes": "25", "activity": "support"},
+    )
+    assert response.status_code == 302 and response["Location"] == url(ticket)
+    entry = TimeEntry.objects.get(ticket=ticket)
+    assert entry.minutes == 25 and entry.billable is False
+    assert "0 min billable, 25 min included." in client.get(url(ticket)).content.decode()
+
+
+def test_a_consultant_is_offered_an_estimate_on_a_billable_ticket(client, world):
+    feature = make_ticket(world.contact_a, "feature", "Add a delivery zone column")
+    client.force_login(world.consultant)
+    body = client.get(url(feature)).content.decode()
+    assert f"/billing/tickets/{feature.pk}/estimate/" in body

@@ -1,0 +1,34 @@
+"""The main navigation: each role sees the screens it works in, and only those."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def nav_hrefs(client) -> list[str]:
+    body = client.get("/desk/").content.decode()
+    nav = body.split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
+    return [part.split('"', 1)[0] for part in nav.split('href="')[1:]]
+
+
+@pytest.mark.parametrize("persona", ["agent", "consultant", "rnd"])
+def test_staff_see_time_and_defects_but_not_invoices(client, world, persona):
+    client.force_login(getattr(world, persona))
+    hrefs = nav_hrefs(client)
+    assert "/billing/time/" in hrefs and "/rnd/" in hrefs
+    assert "/billing/" not in hrefs
+
+
+def test_a_manager_also_sees_the_billing_dashboard(client, world):
+    client.force_login(world.manager)
+    hrefs = nav_hrefs(client)
+    assert {"/desk/", "/billing/time/", "/rnd/", "/billing/"} <= set(hrefs)
+    assert client.get("/billing/").status_code == 200
+
+
+def test_a_contact_sees_only_the_portal(client, world):
+    client.force_login(world.contact_a)
+    body = client.get("/portal/").content.decode()
+    nav = body.split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
+    assert "/portal/requests/" in nav
+    assert "/billing/" not in nav and "/rnd/" not in nav and "/desk/" not in nav
