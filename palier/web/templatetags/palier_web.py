@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,3 +93,26 @@ def with_aria(field: Any) -> str:
     if ids:
         attrs["aria-describedby"] = " ".join(ids)
     return field.as_widget(attrs=attrs)
+
+
+def _duration(delta: dt.timedelta) -> str:
+    """Business time as "2 h 10", "3 h" or "35 min": short enough for a queue cell, and
+    the same units in every language the desk speaks."""
+    minutes = int(abs(delta.total_seconds()) // 60)
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
+@register.simple_tag
+def sla_label(sla: Any) -> str:
+    """What a queue row says about its service target (a palier.sla.queries.TimeLeft):
+    "2 h 10 left", "overdue 35 min" or "paused"; empty when there is no running target."""
+    if sla is None:
+        return ""
+    if not sla.running:
+        return str(_("paused"))
+    if sla.overdue:
+        return str(_("overdue %(duration)s")) % {"duration": _duration(sla.left)}
+    return str(_("%(duration)s left")) % {"duration": _duration(sla.left)}

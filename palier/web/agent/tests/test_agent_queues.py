@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.urls import reverse
 
+from palier.sla.actions import do_recompute
 from palier.testing.factories import make_ticket
 from palier.tickets.actions import do_assign, do_transition
 from palier.workspace.models import SavedView
@@ -125,8 +130,9 @@ def test_a_queue_page_costs_the_same_queries_whatever_the_number_of_tickets(
         make_ticket(world.contact_a if i % 2 else world.contact_b, subject=f"Question {i}")
     client.force_login(world.agent)
     client.get(HOME)  # warm the session
-    # session, user, page ids, page rows, counts, saved views, customer and module choices
-    with django_assert_num_queries(8):
+    # session, user, page ids, page rows, service clocks, counts, saved views, customer
+    # and module choices
+    with django_assert_num_queries(9):
         response = client.get(HOME, {"queue": "open", "q": "question"})
     assert response.status_code == 200
 
@@ -189,3 +195,35 @@ def test_every_sort_walks_all_pages_without_a_gap_or_a_repeat(client, world, sor
     if sort == "customer":
         names = [t.customer.name for t in items]
         assert names == sorted(names)
+
+
+def _opened_monday_at_four(world, subject: str):
+    """Standard tier, medium criticality: a first answer within 8 business hours, so by
+    Tuesday 16:00 (office hours 8-12 and 13-17, Europe/Zurich)."""
+    ticket = make_ticket(world.contact_a, subject=subject)
+    do_recompute(ticket)
+    return ticket
+
+
+def _row(body: str, subject: str) -> str:
+    return body.split(subject, 1)[1].split("</tr>", 1)[0]
+
+
+def test_each_row_shows_the_business_time_left_overdue_or_paused(client, world):
+    zurich = ZoneInfo("Europe/Zurich")
+    with time_machine.travel(dt.datetime(2026, 11, 30, 16, tzinfo=zurich), tick=False):
+        _opened_monday_at_four(world, "Running clock")
+        waiting = _opened_monday_at_four(world, "Waiting for the customer")
+        waiting = do_transition(waiting, "in_progress", acting_user=world.agent)
+        waiting = do_transition(waiting, "waiting_customer", acting_user=world.agent)
+        do_recompute(waiting)  # the worker's event handler, run here by hand
+    client.force_login(world.agent)
+    with time_machine.travel(dt.datetime(2026, 12, 1, 13, 50, tzinfo=zurich), tick=False):
+        body = client.get(HOME, {"queue": "open"}).content.decode()
+    assert "2 h 10 left" in _row(body, "Running clock")
+    assert "first response" in _row(body, "Running clock")
+    assert "paused" in _row(body, "Waiting for the customer")
+    with time_machine.travel(dt.datetime(2026, 12, 1, 16, 35, tzinfo=zurich), tick=False):
+        body = client.get(HOME, {"queue": "open"}).content.decode()
+    assert "overdue 35 min" in _row(body, "Running clock")
+    assert "sla--overdue" in _row(body, "Running clock")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from palier.accounts.models import User
 from palier.lib.errors import DomainError
 from palier.lib.pagination import Page, keyset_page
+from palier.sla.queries import time_left_for
 from palier.tickets import search
 from palier.tickets.models import Ticket, parse_reference
 from palier.tickets.queries import TicketFilters, filter_tickets
@@ -90,6 +91,7 @@ def _page(qs: QuerySet[Ticket], sort: str, cursor: str | None) -> Page:
     page.items = [rows[ticket.pk] for ticket in page.items if ticket.pk in rows]
     for ticket in page.items:
         ticket.type_label = TYPE_LABELS.get(ticket.type, "") if ticket.type else ""
+    time_left_for(page.items)  # one query for the whole page; sets ticket.sla
     return page
 
 
