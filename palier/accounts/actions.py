@@ -1,11 +1,14 @@
-"""Writes on accounts: tokens."""
+"""Writes on accounts: tokens, the user's language."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from palier.accounts.models import ApiToken, User, hash_token
+from palier.lib.errors import DomainError
 
 
 @transaction.atomic
@@ -18,3 +21,20 @@ def do_create_token(user: User, *, name: str = "") -> tuple[ApiToken, str]:
 
 def do_revoke_token(token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def do_set_language(user: User, language: str) -> User:
+    """Save the language the user chose, so that mails and pages follow it everywhere."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise DomainError(
+            _("This language is not offered."),
+            code="unknown_language",
+            details={"language": language},
+        )
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.language != language:
+        locked.language = language
+        locked.save(update_fields=["language"])
+    user.language = language
+    return locked

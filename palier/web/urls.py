@@ -1,5 +1,4 @@
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from palier.web import auth, downloads, views
 
@@ -17,7 +16,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/done/", auth.ResetCompleteView.as_view(), name="password_reset_complete"),
-    path("language/", set_language, name="set_language"),
+    path("language/", views.set_language, name="set_language"),
     path("attachments/<int:attachment_id>/", downloads.download, name="attachment"),
     path("portal/", include("palier.web.portal.urls")),
     path("desk/", include("palier.web.agent.urls")),
