@@ -258,6 +258,8 @@ class EventKind(models.TextChoices):
     CUSTOMER_REPLY = "customer_reply", _("Customer reply")
     NOTE = "note", _("Internal note")
     REOPENED = "reopened", _("Reopened")
+    FOLLOWED = "followed", _("Followed by a colleague")
+    UNFOLLOWED = "unfollowed", _("No longer followed")
 
 
 class TicketEvent(models.Model):
@@ -285,3 +287,25 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.from_value}→{self.to_value}"
+
+
+class TicketFollower(models.Model):
+    """A contact who follows a colleague's shared request and is told of its public replies
+    like the requester (palier.tickets.queries.ticket_recipients)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_tickets"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="ticket_follower_unique")
+        ]
+        # The unique constraint serves "who follows this ticket"; this serves the portal's
+        # "Followed" filter, which starts from the user.
+        indexes = [models.Index(fields=["user", "ticket"], name="follower_user_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.ticket_id}"

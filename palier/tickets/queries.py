@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from palier.accounts.models import User
+from palier.accounts.models import Role, User
 from palier.customers.models import Visibility
 from palier.lib.pagination import Page, keyset_page
 from palier.tickets import search
@@ -17,6 +17,7 @@ from palier.tickets.models import (
     Message,
     Ticket,
     TicketEvent,
+    TicketFollower,
     parse_reference,
 )
 from palier.tickets.states import OPEN_STATUSES, Status
@@ -88,6 +89,7 @@ class TicketFilters:
     assignee_id: int | None = None
     queue: str | None = None
     mine: bool = False
+    followed: bool = False  # the shared requests the (contact) user follows
     q: str = ""
 
 
@@ -117,6 +119,8 @@ def filter_tickets(
             if user.is_staff_member
             else qs.filter(contact_id=user.pk)
         )
+    if filters.followed:
+        qs = qs.filter(followers__user_id=user.pk)
     if filters.q:
         pk = parse_reference(filters.q)
         if pk is not None:
@@ -189,3 +193,29 @@ def access_attachment_by_id(user: User, attachment_id: int) -> Attachment:
     if attachment is None or (attachment.internal and not user.is_staff_member):
         raise Http404("attachment")
     return attachment
+
+
+def ticket_recipients(ticket: Ticket) -> list[User]:
+    """Who is told of the ticket's public replies: its contact, then the followers who may
+    still see it (active contacts of its customer; a customer admin sees private requests
+    too). A follower who left the company, or a request made private again, drops out
+    without anyone unfollowing. Two queries at most, whatever the number of followers."""
+    contact = ticket.contact
+    recipients: list[User] = [contact] if contact is not None and contact.is_active else []
+    sees_it = Q(user__is_customer_admin=True)
+    if ticket.visibility == Visibility.SHARED:
+        sees_it |= Q(user__is_customer_admin=False)
+    followers = (
+        TicketFollower.objects.filter(
+            sees_it,
+            ticket_id=ticket.pk,
+            user__is_active=True,
+            user__role=Role.CONTACT,
+            user__customer_id=ticket.customer_id,
+        )
+        .exclude(user_id=ticket.contact_id)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )
+    recipients.extend(f.user for f in followers)
+    return recipients

@@ -220,6 +220,15 @@ class RequestFilterForm(forms.Form):
             attrs={"type": "search", "placeholder": _("Text or PAL-2026-000123")}
         ),
     )
+    show = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("mine", _("Opened by me")),
+            ("followed", _("Followed")),
+        ],
+    )
     status = forms.ChoiceField(label=_("Status"), required=False)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("requests/<int:ticket_id>/", views.request_detail, name="detail"),
     path("requests/<int:ticket_id>/reply/", views.reply, name="reply"),
     path("requests/<int:ticket_id>/status/", views.change_status, name="status"),
+    path("requests/<int:ticket_id>/follow/", views.follow, name="follow"),
 ]

@@ -19,6 +19,12 @@ from palier.sla.queries import expected_first_response
 from palier.tickets.actions import check_can_reopen, do_add_message, do_transition
 from palier.tickets.attachments import do_attach_file
 from palier.tickets.explanations import explain
+from palier.tickets.followers import (
+    check_can_follow,
+    do_follow_ticket,
+    do_unfollow_ticket,
+    is_following,
+)
 from palier.tickets.models import Ticket
 from palier.tickets.queries import (
     TicketFilters,
@@ -80,7 +86,14 @@ def _filters(form: RequestFilterForm) -> tuple[TicketFilters, str]:
     statuses = (
         sorted(OPEN_STATUSES) if status == RequestFilterForm.OPEN else ([status] if status else [])
     )
-    return TicketFilters(status=statuses, q=data.get("q") or ""), data.get("sort") or "-created"
+    show = data.get("show") or ""
+    filters = TicketFilters(
+        status=statuses,
+        q=data.get("q") or "",
+        mine=show == "mine",
+        followed=show == "followed",
+    )
+    return filters, data.get("sort") or "-created"
 
 
 @contact_required
@@ -138,6 +151,14 @@ def contact_actions(ticket: Ticket, user: User) -> list[tuple[str, str, bool]]:
     return actions
 
 
+def _follow_context(ticket: Ticket, user: User) -> dict:
+    try:
+        check_can_follow(ticket, user)
+    except DomainError:
+        return {"can_follow": False, "following": False}
+    return {"can_follow": True, "following": is_following(ticket, user)}
+
+
 def _detail_context(request: HttpRequest, ticket: Ticket, reply_form: ReplyForm) -> dict:
     user = request.user
     msgs = list(ticket_messages(user, ticket))
@@ -158,6 +179,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, reply_form: ReplyForm)
         "can_reply": ticket.status not in (Status.CLOSED, Status.DECLINED, Status.REFUSED),
         "actions": contact_actions(ticket, user),
         "expected_answer": expected_first_response(ticket),
+        **_follow_context(ticket, user),
         # The model's type labels are not translated; the form's one-line titles are.
         "type_label": TYPE_HELP[ticket.type][0] if ticket.type in TYPE_HELP else ticket.type,
     }
@@ -213,4 +235,23 @@ def change_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
             _("The request is now: %(status)s.")
             % {"status": Ticket(status=target).customer_status_label},
         )
+    return redirect("web:portal:detail", ticket_id=ticket.pk)
+
+
+@require_POST
+@contact_required
+def follow(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Follow a colleague's shared request, or stop (`follow=0`)."""
+    ticket = access_ticket_by_id(request.user, ticket_id)
+    try:
+        if request.POST.get("follow") == "0":
+            do_unfollow_ticket(ticket, acting_user=request.user)
+            messages.success(request, _("You no longer follow this request."))
+        else:
+            do_follow_ticket(ticket, acting_user=request.user)
+            messages.success(
+                request, _("You follow this request: we will email you each of our replies.")
+            )
+    except DomainError as exc:
+        messages.error(request, exc.message)
     return redirect("web:portal:detail", ticket_id=ticket.pk)
