@@ -77,7 +77,9 @@ def _customization_phrase(facts: dict[str, Any]) -> str:
     return phrase
 
 
-def refusal_text(code: str, date: Any) -> str:
+def refusal_text(code: str, date: Any, *, kept: bool = True) -> str:
+    """Why a request is refused, and how to renew. `kept=False` where nothing was sent (the
+    portal shows this instead of its form), so the text promises nothing about a request."""
     renew = _("To renew or reactivate it, please contact your account manager.")
     texts = {
         Refusal.NO_CONTRACT: _(
@@ -92,16 +94,19 @@ def refusal_text(code: str, date: Any) -> str:
     if code == Refusal.TERMINATED and not date:
         texts[code] = _("Your maintenance contract was terminated.")
     text = texts.get(code, code) % {"date": _date(date)}
-    return (
-        f"{text} "
-        + _(
+    if kept:
+        access = _(
             "Consulting and Customer Services are available to every customer with an active "
             "maintenance contract; your request has been kept and will be handled once the "
             "contract is active, or if our team accepts it."
         )
-        + " "
-        + renew
-    )
+    else:
+        access = _(
+            "Consulting and Customer Services are available to every customer with an active "
+            "maintenance contract; you can open requests here again once your contract is "
+            "active."
+        )
+    return f"{text} {access} {renew}"
 
 
 def _why_level(reason: str, facts: dict[str, Any], rnd: bool) -> str:

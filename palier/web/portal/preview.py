@@ -31,12 +31,12 @@ class Preview:
 
 def entitlement_refusal(customer: Customer, today: dt.date) -> str:
     """The refusal explanation (with its date) when the customer may not open requests,
-    else an empty string."""
+    else an empty string. The portal then shows no form, so nothing was sent or kept."""
     _contract, cfacts = contract_facts(customer, today)
     refusal = check_entitlement(cfacts, today)
     if refusal is None:
         return ""
-    return refusal_text(refusal.refusal, refusal.refusal_date)
+    return refusal_text(refusal.refusal, refusal.refusal_date, kept=False)
 
 
 def preview_decision(
@@ -55,7 +55,7 @@ def preview_decision(
             return Preview(
                 "refused",
                 _("Request not accepted"),
-                refusal_text(refusal.refusal, refusal.refusal_date),
+                refusal_text(refusal.refusal, refusal.refusal_date, kept=False),
                 refusal,
             )
         return Preview("neutral", _("Choose the type of your request to see who will handle it."))
@@ -71,7 +71,7 @@ def preview_decision(
         return Preview(
             "refused",
             _("Request not accepted"),
-            refusal_text(decision.refusal, decision.refusal_date),
+            refusal_text(decision.refusal, decision.refusal_date, kept=False),
             decision,
         )
     why = explain(decision, get_language() or "en").why_level

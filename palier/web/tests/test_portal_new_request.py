@@ -191,11 +191,29 @@ def test_expired_customer_sees_the_end_date_instead_of_the_form(client, world):
     assert 'name="subject"' not in html
 
 
+def test_the_refusal_in_the_portal_promises_nothing_about_a_request_never_sent(client, world):
+    client.force_login(world.contact_expired)
+    for page in ("web:portal:new", "web:portal:home"):
+        html = client.get(reverse(page)).content.decode()
+        assert "Your maintenance contract ended on" in html
+        assert "has been kept" not in html
+        assert "you can open requests here again once your contract is active" in html
+        assert "please contact your account manager" in html
+
+
+def test_a_mailed_request_refused_is_still_told_it_was_kept():
+    from palier.tickets.explanations import refusal_text
+
+    assert "your request has been kept" in refusal_text("suspended", None)
+    assert "has been kept" not in refusal_text("suspended", None, kept=False)
+
+
 def test_expired_customer_cannot_post_a_request_either(client, world):
     client.force_login(world.contact_expired)
     response = client.post(reverse("web:portal:new"), _form())
     assert response.status_code == 403
     assert not Ticket.objects.exists()
+    assert "has been kept" not in response.content.decode()
 
 
 def test_staff_are_sent_away_from_the_portal(client, world):
