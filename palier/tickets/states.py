@@ -79,6 +79,8 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (Status.IN_PROGRESS, Status.CLOSED): _ALL,
     (Status.WAITING_CUSTOMER, Status.IN_PROGRESS): _ALL,
     (Status.WAITING_CUSTOMER, Status.RESOLVED): _ANY,
+    # The customer's answer may show a product defect before they reply on the ticket (D4).
+    (Status.WAITING_CUSTOMER, Status.WITH_RND): _ANY,
     (Status.WAITING_CUSTOMER, Status.CLOSED): _ALL,
     (Status.WAITING_CUSTOMER, Status.AWAITING_CONSENT): _ANY,  # billing: estimate proposed
     (Status.AWAITING_CONSENT, Status.IN_PROGRESS): _ALL,

@@ -185,3 +185,11 @@ def test_a_ticket_opened_on_new_years_night_in_zurich_is_of_the_new_year(world):
     with time_machine.travel(dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC), tick=False):
         ticket = make_ticket(world.contact_a)
     assert ticket.reference == f"PAL-2027-{ticket.pk:06d}"
+
+
+def test_a_product_defect_found_while_waiting_for_the_customer_goes_to_rnd(world, api):
+    ticket = make_ticket(world.contact_a, "malfunction")
+    api(world.agent).post(f"/tickets/{ticket.pk}/transitions", {"to": "waiting_customer"})
+    r = api(world.agent).post(f"/tickets/{ticket.pk}/diagnosis", {"finding": "product_defect"})
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "with_rnd"
