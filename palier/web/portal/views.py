@@ -132,7 +132,11 @@ CONTACT_ACTIONS = {
 
 
 def contact_actions(ticket: Ticket, user: User) -> list[tuple[str, str, bool]]:
-    """(target, label, is_close) for each edge the table allows a contact right now."""
+    """(target, label, is_close) for each edge the table allows a contact right now.
+    Only the requester or a customer admin closes or reopens: a colleague who follows a
+    shared request reads and replies, as with an estimate, but does not decide for them."""
+    if ticket.contact_id != user.pk and not user.is_customer_admin:
+        return []
     actions = []
     now = timezone.now()
     for target in allowed_targets(ticket.status, CONTACT):

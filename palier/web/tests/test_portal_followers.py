@@ -119,3 +119,15 @@ def test_recipients_cost_two_queries_whatever_the_number_of_followers(
     do_follow_ticket(shared, acting_user=world.admin_a)
     with django_assert_max_num_queries(2):
         assert len(ticket_recipients(shared)) == 3
+
+
+def test_a_follower_replies_but_does_not_close_a_colleagues_request(client, world, shared):
+    do_follow_ticket(shared, acting_user=world.contact_a)
+    client.force_login(world.contact_a)
+    html = _page(client, shared)
+    assert 'id="reply"' in html and 'name="target"' not in html
+    client.post(reverse("web:portal:status", args=[shared.pk]), {"target": "closed"})
+    shared.refresh_from_db()
+    assert shared.status != "closed"
+    client.force_login(world.admin_a)
+    assert 'value="closed"' in _page(client, shared)
