@@ -8,6 +8,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,7 +41,11 @@ class User(AbstractUser):
     phone = models.CharField(max_length=40, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["customer", "role"], name="user_customer_role")]
+        indexes = [
+            models.Index(fields=["customer", "role"], name="user_customer_role"),
+            # Senders and sign-ins are found by address, case-insensitively (email__iexact).
+            models.Index(Upper("email"), name="user_email_upper"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role="contact", customer__isnull=False)
