@@ -36,7 +36,9 @@ def test_rnd_plans_and_releases_a_patch_and_the_linked_ticket_is_told_once(
     page.wait_for_load_state()
 
     page.goto("/rnd/")
-    assert "Delivery note <script>alert(1)</script>" in page.locator("table.list").first.inner_text()
+    assert (
+        "Delivery note <script>alert(1)</script>" in page.locator("table.list").first.inner_text()
+    )
     page.click(f"text={defect.reference}")
     assert ticket.reference in page.locator("main").inner_text()
     page.goto("/rnd/patches/new/")
