@@ -44,7 +44,8 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("PALIER_DEBUG", False)
 ALLOWED_HOSTS = env_list(
-    "PALIER_ALLOWED_HOSTS", [] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
+    "PALIER_ALLOWED_HOSTS",
+    [] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"],
 )
 CSRF_TRUSTED_ORIGINS = env_list("PALIER_CSRF_TRUSTED_ORIGINS", [])
 PALIER_BASE_URL = env_str("PALIER_BASE_URL", "http://localhost:8000").rstrip("/")
@@ -246,6 +247,10 @@ EMAIL_BACKEND = env_str("PALIER_EMAIL_BACKEND", "django.core.mail.backends.smtp.
 EMAIL_HOST = env_str("PALIER_SMTP_HOST", "localhost")
 EMAIL_PORT = env_int("PALIER_SMTP_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("PALIER_FROM_EMAIL", "support@palier.localhost")
+
+# The demo writes its mail as .eml files in the data folder instead of sending it.
+if PALIER_ENV == "demo" and not env_str("PALIER_MAIL_OUTBOX_DIR"):
+    PALIER_MAIL_OUTBOX_DIR = str(DATA_DIR / "outbox")
 
 PALIER_REOPEN_DAYS = env_int("PALIER_REOPEN_DAYS", 14, minimum=0)
 PALIER_VENDOR_NAME = env_str("PALIER_VENDOR_NAME", "Palier Software SA")

@@ -65,6 +65,11 @@ def smtp() -> dict:
     }
 
 
+def outbox_dir() -> str:
+    """Where mail is written as .eml files instead of being sent (the demo; empty: SMTP)."""
+    return _setting("PALIER_MAIL_OUTBOX_DIR", env_str("PALIER_MAIL_OUTBOX_DIR", ""))
+
+
 def vendor_name() -> str:
     return _setting("PALIER_VENDOR_NAME", "Palier")
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -157,6 +158,10 @@ def queue_unknown_sender_notice(parsed) -> OutboundMessage | None:
 
 
 def _send(raw: bytes, recipient: str) -> None:
+    outbox = config.outbox_dir()
+    if outbox:
+        _write_to_outbox(Path(outbox), raw, recipient)
+        return
     opts = config.smtp()
     with smtplib.SMTP(opts["host"], int(opts["port"]), timeout=opts["timeout"]) as smtp:
         if opts["starttls"]:
@@ -164,6 +169,13 @@ def _send(raw: bytes, recipient: str) -> None:
         if opts["user"]:
             smtp.login(opts["user"], opts["password"])
         smtp.sendmail(config.bounce_address(), [recipient], raw)
+
+
+def _write_to_outbox(folder: Path, raw: bytes, recipient: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
+    safe = "".join(ch if ch.isalnum() or ch in "@.-_" else "_" for ch in recipient)[:80]
+    (folder / f"{stamp}-{safe}.eml").write_bytes(raw)
 
 
 def _retry_later(out: OutboundMessage) -> None:
