@@ -16,6 +16,7 @@ from palier.mailgateway.models import OutboundMessage, RawMessage
 from palier.mailgateway.outbound import Mail, queue
 from palier.tickets.explanations import refusal_text
 from palier.tickets.models import Message, Ticket, TicketEvent
+from palier.tickets.queries import ticket_recipients
 from palier.tickets.states import CUSTOMER_STATUS_LABELS, Status
 
 logger = logging.getLogger(__name__)
@@ -143,13 +144,27 @@ def _contact_paragraphs(event: TicketEvent, ticket: Ticket) -> tuple[list[str], 
     return lines, quote
 
 
+# Followers of a shared request hear of what moves it on, like its requester.
+FOLLOWER_KINDS = frozenset({"reply", "status", "reopened", "patch_available"})
+
+
 def _to_contact(event: TicketEvent) -> None:
     ticket = event.ticket
-    contact = ticket.contact
-    if event.internal or contact is None or not contact.is_active or not contact.email:
+    if event.internal:
         return
-    if event.kind not in ("created", "refused") and event.actor_id == contact.pk:
-        return  # the contact did it; no need to tell them
+    if event.kind in FOLLOWER_KINDS:
+        recipients = ticket_recipients(ticket)
+    else:
+        recipients = [ticket.contact] if ticket.contact is not None else []
+    for contact in recipients:
+        if not contact.is_active or not contact.email:
+            continue
+        if event.kind not in ("created", "refused") and event.actor_id == contact.pk:
+            continue  # they did it; no need to tell them
+        _mail_contact(event, ticket, contact)
+
+
+def _mail_contact(event: TicketEvent, ticket: Ticket, contact) -> None:
     with translation.override(contact.language or ticket.language):
         content = _contact_paragraphs(event, ticket)
         if content is None:

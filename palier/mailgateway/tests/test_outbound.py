@@ -264,3 +264,27 @@ def test_a_consent_request_mails_the_estimate_and_its_link_without_a_second_stat
     [mail] = smtp.to("anna.a@example.com")
     plain = mail.get_body(("plain",)).get_content()
     assert "CHF 370.00" in plain and "http://localhost:8000/" in plain and "/consent/" in plain
+
+
+def test_a_follower_of_a_shared_request_is_mailed_our_replies_but_not_internal_notes(
+    world, smtp, django_capture_on_commit_callbacks
+):
+    from palier.tickets.followers import do_follow_ticket
+
+    ticket = do_open_ticket(
+        acting_user=world.contact_a,
+        customer=world.customer_a,
+        contact=world.contact_a,
+        request_type="usage",
+        subject="Geteilte Frage",
+        visibility="shared",
+    )
+    do_follow_ticket(ticket, acting_user=world.contact_a2)
+    smtp.messages.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        do_add_message(ticket, acting_user=world.agent, body="Hier ist die Antwort.")
+        do_add_message(ticket, acting_user=world.agent, body="Nur intern.", internal=True)
+    for address in ("anna.a@example.com", "armin.a@example.com"):
+        [mail] = smtp.to(address)
+        assert "Hier ist die Antwort." in mail.get_body(("plain",)).get_content()
+    assert not smtp.to("bruno.b@example.com")
