@@ -83,8 +83,10 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (Status.WAITING_CUSTOMER, Status.WITH_RND): _ANY,
     (Status.WAITING_CUSTOMER, Status.CLOSED): _ALL,
     (Status.WAITING_CUSTOMER, Status.AWAITING_CONSENT): _ANY,  # billing: estimate proposed
-    (Status.AWAITING_CONSENT, Status.IN_PROGRESS): _ALL,
-    (Status.AWAITING_CONSENT, Status.DECLINED): _ALL,
+    # A contact answers an estimate through billing's consent actions (which move the ticket
+    # as the system), never with a bare transition that would leave no consent on record.
+    (Status.AWAITING_CONSENT, Status.IN_PROGRESS): _ANY,
+    (Status.AWAITING_CONSENT, Status.DECLINED): _ANY,
     (Status.WITH_RND, Status.IN_PROGRESS): _ANY,
     (Status.WITH_RND, Status.WAITING_PATCH): _ANY,
     (Status.WITH_RND, Status.RESOLVED): _ANY,

@@ -145,10 +145,23 @@ def test_an_estimate_of_a_request_closed_meanwhile_cannot_be_accepted(world):
 
     ticket = open_ticket(world.customer_a, world.contact_a)
     estimate = propose(ticket, world.consultant)
-    do_transition(ticket, "declined", acting_user=world.contact_a)  # not through the estimate
+    do_transition(ticket, "declined", acting_user=world.consultant)  # not through the estimate
     with pytest.raises(Conflict) as exc:
         do_decide_estimate(estimate, accept=True, acting_user=world.contact_a, via="portal")
     assert exc.value.code == "ticket_not_open"
+
+
+@pytest.mark.django_db
+def test_a_contact_cannot_skip_the_estimate_with_a_bare_transition(world):
+    from palier.tickets.actions import do_transition
+    from palier.tickets.states import InvalidTransition
+
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    propose(ticket, world.consultant)
+    for target in ("in_progress", "declined"):
+        with pytest.raises(InvalidTransition):
+            do_transition(ticket, target, acting_user=world.contact_a)
+    assert Ticket.objects.get(pk=ticket.pk).status == "awaiting_consent"
 
 
 @pytest.mark.django_db
