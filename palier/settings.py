@@ -252,6 +252,25 @@ DEFAULT_FROM_EMAIL = env_str("PALIER_FROM_EMAIL", "support@palier.localhost")
 if PALIER_ENV == "demo" and not env_str("PALIER_MAIL_OUTBOX_DIR"):
     PALIER_MAIL_OUTBOX_DIR = str(DATA_DIR / "outbox")
 
+# Consulting billing (see docs/configuration.md). Decimals stay strings: billing/conf.py parses
+# them and system checks palier.E101–E105 reject bad values.
+PALIER_BILLING_VAT_RATE = env_str("PALIER_BILLING_VAT_RATE", "0.081")
+PALIER_BILLING_MARGIN = env_str("PALIER_BILLING_MARGIN", "0.10")
+PALIER_BILLING_LINK_MAX_AGE = env_int("PALIER_BILLING_LINK_MAX_AGE", 14 * 24 * 3600, minimum=60)
+PALIER_BILLING_CREDITOR = {
+    key: value
+    for key, value in {
+        "name": env_str("PALIER_CREDITOR_NAME"),
+        "street": env_str("PALIER_CREDITOR_STREET"),
+        "house_num": env_str("PALIER_CREDITOR_HOUSE_NUMBER"),
+        "pcode": env_str("PALIER_CREDITOR_POSTCODE"),
+        "city": env_str("PALIER_CREDITOR_CITY"),
+        "country": env_str("PALIER_CREDITOR_COUNTRY"),
+        "iban": env_str("PALIER_CREDITOR_IBAN"),
+    }.items()
+    if value
+}
+
 PALIER_REOPEN_DAYS = env_int("PALIER_REOPEN_DAYS", 14, minimum=0)
 PALIER_VENDOR_NAME = env_str("PALIER_VENDOR_NAME", "Palier Software SA")
 
