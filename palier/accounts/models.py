@@ -77,7 +77,9 @@ def hash_token(raw: str) -> str:
 class ApiToken(models.Model):
     """A bearer token for the REST API. Only its hash is stored."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens"
+    )
     name = models.CharField(max_length=100, blank=True)
     prefix = models.CharField(max_length=12, help_text=_("Shown to tell tokens apart."))
     key_hash = models.CharField(max_length=64, unique=True)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from palier.accounts.models import User
 from palier.customers.models import Contract, Customer, Customization, Module
 from palier.lib.errors import Conflict, DomainError, NotAllowed
+from palier.lib.tasks import enqueue_with_transaction
 
 
 def check_staff(user: User) -> None:
@@ -23,8 +24,9 @@ def _save_checked(obj, *, created: bool) -> None:
     except ValidationError as exc:
         details = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
         if any("already exists" in m for ms in details.values() for m in ms):
-            raise Conflict("An object with this key already exists.", code="already_exists",
-                           details=details) from exc
+            raise Conflict(
+                "An object with this key already exists.", code="already_exists", details=details
+            ) from exc
         raise DomainError("Invalid values.", code="validation_error", details=details) from exc
     try:
         with transaction.atomic():
@@ -69,9 +71,15 @@ def do_create_contract(*, acting_user: User, modules: list[Module] = (), **field
 def do_update_contract(contract: Contract, *, acting_user: User, **changes: Any) -> Contract:
     check_staff(acting_user)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    old_tier = contract.tier
     _apply(contract, changes)
     _check_dates(contract)
     _save_checked(contract, created=False)
+    if contract.tier != old_tier:
+        # Targets come from the tier: the worker recomputes the customer's open clocks.
+        from palier.sla.tasks import recompute_customer_clocks
+
+        enqueue_with_transaction(recompute_customer_clocks, contract.customer_id)
     return contract
 
 

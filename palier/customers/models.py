@@ -101,7 +101,9 @@ class Contract(models.Model):
         ordering = ["-start"]
         indexes = [models.Index(fields=["customer", "-start"], name="contract_customer_start")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="contract_dates")
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="contract_dates"
+            )
         ]
 
     def __str__(self) -> str:
@@ -123,7 +125,9 @@ class Contract(models.Model):
 class Customization(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="customizations")
     module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="customizations")
-    object = models.CharField(max_length=200, help_text=_('e.g. Order line: column "Delivery zone"'))
+    object = models.CharField(
+        max_length=200, help_text=_('e.g. Order line: column "Delivery zone"')
+    )
     built_by = models.CharField(
         max_length=24,
         choices=[
@@ -167,7 +171,9 @@ class Installation(models.Model):
     """The product version a customer runs."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="installations")
-    version = models.ForeignKey(ProductVersion, on_delete=models.PROTECT, related_name="installations")
+    version = models.ForeignKey(
+        ProductVersion, on_delete=models.PROTECT, related_name="installations"
+    )
     environment = models.CharField(max_length=40, default="production")
     installed_on = models.DateField(null=True, blank=True)
 

@@ -9,9 +9,9 @@ CENT = Decimal("0.01")
 
 
 def round_to_five_cents(amount: Decimal) -> Decimal:
-    return ((amount / FIVE_CENTS).quantize(Decimal("1"), rounding=ROUND_HALF_UP) * FIVE_CENTS).quantize(
-        CENT
-    )
+    return (
+        (amount / FIVE_CENTS).quantize(Decimal("1"), rounding=ROUND_HALF_UP) * FIVE_CENTS
+    ).quantize(CENT)
 
 
 def format_chf(amount: Decimal | int | str) -> str:

@@ -529,6 +529,8 @@ def do_change_criticality(
     if not reason.strip():
         raise DomainError("Say why the criticality changes.", code="reason_required")
     ticket = _lock(ticket, expected_version)
+    if not ticket.is_open:
+        raise DomainError("This ticket is no longer open.", code="ticket_not_open")
     if ticket.criticality == criticality:
         return ticket
     old = ticket.criticality

@@ -219,3 +219,19 @@ def test_the_sla_command_scans_and_recomputes(world):
     assert "1 clocks recomputed" in out.getvalue()
     assert "0 warnings, 1 breaches" in out.getvalue()
     assert clock(ticket).first_response_breached
+
+
+def test_changing_a_contracts_tier_through_its_action_recomputes_the_clocks(
+    world, django_capture_on_commit_callbacks
+):
+    from palier.customers.actions import do_update_contract
+
+    ticket = open_at(zh(2026, 11, 30, 9), world.contact_a)
+    contract = Contract.objects.get(customer=world.customer_a)
+    with (
+        time_machine.travel(zh(2026, 11, 30, 10), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        do_update_contract(contract, acting_user=world.manager, tier="premium")
+    assert clock(ticket).tier == "premium"
+    assert clock(ticket).first_response_due == zh(2026, 11, 30, 14)
