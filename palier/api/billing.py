@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema
 from pydantic import StringConstraints
 
 from palier.accounts.models import User
-from palier.api.schemas import ErrorOut
+from palier.api.schemas import ERRORS
 from palier.billing import actions, exports, invoicing, links, presenters, reports
 from palier.billing.models import Activity, DecidedVia
 from palier.billing.queries import (
@@ -30,15 +30,6 @@ from palier.lib.errors import DomainError
 from palier.tickets.queries import access_ticket_by_id
 
 router = Router(tags=["billing"])
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    410: ErrorOut,
-    422: ErrorOut,
-}
 
 ActivityCode = Annotated[str, StringConstraints(pattern="^(" + "|".join(Activity.values) + ")$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)]

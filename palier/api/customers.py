@@ -10,6 +10,7 @@ from pydantic import Field
 
 from palier.api import presenters as p
 from palier.api.schemas import (
+    ERRORS,
     ContractIn,
     ContractOut,
     ContractPatch,
@@ -19,7 +20,6 @@ from palier.api.schemas import (
     CustomizationIn,
     CustomizationOut,
     CustomizationPatch,
-    ErrorOut,
     Id,
     ProductOut,
 )
@@ -33,7 +33,6 @@ from palier.customers.queries import (
 )
 
 router = Router(tags=["customers"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _get(qs, pk: int, what: str):

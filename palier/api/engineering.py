@@ -15,7 +15,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field, StringConstraints
 
 from palier.accounts.models import User
-from palier.api.schemas import ErrorOut
+from palier.api.schemas import ERRORS
 from palier.customers.models import Module, Product, ProductVersion
 from palier.engineering import actions
 from palier.engineering.models import Defect, DefectStatus, Patch, Severity
@@ -34,7 +34,6 @@ from palier.lib.errors import DomainError, NotAllowed
 from palier.tickets.queries import access_ticket_by_id
 
 router = Router(tags=["engineering"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]

@@ -6,14 +6,13 @@ import datetime as dt
 
 from ninja import Router, Schema
 
-from palier.api.schemas import ErrorOut
+from palier.api.schemas import ERRORS
 from palier.lib.pagination import keyset_page
 from palier.mailgateway.actions import do_reprocess
 from palier.mailgateway.models import RawMessage
 from palier.mailgateway.queries import access_raw_message_by_id, quarantined_messages
 
 router = Router(tags=["mail"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 class RawMessageOut(Schema):

@@ -41,6 +41,10 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
+# Every endpoint documents the same JSON error shape for the statuses a client can meet.
+ERRORS = {status: ErrorOut for status in (400, 401, 403, 404, 409, 410, 413, 415, 422, 429)}
+
+
 class Ref(Schema):
     id: int
     name: str

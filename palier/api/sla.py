@@ -7,13 +7,12 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Router, Schema
 
-from palier.api.schemas import ErrorOut
+from palier.api.schemas import ERRORS
 from palier.sla.models import ServiceTier, TicketClock
 from palier.sla.queries import expected_first_response, time_left_of
 from palier.tickets.queries import access_ticket_by_id
 
 router = Router(tags=["service levels"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 class TargetOut(Schema):

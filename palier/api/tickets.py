@@ -13,10 +13,10 @@ from pydantic import Field
 from palier.accounts.models import User
 from palier.api import presenters as p
 from palier.api.schemas import (
+    ERRORS,
     AcceptIn,
     CriticalityCode,
     DiagnosisIn,
-    ErrorOut,
     EventOut,
     Id,
     MessageIn,
@@ -47,15 +47,6 @@ from palier.tickets.queries import (
 from palier.tickets.states import Status
 
 router = Router(tags=["tickets"])
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    413: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def _lang(request, ticket) -> str:
@@ -84,7 +75,7 @@ class RefusedOut(Schema):
     error: dict
 
 
-@router.post("/tickets", response={201: TicketDetailOut, 403: RefusedOut, **ERRORS})
+@router.post("/tickets", response={201: TicketDetailOut, **ERRORS, 403: RefusedOut})
 def open_ticket(request, payload: TicketIn):
     """Open a request. The policy decides it at once: the answer carries the decision and its
     explanation. Without an active contract the answer is 403 with the refusal code, the
