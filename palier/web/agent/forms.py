@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from palier.accounts.models import STAFF_ROLES, Role, User
 from palier.customers.models import Customer, Customization, Module
+from palier.engineering.models import Severity
 from palier.policy import Finding, RequestType
 from palier.tickets.models import Activity, Criticality
 from palier.tickets.states import Status
@@ -279,3 +280,26 @@ class SaveViewForm(forms.Form):
     name = forms.CharField(max_length=80, label=_("Name of the view"))
     shared = forms.BooleanField(required=False, label=_("Share with the team"))
     query = forms.CharField(max_length=1000, required=False, widget=forms.HiddenInput)
+
+
+class EscalateForm(VersionedForm):
+    """Finding D4: link a known defect (`defect`) or describe a new one (`title`, `severity`)."""
+
+    defect = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    title = forms.CharField(label=_("New defect title"), max_length=200, required=False)
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM, required=False
+    )
+    note = forms.CharField(
+        label=_("Reason"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded with the diagnosis and shown in the history."),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("defect") and not (data.get("title") or "").strip():
+            self.add_error("title", _("Give the new defect a title, or link a known defect."))
+        return data

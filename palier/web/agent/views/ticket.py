@@ -36,11 +36,13 @@ from palier.web.agent.forms import (
     ChangeRequestForm,
     CriticalityForm,
     DiagnoseForm,
+    EscalateForm,
     NoteForm,
     ReplyForm,
     TransitionForm,
 )
 from palier.web.agent.views.access import staff_required
+from palier.web.agent.views.rnd import escalate, rnd_context
 from palier.workspace.actions import do_heartbeat
 from palier.workspace.queries import customer_facts, others_on_ticket
 
@@ -71,10 +73,13 @@ class NewerCustomerMessage(DomainError):
 
 
 def finding_choices(ticket: Ticket) -> list[str]:
-    """The findings of table D that apply to this ticket as it stands."""
+    """The findings of table D that apply to this ticket as it stands. D4 is not among
+    them: it goes through the escalation form, which links the ticket to a defect."""
     choices = []
     for finding in Finding:
-        malfunction_only = finding in (Finding.CUSTOMER_MANIPULATION, Finding.PRODUCT_DEFECT)
+        if finding == Finding.PRODUCT_DEFECT:
+            continue
+        malfunction_only = finding == Finding.CUSTOMER_MANIPULATION
         if malfunction_only and ticket.type != RequestType.MALFUNCTION:
             continue
         if finding == Finding.BACK_TO_LEVEL_1 and ticket.level != 2:
@@ -105,6 +110,7 @@ def build_form(name: str, ticket: Ticket, data: Any = None) -> forms.Form:
         "note": NoteForm,
         "activity": ActivityForm,
         "accept": AcceptRefusedForm,
+        "escalate": EscalateForm,
     }
     if name not in simple:
         raise Http404("action")
@@ -161,6 +167,7 @@ def _context(request: HttpRequest, ticket: Ticket, bound: dict[str, forms.Form])
         "can_accept": ticket.status == Status.REFUSED and user.is_manager,
         "is_refused": ticket.status == Status.REFUSED,
         "forms": ticket_forms,
+        **rnd_context(ticket),
     }
 
 
@@ -332,6 +339,7 @@ HANDLERS: dict[str, Callable[[HttpRequest, Ticket, dict], str]] = {
     "diagnose": _diagnose,
     "transition": _transition,
     "accept": _accept,
+    "escalate": escalate,
 }
 
 
