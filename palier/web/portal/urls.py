@@ -1,6 +1,6 @@
 from django.urls import path
 
-from palier.web.portal import new_request, views
+from palier.web.portal import new_request, patch, views
 
 app_name = "portal"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("requests/<int:ticket_id>/reply/", views.reply, name="reply"),
     path("requests/<int:ticket_id>/status/", views.change_status, name="status"),
     path("requests/<int:ticket_id>/follow/", views.follow, name="follow"),
+    path("requests/<int:ticket_id>/deployment/", patch.request_deployment, name="deployment"),
 ]

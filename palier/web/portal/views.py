@@ -44,6 +44,7 @@ from palier.tickets.states import (
 )
 from palier.web.portal.access import contact_required
 from palier.web.portal.forms import TYPE_HELP, ReplyForm, RequestFilterForm
+from palier.web.portal.patch import patch_context
 from palier.web.portal.preview import entitlement_refusal
 from palier.web.portal.timeline import customer_timeline
 
@@ -184,6 +185,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, reply_form: ReplyForm)
         "actions": contact_actions(ticket, user),
         "expected_answer": expected_first_response(ticket),
         **_follow_context(ticket, user),
+        **patch_context(ticket, user),
         # The model's type labels are not translated; the form's one-line titles are.
         "type_label": TYPE_HELP[ticket.type][0] if ticket.type in TYPE_HELP else ticket.type,
     }
