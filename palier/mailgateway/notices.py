@@ -55,6 +55,12 @@ def _link(ticket: Ticket, *, staff: bool = False) -> str:
     return f"{settings.PALIER_BASE_URL}{path}"
 
 
+def _patch_link(ticket: Ticket) -> str:
+    """The request page's patch panel, where the customer asks us to deploy the patch."""
+    link = _link(ticket)
+    return f"{link}#patch" if link else ""
+
+
 def _consent(event: TicketEvent) -> tuple[list[str], str] | None:
     """The estimate and the link to accept or decline it; nothing when it was answered or
     replaced before the worker got to it."""
@@ -138,6 +144,12 @@ def _contact_paragraphs(event: TicketEvent, ticket: Ticket) -> tuple[list[str], 
             )
             % {"version": data.get("version") or event.to_value}
         ]
+        link = _patch_link(ticket)
+        if link:
+            lines.append(
+                _("If you want us to install it for you, ask us on your request page: %(url)s")
+                % {"url": link}
+            )
         quote = str(data.get("release_notes") or "")
     else:
         return None
@@ -181,7 +193,7 @@ def _mail_contact(event: TicketEvent, ticket: Ticket, contact) -> None:
                 paragraphs=lines,
                 quote=quote,
                 reference=ticket.reference,
-                link=_link(ticket),
+                link=_patch_link(ticket) if event.kind == "patch_available" else _link(ticket),
                 ticket=ticket,
                 event=event,
                 in_reply_to=in_reply_to,
