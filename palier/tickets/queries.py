@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -93,9 +93,7 @@ class TicketFilters:
     q: str = ""
 
 
-def filter_tickets(
-    user: User, filters: TicketFilters, *, newest_matches: int | None = None
-) -> QuerySet[Ticket]:
+def filter_tickets(user: User, filters: TicketFilters) -> QuerySet[Ticket]:
     qs = visible_tickets(user)
     if filters.queue:
         qs = qs.filter(QUEUES[filters.queue])
@@ -126,9 +124,7 @@ def filter_tickets(
         if pk is not None:
             qs = qs.filter(pk=pk)
         else:
-            qs = search.filter_by_text(
-                qs, filters.q, include_internal=user.is_staff_member, newest=newest_matches
-            )
+            qs = search.filter_by_text(qs, filters.q, include_internal=user.is_staff_member)
     return qs
 
 
@@ -154,15 +150,21 @@ def list_tickets(
         # A common word matches tens of thousands of tickets: look among the newest matches
         # first, and search them all only when those do not fill the page. Not for contacts:
         # their few tickets are seldom among the newest matches, the window would fall short.
-        newest = filter_tickets(user, filters, newest_matches=search.NEWEST_WINDOW)
-        return keyset_page(
-            newest.select_related(*related),
-            sort=sort,
-            cursor=cursor,
-            limit=limit,
-            late_rows=True,
-            fallback=qs,
-        )
+        window = search.NEWEST_WINDOW
+        ids = None
+        if parse_reference(filters.q) is None:
+            ids = search.newest_match_ids(filters.q, include_internal=True, limit=window + 1)
+        if ids is not None:
+            newest = filter_tickets(user, replace(filters, q="")).filter(id__in=ids[:window])
+            return keyset_page(
+                newest.select_related(*related),
+                sort=sort,
+                cursor=cursor,
+                limit=limit,
+                late_rows=True,
+                # Every match is in the window when it is not full: no second search.
+                fallback=qs if len(ids) > window else None,
+            )
     return keyset_page(qs, sort=sort, cursor=cursor, limit=limit, late_rows=True)
 
 

@@ -48,4 +48,17 @@ def test_a_full_page_from_the_window_costs_no_second_search(world, small_window)
     with CaptureQueriesContext(connection) as ctx:
         page = list_tickets(world.agent, TicketFilters(q="lieferschein"), limit=2)
     assert [t.subject for t in page.items] == ["Lieferschein 4", "Lieferschein 3"]
-    assert len(ctx.captured_queries) == 2  # the page's ids, then its rows
+    # The newest matches' ids, the page's ids among them, then its rows.
+    assert len(ctx.captured_queries) == 3
+
+
+def test_a_rare_word_whose_matches_all_fit_the_window_costs_no_second_search(
+    world, small_window
+):
+    make_ticket(world.contact_a, "usage", "Fehler E4711")
+    make_ticket(world.contact_b, "usage", "Erreur E4711", visibility="shared")
+    with CaptureQueriesContext(connection) as ctx:
+        page = list_tickets(world.agent, TicketFilters(q="e4711"), limit=10)
+    assert [t.subject for t in page.items] == ["Erreur E4711", "Fehler E4711"]
+    assert page.next_cursor is None
+    assert len(ctx.captured_queries) == 3
