@@ -286,7 +286,13 @@ class EscalateForm(VersionedForm):
     """Finding D4: link a known defect (`defect`) or describe a new one (`title`, `severity`)."""
 
     defect = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-    title = forms.CharField(label=_("New defect title"), max_length=200, required=False)
+    title = forms.CharField(
+        label=_("New defect title"),
+        max_length=200,
+        required=False,
+        # The title goes into the release notes that every affected customer reads.
+        help_text=_("Shown in the release notes to every affected customer: no customer names."),
+    )
     severity = forms.ChoiceField(
         label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM, required=False
     )
