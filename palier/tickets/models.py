@@ -124,6 +124,10 @@ class Ticket(models.Model):
             models.Index(fields=["type", "-id"], name="ticket_type_id"),
             models.Index(fields=["criticality", "-id"], name="ticket_criticality_id"),
             models.Index(fields=["-updated_at", "-id"], name="ticket_updated_id"),
+            # Covers the workspace's queue counts (one aggregate over open tickets).
+            models.Index(
+                fields=["status", "level", "assignee", "type"], name="ticket_queue_counts"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from palier.customers.models import Contract, Customer, Customization, Installat
 from palier.customers.queries import current_contract
 from palier.tickets.models import Ticket
 from palier.tickets.queries import QUEUES
-from palier.tickets.states import OPEN_STATUSES
+from palier.tickets.states import OPEN_STATUSES, Status
 from palier.workspace.models import SavedView, TicketPresence
 
 # Seen within this delay counts as "on the page": the page beats every 20 s.
@@ -53,7 +53,9 @@ def queue_condition(user: User, name: str) -> Q:
 def queue_counts(user: User) -> dict[str, int]:
     """Every queue's size in one aggregate query (one conditional count per queue)."""
     names = agent_queues(user)
-    counts = Ticket.objects.aggregate(
+    # Every queue holds open (or refused) tickets only: counting reads those through the
+    # status index instead of the whole history.
+    counts = Ticket.objects.filter(status__in=[*OPEN_STATUSES, Status.REFUSED]).aggregate(
         **{f"q_{name}": Count("id", filter=queue_condition(user, name)) for name in names}
     )
     return {name: counts[f"q_{name}"] or 0 for name in names}
