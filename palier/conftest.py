@@ -11,6 +11,7 @@ from django.test import Client
 from palier.accounts.actions import do_create_token
 from palier.accounts.models import Role, User
 from palier.customers.models import Customer
+from palier.testing.browser import browser  # noqa: F401 (a fixture for the e2e tests)
 from palier.testing.factories import make_customer, make_user
 
 

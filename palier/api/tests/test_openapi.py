@@ -3,9 +3,6 @@ under our Content-Security-Policy."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -66,44 +63,31 @@ def test_the_docs_page_uses_local_assets_and_no_inline_script(db):
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
 
 
-def chromium() -> str | None:
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    return path if Path(path).exists() else None
-
-
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True, available_apps=settings.INSTALLED_APPS)
-def test_the_interactive_docs_render_offline_under_the_csp(live_server):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if chromium() is None:
-        pytest.skip("Debian's chromium is not installed")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+def test_the_interactive_docs_render_offline_under_the_csp(live_server, browser):
     host = urlparse(live_server.url).netloc
     outside: list[str] = []
     problems: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium(), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page()
+    page = browser.new_page()
 
-        def only_local(route):
-            if urlparse(route.request.url).netloc == host or route.request.url.startswith("data:"):
-                route.continue_()
-            else:  # offline: nothing may leave the machine
-                outside.append(route.request.url)
-                route.abort()
+    def only_local(route):
+        if urlparse(route.request.url).netloc == host or route.request.url.startswith("data:"):
+            route.continue_()
+        else:  # offline: nothing may leave the machine
+            outside.append(route.request.url)
+            route.abort()
 
-        page.route("**/*", only_local)
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.goto(f"{live_server.url}/api/v1/docs")
-        page.wait_for_selector(".opblock", timeout=20_000)
-        assert page.locator(".opblock").count() >= 15
-        assert "Palier API" in page.locator(".info .title").inner_text()
-        page.locator(".opblock-summary-path", has_text="/api/v1/codes").first.click()
-        page.wait_for_selector(".opblock.is-open", timeout=5_000)
-        browser.close()
+    page.route("**/*", only_local)
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{live_server.url}/api/v1/docs")
+    page.wait_for_selector(".opblock", timeout=20_000)
+    assert page.locator(".opblock").count() >= 15
+    assert "Palier API" in page.locator(".info .title").inner_text()
+    page.locator(".opblock-summary-path", has_text="/api/v1/codes").first.click()
+    page.wait_for_selector(".opblock.is-open", timeout=5_000)
+    page.close()
     assert outside == []
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -20,23 +17,6 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS)),
 ]
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(executable).exists():
-        pytest.skip("Debian's chromium is not installed")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 def test_a_contact_accepts_an_estimate_in_the_portal_and_the_ticket_moves_on(

@@ -7,8 +7,6 @@ artifacts/screenshots/ (gitignored).
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,36 +14,7 @@ from typing import Any
 import pytest
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "palier-demo"  # palier.testing.factories.make_user's default
-
-
-def chromium_path() -> str | None:
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    return path if Path(path).exists() else None
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    # live_server runs in a thread; Playwright's sync API runs an event loop in this one.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

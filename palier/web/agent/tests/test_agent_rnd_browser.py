@@ -10,7 +10,7 @@ from palier.customers.models import Product
 from palier.engineering.actions import do_create_patch, do_release_patch
 from palier.engineering.models import DefectLink, DeploymentRequest
 from palier.engineering.tests.helpers import escalated, malfunction
-from palier.web.agent.tests.test_agent_browser import SHOTS, browser, signed_in  # noqa: F401
+from palier.web.agent.tests.test_agent_browser import SHOTS, signed_in
 
 pytestmark = [
     pytest.mark.e2e,
