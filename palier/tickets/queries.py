@@ -155,7 +155,7 @@ def list_tickets(
         if parse_reference(filters.q) is None:
             ids = search.newest_match_ids(filters.q, include_internal=True, limit=window + 1)
         if ids is not None:
-            newest = filter_tickets(user, replace(filters, q="")).filter(id__in=ids[:window])
+            newest = search.with_ids(filter_tickets(user, replace(filters, q="")), ids[:window])
             return keyset_page(
                 newest.select_related(*related),
                 sort=sort,

@@ -9,6 +9,8 @@ German, Italian and English alike without a per-language stemmer.
 
 from __future__ import annotations
 
+import json
+
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -86,6 +88,15 @@ def filter_by_text(qs: QuerySet, query: str, *, include_internal: bool) -> Query
         return qs
     sql, params = _match_sql(terms, include_internal=include_internal)
     return qs.filter(id__in=RawSQL(sql, params))  # noqa: S611 (words are bound parameters)
+
+
+def with_ids(qs: QuerySet, ids: list[int]) -> QuerySet:
+    """`qs` narrowed to `ids`, sent as one array parameter rather than one per id."""
+    if _is_postgres():
+        sql, params = "SELECT unnest(%s::bigint[])", [ids]
+    else:
+        sql, params = "SELECT value FROM json_each(%s)", [json.dumps(ids)]
+    return qs.filter(id__in=RawSQL(sql, params))  # noqa: S611 (bound parameters)
 
 
 def newest_match_ids(query: str, *, include_internal: bool, limit: int) -> list[int] | None:
