@@ -52,9 +52,7 @@ def test_a_full_page_from_the_window_costs_no_second_search(world, small_window)
     assert len(ctx.captured_queries) == 3
 
 
-def test_a_rare_word_whose_matches_all_fit_the_window_costs_no_second_search(
-    world, small_window
-):
+def test_a_rare_word_whose_matches_all_fit_the_window_costs_no_second_search(world, small_window):
     make_ticket(world.contact_a, "usage", "Fehler E4711")
     make_ticket(world.contact_b, "usage", "Erreur E4711", visibility="shared")
     with CaptureQueriesContext(connection) as ctx:
