@@ -12,6 +12,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -52,7 +53,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
             request,
             422,
             "validation_error",
-            "The request has invalid or missing fields.",
+            _("The request has invalid or missing fields."),
             _validation_details(exc.errors),
         )
 
@@ -63,7 +64,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc: Http404) -> HttpResponse:
         what = str(exc) or "object"
-        return respond(request, 404, "not_found", f"No such {what}, or it is not yours to see.")
+        message = _("No such %(what)s, or it is not yours to see.") % {"what": what}
+        return respond(request, 404, "not_found", message)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc) -> HttpResponse:
@@ -71,23 +73,25 @@ def install_error_handlers(api: NinjaAPI) -> None:
             request,
             401,
             "unauthenticated",
-            "Send a valid API token: Authorization: Bearer <token>.",
+            _("Send a valid API token: Authorization: Bearer <token>."),
         )
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc) -> HttpResponse:
-        return respond(request, 403, "forbidden", str(exc) or "You may not do this.")
+        return respond(request, 403, "forbidden", str(exc) or _("You may not do this."))
 
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc) -> HttpResponse:
-        return respond(request, 413, "payload_too_large", "The request body is too large.")
+        return respond(request, 413, "payload_too_large", _("The request body is too large."))
 
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request, exc: SuspiciousOperation) -> HttpResponse:
         # e.g. more query parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS: the client's fault.
         if isinstance(exc, TooManyFieldsSent):
-            return respond(request, 400, "too_many_fields", "The request has too many parameters.")
-        return respond(request, 400, "bad_request", "The request was refused as malformed.")
+            return respond(
+                request, 400, "too_many_fields", _("The request has too many parameters.")
+            )
+        return respond(request, 400, "bad_request", _("The request was refused as malformed."))
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError) -> HttpResponse:
@@ -107,10 +111,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
         if isinstance(exc.__cause__, DomainError):
             return domain_error(request, exc.__cause__)
         if exc.status_code == 400 and "parse request body" in message:
-            return respond(request, 400, "malformed_json", "The request body is not valid JSON.")
+            return respond(request, 400, "malformed_json", _("The request body is not valid JSON."))
         return respond(request, exc.status_code, codes.get(exc.status_code, "error"), message)
 
     @api.exception_handler(Exception)
     def server_error(request, exc: Exception) -> HttpResponse:
         logger.exception("API error on %s %s", request.method, request.path)
-        return respond(request, 500, "server_error", "An unexpected error occurred; it was logged.")
+        return respond(
+            request, 500, "server_error", _("An unexpected error occurred; it was logged.")
+        )

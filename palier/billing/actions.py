@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from palier.accounts.models import Role, User
 from palier.billing import conf
@@ -57,7 +58,7 @@ def _lock_contract(contract: Contract | None) -> Contract | None:
 def _check_activity(activity: str) -> None:
     if activity not in Activity.values:
         raise DomainError(
-            "Unknown activity.", code="invalid_activity", details={"allowed": Activity.values}
+            _("Unknown activity."), code="invalid_activity", details={"allowed": Activity.values}
         )
 
 
@@ -77,25 +78,27 @@ def do_propose_estimate(
     """Propose billable work. Covered by the prepaid balance, it is accepted at once;
     otherwise the ticket waits in awaiting_consent and the customer is asked."""
     if acting_user.role not in PROPOSER_ROLES:
-        raise NotAllowed("Only consultants and managers propose estimates.")
+        raise NotAllowed(_("Only consultants and managers propose estimates."))
     _check_activity(activity)
     if not text.strip():
-        raise DomainError("Describe the work the estimate covers.", code="text_required")
+        raise DomainError(_("Describe the work the estimate covers."), code="text_required")
     if hours <= 0 or hours > 10000:
-        raise DomainError("Hours must be above 0 and at most 10,000.", code="invalid_hours")
+        raise DomainError(_("Hours must be above 0 and at most 10,000."), code="invalid_hours")
     ticket = _lock_ticket(ticket)
     if not ticket.is_open or ticket.status == Status.REFUSED:
-        raise DomainError("This ticket is no longer open.", code="ticket_not_open")
+        raise DomainError(_("This ticket is no longer open."), code="ticket_not_open")
     if not ticket.billable or ticket.level != 2:
         raise DomainError(
-            "Only a billable (level-2) ticket gets an estimate.", code="ticket_not_billable"
+            _("Only a billable (level-2) ticket gets an estimate."), code="ticket_not_billable"
         )
     now = now or timezone.now()
     contract = _lock_contract(current_contract(ticket.customer, timezone.localdate(now)))
     try:
         rate = rate_for(contract, activity)
     except LookupError as exc:
-        raise DomainError("No rate applies: the customer has no contract.", code="no_rate") from exc
+        raise DomainError(
+            _("No rate applies: the customer has no contract."), code="no_rate"
+        ) from exc
     Estimate.objects.filter(ticket=ticket, status=EstimateStatus.PROPOSED).update(
         status=EstimateStatus.SUPERSEDED
     )
@@ -200,9 +203,9 @@ def check_can_decide(estimate: Estimate, user: User) -> None:
     """The requester or their customer's admin answers; staff never answers for them."""
     ticket = estimate.ticket
     if not user.is_contact or user.customer_id != ticket.customer_id:
-        raise NotAllowed("Only the customer answers an estimate.")
+        raise NotAllowed(_("Only the customer answers an estimate."))
     if ticket.contact_id != user.pk and not user.is_customer_admin:
-        raise NotAllowed("Only the requester or your organization's administrator may answer.")
+        raise NotAllowed(_("Only the requester or your organization's administrator may answer."))
 
 
 @transaction.atomic
@@ -222,7 +225,7 @@ def do_decide_estimate(
         check_can_decide(estimate, acting_user)
     if estimate.status != EstimateStatus.PROPOSED:
         raise Conflict(
-            "This estimate was already answered or replaced.",
+            _("This estimate was already answered or replaced."),
             code="estimate_not_pending",
             details={"status": estimate.status},
         )
@@ -230,7 +233,7 @@ def do_decide_estimate(
     ticket = _lock_ticket(estimate.ticket)
     if not ticket.is_open:  # declined or closed by another route meanwhile
         raise Conflict(
-            "This request is closed; the estimate can no longer be answered.",
+            _("This request is closed; the estimate can no longer be answered."),
             code="ticket_not_open",
             details={"status": ticket.status},
         )
@@ -284,9 +287,11 @@ def _consent_cover(
     over = max(logged + minutes - max(allowed, logged), 0)
     if over > remaining:
         raise Conflict(
-            "This time goes past what the customer accepted (the estimates plus the margin) "
-            "and the prepaid balance does not cover it. Propose a new estimate and log the "
-            "time once the customer accepts it.",
+            _(
+                "This time goes past what the customer accepted (the estimates plus the margin) "
+                "and the prepaid balance does not cover it. Propose a new estimate and log the "
+                "time once the customer accepts it."
+            ),
             code="consent_required",
             details={
                 "accepted_hours": str(accepted.quantize(Decimal("0.01"))),
@@ -324,9 +329,11 @@ def _alert_prepaid(contract: Contract | None, ticket: Ticket) -> None:
 
 def _check_minutes(minutes: int, day: dt.date, now: dt.datetime) -> None:
     if not 0 < minutes <= MAX_MINUTES_PER_ENTRY:
-        raise DomainError("A time entry lasts from 1 minute to 24 hours.", code="invalid_duration")
+        raise DomainError(
+            _("A time entry lasts from 1 minute to 24 hours."), code="invalid_duration"
+        )
     if day > timezone.localdate(now):
-        raise DomainError("Time cannot be logged in the future.", code="date_in_future")
+        raise DomainError(_("Time cannot be logged in the future."), code="date_in_future")
 
 
 def _price(entry: TimeEntry, contract: Contract | None) -> None:
@@ -334,7 +341,9 @@ def _price(entry: TimeEntry, contract: Contract | None) -> None:
     try:
         entry.rate = rate_for(contract, entry.activity) if entry.billable else None
     except LookupError as exc:
-        raise DomainError("No rate applies: the customer has no contract.", code="no_rate") from exc
+        raise DomainError(
+            _("No rate applies: the customer has no contract."), code="no_rate"
+        ) from exc
 
 
 @transaction.atomic
@@ -350,7 +359,7 @@ def do_log_time(
 ) -> TimeEntry:
     """Log staff time. Billable when the ticket is (level 2) at this moment."""
     if not acting_user.is_staff_member:
-        raise NotAllowed("Only the support team logs time.")
+        raise NotAllowed(_("Only the support team logs time."))
     _check_activity(activity)
     now = now or timezone.now()
     _check_minutes(minutes, date, now)
@@ -392,12 +401,12 @@ def _lock_entry(entry: TimeEntry, user: User) -> TimeEntry:
     locked = TimeEntry.objects.select_for_update().select_related("ticket").get(pk=entry.pk)
     if locked.invoice_id is not None:
         raise Conflict(
-            "This time is on an invoice and can no longer change.",
+            _("This time is on an invoice and can no longer change."),
             code="time_entry_invoiced",
             details={"invoice_id": locked.invoice_id},
         )
     if locked.user_id != user.pk and not user.is_manager:
-        raise NotAllowed("Only its author or a manager changes a time entry.")
+        raise NotAllowed(_("Only its author or a manager changes a time entry."))
     return locked
 
 
@@ -462,9 +471,9 @@ def do_set_time_billable(
 ) -> TimeEntry:
     """A manager overrides whether time is billed, with a recorded reason."""
     if not acting_user.is_manager:
-        raise NotAllowed("Only a manager changes whether time is billable.")
+        raise NotAllowed(_("Only a manager changes whether time is billable."))
     if not reason.strip():
-        raise DomainError("Say why.", code="reason_required")
+        raise DomainError(_("Say why."), code="reason_required")
     entry = _lock_entry(entry, acting_user)
     if entry.billable == billable:
         return entry
@@ -505,12 +514,12 @@ def do_start_timer(
     now: dt.datetime | None = None,
 ) -> Timer:
     if not acting_user.is_staff_member:
-        raise NotAllowed("Only the support team logs time.")
+        raise NotAllowed(_("Only the support team logs time."))
     _check_activity(activity)
     running = Timer.objects.filter(user=acting_user).select_related("ticket").first()
     if running is not None:
         raise Conflict(
-            "Your timer already runs; stop it first.",
+            _("Your timer already runs; stop it first."),
             code="timer_running",
             details={"ticket_id": running.ticket_id},
         )
@@ -524,7 +533,7 @@ def do_start_timer(
                 started_at=now or timezone.now(),
             )
     except IntegrityError as exc:  # a second start raced the first
-        raise Conflict("Your timer already runs; stop it first.", code="timer_running") from exc
+        raise Conflict(_("Your timer already runs; stop it first."), code="timer_running") from exc
 
 
 @transaction.atomic
@@ -534,7 +543,7 @@ def do_stop_timer(
     """Stop the running timer and log its time (rounded up to the minute)."""
     timer = Timer.objects.select_for_update().filter(user=acting_user).first()
     if timer is None:
-        raise DomainError("No timer is running.", code="no_timer")
+        raise DomainError(_("No timer is running."), code="no_timer")
     now = now or timezone.now()
     minutes = max(1, math.ceil((now - timer.started_at).total_seconds() / 60))
     timer.delete()

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.customers.models import Contract, Customer, Customization, Module
@@ -15,7 +16,7 @@ from palier.lib.tasks import enqueue_with_transaction
 
 def check_staff(user: User) -> None:
     if not user.is_staff_member:
-        raise NotAllowed("Only the vendor's staff can change customer records.")
+        raise NotAllowed(_("Only the vendor's staff can change customer records."))
 
 
 def _save_checked(obj, *, created: bool) -> None:
@@ -23,16 +24,20 @@ def _save_checked(obj, *, created: bool) -> None:
         obj.full_clean(validate_unique=True)
     except ValidationError as exc:
         details = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        if any("already exists" in m for ms in details.values() for m in ms):
+        # By error code, not by text: the text is in the caller's language.
+        codes = {e.code for errors in exc.error_dict.values() for e in errors}
+        if codes & {"unique", "unique_together"}:
             raise Conflict(
-                "An object with this key already exists.", code="already_exists", details=details
+                _("An object with this key already exists."), code="already_exists", details=details
             ) from exc
-        raise DomainError("Invalid values.", code="validation_error", details=details) from exc
+        raise DomainError(_("Invalid values."), code="validation_error", details=details) from exc
     try:
         with transaction.atomic():
             obj.save(force_insert=created)
     except IntegrityError as exc:
-        raise Conflict("This conflicts with an existing object.", code="integrity_error") from exc
+        raise Conflict(
+            _("This conflicts with an existing object."), code="integrity_error"
+        ) from exc
 
 
 def _apply(obj, changes: dict[str, Any]) -> None:
@@ -85,13 +90,13 @@ def do_update_contract(contract: Contract, *, acting_user: User, **changes: Any)
 
 def _check_dates(contract: Contract) -> None:
     if contract.start and contract.end and contract.end < contract.start:
-        raise DomainError("A contract cannot end before it starts.", code="invalid_dates")
+        raise DomainError(_("A contract cannot end before it starts."), code="invalid_dates")
 
 
 def _check_authorization(c: Customization) -> None:
     if c.built_by == "customer_authorized" and not c.authorization_reference:
         raise DomainError(
-            "A customization built with authorization needs the authorization's reference.",
+            _("A customization built with authorization needs the authorization's reference."),
             code="authorization_reference_required",
         )
 

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlencode
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.lib.errors import Conflict, DomainError, NotAllowed
@@ -35,7 +36,7 @@ def clean_query(params: dict[str, list[str]]) -> str:
 
 def _check_staff(user: User) -> None:
     if not user.is_staff_member:
-        raise NotAllowed("Only the support team has a workspace.")
+        raise NotAllowed(_("Only the support team has a workspace."))
 
 
 @transaction.atomic
@@ -44,23 +45,23 @@ def do_save_view(*, acting_user: User, name: str, query: str, shared: bool = Fal
     _check_staff(acting_user)
     name = name.strip()
     if not name:
-        raise DomainError("Give the view a name.", code="name_required")
+        raise DomainError(_("Give the view a name."), code="name_required")
     query = clean_query(parse_qs(query))
     if len(query) > 1000:
-        raise DomainError("This filter is too long to save.", code="query_too_long")
+        raise DomainError(_("This filter is too long to save."), code="query_too_long")
     try:
         view, _created = SavedView.objects.update_or_create(
             owner=acting_user, name=name[:80], defaults={"shared": shared, "query": query}
         )
     except IntegrityError as exc:  # two saves of the same name at once
-        raise Conflict("A view of this name was just saved; try again.") from exc
+        raise Conflict(_("A view of this name was just saved; try again.")) from exc
     return view
 
 
 @transaction.atomic
 def do_delete_view(view: SavedView, *, acting_user: User) -> None:
     if view.owner_id != acting_user.pk:
-        raise NotAllowed("Only its owner can delete a view.")
+        raise NotAllowed(_("Only its owner can delete a view."))
     view.delete()
 
 
