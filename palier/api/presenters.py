@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from palier.accounts.models import User
 from palier.customers.models import Contract, Customer, Customization
-from palier.tickets.actions import actor_kind
+from palier.tickets.actions import actor_kind, decides_for_request
 from palier.tickets.explanations import explain
 from palier.tickets.models import Decision, Message, Ticket, TicketEvent
 from palier.tickets.states import Status, allowed_targets
@@ -93,7 +93,9 @@ def ticket_out(ticket: Ticket, user: User) -> dict:
     }
 
 
-def decision_out(decision: Decision) -> dict:
+def decision_out(decision: Decision, user: User) -> dict:
+    """A stored decision. A staff member's diagnosis note is for the team: the customer
+    reads the explanation instead (as in the portal)."""
     return {
         "id": decision.pk,
         "kind": decision.kind,
@@ -107,7 +109,7 @@ def decision_out(decision: Decision) -> dict:
         "finding": decision.finding or None,
         "rules": decision.rules,
         "facts": decision.facts,
-        "note": decision.note,
+        "note": decision.note if user.is_staff_member else "",
         "decided_at": decision.decided_at,
     }
 
@@ -120,9 +122,13 @@ def ticket_detail_out(ticket: Ticket, user: User, language: str | None = None) -
     data = ticket_out(ticket, user)
     lang = language or ticket.language
     data["description"] = ticket.description
-    data["decision"] = decision_out(ticket.decision) if ticket.decision else None
+    data["decision"] = decision_out(ticket.decision, user) if ticket.decision else None
     data["explanation"] = explanation_out(ticket.decision, lang) if ticket.decision else None
-    data["allowed_transitions"] = allowed_targets(ticket.status, actor_kind(user))
+    data["allowed_transitions"] = (
+        allowed_targets(ticket.status, actor_kind(user))
+        if decides_for_request(ticket, user)
+        else []
+    )
     return data
 
 
@@ -139,7 +145,15 @@ def message_out(message: Message) -> dict:
     }
 
 
-def event_out(event: TicketEvent) -> dict:
+CUSTOMER_REASONS = frozenset({"status", "reopened"})
+
+
+def event_out(event: TicketEvent, user: User) -> dict:
+    """One history entry. A contact reads why the status changed (the team writes it for
+    them: "need the log file") and why the criticality changed (POLICY.md section 3), not
+    the team's notes on diagnoses, requalifications or overrides."""
+    staff = user.is_staff_member
+    told = staff or event.kind in CUSTOMER_REASONS or event.field == "criticality"
     return {
         "id": event.pk,
         "kind": event.kind,
@@ -148,6 +162,6 @@ def event_out(event: TicketEvent) -> dict:
         "field": event.field,
         "from_value": event.from_value,
         "to_value": event.to_value,
-        "reason": event.reason,
-        "data": event.data,
+        "reason": event.reason if told else "",
+        "data": event.data if staff else {},
     }

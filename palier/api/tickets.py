@@ -325,11 +325,11 @@ def accept_refused(request, ticket_id: int, payload: AcceptIn):
 def history(request, ticket_id: int):
     """Every change: who, when, from, to and why."""
     ticket = access_ticket_by_id(request.auth, ticket_id)
-    return [p.event_out(e) for e in ticket_history(request.auth, ticket)[:2000]]
+    return [p.event_out(e, request.auth) for e in ticket_history(request.auth, ticket)[:2000]]
 
 
 @router.get("/tickets/{ticket_id}/decisions", response={200: list[dict], **ERRORS})
 def decisions(request, ticket_id: int):
     """Every decision the policy took on this ticket, oldest first."""
     ticket = access_ticket_by_id(request.auth, ticket_id)
-    return [p.decision_out(d) for d in ticket.decisions.all()]
+    return [p.decision_out(d, request.auth) for d in ticket.decisions.all()]

@@ -25,7 +25,13 @@ from palier.engineering.release_notes import release_notes
 from palier.lib.errors import Conflict, DomainError, NotAllowed
 from palier.lib.text import words
 from palier.policy import Finding
-from palier.tickets.actions import do_diagnose, do_open_ticket, do_transition, record_event
+from palier.tickets.actions import (
+    check_decides_for_request,
+    do_diagnose,
+    do_open_ticket,
+    do_transition,
+    record_event,
+)
 from palier.tickets.models import Channel, Ticket
 from palier.tickets.states import OPEN_STATUSES, Status
 
@@ -364,6 +370,7 @@ def do_request_deployment(
 ) -> DeploymentRequest:
     """The customer asks, from the patch message, for the patch to be deployed: a new request
     linked to this one. Asking twice returns the first request."""
+    check_decides_for_request(ticket, acting_user)
     link = (
         DefectLink.objects.select_related("notified_patch__version").filter(ticket=ticket).first()
     )

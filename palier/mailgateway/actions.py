@@ -129,8 +129,8 @@ def _process(raw: RawMessage) -> None:
     ticket, how = find_ticket(
         contact, mail.in_reply_to + mail.references, f"{mail.subject} {mail.recipients}"
     )
-    if how == "other_customer":
-        raw.error_code = "other_customer_thread"  # noted; the mail becomes a new request
+    if how in ("other_customer", "not_visible"):
+        raw.error_code = f"{how}_thread"  # noted; the mail becomes a new request
     if mail.auto_reply:
         raw.outcome, raw.ticket = Outcome.AUTO_REPLY, ticket
         return

@@ -8,6 +8,7 @@ import re
 from palier.accounts.models import User
 from palier.mailgateway.models import OutboundMessage, RawMessage
 from palier.tickets.models import REFERENCE_PREFIX, Ticket
+from palier.tickets.queries import visible_tickets
 
 _REF_RE = re.compile(rf"\b{REFERENCE_PREFIX}-(\d{{4}})-(\d{{6,9}})\b", re.IGNORECASE)
 
@@ -48,15 +49,18 @@ def ticket_by_reference(text: str) -> Ticket | None:
 
 
 def find_ticket(contact: User, ids: list[str], reference_text: str) -> tuple[Ticket | None, str]:
-    """(ticket, how) for the sender's thread, or (None, why not). A thread of another
-    customer is never returned, however it is named."""
+    """(ticket, how) for the sender's thread, or (None, why not). A thread the sender may
+    not see (another customer's, a colleague's private one) is never returned."""
     for how, ticket in (
         ("message_id", ticket_by_message_ids(ids)),
         ("reference", ticket_by_reference(reference_text)),
     ):
         if ticket is None:
             continue
-        if ticket.customer_id == contact.customer_id:
-            return ticket, how
-        return None, "other_customer"
+        if ticket.customer_id != contact.customer_id:
+            return None, "other_customer"
+        if not visible_tickets(contact).filter(pk=ticket.pk).exists():
+            # A colleague's private request: the sender may not read it, so may not add to it.
+            return None, "not_visible"
+        return ticket, how
     return None, "none"

@@ -402,7 +402,8 @@ def do_diagnose(
             field="status",
             from_value=old_status,
             to_value=ticket.status,
-            reason=note,
+            # The finding's note stays with the (staff-only) diagnosis; the customer reads
+            # the new explanation instead.
         )
     _event(
         ticket,
@@ -437,6 +438,25 @@ def _stamp_status_times(ticket: Ticket, target: str, now: dt.datetime) -> list[s
     return []
 
 
+def decides_for_request(ticket: Ticket, user: User) -> bool:
+    """A customer's request is closed, reopened or moved on by the contact who opened it or
+    by the customer's admin; colleagues who follow a shared request read and reply only."""
+    return (
+        user.is_staff_member
+        or ticket.contact_id == user.pk
+        or (user.is_customer_admin and user.customer_id == ticket.customer_id)
+    )
+
+
+def check_decides_for_request(ticket: Ticket, user: User) -> None:
+    if not decides_for_request(ticket, user):
+        raise NotAllowed(
+            "Only the person who opened this request, or your organization's administrator, "
+            "can do that.",
+            code="not_the_requester",
+        )
+
+
 def check_can_reopen(ticket: Ticket, user: User, now: dt.datetime) -> None:
     if actor_kind(user) != CONTACT or ticket.status != Status.RESOLVED:
         return
@@ -461,6 +481,8 @@ def do_transition(
     ticket = _lock(ticket, expected_version)
     kind = actor_kind(acting_user)
     check_transition(ticket.status, target, kind)
+    if kind == CONTACT:
+        check_decides_for_request(ticket, acting_user)
     now = now or timezone.now()
     if target == Status.IN_PROGRESS and acting_user is not None:
         check_can_reopen(ticket, acting_user, now)

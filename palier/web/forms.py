@@ -48,8 +48,11 @@ class SignInForm(AuthenticationForm):
         password = self.cleaned_data.get("password")
         address = ratelimit.client_address(self.request)
         if identifier and password:
+            # One account, one budget: count by the account an address resolves to, so that
+            # alternating its email and its username does not double the attempts.
+            account = username_for(identifier).casefold()
             if ratelimit.is_limited(
-                ratelimit.LOGIN_PER_ACCOUNT, identifier
+                ratelimit.LOGIN_PER_ACCOUNT, account
             ) or ratelimit.is_limited(ratelimit.LOGIN_PER_ADDRESS, address):
                 raise forms.ValidationError(
                     self.error_messages["rate_limited"], code="rate_limited"
@@ -58,7 +61,7 @@ class SignInForm(AuthenticationForm):
             try:
                 return super().clean()
             except forms.ValidationError:
-                ratelimit.hit(ratelimit.LOGIN_PER_ACCOUNT, identifier)
+                ratelimit.hit(ratelimit.LOGIN_PER_ACCOUNT, account)
                 ratelimit.hit(ratelimit.LOGIN_PER_ADDRESS, address)
                 raise
         return self.cleaned_data

@@ -261,3 +261,29 @@ def test_a_contact_cannot_write_customer_records_of_their_own_customer(world, ap
     contract = world.customer_a.contracts.first()
     r = client.patch(f"/contracts/{contract.pk}", {"state": "active", "end": "2099-12-31"})
     assert r.status_code == 403
+
+
+def test_a_staff_diagnosis_note_never_reaches_a_contact(world, api):
+    from palier.tickets.actions import do_diagnose
+
+    ticket = make_ticket(world.contact_a, "malfunction")
+    do_diagnose(
+        ticket, "customer_manipulation", acting_user=world.agent, note="Kunde hat Zebrafink"
+    )
+    for user in (world.contact_a, world.admin_a):
+        client = api(user)
+        for path in ("", "/history", "/decisions"):
+            body = client.get(f"/tickets/{ticket.pk}{path}").content.decode()
+            assert "Zebrafink" not in body, (user, path)
+    assert "Zebrafink" in api(world.agent).get(f"/tickets/{ticket.pk}/decisions").content.decode()
+
+
+def test_only_the_requester_or_the_customer_admin_moves_a_shared_request(world, api):
+    ticket = make_ticket(world.contact_a, "usage", visibility="shared")
+    colleague = api(world.contact_a2)
+    assert colleague.get(f"/tickets/{ticket.pk}").json()["allowed_transitions"] == []
+    r = colleague.post(f"/tickets/{ticket.pk}/transitions", {"to": "closed"})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "not_the_requester"
+    assert colleague.post(f"/tickets/{ticket.pk}/replies", {"body": "Same here"}).status_code == 201
+    r = api(world.admin_a).post(f"/tickets/{ticket.pk}/transitions", {"to": "closed"})
+    assert r.status_code == 200 and r.json()["status"] == "closed"

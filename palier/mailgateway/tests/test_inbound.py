@@ -43,6 +43,28 @@ def test_a_reply_to_a_closed_ticket_opens_a_follow_up_request(world, smtp):
     assert raw.ticket.description.startswith(f"Follow-up of {ticket.reference}.")
 
 
+def test_a_colleague_cannot_write_into_a_private_request_by_naming_its_reference(world, smtp):
+    private = do_open_ticket(
+        acting_user=world.contact_a,
+        customer=world.customer_a,
+        contact=world.contact_a,
+        request_type="usage",
+        subject="Privat",
+        visibility="private",
+    )
+    raw = ingest(
+        _mail(
+            "armin.a@example.com",
+            f"Re: [{private.reference}] Privat",
+            "Ich schreibe mit.",
+            "colleague-1@example.com",
+        ),
+        "test",
+    )
+    assert raw.ticket_id != private.pk and raw.error_code == "not_visible_thread"
+    assert not private.messages.exists()
+
+
 def test_an_unknown_sender_is_kept_and_staff_can_reprocess_once_the_contact_exists(world, smtp):
     raw = ingest(
         _mail(

@@ -40,7 +40,7 @@ def test_a_manager_accepts_a_refused_request_with_a_recorded_reason(world, api, 
         ("intake", False),
         ("override", True),
     ]
-    event = api(world.contact_expired).get(f"/tickets/{refused.pk}/history").json()[-1]
+    event = api(world.manager).get(f"/tickets/{refused.pk}/history").json()[-1]
     assert event["kind"] == "accepted_anyway"
     assert (event["from_value"], event["to_value"]) == ("refused", "new")
     assert event["reason"] == "Renewal signed today"
@@ -81,7 +81,7 @@ def test_changing_the_type_decides_again_and_records_the_new_decision(world, api
     )
     assert body["decision"]["kind"] == "change" and body["decision"]["rules"] == ["E", "L7"]
     assert body["explanation"]["why_billable"]
-    history = api(world.contact_a).get(f"/tickets/{ticket.pk}/history").json()
+    history = api(world.agent).get(f"/tickets/{ticket.pk}/history").json()
     field, decision = [e for e in history if e["kind"] in ("field", "decision")]
     assert (field["field"], field["from_value"], field["to_value"]) == ("type", "usage", "feature")
     assert (decision["from_value"], decision["to_value"]) == ("standard_usage", "feature_request")
@@ -157,7 +157,7 @@ def test_a_customer_manipulation_finding_makes_the_ticket_billable_level_2(world
         "customer_manipulation",
         "in_progress",
     )
-    event = api(world.contact_a).get(f"/tickets/{ticket.pk}/history").json()[-1]
+    event = api(world.agent).get(f"/tickets/{ticket.pk}/history").json()[-1]
     assert event["data"]["from_level"] == 1 and event["data"]["level"] == 2
     assert event["data"]["from_billable"] is False and event["data"]["billable"] is True
 

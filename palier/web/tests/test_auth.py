@@ -82,6 +82,13 @@ def test_sign_in_is_limited_per_account_even_with_the_right_password(client, wor
     assert "_auth_user_id" not in client.session
 
 
+def test_alternating_email_and_username_shares_one_account_budget(client, world):
+    for n in range(5):
+        _sign_in(client, "anna.a@example.com" if n % 2 else "anna.a", "wrong")
+    response = _sign_in(client, "anna.a")
+    assert "Too many attempts" in response.content.decode()
+
+
 def test_sign_in_is_limited_per_address_across_accounts(client, world):
     for n in range(30):
         _sign_in(client, f"spray{n}@example.com", "wrong")
