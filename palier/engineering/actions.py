@@ -46,7 +46,7 @@ MAX_WORDS = 60
 
 def check_rnd(user: User) -> None:
     if user.role not in RND_ROLES:
-        raise NotAllowed("Only R&D engineers and managers manage defects and patches.")
+        raise NotAllowed(_("Only R&D engineers and managers manage defects and patches."))
 
 
 def index_words(defect: Defect) -> None:
@@ -76,18 +76,20 @@ class DefectDraft:
 @transaction.atomic
 def do_create_defect(draft: DefectDraft, *, acting_user: User) -> Defect:
     if not acting_user.is_staff_member:
-        raise NotAllowed("Only the vendor's staff record defects.")
+        raise NotAllowed(_("Only the vendor's staff record defects."))
     if not draft.title.strip():
-        raise DomainError("Give the defect a title.", code="title_required")
+        raise DomainError(_("Give the defect a title."), code="title_required")
     if draft.severity not in Severity.values:
-        raise DomainError("Unknown severity.", code="invalid_severity")
+        raise DomainError(_("Unknown severity."), code="invalid_severity")
     product = draft.product or (draft.module.product if draft.module else None)
     if product is None:
-        raise DomainError("Say which product or module the defect is in.", code="product_required")
+        raise DomainError(
+            _("Say which product or module the defect is in."), code="product_required"
+        )
     if draft.module is not None and draft.module.product_id != product.pk:
-        raise DomainError("The module is of another product.", code="module_mismatch")
+        raise DomainError(_("The module is of another product."), code="module_mismatch")
     if any(v.product_id != product.pk for v in draft.affected_versions):
-        raise DomainError("An affected version is of another product.", code="version_mismatch")
+        raise DomainError(_("An affected version is of another product."), code="version_mismatch")
     defect = Defect.objects.create(
         product=product,
         module=draft.module,
@@ -130,26 +132,26 @@ def do_update_defect(
     defect = Defect.objects.select_for_update().get(pk=defect.pk)
     if status is not None:
         if status not in DefectStatus.values:
-            raise DomainError("Unknown defect status.", code="invalid_defect_status")
+            raise DomainError(_("Unknown defect status."), code="invalid_defect_status")
         if status == DefectStatus.FIXED and not (defect.fixed_in and defect.fixed_in.released_at):
             raise DomainError(
-                "A defect is fixed when a released patch fixes it.", code="fixed_needs_patch"
+                _("A defect is fixed when a released patch fixes it."), code="fixed_needs_patch"
             )
         if status == DefectStatus.DUPLICATE:
             target = defect.duplicate_of if duplicate_of is _KEEP else duplicate_of
             if target is None or target.pk == defect.pk:
                 raise DomainError(
-                    "Say which defect this one duplicates.", code="duplicate_of_required"
+                    _("Say which defect this one duplicates."), code="duplicate_of_required"
                 )
             defect.duplicate_of = target
         defect.status = status
     if severity is not None:
         if severity not in Severity.values:
-            raise DomainError("Unknown severity.", code="invalid_severity")
+            raise DomainError(_("Unknown severity."), code="invalid_severity")
         defect.severity = severity
     if title is not None:
         if not title.strip():
-            raise DomainError("Give the defect a title.", code="title_required")
+            raise DomainError(_("Give the defect a title."), code="title_required")
         defect.title = title.strip()
     if description is not None:
         defect.description = description
@@ -168,7 +170,7 @@ def _linkable(defect: Defect) -> Defect:
         defect, seen = defect.duplicate_of, seen + 1
     if defect.status == DefectStatus.WONT_FIX:
         raise DomainError(
-            "This defect will not be fixed; link another or create one.", code="defect_closed"
+            _("This defect will not be fixed; link another or create one."), code="defect_closed"
         )
     return defect
 
@@ -187,7 +189,7 @@ def do_escalate_to_rnd(
     or record a new one from `draft`; the diagnosis and the link commit together."""
     if (defect is None) == (draft is None):
         raise DomainError(
-            "Link an existing defect or describe a new one (not both).", code="defect_required"
+            _("Link an existing defect or describe a new one (not both)."), code="defect_required"
         )
     ticket = do_diagnose(
         ticket,
@@ -249,15 +251,20 @@ def do_create_patch(
     number = number.strip()
     if not number or len(number) > 40:
         raise DomainError(
-            "Give the patch a version number (up to 40 characters).", code="invalid_version_number"
+            _("Give the patch a version number (up to 40 characters)."),
+            code="invalid_version_number",
         )
     if ProductVersion.objects.filter(product=product, number=number).exists():
-        raise Conflict(f"Version {number} already exists.", code="version_exists")
+        raise Conflict(
+            _("Version %(number)s already exists.") % {"number": number}, code="version_exists"
+        )
     try:
         with transaction.atomic():
             version = ProductVersion.objects.create(product=product, number=number)
     except IntegrityError as exc:  # a concurrent request created it first
-        raise Conflict(f"Version {number} already exists.", code="version_exists") from exc
+        raise Conflict(
+            _("Version %(number)s already exists.") % {"number": number}, code="version_exists"
+        ) from exc
     patch = Patch.objects.create(version=version, notes=notes)
     do_add_fixes(patch, defects, acting_user=acting_user)
     return patch
@@ -271,11 +278,15 @@ def do_add_fixes(patch: Patch, defects: list[Defect], *, acting_user: User) -> P
     for defect in defects:
         if defect.product_id != patch.version.product_id:
             raise DomainError(
-                f"{defect.reference} is in another product than the patch.",
+                _("%(defect)s is in another product than the patch.")
+                % {"defect": defect.reference},
                 code="defect_product_mismatch",
             )
         if not defect.is_open and defect.fixed_in_id != patch.pk:
-            raise DomainError(f"{defect.reference} is not open.", code="defect_not_open")
+            raise DomainError(
+                _("%(defect)s is not open.") % {"defect": defect.reference},
+                code="defect_not_open",
+            )
     Defect.objects.filter(pk__in=[d.pk for d in defects]).update(
         fixed_in=patch, status=DefectStatus.FIXED if patch.released_at else DefectStatus.IN_PROGRESS
     )
@@ -375,7 +386,7 @@ def do_request_deployment(
         DefectLink.objects.select_related("notified_patch__version").filter(ticket=ticket).first()
     )
     if link is None or link.notified_patch is None:
-        raise DomainError("No patch has been released for this request.", code="no_patch")
+        raise DomainError(_("No patch has been released for this request."), code="no_patch")
     patch = link.notified_patch
     existing = DeploymentRequest.objects.filter(patch=patch, source_ticket=ticket).first()
     if existing is not None:

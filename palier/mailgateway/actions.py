@@ -100,10 +100,10 @@ def do_process_raw(raw_id: int) -> RawMessage:
 def do_reprocess(raw: RawMessage, *, acting_user: User) -> RawMessage:
     """Staff send a quarantined message through the pipeline again (after a fix)."""
     if not acting_user.is_staff_member:
-        raise NotAllowed("Only the support team can reprocess mail.")
+        raise NotAllowed(_("Only the support team can reprocess mail."))
     locked = RawMessage.objects.select_for_update().get(pk=raw.pk)
     if locked.state != RawState.QUARANTINED:
-        raise Conflict("Only a quarantined message can be reprocessed.", code="not_quarantined")
+        raise Conflict(_("Only a quarantined message can be reprocessed."), code="not_quarantined")
     locked.state, locked.error, locked.error_code, locked.outcome = RawState.STORED, "", "", ""
     locked.save(update_fields=["state", "error", "error_code", "outcome"])
     return do_process_raw(locked.pk)

@@ -11,6 +11,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.customers.models import Customer, Customization, Module, ProductVersion
@@ -57,7 +58,7 @@ def _lock(ticket: Ticket, expected_version: int | None) -> Ticket:
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if expected_version is not None and expected_version != locked.version:
         raise Conflict(
-            "This ticket was changed by someone else; reload it and try again.",
+            _("This ticket was changed by someone else; reload it and try again."),
             code="version_conflict",
             details={"expected_version": expected_version, "current_version": locked.version},
         )
@@ -121,13 +122,13 @@ def _check_request_fields(
     if customization is not None:
         if customization.customer_id != customer.pk:
             raise DomainError(
-                "This customization belongs to another customer.", code="invalid_customization"
+                _("This customization belongs to another customer."), code="invalid_customization"
             )
         if module is None:
             module = customization.module
         elif module.pk != customization.module_id:
             raise DomainError(
-                "The customization is in another module than the request.",
+                _("The customization is in another module than the request."),
                 code="customization_module_mismatch",
             )
     if (
@@ -136,7 +137,7 @@ def _check_request_fields(
         and product_version.product_id != module.product_id
     ):
         raise DomainError(
-            "The version is of another product than the module.", code="version_mismatch"
+            _("The version is of another product than the module."), code="version_mismatch"
         )
     return module
 
@@ -167,9 +168,9 @@ def do_open_ticket(
     qualified: entitlement is checked, and the policy decides when an agent sets the type.
     """
     if contact is not None and contact.customer_id != customer.pk:
-        raise DomainError("This contact belongs to another customer.", code="invalid_contact")
+        raise DomainError(_("This contact belongs to another customer."), code="invalid_contact")
     if acting_user.is_contact and acting_user.customer_id != customer.pk:
-        raise NotAllowed("You can only open requests for your own organization.")
+        raise NotAllowed(_("You can only open requests for your own organization."))
     module = _check_request_fields(customer, module, customization, product_version)
     today = _today(now)
     _contract, cfacts = contract_facts(customer, today)
@@ -230,9 +231,9 @@ def do_accept_refused(
 ) -> Ticket:
     """A manager accepts a refused request anyway, with a recorded reason."""
     if not acting_user.is_manager:
-        raise NotAllowed("Only a manager can accept a refused request.")
+        raise NotAllowed(_("Only a manager can accept a refused request."))
     if not reason.strip():
-        raise DomainError("Say why the request is accepted.", code="reason_required")
+        raise DomainError(_("Say why the request is accepted."), code="reason_required")
     ticket = _lock(ticket, expected_version)
     check_transition(ticket.status, Status.NEW, SYSTEM)
     today = _today(now)
@@ -284,12 +285,14 @@ def do_change_request(
 ) -> Ticket:
     """Change the type, module or customization; the policy decides again (rule L)."""
     if not acting_user.is_staff_member:
-        raise NotAllowed("Only the support team can requalify a request.")
+        raise NotAllowed(_("Only the support team can requalify a request."))
     ticket = _lock(ticket, expected_version)
     if ticket.status == Status.REFUSED:
-        raise DomainError("Accept the refused request before changing it.", code="ticket_refused")
+        raise DomainError(
+            _("Accept the refused request before changing it."), code="ticket_refused"
+        )
     if not ticket.is_open:
-        raise DomainError("This ticket is no longer open.", code="ticket_not_open")
+        raise DomainError(_("This ticket is no longer open."), code="ticket_not_open")
     before = {
         "type": ticket.type or "",
         "module": ticket.module.name if ticket.module else "",
@@ -357,14 +360,14 @@ def do_diagnose(
 ) -> Ticket:
     """Record a diagnosis finding (rule D): it moves the ticket and may change billability."""
     if not acting_user.is_staff_member:
-        raise NotAllowed("Only the support team can diagnose a request.")
+        raise NotAllowed(_("Only the support team can diagnose a request."))
     ticket = _lock(ticket, expected_version)
     if ticket.decision is None or not ticket.type:
         raise DomainError(
-            "Qualify the request (its type) before diagnosing it.", code="not_qualified"
+            _("Qualify the request (its type) before diagnosing it."), code="not_qualified"
         )
     if not ticket.is_open:
-        raise DomainError("This ticket is no longer open.", code="ticket_not_open")
+        raise DomainError(_("This ticket is no longer open."), code="ticket_not_open")
     current = ticket.decision
     current_policy = PolicyDecision(
         accepted=current.accepted,
@@ -381,7 +384,11 @@ def do_diagnose(
     try:
         decision = decide_after_finding(current_policy, facts, Finding(finding), _today(now))
     except PolicyError as exc:
-        raise DomainError(str(exc), code="finding_not_applicable") from exc
+        raise DomainError(
+            _("This finding does not apply to this request."),
+            code="finding_not_applicable",
+            details={"why": str(exc)},
+        ) from exc
     previous = {"level": ticket.level, "billable": ticket.billable, "reason": ticket.reason}
     _store_decision(
         ticket, decision, DecisionKind.DIAGNOSIS, actor=acting_user, finding=finding, note=note
@@ -451,8 +458,10 @@ def decides_for_request(ticket: Ticket, user: User) -> bool:
 def check_decides_for_request(ticket: Ticket, user: User) -> None:
     if not decides_for_request(ticket, user):
         raise NotAllowed(
-            "Only the person who opened this request, or your organization's administrator, "
-            "can do that.",
+            _(
+                "Only the person who opened this request, or your organization's administrator, "
+                "can do that."
+            ),
             code="not_the_requester",
         )
 
@@ -463,7 +472,8 @@ def check_can_reopen(ticket: Ticket, user: User, now: dt.datetime) -> None:
     window = dt.timedelta(days=settings.PALIER_REOPEN_DAYS)
     if ticket.resolved_at and now - ticket.resolved_at > window:
         raise DomainError(
-            "The reopen window has passed; please open a new request.", code="reopen_window_passed"
+            _("The reopen window has passed; please open a new request."),
+            code="reopen_window_passed",
         )
 
 
@@ -512,9 +522,9 @@ def do_assign(
     ticket: Ticket, assignee: User | None, *, acting_user: User, expected_version: int | None = None
 ) -> Ticket:
     if not acting_user.is_staff_member:
-        raise NotAllowed("Only the support team can assign tickets.")
+        raise NotAllowed(_("Only the support team can assign tickets."))
     if assignee is not None and not assignee.is_staff_member:
-        raise DomainError("Tickets are assigned to staff only.", code="invalid_assignee")
+        raise DomainError(_("Tickets are assigned to staff only."), code="invalid_assignee")
     ticket = _lock(ticket, expected_version)
     old = ticket.assignee
     if old == assignee:
@@ -545,14 +555,14 @@ def do_change_criticality(
 ) -> Ticket:
     """Level 1 may change the criticality while qualifying; the customer is told why."""
     if not acting_user.is_staff_member:
-        raise NotAllowed("Only the support team can change the criticality.")
+        raise NotAllowed(_("Only the support team can change the criticality."))
     if criticality not in Criticality.values:
-        raise DomainError("Unknown criticality.", code="invalid_criticality")
+        raise DomainError(_("Unknown criticality."), code="invalid_criticality")
     if not reason.strip():
-        raise DomainError("Say why the criticality changes.", code="reason_required")
+        raise DomainError(_("Say why the criticality changes."), code="reason_required")
     ticket = _lock(ticket, expected_version)
     if not ticket.is_open:
-        raise DomainError("This ticket is no longer open.", code="ticket_not_open")
+        raise DomainError(_("This ticket is no longer open."), code="ticket_not_open")
     if ticket.criticality == criticality:
         return ticket
     old = ticket.criticality
@@ -586,17 +596,19 @@ def do_add_message(
 ) -> Message:
     """Add a public reply or an internal note; a customer's reply moves the ticket on."""
     if not body.strip():
-        raise DomainError("The message is empty.", code="empty_message")
+        raise DomainError(_("The message is empty."), code="empty_message")
     kind = actor_kind(acting_user)
     if internal and kind != STAFF:
-        raise NotAllowed("Only the support team can write internal notes.")
+        raise NotAllowed(_("Only the support team can write internal notes."))
     if activity != Activity.MESSAGE and kind != STAFF:
-        raise NotAllowed("Only the support team can log calls and sessions.")
+        raise NotAllowed(_("Only the support team can log calls and sessions."))
     ticket = _lock(ticket, expected_version)
     now = now or timezone.now()
     from_customer = kind == CONTACT
     if from_customer and ticket.status in (Status.CLOSED, Status.DECLINED, Status.REFUSED):
-        raise DomainError("This ticket is closed; please open a new request.", code="ticket_closed")
+        raise DomainError(
+            _("This ticket is closed; please open a new request."), code="ticket_closed"
+        )
     message = Message.objects.create(
         ticket=ticket,
         author=acting_user,
