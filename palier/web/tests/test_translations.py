@@ -17,6 +17,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from palier.testing.factories import make_ticket
+
 LOCALE = Path(settings.LOCALE_PATHS[0])
 LANGUAGES = ["fr", "de", "it"]
 # Python %-format with a name (and a width or precision), %%, and str.format fields.
@@ -206,3 +208,27 @@ def test_language_cookie_from_the_switch_wins_over_the_profile(client, world):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
     html = client.get(reverse("web:portal:home")).content.decode()
     assert "Wartungsvertrag" in html and "Contrat de maintenance" not in html
+
+
+@pytest.mark.django_db
+def test_api_errors_speak_the_accept_language_of_the_request(world, api):
+    ticket = make_ticket(world.contact_a, "usage")
+    agent = api(world.agent)
+    wrong = {"finding": "customer_manipulation", "note": "Logs checked"}  # D1 needs a malfunction
+    expected = {
+        "en": "This finding does not apply to this request.",
+        "fr": "Ce constat ne s’applique pas à cette demande.",
+        "de": "Dieser Befund gilt nicht für diese Anfrage.",
+        "it": "Questa constatazione non si applica a questa richiesta.",
+    }
+    for language, message in expected.items():
+        r = agent.post(f"/tickets/{ticket.id}/diagnosis", wrong, HTTP_ACCEPT_LANGUAGE=language)
+        assert r.status_code == 400, r.content
+        assert r.json()["error"]["code"] == "finding_not_applicable"
+        assert r.json()["error"]["message"] == message
+    missing = agent.client.get("/api/v1/tickets/999999", HTTP_ACCEPT_LANGUAGE="de")
+    assert missing.status_code == 404
+    assert missing.json()["error"] == {
+        "code": "not_found",
+        "message": "Nicht gefunden (ticket), oder Sie haben keinen Zugriff darauf.",
+    }
