@@ -251,6 +251,10 @@ DEFAULT_FROM_EMAIL = env_str("PALIER_FROM_EMAIL", "support@palier.localhost")
 # The demo writes its mail as .eml files in the data folder instead of sending it.
 if PALIER_ENV == "demo" and not env_str("PALIER_MAIL_OUTBOX_DIR"):
     PALIER_MAIL_OUTBOX_DIR = str(DATA_DIR / "outbox")
+if PALIER_ENV == "demo" and not env_str("PALIER_EMAIL_BACKEND"):
+    # Django's own mail (password resets, prepaid alerts) lands in the same folder.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "outbox"
 
 # Consulting billing (see docs/configuration.md). Decimals stay strings: billing/conf.py parses
 # them and system checks palier.E101–E105 reject bad values.

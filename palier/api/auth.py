@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja.security import HttpBearer, SessionAuth
 
 from palier.accounts.queries import access_user_by_token
@@ -13,6 +14,11 @@ class TokenAuth(HttpBearer):
         user = access_user_by_token(token)
         if user is not None:
             request.user = user
+            if "HTTP_ACCEPT_LANGUAGE" not in request.META and user.language:
+                # The locale middleware ran before the token named the user: without a
+                # header, answer in the language of the user's profile.
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
         return user
 
 

@@ -232,3 +232,12 @@ def test_api_errors_speak_the_accept_language_of_the_request(world, api):
         "code": "not_found",
         "message": "Nicht gefunden (ticket), oder Sie haben keinen Zugriff darauf.",
     }
+
+
+@pytest.mark.django_db
+def test_api_answers_a_token_user_in_their_profile_language_without_a_header(world, api):
+    missing = api(world.contact_a).get("/tickets/999999")  # anna.a's profile says "de"
+    assert missing.status_code == 404
+    assert missing.json()["error"]["message"].startswith("Nicht gefunden")
+    english = api(world.agent).get("/tickets/999999")  # the agent's profile says "en"
+    assert english.json()["error"]["message"].startswith("No such")
