@@ -7,6 +7,7 @@ from typing import Annotated
 from django.db import transaction
 from django.http import Http404
 from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -85,16 +86,17 @@ def open_ticket(request, payload: TicketIn):
         if payload.customer_id not in (None, user.customer_id):
             raise Http404("customer")
         if payload.contact_id not in (None, user.pk):
-            raise NotAllowed("A contact opens requests in their own name.")
+            raise NotAllowed(_("A contact opens requests in their own name."))
         customer, contact = user.customer, user
         if payload.channel.value in (Channel.PHONE, Channel.EMAIL):
             raise DomainError(
-                "Contacts open requests through the portal or the API.", code="invalid_channel"
+                _("Contacts open requests through the portal or the API."), code="invalid_channel"
             )
     else:
         if payload.customer_id is None:
             raise DomainError(
-                "Say which customer the request is for (customer_id).", code="customer_required"
+                _("Say which customer the request is for (customer_id)."),
+                code="customer_required",
             )
         customer = access_customer_by_id(user, payload.customer_id)
         contact = _obj(customer.contacts.all(), payload.contact_id, "contact")
@@ -158,9 +160,12 @@ def list_ticket_page(request, params: Query[ListParams]):
     one). `queue` is one of: level1, level2, rnd, consent, waiting, unassigned, to_qualify,
     refused, open."""
     if params.queue and params.queue not in QUEUES:
-        raise DomainError(f"Unknown queue; use one of {', '.join(QUEUES)}.", code="invalid_queue")
+        raise DomainError(
+            _("Unknown queue; use one of %(queues)s.") % {"queues": ", ".join(QUEUES)},
+            code="invalid_queue",
+        )
     if not 1 <= params.limit <= 200:
-        raise DomainError("limit must be between 1 and 200.", code="invalid_limit")
+        raise DomainError(_("limit must be between 1 and 200."), code="invalid_limit")
     filters = TicketFilters(
         status=[s.value for s in params.status],
         level=params.level,
@@ -234,7 +239,7 @@ def change_ticket(request, ticket_id: int, payload: TicketPatch):
     user: User = request.auth
     ticket = access_ticket_by_id(user, ticket_id)
     if not user.is_staff_member:
-        raise NotAllowed("Only the support team can change a ticket.")
+        raise NotAllowed(_("Only the support team can change a ticket."))
     # One transaction: a refused criticality must not leave a type change half-applied.
     with transaction.atomic():
         _apply_changes(request, ticket, payload)
@@ -266,7 +271,7 @@ def add_note(request, ticket_id: int, payload: NoteIn):
     """Staff: an internal note, or a logged phone call or remote session."""
     ticket = access_ticket_by_id(request.auth, ticket_id)
     if not request.auth.is_staff_member:
-        raise NotAllowed("Only the support team can write internal notes.")
+        raise NotAllowed(_("Only the support team can write internal notes."))
     channel = Channel.PHONE if payload.activity != "message" else Channel.API
     message = actions.do_add_message(
         ticket,

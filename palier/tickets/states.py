@@ -7,8 +7,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from palier.lib.errors import DomainError
 
@@ -126,7 +126,8 @@ def check_transition(current: str, target: str, actor_kind: str) -> None:
     who = TRANSITIONS.get((current, target))
     if who is None:
         raise InvalidTransition(
-            f"A ticket cannot go from {current} to {target}.",
+            gettext("A ticket cannot go from %(from)s to %(to)s.")
+            % {"from": current, "to": target},
             details={
                 "from": current,
                 "to": target,
@@ -135,7 +136,8 @@ def check_transition(current: str, target: str, actor_kind: str) -> None:
         )
     if actor_kind not in who:
         raise TransitionNotAllowed(
-            f"Only the support team can move a ticket from {current} to {target}.",
+            gettext("Only the support team can move a ticket from %(from)s to %(to)s.")
+            % {"from": current, "to": target},
             details={
                 "from": current,
                 "to": target,
