@@ -51,9 +51,9 @@ class SignInForm(AuthenticationForm):
             # One account, one budget: count by the account an address resolves to, so that
             # alternating its email and its username does not double the attempts.
             account = username_for(identifier).casefold()
-            if ratelimit.is_limited(
-                ratelimit.LOGIN_PER_ACCOUNT, account
-            ) or ratelimit.is_limited(ratelimit.LOGIN_PER_ADDRESS, address):
+            if ratelimit.is_limited(ratelimit.LOGIN_PER_ACCOUNT, account) or ratelimit.is_limited(
+                ratelimit.LOGIN_PER_ADDRESS, address
+            ):
                 raise forms.ValidationError(
                     self.error_messages["rate_limited"], code="rate_limited"
                 )
