@@ -23,12 +23,11 @@ from palier.policy import (
     Finding,
     PolicyError,
     check_entitlement,
-    decide,
     decide_accepted_anyway,
     decide_after_finding,
 )
 from palier.tickets import search
-from palier.tickets.facts import contract_facts, request_facts
+from palier.tickets.facts import contract_facts, decide_request, request_facts
 from palier.tickets.models import (
     Activity,
     Channel,
@@ -71,9 +70,6 @@ def record_event(ticket: Ticket, kind: str, actor: User | None, **fields) -> Tic
     event = TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, **fields)
     queue_event(event)
     return event
-
-
-_event = record_event
 
 
 def _save(ticket: Ticket, fields: list[str]) -> None:
@@ -173,12 +169,10 @@ def do_open_ticket(
         raise NotAllowed(_("You can only open requests for your own organization."))
     module = _check_request_fields(customer, module, customization, product_version)
     today = _today(now)
-    _contract, cfacts = contract_facts(customer, today)
     if request_type is None:
-        decision = check_entitlement(cfacts, today)
+        decision = check_entitlement(contract_facts(customer, today)[1], today)
     else:
-        facts = request_facts(request_type, module.name if module else "", customization)
-        decision = decide(facts, cfacts, today)
+        decision = decide_request(customer, request_type, module, customization, today)
 
     ticket = Ticket.objects.create(
         customer=customer,
@@ -202,7 +196,7 @@ def do_open_ticket(
         ticket.save(update_fields=["decision", "level", "billable", "reason"])
     search.index_ticket(ticket.pk, f"{ticket.subject}\n{ticket.description}\n{ticket.reference}")
     if ticket.status == Status.REFUSED:
-        _event(
+        record_event(
             ticket,
             EventKind.REFUSED,
             acting_user,
@@ -210,7 +204,7 @@ def do_open_ticket(
             reason=decision.refusal.value if decision and decision.refusal else "",
         )
     else:
-        _event(
+        record_event(
             ticket,
             EventKind.CREATED,
             acting_user,
@@ -256,7 +250,7 @@ def do_accept_refused(
         ticket.reason = ""
     ticket.status = Status.NEW
     _save(ticket, ["status", "decision", "level", "billable", "reason"])
-    _event(
+    record_event(
         ticket,
         EventKind.ACCEPTED_ANYWAY,
         acting_user,
@@ -316,7 +310,7 @@ def do_change_request(
     if not changed:
         return ticket
     for name in changed:
-        _event(
+        record_event(
             ticket,
             EventKind.FIELD,
             acting_user,
@@ -326,15 +320,17 @@ def do_change_request(
             reason=reason,
         )
     if ticket.type:
-        today = _today(now)
-        _contract, cfacts = contract_facts(ticket.customer, today)
-        facts = request_facts(ticket.type, after["module"], ticket.customization)
-        decision = decide(facts, cfacts, today)
-        if not decision.accepted:  # the contract lapsed since intake: the request stays accepted
-            decision = decide_accepted_anyway(facts, cfacts, today)
+        decision = decide_request(
+            ticket.customer,
+            ticket.type,
+            ticket.module,
+            ticket.customization,
+            _today(now),
+            requalifying=True,
+        )
         previous = ticket.reason
         _store_decision(ticket, decision, DecisionKind.CHANGE, actor=acting_user, note=reason)
-        _event(
+        record_event(
             ticket,
             EventKind.DECISION,
             acting_user,
@@ -402,7 +398,7 @@ def do_diagnose(
         ticket.status = Status.IN_PROGRESS
     if ticket.status != old_status:
         fields.append("status")
-        _event(
+        record_event(
             ticket,
             EventKind.STATUS,
             acting_user,
@@ -412,7 +408,7 @@ def do_diagnose(
             # The finding's note stays with the (staff-only) diagnosis; the customer reads
             # the new explanation instead.
         )
-    _event(
+    record_event(
         ticket,
         EventKind.DIAGNOSIS,
         acting_user,
@@ -505,7 +501,7 @@ def do_transition(
         if old == Status.RESOLVED and target == Status.IN_PROGRESS
         else EventKind.STATUS
     )
-    _event(
+    record_event(
         ticket,
         event_kind,
         acting_user,
@@ -531,7 +527,7 @@ def do_assign(
         return ticket
     ticket.assignee = assignee
     _save(ticket, ["assignee"])
-    _event(
+    record_event(
         ticket,
         EventKind.ASSIGNED,
         acting_user,
@@ -568,7 +564,7 @@ def do_change_criticality(
     old = ticket.criticality
     ticket.criticality = criticality
     _save(ticket, ["criticality"])
-    _event(
+    record_event(
         ticket,
         EventKind.FIELD,
         acting_user,
@@ -635,7 +631,7 @@ def do_add_message(
             old = ticket.status
             ticket.status = target
             fields += ["status", *_stamp_status_times(ticket, target, now)]
-            _event(
+            record_event(
                 ticket,
                 EventKind.REOPENED if old == Status.RESOLVED else EventKind.STATUS,
                 acting_user,
@@ -653,7 +649,7 @@ def do_add_message(
         if from_customer
         else EventKind.REPLY
     )
-    _event(
+    record_event(
         ticket,
         kind_of_event,
         acting_user,

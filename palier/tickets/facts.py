@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from palier.customers.models import Contract, Customer, Customization
+from palier.customers.models import Contract, Customer, Customization, Module
 from palier.customers.queries import current_contract
-from palier.policy import ContractFacts, RequestFacts, RequestType
+from palier.policy import (
+    ContractFacts,
+    Decision,
+    RequestFacts,
+    RequestType,
+    decide,
+    decide_accepted_anyway,
+)
 
 
 def request_facts(
@@ -24,3 +31,23 @@ def contract_facts(
 ) -> tuple[Contract | None, ContractFacts | None]:
     contract = current_contract(customer, today)
     return contract, (contract.facts() if contract else None)
+
+
+def decide_request(
+    customer: Customer,
+    request_type: str,
+    module: Module | None,
+    customization: Customization | None,
+    today: dt.date,
+    *,
+    requalifying: bool = False,
+) -> Decision:
+    """What the policy decides for this request today: the one place actions and previews
+    ask, so a preview always shows what the action will store. A request being requalified
+    was accepted at intake and stays accepted even if the contract lapsed since."""
+    _contract, cfacts = contract_facts(customer, today)
+    facts = request_facts(request_type, module.name if module else "", customization)
+    decision = decide(facts, cfacts, today)
+    if requalifying and not decision.accepted:
+        decision = decide_accepted_anyway(facts, cfacts, today)
+    return decision

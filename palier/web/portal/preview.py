@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from palier.customers.models import Customer, Customization, Module
 from palier.lib.money import format_chf
-from palier.policy import Decision, check_entitlement, decide
+from palier.policy import Decision, check_entitlement
 from palier.tickets.explanations import explain, refusal_text
-from palier.tickets.facts import contract_facts, request_facts
+from palier.tickets.facts import contract_facts, decide_request
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,7 @@ def preview_decision(
             "neutral",
             _("The customization you picked is in another module than the one you chose."),
         )
-    decision = decide(
-        request_facts(request_type, module.name if module else "", customization), cfacts, today
-    )
+    decision = decide_request(customer, request_type, module, customization, today)
     if not decision.accepted:
         return Preview(
             "refused",

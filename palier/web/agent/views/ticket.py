@@ -22,10 +22,10 @@ from django.views.decorators.http import require_POST
 from palier.accounts.models import User
 from palier.lib.errors import Conflict, DomainError
 from palier.lib.money import format_chf
-from palier.policy import Finding, RequestType, decide, decide_accepted_anyway
+from palier.policy import Finding, RequestType
 from palier.tickets import actions
 from palier.tickets.explanations import explain
-from palier.tickets.facts import contract_facts, request_facts
+from palier.tickets.facts import decide_request
 from palier.tickets.models import Activity, Channel, EventKind, Ticket, TicketEvent
 from palier.tickets.queries import access_ticket_by_id, ticket_history, ticket_messages
 from palier.tickets.states import STAFF, Status, allowed_targets
@@ -128,13 +128,14 @@ def fact_rows(facts: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, An
 
 def preview_decision(ticket: Ticket, data: dict[str, Any]) -> dict[str, Any]:
     """What the policy would decide with the changed fields (as do_change_request will)."""
-    today = timezone.localdate()
-    module, custom = data.get("module"), data.get("customization")
-    facts = request_facts(data["type"], module.name if module else "", custom)
-    _contract, cfacts = contract_facts(ticket.customer, today)
-    decision = decide(facts, cfacts, today)
-    if not decision.accepted:
-        decision = decide_accepted_anyway(facts, cfacts, today)
+    decision = decide_request(
+        ticket.customer,
+        data["type"],
+        data.get("module"),
+        data.get("customization"),
+        timezone.localdate(),
+        requalifying=True,
+    )
     return {
         "decision": decision,
         "explanation": explain(decision, get_language()),
