@@ -41,7 +41,6 @@ class Reason(StrEnum):
     INFORMATION_OR_TRAINING = "information_or_training"
     CUSTOMER_MANIPULATION = "customer_manipulation"
     PRODUCT_DEFECT = "product_defect"
-    MANAGER_OVERRIDE = "manager_override"
 
 
 class Finding(StrEnum):

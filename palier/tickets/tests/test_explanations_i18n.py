@@ -155,7 +155,7 @@ def _fields(decision: Decision, language: str) -> dict[str, str]:
 
 def test_the_policy_tables_are_all_covered():
     reasons = {d.reason for d in ACCEPTED.values()}
-    assert len(reasons) == 10  # every reason a decision can carry, manager_override aside
+    assert len(reasons) == 10  # every reason a decision can carry
     assert {d.refusal for d, _ in REFUSED.values()} == {
         "no_contract",
         "expired",
