@@ -15,15 +15,11 @@ from palier.accounts.models import User
 from palier.engineering.actions import do_request_deployment
 from palier.engineering.models import DeploymentRequest
 from palier.lib.errors import DomainError
+from palier.tickets.actions import decides_for_request
 from palier.tickets.models import Ticket, TicketEvent
 from palier.tickets.queries import access_ticket_by_id
 from palier.tickets.states import Status
 from palier.web.portal.access import contact_required
-
-
-def may_ask_deployment(ticket: Ticket, user: User) -> bool:
-    # As for closing or reopening: the requester or a customer admin decides, not a follower.
-    return ticket.contact_id == user.pk or user.is_customer_admin
 
 
 def patch_context(ticket: Ticket, user: User) -> dict[str, Any]:
@@ -52,7 +48,7 @@ def patch_context(ticket: Ticket, user: User) -> dict[str, Any]:
             "released_at": event.at,
         },
         "deployment": deployment.request_ticket if deployment else None,
-        "can_ask_deployment": may_ask_deployment(ticket, user),
+        "can_ask_deployment": decides_for_request(ticket, user),
     }
 
 
@@ -62,15 +58,6 @@ def request_deployment(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """ "Ask us to install the patch": a new request linked to this one; asking again
     answers the same request."""
     ticket = access_ticket_by_id(request.user, ticket_id)
-    if not may_ask_deployment(ticket, request.user):
-        messages.error(
-            request,
-            _(
-                "Only the person who opened this request, or your organization's "
-                "administrator, can ask for that."
-            ),
-        )
-        return redirect("web:portal:detail", ticket_id=ticket.pk)
     try:
         deployment = do_request_deployment(ticket, acting_user=request.user)
     except DomainError as exc:

@@ -16,7 +16,12 @@ from palier.customers.queries import current_contract
 from palier.lib.errors import DomainError
 from palier.lib.pagination import InvalidCursor
 from palier.sla.queries import expected_first_response
-from palier.tickets.actions import check_can_reopen, do_add_message, do_transition
+from palier.tickets.actions import (
+    check_can_reopen,
+    decides_for_request,
+    do_add_message,
+    do_transition,
+)
 from palier.tickets.attachments import do_attach_file
 from palier.tickets.explanations import explain
 from palier.tickets.followers import (
@@ -136,7 +141,7 @@ def contact_actions(ticket: Ticket, user: User) -> list[tuple[str, str, bool]]:
     """(target, label, is_close) for each edge the table allows a contact right now.
     Only the requester or a customer admin closes or reopens: a colleague who follows a
     shared request reads and replies, as with an estimate, but does not decide for them."""
-    if ticket.contact_id != user.pk and not user.is_customer_admin:
+    if not decides_for_request(ticket, user):
         return []
     actions = []
     now = timezone.now()

@@ -11,6 +11,7 @@ from palier.lib.errors import DomainError, NotAllowed
 from palier.testing.factories import make_ticket
 from palier.tickets.actions import do_assign
 from palier.workspace.actions import do_delete_view, do_heartbeat, do_save_view
+from palier.workspace.models import SavedView
 from palier.workspace.queries import others_on_ticket, queue_counts, visible_saved_views
 
 
@@ -47,7 +48,9 @@ def test_only_the_owner_deletes_a_shared_view(world):
     assert view in visible_saved_views(world.consultant)
     with pytest.raises(NotAllowed):
         do_delete_view(view, acting_user=world.consultant)
+    assert SavedView.objects.filter(pk=view.pk).exists()
     do_delete_view(view, acting_user=world.agent)
+    assert not SavedView.objects.filter(pk=view.pk).exists()
 
 
 def test_presence_fades_a_minute_after_the_last_heartbeat(world):

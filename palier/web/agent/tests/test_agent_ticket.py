@@ -284,6 +284,7 @@ def test_findings_that_do_not_apply_are_not_offered(client, world):
     offered = {value for value, _label in form.fields["finding"].choices}
     assert "customer_manipulation" not in offered and "product_defect" not in offered
     assert "back_to_level_1" not in offered
+    assert {"feature_request", "information_or_training"} <= offered
 
 
 def test_two_agents_on_one_ticket_see_each_other(client, world, ticket):
