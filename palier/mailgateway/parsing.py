@@ -10,10 +10,9 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field
-from email.message import EmailMessage, Message
+from email.message import Message
 
 import nh3
-from django.conf import settings
 
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -288,7 +287,6 @@ def parse(raw: bytes) -> ParsedMail:
         text = html_to_text(clean_html)
     bounce, status, original = _bounce(msg)
     return_path = msg.get("Return-Path")
-    limit = settings.PALIER_MAX_ATTACHMENT_BYTES
     return ParsedMail(
         message_id=(message_ids(msg.get("Message-ID")) or [""])[0],
         sender=sender,
@@ -298,7 +296,8 @@ def parse(raw: bytes) -> ParsedMail:
         references=message_ids(msg.get("References")),
         text=text.replace("\r\n", "\n").replace("\x00", ""),
         html=clean_html,
-        attachments=[f for f in files if len(f.data) <= limit],
+        # Every file goes on: storing refuses the ones over the limit and tells staff.
+        attachments=files,
         auto_submitted=_is_auto(msg),
         auto_reply=_is_auto_reply(msg, subject),
         bounce=bounce,
@@ -312,22 +311,6 @@ def parse(raw: bytes) -> ParsedMail:
             for v in (msg.get_all(h) or [])
         )[:2000],
     )
-
-
-def too_large(raw: bytes) -> list[str]:
-    """File names of attachments dropped for their size (told to staff in a note)."""
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
-    names = []
-    for part in msg.walk():
-        if not part.is_multipart() and (part.get_content_disposition() == "attachment"):
-            data = part.get_payload(decode=True) or b""
-            if len(data) > settings.PALIER_MAX_ATTACHMENT_BYTES:
-                names.append(_filename(part) or "attachment")
-    return names
-
-
-def new_message(policy: email.policy.Policy | None = None) -> EmailMessage:
-    return EmailMessage(policy=policy or email.policy.SMTP)
 
 
 def header_list(raw: bytes, limit: int = 60) -> list[list[str]]:

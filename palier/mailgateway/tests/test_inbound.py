@@ -102,6 +102,8 @@ def test_attachments_over_the_size_limit_are_left_out_but_the_raw_keeps_them(wor
         Attachment.objects.filter(ticket=raw.ticket).values_list("filename", flat=True)
     ) == ["small.txt"]
     assert big.encode() in bytes(RawMessage.objects.get(pk=raw.pk).raw)
+    told = raw.ticket.events.get(kind="mail_attachment_refused")
+    assert told.internal and "big.txt" in told.reason
 
 
 def test_a_message_that_breaks_processing_is_quarantined_and_the_next_one_flows(world, smtp):
