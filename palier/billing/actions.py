@@ -556,8 +556,3 @@ def do_stop_timer(
         note=timer.note if note is None else note,
         now=now,
     )
-
-
-@transaction.atomic
-def do_cancel_timer(*, acting_user: User) -> None:
-    Timer.objects.filter(user=acting_user).delete()

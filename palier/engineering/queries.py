@@ -111,11 +111,6 @@ def similar_open_defects(
     return sorted(defects, key=lambda d: (-scores[d.pk], -d.pk))
 
 
-def open_defect_of_ticket(ticket_id: int) -> Defect | None:
-    link = DefectLink.objects.select_related("defect").filter(ticket_id=ticket_id).first()
-    return link.defect if link else None
-
-
 def version_key(number: str) -> tuple:
     """Sort key of a version number: 11.10.0 comes after 11.9.2."""
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-]", number))

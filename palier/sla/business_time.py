@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
-from collections.abc import Container, Sequence
+from collections.abc import Container
 from dataclasses import dataclass, field
 from threading import RLock
 from zoneinfo import ZoneInfo
@@ -163,13 +163,6 @@ def business_time_between(a: dt.datetime, b: dt.datetime, calendar: Calendar) ->
     if b <= a:
         return ZERO
     return calendar.between(a.astimezone(UTC), b.astimezone(UTC))
-
-
-def business_time_in(
-    segments: Sequence[tuple[dt.datetime, dt.datetime]], calendar: Calendar
-) -> dt.timedelta:
-    """Business time inside a list of [start, end) segments (e.g. the clock's running spans)."""
-    return sum((business_time_between(a, b, calendar) for a, b in segments), ZERO)
 
 
 def signed_business_time(now: dt.datetime, due: dt.datetime, calendar: Calendar) -> dt.timedelta:
