@@ -63,14 +63,20 @@ def claim(job: PeriodicJob, now: dt.datetime, worker_id: str) -> bool:
 
 
 def run_due_jobs(
-    worker_id: str, *, now: dt.datetime | None = None, jobs: Iterable[PeriodicJob] | None = None
+    worker_id: str,
+    *,
+    now: dt.datetime | None = None,
+    jobs: Iterable[PeriodicJob] | None = None,
+    ensure_rows: bool = True,
 ) -> list[str]:
     """Run every job (default: every registered one) whose slot is due; return the names
-    this worker ran."""
+    this worker ran. The scheduler thread creates the jobs' rows once, then ticks with
+    `ensure_rows=False`: a tick is then one UPDATE per job."""
     now = now or timezone.now()
     ran = []
     for job in registered_jobs() if jobs is None else jobs:
-        _ensure_row(job, now)
+        if ensure_rows:
+            _ensure_row(job, now)
         if not claim(job, now, worker_id):
             continue
         ran.append(job.name)
@@ -93,11 +99,13 @@ class SchedulerThread(threading.Thread):
     def run(self) -> None:
         jobs = discover_jobs()
         logger.info("Scheduler started: %s", ", ".join(j.name for j in jobs) or "no periodic jobs")
+        rows_ready = False
         try:
             while not self.stopping.wait(self.tick):
                 close_old_connections()
                 try:
-                    run_due_jobs(self.worker_id)
+                    run_due_jobs(self.worker_id, ensure_rows=not rows_ready)
+                    rows_ready = True
                 except Exception:  # e.g. the database is briefly unreachable: retry next tick
                     logger.exception("Scheduler tick failed")
         finally:
