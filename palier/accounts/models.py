@@ -24,6 +24,11 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.AGENT, Role.CONSULTANT, Role.RND, Role.MANAGER, Role.ADMIN})
 
 
+def person_name(first_name: str, last_name: str, username: str) -> str:
+    """How a user is named everywhere: their full name, else their username."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CONTACT)
     customer = models.ForeignKey(
@@ -55,7 +60,7 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return person_name(self.first_name, self.last_name, self.username)
 
     @property
     def is_contact(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
@@ -13,6 +13,7 @@ from pydantic import Field
 
 from palier.accounts.models import User
 from palier.api import presenters as p
+from palier.api.responses import json_response
 from palier.api.schemas import (
     ERRORS,
     AcceptIn,
@@ -33,6 +34,7 @@ from palier.api.schemas import (
 from palier.customers.models import Customization, Module, ProductVersion
 from palier.customers.queries import access_customer_by_id, visible_customizations
 from palier.lib.errors import DomainError, NotAllowed
+from palier.lib.rows import one_or_none
 from palier.policy import RequestType
 from palier.tickets import actions
 from palier.tickets.explanations import explain
@@ -58,15 +60,15 @@ def _lang(request, ticket) -> str:
     return ticket.language if user.is_contact else (user.language or ticket.language)
 
 
-def _detail(request, ticket_id: int) -> dict:
+def _detail(request, ticket_id: int) -> HttpResponse:
     ticket = access_ticket_by_id(request.auth, ticket_id)
-    return p.ticket_detail_out(ticket, request.auth, _lang(request, ticket))
+    return json_response(p.ticket_detail_out(ticket, request.auth, _lang(request, ticket)))
 
 
 def _obj(qs, pk: int | None, what: str):
     if pk is None:
         return None
-    obj = qs.filter(pk=pk).first()
+    obj = one_or_none(qs.filter(pk=pk))
     if obj is None:
         raise Http404(what)
     return obj
@@ -112,7 +114,9 @@ def open_ticket(request, payload: TicketIn):
             visible_customizations(user).filter(customer=customer),
             payload.customization_id,
             "customization",
-        ),
+        )
+        if payload.customization_id is not None
+        else None,
         product_version=_obj(ProductVersion.objects.all(), payload.product_version_id, "version"),
         criticality=payload.criticality.value,
         channel=payload.channel.value,
@@ -134,7 +138,7 @@ def open_ticket(request, payload: TicketIn):
                 },
             }
         }
-    return 201, p.ticket_detail_out(ticket, user, ticket.language)
+    return json_response(p.ticket_detail_out(ticket, user, ticket.language), status=201)
 
 
 class ListParams(Schema):
@@ -179,11 +183,17 @@ def list_ticket_page(request, params: Query[ListParams]):
         q=params.q[:200],
     )
     page = list_tickets(
-        request.auth, filters, sort=params.sort, cursor=params.cursor, limit=params.limit
+        request.auth,
+        filters,
+        sort=params.sort,
+        cursor=params.cursor,
+        limit=params.limit,
+        values=p.TICKET_ROW_FIELDS,
     )
+    staff = request.auth.is_staff_member
     with translation.override(request.auth.language):
-        items = [p.ticket_out(t, request.auth) for t in page.items]
-    return {"items": items, "next_cursor": page.next_cursor}
+        items = [p.ticket_row_out(row, staff) for row in page.items]
+    return json_response({"items": items, "next_cursor": page.next_cursor})
 
 
 @router.get("/tickets/{ticket_id}", response={200: TicketDetailOut, **ERRORS})

@@ -122,6 +122,10 @@ class Contract(models.Model):
         )
 
 
+def customization_label(module_name: str, object_name: str) -> str:
+    return f"{module_name} / {object_name}"
+
+
 class Customization(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="customizations")
     module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="customizations")
@@ -154,7 +158,7 @@ class Customization(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.module.name} / {self.object}"
+        return customization_label(self.module.name, self.object)
 
     def facts(self) -> CustomizationFacts:
         return CustomizationFacts(

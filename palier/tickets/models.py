@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.conf import settings
@@ -47,6 +48,18 @@ def parse_reference(text: str) -> int | None:
     """The ticket id inside a reference such as PAL-2026-000123, or None."""
     match = _REFERENCE_RE.match(text or "")
     return int(match.group(2)) if match else None
+
+
+def ticket_reference(pk: int, created_at: dt.datetime | None) -> str:
+    """PAL-2026-000123. The desk's local year: a ticket opened on 1 January in Zurich is of
+    the new year."""
+    year = timezone.localtime(created_at).year if created_at else 0
+    return f"{REFERENCE_PREFIX}-{year:04d}-{pk:06d}"
+
+
+def customer_status_label(status: str) -> str:
+    """The status as the customer reads it (fewer, plainer words than the team's)."""
+    return str(CUSTOMER_STATUS_LABELS[Status(status)])
 
 
 class Ticket(models.Model):
@@ -135,9 +148,7 @@ class Ticket(models.Model):
 
     @property
     def reference(self) -> str:
-        # The desk's local year: a ticket opened on 1 January in Zurich is of the new year.
-        year = timezone.localtime(self.created_at).year if self.created_at else 0
-        return f"{REFERENCE_PREFIX}-{year:04d}-{self.pk:06d}"
+        return ticket_reference(self.pk, self.created_at)
 
     @property
     def is_open(self) -> bool:
@@ -149,7 +160,7 @@ class Ticket(models.Model):
 
     @property
     def customer_status_label(self) -> str:
-        return str(CUSTOMER_STATUS_LABELS[Status(self.status)])
+        return customer_status_label(self.status)
 
 
 class DecisionKind(models.TextChoices):

@@ -10,6 +10,7 @@ from django.http import Http404
 from palier.accounts.models import Role, User
 from palier.customers.models import Visibility
 from palier.lib.pagination import Page, keyset_page
+from palier.lib.rows import one_or_none
 from palier.tickets import search
 from palier.tickets.models import (
     Attachment,
@@ -38,7 +39,7 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
 
 
 def access_ticket_by_id(user: User, ticket_id: int, *, for_update: bool = False) -> Ticket:
-    ticket = (
+    ticket = one_or_none(
         visible_tickets(user)
         .select_related(
             "customer",
@@ -51,7 +52,6 @@ def access_ticket_by_id(user: User, ticket_id: int, *, for_update: bool = False)
             "assignee",
         )
         .filter(pk=ticket_id)
-        .first()
     )
     if ticket is None:
         raise Http404("ticket")
@@ -135,7 +135,10 @@ def list_tickets(
     sort: str = "-created",
     cursor: str | None = None,
     limit: int = 50,
+    values: tuple[str, ...] = (),
 ) -> Page:
+    """A page of the tickets `user` may see through `filters`: model instances, or dicts of
+    the `values` fields (see keyset_page)."""
     # Everything ticket_out reads (str(customization) reads its module), so no row queries.
     related = (
         "customer",
@@ -164,8 +167,9 @@ def list_tickets(
                 late_rows=True,
                 # Every match is in the window when it is not full: no second search.
                 fallback=qs if len(ids) > window else None,
+                values=values,
             )
-    return keyset_page(qs, sort=sort, cursor=cursor, limit=limit, late_rows=True)
+    return keyset_page(qs, sort=sort, cursor=cursor, limit=limit, late_rows=True, values=values)
 
 
 def ticket_messages(user: User, ticket: Ticket) -> QuerySet[Message]:
