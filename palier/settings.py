@@ -135,6 +135,10 @@ def _databases() -> dict:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "palier.sqlite3"),
+            # Keep the connection between requests, as on PostgreSQL: opening one runs the
+            # PRAGMAs below and starts with a cold page cache, ~2.5 ms of every request
+            # (docs/performance.md).
+            "CONN_MAX_AGE": env_int("PALIER_DB_CONN_MAX_AGE", 60),
             "OPTIONS": {
                 # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write
                 # lock at BEGIN so two writers queue instead of failing mid-transaction.
