@@ -2,7 +2,10 @@
 
 Each ticket has one row in `ticket_search` with two columns: `public` (subject, description,
 public messages) and `internal` (internal notes). Contacts match `public` only, so an
-internal note never makes a ticket findable by a customer. Text is folded in Python
+internal note never makes a ticket findable by a customer. On PostgreSQL, staff match a
+third column, `staff` (public || internal): one column gets one row estimate, where
+`public OR internal` took the planner's bad guess for `internal` and walked every ticket
+backwards for a rare word (47 ms instead of 0.2 ms at 100k). Text is folded in Python
 (lower case, no diacritics) on both sides, and words match by prefix, which serves French,
 German, Italian and English alike without a per-language stemmer.
 """
@@ -22,20 +25,27 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def index_ticket(ticket_id: int, public_text: str, internal_text: str = "") -> None:
-    """Create or replace the search row of a ticket."""
+def index_ticket(
+    ticket_id: int, public_text: str, internal_text: str = "", *, new: bool = False
+) -> None:
+    """Create or replace the search row of a ticket; `new` says it has none yet."""
     public, internal = fold(public_text), fold(internal_text)
     with connection.cursor() as cursor:
         if _is_postgres():
-            cursor.execute(
-                "INSERT INTO ticket_search (ticket_id, public, internal)"
-                " VALUES (%s, to_tsvector('simple', %s), to_tsvector('simple', %s))"
-                " ON CONFLICT (ticket_id) DO UPDATE SET public = EXCLUDED.public,"
-                " internal = EXCLUDED.internal",
-                [ticket_id, public, internal],
+            sql = (
+                "INSERT INTO ticket_search (ticket_id, public, internal, staff)"
+                " SELECT %s, p, i, p || i FROM"
+                " (SELECT to_tsvector('simple', %s) AS p, to_tsvector('simple', %s) AS i) AS v"
             )
+            if not new:
+                sql += (
+                    " ON CONFLICT (ticket_id) DO UPDATE SET public = EXCLUDED.public,"
+                    " internal = EXCLUDED.internal, staff = EXCLUDED.staff"
+                )
+            cursor.execute(sql, [ticket_id, public, internal])
         else:
-            cursor.execute("DELETE FROM ticket_search WHERE rowid = %s", [ticket_id])
+            if not new:
+                cursor.execute("DELETE FROM ticket_search WHERE rowid = %s", [ticket_id])
             cursor.execute(
                 "INSERT INTO ticket_search (rowid, public, internal) VALUES (%s, %s, %s)",
                 [ticket_id, public, internal],
@@ -43,14 +53,14 @@ def index_ticket(ticket_id: int, public_text: str, internal_text: str = "") -> N
 
 
 def append_to_index(ticket_id: int, text: str, *, internal: bool) -> None:
-    """Add a message's text to its ticket's search row."""
+    """Add a message's text to its ticket's search row (and to `staff` on PostgreSQL)."""
     column = "internal" if internal else "public"
     folded = fold(text)
     with connection.cursor() as cursor:
         if _is_postgres():
             cursor.execute(
-                f"UPDATE ticket_search SET {column} = {column} || to_tsvector('simple', %s)"
-                " WHERE ticket_id = %s",
+                f"UPDATE ticket_search SET {column} = {column} || v.words, staff = staff || v.words"
+                " FROM (SELECT to_tsvector('simple', %s) AS words) AS v WHERE ticket_id = %s",
                 [folded, ticket_id],
             )
         else:
@@ -69,12 +79,11 @@ def _match_sql(terms: list[str], *, include_internal: bool) -> tuple[str, list]:
     """SQL selecting the ids of the tickets that match every term (by prefix)."""
     if _is_postgres():
         tsquery = " & ".join(f"{term}:*" for term in terms)
-        condition = "public @@ to_tsquery('simple', %s)"
-        params: list = [tsquery]
-        if include_internal:
-            condition = f"({condition} OR internal @@ to_tsquery('simple', %s))"
-            params.append(tsquery)
-        return f"SELECT ticket_id FROM ticket_search WHERE {condition}", params  # noqa: S608
+        column = "staff" if include_internal else "public"
+        return (
+            f"SELECT ticket_id FROM ticket_search WHERE {column} @@ to_tsquery('simple', %s)",  # noqa: S608
+            [tsquery],
+        )
     match = " AND ".join(f'"{term}"*' for term in terms)
     if not include_internal:
         match = "{public} : (" + match + ")"
