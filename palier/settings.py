@@ -133,7 +133,7 @@ def _databases() -> dict:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "palier.lib.sqlite_writer",
             "NAME": str(DATA_DIR / "palier.sqlite3"),
             # Keep the connection between requests, as on PostgreSQL: opening one runs the
             # PRAGMAs below and starts with a cold page cache, ~2.5 ms of every request

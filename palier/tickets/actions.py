@@ -138,7 +138,6 @@ def _check_request_fields(
     return module
 
 
-@transaction.atomic
 def do_open_ticket(
     *,
     acting_user: User,
@@ -174,43 +173,48 @@ def do_open_ticket(
     else:
         decision = decide_request(customer, request_type, module, customization, today)
 
-    ticket = Ticket.objects.create(
-        customer=customer,
-        contact=contact,
-        created_by=acting_user,
-        channel=channel,
-        language=language or (contact.language if contact else customer.language),
-        type=request_type,
-        suggested_type=suggested_type,
-        module=module,
-        customization=customization,
-        product_version=product_version,
-        criticality=criticality,
-        subject=subject,
-        description=description,
-        visibility=visibility or customer.default_visibility,
-        status=Status.NEW if decision is None or decision.accepted else Status.REFUSED,
-    )
-    if decision is not None:
-        _store_decision(ticket, decision, DecisionKind.INTAKE, actor=None)
-        ticket.save(update_fields=["decision", "level", "billable", "reason"])
-    search.index_ticket(ticket.pk, f"{ticket.subject}\n{ticket.description}\n{ticket.reference}")
-    if ticket.status == Status.REFUSED:
-        record_event(
-            ticket,
-            EventKind.REFUSED,
-            acting_user,
-            to_value=Status.REFUSED,
-            reason=decision.refusal.value if decision and decision.refusal else "",
+    # Decided before the write transaction: on SQLite that transaction holds the one write
+    # lock the other workers wait for, so it holds the writes only.
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            customer=customer,
+            contact=contact,
+            created_by=acting_user,
+            channel=channel,
+            language=language or (contact.language if contact else customer.language),
+            type=request_type,
+            suggested_type=suggested_type,
+            module=module,
+            customization=customization,
+            product_version=product_version,
+            criticality=criticality,
+            subject=subject,
+            description=description,
+            visibility=visibility or customer.default_visibility,
+            status=Status.NEW if decision is None or decision.accepted else Status.REFUSED,
         )
-    else:
-        record_event(
-            ticket,
-            EventKind.CREATED,
-            acting_user,
-            to_value=Status.NEW,
-            data={"channel": channel, "reason": ticket.reason, "level": ticket.level},
+        if decision is not None:
+            _store_decision(ticket, decision, DecisionKind.INTAKE, actor=None)
+            ticket.save(update_fields=["decision", "level", "billable", "reason"])
+        search.index_ticket(
+            ticket.pk, f"{ticket.subject}\n{ticket.description}\n{ticket.reference}", new=True
         )
+        if ticket.status == Status.REFUSED:
+            record_event(
+                ticket,
+                EventKind.REFUSED,
+                acting_user,
+                to_value=Status.REFUSED,
+                reason=decision.refusal.value if decision and decision.refusal else "",
+            )
+        else:
+            record_event(
+                ticket,
+                EventKind.CREATED,
+                acting_user,
+                to_value=Status.NEW,
+                data={"channel": channel, "reason": ticket.reason, "level": ticket.level},
+            )
     return ticket
 
 

@@ -1,0 +1,68 @@
+"""SQLite writers queue on a file lock (palier.lib.sqlite_writer): a second write transaction
+waits for the first to end, however it ends, and then proceeds at once."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+
+from palier.customers.models import Product
+
+
+@pytest.fixture
+def sqlite_only():
+    if connection.vendor != "sqlite":
+        pytest.skip("the file lock is the SQLite backend's")
+
+
+def _in_thread(target) -> tuple[threading.Thread, list]:
+    result: list = []
+
+    def run() -> None:
+        try:
+            result.append(target())
+        except BaseException as exc:  # noqa: BLE001 (reported to the test)
+            result.append(exc)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("ending", ["commit", "rollback"])
+def test_a_second_writer_waits_for_the_first_transaction_to_end(sqlite_only, ending):
+    assert type(connections["default"]).__module__ == "palier.lib.sqlite_writer.base"
+    entered = threading.Event()
+
+    def second() -> float:
+        entered.set()
+        with transaction.atomic():
+            began = time.monotonic()
+            Product.objects.create(code="second", name="Second")
+        return began
+
+    expect = pytest.raises(RuntimeError) if ending == "rollback" else contextlib.nullcontext()
+    with expect, transaction.atomic():
+        Product.objects.create(code="first", name="First")
+        thread, result = _in_thread(second)
+        entered.wait(5)
+        time.sleep(0.3)  # the second writer is at BEGIN by now, and must still wait
+        released_at = time.monotonic()
+        if ending == "rollback":
+            raise RuntimeError("abandon the first transaction")
+    thread.join(10)
+    assert not thread.is_alive()
+    began = result[0]
+    assert not isinstance(began, BaseException), began
+    assert began >= released_at  # it began only once the first had ended
+    expected = {"First", "Second"} if ending == "commit" else {"Second"}
+    assert set(Product.objects.values_list("name", flat=True)) >= expected
+    assert Product.objects.filter(code="first").exists() == (ending == "commit")
+    assert not connections["default"]._holds_lock
