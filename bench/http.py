@@ -191,6 +191,24 @@ def read_latencies(port: int, token: str, n: int, ids: list[int]) -> dict:
     return results
 
 
+def remove_tickets_after(last_id: int, since) -> int:
+    """Delete the tickets the creation test opened (ids above `last_id`) and the tasks their
+    events queued since `since`: left in place, thousands of identical tickets would sit on
+    top of the data set and skew the next run's newest-first searches."""
+    from django.db import connection, transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from palier.tickets.models import Ticket
+
+    column = "ticket_id" if connection.vendor == "postgresql" else "rowid"
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM ticket_search WHERE {column} > %s", [last_id])
+        removed, _by_model = Ticket.objects.filter(pk__gt=last_id).delete()
+        DBTaskResult.objects.filter(enqueued_at__gte=since).delete()
+    return removed
+
+
 def create_rate(port: int, tokens: dict, seconds: float) -> dict:
     """Two clients open tickets as fast as the server answers, for `seconds`."""
     counts: list[int] = [0, 0]
@@ -310,6 +328,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--access-log", action="store_true")
+    parser.add_argument(
+        "--remove-after",
+        type=int,
+        metavar="ID",
+        help="only delete the tickets above ID (left by an earlier run) and exit",
+    )
     args = parser.parse_args()
 
     if not args.port:
@@ -319,10 +343,14 @@ def main() -> None:
             args.port = probe.getsockname()[1]
     setup_django(args.db, args.dataset)
     from django.core.management import call_command
+    from django.utils import timezone
 
     from palier.tickets.models import Ticket
 
     call_command("migrate", verbosity=0)  # a data set filled before the latest migration
+    if args.remove_after is not None:
+        print(f"removed {remove_tickets_after(args.remove_after, timezone.now())} rows")
+        return
 
     tokens = make_tokens()
     ids = list(Ticket.objects.order_by("?").values_list("pk", flat=True)[:1000])
@@ -337,12 +365,15 @@ def main() -> None:
         "service_cpu_ms": service_times(tokens, ids),
     }
     server = start_server(args)
+    last_id = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    since = timezone.now()
     try:
         results["reads"] = read_latencies(args.port, tokens["staff"], args.requests, ids)
         results["create"] = create_rate(args.port, tokens, args.create_seconds)
     finally:
         server.terminate()
         server.wait(timeout=30)
+        remove_tickets_after(last_id, since)
     results["load_after"] = [round(x, 2) for x in os.getloadavg()]
     out = DATA_DIR / f"results-{args.db}-{args.dataset}.json"
     out.write_text(json.dumps(results, indent=2))

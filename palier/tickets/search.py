@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from palier.lib.text import fold, words
@@ -102,9 +102,13 @@ def filter_by_text(qs: QuerySet, query: str, *, include_internal: bool) -> Query
 def with_ids(qs: QuerySet, ids: list[int]) -> QuerySet:
     """`qs` narrowed to `ids`, sent as one array parameter rather than one per id."""
     if _is_postgres():
-        sql, params = "SELECT unnest(%s::bigint[])", [ids]
-    else:
-        sql, params = "SELECT value FROM json_each(%s)", [json.dumps(ids)]
+        # `id = ANY(array)`, not `id IN (SELECT unnest(array))`: with the former PostgreSQL
+        # reads the ids through the primary key (0.1 ms for 500); with the latter it merge-
+        # joined them against a backward walk of every newer ticket (6 ms at 100k).
+        qn = connection.ops.quote_name
+        any_id = f"{qn(qs.model._meta.db_table)}.{qn('id')} = ANY(%s)"
+        return qs.filter(RawSQL(any_id, [ids], output_field=BooleanField()))  # noqa: S611
+    sql, params = "SELECT value FROM json_each(%s)", [json.dumps(ids)]
     return qs.filter(id__in=RawSQL(sql, params))  # noqa: S611 (bound parameters)
 
 
