@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
 
 
 def _production() -> bool:
@@ -54,7 +55,7 @@ def check_production_secrets(app_configs: Any = None, **kwargs: Any) -> list:
 def check_production_database(app_configs: Any = None, **kwargs: Any) -> list:
     if not _production():
         return []
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if connections["default"].vendor == "sqlite":
         return [
             Warning(
                 "Production runs on SQLite.",
