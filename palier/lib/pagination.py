@@ -38,6 +38,14 @@ def _encode(sort: str, value: Any, pk: int) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def cursor_position(cursor: str, sort: str) -> tuple[Any, int]:
+    """The sort value and id of the last row before `cursor` (InvalidCursor if it is not a
+    cursor of this sort)."""
+    if sort not in SORTS:
+        raise DomainError(f"Unknown sort; use one of {', '.join(SORTS)}.", code="invalid_sort")
+    return _decode(cursor, sort)
+
+
 def _decode(cursor: str, sort: str) -> tuple[Any, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from palier.accounts.models import Role, User
 from palier.customers.models import Visibility
-from palier.lib.pagination import Page, keyset_page
+from palier.lib.pagination import Page, cursor_position, keyset_page
 from palier.lib.rows import one_or_none
 from palier.tickets import search
 from palier.tickets.models import (
@@ -153,12 +153,20 @@ def list_tickets(
         # A common word matches tens of thousands of tickets: look among the newest matches
         # first, and search them all only when those do not fill the page. Not for contacts:
         # their few tickets are seldom among the newest matches, the window would fall short.
-        # Four pages' worth of candidates (at most NEWEST_WINDOW): the walk down the newest
-        # matches costs in proportion (PostgreSQL, a word in 3 % of tickets: ~3 µs a ticket).
-        window = min(search.NEWEST_WINDOW, 4 * (limit + 1))
+        # The window starts below the cursor. Without other filters every match is a row of
+        # the page, so one page's worth is enough; with them, four pages' worth (at most
+        # NEWEST_WINDOW) leaves room for the matches they drop. The walk down the newest
+        # matches costs in proportion (PostgreSQL: ~1 µs a ticket it passes).
+        narrowed = replace(filters, q="") != TicketFilters()
+        window = min(search.NEWEST_WINDOW, (4 if narrowed else 1) * (limit + 1))
         ids = None
         if parse_reference(filters.q) is None:
-            ids = search.newest_match_ids(filters.q, include_internal=True, limit=window + 1)
+            ids = search.newest_match_ids(
+                filters.q,
+                include_internal=True,
+                limit=window + 1,
+                below_id=cursor_position(cursor, sort)[1] if cursor else None,
+            )
         if ids is not None:
             newest = search.with_ids(filter_tickets(user, replace(filters, q="")), ids[:window])
             return keyset_page(

@@ -112,9 +112,11 @@ def with_ids(qs: QuerySet, ids: list[int]) -> QuerySet:
     return qs.filter(id__in=RawSQL(sql, params))  # noqa: S611 (bound parameters)
 
 
-def newest_match_ids(query: str, *, include_internal: bool, limit: int) -> list[int] | None:
-    """The ids of the `limit` newest tickets matching `query`, newest first; None when the
-    query has no words.
+def newest_match_ids(
+    query: str, *, include_internal: bool, limit: int, below_id: int | None = None
+) -> list[int] | None:
+    """The ids of the `limit` newest tickets matching `query` (below `below_id`, a page's
+    cursor, if given), newest first; None when the query has no words.
 
     Fetched apart from the ticket filters on purpose: inside `id IN (...) ORDER BY id DESC
     LIMIT n`, PostgreSQL misjudges how many tickets a rare word matches and walks every
@@ -126,6 +128,8 @@ def newest_match_ids(query: str, *, include_internal: bool, limit: int) -> list[
         return None
     sql, params = _match_sql(terms, include_internal=include_internal)
     column = "ticket_id" if _is_postgres() else "rowid"
+    if below_id is not None:
+        sql, params = f"{sql} AND {column} < %s", [*params, below_id]
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} ORDER BY {column} DESC LIMIT %s", [*params, limit])
         return [row[0] for row in cursor.fetchall()]

@@ -60,3 +60,24 @@ def test_a_rare_word_whose_matches_all_fit_the_window_costs_no_second_search(wor
     assert [t.subject for t in page.items] == ["Erreur E4711", "Fehler E4711"]
     assert page.next_cursor is None
     assert len(ctx.captured_queries) == 3
+
+
+def test_a_later_page_looks_below_its_cursor_and_costs_no_second_search(world, small_window):
+    for i in range(8):
+        make_ticket(world.contact_a, "usage", f"Lieferschein {i}")
+    first = list_tickets(world.agent, TicketFilters(q="lieferschein"), limit=2)
+    with CaptureQueriesContext(connection) as ctx:
+        second = list_tickets(
+            world.agent, TicketFilters(q="lieferschein"), limit=2, cursor=first.next_cursor
+        )
+    assert [t.subject for t in second.items] == ["Lieferschein 5", "Lieferschein 4"]
+    assert len(ctx.captured_queries) == 3
+
+
+def test_with_other_filters_the_window_leaves_room_for_the_matches_they_drop(world):
+    for i in range(6):
+        make_ticket(world.contact_a, "usage", f"Rechnung A{i}")
+        make_ticket(world.contact_b, "usage", f"Rechnung B{i}")
+    only_b = TicketFilters(q="rechnung", customer_id=world.customer_b.pk)
+    pages = walk(world.agent, only_b, limit=2)
+    assert pages == [[f"Rechnung B{i}", f"Rechnung B{i - 1}"] for i in (5, 3, 1)]
