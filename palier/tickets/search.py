@@ -78,12 +78,17 @@ NEWEST_WINDOW = 500
 def _match_sql(terms: list[str], *, include_internal: bool) -> tuple[str, list]:
     """SQL selecting the ids of the tickets that match every term (by prefix)."""
     if _is_postgres():
-        tsquery = " & ".join(f"{term}:*" for term in terms)
+        # The words go into the statement as a quoted literal, not a parameter: PostgreSQL
+        # keeps prepared statements (settings.py), and a plan made for "any word" walks every
+        # ticket for a rare one; with the word in the text, each word gets its own plan.
+        from psycopg.sql import quote  # PostgreSQL only
+
+        tsquery = quote(" & ".join(f"{term}:*" for term in terms))  # words: \w+, never a %
         column = "staff" if include_internal else "public"
-        return (
-            f"SELECT ticket_id FROM ticket_search WHERE {column} @@ to_tsquery('simple', %s)",  # noqa: S608
-            [tsquery],
+        sql = (
+            f"SELECT ticket_id FROM ticket_search WHERE {column} @@ to_tsquery('simple', {tsquery})"
         )
+        return sql, []
     match = " AND ".join(f'"{term}"*' for term in terms)
     if not include_internal:
         match = "{public} : (" + match + ")"
@@ -128,8 +133,9 @@ def newest_match_ids(
         return None
     sql, params = _match_sql(terms, include_internal=include_internal)
     column = "ticket_id" if _is_postgres() else "rowid"
+    # Numbers written out too: how far to walk decides the plan as much as the words do.
     if below_id is not None:
-        sql, params = f"{sql} AND {column} < %s", [*params, below_id]
+        sql = f"{sql} AND {column} < {int(below_id)}"
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} ORDER BY {column} DESC LIMIT %s", [*params, limit])
+        cursor.execute(f"{sql} ORDER BY {column} DESC LIMIT {int(limit)}", params)
         return [row[0] for row in cursor.fetchall()]
