@@ -36,7 +36,7 @@ def main() -> None:
         cells = []
         for run in runs:
             r = results[run]["reads"][name]
-            cells.append(f"{r['p50']:.0f} / {r['p95']:.0f} ({r['server_cpu_ms']:.1f})")
+            cells.append(f"{r['p50']:.1f} / {r['p95']:.1f} ({r['server_cpu_ms']:.1f})")
         print(f"| {name} | " + " | ".join(cells) + " |")
     cells = []
     for run in runs:
