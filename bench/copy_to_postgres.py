@@ -8,8 +8,8 @@ The PostgreSQL database palier_bench_<set> is dropped, migrated, then receives t
 /tmp/palier-bench/<set>/palier.sqlite3 table by table with COPY: the same customers, users,
 tickets, decisions, messages and events that bench/fill.py made through do_open_ticket. The
 search rows are rebuilt from the folded text the SQLite index holds, with the same
-`to_tsvector('simple', ...)` and `staff = public || internal` that
-palier.tickets.search.index_ticket uses. The outbox of queued tasks is not copied.
+`to_tsvector('simple', ...)` that palier.tickets.search.index_ticket uses (PostgreSQL
+generates `staff`). The outbox of queued tasks is not copied.
 """
 
 from __future__ import annotations
@@ -78,9 +78,8 @@ def copy_search(lite: sqlite3.Connection, pg: psycopg.Connection) -> int:
             count += 1
     pg.execute("TRUNCATE ticket_search")
     pg.execute(
-        "INSERT INTO ticket_search (ticket_id, public, internal, staff) SELECT ticket_id, p, i,"
-        " p || i FROM (SELECT ticket_id, to_tsvector('simple', public) AS p,"
-        " to_tsvector('simple', internal) AS i FROM search_text) AS v"
+        "INSERT INTO ticket_search (ticket_id, public, internal) SELECT ticket_id,"
+        " to_tsvector('simple', public), to_tsvector('simple', internal) FROM search_text"
     )
     return count
 

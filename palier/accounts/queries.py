@@ -34,8 +34,11 @@ def _token_user_sql() -> str:
 
 @functools.cache
 def _customer_sql() -> str:
+    # Columns named, not `*`: a prepared `SELECT *` fails on PostgreSQL ("cached plan must
+    # not change result type") once a migration adds a column under a running process.
     qn = connection.ops.quote_name
-    return f"SELECT * FROM {qn(Customer._meta.db_table)} WHERE {qn('id')} = %s"
+    columns = ", ".join(qn(f.column) for f in Customer._meta.concrete_fields)
+    return f"SELECT {columns} FROM {qn(Customer._meta.db_table)} WHERE {qn('id')} = %s"
 
 
 def access_user_by_token(raw: str) -> User | None:

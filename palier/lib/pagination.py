@@ -57,7 +57,7 @@ def _decode(cursor: str, sort: str) -> tuple[Any, int]:
         if SORTS[sort][0] != "id":
             value = dt.datetime.fromisoformat(value)
         return value, pk
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError, json.JSONDecodeError) as exc:
         raise InvalidCursor("This cursor is not valid for this list.") from exc
 
 

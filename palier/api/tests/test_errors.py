@@ -148,10 +148,14 @@ def test_a_nul_character_in_text_is_refused(world, api):
         base64.urlsafe_b64encode(b'{"s":"-updated","v":"x","id":1}').decode(),
         base64.urlsafe_b64encode(b'{"s":"created","v":1,"id":1}').decode(),
         base64.urlsafe_b64encode(b"[1]").decode(),
+        base64.urlsafe_b64encode(b'{"s":"-created","v":1,"id":Infinity}').decode(),
+        base64.urlsafe_b64encode(b'{"s":"-created","v":1,"id":1e400}').decode(),
     ],
 )
-def test_an_invalid_cursor_is_refused_as_invalid_cursor(agent, cursor):
-    assert error_of(agent.get("/tickets", cursor=cursor), 400)["code"] == "invalid_cursor"
+@pytest.mark.parametrize("q", ["", "facture"])
+def test_an_invalid_cursor_is_refused_as_invalid_cursor(agent, cursor, q):
+    r = agent.get("/tickets", cursor=cursor, q=q)
+    assert error_of(r, 400)["code"] == "invalid_cursor"
 
 
 def test_an_unknown_queue_or_sort_or_a_bad_limit_is_refused(agent):

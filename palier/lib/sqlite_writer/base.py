@@ -6,8 +6,8 @@ handler, which sleeps 1, 2, 5, 10, 15... ms between tries: behind a ticket creat
 transaction a waiting web worker slept longer than the write it waited for, and two
 workers created a fifth fewer tickets than their CPU allowed (docs/performance.md). Here a
 write transaction first takes an exclusive `flock` on a file beside the database, which the
-kernel hands to the next writer the moment the holder commits or rolls back; SQLite's own
-lock is then free when BEGIN IMMEDIATE asks for it. Writes outside a transaction
+next writer takes within a quarter of a millisecond of the holder's commit or rollback;
+SQLite's own lock is then free when BEGIN IMMEDIATE asks for it. Writes outside a transaction
 (autocommit) and other programs still meet SQLite's lock and its busy timeout, as before.
 """
 
@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 
+from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
 
@@ -28,8 +30,21 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return
         if self._lock_fd is None:
             path = f"{self.settings_dict['NAME']}.writer-lock"
-            self._lock_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            self._lock_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # umask applies
+        # Ask without blocking, a quarter of a millisecond apart (then 5 ms apart once the
+        # wait is long), so that a stuck transaction fails the others after the connection's
+        # `timeout`, as SQLite's own lock does, instead of hanging them for ever.
+        waited, timeout = 0.0, float(self.settings_dict["OPTIONS"].get("timeout", 5))
+        while True:
+            try:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if waited >= timeout:
+                    raise OperationalError("database is locked") from None
+                pause = 0.00025 if waited < 0.05 else 0.005
+                time.sleep(pause)
+                waited += pause
         self._holds_lock = True
 
     def _release_writer_lock(self) -> None:

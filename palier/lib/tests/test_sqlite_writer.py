@@ -4,12 +4,14 @@ waits for the first to end, however it ends, and then proceeds at once."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import threading
 import time
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 
 from palier.customers.models import Product
 
@@ -70,3 +72,24 @@ def test_a_second_writer_waits_for_the_first_transaction_to_end(
     assert set(Product.objects.values_list("name", flat=True)) >= expected
     assert Product.objects.filter(code="first").exists() == (ending == "commit")
     assert not connections["default"]._holds_lock
+
+
+@pytest.mark.django_db(transaction=True, available_apps=settings.INSTALLED_APPS)
+def test_a_writer_behind_a_stuck_transaction_fails_after_the_timeout_instead_of_hanging(
+    sqlite_only, transactional_db_with_search, monkeypatch
+):
+    wrapper = connections["default"]
+    monkeypatch.setitem(wrapper.settings_dict["OPTIONS"], "timeout", 0.3)
+    stuck = os.open(f"{wrapper.settings_dict['NAME']}.writer-lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(stuck, fcntl.LOCK_EX)  # another process's transaction that never ends
+        began = time.monotonic()
+        with pytest.raises(OperationalError, match="locked"), transaction.atomic():
+            Product.objects.create(code="late", name="Late")
+        assert 0.3 <= time.monotonic() - began < 5
+        assert not wrapper._holds_lock
+    finally:
+        os.close(stuck)
+    with transaction.atomic():  # the lock is free again: writes go through
+        Product.objects.create(code="late", name="Late")
+    assert Product.objects.filter(code="late").exists()
