@@ -292,12 +292,21 @@ class TicketEvent(models.Model):
     reason = models.TextField(blank=True)
     internal = models.BooleanField(default=False, help_text=_("Hidden from contacts."))
     data = models.JSONField(default=dict, blank=True)
+    # The outbox: set once the worker has run the event's side effects
+    # (palier.tickets.notifications.dispatch_events).
+    dispatched_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
         indexes = [
             models.Index(fields=["ticket", "id"], name="event_ticket_id"),
             models.Index(fields=["kind", "-id"], name="event_kind_id"),
+            # The worker's loop reads the oldest undispatched events: a small partial index.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(dispatched_at__isnull=True),
+                name="event_undispatched",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from palier.ops.demo_data import DEMO_PASSWORD, database_is_empty, demo_logins, load_demo
@@ -20,6 +21,7 @@ from palier.ops.processes import (
     supervise,
     worker_command,
 )
+from palier.tickets.models import TicketEvent
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 
@@ -46,8 +48,12 @@ class Command(BaseCommand):
         if database_is_empty():
             out.write("Loading the demo data (about 300 tickets)…")
             summary = load_demo()
-            # The demo's history is made through the real actions, which queue a notification
-            # per event; mailing months-old events to the demo contacts would be noise.
+            # The demo's history is made through the real actions, whose events wait for the
+            # worker to mail them; mailing months-old events to the demo contacts would be
+            # noise.
+            TicketEvent.objects.filter(dispatched_at__isnull=True).update(
+                dispatched_at=timezone.now()
+            )
             DBTaskResult.objects.all().delete()
             # ...but the service-level clocks those tasks would have computed are wanted.
             call_command("sla", "recompute", stdout=StringIO())

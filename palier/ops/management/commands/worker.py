@@ -13,11 +13,15 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Worker
 
+from palier.ops.outbox import OutboxThread, drain
 from palier.ops.scheduler import SchedulerThread
 
 
 class Command(BaseCommand):
-    help = "Run background work: tasks from every queue, plus periodic jobs (palier.lib.schedule)."
+    help = (
+        "Run background work: the side effects of ticket events, tasks from every queue, "
+        "and periodic jobs (palier.lib.schedule)."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
@@ -50,17 +54,27 @@ class Command(BaseCommand):
             worker_id=worker_id,
             excluded_queue_names=[],
         )
+        if options["batch"]:
+            # Ticket events are the outbox of their side effects: dispatch them, run the
+            # tasks that are ready (mail, among others), then what those tasks changed.
+            drain()
+            worker.run()
+            drain()
+            return
+        outbox = OutboxThread()
+        outbox.start()
         scheduler = None
-        if not options["no_scheduler"] and not options["batch"]:
+        if not options["no_scheduler"]:
             scheduler = SchedulerThread(worker_id)
             scheduler.start()
         worker.configure_signals()
         try:
             worker.run()
         finally:
-            if scheduler is not None:
-                scheduler.stop()
-                scheduler.join(timeout=5)
+            for thread in (outbox, scheduler):
+                if thread is not None:
+                    thread.stop()
+                    thread.join(timeout=5)
 
 
 def _configure_logging(verbosity: int) -> None:

@@ -1,0 +1,114 @@
+"""Ticket events are the outbox of their side effects: with the database task backend (as in
+production) a change writes its event and nothing else; the worker dispatches each event
+once, after commit (palier.tickets.notifications, palier.ops.outbox)."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
+
+from palier.ops.outbox import drain
+from palier.testing.factories import make_ticket
+from palier.tickets import notifications
+from palier.tickets.actions import do_transition
+from palier.tickets.models import TicketEvent
+
+DATABASE_TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}
+}
+
+
+@pytest.fixture
+def seen(monkeypatch) -> list[tuple[int, str]]:
+    """The events a test handler was given, beside the apps' own handlers."""
+    calls: list[tuple[int, str]] = []
+    handlers = [*notifications._handlers, lambda event: calls.append((event.pk, event.kind))]
+    monkeypatch.setattr(notifications, "_handlers", handlers)
+    return calls
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_change_writes_its_event_only_and_the_worker_dispatches_it_once(world, seen):
+    ticket = make_ticket(world.contact_a)
+    event = TicketEvent.objects.get(ticket=ticket, kind="created")
+    assert event.dispatched_at is None
+    assert seen == []
+    assert not DBTaskResult.objects.filter(task_path__endswith="dispatch_ticket_event").exists()
+
+    assert drain() >= 1
+    assert (event.pk, "created") in seen
+    event.refresh_from_db()
+    assert event.dispatched_at is not None
+    calls = len(seen)
+    assert drain() == 0
+    assert len(seen) == calls
+
+    do_transition(ticket, "in_progress", acting_user=world.agent)
+    assert drain() == 1
+    assert seen[-1][1] == "status"
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_failing_handler_is_logged_and_does_not_stop_the_others(world, seen, caplog):
+    def broken(event):
+        TicketEvent.objects.filter(pk=event.pk).update(reason="written by a broken handler")
+        raise RuntimeError("mail server on fire")
+
+    notifications._handlers.insert(0, broken)
+    ticket = make_ticket(world.contact_a)
+    assert drain() >= 1
+    event = TicketEvent.objects.get(ticket=ticket, kind="created")
+    assert (event.pk, "created") in seen  # the handler after the broken one ran
+    assert event.dispatched_at is not None
+    assert event.reason == ""  # the broken handler's write was rolled back
+    assert "mail server on fire" in caplog.text
+
+
+# The task worker closes the connection between tasks: a transactional test, then (and
+# available_apps makes Django's flush TRUNCATE ... CASCADE, which the search table needs).
+WORKER_TEST = pytest.mark.django_db(transaction=True, available_apps=settings.INSTALLED_APPS)
+
+
+@WORKER_TEST
+@override_settings(TASKS=DATABASE_TASKS)
+def test_the_worker_in_batch_mode_dispatches_waiting_events(
+    transactional_db_with_search, world, seen
+):
+    ticket = make_ticket(world.contact_a)
+    call_command("worker", "--batch", verbosity=0)
+    assert TicketEvent.objects.get(ticket=ticket, kind="created").dispatched_at is not None
+    assert any(kind == "created" for _pk, kind in seen)
+
+
+@WORKER_TEST
+@override_settings(TASKS=DATABASE_TASKS)
+def test_the_upgrade_leaves_undispatched_only_the_events_whose_old_task_still_waits(
+    transactional_db_with_search, world
+):
+    migration = __import__(
+        "palier.tickets.migrations.0008_events_outbox", fromlist=["mark_past_events"]
+    )
+    done = make_ticket(world.contact_a, subject="Told already")
+    waiting = make_ticket(world.contact_a, subject="Still queued")
+    TicketEvent.objects.update(dispatched_at=None)
+    queued = TicketEvent.objects.get(ticket=waiting, kind="created")
+    notifications.dispatch_ticket_event.enqueue(queued.pk)  # a task row of the old release
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    migration.mark_past_events(apps, editor)
+    assert TicketEvent.objects.get(ticket=done, kind="created").dispatched_at is not None
+    queued.refresh_from_db()
+    assert queued.dispatched_at is None
+    # The old task, when the worker runs it, goes through the outbox's path: once.
+    call_command("worker", "--batch", verbosity=0)
+    queued.refresh_from_db()
+    assert queued.dispatched_at is not None
