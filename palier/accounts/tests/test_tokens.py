@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from palier.accounts.actions import do_create_token, do_revoke_token
 from palier.accounts.models import ApiToken, hash_token
-from palier.accounts.queries import access_user_by_token
+from palier.accounts.queries import CUSTOMER_FIELDS, access_user_by_token
+from palier.customers.models import Customer
 
 
 def test_a_token_is_stored_only_as_its_hash(world):
@@ -50,3 +51,24 @@ def test_last_use_is_written_at_most_once_a_minute(world):
         access_user_by_token(raw)
     token.refresh_from_db()
     assert token.last_used_at == start + dt.timedelta(seconds=61)
+
+
+def test_a_contacts_token_brings_their_customer_as_stored_in_one_query(
+    world, django_assert_num_queries
+):
+    customer = world.customer_a
+    customer.email_domain = "alpenkaese.ch"
+    customer.account_manager = world.manager
+    customer.save()
+    _token, raw = do_create_token(world.contact_a)
+    access_user_by_token(raw)  # the first use writes last_used_at
+    with django_assert_num_queries(1):
+        user = access_user_by_token(raw)
+        got = user.customer
+        fields = [getattr(got, f) for f in CUSTOMER_FIELDS]
+    stored = Customer.objects.get(pk=customer.pk)
+    assert fields == [getattr(stored, f) for f in CUSTOMER_FIELDS]
+    assert user.customer_id == customer.pk and user.is_contact
+    assert got.created_at == stored.created_at  # deferred, read on demand
+    _staff, raw_staff = do_create_token(world.agent)
+    assert access_user_by_token(raw_staff).customer_id is None
