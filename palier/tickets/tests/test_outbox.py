@@ -4,6 +4,8 @@ once, after commit (palier.tickets.notifications, palier.ops.outbox)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.apps import apps
 from django.conf import settings
@@ -12,7 +14,7 @@ from django.db import connection
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
-from palier.ops.outbox import drain
+from palier.ops.outbox import OutboxThread, drain
 from palier.testing.factories import make_ticket
 from palier.tickets import notifications
 from palier.tickets.actions import do_transition
@@ -112,3 +114,25 @@ def test_the_upgrade_leaves_undispatched_only_the_events_whose_old_task_still_wa
     call_command("worker", "--batch", verbosity=0)
     queued.refresh_from_db()
     assert queued.dispatched_at is not None
+
+
+@WORKER_TEST
+@override_settings(TASKS=DATABASE_TASKS)
+def test_the_workers_outbox_thread_dispatches_a_change_within_its_tick(
+    transactional_db_with_search, world, seen
+):
+    thread = OutboxThread(tick=0.05)
+    thread.start()
+    try:
+        ticket = make_ticket(world.contact_a)
+        event = TicketEvent.objects.get(ticket=ticket, kind="created")
+        deadline = time.monotonic() + 10
+        while (event.pk, "created") not in seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        thread.stop()
+        thread.join(timeout=5)
+    assert (event.pk, "created") in seen
+    assert not thread.is_alive()
+    event.refresh_from_db()
+    assert event.dispatched_at is not None
