@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections.abc import Iterable
 
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from palier.lib.schedule import PeriodicJob, registered_jobs
 from palier.ops.models import PeriodicJob as JobRow
+from palier.ops.threads import LoopThread
 
 logger = logging.getLogger(__name__)
 
@@ -87,29 +87,19 @@ def run_due_jobs(
     return ran
 
 
-class SchedulerThread(threading.Thread):
-    """Runs `run_due_jobs` every `tick` seconds beside the task worker, in the same process."""
+class SchedulerThread(LoopThread):
+    """Runs `run_due_jobs` every `tick` seconds. It creates the jobs' rows at its first
+    tick, then a tick is one UPDATE per job."""
 
     def __init__(self, worker_id: str, tick: float = 1.0):
-        super().__init__(name="palier-scheduler", daemon=True)
+        super().__init__("palier-scheduler", tick)
         self.worker_id = worker_id
-        self.tick = tick
-        self.stopping = threading.Event()
+        self.rows_ready = False
 
-    def run(self) -> None:
+    def starting(self) -> None:
         jobs = discover_jobs()
         logger.info("Scheduler started: %s", ", ".join(j.name for j in jobs) or "no periodic jobs")
-        rows_ready = False
-        try:
-            while not self.stopping.wait(self.tick):
-                close_old_connections()
-                try:
-                    run_due_jobs(self.worker_id, ensure_rows=not rows_ready)
-                    rows_ready = True
-                except Exception:  # e.g. the database is briefly unreachable: retry next tick
-                    logger.exception("Scheduler tick failed")
-        finally:
-            connection.close()
 
-    def stop(self) -> None:
-        self.stopping.set()
+    def step(self) -> None:
+        run_due_jobs(self.worker_id, ensure_rows=not self.rows_ready)
+        self.rows_ready = True
