@@ -13,15 +13,29 @@ SQLite's own lock is then free when BEGIN IMMEDIATE asks for it. Writes outside 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import time
 
 from django.db import OperationalError
-from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3 import base, creation
+
+
+def lock_path(database_name: str) -> str:
+    return f"{database_name}.writer-lock"
+
+
+class DatabaseCreation(creation.DatabaseCreation):
+    def _destroy_test_db(self, test_database_name, verbosity):
+        super()._destroy_test_db(test_database_name, verbosity)
+        if test_database_name and not self.is_in_memory_db(test_database_name):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(lock_path(test_database_name))
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    creation_class = DatabaseCreation
     _lock_fd: int | None = None
     _holds_lock = False
 
@@ -29,7 +43,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self.is_in_memory_db():
             return
         if self._lock_fd is None:
-            path = f"{self.settings_dict['NAME']}.writer-lock"
+            path = lock_path(self.settings_dict["NAME"])
             self._lock_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # umask applies
         # Ask without blocking, a quarter of a millisecond apart (then 5 ms apart once the
         # wait is long), so that a stuck transaction fails the others after the connection's
