@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from palier.accounts.models import User
-from palier.customers.models import ProductVersion
-from palier.engineering.actions import DefectDraft, do_escalate_to_rnd
-from palier.engineering.models import Defect
+from palier.customers.models import Product, ProductVersion
+from palier.engineering.actions import DefectDraft, do_create_patch, do_escalate_to_rnd
+from palier.engineering.models import Defect, Patch
 from palier.testing.factories import module
 from palier.tickets.actions import do_open_ticket
 from palier.tickets.models import Ticket
@@ -43,3 +43,18 @@ def escalated(
         ticket, acting_user=agent, defect=defect, draft=draft, note="reproduced on 11.3.1"
     )
     return link.defect
+
+
+def planned_patch(world, subject: str) -> tuple[Ticket, Defect, Patch]:
+    """Anna's malfunction `subject`, escalated to a defect that planned patch 11.3.2 fixes
+    (the caller releases it)."""
+    ticket = malfunction(world.contact_a, subject)
+    defect = escalated(ticket, world.agent)
+    patch = do_create_patch(
+        acting_user=world.rnd,
+        product=Product.objects.get(code="erp"),
+        number="11.3.2",
+        defects=[defect],
+        notes="Restart the print service after installing.",
+    )
+    return ticket, defect, patch

@@ -3,21 +3,12 @@
 
 from __future__ import annotations
 
-from palier.customers.models import Product
-from palier.engineering.actions import do_create_patch, do_release_patch
-from palier.engineering.tests.helpers import escalated, malfunction
+from palier.engineering.actions import do_release_patch
+from palier.engineering.tests.helpers import planned_patch
 
 
 def _release(world, django_capture_on_commit_callbacks):
-    ticket = malfunction(world.contact_a, "Lieferschein: Fehler 4711 beim Drucken")
-    defect = escalated(ticket, world.agent)
-    patch = do_create_patch(
-        acting_user=world.rnd,
-        product=Product.objects.get(code="erp"),
-        number="11.3.2",
-        defects=[defect],
-        notes="Restart the print service after installing.",
-    )
+    ticket, defect, patch = planned_patch(world, "Lieferschein: Fehler 4711 beim Drucken")
     with django_capture_on_commit_callbacks(execute=True):
         do_release_patch(patch, acting_user=world.rnd)
     return ticket, defect

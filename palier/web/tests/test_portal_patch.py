@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from palier.customers.models import Product
-from palier.engineering.actions import do_create_patch, do_release_patch
+from palier.engineering.actions import do_release_patch
 from palier.engineering.models import DeploymentRequest
-from palier.engineering.tests.helpers import escalated, malfunction
+from palier.engineering.tests.helpers import escalated, malfunction, planned_patch
 from palier.tickets.models import Ticket
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -17,15 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 @pytest.fixture
 def patched(world) -> Ticket:
     """Anna's malfunction, linked to a defect that patch 11.3.2 fixes, now released."""
-    ticket = malfunction(world.contact_a, "Delivery note error 4711")
-    defect = escalated(ticket, world.agent)
-    patch = do_create_patch(
-        acting_user=world.rnd,
-        product=Product.objects.get(code="erp"),
-        number="11.3.2",
-        defects=[defect],
-        notes="Restart the print service after installing.",
-    )
+    ticket, _defect, patch = planned_patch(world, "Delivery note error 4711")
     do_release_patch(patch, acting_user=world.rnd)
     ticket.refresh_from_db()
     return ticket

@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from palier.customers.models import Product
-from palier.engineering.actions import do_create_patch, do_release_patch
+from palier.engineering.actions import do_release_patch
 from palier.engineering.models import DefectLink, DeploymentRequest
-from palier.engineering.tests.helpers import escalated, malfunction
+from palier.engineering.tests.helpers import escalated, malfunction, planned_patch
 from palier.web.agent.tests.test_agent_browser import SHOTS, signed_in
 
 pytestmark = [
@@ -67,14 +66,8 @@ def test_the_customer_reads_the_patch_and_asks_us_to_install_it(
 ):
     world.contact_a.language = language
     world.contact_a.save(update_fields=["language"])
-    ticket = malfunction(world.contact_a, "Printing the delivery note fails with error 4711")
-    defect = escalated(ticket, world.agent)
-    patch = do_create_patch(
-        acting_user=world.rnd,
-        product=Product.objects.get(code="erp"),
-        number="11.3.2",
-        defects=[defect],
-        notes="Restart the print service after installing.",
+    ticket, _defect, patch = planned_patch(
+        world, "Printing the delivery note fails with error 4711"
     )
     do_release_patch(patch, acting_user=world.rnd)
     page = signed_in(browser, live_server, world.contact_a).new_page()
