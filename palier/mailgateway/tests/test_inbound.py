@@ -7,8 +7,8 @@ import pytest
 from palier.lib.errors import NotAllowed
 from palier.mailgateway.actions import do_process_raw, do_reprocess, ingest, store_raw
 from palier.mailgateway.models import RawMessage
-from palier.testing.factories import make_user
-from palier.tickets.actions import do_open_ticket, do_transition
+from palier.testing.factories import make_ticket, make_user
+from palier.tickets.actions import do_transition
 from palier.tickets.models import Attachment, Ticket
 
 
@@ -21,12 +21,11 @@ def _mail(sender: str, subject: str, body: str, msgid: str, extra: str = "") -> 
 
 
 def test_a_reply_to_a_closed_ticket_opens_a_follow_up_request(world, smtp):
-    ticket = do_open_ticket(
-        acting_user=world.contact_a,
-        customer=world.customer_a,
-        contact=world.contact_a,
-        request_type="usage",
-        subject="Alt",
+    ticket = make_ticket(
+        world.contact_a,
+        "usage",
+        "Alt",
+        module_name=None,
     )
     for status in ("in_progress", "resolved", "closed"):
         do_transition(ticket, status, acting_user=world.agent)
@@ -44,12 +43,11 @@ def test_a_reply_to_a_closed_ticket_opens_a_follow_up_request(world, smtp):
 
 
 def test_a_colleague_cannot_write_into_a_private_request_by_naming_its_reference(world, smtp):
-    private = do_open_ticket(
-        acting_user=world.contact_a,
-        customer=world.customer_a,
-        contact=world.contact_a,
-        request_type="usage",
-        subject="Privat",
+    private = make_ticket(
+        world.contact_a,
+        "usage",
+        "Privat",
+        module_name=None,
         visibility="private",
     )
     raw = ingest(
@@ -130,12 +128,11 @@ def test_header_lines_in_a_body_change_nothing(world, smtp):
 
 
 def test_an_html_reply_with_quoted_history_shows_only_the_new_text(world, smtp):
-    ticket = do_open_ticket(
-        acting_user=world.contact_a,
-        customer=world.customer_a,
-        contact=world.contact_a,
-        request_type="usage",
-        subject="Export",
+    ticket = make_ticket(
+        world.contact_a,
+        "usage",
+        "Export",
+        module_name=None,
     )
     data = (
         f"From: anna.a@example.com\r\nSubject: Re: [{ticket.reference}] Export\r\n"

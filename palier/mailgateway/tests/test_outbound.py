@@ -10,7 +10,8 @@ import pytest
 from palier.mailgateway.actions import ingest
 from palier.mailgateway.models import DeliveryAttempt, OutboundMessage
 from palier.mailgateway.outbound import Mail, build, one_line, queue
-from palier.tickets.actions import do_add_message, do_assign, do_open_ticket, do_transition
+from palier.testing.factories import make_ticket
+from palier.tickets.actions import do_add_message, do_assign, do_transition
 
 
 def _open_by_mail(world, smtp) -> tuple:
@@ -139,12 +140,11 @@ def test_a_ticket_subject_with_line_breaks_cannot_add_headers(
     world, smtp, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        ticket = do_open_ticket(
-            acting_user=world.contact_a,
-            customer=world.customer_a,
-            contact=world.contact_a,
-            request_type="usage",
-            subject="Hallo\r\nBcc: victim@example.com",
+        ticket = make_ticket(
+            world.contact_a,
+            "usage",
+            "Hallo\r\nBcc: victim@example.com",
+            module_name=None,
             channel="email",
         )
         do_add_message(ticket, acting_user=world.agent, body="Antwort")
@@ -249,12 +249,11 @@ def test_a_consent_request_mails_the_estimate_and_its_link_without_a_second_stat
     from palier.billing.actions import do_propose_estimate
 
     with django_capture_on_commit_callbacks(execute=True):
-        ticket = do_open_ticket(
-            acting_user=world.contact_a,
-            customer=world.customer_a,
-            contact=world.contact_a,
-            request_type="feature",
-            subject="Neue Spalte",
+        ticket = make_ticket(
+            world.contact_a,
+            "feature",
+            "Neue Spalte",
+            module_name=None,
         )
     smtp.messages.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -271,12 +270,11 @@ def test_a_follower_of_a_shared_request_is_mailed_our_replies_but_not_internal_n
 ):
     from palier.tickets.followers import do_follow_ticket
 
-    ticket = do_open_ticket(
-        acting_user=world.contact_a,
-        customer=world.customer_a,
-        contact=world.contact_a,
-        request_type="usage",
-        subject="Geteilte Frage",
+    ticket = make_ticket(
+        world.contact_a,
+        "usage",
+        "Geteilte Frage",
+        module_name=None,
         visibility="shared",
     )
     do_follow_ticket(ticket, acting_user=world.contact_a2)
