@@ -16,6 +16,7 @@ from palier.tickets.models import (
     Ticket,
     TicketEvent,
     customer_status_label,
+    needs_qualification,
     ticket_reference,
 )
 from palier.tickets.states import Status, allowed_targets
@@ -152,15 +153,14 @@ def ticket_row_out(row: dict, staff: bool) -> dict:
         "language": row["language"],
         "type": row["type"],
         "suggested_type": row["suggested_type"],
-        "needs_qualification": row["type"] is None and status != Status.REFUSED,
+        "needs_qualification": needs_qualification(row["type"], status),
         "module": _named(row["module_id"], row["module__name"]),
         "customization": _named(
             customization,
-            customization
-            and customization_label(
-                row["customization__module__name"], row["customization__object"]
-            ),
-        ),
+            customization_label(row["customization__module__name"], row["customization__object"]),
+        )
+        if customization
+        else None,
         "product_version": _named(row["product_version_id"], row["product_version__number"]),
         "criticality": row["criticality"],
         "subject": row["subject"],

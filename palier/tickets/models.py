@@ -57,6 +57,12 @@ def ticket_reference(pk: int, created_at: dt.datetime | None) -> str:
     return f"{REFERENCE_PREFIX}-{year:04d}-{pk:06d}"
 
 
+def needs_qualification(request_type: str | None, status: str) -> bool:
+    """A mailed request whose type an agent has still to set (a refused one waits for a
+    manager first)."""
+    return request_type is None and status != Status.REFUSED
+
+
 def customer_status_label(status: str) -> str:
     """The status as the customer reads it (fewer, plainer words than the team's)."""
     return str(CUSTOMER_STATUS_LABELS[Status(status)])
@@ -156,7 +162,7 @@ class Ticket(models.Model):
 
     @property
     def needs_qualification(self) -> bool:
-        return self.type is None and self.status != Status.REFUSED
+        return needs_qualification(self.type, self.status)
 
     @property
     def customer_status_label(self) -> str:

@@ -12,6 +12,7 @@ from palier.engineering.actions import DefectDraft, do_escalate_to_rnd
 from palier.engineering.models import DefectLink
 from palier.engineering.queries import access_defect_by_id, similar_open_defects
 from palier.lib.errors import DomainError
+from palier.lib.rows import one_or_none
 from palier.policy import RequestType
 from palier.tickets.models import Ticket
 from palier.tickets.states import STAFF, Status, allowed_targets
@@ -31,14 +32,14 @@ def can_escalate(ticket: Ticket) -> bool:
 def rnd_context(ticket: Ticket) -> dict[str, Any]:
     """The linked defect (one query) and, where D4 applies, look-alike open defects (two
     queries, capped): the page's query count does not grow with the defect list."""
-    link = (
-        DefectLink.objects.select_related("defect__fixed_in__version", "defect__module")
-        .filter(ticket=ticket)
-        .first()
+    link = one_or_none(
+        DefectLink.objects.select_related("defect__fixed_in__version", "defect__module").filter(
+            ticket=ticket
+        )
     )
     escalate = can_escalate(ticket)
     similar = []
-    if escalate and ticket.type == RequestType.MALFUNCTION:
+    if escalate:
         text = f"{ticket.subject} {ticket.description}"
         similar = [
             d
