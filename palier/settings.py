@@ -121,7 +121,10 @@ def _databases() -> dict:
     if url:
         db = dj_database_url.parse(url, conn_max_age=env_int("PALIER_DB_CONN_MAX_AGE", 60))
         if db["ENGINE"] == "django.db.backends.postgresql":
-            db["CONN_HEALTH_CHECKS"] = True
+            # A health check is a "SELECT 1" round trip before every request's first query.
+            # Without it, a web process whose connection broke (PostgreSQL restarted) fails
+            # that one request and reconnects on the next. On by PALIER_DB_HEALTH_CHECKS=1.
+            db["CONN_HEALTH_CHECKS"] = env_bool("PALIER_DB_HEALTH_CHECKS", False)
             # A ticket page joins seven tables (select_related). With the default limit of 8
             # PostgreSQL weighs every join order and spent 12-40 ms planning a query that
             # runs in 1 ms (docs/performance.md); 4 keeps it to ~1.5 ms while small queries

@@ -70,7 +70,7 @@ def customer_status_label(status: str) -> str:
 
 class Ticket(models.Model):
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="tickets"
+        "customers.Customer", on_delete=models.PROTECT, related_name="tickets", db_index=False
     )
     contact = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -78,6 +78,7 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="requested_tickets",
+        db_index=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -87,7 +88,12 @@ class Ticket(models.Model):
     type = models.CharField(max_length=12, choices=_choices(RequestType), null=True, blank=True)
     suggested_type = models.CharField(max_length=12, choices=_choices(RequestType), blank=True)
     module = models.ForeignKey(
-        "customers.Module", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "customers.Module",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     customization = models.ForeignKey(
         "customers.Customization",
@@ -121,6 +127,7 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="assigned_tickets",
+        db_index=False,
     )
     version = models.PositiveIntegerField(default=1, help_text=_("Raised by every change."))
 
@@ -134,6 +141,8 @@ class Ticket(models.Model):
     class Meta:
         indexes = [
             # Queues page by id (keyset) inside a filter: each index ends with id.
+            # A foreign key that starts one of these has no index of its own (db_index=False):
+            # every insert writes each index of this table.
             models.Index(fields=["status", "-id"], name="ticket_status_id"),
             models.Index(fields=["level", "status", "-id"], name="ticket_level_status_id"),
             models.Index(fields=["customer", "-id"], name="ticket_customer_id"),
@@ -179,7 +188,9 @@ class DecisionKind(models.TextChoices):
 class Decision(models.Model):
     """One decision of the policy on a ticket, kept forever with its rules and facts."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="decisions")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="decisions", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=DecisionKind.choices)
     accepted = models.BooleanField()
     level = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -212,7 +223,9 @@ class Activity(models.TextChoices):
 
 
 class Message(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -242,7 +255,9 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 class Attachment(models.Model):
     """A file sent with a ticket or message. Served only as a download to who may see it."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="attachments", db_index=False
+    )
     message = models.ForeignKey(
         Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
     )
@@ -286,7 +301,9 @@ class EventKind(models.TextChoices):
 class TicketEvent(models.Model):
     """One change of a ticket: who, when, from, to and why."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField(max_length=24)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -323,7 +340,9 @@ class TicketFollower(models.Model):
     """A contact who follows a colleague's shared request and is told of its public replies
     like the requester (palier.tickets.queries.ticket_recipients)."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="followers")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="followers", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_tickets"
     )
