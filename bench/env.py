@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path("/tmp/palier-bench")
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 PG_NAME = "palier_bench"
 
 

@@ -238,6 +238,7 @@ def create_rate(port: int, tokens: dict, seconds: float) -> dict:
                 failures[i] += 1
 
     started, cpu_before = time.monotonic(), server_cpu_ms()
+    client_cpu = time.process_time()
     threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
     for thread in threads:
         thread.start()
@@ -249,6 +250,7 @@ def create_rate(port: int, tokens: dict, seconds: float) -> dict:
         "failed": sum(failures),
         "seconds": round(elapsed, 2),
         "per_second": round(sum(counts) / elapsed, 1),
+        "client_cpu_ms": round((time.process_time() - client_cpu) * 1000 / max(1, sum(counts)), 2),
         "server_cpu_ms": round((server_cpu_ms() - cpu_before) / max(1, sum(counts)), 2),
         "latency": percentiles(latencies),
     }

@@ -1,9 +1,10 @@
-"""Small helpers for reading one row."""
+"""Small helpers for reading one row and for taking a row's id before inserting it."""
 
 from __future__ import annotations
 
 from typing import TypeVar
 
+from django.db import connection
 from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
@@ -18,3 +19,24 @@ def one_or_none(qs: QuerySet[M]) -> M | None:
     for row in qs.order_by()[:1]:
         return row
     return None
+
+
+def next_id(model: type[Model]) -> int:
+    """Take the id the next row of `model`'s table will have, before inserting it.
+
+    Two rows that point at each other (a ticket and its decision) can then be inserted
+    with their links in place, instead of inserting one and updating it afterwards. Call it
+    inside the write transaction: on SQLite, BEGIN IMMEDIATE holds the write lock, so no one
+    else reads the same value; on PostgreSQL the sequence hands each caller its own id.
+    """
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+        else:
+            # AUTOINCREMENT tables (Django's on SQLite): `seq` is the largest id ever used.
+            cursor.execute(
+                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0) + 1",
+                [table],
+            )
+        return cursor.fetchone()[0]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from palier.accounts.models import User
 from palier.customers.models import Customer, Customization, Module, ProductVersion
 from palier.lib.errors import Conflict, DomainError, NotAllowed
+from palier.lib.rows import next_id
 from palier.policy import (
     Decision as PolicyDecision,
 )
@@ -176,7 +177,7 @@ def do_open_ticket(
     # Decided before the write transaction: on SQLite that transaction holds the one write
     # lock the other workers wait for, so it holds the writes only.
     with transaction.atomic():
-        ticket = Ticket.objects.create(
+        ticket = Ticket(
             customer=customer,
             contact=contact,
             created_by=acting_user,
@@ -194,8 +195,12 @@ def do_open_ticket(
             status=Status.NEW if decision is None or decision.accepted else Status.REFUSED,
         )
         if decision is not None:
+            # The decision is stored first, for the ticket id taken beforehand, so that the
+            # ticket is inserted pointing at it (both links are checked at commit): updating
+            # the new ticket afterwards rewrote every index of the table.
+            ticket.pk = next_id(Ticket)
             _store_decision(ticket, decision, DecisionKind.INTAKE, actor=None)
-            ticket.save(update_fields=["decision", "level", "billable", "reason"])
+        ticket.save(force_insert=True)
         search.index_ticket(
             ticket.pk, f"{ticket.subject}\n{ticket.description}\n{ticket.reference}", new=True
         )

@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from palier.testing.factories import make_customization, make_ticket
+from palier.testing.factories import make_customization, make_ticket, module
 from palier.tickets.actions import do_add_message, do_assign, do_diagnose
+from palier.tickets.models import Ticket
 
 
 def fill(world, n: int) -> None:
@@ -81,3 +82,22 @@ def test_the_ticket_detail_costs_the_same_queries_however_long_its_story(world, 
     assert messages[0] == messages[1] <= 4
     history = [count(client, f"/tickets/{t.pk}/history") for t in (short, long)]
     assert history[0] == history[1] <= 4
+
+
+def test_opening_a_ticket_inserts_its_rows_and_updates_none(world, api):
+    """Token, module, contract; then, in one transaction, the ticket's id, its decision, the
+    ticket pointing at that decision, its search row and its event. No UPDATE: updating the
+    new ticket to point at its decision rewrote every index of the table."""
+    client = api(world.contact_a)
+    body = {"type": "malfunction", "subject": "Printing fails", "module_id": module("Sales").pk}
+    client.post("/tickets", body)  # warm: the token's last use is written once a minute
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.post("/tickets", body)
+    assert r.status_code == 201, r.content
+    statements = [q["sql"].split()[0].upper() for q in ctx.captured_queries]
+    assert "UPDATE" not in statements
+    assert statements.count("INSERT") == 4  # decision, ticket, search row, event
+    assert len(ctx.captured_queries) <= 11  # with BEGIN, the id, COMMIT
+    ticket = Ticket.objects.select_related("decision").get(pk=r.json()["id"])
+    assert ticket.decision.ticket_id == ticket.pk
+    assert (ticket.level, ticket.reason) == (ticket.decision.level, ticket.decision.reason)
