@@ -52,8 +52,8 @@ def parse_reference(text: str) -> int | None:
 
 def ticket_reference(pk: int, created_at: dt.datetime | None) -> str:
     """PAL-2026-000123. The desk's local year: a ticket opened on 1 January in Zurich is of
-    the new year."""
-    year = timezone.localtime(created_at).year if created_at else 0
+    the new year, whoever reads it (the desk's time zone, not the reader's)."""
+    year = created_at.astimezone(timezone.get_default_timezone()).year if created_at else 0
     return f"{REFERENCE_PREFIX}-{year:04d}-{pk:06d}"
 
 

@@ -7,8 +7,10 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from palier.testing.factories import make_customization, make_ticket, module
+from palier.tickets.models import Ticket
 
 
 @pytest.fixture
@@ -185,6 +187,9 @@ def test_a_ticket_opened_on_new_years_night_in_zurich_is_of_the_new_year(world):
     with time_machine.travel(dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC), tick=False):
         ticket = make_ticket(world.contact_a)
     assert ticket.reference == f"PAL-2027-{ticket.pk:06d}"
+    # A reader in another time zone reads the same reference.
+    with timezone.override("America/New_York"):
+        assert Ticket.objects.get(pk=ticket.pk).reference == f"PAL-2027-{ticket.pk:06d}"
 
 
 def test_a_product_defect_found_while_waiting_for_the_customer_goes_to_rnd(world, api):
