@@ -13,6 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path("/tmp/palier-bench")
+# BENCH_PG_SERVER=postgres://postgres@%2Fvar%2Frun%2Fpostgresql: through the Unix socket.
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 PG_NAME = "palier_bench"
 

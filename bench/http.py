@@ -13,6 +13,10 @@ Starts `gunicorn palier.wsgi` (2 workers, loopback only) on the bench database, 
 - SQL queries per request, in process with Django's CaptureQueriesContext, for list pages
   of 10, 50 and 200 and for the other requests: the count must not grow with the page.
 
+`BENCH_PG_SERVER=postgres://postgres@%2Fvar%2Frun%2Fpostgresql` reaches PostgreSQL through its
+Unix socket instead of TCP on 127.0.0.1. Each run prints a speed index (machine_speed) taken
+before and after: on a shared VM the same run varies by ±25 %, and the index says when.
+
 Results are printed and written to /tmp/palier-bench/results-<db>-<set>.json. The load is
 bounded (one or two clients) and goes to 127.0.0.1 only.
 """
@@ -304,10 +308,24 @@ def service_times(tokens: dict, ids: list[int], n: int = 40) -> dict:
     return times
 
 
+def machine_speed() -> float:
+    """How fast this machine runs Python right now: the best of five runs of a fixed loop, in
+    ms (lower is faster). A shared VM's speed drifts by a quarter within minutes; printed
+    with every run so that two runs can be compared."""
+    best = float("inf")
+    for _ in range(5):
+        started, total = time.process_time(), 0
+        for i in range(3_000_000):
+            total += i
+        best = min(best, time.process_time() - started)
+    return round(best * 1000, 1)
+
+
 def summary(results: dict) -> str:
     lines = [
         f"{results['db']} {results['set']} ({results['tickets']} tickets), "
-        f"{results['workers']} {results['worker_class']} workers, load {results['load_before']}",
+        f"{results['workers']} {results['worker_class']} workers, load {results['load_before']}, "
+        f"speed index {results['speed_before_ms']} -> {results['speed_after_ms']} ms",
         f"{'request':42} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'cpu ms':>8}",
     ]
     for name, r in results["reads"].items():
@@ -317,7 +335,8 @@ def summary(results: dict) -> str:
     c = results["create"]
     lines.append(
         f"create, 2 clients: {c['per_second']} tickets/s ({c['created']} in {c['seconds']} s, "
-        f"{c['failed']} failed), p50 {c['latency']['p50']} ms, cpu {c['server_cpu_ms']} ms"
+        f"{c['failed']} failed), p50 {c['latency']['p50']} ms, cpu {c['server_cpu_ms']} ms, "
+        f"client cpu {c['client_cpu_ms']} ms"
     )
     lines.append(f"SQL queries per request: {results['queries']}")
     lines.append(f"CPU ms per request, in process: {results['service_cpu_ms']}")
@@ -363,6 +382,7 @@ def main() -> None:
     ids = list(Ticket.objects.order_by("?").values_list("pk", flat=True)[:1000])
     results: dict = {
         "load_before": [round(x, 2) for x in os.getloadavg()],
+        "speed_before_ms": machine_speed(),
         "db": args.db,
         "set": args.dataset,
         "tickets": Ticket.objects.count(),
@@ -382,6 +402,7 @@ def main() -> None:
         server.wait(timeout=30)
         remove_tickets_after(last_id, since)
     results["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    results["speed_after_ms"] = machine_speed()
     out = DATA_DIR / f"results-{args.db}-{args.dataset}.json"
     out.write_text(json.dumps(results, indent=2))
     print(summary(results))
