@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.base import InvalidCacheBackendError
 from django.http import HttpRequest
@@ -30,8 +31,18 @@ RESET_PER_ADDRESS = Limit("reset-address", 10, 60 * 60)
 
 
 def client_address(request: HttpRequest) -> str:
-    """The caller's address. Behind the proxy that PALIER_BEHIND_PROXY trusts, the proxy
-    sets REMOTE_ADDR through the WSGI server; X-Forwarded-For is never trusted here."""
+    """The caller's address.
+
+    Behind the reverse proxy that PALIER_BEHIND_PROXY declares, REMOTE_ADDR is the proxy's
+    own address for everyone: keyed on it, thirty failed sign-ins from anywhere would lock
+    the whole desk out. The proxy appends the address it saw to X-Forwarded-For (nginx's
+    `$proxy_add_x_forwarded_for`), so its last entry is the caller; the entries before it
+    are whatever the caller sent and are never read. Without a proxy the header is ignored.
+    """
+    if settings.PALIER_BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        if forwarded:
+            return forwarded
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

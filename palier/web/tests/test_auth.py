@@ -98,6 +98,30 @@ def test_sign_in_is_limited_per_address_across_accounts(client, world):
     assert _sign_in(other_address, "anna.a").status_code == 302
 
 
+def test_behind_the_proxy_each_caller_has_its_own_address_budget(world, settings):
+    """Behind nginx every request comes from 127.0.0.1: the caller is the address the proxy
+    appended to X-Forwarded-For, not anything the caller wrote in front of it."""
+    settings.PALIER_BEHIND_PROXY = True
+    sprayer = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    for n in range(30):
+        _sign_in(sprayer, f"spray{n}@example.com", "wrong")
+    assert "Too many attempts" in _sign_in(sprayer, "anna.a").content.decode()
+    # Writing another address in front does not escape the limit.
+    spoofing = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.1.1.1, 203.0.113.7")
+    assert "Too many attempts" in _sign_in(spoofing, "anna.a").content.decode()
+    # Another caller through the same proxy signs in.
+    colleague = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4")
+    assert _sign_in(colleague, "anna.a").status_code == 302
+
+
+def test_without_a_proxy_x_forwarded_for_is_ignored(world, settings):
+    settings.PALIER_BEHIND_PROXY = False
+    for n in range(30):
+        _sign_in(Client(HTTP_X_FORWARDED_FOR=f"198.51.100.{n}"), f"spray{n}@x.org", "wrong")
+    fresh_header = Client(HTTP_X_FORWARDED_FOR="192.0.2.99")
+    assert "Too many attempts" in _sign_in(fresh_header, "anna.a").content.decode()
+
+
 def test_password_reset_mails_a_working_link(client, world):
     response = client.post(reverse("web:password_reset"), {"email": "anna.a@example.com"})
     assert response.status_code == 302
