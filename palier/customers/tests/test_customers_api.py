@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from palier.customers.models import Contract
 from palier.customers.queries import current_contract
-from palier.testing.factories import make_customer, module
+from palier.testing.factories import make_customer, make_user, module
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -42,6 +42,31 @@ def test_without_a_covering_contract_the_latest_started_one_explains_the_refusal
     contract(future_only, "F2", "2027-07-01", "2028-06-30")
     assert current_contract(future_only, TODAY) == first
     assert current_contract(make_customer("none", contract=False), TODAY) is None
+
+
+def test_a_renewal_signed_after_the_last_contract_ended_governs_until_it_starts(db):
+    customer = make_customer("acme", contract=False)
+    contract(customer, "ENDED", "2025-06-01", "2026-05-31")
+    renewal = contract(customer, "RENEWAL", "2026-07-01", "2027-06-30")
+    assert current_contract(customer, TODAY) == renewal
+    # A contract suspended today still governs today, renewal or not.
+    suspended = contract(customer, "SUSP", "2026-06-01", "2026-06-30", state="suspended")
+    assert current_contract(customer, TODAY) == suspended
+
+
+def test_a_customer_between_contracts_is_told_when_support_starts_again(world, api):
+    customer = make_customer("between", contract=False, language="fr")
+    contact = make_user("paul.between", customer=customer, language="fr")
+    today = timezone.localdate()
+    contract(
+        customer, "ENDED", str(today - dt.timedelta(days=400)), str(today - dt.timedelta(days=30))
+    )
+    starts = today + dt.timedelta(days=10)
+    contract(customer, "RENEWAL", str(starts), str(starts + dt.timedelta(days=365)))
+    r = api(contact).post("/tickets", {"type": "usage", "subject": "Question"})
+    assert r.status_code == 403
+    error = r.json()["error"]
+    assert (error["code"], error["details"]["date"]) == ("not_started", starts.isoformat())
 
 
 def test_staff_create_a_contract_and_a_customization_through_the_api(world, api):
