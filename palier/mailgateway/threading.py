@@ -7,7 +7,7 @@ import re
 
 from palier.accounts.models import User
 from palier.mailgateway.models import OutboundMessage, RawMessage
-from palier.tickets.models import REFERENCE_PREFIX, Ticket
+from palier.tickets.models import REFERENCE_PREFIX, Ticket, reference_year
 from palier.tickets.queries import visible_tickets
 
 _REF_RE = re.compile(rf"\b{REFERENCE_PREFIX}-(\d{{4}})-(\d{{6,9}})\b", re.IGNORECASE)
@@ -43,7 +43,7 @@ def ticket_by_message_ids(ids: list[str]) -> Ticket | None:
 def ticket_by_reference(text: str) -> Ticket | None:
     for year, pk in references_in(text):
         ticket = Ticket.objects.select_related("customer").filter(pk=pk).first()
-        if ticket is not None and ticket.created_at.year == year:
+        if ticket is not None and reference_year(ticket.created_at) == year:
             return ticket
     return None
 

@@ -50,11 +50,33 @@ def parse_reference(text: str) -> int | None:
     return int(match.group(2)) if match else None
 
 
+def reference_year(created_at: dt.datetime) -> int:
+    """The year a ticket's reference shows: the desk's local year, whoever reads it (a
+    ticket opened on 1 January at 00:30 in Zurich is of the new year, UTC's old one)."""
+    return created_at.astimezone(timezone.get_default_timezone()).year
+
+
 def ticket_reference(pk: int, created_at: dt.datetime | None) -> str:
-    """PAL-2026-000123. The desk's local year: a ticket opened on 1 January in Zurich is of
-    the new year, whoever reads it (the desk's time zone, not the reader's)."""
-    year = created_at.astimezone(timezone.get_default_timezone()).year if created_at else 0
+    """PAL-2026-000123."""
+    year = reference_year(created_at) if created_at else 0
     return f"{REFERENCE_PREFIX}-{year:04d}-{pk:06d}"
+
+
+def reference_filter(text: str) -> models.Q | None:
+    """The ticket that a reference such as PAL-2026-000123 names: its id, opened in its
+    year; None when `text` is no reference. PAL-2025-000123 does not find ticket 123 of 2026."""
+    match = _REFERENCE_RE.match(text or "")
+    if match is None:
+        return None
+    year, pk = int(match.group(1)), int(match.group(2))
+    if not dt.MINYEAR < year < dt.MAXYEAR:
+        return models.Q(pk__in=[])
+    desk = timezone.get_default_timezone()
+    return models.Q(
+        pk=pk,
+        created_at__gte=dt.datetime(year, 1, 1, tzinfo=desk),
+        created_at__lt=dt.datetime(year + 1, 1, 1, tzinfo=desk),
+    )
 
 
 def needs_qualification(request_type: str | None, status: str) -> bool:

@@ -20,6 +20,7 @@ from palier.tickets.models import (
     TicketEvent,
     TicketFollower,
     parse_reference,
+    reference_filter,
 )
 from palier.tickets.states import OPEN_STATUSES, Status
 
@@ -56,13 +57,6 @@ def access_ticket_by_id(user: User, ticket_id: int, *, for_update: bool = False)
     if ticket is None:
         raise Http404("ticket")
     return ticket
-
-
-def access_ticket_by_reference(user: User, reference: str) -> Ticket:
-    pk = parse_reference(reference)
-    if pk is None:
-        raise Http404("ticket")
-    return access_ticket_by_id(user, pk)
 
 
 QUEUES = {
@@ -120,9 +114,9 @@ def filter_tickets(user: User, filters: TicketFilters) -> QuerySet[Ticket]:
     if filters.followed:
         qs = qs.filter(followers__user_id=user.pk)
     if filters.q:
-        pk = parse_reference(filters.q)
-        if pk is not None:
-            qs = qs.filter(pk=pk)
+        by_reference = reference_filter(filters.q)
+        if by_reference is not None:
+            qs = qs.filter(by_reference)
         else:
             qs = search.filter_by_text(qs, filters.q, include_internal=user.is_staff_member)
     return qs

@@ -94,6 +94,10 @@ def test_a_reference_finds_its_ticket(world, api, tickets):
     assert found(api(world.contact_a), ticket.reference) == {ticket.pk}
     assert found(api(world.contact_a), ticket.reference.lower()) == {ticket.pk}
     assert found(api(world.agent), f"  {ticket.reference} ") == {ticket.pk}
+    # The same number with another year names no ticket.
+    year = int(ticket.reference.split("-")[1])
+    assert found(api(world.agent), ticket.reference.replace(str(year), str(year - 1))) == set()
+    assert found(api(world.agent), f"PAL-9999-{ticket.pk:06d}") == set()
 
 
 def test_search_never_shows_another_customers_or_a_colleagues_private_ticket(world, api, tickets):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 
 from palier.lib.errors import NotAllowed
 from palier.mailgateway.actions import do_process_raw, do_reprocess, ingest, store_raw
 from palier.mailgateway.models import RawMessage
+from palier.mailgateway.threading import ticket_by_reference
 from palier.testing.factories import make_ticket, make_user
 from palier.tickets.actions import do_transition
 from palier.tickets.models import Attachment, Ticket
@@ -148,3 +152,13 @@ def test_an_html_reply_with_quoted_history_shows_only_the_new_text(world, smtp):
     assert message.body == "Es geht wieder."
     assert "Geheimer Text" not in message.body_html
     assert "Geheimer Text" in RawMessage.objects.get(pk=raw.pk).full_text
+
+
+def test_a_reference_threads_by_the_year_it_shows(world):
+    """The reference's year is the desk's: a ticket opened at 00:30 on 1 January in Zurich
+    (still 31 December in UTC) is PAL-2027-…, and a reply naming that reference finds it."""
+    with time_machine.travel(dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC), tick=False):
+        ticket = make_ticket(world.contact_a)
+    assert ticket.reference.startswith("PAL-2027-")
+    assert ticket_by_reference(f"Re: [{ticket.reference}] Printing") == ticket
+    assert ticket_by_reference(f"Re: [PAL-2026-{ticket.pk:06d}] Printing") is None

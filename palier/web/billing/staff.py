@@ -27,7 +27,7 @@ from palier.billing.queries import (
 )
 from palier.lib.errors import DomainError
 from palier.lib.pagination import InvalidCursor
-from palier.tickets.models import Ticket, parse_reference
+from palier.tickets.models import Ticket, parse_reference, reference_filter
 from palier.tickets.queries import access_ticket_by_id
 from palier.web.billing.forms import (
     CreditForm,
@@ -66,10 +66,12 @@ def _safe_next(request: HttpRequest) -> str | None:
 
 def _ticket_from_text(user, text: str) -> Ticket:
     text = text.strip()
-    pk = parse_reference(text) if not text.isdigit() else int(text)
-    if pk is None:
+    if text.isdigit():
+        return access_ticket_by_id(user, int(text))
+    by_reference = reference_filter(text)
+    if by_reference is None or not Ticket.objects.filter(by_reference).exists():
         raise DomainError(_("No ticket has this reference."), code="unknown_ticket")
-    return access_ticket_by_id(user, pk)
+    return access_ticket_by_id(user, parse_reference(text))
 
 
 @staff_required()

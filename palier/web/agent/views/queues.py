@@ -19,7 +19,7 @@ from palier.lib.errors import DomainError
 from palier.lib.pagination import Page, keyset_page
 from palier.sla.queries import time_left_for
 from palier.tickets import search
-from palier.tickets.models import Ticket, parse_reference
+from palier.tickets.models import Ticket, reference_filter
 from palier.tickets.queries import TicketFilters, filter_tickets
 from palier.web.agent.forms import TYPE_LABELS, QueueFilterForm, SaveViewForm
 from palier.web.agent.sorting import EXPRESSIONS, expression_page
@@ -65,9 +65,9 @@ def _filtered(user: User, data: dict, queue: str):
 def _search(qs: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     """A reference finds its ticket; otherwise the words match the ticket's text (notes
     included: staff only here) or the customer's name. Still one query."""
-    pk = parse_reference(text)
-    if pk is not None:
-        return qs.filter(pk=pk)
+    by_reference = reference_filter(text)
+    if by_reference is not None:
+        return qs.filter(by_reference)
     by_text = search.filter_by_text(Ticket.objects.all(), text, include_internal=True)
     return qs.filter(
         Q(pk__in=by_text.values("pk"))
