@@ -50,6 +50,23 @@ def create_indexes(apps, schema_editor):
             schema_editor.execute(f"CREATE INDEX {q(name)} ON {q(table)} ({q(column)})")
 
 
+def _without_index(model_name, name, to, on_delete, **options):
+    return migrations.AlterField(
+        model_name=model_name,
+        name=name,
+        field=models.ForeignKey(db_index=False, on_delete=on_delete, to=to, **options),
+    )
+
+
+CASCADE, PROTECT, SET_NULL = (
+    django.db.models.deletion.CASCADE,
+    django.db.models.deletion.PROTECT,
+    django.db.models.deletion.SET_NULL,
+)
+USER = settings.AUTH_USER_MODEL
+OPTIONAL = {"blank": True, "null": True}
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("customers", "0001_initial"),
@@ -61,101 +78,32 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[migrations.RunPython(drop_indexes, create_indexes)],
             state_operations=[
-                migrations.AlterField(
-                    model_name="attachment",
-                    name="ticket",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="attachments",
-                        to="tickets.ticket",
-                    ),
+                *[
+                    _without_index(model, "ticket", "tickets.ticket", CASCADE, related_name=name)
+                    for model, name in [
+                        ("attachment", "attachments"),
+                        ("decision", "decisions"),
+                        ("message", "messages"),
+                        ("ticketevent", "events"),
+                        ("ticketfollower", "followers"),
+                    ]
+                ],
+                _without_index(
+                    "ticket",
+                    "assignee",
+                    USER,
+                    SET_NULL,
+                    related_name="assigned_tickets",
+                    **OPTIONAL,
                 ),
-                migrations.AlterField(
-                    model_name="decision",
-                    name="ticket",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="decisions",
-                        to="tickets.ticket",
-                    ),
+                _without_index(
+                    "ticket", "contact", USER, PROTECT, related_name="requested_tickets", **OPTIONAL
                 ),
-                migrations.AlterField(
-                    model_name="message",
-                    name="ticket",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="messages",
-                        to="tickets.ticket",
-                    ),
+                _without_index(
+                    "ticket", "customer", "customers.customer", PROTECT, related_name="tickets"
                 ),
-                migrations.AlterField(
-                    model_name="ticket",
-                    name="assignee",
-                    field=models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="assigned_tickets",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="ticket",
-                    name="contact",
-                    field=models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="requested_tickets",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="ticket",
-                    name="customer",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="tickets",
-                        to="customers.customer",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="ticket",
-                    name="module",
-                    field=models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="customers.module",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="ticketevent",
-                    name="ticket",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="events",
-                        to="tickets.ticket",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="ticketfollower",
-                    name="ticket",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="followers",
-                        to="tickets.ticket",
-                    ),
+                _without_index(
+                    "ticket", "module", "customers.module", PROTECT, related_name="+", **OPTIONAL
                 ),
             ],
         ),
