@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import StringConstraints
 
@@ -39,7 +40,7 @@ Minutes = Annotated[int, Field(gt=0, le=24 * 60)]
 
 def _limit(limit: int) -> int:
     if not 1 <= limit <= 200:
-        raise DomainError("limit must be between 1 and 200.", code="invalid_limit")
+        raise DomainError(_("limit must be between 1 and 200."), code="invalid_limit")
     return limit
 
 
@@ -320,7 +321,7 @@ def invoice_pdf(request, invoice_id: int):
 
     invoice = access_invoice_by_id(request.auth, invoice_id)
     if invoice.is_draft:
-        raise DomainError("Approve the draft before printing it.", code="invoice_not_approved")
+        raise DomainError(_("Approve the draft before printing it."), code="invoice_not_approved")
     response = HttpResponse(render(invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
     return response

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from django.db.models import prefetch_related_objects
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field, StringConstraints
 
@@ -231,7 +232,7 @@ def list_defect_page(request, params: Query[DefectListParams]):
     """Staff: the defect list, newest first, with the number of linked tickets."""
     _staff(request.auth)
     if not 1 <= params.limit <= 200:
-        raise DomainError("limit must be between 1 and 200.", code="invalid_limit")
+        raise DomainError(_("limit must be between 1 and 200."), code="invalid_limit")
     filters = DefectFilters(
         status=list(params.status),
         product_id=params.product_id,
@@ -300,7 +301,7 @@ def escalate(request, ticket_id: int, payload: EscalationIn):
     and version default to the ticket's)."""
     ticket = access_ticket_by_id(request.auth, ticket_id)
     if not request.auth.is_staff_member:
-        raise NotAllowed("Only the support team can diagnose a request.")
+        raise NotAllowed(_("Only the support team can diagnose a request."))
     defect = _get(visible_defects(request.auth), payload.defect_id, "defect")
     draft = _draft(payload.new_defect) if payload.new_defect else None
     link = actions.do_escalate_to_rnd(

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 from ninja.parser import Parser
 
 from palier.lib.errors import DomainError
@@ -44,12 +45,12 @@ def _out_of_range(text: str) -> bool:
 
 def _check(value: Any, depth: int = 0) -> None:
     if depth > MAX_DEPTH:
-        raise DomainError("The request body is nested too deeply.", code="too_deep")
+        raise DomainError(_("The request body is nested too deeply."), code="too_deep")
     if isinstance(value, str):
         if "\x00" in value:
-            raise InvalidText("Text may not contain NUL characters.")
+            raise InvalidText(_("Text may not contain NUL characters."))
     elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
-        raise NumberOutOfRange("A number is beyond the 64-bit range.")
+        raise NumberOutOfRange(_("A number is beyond the 64-bit range."))
     elif isinstance(value, dict):
         for key, item in value.items():
             _check(key, depth + 1)

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.billing import conf
@@ -34,7 +35,7 @@ NUMBER_PREFIX = {InvoiceKind.INVOICE: "INV", InvoiceKind.CREDIT_NOTE: "CN"}
 
 def _check_manager(user: User) -> None:
     if not user.is_manager:
-        raise NotAllowed("Only a manager runs billing and approves invoices.")
+        raise NotAllowed(_("Only a manager runs billing and approves invoices."))
 
 
 def line_amounts(entries: list[TimeEntry]) -> tuple[list[dict], int, int, Decimal]:
@@ -130,7 +131,7 @@ def do_run_billing(
     """Build one draft per customer from the billable, unbilled time of the period."""
     _check_manager(acting_user)
     if period_end < period_start:
-        raise DomainError("The period ends before it starts.", code="invalid_period")
+        raise DomainError(_("The period ends before it starts."), code="invalid_period")
     qs = TimeEntry.objects.select_for_update(of=("self",)).filter(
         billable=True, invoice__isnull=True, date__gte=period_start, date__lte=period_end
     )
@@ -173,7 +174,7 @@ def do_approve_invoice(
     _check_manager(acting_user)
     invoice = _lock_invoice(invoice)
     if not invoice.is_draft:
-        raise Conflict("This invoice is already approved.", code="invoice_not_draft")
+        raise Conflict(_("This invoice is already approved."), code="invoice_not_draft")
     now = now or timezone.now()
     invoice.issued_on = timezone.localdate(now)
     invoice.number, invoice.ledger_seq = _next_number(invoice.kind, invoice.issued_on.year)
@@ -220,12 +221,12 @@ def do_credit_invoice(
     Its time stays locked to the original: it is not billed again."""
     _check_manager(acting_user)
     if not reason.strip():
-        raise DomainError("Say why the invoice is credited.", code="reason_required")
+        raise DomainError(_("Say why the invoice is credited."), code="reason_required")
     invoice = _lock_invoice(invoice)
     if invoice.is_draft or invoice.kind != InvoiceKind.INVOICE:
-        raise Conflict("Only an approved invoice is credited.", code="invoice_not_creditable")
+        raise Conflict(_("Only an approved invoice is credited."), code="invoice_not_creditable")
     if invoice.credit_notes.exists():
-        raise Conflict("This invoice was already credited.", code="invoice_already_credited")
+        raise Conflict(_("This invoice was already credited."), code="invoice_already_credited")
     note = Invoice.objects.create(
         kind=InvoiceKind.CREDIT_NOTE,
         customer=invoice.customer,

@@ -14,6 +14,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from palier.billing import conf
 from palier.billing.actions import do_decide_estimate
@@ -48,7 +49,7 @@ def estimate_from_token(token: str) -> Estimate:
     try:
         data = signing.loads(token, salt=SALT, max_age=conf.consent_link_max_age())
     except signing.SignatureExpired as exc:
-        raise LinkExpired("This link has expired; answer from the portal instead.") from exc
+        raise LinkExpired(_("This link has expired; answer from the portal instead.")) from exc
     except signing.BadSignature as exc:
         raise LinkInvalid("This link is not valid.") from exc
     estimate = (
@@ -59,7 +60,7 @@ def estimate_from_token(token: str) -> Estimate:
     if estimate is None:
         raise LinkInvalid("This link is not valid.")
     if estimate.link_used_at is not None:
-        raise Conflict("This link was already used.", code="consent_link_used")
+        raise Conflict(_("This link was already used."), code="consent_link_used")
     return estimate
 
 
@@ -70,7 +71,7 @@ def do_answer_by_link(
     estimate = estimate_from_token(token)
     locked = Estimate.objects.select_for_update().get(pk=estimate.pk)
     if locked.link_used_at is not None:  # a second click raced the first
-        raise Conflict("This link was already used.", code="consent_link_used")
+        raise Conflict(_("This link was already used."), code="consent_link_used")
     locked.link_used_at = now or timezone.now()
     locked.save(update_fields=["link_used_at"])
     return do_decide_estimate(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.billing.models import Estimate, Invoice, InvoiceStatus, TimeEntry, Timer
@@ -104,4 +105,4 @@ def list_invoices(
 def check_billing_staff(user: User) -> None:
     """Invoices and reports are the managers' (and admins') work."""
     if not user.is_manager:
-        raise NotAllowed("Only managers see billing runs and reports.")
+        raise NotAllowed(_("Only managers see billing runs and reports."))

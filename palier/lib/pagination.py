@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from palier.lib.errors import DomainError
 
@@ -56,7 +57,7 @@ def _decode(cursor: str, sort: str) -> tuple[Any, int]:
             value = dt.datetime.fromisoformat(value)
         return value, pk
     except (ValueError, KeyError, TypeError, OverflowError, json.JSONDecodeError) as exc:
-        raise InvalidCursor("This cursor is not valid for this list.") from exc
+        raise InvalidCursor(_("This cursor is not valid for this list.")) from exc
 
 
 def keyset_page(
@@ -87,7 +88,10 @@ def keyset_page(
     ~300 instances, most of a page's ORM time. They must include the sort field.
     """
     if sort not in SORTS:
-        raise DomainError(f"Unknown sort; use one of {', '.join(SORTS)}.", code="invalid_sort")
+        raise DomainError(
+            _("Unknown sort; use one of %(sorts)s.") % {"sorts": ", ".join(SORTS)},
+            code="invalid_sort",
+        )
     field, descending = SORTS[sort]
     order = [f"-{field}", "-id"] if descending else [field, "id"]
     if field == "id":

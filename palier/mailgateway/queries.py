@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.lib.errors import NotAllowed
@@ -28,7 +29,7 @@ LIST_FIELDS = (
 
 def quarantined_messages(user: User, *, error_code: str = "") -> QuerySet[RawMessage]:
     if not user.is_staff_member:
-        raise NotAllowed("Only the support team sees the mail quarantine.")
+        raise NotAllowed(_("Only the support team sees the mail quarantine."))
     qs = RawMessage.objects.filter(state=RawState.QUARANTINED).only(*LIST_FIELDS)
     return qs.filter(error_code=error_code) if error_code else qs
 

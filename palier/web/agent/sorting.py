@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from palier.lib.errors import DomainError
 from palier.lib.pagination import InvalidCursor, Page
@@ -46,12 +47,12 @@ def _decode(cursor: str, sort: str) -> tuple[Any, int]:
             raise ValueError("cursor of another sort")
         return data["v"], int(data["id"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidCursor("This cursor is not valid for this list.") from exc
+        raise InvalidCursor(_("This cursor is not valid for this list.")) from exc
 
 
 def expression_page(qs: QuerySet, *, sort: str, cursor: str | None, limit: int) -> Page:
     if sort not in EXPRESSIONS:
-        raise DomainError("Unknown sort.", code="invalid_sort")
+        raise DomainError(_("Unknown sort."), code="invalid_sort")
     expression, descending = EXPRESSIONS[sort]
     qs = qs.annotate(sort_key=expression)
     qs = qs.order_by("-sort_key", "-id") if descending else qs.order_by("sort_key", "id")

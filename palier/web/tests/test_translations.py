@@ -235,6 +235,22 @@ def test_api_errors_speak_the_accept_language_of_the_request(world, api):
 
 
 @pytest.mark.django_db
+def test_list_and_billing_errors_speak_the_callers_language_too(world, api):
+    agent = api(world.agent).client
+    bad_sort = agent.get("/api/v1/tickets?sort=colour", HTTP_ACCEPT_LANGUAGE="fr")
+    assert bad_sort.status_code == 400
+    assert bad_sort.json()["error"]["message"].startswith("Tri inconnu")
+    bad_cursor = agent.get("/api/v1/tickets?cursor=nonsense", HTTP_ACCEPT_LANGUAGE="it")
+    assert bad_cursor.json()["error"]["message"] == "Questo cursore non è valido per questo elenco."
+    not_a_manager = agent.get(
+        "/api/v1/reports/billing?period_start=2026-01-01&period_end=2026-01-31",
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    assert not_a_manager.status_code == 403
+    assert not_a_manager.json()["error"]["message"].startswith("Nur Manager")
+
+
+@pytest.mark.django_db
 def test_api_answers_a_token_user_in_their_profile_language_without_a_header(world, api):
     missing = api(world.contact_a).get("/tickets/999999")  # anna.a's profile says "de"
     assert missing.status_code == 404
