@@ -12,12 +12,26 @@ from palier.customers.models import Contract, Customer, Customization, Installat
 
 
 def current_contract(customer: Customer, today: dt.date) -> Contract | None:
-    """The contract that governs `today`, the one a refusal names.
+    """The contract whose rate and prepaid hours apply to work on `today`: the active one
+    covering it, else the latest one that started (a renewal not yet started is never
+    billed), else the first one to start."""
+    contracts = list(customer.contracts.all())
+    covering = [c for c in contracts if c.start <= today <= c.end and c.state == "active"]
+    if covering:
+        return max(covering, key=lambda c: c.end)
+    started = [c for c in contracts if c.start <= today]
+    if started:
+        return max(started, key=lambda c: (c.start, c.end))
+    return min(contracts, key=lambda c: c.start) if contracts else None
+
+
+def governing_contract(customer: Customer, today: dt.date) -> Contract | None:
+    """The contract the policy decides `today` by, the one a refusal names.
 
     The active one covering the day; else one covering it in another state (suspended,
     terminated early); else the next one to start (a renewal signed after the last one
     ended: "starts on DATE" tells the customer more than "expired, renew"); else the
-    latest one that ended."""
+    latest one that ended. Billing uses `current_contract`."""
     contracts = list(customer.contracts.all())
     covering = [c for c in contracts if c.start <= today <= c.end]
     active = [c for c in covering if c.state == "active"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from palier.customers.models import Contract, Customer, Customization, Module
-from palier.customers.queries import current_contract
+from palier.customers.queries import governing_contract
 from palier.policy import (
     ContractFacts,
     Decision,
@@ -29,7 +29,7 @@ def request_facts(
 def contract_facts(
     customer: Customer, today: dt.date
 ) -> tuple[Contract | None, ContractFacts | None]:
-    contract = current_contract(customer, today)
+    contract = governing_contract(customer, today)
     return contract, (contract.facts() if contract else None)
 
 

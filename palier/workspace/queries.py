@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from palier.accounts.models import User
 from palier.customers.models import Contract, Customer, Customization, Installation
-from palier.customers.queries import current_contract
+from palier.customers.queries import governing_contract
 from palier.tickets.models import Ticket
 from palier.tickets.queries import QUEUES
 from palier.tickets.states import OPEN_STATUSES, Status
@@ -100,7 +100,7 @@ class CustomerFacts:
 def customer_facts(customer: Customer, *, exclude: Ticket | None = None) -> CustomerFacts:
     """What the side panel of a ticket shows about its customer (a fixed 4 queries)."""
     today = timezone.localdate()
-    contract = current_contract(customer, today)
+    contract = governing_contract(customer, today)
     recent = Ticket.objects.filter(customer=customer).order_by("-id")
     if exclude is not None:
         recent = recent.exclude(pk=exclude.pk)

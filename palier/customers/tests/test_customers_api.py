@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils import timezone
 
 from palier.customers.models import Contract
-from palier.customers.queries import current_contract
+from palier.customers.queries import current_contract, governing_contract
 from palier.testing.factories import make_customer, make_user, module
 
 TODAY = dt.date(2026, 6, 15)
@@ -46,12 +46,14 @@ def test_without_a_covering_contract_the_latest_started_one_explains_the_refusal
 
 def test_a_renewal_signed_after_the_last_contract_ended_governs_until_it_starts(db):
     customer = make_customer("acme", contract=False)
-    contract(customer, "ENDED", "2025-06-01", "2026-05-31")
+    ended = contract(customer, "ENDED", "2025-06-01", "2026-05-31")
     renewal = contract(customer, "RENEWAL", "2026-07-01", "2027-06-30")
-    assert current_contract(customer, TODAY) == renewal
+    assert governing_contract(customer, TODAY) == renewal
+    # Work in the gap is never billed at the renewal's rate or from its prepaid hours.
+    assert current_contract(customer, TODAY) == ended
     # A contract suspended today still governs today, renewal or not.
     suspended = contract(customer, "SUSP", "2026-06-01", "2026-06-30", state="suspended")
-    assert current_contract(customer, TODAY) == suspended
+    assert governing_contract(customer, TODAY) == suspended
 
 
 def test_a_customer_between_contracts_is_told_when_support_starts_again(world, api):

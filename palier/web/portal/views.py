@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from palier.accounts.models import User
-from palier.customers.queries import current_contract
+from palier.customers.queries import governing_contract
 from palier.lib.errors import DomainError
 from palier.lib.pagination import InvalidCursor
 from palier.sla.queries import expected_first_response
@@ -61,7 +61,7 @@ HOME_LIST_SIZE = 8
 def home(request: HttpRequest) -> HttpResponse:
     customer = request.user.customer
     today = timezone.localdate()
-    contract = current_contract(customer, today)
+    contract = governing_contract(customer, today)
     open_filter = TicketFilters(status=sorted(OPEN_STATUSES - WAITING_ON_CUSTOMER))
     waiting_filter = TicketFilters(status=sorted(WAITING_ON_CUSTOMER))
     related = ("module",)
