@@ -37,13 +37,16 @@ def client_address(request: HttpRequest) -> str:
     own address for everyone: keyed on it, thirty failed sign-ins from anywhere would lock
     the whole desk out. The proxy appends the address it saw to X-Forwarded-For (nginx's
     `$proxy_add_x_forwarded_for`), so its last entry is the caller; the entries before it
-    are whatever the caller sent and are never read. Without a proxy the header is ignored.
+    are whatever the caller sent and are never read. The header is read only on requests
+    that come from the proxy (PALIER_TRUSTED_PROXIES, or a Unix socket): a caller reaching
+    gunicorn directly would otherwise pick a new address for every attempt.
     """
-    if settings.PALIER_BEHIND_PROXY:
+    remote = request.META.get("REMOTE_ADDR", "")
+    if settings.PALIER_BEHIND_PROXY and (not remote or remote in settings.PALIER_TRUSTED_PROXIES):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
         if forwarded:
             return forwarded
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return remote or "unknown"
 
 
 def limit_cache() -> BaseCache:

@@ -114,6 +114,15 @@ def test_behind_the_proxy_each_caller_has_its_own_address_budget(world, settings
     assert _sign_in(colleague, "anna.a").status_code == 302
 
 
+def test_a_caller_bypassing_the_proxy_cannot_pick_its_address(world, settings):
+    settings.PALIER_BEHIND_PROXY = True
+    for n in range(30):
+        direct = Client(REMOTE_ADDR="203.0.113.50", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        _sign_in(direct, f"spray{n}@example.com", "wrong")
+    direct = Client(REMOTE_ADDR="203.0.113.50", HTTP_X_FORWARDED_FOR="192.0.2.99")
+    assert "Too many attempts" in _sign_in(direct, "anna.a").content.decode()
+
+
 def test_without_a_proxy_x_forwarded_for_is_ignored(world, settings):
     settings.PALIER_BEHIND_PROXY = False
     for n in range(30):
