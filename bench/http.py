@@ -310,14 +310,15 @@ def service_times(tokens: dict, ids: list[int], n: int = 40) -> dict:
 
 def machine_speed() -> float:
     """How fast this machine runs Python right now: the best of five runs of a fixed loop, in
-    ms (lower is faster). A shared VM's speed drifts by a quarter within minutes; printed
-    with every run so that two runs can be compared."""
+    wall-clock ms (lower is faster; the host's share of the core, which CPU time would not
+    count, shows). A shared VM's speed drifts by a quarter within minutes; printed with
+    every run so that two runs can be compared."""
     best = float("inf")
     for _ in range(5):
-        started, total = time.process_time(), 0
+        started, total = time.perf_counter(), 0
         for i in range(3_000_000):
             total += i
-        best = min(best, time.process_time() - started)
+        best = min(best, time.perf_counter() - started)
     return round(best * 1000, 1)
 
 

@@ -29,6 +29,8 @@ def next_id(model: type[Model]) -> int:
     inside the write transaction: on SQLite, BEGIN IMMEDIATE holds the write lock, so no one
     else reads the same value; on PostgreSQL the sequence hands each caller its own id.
     """
+    if not connection.in_atomic_block:
+        raise RuntimeError("next_id() runs inside the transaction that inserts the row.")
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
