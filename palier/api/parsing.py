@@ -81,5 +81,7 @@ class JsonParser(Parser):
             if key in _NUMERIC_KEYS or key.endswith(("_id", "_ids")):
                 for value in values:
                     if _INTEGER.fullmatch(value) and _out_of_range(value):
-                        raise NumberOutOfRange(f"{key} is beyond the 64-bit range.")
+                        raise NumberOutOfRange(
+                            _("%(field)s is beyond the 64-bit range.") % {"field": key}
+                        )
         return super().parse_querydict(data, list_fields, request)

@@ -51,14 +51,14 @@ def estimate_from_token(token: str) -> Estimate:
     except signing.SignatureExpired as exc:
         raise LinkExpired(_("This link has expired; answer from the portal instead.")) from exc
     except signing.BadSignature as exc:
-        raise LinkInvalid("This link is not valid.") from exc
+        raise LinkInvalid(_("This link is not valid.")) from exc
     estimate = (
         Estimate.objects.select_related("ticket", "ticket__customer", "ticket__contact")
         .filter(pk=data.get("e"), link_nonce=data.get("n"))
         .first()
     )
     if estimate is None:
-        raise LinkInvalid("This link is not valid.")
+        raise LinkInvalid(_("This link is not valid."))
     if estimate.link_used_at is not None:
         raise Conflict(_("This link was already used."), code="consent_link_used")
     return estimate

@@ -104,9 +104,9 @@ def do_attach_file(
 ) -> Attachment:
     """Store one file on a ticket (and its message): checked, hashed, recorded as an event."""
     if internal and (acting_user is None or not acting_user.is_staff_member):
-        raise DomainError("Only the support team can add internal files.", code="not_allowed")
+        raise DomainError(_("Only the support team can add internal files."), code="not_allowed")
     if message is not None and message.ticket_id != ticket.pk:
-        raise DomainError("This message belongs to another ticket.", code="invalid_message")
+        raise DomainError(_("This message belongs to another ticket."), code="invalid_message")
     name = clean_filename(filename or upload.name or "")
     content_type = check_attachment(name, upload.size)
     # Lock the ticket so its event order matches the order of the files.
