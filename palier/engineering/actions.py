@@ -23,7 +23,7 @@ from palier.engineering.models import (
 )
 from palier.engineering.release_notes import release_notes
 from palier.lib.errors import Conflict, DomainError, NotAllowed
-from palier.lib.text import words
+from palier.lib.text import content_words
 from palier.policy import Finding
 from palier.tickets.actions import (
     check_decides_for_request,
@@ -40,7 +40,6 @@ RND_ROLES = frozenset({Role.RND, Role.MANAGER, Role.ADMIN})
 PATCHABLE = frozenset(
     {Status.WITH_RND, Status.WAITING_PATCH, Status.IN_PROGRESS, Status.WAITING_CUSTOMER}
 )
-MIN_WORD = 3
 MAX_WORDS = 60
 
 
@@ -51,15 +50,9 @@ def check_rnd(user: User) -> None:
 
 def index_words(defect: Defect) -> None:
     """Replace a defect's words; at most MAX_WORDS distinct ones, so a long text stays cheap."""
-    found = dict.fromkeys(
-        w[:40]
-        for w in words(f"{defect.title} {defect.description}", limit=10_000)
-        if len(w) >= MIN_WORD
-    )
+    found = content_words(f"{defect.title} {defect.description}", limit=MAX_WORDS)
     DefectWord.objects.filter(defect=defect).delete()
-    DefectWord.objects.bulk_create(
-        [DefectWord(defect=defect, word=w) for w in list(found)[:MAX_WORDS]]
-    )
+    DefectWord.objects.bulk_create([DefectWord(defect=defect, word=w) for w in found])
 
 
 @dataclass

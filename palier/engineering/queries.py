@@ -18,10 +18,9 @@ from palier.engineering.models import (
     Patch,
 )
 from palier.lib.pagination import Page, keyset_page
-from palier.lib.text import words
+from palier.lib.text import content_words
 
 SIMILAR_LIMIT = 5
-MIN_WORD = 3
 
 
 def visible_defects(user: User) -> QuerySet[Defect]:
@@ -97,7 +96,7 @@ def similar_open_defects(
         candidates = candidates.filter(module=module)
     if version is not None:
         candidates = candidates.filter(affected_versions=version)
-    terms = [w[:40] for w in words(text) if len(w) >= MIN_WORD]
+    terms = content_words(text)
     if not terms:
         return []
     ranked = (

@@ -107,6 +107,18 @@ def test_similar_open_defects_find_the_known_issue_by_module_version_and_words(
     assert similar_open_defects(module("Finance"), older, "error 4711") == []
 
 
+def test_words_every_text_shares_make_no_look_alike(world):
+    defect = escalated(
+        malfunction(world.contact_a, "Erreur 4711"),
+        world.agent,
+        title="Les totaux de la TVA sont faux pour les notes de crédit",
+    )
+    # Only "les", "pour", "des", "sont", "the" and "for" in common: not the same problem.
+    unrelated = "Les utilisateurs ne sont pas créés pour des raisons inconnues, the form for"
+    assert similar_open_defects(module("Finance"), None, unrelated) == []
+    assert similar_open_defects(module("Finance"), None, "TVA fausse sur les notes") == [defect]
+
+
 def test_similar_open_defects_leave_out_closed_ones_and_empty_text(world):
     defect = escalated(malfunction(world.contact_a, "Error 4711"), world.agent)
     assert similar_open_defects(module("Finance"), None, "4711 error") == [defect]
