@@ -45,16 +45,20 @@ def escalated(
     return link.defect
 
 
+def plan_patch(world, defect: Defect, notes: str = "Restart the print service.") -> Patch:
+    """Patch 11.3.2 of the ERP, planned by R&D to fix `defect` (the caller releases it)."""
+    return do_create_patch(
+        acting_user=world.rnd,
+        product=Product.objects.get(code="erp"),
+        number="11.3.2",
+        defects=[defect],
+        notes=notes,
+    )
+
+
 def planned_patch(world, subject: str) -> tuple[Ticket, Defect, Patch]:
     """Anna's malfunction `subject`, escalated to a defect that planned patch 11.3.2 fixes
     (the caller releases it)."""
     ticket = malfunction(world.contact_a, subject)
     defect = escalated(ticket, world.agent)
-    patch = do_create_patch(
-        acting_user=world.rnd,
-        product=Product.objects.get(code="erp"),
-        number="11.3.2",
-        defects=[defect],
-        notes="Restart the print service after installing.",
-    )
-    return ticket, defect, patch
+    return ticket, defect, plan_patch(world, defect, "Restart the print service after installing.")

@@ -14,7 +14,7 @@ from palier.engineering.actions import (
 from palier.engineering.models import DefectStatus, DeploymentRequest
 from palier.engineering.queries import customers_on_older_versions
 from palier.engineering.release_notes import release_notes
-from palier.engineering.tests.helpers import escalated, malfunction
+from palier.engineering.tests.helpers import escalated, malfunction, plan_patch
 from palier.lib.errors import DomainError, NotAllowed
 from palier.tickets.actions import do_transition
 from palier.tickets.models import TicketEvent
@@ -34,14 +34,7 @@ def fixed(world):
         acting_user=world.rnd,
         title_translations={"fr": "L'impression du bulletin échoue (4711)"},
     )
-    patch = do_create_patch(
-        acting_user=world.rnd,
-        product=Product.objects.get(code="erp"),
-        number="11.3.2",
-        defects=[defect],
-        notes="Install on every client.",
-    )
-    return defect, patch, [t1, t2, t3]
+    return defect, plan_patch(world, defect, "Install on every client."), [t1, t2, t3]
 
 
 def _mails(kind: str) -> list[str]:
