@@ -79,6 +79,21 @@ def test_staff_log_time_start_and_stop_the_timer(world):
     )
     assert response.status_code == 302
     assert ticket.time_entries.get().minutes == 20
+    # The same number with another year names no ticket: nothing is logged.
+    year = int(ticket.reference.split("-")[1])
+    wrong_year = ticket.reference.replace(f"-{year}-", f"-{year - 1}-")
+    response = agent.post(
+        "/billing/time/",
+        {
+            "ticket": wrong_year,
+            "minutes": 5,
+            "activity": "support",
+            "note": "x",
+            "date": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert ticket.time_entries.count() == 1
     agent.post(
         "/billing/time/timer/", {"do": "start", "ticket": str(ticket.pk), "activity": "support"}
     )

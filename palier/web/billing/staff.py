@@ -27,8 +27,9 @@ from palier.billing.queries import (
 )
 from palier.lib.errors import DomainError
 from palier.lib.pagination import InvalidCursor
-from palier.tickets.models import Ticket, parse_reference, reference_filter
-from palier.tickets.queries import access_ticket_by_id
+from palier.lib.rows import one_or_none
+from palier.tickets.models import Ticket, reference_filter
+from palier.tickets.queries import access_ticket_by_id, visible_tickets
 from palier.web.billing.forms import (
     CreditForm,
     EstimateForm,
@@ -69,9 +70,14 @@ def _ticket_from_text(user, text: str) -> Ticket:
     if text.isdigit():
         return access_ticket_by_id(user, int(text))
     by_reference = reference_filter(text)
-    if by_reference is None or not Ticket.objects.filter(by_reference).exists():
+    ticket = (
+        one_or_none(visible_tickets(user).select_related("customer").filter(by_reference))
+        if by_reference is not None
+        else None
+    )
+    if ticket is None:
         raise DomainError(_("No ticket has this reference."), code="unknown_ticket")
-    return access_ticket_by_id(user, parse_reference(text))
+    return ticket
 
 
 @staff_required()
