@@ -14,8 +14,8 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def words(text: str, *, limit: int = 12) -> list[str]:
-    """The search words of a user's query, folded, at most `limit` of them."""
+def words(text: str, *, limit: int | None = 12) -> list[str]:
+    """The search words of a user's query, folded, at most `limit` of them (None: all)."""
     return [w for w in _WORD.findall(fold(text)) if w.strip("_")][:limit]
 
 
@@ -47,8 +47,6 @@ def content_words(text: str, *, min_length: int = 3, limit: int = 12) -> list[st
     """The distinct words of `text` that can tell two texts apart: folded, at least
     `min_length` letters, no function words; at most `limit`, in order of appearance."""
     found = dict.fromkeys(
-        w[:40]
-        for w in _WORD.findall(fold(text))
-        if len(w) >= min_length and w not in STOPWORDS and w.strip("_")
+        w[:40] for w in words(text, limit=None) if len(w) >= min_length and w not in STOPWORDS
     )
     return list(found)[:limit]
