@@ -120,36 +120,10 @@ def _history(rng: random.Random, final: str) -> list[str]:
 
 
 def _flag_everything_until(moment: dt.datetime) -> None:
-    from django.db.models import Case, DateTimeField, F, Q, Value, When
-    from django.db.models.functions import Least
-
+    from palier.sla.actions import settle_past
     from palier.sla.models import TicketClock
 
-    clocks = TicketClock.objects.filter(active=True)
-    clocks.filter(first_response_warn_at__lte=moment).update(first_response_warned=True)
-    clocks.filter(first_response_due__lte=moment).update(
-        first_response_breached=True, first_response_warned=True
-    )
-    clocks.filter(resolution_warn_at__lte=moment).update(resolution_warned=True)
-    clocks.filter(resolution_due__lte=moment).update(
-        resolution_breached=True, resolution_warned=True
-    )
-    never = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
-    pending = [
-        Case(
-            When(Q(**{flag: False, f"{column}__isnull": False}), then=F(column)),
-            default=Value(never),
-            output_field=DateTimeField(),
-        )
-        for flag, column in (
-            ("first_response_warned", "first_response_warn_at"),
-            ("first_response_breached", "first_response_due"),
-            ("resolution_warned", "resolution_warn_at"),
-            ("resolution_breached", "resolution_due"),
-        )
-    ]
-    clocks.update(next_check_at=Least(*pending))
-    clocks.filter(next_check_at=never).update(next_check_at=None)
+    settle_past(TicketClock.objects.filter(active=True), moment, warnings=True)
 
 
 def measure(now: dt.datetime, sample: int) -> dict:

@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from palier.customers.models import Contract
@@ -155,14 +156,20 @@ def recompute_customer(customer_id: int, *, now: dt.datetime | None = None) -> i
     ids = Ticket.objects.filter(customer_id=customer_id, status__in=OPEN_STATUSES).values_list(
         "pk", flat=True
     )
-    return recompute_many(list(ids), now=now)
+    return recompute_many(list(ids), now=now)[0]
 
 
 def recompute_many(
-    ticket_ids: list[int], *, now: dt.datetime | None = None, batch: int = 2000
-) -> int:
+    ticket_ids: list[int],
+    *,
+    now: dt.datetime | None = None,
+    batch: int = 2000,
+    settle: bool = False,
+) -> tuple[int, int]:
+    """Recompute these tickets' clocks; with `settle`, also settle the deadlines already
+    past (`settle_past`). Returns (clocks recomputed, breaches settled)."""
     now = now or timezone.now()
-    done = 0
+    done = settled = 0
     for start in range(0, len(ticket_ids), batch):
         chunk = ticket_ids[start : start + batch]
         with transaction.atomic():
@@ -172,8 +179,48 @@ def recompute_many(
                 )
             )
             save_clocks(compute_clocks(tickets, now))
+            if settle:
+                settled += settle_past(TicketClock.objects.filter(pk__in=chunk), now)
         done += len(chunk)
-    return done
+    return done, settled
+
+
+def settle_past(clocks: QuerySet[TicketClock], now: dt.datetime, *, warnings: bool = False) -> int:
+    """Mark the targets of these clocks whose deadline is already past at `now` as breached
+    (and their warning as given), without recording an event; with `warnings`, also the
+    warnings already due. Returns the number of breaches settled.
+
+    For a recompute over a backlog, e.g. when service levels are switched on for a desk with
+    history: the scan would otherwise record, at the scan's time, a breach for every old
+    ticket past its deadline, and tell everyone. The clocks still show them breached.
+    """
+    settled = 0
+    for target in TARGETS:
+        if warnings:
+            clocks.filter(**{f"{target}_warn_at__lte": now}).update(**{f"{target}_warned": True})
+        settled += clocks.filter(**{f"{target}_due__lte": now, f"{target}_breached": False}).update(
+            **{f"{target}_breached": True, f"{target}_warned": True}
+        )
+    if settled or warnings:
+        # The next check moves past the settled instants, in SQL (what `next_check` does).
+        moved = clocks.filter(active=True, next_check_at__lte=now)
+        moved.update(next_check_at=Least(*(_unflagged(target, kind) for target, kind in CHECKS)))
+        clocks.filter(next_check_at=NEVER).update(next_check_at=None)
+    return settled
+
+
+# The instants a clock is checked at, by the flag that says it was told (see `next_check`).
+CHECKS = [(t, k) for t in TARGETS for k in ("warn_at", "due")]
+NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)  # Least() of SQLite is NULL if one is NULL
+
+
+def _unflagged(target: str, kind: str) -> Case:
+    flag, column = f"{target}_{'warned' if kind == 'warn_at' else 'breached'}", f"{target}_{kind}"
+    return Case(
+        When(Q(**{flag: False, f"{column}__isnull": False}), then=F(column)),
+        default=Value(NEVER),
+        output_field=DateTimeField(),
+    )
 
 
 def _flag(clock: TicketClock, target: str, now: dt.datetime) -> str | None:

@@ -205,20 +205,51 @@ def test_a_tier_change_recomputes_the_customers_open_tickets(world):
     assert clock(other).tier == "standard"
 
 
-def test_the_sla_command_scans_and_recomputes(world):
+def _sla_command(*args: str) -> str:
     from io import StringIO
 
     from django.core.management import call_command
 
+    out = StringIO()
+    call_command("sla", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_sla_command_settles_the_deadlines_a_recompute_finds_already_past(world):
+    """Switching service levels on over a backlog: the past deadlines show as breached, but
+    nobody is told of them as news, and the next check is the next deadline still ahead."""
     ticket = open_at(zh(2026, 11, 30, 9), world.contact_a, "critical")
     TicketClock.objects.all().delete()
-    out = StringIO()
+    events = TicketEvent.objects.filter(ticket=ticket, kind__startswith="sla_")
     with time_machine.travel(zh(2026, 11, 30, 12), tick=False):
-        call_command("sla", "recompute", stdout=out)
-        call_command("sla", "scan", stdout=out)
-    assert "1 clocks recomputed" in out.getvalue()
-    assert "0 warnings, 1 breaches" in out.getvalue()
+        out = _sla_command("recompute")
+        out += _sla_command("scan")
+    assert "1 clocks recomputed" in out
+    assert "1 deadlines already past marked breached without an event" in out
+    assert "0 warnings, 0 breaches" in out
+    assert not events.exists()
+    settled = clock(ticket)
+    assert settled.first_response_breached and settled.first_response_warned
+    assert not settled.resolution_breached and not settled.resolution_warned
+    assert settled.next_check_at == settled.resolution_warn_at > zh(2026, 11, 30, 12)
+    # The deadline still ahead is told when it comes, as before.
+    with time_machine.travel(settled.resolution_due, tick=False):
+        out = _sla_command("scan")
+    assert "0 warnings, 1 breaches" in out
+    assert list(events.values_list("kind", "field")) == [("sla_breach", "resolution")]
+
+
+def test_the_sla_command_can_leave_the_past_to_the_scan(world):
+    ticket = open_at(zh(2026, 11, 30, 9), world.contact_a, "critical")
+    TicketClock.objects.all().delete()
+    with time_machine.travel(zh(2026, 11, 30, 12), tick=False):
+        out = _sla_command("recompute", "--tell-past")
+        out += _sla_command("scan")
+    assert "1 clocks recomputed" in out
+    assert "without an event" not in out
+    assert "0 warnings, 1 breaches" in out
     assert clock(ticket).first_response_breached
+    assert TicketEvent.objects.filter(ticket=ticket, kind="sla_breach").count() == 1
 
 
 def test_changing_a_contracts_tier_through_its_action_recomputes_the_clocks(

@@ -14,11 +14,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=["scan", "recompute"])
+        parser.add_argument(
+            "--tell-past",
+            action="store_true",
+            help="recompute: leave the deadlines already past to the scan, which records a "
+            "breach event for each (by default they are settled silently)",
+        )
 
-    def handle(self, *args, what: str, **options) -> None:
+    def handle(self, *args, what: str, tell_past: bool = False, **options) -> None:
         if what == "scan":
             counts = scan()
             self.stdout.write(f"{counts['warnings']} warnings, {counts['breaches']} breaches")
             return
         ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True))
-        self.stdout.write(f"{recompute_many(ids)} clocks recomputed")
+        done, settled = recompute_many(ids, settle=not tell_past)
+        self.stdout.write(f"{done} clocks recomputed")
+        if settled:
+            self.stdout.write(
+                f"{settled} deadlines already past marked breached without an event "
+                "(--tell-past leaves them to the scan)"
+            )
