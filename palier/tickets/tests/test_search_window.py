@@ -81,3 +81,28 @@ def test_with_other_filters_the_window_leaves_room_for_the_matches_they_drop(wor
     only_b = TicketFilters(q="rechnung", customer_id=world.customer_b.pk)
     pages = walk(world.agent, only_b, limit=2)
     assert pages == [[f"Rechnung B{i}", f"Rechnung B{i - 1}"] for i in (5, 3, 1)]
+
+
+def test_a_search_of_several_words_finds_old_matches_behind_newer_tickets(world, monkeypatch):
+    """PostgreSQL reads a few newest tickets first, then all matches from the text index if
+    they fall short: either way the answer is the newest matches, below the cursor."""
+    monkeypatch.setattr(search, "WALK_PER_MATCH", 2)  # read 4 newest tickets for 2 matches
+    old = [make_ticket(world.contact_a, "usage", f"Facture bloquée {i}") for i in range(3)]
+    new = [make_ticket(world.contact_a, "usage", f"Facture payée {i}") for i in range(6)]
+
+    def newest(q: str, below_id: int | None = None) -> tuple[list[int], int]:
+        with CaptureQueriesContext(connection) as queries:
+            ids = search.newest_match_ids(q, include_internal=True, limit=2, below_id=below_id)
+        return ids, len(queries)
+
+    sparse, sparse_queries = newest("facture bloquee")
+    assert sparse == [old[2].pk, old[1].pk]
+    assert newest("facture bloquee", below_id=old[1].pk)[0] == [old[0].pk]
+    assert newest("bloquee payee")[0] == []
+    dense, dense_queries = newest("facture payee")
+    assert dense == [new[5].pk, new[4].pk]
+    assert newest("facture payee", below_id=new[1].pk)[0] == [new[0].pk]
+    if connection.vendor == "postgresql":
+        assert (sparse_queries, dense_queries) == (2, 1)
+    subjects = walk(world.agent, TicketFilters(q="bloquee facture"), limit=2)
+    assert subjects == [["Facture bloquée 2", "Facture bloquée 1"], ["Facture bloquée 0"]]
