@@ -57,8 +57,7 @@ def list_customers(
 
 @router.post("/customers", response={201: CustomerOut, **ERRORS})
 def create_customer(request, payload: CustomerIn):
-    data = payload.dict()
-    data = {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}
+    data = _customer_fields(payload)
     return 201, p.customer_out(actions.do_create_customer(acting_user=request.auth, **data))
 
 
@@ -70,8 +69,15 @@ def get_customer(request, customer_id: int):
 @router.patch("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
 def update_customer(request, customer_id: int, payload: CustomerPatch):
     customer = access_customer_by_id(request.auth, customer_id)
-    changes = {k: (v.value if hasattr(v, "value") else v) for k, v in payload.dict().items()}
+    changes = _customer_fields(payload)
     return p.customer_out(actions.do_update_customer(customer, acting_user=request.auth, **changes))
+
+
+def _customer_fields(payload: CustomerIn | CustomerPatch) -> dict:
+    """The model's fields from a customer payload: enums as their codes, the address flat."""
+    data = payload.dict()
+    address = data.pop("address", None) or {}
+    return {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()} | address
 
 
 @router.get("/contracts", response={200: list[ContractOut], **ERRORS})

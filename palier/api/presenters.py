@@ -35,6 +35,13 @@ def customer_out(customer: Customer) -> dict:
         "name": customer.name,
         "language": customer.language,
         "default_visibility": customer.default_visibility,
+        "address": {
+            "street": customer.street,
+            "house_number": customer.house_number,
+            "postcode": customer.postcode,
+            "city": customer.city,
+            "country": customer.country,
+        },
     }
 
 

@@ -53,12 +53,27 @@ class Ref(Schema):
 # --- customers -----------------------------------------------------------------------
 
 
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+class PostalAddress(Schema):
+    """Where invoices go (and the QR-bill's debtor): postcode and city make it complete.
+    The lengths are those of a Swiss QR-bill."""
+
+    street: Annotated[str, StringConstraints(strip_whitespace=True, max_length=70)] = ""
+    house_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = ""
+    postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = ""
+    city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=35)] = ""
+    country: Country = "CH"
+
+
 class CustomerOut(Schema):
     id: int
     code: str
     name: str
     language: str
     default_visibility: str
+    address: PostalAddress
 
 
 class CustomerIn(Schema):
@@ -66,12 +81,14 @@ class CustomerIn(Schema):
     name: Subject
     language: LanguageCode = LanguageCode.EN
     default_visibility: VisibilityCode = VisibilityCode.PRIVATE
+    address: PostalAddress | None = None
 
 
 class CustomerPatch(Schema):
     name: Subject | None = None
     language: LanguageCode | None = None
     default_visibility: VisibilityCode | None = None
+    address: PostalAddress | None = Field(None, description="replaces the whole address")
 
 
 class ContractOut(Schema):

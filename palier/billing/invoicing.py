@@ -181,8 +181,12 @@ def do_approve_invoice(
     invoice.status = InvoiceStatus.APPROVED
     invoice.approved_by = acting_user
     invoice.approved_at = now
+    invoice.bill_to = invoice.customer.postal_address()
     invoice.save(
-        update_fields=["number", "ledger_seq", "status", "approved_by", "approved_at", "issued_on"]
+        update_fields=[
+            *("number", "ledger_seq", "status", "approved_by", "approved_at", "issued_on"),
+            "bill_to",
+        ]
     )
     for line in invoice.lines.select_related("ticket"):
         if line.ticket is not None:
@@ -207,7 +211,7 @@ def do_discard_draft(invoice: Invoice, *, acting_user: User) -> None:
     invoice = _lock_invoice(invoice)
     if not invoice.is_draft:
         raise Conflict(
-            "An approved invoice is corrected by a credit note.", code="invoice_not_draft"
+            _("An approved invoice is corrected by a credit note."), code="invoice_not_draft"
         )
     invoice.time_entries.update(invoice=None)
     invoice.delete()

@@ -202,6 +202,16 @@ class InvoiceStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
+def address_lines(address: dict[str, str]) -> list[str]:
+    """A postal address as written on a letter: name, street and number, postcode and city
+    (the country before the postcode outside Switzerland)."""
+    street = " ".join(part for part in (address["street"], address["house_num"]) if part)
+    place = f"{address['pcode']} {address['city']}"
+    if address["country"] != "CH":
+        place = f"{address['country']}-{place}"
+    return [line for line in (address["name"], street, place) if line]
+
+
 class Invoice(models.Model):
     """A draft until approved; approving numbers it (gapless per year) and freezes it."""
 
@@ -225,6 +235,9 @@ class Invoice(models.Model):
     vat = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     note = models.TextField(blank=True)
+    # The customer's name and postal address when the invoice was approved
+    # (Customer.postal_address): a document sent stays as it was sent.
+    bill_to = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -252,6 +265,10 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"draft #{self.pk}"
+
+    def postal_address(self) -> dict[str, str]:
+        """Who the invoice is addressed to: as approved, or the customer's today (a draft)."""
+        return self.bill_to or self.customer.postal_address()
 
     @property
     def is_draft(self) -> bool:

@@ -13,7 +13,7 @@ from qrbill import QRBill
 from stdnum.ch import esr
 
 from palier.billing import conf
-from palier.billing.models import Activity, Invoice, InvoiceKind
+from palier.billing.models import Activity, Invoice, InvoiceKind, address_lines
 from palier.lib.money import format_chf
 
 QR_LANGUAGES = {"en", "de", "fr", "it"}
@@ -32,7 +32,8 @@ def qr_bill(invoice: Invoice, language: str) -> QRBill:
         creditor={k: v for k, v in creditor.items() if k != "iban"},
         amount=str(invoice.total),
         currency="CHF",
-        # No debtor: the customer's postal address is not stored yet; the payer fills it in.
+        # Without a postal address on file the debtor stays blank: the payer fills it in.
+        debtor=invoice.postal_address() or None,
         reference_number=qr_reference(invoice),
         additional_information=invoice.number or "",
         language=language if language in QR_LANGUAGES else "en",
@@ -46,6 +47,7 @@ def _text(value: str) -> str:
 
 def _header(pdf: FPDF, invoice: Invoice) -> None:
     creditor = conf.creditor()
+    address = invoice.postal_address()
     pdf.set_font("helvetica", "B", 16)
     title = _("Credit note") if invoice.kind == InvoiceKind.CREDIT_NOTE else _("Invoice")
     pdf.cell(0, 10, _text(f"{title} {invoice.number}"), new_x="LMARGIN", new_y="NEXT")
@@ -57,7 +59,7 @@ def _header(pdf: FPDF, invoice: Invoice) -> None:
     pdf.cell(0, 5, _text(vendor), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     facts = [
-        (_("Customer"), invoice.customer.name),
+        (_("Customer"), "\n".join(address_lines(address)) if address else invoice.customer.name),
         (_("Issued on"), formats.date_format(invoice.issued_on, "DATE_FORMAT")),
         (
             _("Period"),
@@ -69,7 +71,7 @@ def _header(pdf: FPDF, invoice: Invoice) -> None:
         facts.append((_("Credits invoice"), invoice.credited_invoice.number))
     for label, value in facts:
         pdf.cell(40, 5, _text(label))
-        pdf.cell(0, 5, _text(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, _text(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,18 @@ class Customer(models.Model):
     default_visibility = models.CharField(
         max_length=8, choices=Visibility.choices, default=Visibility.PRIVATE
     )
+    # The postal address invoices are sent to (and the QR-bill's debtor); the lengths are
+    # the Swiss QR-bill's.
+    street = models.CharField(_("street"), max_length=70, blank=True)
+    house_number = models.CharField(_("house number"), max_length=16, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=16, blank=True)
+    city = models.CharField(_("city"), max_length=35, blank=True)
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        default="CH",
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Two capital letters (ISO 3166), e.g. CH."))],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -39,6 +52,20 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def postal_address(self) -> dict[str, str]:
+        """Name and address as an invoice keeps them; empty without a postcode and a city
+        (a QR-bill's debtor needs both)."""
+        if not (self.postcode and self.city):
+            return {}
+        return {
+            "name": self.name[:70],
+            "street": self.street,
+            "house_num": self.house_number,
+            "pcode": self.postcode,
+            "city": self.city,
+            "country": self.country,
+        }
 
 
 class Product(models.Model):

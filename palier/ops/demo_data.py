@@ -54,6 +54,22 @@ class CustomerSpec:
     tickets: int = 0
 
 
+# Postal addresses (invoices and QR-bills), by customer code.
+ADDRESS_FIELDS = ("street", "house_number", "postcode", "city")
+ADDRESSES = {
+    "horlogerie-lemanique": ("Rue du Rhône", "48", "1204", "Genève"),
+    "berner-praezision": ("Effingerstrasse", "17", "3008", "Bern"),
+    "zuercher-logistik": ("Hardturmstrasse", "130", "8005", "Zürich"),
+    "ticino-tessuti": ("Via Cantonale", "3", "6900", "Lugano"),
+    "alpine-analytics": ("Avenue de la Gare", "10", "1003", "Lausanne"),
+    "boulangerie-vaudoise": ("Rue de Bourg", "22", "1003", "Lausanne"),
+    "bergbahnen-graubuenden": ("Poststrasse", "9", "7000", "Chur"),
+    "cantina-mendrisio": ("Via Lavizzari", "2", "6850", "Mendrisio"),
+    "helvetic-biolabs": ("Hochbergerstrasse", "60", "4057", "Basel"),
+    "menuiserie-jura": ("Rue de la Préfecture", "5", "2800", "Delémont"),
+}
+
+
 CUSTOMERS = (
     CustomerSpec(
         "horlogerie-lemanique",
@@ -308,6 +324,7 @@ def _make_customer(
         email_domain=spec.domain,
         account_manager=manager,
         default_visibility="shared" if spec.language == "de" else "private",
+        **dict(zip(ADDRESS_FIELDS, ADDRESSES[spec.code], strict=True)),
     )
     version = ProductVersion.objects.get(number="11.3.1" if spec.language != "it" else "11.3.0")
     Installation.objects.create(

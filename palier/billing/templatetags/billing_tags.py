@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django import template
 
-from palier.billing.models import Activity, Estimate
+from palier.billing.models import Activity, Estimate, address_lines
 from palier.lib.money import format_chf
 
 register = template.Library()
@@ -93,3 +93,9 @@ def percent(rate) -> str:
 @register.filter
 def activity_label(code: str) -> str:
     return str(dict(Activity.choices).get(code, code))
+
+
+@register.filter
+def one_line_address(address: dict) -> str:
+    """A postal address (Invoice.postal_address) on one line; empty without one."""
+    return ", ".join(address_lines(address)) if address else ""

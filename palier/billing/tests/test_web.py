@@ -190,3 +190,54 @@ def test_the_qr_bill_carries_the_total_the_iban_and_the_number(world):
     invoice = do_approve_invoice(draft, acting_user=world.manager)
     data = qr_bill(invoice, "de").qr_data()
     assert "200.00" in data and "CH4431999123000889012" in data and invoice.number in data
+
+
+def _invoiced(world):
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    accepted_estimate(ticket, world.consultant, world.contact_a)
+    log(ticket, world.consultant, 60)
+    today = timezone.localdate()
+    [draft] = do_run_billing(acting_user=world.manager, period_start=today, period_end=today)
+    return draft
+
+
+@pytest.mark.django_db
+def test_the_qr_bill_names_the_customer_as_debtor_once_its_address_is_on_file(world):
+    from palier.billing.models import address_lines
+    from palier.billing.pdf import qr_bill
+
+    draft = _invoiced(world)
+    manager, page = signed_in(world.manager), f"/billing/invoices/{draft.pk}/"
+    # No address yet: the debtor is left blank for the payer (a valid QR-bill still), and the
+    # biller sees so before approving.
+    assert qr_bill(draft, "fr").debtor is None
+    assert "no postal address on file" in manager.get(page).content.decode()
+    customer = world.customer_a
+    customer.street, customer.house_number = "Bahnhofstrasse", "7"
+    customer.postcode, customer.city = "8001", "Zürich"
+    customer.save()
+    draft.customer.refresh_from_db()
+    data = qr_bill(draft, "de").qr_data()
+    assert f"{customer.name}\r\nBahnhofstrasse\r\n7\r\n8001\r\nZürich\r\nCH" in data
+    lines = address_lines(draft.postal_address())
+    assert lines == [customer.name, "Bahnhofstrasse 7", "8001 Zürich"]
+    assert "Bahnhofstrasse 7, 8001 Zürich" in manager.get(page).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_approved_invoice_keeps_the_address_it_was_sent_to(world):
+    from palier.billing.models import address_lines
+    from palier.billing.pdf import invoice_pdf, qr_bill
+
+    customer = world.customer_a
+    customer.street, customer.postcode, customer.city = "Via Nassa 5", "6900", "Lugano"
+    customer.save()
+    invoice = do_approve_invoice(_invoiced(world), acting_user=world.manager)
+    customer.street, customer.postcode, customer.city, customer.country = "", "75001", "Paris", "FR"
+    customer.save()
+    invoice.customer.refresh_from_db()
+    assert invoice.bill_to["city"] == "Lugano"
+    assert "Via Nassa 5\r\n\r\n6900\r\nLugano\r\nCH" in qr_bill(invoice, "it").qr_data()
+    assert invoice_pdf(invoice, "it").startswith(b"%PDF")
+    later = _invoiced(world)  # a new draft goes to the new address
+    assert address_lines(later.postal_address())[1:] == ["FR-75001 Paris"]

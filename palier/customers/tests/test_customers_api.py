@@ -140,3 +140,34 @@ def test_a_contract_ending_today_still_covers_today(world, api):
     api(world.manager).patch(f"/contracts/{c.pk}", {"end": timezone.localdate().isoformat()})
     r = api(world.contact_a).post("/tickets", {"type": "usage", "subject": "Last day"})
     assert r.status_code == 201, r.content
+
+
+def test_staff_set_a_customers_postal_address_and_its_contacts_read_it(world, api):
+    path = f"/customers/{world.customer_a.pk}"
+    address = {"street": "Rue du Rhône", "house_number": "48", "postcode": "1204"}
+    r = api(world.manager).patch(path, {"address": {**address, "city": " Genève "}})
+    assert r.status_code == 200, r.content
+    assert r.json()["address"] == {**address, "city": "Genève", "country": "CH"}
+    assert api(world.contact_a).get(path).json()["address"]["city"] == "Genève"
+    # A country is two capital letters; a field longer than a QR-bill takes is refused.
+    for bad in ({"country": "ch"}, {"country": "CHE"}, {"city": "x" * 36}):
+        r = api(world.manager).patch(path, {"address": {**address, **bad}})
+        assert r.status_code == 422 and r.json()["error"]["code"], r.content
+    world.customer_a.refresh_from_db()
+    assert (world.customer_a.city, world.customer_a.country) == ("Genève", "CH")
+    # The address is replaced as a whole; a patch without one leaves it alone.
+    api(world.manager).patch(path, {"name": "Renamed"})
+    r = api(world.manager).patch(
+        path, {"address": {"postcode": "75001", "city": "Paris", "country": "FR"}}
+    )
+    assert r.json()["address"] == {
+        "street": "",
+        "house_number": "",
+        "postcode": "75001",
+        "city": "Paris",
+        "country": "FR",
+    }
+    created = api(world.manager).post(
+        "/customers", {"code": "neu", "name": "Neu AG", "address": {"city": "Bern"}}
+    )
+    assert created.status_code == 201 and created.json()["address"]["city"] == "Bern"
