@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,6 +26,7 @@ from palier.lib.pagination import InvalidCursor
 from palier.lib.rows import one_or_none
 from palier.tickets.models import Ticket, reference_filter
 from palier.tickets.queries import access_ticket_by_id, visible_tickets
+from palier.web.access import manager_required, staff_required
 from palier.web.billing.forms import (
     CreditForm,
     EstimateForm,
@@ -38,21 +35,6 @@ from palier.web.billing.forms import (
     TimeForm,
     TimerForm,
 )
-
-
-def staff_required(manager: bool = False) -> Callable:
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
-            if not user.is_staff_member or (manager and not user.is_manager):
-                raise Http404("page")
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -80,7 +62,7 @@ def _ticket_from_text(user, text: str) -> Ticket:
     return ticket
 
 
-@staff_required()
+@staff_required
 def propose(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = access_ticket_by_id(request.user, ticket_id)
     form = EstimateForm(request.POST or None)
@@ -115,7 +97,7 @@ def propose(request: HttpRequest, ticket_id: int) -> HttpResponse:
     )
 
 
-@staff_required()
+@staff_required
 def time_page(request: HttpRequest) -> HttpResponse:
     """Quick entry: a ticket reference, minutes, activity; the last 30 entries below."""
     form = TimeForm(request.POST or None, initial={"ticket": request.GET.get("ticket", "")})
@@ -155,7 +137,7 @@ def time_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required()
+@staff_required
 @require_POST
 def timer(request: HttpRequest) -> HttpResponse:
     try:
@@ -190,7 +172,7 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date, PeriodForm]:
     return today.replace(month=1, day=1), today, form
 
 
-@staff_required(manager=True)
+@manager_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     start, end, form = _period(request)
     report = reports.billing_report(start, end)
@@ -206,7 +188,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required(manager=True)
+@manager_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
     try:
         page = list_invoices(
@@ -235,7 +217,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required(manager=True)
+@manager_required
 @require_POST
 def run(request: HttpRequest) -> HttpResponse:
     form = RunForm(request.POST)
@@ -252,7 +234,7 @@ def run(request: HttpRequest) -> HttpResponse:
     return redirect("web:billing:invoices")
 
 
-@staff_required(manager=True)
+@manager_required
 def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = access_invoice_by_id(request.user, invoice_id)
     return render(
@@ -266,7 +248,7 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     )
 
 
-@staff_required(manager=True)
+@manager_required
 def invoice_action(request: HttpRequest, invoice_id: int, action: str) -> HttpResponse:
     invoice = access_invoice_by_id(request.user, invoice_id)
     if action == "pdf":

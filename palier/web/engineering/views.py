@@ -21,13 +21,13 @@ from palier.engineering.queries import (
 )
 from palier.engineering.release_notes import release_notes
 from palier.lib.errors import DomainError
-from palier.web.billing.staff import staff_required
+from palier.web.access import staff_required
 from palier.web.engineering.forms import DefectForm, PatchForm
 
 LANGS = ("en", "fr", "de", "it")
 
 
-@staff_required()
+@staff_required
 def defect_list(request: HttpRequest) -> HttpResponse:
     status = [s for s in request.GET.getlist("status") if s in DefectStatus.values]
     open_only = request.GET.get("open", "1") == "1" and not status
@@ -49,7 +49,7 @@ def defect_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required()
+@staff_required
 def defect_detail(request: HttpRequest, defect_id: int) -> HttpResponse:
     defect = access_defect_by_id(request.user, defect_id)
     initial = {
@@ -92,7 +92,7 @@ def defect_detail(request: HttpRequest, defect_id: int) -> HttpResponse:
     )
 
 
-@staff_required()
+@staff_required
 def patch_new(request: HttpRequest) -> HttpResponse:
     form = PatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -112,7 +112,7 @@ def patch_new(request: HttpRequest) -> HttpResponse:
     return render(request, "web/engineering/patch_new.html", {"form": form})
 
 
-@staff_required()
+@staff_required
 def patch_detail(request: HttpRequest, patch_id: int) -> HttpResponse:
     patch = access_patch_by_id(request.user, patch_id)
     language = request.GET.get("lang") if request.GET.get("lang") in LANGS else "en"
@@ -131,7 +131,7 @@ def patch_detail(request: HttpRequest, patch_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required()
+@staff_required
 def patch_release(request: HttpRequest, patch_id: int) -> HttpResponse:
     patch = access_patch_by_id(request.user, patch_id)
     try:

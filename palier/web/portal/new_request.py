@@ -19,7 +19,7 @@ from palier.tickets.actions import do_open_ticket
 from palier.tickets.attachments import do_attach_file
 from palier.tickets.explanations import why_ticket
 from palier.tickets.models import Channel, Ticket
-from palier.web.portal.access import contact_required
+from palier.web.access import contact_required
 from palier.web.portal.forms import NewRequestForm
 from palier.web.portal.preview import Preview, entitlement_refusal, preview_decision
 

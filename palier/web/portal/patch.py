@@ -19,7 +19,7 @@ from palier.tickets.actions import decides_for_request
 from palier.tickets.models import Ticket, TicketEvent
 from palier.tickets.queries import access_ticket_by_id
 from palier.tickets.states import Status
-from palier.web.portal.access import contact_required
+from palier.web.access import contact_required
 
 
 def patch_context(ticket: Ticket, user: User) -> dict[str, Any]:

@@ -47,7 +47,7 @@ from palier.tickets.states import (
     Status,
     allowed_targets,
 )
-from palier.web.portal.access import contact_required
+from palier.web.access import contact_required
 from palier.web.portal.forms import TYPE_HELP, ReplyForm, RequestFilterForm
 from palier.web.portal.patch import patch_context
 from palier.web.portal.preview import entitlement_refusal

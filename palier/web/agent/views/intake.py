@@ -13,8 +13,8 @@ from palier.tickets import actions
 from palier.tickets.explanations import refusal_text
 from palier.tickets.models import Channel
 from palier.tickets.states import Status
+from palier.web.access import is_htmx, staff_required
 from palier.web.agent.forms import NewTicketForm
-from palier.web.agent.views.access import is_htmx, staff_required
 
 
 def _picked_customer(request: HttpRequest) -> Customer | None:

@@ -21,9 +21,9 @@ from palier.sla.queries import time_left_for
 from palier.tickets import search
 from palier.tickets.models import Ticket, reference_filter
 from palier.tickets.queries import TicketFilters, filter_tickets
+from palier.web.access import is_htmx, staff_required
 from palier.web.agent.forms import TYPE_LABELS, QueueFilterForm, SaveViewForm
 from palier.web.agent.sorting import EXPRESSIONS, expression_page
-from palier.web.agent.views.access import is_htmx, staff_required
 from palier.workspace import actions as workspace_actions
 from palier.workspace.queries import (
     QUEUE_LABELS,

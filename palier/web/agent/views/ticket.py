@@ -29,6 +29,7 @@ from palier.tickets.facts import decide_request
 from palier.tickets.models import Activity, Channel, EventKind, Ticket, TicketEvent
 from palier.tickets.queries import access_ticket_by_id, ticket_history, ticket_messages
 from palier.tickets.states import STAFF, Status, allowed_targets
+from palier.web.access import staff_required
 from palier.web.agent.forms import (
     AcceptRefusedForm,
     ActivityForm,
@@ -41,7 +42,6 @@ from palier.web.agent.forms import (
     ReplyForm,
     TransitionForm,
 )
-from palier.web.agent.views.access import staff_required
 from palier.web.agent.views.rnd import escalate, rnd_context
 from palier.workspace.actions import do_heartbeat
 from palier.workspace.queries import customer_facts, others_on_ticket
