@@ -29,8 +29,10 @@ from palier.billing.models import (
     PrepaidAlert,
     TimeEntry,
     Timer,
+    hours_to_minutes,
+    minutes_to_hours,
 )
-from palier.billing.prepaid import hours_to_minutes, minutes_to_hours, prepaid_balance, rate_for
+from palier.billing.prepaid import prepaid_balance, rate_for
 from palier.billing.tasks import send_prepaid_alert
 from palier.customers.models import Contract
 from palier.customers.queries import current_contract

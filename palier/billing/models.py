@@ -13,6 +13,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def minutes_to_hours(minutes: int) -> Decimal:
+    """Minutes as hours to the hundredth, as invoices and reports show them."""
+    return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
+
+
+def hours_to_minutes(hours: Decimal) -> int:
+    return int((hours * 60).to_integral_value())
+
+
 class Activity(models.TextChoices):
     CONSULTING = "consulting", _("Consulting")
     TRAINING = "training", _("Training")
@@ -158,7 +167,7 @@ class TimeEntry(models.Model):
 
     @property
     def hours(self) -> Decimal:
-        return (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))
+        return minutes_to_hours(self.minutes)
 
 
 class Timer(models.Model):
@@ -276,7 +285,7 @@ class Invoice(models.Model):
 
     @property
     def prepaid_hours(self) -> Decimal:
-        return (Decimal(self.prepaid_minutes) / 60).quantize(Decimal("0.01"))
+        return minutes_to_hours(self.prepaid_minutes)
 
 
 class InvoiceLine(models.Model):
@@ -310,11 +319,11 @@ class InvoiceLine(models.Model):
 
     @property
     def hours(self) -> Decimal:
-        return (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))
+        return minutes_to_hours(self.minutes)
 
     @property
     def prepaid_hours(self) -> Decimal:
-        return (Decimal(self.prepaid_minutes) / 60).quantize(Decimal("0.01"))
+        return minutes_to_hours(self.prepaid_minutes)
 
 
 class InvoiceSequence(models.Model):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from palier.billing import conf
-from palier.billing.models import ContractRate, TimeEntry
+from palier.billing.models import ContractRate, TimeEntry, hours_to_minutes, minutes_to_hours
 from palier.customers.models import Contract
 
 
@@ -49,14 +49,6 @@ class PrepaidBalance:
             "remaining_hours": minutes_to_hours(self.remaining_minutes),
             "percent_used": self.percent_used,
         }
-
-
-def minutes_to_hours(minutes: int) -> Decimal:
-    return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
-
-
-def hours_to_minutes(hours: Decimal) -> int:
-    return int((hours * 60).to_integral_value())
 
 
 def prepaid_balance(contract: Contract | None) -> PrepaidBalance:

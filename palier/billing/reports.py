@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from palier.billing.models import Estimate, TimeEntry
-from palier.billing.prepaid import minutes_to_hours, prepaid_balance
+from palier.billing.models import Estimate, TimeEntry, hours_to_minutes, minutes_to_hours
+from palier.billing.prepaid import prepaid_balance
 from palier.customers.models import Contract, Customer
 from palier.customers.queries import current_contract
 from palier.lib.money import CENT
@@ -132,7 +132,7 @@ def prepaid_balances() -> list[dict]:
     )
     out = []
     for contract in Contract.objects.filter(prepaid_hours__gt=0).select_related("customer"):
-        bought = int(contract.prepaid_hours * 60)
+        bought = hours_to_minutes(contract.prepaid_hours)
         spent = used.get(contract.pk, 0)
         out.append(
             {
