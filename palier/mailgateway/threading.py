@@ -3,19 +3,10 @@ subject or the reply address — and only ever a ticket of the sender's own cust
 
 from __future__ import annotations
 
-import re
-
 from palier.accounts.models import User
 from palier.mailgateway.models import OutboundMessage, RawMessage
-from palier.tickets.models import REFERENCE_PREFIX, Ticket, reference_year
+from palier.tickets.models import Ticket, reference_q, references_in
 from palier.tickets.queries import visible_tickets
-
-_REF_RE = re.compile(rf"\b{REFERENCE_PREFIX}-(\d{{4}})-(\d{{6,9}})\b", re.IGNORECASE)
-
-
-def references_in(text: str) -> list[tuple[int, int]]:
-    """(year, ticket id) for each ticket reference in the text."""
-    return [(int(y), int(n)) for y, n in _REF_RE.findall(text or "")]
 
 
 def ticket_by_message_ids(ids: list[str]) -> Ticket | None:
@@ -42,8 +33,8 @@ def ticket_by_message_ids(ids: list[str]) -> Ticket | None:
 
 def ticket_by_reference(text: str) -> Ticket | None:
     for year, pk in references_in(text):
-        ticket = Ticket.objects.select_related("customer").filter(pk=pk).first()
-        if ticket is not None and reference_year(ticket.created_at) == year:
+        ticket = Ticket.objects.select_related("customer").filter(reference_q(year, pk)).first()
+        if ticket is not None:
             return ticket
     return None
 

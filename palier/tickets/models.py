@@ -41,7 +41,10 @@ CRITICALITY_DEFINITIONS = {
 }
 
 REFERENCE_PREFIX = "PAL"
-_REFERENCE_RE = re.compile(rf"^\s*{REFERENCE_PREFIX}-(\d{{4}})-(\d{{6,}})\s*$", re.IGNORECASE)
+# Year and id; at most 18 digits, so that any id read from a reference fits a bigint.
+_REFERENCE = rf"{REFERENCE_PREFIX}-(\d{{4}})-(\d{{6,18}})"
+_REFERENCE_RE = re.compile(rf"^\s*{_REFERENCE}\s*$", re.IGNORECASE)
+_REFERENCE_IN_TEXT_RE = re.compile(rf"\b{_REFERENCE}\b", re.IGNORECASE)
 
 
 def parse_reference(text: str) -> int | None:
@@ -68,7 +71,16 @@ def reference_filter(text: str) -> models.Q | None:
     match = _REFERENCE_RE.match(text or "")
     if match is None:
         return None
-    year, pk = int(match.group(1)), int(match.group(2))
+    return reference_q(int(match.group(1)), int(match.group(2)))
+
+
+def references_in(text: str) -> list[tuple[int, int]]:
+    """(year, ticket id) of each reference written anywhere in `text` (a mail's subject)."""
+    return [(int(y), int(n)) for y, n in _REFERENCE_IN_TEXT_RE.findall(text or "")]
+
+
+def reference_q(year: int, pk: int) -> models.Q:
+    """Ticket `pk` if it was opened in `year` (the desk's year, as its reference shows)."""
     if not dt.MINYEAR < year < dt.MAXYEAR:
         return models.Q(pk__in=[])
     desk = timezone.get_default_timezone()

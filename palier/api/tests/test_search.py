@@ -98,6 +98,9 @@ def test_a_reference_finds_its_ticket(world, api, tickets):
     year = int(ticket.reference.split("-")[1])
     assert found(api(world.agent), ticket.reference.replace(str(year), str(year - 1))) == set()
     assert found(api(world.agent), f"PAL-9999-{ticket.pk:06d}") == set()
+    # An id beyond any database integer is no reference (and no error).
+    assert found(api(world.agent), f"PAL-{year}-{'9' * 18}") == set()
+    assert found(api(world.agent), f"PAL-{year}-{'9' * 30}") == set()
 
 
 def test_search_never_shows_another_customers_or_a_colleagues_private_ticket(world, api, tickets):

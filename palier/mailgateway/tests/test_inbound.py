@@ -162,3 +162,4 @@ def test_a_reference_threads_by_the_year_it_shows(world):
     assert ticket.reference.startswith("PAL-2027-")
     assert ticket_by_reference(f"Re: [{ticket.reference}] Printing") == ticket
     assert ticket_by_reference(f"Re: [PAL-2026-{ticket.pk:06d}] Printing") is None
+    assert ticket_by_reference(f"Re: PAL-2027-{'9' * 30} and [PAL-2027-{ticket.pk:06d}]") == ticket
