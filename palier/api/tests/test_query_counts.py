@@ -61,6 +61,19 @@ def test_filters_search_and_pages_keep_the_count_fixed(world, api, django_assert
         client.get("/tickets", q="ticket", sort="-updated", limit=50)
 
 
+@pytest.mark.parametrize("limit", [5, 50])
+def test_a_search_of_several_words_costs_at_most_one_query_more(world, api, limit):
+    """Newest first: the matches (on PostgreSQL, a second step when the newest tickets hold
+    too few of them), the page's ids among them, the rows, plus the token: whatever the page."""
+    fill(world, 30)
+    client = api(world.agent)
+    one_word = count(client, "/tickets", q="ticket", limit=limit)
+    together = count(client, "/tickets", q="ticket 1", limit=limit)  # "Ticket 1", "Ticket 10"...
+    apart = count(client, "/tickets", q="ticket nowhere", limit=limit)
+    assert one_word == 4
+    assert together <= 5 and apart <= 5
+
+
 def test_the_ticket_detail_costs_the_same_queries_however_long_its_story(world, api):
     client = api(world.agent)
     custom = make_customization(world.customer_a, "Sales", "Order line: Zone", "vendor")
