@@ -10,8 +10,8 @@ COMMANDS = {
     "serve": "Serve the desk with gunicorn; refuses a configuration with errors.",
     "worker": "Run background tasks (mail, notifications) and periodic jobs.",
     "mail": "Receive mail: mail ingest (stdin), mail fetch (IMAP), mail lmtp (listener).",
-    "sla": "Service levels: sla scan (warnings, breaches), sla recompute (open clocks; "
-    "deadlines already past are marked breached without events unless --tell-past).",
+    "sla": "Service levels: sla scan (warnings, breaches), sla recompute (open clocks; new "
+    "clocks' deadlines already past are marked breached without events unless --tell-past).",
     "token": "API tokens: create USERNAME [--name N], list USERNAME, revoke PREFIX.",
     "migrate": "Create or update the database tables.",
     "createsuperuser": "Create an administrator.",

@@ -7,9 +7,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from ninja import Schema
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
+from palier.customers.models import validate_country
 from palier.policy import BuiltBy, ContractState, Finding, Reason, Refusal, RequestType
 from palier.tickets.models import Channel, Criticality
 from palier.tickets.states import Status
@@ -53,7 +55,16 @@ class Ref(Schema):
 # --- customers -----------------------------------------------------------------------
 
 
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+def _iso_country(code: str) -> str:
+    """The model's rule (customers.models.validate_country), raised as pydantic wants it."""
+    try:
+        validate_country(code)
+    except DjangoValidationError as exc:
+        raise ValueError(exc.messages[0]) from exc
+    return code
+
+
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_iso_country)]
 
 
 class PostalAddress(Schema):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import iso3166
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -212,13 +213,17 @@ class InvoiceStatus(models.TextChoices):
 
 
 def address_lines(address: dict[str, str]) -> list[str]:
-    """A postal address as written on a letter: name, street and number, postcode and city
-    (the country before the postcode outside Switzerland)."""
+    """A postal address as written on a letter: name, street and number, postcode and city,
+    and outside Switzerland and Liechtenstein the country's name."""
     street = " ".join(part for part in (address["street"], address["house_num"]) if part)
-    place = f"{address['pcode']} {address['city']}"
-    if address["country"] != "CH":
-        place = f"{address['country']}-{place}"
-    return [line for line in (address["name"], street, place) if line]
+    lines = [address["name"], street, f"{address['pcode']} {address['city']}"]
+    if address["country"] not in DOMESTIC:  # abroad, the last line names the country
+        country = iso3166.countries_by_alpha2.get(address["country"])
+        lines.append(country.name.upper() if country else address["country"])
+    return [line for line in lines if line]
+
+
+DOMESTIC = {"CH", "LI"}  # Swiss Post's own area: Liechtenstein is addressed as at home
 
 
 class Invoice(models.Model):
@@ -276,8 +281,9 @@ class Invoice(models.Model):
         return self.number or f"draft #{self.pk}"
 
     def postal_address(self) -> dict[str, str]:
-        """Who the invoice is addressed to: as approved, or the customer's today (a draft)."""
-        return self.bill_to or self.customer.postal_address()
+        """Who the invoice is addressed to: the customer's address today for a draft, the one
+        kept at approval for an invoice (empty if there was none: it stays as it was sent)."""
+        return self.customer.postal_address() if self.is_draft else self.bill_to
 
     @property
     def is_draft(self) -> bool:

@@ -10,6 +10,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from qrbill import QRBill
+from qrbill.bill import Address
 from stdnum.ch import esr
 
 from palier.billing import conf
@@ -32,12 +33,24 @@ def qr_bill(invoice: Invoice, language: str) -> QRBill:
         creditor={k: v for k, v in creditor.items() if k != "iban"},
         amount=str(invoice.total),
         currency="CHF",
-        # Without a postal address on file the debtor stays blank: the payer fills it in.
-        debtor=invoice.postal_address() or None,
+        debtor=qr_debtor(invoice.postal_address()),
         reference_number=qr_reference(invoice),
         additional_information=invoice.number or "",
         language=language if language in QR_LANGUAGES else "en",
     )
+
+
+def qr_debtor(address: dict[str, str]) -> dict[str, str] | None:
+    """The QR-bill's debtor, or None (left blank for the payer to fill in) without an address
+    or with one the QR-bill refuses: a numbered invoice must always print."""
+    if not address:
+        return None
+    debtor = {**address, "name": address["name"][:70]}  # the QR-bill's limit
+    try:
+        Address.create(**debtor)
+    except ValueError:
+        return None
+    return debtor
 
 
 def _text(value: str) -> str:

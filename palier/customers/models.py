@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import iso3166
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,12 @@ from palier.policy import BuiltBy, ContractFacts, ContractState, CustomizationFa
 class Visibility(models.TextChoices):
     PRIVATE = "private", _("Private to the contact who opened it")
     SHARED = "shared", _("Shared with the organization")
+
+
+def validate_country(value: str) -> None:
+    """A country code of ISO 3166 (CH, LI, FR...): a QR-bill's debtor needs a real one."""
+    if value not in iso3166.countries_by_alpha2:
+        raise ValidationError(_("Two capital letters (ISO 3166), e.g. CH."), code="invalid_country")
 
 
 class Customer(models.Model):
@@ -43,7 +50,7 @@ class Customer(models.Model):
         _("country"),
         max_length=2,
         default="CH",
-        validators=[RegexValidator(r"^[A-Z]{2}$", _("Two capital letters (ISO 3166), e.g. CH."))],
+        validators=[validate_country],
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -59,7 +66,7 @@ class Customer(models.Model):
         if not (self.postcode and self.city):
             return {}
         return {
-            "name": self.name[:70],
+            "name": self.name,
             "street": self.street,
             "house_num": self.house_number,
             "pcode": self.postcode,

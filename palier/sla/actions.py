@@ -166,8 +166,11 @@ def recompute_many(
     batch: int = 2000,
     settle: bool = False,
 ) -> tuple[int, int]:
-    """Recompute these tickets' clocks; with `settle`, also settle the deadlines already
-    past (`settle_past`). Returns (clocks recomputed, breaches settled)."""
+    """Recompute these tickets' clocks; with `settle`, the clocks this creates (tickets that
+    had none, e.g. opened before service levels were switched on) have their deadlines
+    already past settled (`settle_past`). A clock that existed keeps its past deadlines for
+    the scan: it tells a breach that fell due since its last pass or during a worker outage.
+    Returns (clocks recomputed, breaches settled)."""
     now = now or timezone.now()
     done = settled = 0
     for start in range(0, len(ticket_ids), batch):
@@ -178,9 +181,13 @@ def recompute_many(
                     "pk", "customer_id", "criticality", "status", "created_at", "first_response_at"
                 )
             )
+            new: set[int] = set()
+            if settle:  # the tickets without a clock yet
+                had = TicketClock.objects.filter(pk__in=chunk).values_list("pk", flat=True)
+                new = set(chunk) - set(had)
             save_clocks(compute_clocks(tickets, now))
-            if settle:
-                settled += settle_past(TicketClock.objects.filter(pk__in=chunk), now)
+            if new:
+                settled += settle_past(TicketClock.objects.filter(pk__in=new), now)
         done += len(chunk)
     return done, settled
 

@@ -239,5 +239,40 @@ def test_an_approved_invoice_keeps_the_address_it_was_sent_to(world):
     assert invoice.bill_to["city"] == "Lugano"
     assert "Via Nassa 5\r\n\r\n6900\r\nLugano\r\nCH" in qr_bill(invoice, "it").qr_data()
     assert invoice_pdf(invoice, "it").startswith(b"%PDF")
-    later = _invoiced(world)  # a new draft goes to the new address
-    assert address_lines(later.postal_address())[1:] == ["FR-75001 Paris"]
+    later = _invoiced(world)  # a new draft goes to the new address, the country named
+    assert address_lines(later.postal_address())[1:] == ["75001 Paris", "FRANCE"]
+
+
+@pytest.mark.django_db
+def test_an_invoice_approved_without_an_address_stays_without_one(world):
+    from palier.billing.pdf import qr_bill
+
+    invoice = do_approve_invoice(_invoiced(world), acting_user=world.manager)
+    customer = world.customer_a
+    customer.postcode, customer.city = "1204", "Genève"
+    customer.save()
+    invoice.customer.refresh_from_db()
+    assert invoice.postal_address() == {}
+    assert qr_bill(invoice, "fr").debtor is None
+
+
+@pytest.mark.django_db
+def test_the_qr_bill_takes_a_long_name_shortened_and_leaves_out_an_address_it_refuses(world):
+    from palier.billing.models import Invoice, address_lines
+    from palier.billing.pdf import invoice_pdf, qr_bill
+
+    name = "Société coopérative des horlogers indépendants de la Vallée de Joux et environs"
+    Customer = type(world.customer_a)
+    Customer.objects.filter(pk=world.customer_a.pk).update(
+        name=name, postcode="1347", city="Le Sentier"
+    )
+    invoice = do_approve_invoice(_invoiced(world), acting_user=world.manager)
+    assert address_lines(invoice.postal_address())[0] == name  # the letter keeps it whole
+    assert qr_bill(invoice, "fr").debtor.name == name[:70]
+    # An address written past the checks (a country the QR-bill does not know): the invoice
+    # still prints, its debtor left blank.
+    Invoice.objects.filter(pk=invoice.pk).update(bill_to={**invoice.bill_to, "country": "UK"})
+    invoice.refresh_from_db()
+    assert qr_bill(invoice, "fr").debtor is None
+    assert invoice_pdf(invoice, "fr").startswith(b"%PDF")
+    assert address_lines(invoice.postal_address())[-1] == "UK"

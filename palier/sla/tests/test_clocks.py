@@ -225,7 +225,7 @@ def test_the_sla_command_settles_the_deadlines_a_recompute_finds_already_past(wo
         out = _sla_command("recompute")
         out += _sla_command("scan")
     assert "1 clocks recomputed" in out
-    assert "1 deadlines already past marked breached without an event" in out
+    assert "1 deadlines already past of tickets without a clock marked breached" in out
     assert "0 warnings, 0 breaches" in out
     assert not events.exists()
     settled = clock(ticket)
@@ -237,6 +237,18 @@ def test_the_sla_command_settles_the_deadlines_a_recompute_finds_already_past(wo
         out = _sla_command("scan")
     assert "0 warnings, 1 breaches" in out
     assert list(events.values_list("kind", "field")) == [("sla_breach", "resolution")]
+
+
+def test_a_recompute_leaves_a_breach_due_since_the_last_scan_to_the_scan(world):
+    """A clock that existed keeps its past deadlines for the scan, which tells them: a breach
+    that fell due a minute ago, or during a worker outage, is news."""
+    ticket = open_at(zh(2026, 11, 30, 9), world.contact_a, "critical")
+    with time_machine.travel(zh(2026, 11, 30, 12), tick=False):
+        out = _sla_command("recompute")
+        out += _sla_command("scan")
+    assert "without an event" not in out
+    assert "0 warnings, 1 breaches" in out
+    assert TicketEvent.objects.filter(ticket=ticket, kind="sla_breach").count() == 1
 
 
 def test_the_sla_command_can_leave_the_past_to_the_scan(world):

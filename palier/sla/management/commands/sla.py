@@ -17,8 +17,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--tell-past",
             action="store_true",
-            help="recompute: leave the deadlines already past to the scan, which records a "
-            "breach event for each (by default they are settled silently)",
+            help="recompute: leave the deadlines already past of tickets that had no clock to "
+            "the scan, which records a breach event for each (by default they are settled "
+            "silently)",
         )
 
     def handle(self, *args, what: str, tell_past: bool = False, **options) -> None:
@@ -31,6 +32,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{done} clocks recomputed")
         if settled:
             self.stdout.write(
-                f"{settled} deadlines already past marked breached without an event "
-                "(--tell-past leaves them to the scan)"
+                f"{settled} deadlines already past of tickets without a clock marked breached "
+                "without an event (--tell-past leaves them to the scan)"
             )
