@@ -173,6 +173,25 @@ def list_tickets(
                 fallback=qs if len(ids) > window else None,
                 values=values,
             )
+    elif filters.q and sort == "-created" and parse_reference(filters.q) is None:
+        # A contact: walk their own tickets newest first rather than every match of the desk
+        # (PostgreSQL; None when the walk cannot answer alone).
+        unfiltered = filter_tickets(user, replace(filters, q=""))
+        ids = search.newest_visible_match_ids(
+            unfiltered,
+            filters.q,
+            limit=limit + 1,
+            below_id=cursor_position(cursor, sort)[1] if cursor else None,
+        )
+        if ids is not None:
+            return keyset_page(
+                search.with_ids(unfiltered, ids).select_related(*related),
+                sort=sort,
+                cursor=cursor,
+                limit=limit,
+                late_rows=True,
+                values=values,
+            )
     return keyset_page(qs, sort=sort, cursor=cursor, limit=limit, late_rows=True, values=values)
 
 

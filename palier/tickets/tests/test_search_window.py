@@ -8,6 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from palier.testing.factories import make_ticket
 from palier.tickets import search
+from palier.tickets.actions import do_add_message
+from palier.tickets.models import Ticket
 from palier.tickets.queries import TicketFilters, list_tickets
 
 
@@ -106,3 +108,35 @@ def test_a_search_of_several_words_finds_old_matches_behind_newer_tickets(world,
         assert (sparse_queries, dense_queries) == (2, 1)
     subjects = walk(world.agent, TicketFilters(q="bloquee facture"), limit=2)
     assert subjects == [["Facture bloquée 2", "Facture bloquée 1"], ["Facture bloquée 0"]]
+
+
+@pytest.mark.parametrize("contact_walk", [1_000, 3])
+def test_a_contacts_search_walks_their_own_tickets_or_falls_back_to_the_index(
+    world, monkeypatch, contact_walk
+):
+    """On PostgreSQL a contact's search of several words checks their own newest tickets one
+    by one; when they see more than CONTACT_WALK tickets and those hold too few matches, the
+    text index answers. Either way: their matches only, newest first, page by page, never an
+    internal note's words."""
+    monkeypatch.setattr(search, "CONTACT_WALK", contact_walk)
+    for i in range(4):
+        make_ticket(world.contact_a, "usage", f"Facture bloquée {i}", visibility="shared")
+        make_ticket(world.contact_a, "usage", f"Facture payée {i}", visibility="shared")
+        make_ticket(world.contact_b, "usage", f"Facture bloquée B{i}", visibility="shared")
+    hidden = make_ticket(world.contact_a, "usage", "Lettre", visibility="shared")
+    do_add_message(hidden, acting_user=world.agent, body="Facture bloquée chez eux", internal=True)
+    pages = walk(world.admin_a, TicketFilters(q="facture bloquee"), limit=3)
+    assert pages == [[f"Facture bloquée {i}" for i in (3, 2, 1)], ["Facture bloquée 0"]]
+    assert walk(world.contact_a, TicketFilters(q="bloquee payee"), limit=3) == [[]]
+    with CaptureQueriesContext(connection) as ctx:
+        page = list_tickets(world.contact_a, TicketFilters(q="facture fact"), limit=3)
+    newest = ["Facture payée 3", "Facture bloquée 3", "Facture payée 2"]
+    assert [t.subject for t in page.items] == newest
+    if connection.vendor == "postgresql":
+        # The walk fills the page: the walk, the page's ids, its rows. When it cannot, a
+        # count of what the contact sees, then the index's page ids and rows.
+        assert len(ctx.captured_queries) == (3 if contact_walk > 3 else 4)
+        ids = search.newest_visible_match_ids(
+            Ticket.objects.filter(customer=world.customer_a), "facture bloquee", limit=10
+        )
+        assert (ids is None) == (contact_walk == 3)
