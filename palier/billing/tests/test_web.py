@@ -134,12 +134,7 @@ def test_contacts_and_agents_do_not_reach_invoices(world):
 def test_approved_invoice_amounts_match_the_pdf_qr_reference(world):
     from palier.billing.pdf import qr_reference
 
-    ticket = open_ticket(world.customer_a, world.contact_a)
-    accepted_estimate(ticket, world.consultant, world.contact_a)
-    log(ticket, world.consultant, 60)
-    today = timezone.localdate()
-    [draft] = do_run_billing(acting_user=world.manager, period_start=today, period_end=today)
-    invoice = do_approve_invoice(draft, acting_user=world.manager)
+    invoice = do_approve_invoice(_invoiced(world), acting_user=world.manager)
     ref = qr_reference(invoice)
     assert len(ref) == 27 and ref.isdigit()
 
@@ -182,12 +177,7 @@ def test_the_ticket_panel_logs_time_and_returns_to_the_ticket(world, rf):
 def test_the_qr_bill_carries_the_total_the_iban_and_the_number(world):
     from palier.billing.pdf import qr_bill
 
-    ticket = open_ticket(world.customer_a, world.contact_a)
-    accepted_estimate(ticket, world.consultant, world.contact_a)
-    log(ticket, world.consultant, 60)
-    today = timezone.localdate()
-    [draft] = do_run_billing(acting_user=world.manager, period_start=today, period_end=today)
-    invoice = do_approve_invoice(draft, acting_user=world.manager)
+    invoice = do_approve_invoice(_invoiced(world), acting_user=world.manager)
     data = qr_bill(invoice, "de").qr_data()
     assert "200.00" in data and "CH4431999123000889012" in data and invoice.number in data
 
