@@ -32,7 +32,11 @@ def error_body(code: str, message: str, details: dict | list | None = None) -> d
 def _validation_details(errors: list[dict]) -> list[dict]:
     out = []
     for err in errors:
-        loc = [str(part) for part in err.get("loc", []) if part not in ("body", "payload")]
+        loc = [str(part) for part in err.get("loc", [])]
+        # ninja's place of a body field: ("body", "payload", field...); only that prefix goes.
+        for prefix in ("body", "payload"):
+            if loc[:1] == [prefix]:
+                loc = loc[1:]
         out.append(
             {"field": ".".join(loc), "message": err.get("msg", ""), "type": err.get("type", "")}
         )

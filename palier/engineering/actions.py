@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -136,6 +137,10 @@ def do_update_defect(
                 raise DomainError(
                     _("Say which defect this one duplicates."), code="duplicate_of_required"
                 )
+            if defect.pk in _duplicate_chain(target):
+                raise DomainError(
+                    _("That defect is already a duplicate of this one."), code="duplicate_loop"
+                )
             defect.duplicate_of = target
         defect.status = status
     if severity is not None:
@@ -154,6 +159,17 @@ def do_update_defect(
     if title is not None or description is not None:
         index_words(defect)
     return defect
+
+
+def _duplicate_chain(defect: Defect) -> set[int]:
+    """The defects `defect` leads to by "duplicate of" (itself included), as stored."""
+    seen: set[int] = set()
+    pk = defect.pk
+    while pk is not None and pk not in seen:
+        seen.add(pk)
+        row = Defect.objects.filter(pk=pk).values("status", "duplicate_of_id").first()
+        pk = row["duplicate_of_id"] if row and row["status"] == DefectStatus.DUPLICATE else None
+    return seen
 
 
 def _linkable(defect: Defect) -> Defect:
@@ -235,6 +251,10 @@ def _link(ticket: Ticket, defect: Defect, *, acting_user: User, note: str) -> De
     return link
 
 
+# What a version number may hold (customers read it, and it is sorted by its parts).
+VERSION_NUMBER = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]{0,39}")
+
+
 @transaction.atomic
 def do_create_patch(
     *, acting_user: User, product: Product, number: str, defects: list[Defect], notes: str = ""
@@ -242,9 +262,12 @@ def do_create_patch(
     """Plan a patch: a new product version that will fix `defects`."""
     check_rnd(acting_user)
     number = number.strip()
-    if not number or len(number) > 40:
+    if not VERSION_NUMBER.fullmatch(number):
         raise DomainError(
-            _("Give the patch a version number (up to 40 characters)."),
+            _(
+                "Give the patch a version number of up to 40 letters, digits, dots and "
+                "dashes, e.g. 11.3.2."
+            ),
             code="invalid_version_number",
         )
     if ProductVersion.objects.filter(product=product, number=number).exists():

@@ -112,7 +112,11 @@ def similar_open_defects(
 
 def version_key(number: str) -> tuple:
     """Sort key of a version number: 11.10.0 comes after 11.9.2."""
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-]", number))
+    parts = re.split(r"[.\-]", number)
+    return tuple((0, int(p), "") if ASCII_DIGITS.fullmatch(p) else (1, 0, p) for p in parts)
+
+
+ASCII_DIGITS = re.compile(r"[0-9]{1,18}")  # str.isdigit() also takes "²", which int() refuses
 
 
 @dataclass

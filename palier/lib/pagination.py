@@ -55,6 +55,11 @@ def _decode(cursor: str, sort: str) -> tuple[Any, int]:
         value = data["v"]
         if SORTS[sort][0] != "id":
             value = dt.datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                raise ValueError("a cursor's instant carries its offset")
+            # In UTC here, where an instant at the calendar's edge (year 1 or 9999 with an
+            # offset) fails as an invalid cursor rather than in the database adapter.
+            value = value.astimezone(dt.UTC)
         return value, pk
     except (ValueError, KeyError, TypeError, OverflowError, json.JSONDecodeError) as exc:
         raise InvalidCursor(_("This cursor is not valid for this list.")) from exc

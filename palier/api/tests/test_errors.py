@@ -158,6 +158,26 @@ def test_an_invalid_cursor_is_refused_as_invalid_cursor(agent, cursor, q):
     assert error_of(r, 400)["code"] == "invalid_cursor"
 
 
+def cursor_of(data: str) -> str:
+    return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "instant",
+    ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00", "2026-01-01T00:00:00"],
+)
+@pytest.mark.parametrize("sort", ["-updated", "updated"])
+def test_a_cursor_instant_at_the_calendars_edge_or_without_offset_is_invalid(agent, instant, sort):
+    cursor = cursor_of(f'{{"s":"{sort}","v":"{instant}","id":5}}')
+    r = agent.get("/tickets", sort=sort, cursor=cursor)
+    assert error_of(r, 400)["code"] == "invalid_cursor"
+
+
+def test_a_missing_field_called_body_is_named(agent, ticket):
+    error = error_of(agent.post(f"/tickets/{ticket.pk}/replies", {}), 422)
+    assert [d["field"] for d in error["details"]] == ["body"]
+
+
 def test_an_unknown_queue_or_sort_or_a_bad_limit_is_refused(agent):
     assert error_of(agent.get("/tickets", queue="vip"), 400)["code"] == "invalid_queue"
     assert error_of(agent.get("/tickets", sort="subject"), 400)["code"] == "invalid_sort"

@@ -44,6 +44,21 @@ def test_a_ticket_linked_to_a_duplicate_lands_on_the_original(world):
     assert escalated(third, world.agent, defect=copy) == original
 
 
+def test_two_defects_cannot_be_duplicates_of_each_other(world):
+    first = escalated(malfunction(world.contact_a, "Error 4711"), world.agent)
+    second = escalated(malfunction(world.contact_a2, "Print error"), world.agent, title="Print")
+    third = escalated(malfunction(world.contact_b, "Printing"), world.agent, title="Printing")
+    duplicate = DefectStatus.DUPLICATE
+    do_update_defect(second, acting_user=world.rnd, status=duplicate, duplicate_of=first)
+    do_update_defect(third, acting_user=world.rnd, status=duplicate, duplicate_of=second)
+    for looping in (second, third):  # directly, or through another duplicate
+        with pytest.raises(DomainError) as raised:
+            do_update_defect(first, acting_user=world.rnd, status=duplicate, duplicate_of=looping)
+        assert raised.value.code == "duplicate_loop"
+    first.refresh_from_db()
+    assert first.status != duplicate
+
+
 def test_a_usage_question_cannot_go_to_rnd_and_no_defect_is_left_behind(world):
     ticket = make_ticket(world.contact_a, "usage", "How do I reverse an invoice?")
     with pytest.raises(DomainError) as raised:

@@ -147,6 +147,21 @@ def test_a_version_number_is_used_once(world, fixed):
     assert ProductVersion.objects.filter(number="11.3.2").count() == 1
 
 
+@pytest.mark.parametrize("number", ["11.\u00b2", "11 3", "", "-1", "1" * 41, "11.3.<b>"])
+def test_a_version_number_is_letters_digits_dots_and_dashes(world, number):
+    with pytest.raises(DomainError) as raised:
+        erp = Product.objects.get(code="erp")
+        do_create_patch(acting_user=world.rnd, product=erp, number=number, defects=[])
+    assert raised.value.code == "invalid_version_number"
+
+
+def test_a_version_key_reads_only_ascii_digits_as_numbers():
+    from palier.engineering.queries import version_key
+
+    assert version_key("11.10.0") > version_key("11.9.2")
+    assert version_key("11.\u00b2") > version_key("11.9")  # a text part, not a crash
+
+
 def test_the_customer_asks_for_deployment_once_and_gets_one_linked_request(world, fixed):
     _defect, patch, tickets = fixed
     with pytest.raises(DomainError):

@@ -49,7 +49,7 @@ def _safe_next(request: HttpRequest) -> str | None:
 
 def _ticket_from_text(user, text: str) -> Ticket:
     text = text.strip()
-    if text.isdigit():
+    if text.isdecimal() and text.isascii() and len(text) <= 18:
         return access_ticket_by_id(user, int(text))
     by_reference = reference_filter(text)
     ticket = (

@@ -19,7 +19,7 @@ from palier.web.agent.forms import NewTicketForm
 
 def _picked_customer(request: HttpRequest) -> Customer | None:
     raw = request.POST.get("customer") or request.GET.get("customer")
-    if not raw or not str(raw).isdigit():
+    if not raw or not (str(raw).isdecimal() and str(raw).isascii() and len(raw) <= 18):
         return None
     return Customer.objects.filter(pk=int(raw)).first()
 
