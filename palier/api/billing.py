@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 from pydantic import StringConstraints
 
 from palier.accounts.models import User
-from palier.api.schemas import ERRORS
+from palier.api.schemas import ERRORS, TO_HUNDREDTHS
 from palier.billing import actions, exports, invoicing, links, presenters, reports
 from palier.billing.models import Activity, DecidedVia
 from palier.billing.queries import (
@@ -34,7 +34,7 @@ router = Router(tags=["billing"])
 
 ActivityCode = Annotated[str, StringConstraints(pattern="^(" + "|".join(Activity.values) + ")$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)]
-Hours = Annotated[Decimal, Field(gt=0, le=10_000, max_digits=7, decimal_places=2)]
+Hours = Annotated[Decimal, Field(gt=0, le=10_000, max_digits=7, decimal_places=2), TO_HUNDREDTHS]
 Minutes = Annotated[int, Field(gt=0, le=24 * 60)]
 
 

@@ -12,6 +12,7 @@ from ninja import Schema
 from pydantic import AfterValidator, Field, StringConstraints
 
 from palier.customers.models import validate_country
+from palier.lib.money import CENT
 from palier.policy import BuiltBy, ContractState, Finding, Reason, Refusal, RequestType
 from palier.tickets.models import Channel, Criticality
 from palier.tickets.states import Status
@@ -116,6 +117,12 @@ class ContractOut(Schema):
     active_today: bool
 
 
+# Amounts and hours in hundredths: "1E+1" or "2.5" is read as 10.00 or 2.50, so that an
+# answer shows the value as it is stored.
+TO_HUNDREDTHS = AfterValidator(lambda value: value.quantize(CENT))
+Hundredths = Annotated[Decimal, Field(ge=0, le=100_000, decimal_places=2), TO_HUNDREDTHS]
+
+
 class ContractIn(Schema):
     customer_id: Id
     reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
@@ -123,8 +130,8 @@ class ContractIn(Schema):
     start: dt.date
     end: dt.date
     tier: Annotated[str, StringConstraints(max_length=20)] = "standard"
-    hourly_rate: Annotated[Decimal, Field(ge=0, le=100_000, decimal_places=2)] = Decimal("185.00")
-    prepaid_hours: Annotated[Decimal, Field(ge=0, le=100_000, decimal_places=2)] = Decimal("0")
+    hourly_rate: Hundredths = Decimal("185.00")
+    prepaid_hours: Hundredths = Decimal("0.00")
     module_ids: list[Id] = []
 
 
@@ -133,8 +140,8 @@ class ContractPatch(Schema):
     start: dt.date | None = None
     end: dt.date | None = None
     tier: Annotated[str, StringConstraints(max_length=20)] | None = None
-    hourly_rate: Annotated[Decimal, Field(ge=0, le=100_000, decimal_places=2)] | None = None
-    prepaid_hours: Annotated[Decimal, Field(ge=0, le=100_000, decimal_places=2)] | None = None
+    hourly_rate: Hundredths | None = None
+    prepaid_hours: Hundredths | None = None
 
 
 class CustomizationOut(Schema):

@@ -37,6 +37,17 @@ def test_consent_flow_through_the_api(world, api):
 
 
 @pytest.mark.django_db
+def test_hours_and_amounts_come_back_as_stored_whatever_their_spelling(world, api):
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    estimate = propose(api, world, ticket, hours="1E+1").json()
+    assert estimate["hours"] == "10.00"
+    assert api(world.contact_a).get(f"/tickets/{ticket.pk}/estimates").json()[0]["hours"] == "10.00"
+    contract = world.customer_a.contracts.get()
+    patched = api(world.manager).patch(f"/contracts/{contract.pk}", {"prepaid_hours": "2.5"})
+    assert patched.json()["prepaid_hours"] == "2.50", patched.content
+
+
+@pytest.mark.django_db
 def test_another_customers_estimate_is_not_found(world, api):
     ticket = open_ticket(world.customer_a, world.contact_a)
     estimate = propose(api, world, ticket).json()
