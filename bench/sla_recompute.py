@@ -9,9 +9,10 @@ each with a `created` event and 0-4 status changes (waiting for the customer and
 and, for most, a first reply. Rows are bulk-inserted: this measures the clocks, not intake.
 
 Measured: (1) `recompute_many` over every open ticket (what `palier sla recompute` does after
-a calendar or target change, less its settling of new clocks' past deadlines); (2) the periodic scan: the first pass that flags the backlog,
-then a steady minute; (3) `do_recompute` per ticket event (what the worker does on each status,
-criticality or first-reply event); (4) `time_left_for` on a 50-row queue page.
+a calendar or target change, less its settling of new clocks' past deadlines); (2) the
+periodic scan: the first pass that flags the backlog, then a steady minute; (3)
+`do_recompute` per ticket event (what the worker does on each status, criticality or
+first-reply event); (4) `time_left_for` on a 50-row queue page.
 """
 
 from __future__ import annotations
