@@ -17,7 +17,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from palier.lib.errors import DomainError
+from palier.lib.errors import DomainError, field_errors
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def model_validation_error(request, exc: ValidationError) -> HttpResponse:
-        return respond(request, 422, "validation_error", "; ".join(exc.messages))
+        details = field_errors(exc.error_dict) if hasattr(exc, "error_dict") else None
+        return respond(request, 422, "validation_error", "; ".join(exc.messages), details)
 
     @api.exception_handler(Http404)
     def not_found(request, exc: Http404) -> HttpResponse:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.customers.models import Contract, Customer, Customization, Module
-from palier.lib.errors import Conflict, DomainError, NotAllowed
+from palier.lib.errors import Conflict, DomainError, InvalidFields, NotAllowed, field_errors
 from palier.lib.tasks import enqueue_with_transaction
 
 
@@ -23,14 +23,15 @@ def _save_checked(obj, *, created: bool) -> None:
     try:
         obj.full_clean(validate_unique=True)
     except ValidationError as exc:
-        details = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
         # By error code, not by text: the text is in the caller's language.
         codes = {e.code for errors in exc.error_dict.values() for e in errors}
         if codes & {"unique", "unique_together"}:
             raise Conflict(
-                _("An object with this key already exists."), code="already_exists", details=details
+                _("An object with this key already exists."),
+                code="already_exists",
+                details=field_errors(exc.error_dict),
             ) from exc
-        raise DomainError(_("Invalid values."), code="validation_error", details=details) from exc
+        raise InvalidFields(_("Invalid values."), exc.error_dict) from exc
     try:
         with transaction.atomic():
             obj.save(force_insert=created)

@@ -171,3 +171,18 @@ def test_staff_set_a_customers_postal_address_and_its_contacts_read_it(world, ap
         "/customers", {"code": "neu", "name": "Neu AG", "address": {"city": "Bern"}}
     )
     assert created.status_code == 201 and created.json()["address"]["city"] == "Bern"
+
+
+def test_values_a_model_refuses_are_listed_by_field_like_the_apis_own_checks(world):
+    import pytest
+
+    from palier.customers.actions import do_update_customer
+    from palier.lib.errors import InvalidFields
+
+    with pytest.raises(InvalidFields) as raised:
+        do_update_customer(world.customer_a, acting_user=world.manager, country="UK", city="x" * 40)
+    assert raised.value.status == 422 and raised.value.code == "validation_error"
+    assert sorted((d["field"], d["type"]) for d in raised.value.details) == [
+        ("city", "max_length"),
+        ("country", "invalid_country"),
+    ]
