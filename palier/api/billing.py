@@ -38,6 +38,136 @@ Hours = Annotated[Decimal, Field(gt=0, le=10_000, max_digits=7, decimal_places=2
 Minutes = Annotated[int, Field(gt=0, le=24 * 60)]
 
 
+# --- What the billing endpoints answer (amounts and hours are decimal strings: "740.00") --
+
+
+class UserRef(Schema):
+    id: int
+    name: str
+
+
+class EstimateOut(Schema):
+    id: int
+    ticket_id: int
+    activity: str
+    hours: str
+    rate: str
+    amount: str
+    amount_display: str = Field(description="CHF 1'234.50, the same in every language")
+    text: str
+    status: str
+    proposed_by: UserRef | None
+    proposed_at: dt.datetime
+    decided_by: UserRef | None
+    decided_at: dt.datetime | None
+    decided_via: str | None
+    decline_reason: str
+
+
+class TimeEntryOut(Schema):
+    id: int
+    ticket_id: int
+    user: UserRef | None
+    date: dt.date
+    minutes: int
+    hours: str
+    activity: str
+    note: str
+    billable: bool
+    billable_reason: str
+    rate: str | None
+    prepaid_minutes: int
+    invoice_id: int | None
+    locked: bool = Field(description="invoiced: it can no longer change")
+
+
+class TimeEntryPageOut(Schema):
+    items: list[TimeEntryOut]
+    next_cursor: str | None
+
+
+class TimerRunning(Schema):
+    ticket_id: int
+    activity: str
+    note: str
+    started_at: dt.datetime
+
+
+class TimerOut(Schema):
+    running: bool
+    timer: TimerRunning | None
+
+
+class LineActivityOut(Schema):
+    activity: str
+    minutes: int
+    hours: str
+    rate: str
+    amount: str
+
+
+class InvoiceLineOut(Schema):
+    id: int
+    ticket_id: int | None
+    reference: str
+    subject: str
+    hours: str
+    prepaid_hours: str
+    activities: list[LineActivityOut]
+    rate: str | None = Field(description="null when the line's activities have several rates")
+    amount: str
+
+
+class CustomerRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class InvoiceOut(Schema):
+    id: int
+    kind: str = Field(description="invoice | credit_note")
+    status: str = Field(description="draft | approved")
+    number: str | None
+    customer: CustomerRef
+    period_start: dt.date
+    period_end: dt.date
+    issued_on: dt.date | None
+    credited_invoice_id: int | None
+    currency: str
+    prepaid_hours: str
+    subtotal: str
+    vat_rate: str
+    vat: str
+    total: str
+    total_display: str
+    note: str
+    lines: list[InvoiceLineOut] | None = Field(None, description="with a single invoice only")
+
+
+class InvoicePageOut(Schema):
+    items: list[InvoiceOut]
+    next_cursor: str | None
+
+
+class PrepaidOut(Schema):
+    contract: str | None = Field(description="the reference of the contract that governs today")
+    bought_hours: str
+    used_hours: str
+    remaining_hours: str
+    percent_used: str
+
+
+class ErpDocumentOut(InvoiceOut):
+    id: int = Field(description="the ledger position: ask again with after=<last id>")
+    invoice_id: int
+
+
+class ErpPageOut(Schema):
+    items: list[ErpDocumentOut]
+    last: int
+
+
 def _limit(limit: int) -> int:
     if not 1 <= limit <= 200:
         raise DomainError(_("limit must be between 1 and 200."), code="invalid_limit")
@@ -57,7 +187,7 @@ class DeclineIn(Schema):
     reason: Text = ""
 
 
-@router.get("/tickets/{ticket_id}/estimates", response={200: list[dict], **ERRORS})
+@router.get("/tickets/{ticket_id}/estimates", response={200: list[EstimateOut], **ERRORS})
 def ticket_estimates(request, ticket_id: int):
     """The ticket's estimates, oldest first, with what the customer answered."""
     ticket = access_ticket_by_id(request.auth, ticket_id)
@@ -67,7 +197,7 @@ def ticket_estimates(request, ticket_id: int):
     ]
 
 
-@router.post("/tickets/{ticket_id}/estimates", response={201: dict, **ERRORS})
+@router.post("/tickets/{ticket_id}/estimates", response={201: EstimateOut, **ERRORS})
 def propose_estimate(request, ticket_id: int, payload: EstimateIn):
     """Consultant: propose billable work. The ticket waits for consent unless the prepaid
     balance covers it (then it is accepted at once, `decided_via: prepaid`)."""
@@ -82,12 +212,12 @@ def propose_estimate(request, ticket_id: int, payload: EstimateIn):
     return 201, presenters.estimate_out(estimate)
 
 
-@router.get("/estimates/{estimate_id}", response={200: dict, **ERRORS})
+@router.get("/estimates/{estimate_id}", response={200: EstimateOut, **ERRORS})
 def get_estimate(request, estimate_id: int):
     return presenters.estimate_out(access_estimate_by_id(request.auth, estimate_id))
 
 
-@router.post("/estimates/{estimate_id}/accept", response={200: dict, **ERRORS})
+@router.post("/estimates/{estimate_id}/accept", response={200: EstimateOut, **ERRORS})
 def accept_estimate(request, estimate_id: int):
     """Contact (the requester or the customer's admin): accept; the work starts."""
     estimate = access_estimate_by_id(request.auth, estimate_id)
@@ -97,7 +227,7 @@ def accept_estimate(request, estimate_id: int):
     return presenters.estimate_out(estimate)
 
 
-@router.post("/estimates/{estimate_id}/decline", response={200: dict, **ERRORS})
+@router.post("/estimates/{estimate_id}/decline", response={200: EstimateOut, **ERRORS})
 def decline_estimate(request, estimate_id: int, payload: DeclineIn):
     """Contact: decline; the ticket closes as declined and nothing is billed."""
     estimate = access_estimate_by_id(request.auth, estimate_id)
@@ -107,13 +237,13 @@ def decline_estimate(request, estimate_id: int, payload: DeclineIn):
     return presenters.estimate_out(estimate)
 
 
-@router.post("/consent-links/{token}/accept", auth=None, response={200: dict, **ERRORS})
+@router.post("/consent-links/{token}/accept", auth=None, response={200: EstimateOut, **ERRORS})
 def accept_by_link(request, token: str):
     """The signed link of the consent email (no login). Expired: 410; used: 409."""
     return presenters.estimate_out(links.do_answer_by_link(token, accept=True))
 
 
-@router.post("/consent-links/{token}/decline", auth=None, response={200: dict, **ERRORS})
+@router.post("/consent-links/{token}/decline", auth=None, response={200: EstimateOut, **ERRORS})
 def decline_by_link(request, token: str, payload: DeclineIn):
     return presenters.estimate_out(
         links.do_answer_by_link(token, accept=False, reason=payload.reason)
@@ -148,7 +278,7 @@ class TimerIn(Schema):
     note: Text = ""
 
 
-@router.get("/time-entries", response={200: dict, **ERRORS})
+@router.get("/time-entries", response={200: TimeEntryPageOut, **ERRORS})
 def time_entries(
     request,
     ticket_id: int | None = None,
@@ -166,7 +296,7 @@ def time_entries(
     }
 
 
-@router.post("/tickets/{ticket_id}/time-entries", response={201: dict, **ERRORS})
+@router.post("/tickets/{ticket_id}/time-entries", response={201: TimeEntryOut, **ERRORS})
 def log_time(request, ticket_id: int, payload: TimeIn):
     """Staff: log time. Billable follows the ticket; past the consent: 409 consent_required."""
     ticket = access_ticket_by_id(request.auth, ticket_id)
@@ -181,7 +311,7 @@ def log_time(request, ticket_id: int, payload: TimeIn):
     return 201, presenters.time_entry_out(entry)
 
 
-@router.patch("/time-entries/{entry_id}", response={200: dict, **ERRORS})
+@router.patch("/time-entries/{entry_id}", response={200: TimeEntryOut, **ERRORS})
 def edit_time(request, entry_id: int, payload: TimePatch):
     """Change time until it is invoiced; afterwards 409 time_entry_invoiced."""
     entry = access_time_entry_by_id(request.auth, entry_id)
@@ -204,7 +334,7 @@ def delete_time(request, entry_id: int):
     return 204, None
 
 
-@router.post("/time-entries/{entry_id}/billable", response={200: dict, **ERRORS})
+@router.post("/time-entries/{entry_id}/billable", response={200: TimeEntryOut, **ERRORS})
 def set_billable(request, entry_id: int, payload: BillableIn):
     """Manager: bill or stop billing this time, with a reason."""
     entry = access_time_entry_by_id(request.auth, entry_id)
@@ -214,13 +344,13 @@ def set_billable(request, entry_id: int, payload: BillableIn):
     return presenters.time_entry_out(entry)
 
 
-@router.get("/timer", response={200: dict, **ERRORS})
+@router.get("/timer", response={200: TimerOut, **ERRORS})
 def get_timer(request):
     timer = running_timer(request.auth)
     return {"running": timer is not None, "timer": presenters.timer_out(timer) if timer else None}
 
 
-@router.post("/timer/start", response={201: dict, **ERRORS})
+@router.post("/timer/start", response={201: TimerOut, **ERRORS})
 def start_timer(request, payload: TimerIn):
     ticket = access_ticket_by_id(request.auth, payload.ticket_id)
     timer = actions.do_start_timer(
@@ -229,7 +359,7 @@ def start_timer(request, payload: TimerIn):
     return 201, {"running": True, "timer": presenters.timer_out(timer)}
 
 
-@router.post("/timer/stop", response={201: dict, **ERRORS})
+@router.post("/timer/stop", response={201: TimeEntryOut, **ERRORS})
 def stop_timer(request):
     """Stop the timer and log its time (the time entry is returned)."""
     return 201, presenters.time_entry_out(actions.do_stop_timer(acting_user=request.auth))
@@ -248,7 +378,7 @@ class CreditIn(Schema):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
-@router.post("/billing-runs", response={201: list[dict], **ERRORS})
+@router.post("/billing-runs", response={201: list[InvoiceOut], **ERRORS})
 def run_billing(request, payload: RunIn):
     """Manager: build invoice drafts from the period's unbilled billable time."""
     customer = None
@@ -263,7 +393,7 @@ def run_billing(request, payload: RunIn):
     return 201, [presenters.invoice_out(i, lines=True) for i in invoices]
 
 
-@router.get("/invoices", response={200: dict, **ERRORS})
+@router.get("/invoices", response={200: InvoicePageOut, **ERRORS})
 def invoices(
     request,
     customer_id: int | None = None,
@@ -281,12 +411,12 @@ def invoices(
     }
 
 
-@router.get("/invoices/{invoice_id}", response={200: dict, **ERRORS})
+@router.get("/invoices/{invoice_id}", response={200: InvoiceOut, **ERRORS})
 def get_invoice(request, invoice_id: int):
     return presenters.invoice_out(access_invoice_by_id(request.auth, invoice_id), lines=True)
 
 
-@router.post("/invoices/{invoice_id}/approve", response={200: dict, **ERRORS})
+@router.post("/invoices/{invoice_id}/approve", response={200: InvoiceOut, **ERRORS})
 def approve_invoice(request, invoice_id: int):
     """Manager: number the draft and freeze it."""
     invoice = invoicing.do_approve_invoice(
@@ -304,7 +434,7 @@ def discard_invoice(request, invoice_id: int):
     return 204, None
 
 
-@router.post("/invoices/{invoice_id}/credit-notes", response={201: dict, **ERRORS})
+@router.post("/invoices/{invoice_id}/credit-notes", response={201: InvoiceOut, **ERRORS})
 def credit_invoice(request, invoice_id: int, payload: CreditIn):
     note = invoicing.do_credit_invoice(
         access_invoice_by_id(request.auth, invoice_id),
@@ -341,7 +471,7 @@ def export_invoices(request, fmt: str, period_start: dt.date, period_end: dt.dat
     return response
 
 
-@router.get("/erp/invoices", response={200: dict, **ERRORS})
+@router.get("/erp/invoices", response={200: ErpPageOut, **ERRORS})
 def erp_invoices(request, after: int = 0, limit: int = 100):
     """Manager (an ERP's token): approved invoices and credit notes in approval order, after
     the position `after`; import them and ask again with `last`. No document is skipped:
@@ -362,7 +492,7 @@ def billing_report(request, period_start: dt.date, period_end: dt.date):
     return reports.billing_report(period_start, period_end).as_dict()
 
 
-@router.get("/customers/{customer_id}/prepaid", response={200: dict, **ERRORS})
+@router.get("/customers/{customer_id}/prepaid", response={200: PrepaidOut, **ERRORS})
 def prepaid(request, customer_id: int):
     """The customer's prepaid consulting balance (a contact sees their own)."""
     user: User = request.auth

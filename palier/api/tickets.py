@@ -18,6 +18,7 @@ from palier.api.schemas import (
     ERRORS,
     AcceptIn,
     CriticalityCode,
+    DecisionOut,
     DiagnosisIn,
     EventOut,
     Id,
@@ -343,7 +344,7 @@ def history(request, ticket_id: int):
     return [p.event_out(e, request.auth) for e in ticket_history(request.auth, ticket)[:2000]]
 
 
-@router.get("/tickets/{ticket_id}/decisions", response={200: list[dict], **ERRORS})
+@router.get("/tickets/{ticket_id}/decisions", response={200: list[DecisionOut], **ERRORS})
 def decisions(request, ticket_id: int):
     """Every decision the policy took on this ticket, oldest first."""
     ticket = access_ticket_by_id(request.auth, ticket_id)

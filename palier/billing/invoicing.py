@@ -24,6 +24,7 @@ from palier.billing.models import (
     InvoiceSequence,
     InvoiceStatus,
     TimeEntry,
+    minutes_to_hours,
 )
 from palier.customers.models import Customer
 from palier.lib.errors import Conflict, DomainError, NotAllowed
@@ -58,7 +59,7 @@ def line_amounts(entries: list[TimeEntry]) -> tuple[list[dict], int, int, Decima
             {
                 "activity": activity,
                 "minutes": minutes,
-                "hours": str((Decimal(minutes) / 60).quantize(CENT)),
+                "hours": str(minutes_to_hours(minutes)),
                 "rate": str(rate),
                 "amount": str(value.quantize(CENT)),
             }
