@@ -11,7 +11,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     ValidationError,
 )
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -125,3 +125,21 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return respond(
             request, 500, "server_error", _("An unexpected error occurred; it was logged.")
         )
+
+
+def outside_api_error(default_view, status: int, code: str, message: str):
+    """A Django error handler (urls.py handler400/404/500) that answers API paths in JSON.
+
+    Some errors happen before the API's own handlers: a Host header not in ALLOWED_HOSTS
+    (400, checked by the middleware), an address outside /api/v1/ (404), a crash in a
+    middleware (500). The rest of the site keeps Django's pages.
+    """
+
+    def view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse(error_body(code, str(message)), status=status)
+        if status == 500:
+            return default_view(request)
+        return default_view(request, exception)
+
+    return view

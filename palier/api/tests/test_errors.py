@@ -217,6 +217,17 @@ def test_an_unknown_address_and_a_wrong_method_answer_json(agent, ticket):
     assert error["code"] == "method_not_allowed" and "GET" in error["details"]["allowed"]
 
 
+def test_errors_before_the_api_answer_api_paths_in_json_and_pages_in_html(agent):
+    client = agent.client
+    # A Host not in ALLOWED_HOSTS is refused by the middleware, before the API.
+    assert error_of(client.get("/api/v1/me", HTTP_HOST="evil.example"), 400)["code"] == (
+        "bad_request"
+    )
+    assert error_of(client.get("/api/v2/tickets"), 404)["code"] == "not_found"
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
 def test_a_domain_refusal_carries_its_code(agent, ticket):
     r = agent.post(f"/tickets/{ticket.pk}/replies", {"body": "   "})
     error_of(r, 422)
