@@ -47,12 +47,6 @@ _REFERENCE_RE = re.compile(rf"^\s*{_REFERENCE}\s*$", re.IGNORECASE)
 _REFERENCE_IN_TEXT_RE = re.compile(rf"\b{_REFERENCE}\b", re.IGNORECASE)
 
 
-def parse_reference(text: str) -> int | None:
-    """The ticket id inside a reference such as PAL-2026-000123, or None."""
-    match = _REFERENCE_RE.match(text or "")
-    return int(match.group(2)) if match else None
-
-
 def reference_year(created_at: dt.datetime) -> int:
     """The year a ticket's reference shows: the desk's local year, whoever reads it (a
     ticket opened on 1 January at 00:30 in Zurich is of the new year, UTC's old one)."""

@@ -19,7 +19,6 @@ from palier.tickets.models import (
     Ticket,
     TicketEvent,
     TicketFollower,
-    parse_reference,
     reference_filter,
 )
 from palier.tickets.states import OPEN_STATUSES, Status
@@ -143,56 +142,45 @@ def list_tickets(
         "product_version",
     )
     qs = filter_tickets(user, filters).select_related(*related)
-    if filters.q and sort == "-created" and user.is_staff_member:
+    if not filters.q or sort != "-created" or reference_filter(filters.q) is not None:
+        return keyset_page(qs, sort=sort, cursor=cursor, limit=limit, late_rows=True, values=values)
+    # Newest first by text: find the page's candidates apart from the ticket filters, then
+    # read the page among them (see tickets.search); None when that cannot answer alone.
+    unfiltered = filter_tickets(user, replace(filters, q=""))
+    below_id = cursor_position(cursor, sort)[1] if cursor else None
+    fallback = None
+    if user.is_staff_member:
         # A common word matches tens of thousands of tickets: look among the newest matches
-        # first, and search them all only when those do not fill the page. Not for contacts:
-        # their few tickets are seldom among the newest matches, the window would fall short.
-        # The window starts below the cursor. Without other filters every match is a row of
-        # the page, so one page's worth is enough; with them, four pages' worth (at most
-        # NEWEST_WINDOW) leaves room for the matches they drop. The walk down the newest
-        # matches costs in proportion (PostgreSQL: ~1 µs a ticket it passes).
+        # first, and search them all only when those do not fill the page. Without other
+        # filters every match is a row of the page, so one page's worth is enough; with
+        # them, four pages' worth (at most NEWEST_WINDOW) leaves room for the matches they
+        # drop. The walk down the newest matches costs in proportion (PostgreSQL: ~1 µs a
+        # ticket it passes).
         narrowed = replace(filters, q="") != TicketFilters()
         window = min(search.NEWEST_WINDOW, (4 if narrowed else 1) * (limit + 1))
-        ids = None
-        if parse_reference(filters.q) is None:
-            ids = search.newest_match_ids(
-                filters.q,
-                include_internal=True,
-                limit=window + 1,
-                below_id=cursor_position(cursor, sort)[1] if cursor else None,
-            )
-        if ids is not None:
-            newest = search.with_ids(filter_tickets(user, replace(filters, q="")), ids[:window])
-            return keyset_page(
-                newest.select_related(*related),
-                sort=sort,
-                cursor=cursor,
-                limit=limit,
-                late_rows=True,
-                # Every match is in the window when it is not full: no second search.
-                fallback=qs if len(ids) > window else None,
-                values=values,
-            )
-    elif filters.q and sort == "-created" and parse_reference(filters.q) is None:
-        # A contact: walk their own tickets newest first rather than every match of the desk
-        # (PostgreSQL; None when the walk cannot answer alone).
-        unfiltered = filter_tickets(user, replace(filters, q=""))
-        ids = search.newest_visible_match_ids(
-            unfiltered,
-            filters.q,
-            limit=limit + 1,
-            below_id=cursor_position(cursor, sort)[1] if cursor else None,
+        ids = search.newest_match_ids(
+            filters.q, include_internal=True, limit=window + 1, below_id=below_id
         )
-        if ids is not None:
-            return keyset_page(
-                search.with_ids(unfiltered, ids).select_related(*related),
-                sort=sort,
-                cursor=cursor,
-                limit=limit,
-                late_rows=True,
-                values=values,
-            )
-    return keyset_page(qs, sort=sort, cursor=cursor, limit=limit, late_rows=True, values=values)
+        if ids is not None and len(ids) > window:
+            # The window is full: later matches may belong on the page, search them all.
+            ids, fallback = ids[:window], qs
+    else:
+        # A contact: their few tickets are seldom among the desk's newest matches, so walk
+        # their own tickets newest first instead (PostgreSQL, several words).
+        ids = search.newest_visible_match_ids(
+            unfiltered, filters.q, limit=limit + 1, below_id=below_id
+        )
+    if ids is None:
+        return keyset_page(qs, sort=sort, cursor=cursor, limit=limit, late_rows=True, values=values)
+    return keyset_page(
+        search.with_ids(unfiltered, ids).select_related(*related),
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+        late_rows=True,
+        fallback=fallback,
+        values=values,
+    )
 
 
 def ticket_messages(user: User, ticket: Ticket) -> QuerySet[Message]:

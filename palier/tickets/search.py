@@ -83,8 +83,12 @@ def _pg_match(terms: list[str], *, include_internal: bool) -> str:
     from psycopg.sql import quote  # PostgreSQL only
 
     tsquery = quote(" & ".join(f"{term}:*" for term in terms))  # words: \w+, never a %
-    column = "staff" if include_internal else "public"
-    return f"{column} @@ to_tsquery('simple', {tsquery})"
+    return f"{_pg_column(include_internal)} @@ to_tsquery('simple', {tsquery})"
+
+
+def _pg_column(include_internal: bool) -> str:
+    """The tsvector a search reads: staff match internal notes too, contacts never."""
+    return "staff" if include_internal else "public"
 
 
 def _match_sql(terms: list[str], *, include_internal: bool) -> tuple[str, list]:
@@ -169,7 +173,7 @@ def _newest_pg_conjunction(
     """
     condition = _pg_match(terms, include_internal=include_internal)
     below = f"ticket_id < {int(below_id)}" if below_id is not None else "TRUE"
-    column = "staff" if include_internal else "public"
+    column = _pg_column(include_internal)
     walk = min(WALK_MAX, WALK_PER_MATCH * limit)
     with connection.cursor() as cursor:
         cursor.execute(
