@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 from pydantic import StringConstraints
 
 from palier.accounts.models import User
-from palier.api.schemas import ERRORS, TO_HUNDREDTHS
+from palier.api.schemas import ERRORS, TO_HUNDREDTHS, Ref
 from palier.billing import actions, exports, invoicing, links, presenters, reports
 from palier.billing.models import Activity, DecidedVia
 from palier.billing.queries import (
@@ -41,11 +41,6 @@ Minutes = Annotated[int, Field(gt=0, le=24 * 60)]
 # --- What the billing endpoints answer (amounts and hours are decimal strings: "740.00") --
 
 
-class UserRef(Schema):
-    id: int
-    name: str
-
-
 class EstimateOut(Schema):
     id: int
     ticket_id: int
@@ -56,9 +51,9 @@ class EstimateOut(Schema):
     amount_display: str = Field(description="CHF 1'234.50, the same in every language")
     text: str
     status: str
-    proposed_by: UserRef | None
+    proposed_by: Ref | None
     proposed_at: dt.datetime
-    decided_by: UserRef | None
+    decided_by: Ref | None
     decided_at: dt.datetime | None
     decided_via: str | None
     decline_reason: str
@@ -67,7 +62,7 @@ class EstimateOut(Schema):
 class TimeEntryOut(Schema):
     id: int
     ticket_id: int
-    user: UserRef | None
+    user: Ref | None
     date: dt.date
     minutes: int
     hours: str

@@ -1,4 +1,5 @@
-"""Small helpers for reading one row and for taking a row's id before inserting it."""
+"""Small helpers for reading one row, reading a typed id, and taking a row's id before
+inserting it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,13 @@ from django.db import connection
 from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
+
+
+def parse_id(text: object) -> int | None:
+    """The row id a user typed (a form field, a query parameter), or None: ASCII digits that
+    fit a 64-bit integer. `str.isdigit()` also takes "²", which `int()` refuses."""
+    text = str(text or "").strip()
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 18 else None
 
 
 def one_or_none(qs: QuerySet[M]) -> M | None:

@@ -25,3 +25,12 @@ def test_an_id_taken_is_free_and_later_rows_come_after_it(world):
 def test_next_id_of_an_empty_table(db):
     with transaction.atomic():
         assert next_id(Decision) >= 1
+
+
+def test_a_typed_id_is_ascii_digits_that_fit_64_bits():
+    from palier.lib.rows import parse_id
+
+    assert parse_id(" 42 ") == 42 and parse_id(42) == 42
+    assert parse_id("9" * 18) == int("9" * 18)
+    for bad in ("", None, "²", "٣", "4 2", "-1", "1e3", "9" * 19, "PAL-2026-000001"):
+        assert parse_id(bad) is None, bad

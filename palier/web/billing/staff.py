@@ -23,7 +23,7 @@ from palier.billing.queries import (
 )
 from palier.lib.errors import DomainError
 from palier.lib.pagination import InvalidCursor
-from palier.lib.rows import one_or_none
+from palier.lib.rows import one_or_none, parse_id
 from palier.tickets.models import Ticket, reference_filter
 from palier.tickets.queries import access_ticket_by_id, visible_tickets
 from palier.web.access import manager_required, staff_required
@@ -49,8 +49,8 @@ def _safe_next(request: HttpRequest) -> str | None:
 
 def _ticket_from_text(user, text: str) -> Ticket:
     text = text.strip()
-    if text.isdecimal() and text.isascii() and len(text) <= 18:
-        return access_ticket_by_id(user, int(text))
+    if (pk := parse_id(text)) is not None:
+        return access_ticket_by_id(user, pk)
     by_reference = reference_filter(text)
     ticket = (
         one_or_none(visible_tickets(user).select_related("customer").filter(by_reference))

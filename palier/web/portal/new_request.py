@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from palier.customers.models import Customer, Customization, Module
 from palier.customers.queries import installed_versions
 from palier.lib.errors import DomainError
+from palier.lib.rows import one_or_none, parse_id
 from palier.policy import RequestType
 from palier.tickets.actions import do_open_ticket
 from palier.tickets.attachments import do_attach_file
@@ -43,9 +44,8 @@ def _preview_from(data, customer: Customer) -> Preview:
 
 
 def _pick(qs, raw):
-    # isdecimal, not isdigit: "²" is a digit that int() refuses.
-    text = str(raw or "")
-    return qs.filter(pk=int(text)).first() if text.isdecimal() and len(text) < 19 else None
+    pk = parse_id(raw)
+    return None if pk is None else one_or_none(qs.filter(pk=pk))
 
 
 @require_GET

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from palier.customers.models import Customer
 from palier.lib.errors import DomainError
+from palier.lib.rows import one_or_none, parse_id
 from palier.tickets import actions
 from palier.tickets.explanations import refusal_text
 from palier.tickets.models import Channel
@@ -18,10 +19,8 @@ from palier.web.agent.forms import NewTicketForm
 
 
 def _picked_customer(request: HttpRequest) -> Customer | None:
-    raw = request.POST.get("customer") or request.GET.get("customer")
-    if not raw or not (str(raw).isdecimal() and str(raw).isascii() and len(raw) <= 18):
-        return None
-    return Customer.objects.filter(pk=int(raw)).first()
+    pk = parse_id(request.POST.get("customer") or request.GET.get("customer"))
+    return None if pk is None else one_or_none(Customer.objects.filter(pk=pk))
 
 
 @staff_required
