@@ -185,7 +185,12 @@ def do_approve_invoice(
     invoice.bill_to = invoice.customer.postal_address()
     invoice.save(
         update_fields=[
-            *("number", "ledger_seq", "status", "approved_by", "approved_at", "issued_on"),
+            "number",
+            "ledger_seq",
+            "status",
+            "approved_by",
+            "approved_at",
+            "issued_on",
             "bill_to",
         ]
     )

@@ -13,10 +13,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from palier.lib.money import CENT
+
 
 def minutes_to_hours(minutes: int) -> Decimal:
     """Minutes as hours to the hundredth, as invoices and reports show them."""
-    return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
+    return (Decimal(minutes) / 60).quantize(CENT)
 
 
 def hours_to_minutes(hours: Decimal) -> int:
@@ -212,6 +214,9 @@ class InvoiceStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
+DOMESTIC = {"CH", "LI"}  # Swiss Post's own area: Liechtenstein is addressed as at home
+
+
 def address_lines(address: dict[str, str]) -> list[str]:
     """A postal address as written on a letter: name, street and number, postcode and city,
     and outside Switzerland and Liechtenstein the country's name."""
@@ -221,9 +226,6 @@ def address_lines(address: dict[str, str]) -> list[str]:
         country = iso3166.countries_by_alpha2.get(address["country"])
         lines.append(country.name.upper() if country else address["country"])
     return [line for line in lines if line]
-
-
-DOMESTIC = {"CH", "LI"}  # Swiss Post's own area: Liechtenstein is addressed as at home
 
 
 class Invoice(models.Model):
