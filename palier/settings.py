@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "palier.web",
     "palier.ops",
     "palier.workspace",
+    "palier.audit",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "palier.web.middleware.UserLanguageMiddleware",  # after auth: the user's language
+    "palier.audit.middleware.AuditOriginMiddleware",  # where this request's changes come from
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -1,0 +1,102 @@
+"""Write the audit log: `record_change` from actions, `origin` from the request or command.
+
+Actions call `record_change(...)` inside their transaction, so the row commits or rolls back
+with the change. Where the change came from (channel and address) is set once per request by
+`palier.audit.middleware.AuditOriginMiddleware`, and by commands with `origin(...)`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.db import models
+
+from palier.audit.models import AuditEntry, Channel
+
+
+@dataclass(frozen=True)
+class Origin:
+    channel: str
+    address: str | None = None
+
+
+# Origin is frozen, so sharing the default is safe.
+_origin: ContextVar[Origin] = ContextVar(
+    "palier_audit_origin",
+    default=Origin(Channel.COMMAND),  # noqa: B039
+)
+
+
+@contextlib.contextmanager
+def origin(channel: str, address: str | None = None) -> Iterator[None]:
+    """Changes recorded inside this block came through `channel`, from `address`."""
+    token = _origin.set(Origin(channel, address))
+    try:
+        yield
+    finally:
+        _origin.reset(token)
+
+
+def current_origin() -> Origin:
+    return _origin.get()
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict:
+    """A record's values as JSON-friendly data (foreign keys as their ids)."""
+    if fields is None:
+        fields = [f.attname for f in obj._meta.concrete_fields]
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def record_change(
+    action: str,
+    obj: models.Model,
+    *,
+    acting_user,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry | None:
+    """Append one audit row; only the fields that differ are kept of `before` and `after`.
+
+    A change that changes nothing (an update whose values are all the same) writes no row.
+    """
+    if before is not None and after is not None:
+        keys = [k for k in after if before.get(k) != after.get(k)]
+        if not keys:
+            return None
+        before = {k: before.get(k) for k in keys}
+        after = {k: after[k] for k in keys}
+    where = current_origin()
+    actor = acting_user if getattr(acting_user, "pk", None) else None
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_name=str(actor) if actor else "",
+        channel=where.channel,
+        address=where.address,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        before=_plain(before) if before is not None else None,
+        after=_plain(after) if after is not None else None,
+    )
