@@ -21,12 +21,16 @@ class Permission(StrEnum):
     CUSTOMER_WRITE = "customer.write"
     CONTRACT_WRITE = "contract.write"
     CUSTOMIZATION_WRITE = "customization.write"
+    ARTICLE_WRITE = "article.write"
+    ARTICLE_PUBLISH = "article.publish"
 
 
 LABELS = {
     Permission.CUSTOMER_WRITE: gettext_lazy("change customers"),
     Permission.CONTRACT_WRITE: gettext_lazy("change contracts, rates and prepaid hours"),
     Permission.CUSTOMIZATION_WRITE: gettext_lazy("change customizations"),
+    Permission.ARTICLE_WRITE: gettext_lazy("write knowledge-base articles"),
+    Permission.ARTICLE_PUBLISH: gettext_lazy("publish knowledge-base articles"),
 }
 
 MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
@@ -35,6 +39,10 @@ TABLE: dict[Permission, frozenset[Role]] = {
     Permission.CUSTOMER_WRITE: MANAGERS,
     Permission.CONTRACT_WRITE: MANAGERS,
     Permission.CUSTOMIZATION_WRITE: MANAGERS,
+    Permission.ARTICLE_WRITE: frozenset(
+        {Role.AGENT, Role.CONSULTANT, Role.RND, Role.MANAGER, Role.ADMIN}
+    ),
+    Permission.ARTICLE_PUBLISH: MANAGERS,
 }
 
 
