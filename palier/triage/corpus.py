@@ -36,7 +36,8 @@ def parse_coldstart(text: str, language: str) -> list[Example]:
             continue
         parts = [part.strip() for part in line.split(" | ")]
         if len(parts) != 4 or not kind:
-            raise ValueError(f"{language}:{number}: expected 'module | criticality | subject | body'")
+            expected = "module | criticality | subject | body"
+            raise ValueError(f"{language}:{number}: expected '{expected}'")
         module, criticality, subject, body = parts
         examples.append(Example(subject, body, kind, module, criticality, language))
     return examples

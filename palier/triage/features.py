@@ -16,7 +16,7 @@ NEGATIONS = frozenset(
     "not no never isn doesn don didn wasn aren cannot nothing "
     "pas ni jamais aucun aucune sans "
     "nicht kein keine keinen keinem keiner nie ohne "
-    "non nessun nessuno nessuna mai senza".split()
+    "non nessun nessuno nessuna mai senza".split()  # noqa: SIM905 (one line per language)
 )
 NEGATION_REACH = 3
 # The subject says in a few words what the body says at length.

@@ -21,6 +21,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from palier.lib.text import STOPWORDS
 from palier.triage.corpus import Example
 from palier.triage.features import fold_text, request_text, word_features
 
@@ -83,11 +84,19 @@ class TriageModel:
         weights = {}
         for col, value in zip(row.col, row.data, strict=True):
             weight = value * coef[col]
-            if weight > 0:
-                name = str(self._word_names[col]).replace("not_", "not ")
-                weights[name] = weight
+            name = str(self._word_names[col])
+            if weight > 0 and _telling(name):
+                weights[name.replace("not_", "not ")] = weight
         ranked = sorted(weights.items(), key=lambda kv: -kv[1])
         return tuple(name for name, _w in ranked[:limit])
+
+
+def _telling(feature: str) -> bool:
+    """A feature worth showing a person: it holds a word that is no function word."""
+    return any(
+        len(w) >= 3 and not w.isdigit() and w not in STOPWORDS
+        for w in feature.removeprefix("not_").split()
+    )
 
 
 def _best(clf: LogisticRegression, x) -> Guess:
