@@ -13,10 +13,10 @@ from palier.lib.text import fold
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 NEGATIONS = frozenset(
-    "not no never isn doesn don didn wasn aren cannot nothing "
+    "not no never isn doesn don didn wasn aren cannot nothing "  # noqa: SIM905 (a line a language)
     "pas ni jamais aucun aucune sans "
     "nicht kein keine keinen keinem keiner nie ohne "
-    "non nessun nessuno nessuna mai senza".split()  # noqa: SIM905 (one line per language)
+    "non nessun nessuno nessuna mai senza".split()
 )
 NEGATION_REACH = 3
 # The subject says in a few words what the body says at length.
