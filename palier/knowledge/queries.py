@@ -119,7 +119,13 @@ def _as_readings(translations: list[ArticleTranslation], language: str) -> list[
 
 
 def search_articles(
-    user, query: str, language: str, *, limit: int = 10, any_word: bool = False
+    user,
+    query: str,
+    language: str,
+    *,
+    limit: int = 10,
+    any_word: bool = False,
+    visibilities: list[str] | None = None,
 ) -> list[Reading]:
     """Articles matching `query` that the user may read, those matching in the reader's
     language first, then by relevance; each shown in the reader's language when it has one.
@@ -130,7 +136,7 @@ def search_articles(
     ranked = ranked_translation_ids(terms, any_word=any_word)
     if not ranked:
         return []
-    visible = visibilities_for(user)
+    visible = visibilities_for(user) if visibilities is None else visibilities
     matched = {
         t.pk: t
         for t in readable_translations(visible)
@@ -158,6 +164,13 @@ def search_articles(
     )
     by_article = {r.article.pk: r for r in _as_readings(all_translations, language)}
     return [by_article[a] for a in order if a in by_article]
+
+
+def customer_visibilities(customer) -> list[str]:
+    """What a customer's contacts may read: an agent inserts nothing else into a reply."""
+    if has_active_contract(customer):
+        return [ArticleVisibility.EVERYONE, ArticleVisibility.CUSTOMERS]
+    return [ArticleVisibility.EVERYONE]
 
 
 def staff_articles(*, status: str = "", module_id: int | None = None) -> QuerySet[Article]:
