@@ -26,9 +26,7 @@ def article_html(text: str) -> SafeString:
             html += "<p>" + "<br>".join(conditional_escape(h) for h in head) + "</p>"
         if items:
             html += (
-                "<ul>"
-                + "".join(f"<li>{conditional_escape(i[2:])}</li>" for i in items)
-                + "</ul>"
+                "<ul>" + "".join(f"<li>{conditional_escape(i[2:])}</li>" for i in items) + "</ul>"
             )
         blocks.append(html)
     return mark_safe("".join(blocks))  # noqa: S308 (every piece escaped above)

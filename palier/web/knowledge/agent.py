@@ -23,8 +23,8 @@ from palier.lib.rows import one_or_none, parse_id
 from palier.tickets.models import Criticality
 from palier.tickets.queries import access_ticket_by_id
 from palier.tickets.states import Status
-from palier.triage.suggest import suggest
 from palier.triage.similar import similar_resolved_tickets
+from palier.triage.suggest import suggest
 from palier.web.access import staff_required
 
 INSERT_RESULTS = 5

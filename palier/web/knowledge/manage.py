@@ -36,10 +36,10 @@ def article_list(request: HttpRequest) -> HttpResponse:
     if status not in ArticleStatus.values:
         status = ""
     articles = list(staff_articles(status=status))
-    rows = [
-        (a, [next((t for t in a.translations.all() if t.language == c), None) for c in LANGUAGE_CODES])
-        for a in articles
-    ]
+    rows = []
+    for a in articles:
+        by_lang = {t.language: t for t in a.translations.all()}
+        rows.append((a, [by_lang.get(c) for c in LANGUAGE_CODES]))
     return render(
         request,
         "web/knowledge/manage/list.html",
@@ -148,8 +148,13 @@ def edit_translation(request: HttpRequest, key: str, language: str) -> HttpRespo
         else:
             messages.success(request, _("Draft saved."))
             return redirect("web:knowledge:detail", key=key)
-    context = {"article": article, "language": language, "translation": t, "form": form,
-               "others": others}
+    context = {
+        "article": article,
+        "language": language,
+        "translation": t,
+        "form": form,
+        "others": others,
+    }
     status = 400 if request.method == "POST" else 200
     return render(request, "web/knowledge/manage/edit.html", context, status=status)
 

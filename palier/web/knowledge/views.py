@@ -35,14 +35,15 @@ def _groups(found):
 
     def place(r):
         a = r.article
-        return (a.product is None, a.product.name if a.product else "",
-                a.module is None, a.module.name if a.module else "")
+        return (
+            a.product is None,
+            a.product.name if a.product else "",
+            a.module is None,
+            a.module.name if a.module else "",
+        )
 
     ordered = sorted(found, key=lambda r: (*place(r), r.title.lower()))
-    return [
-        (key[1], key[3], list(items))
-        for key, items in groupby(ordered, key=place)
-    ]
+    return [(key[1], key[3], list(items)) for key, items in groupby(ordered, key=place)]
 
 
 @require_GET
@@ -90,7 +91,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
 @require_POST
 @contact_required
 def answered(request: HttpRequest, key: str) -> HttpResponse:
-    """"This answered my question": counted, and the contact sends no request."""
+    """ "This answered my question": counted, and the contact sends no request."""
     language = (get_language() or "en")[:2]
     reading = access_article_by_key(request.user, key, language)
     module_id = parse_id(request.POST.get("module"))
