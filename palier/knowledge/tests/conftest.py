@@ -24,8 +24,13 @@ def publish(manager, key: str, visibility: str, texts: dict[str, tuple[str, str]
     """An article published in each language of `texts` ({lang: (title, body)})."""
     (first_lang, (title, body)), *others = texts.items()
     t = do_create_article(
-        acting_user=manager, language=first_lang, title=title, body=body, visibility=visibility,
-        key=key, **kw,
+        acting_user=manager,
+        language=first_lang,
+        title=title,
+        body=body,
+        visibility=visibility,
+        key=key,
+        **kw,
     )
     do_publish(t, acting_user=manager)
     for lang, (title, body) in others:
@@ -45,8 +50,14 @@ def shelf(world) -> Shelf:
         "everyone",
         {
             "en": ("Reversing a posted invoice", "Open the invoice and choose Reverse posting."),
-            "fr": ("Extourner une facture comptabilisée", "Ouvrez la facture et choisissez Extourner."),
-            "de": ("Eine verbuchte Rechnung stornieren", "Öffnen Sie die Rechnung und wählen Sie Stornieren."),
+            "fr": (
+                "Extourner une facture comptabilisée",
+                "Ouvrez la facture et choisissez Extourner.",
+            ),
+            "de": (
+                "Eine verbuchte Rechnung stornieren",
+                "Öffnen Sie die Rechnung und wählen Sie Stornieren.",
+            ),
         },
         module=module("Finance"),
     )
@@ -61,12 +72,20 @@ def shelf(world) -> Shelf:
         m,
         "known-workaround-4711",
         "staff",
-        {"en": ("Workaround for error 4711", "Clear the printer cache; invoice printing recovers.")},
+        {
+            "en": (
+                "Workaround for error 4711",
+                "Clear the printer cache; invoice printing recovers.",
+            )
+        },
         module=module("Sales"),
     )
     draft = do_create_article(
-        acting_user=m, language="en", title="Invoice drafts not yet reviewed",
-        body="An invoice text still in draft.", key="draft-invoice",
+        acting_user=m,
+        language="en",
+        title="Invoice drafts not yet reviewed",
+        body="An invoice text still in draft.",
+        key="draft-invoice",
     ).article
     english_only = publish(
         m,

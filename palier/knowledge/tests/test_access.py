@@ -46,7 +46,9 @@ def test_search_never_finds_what_the_persona_may_not_read(world, shelf, persona)
     user = _persona(world, persona)
     keys = {getattr(shelf, name).key: name for name in ARTICLES}
     # "invoice" is in the public, staff-only and draft articles; "periods" in the contract one.
-    found = {keys[r.article.key] for r in search_articles(user, "invoice", "en") if r.article.key in keys}
+    found = {
+        keys[r.article.key] for r in search_articles(user, "invoice", "en") if r.article.key in keys
+    }
     assert found == {"everyone", "staff"} & VISIBLE[persona]
     found = {keys[r.article.key] for r in search_articles(user, "periods", "en")}
     assert found == {"customers"} & VISIBLE[persona]
@@ -73,7 +75,9 @@ def test_a_contact_gets_not_found_for_a_staff_only_article_and_a_draft(client, w
 def test_suggestions_beside_a_new_request_respect_access(client, world, shelf):
     client.force_login(world.contact_a)
     url = reverse("web:knowledge:suggest")
-    html = client.get(url, {"subject": "Printing an invoice fails with error 4711"}).content.decode()
+    html = client.get(
+        url, {"subject": "Printing an invoice fails with error 4711"}
+    ).content.decode()
     assert 'data-article="reverse-invoice"' in html
     assert "known-workaround-4711" not in html  # staff only
     assert "Eine verbuchte Rechnung stornieren" in html  # contact_a reads German

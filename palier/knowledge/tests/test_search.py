@@ -49,7 +49,10 @@ def test_a_missing_translation_falls_back_visibly(client, world, shelf):
 def test_a_new_draft_leaves_the_published_text_to_readers_until_it_is_published(world, shelf):
     article = shelf.everyone
     draft = do_edit_translation(
-        article, "en", acting_user=world.agent, title="Cancelling an invoice",
+        article,
+        "en",
+        acting_user=world.agent,
+        title="Cancelling an invoice",
         body="Use the cancellation wizard.",
     )
     assert access_article_by_key(world.contact_a, article.key, "en").title == (
@@ -57,7 +60,9 @@ def test_a_new_draft_leaves_the_published_text_to_readers_until_it_is_published(
     )
     assert search_articles(world.contact_a, "wizard", "en") == []
     do_publish(draft, acting_user=world.manager)
-    assert access_article_by_key(world.contact_a, article.key, "en").title == "Cancelling an invoice"
+    assert (
+        access_article_by_key(world.contact_a, article.key, "en").title == "Cancelling an invoice"
+    )
     assert _keys(search_articles(world.contact_a, "wizard", "en")) == [article.key]
     assert search_articles(world.contact_a, "Reverse posting", "en") == []
 
