@@ -21,12 +21,14 @@ class Permission(StrEnum):
     CUSTOMER_WRITE = "customer.write"
     CONTRACT_WRITE = "contract.write"
     CUSTOMIZATION_WRITE = "customization.write"
+    TEAM_WRITE = "team.write"
 
 
 LABELS = {
     Permission.CUSTOMER_WRITE: gettext_lazy("change customers"),
     Permission.CONTRACT_WRITE: gettext_lazy("change contracts, rates and prepaid hours"),
     Permission.CUSTOMIZATION_WRITE: gettext_lazy("change customizations"),
+    Permission.TEAM_WRITE: gettext_lazy("change teams and the desk's shared macros"),
 }
 
 MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
@@ -35,6 +37,7 @@ TABLE: dict[Permission, frozenset[Role]] = {
     Permission.CUSTOMER_WRITE: MANAGERS,
     Permission.CONTRACT_WRITE: MANAGERS,
     Permission.CUSTOMIZATION_WRITE: MANAGERS,
+    Permission.TEAM_WRITE: MANAGERS,
 }
 
 
