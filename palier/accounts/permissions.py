@@ -74,6 +74,7 @@ class Permission(StrEnum):
     DEFECT_WRITE = "defect.write"
     PATCH_WRITE = "patch.write"
     DEPLOYMENT_REQUEST = "deployment.request"
+    TEAM_WRITE = "team.write"
 
 
 LABELS: dict[Permission, Promise] = {
@@ -104,6 +105,7 @@ LABELS: dict[Permission, Promise] = {
     Permission.DEFECT_WRITE: gettext_lazy("change defects"),
     Permission.PATCH_WRITE: gettext_lazy("create and release patches"),
     Permission.DEPLOYMENT_REQUEST: gettext_lazy("ask for a patch to be deployed"),
+    Permission.TEAM_WRITE: gettext_lazy("change teams and the desk's shared macros"),
 }
 
 CONTACTS = frozenset({Role.CONTACT, CUSTOMER_ADMIN})
@@ -139,6 +141,7 @@ TABLE: dict[Permission, frozenset[str]] = {
     Permission.DEFECT_WRITE: frozenset({Role.RND, *MANAGERS}),
     Permission.PATCH_WRITE: frozenset({Role.RND, *MANAGERS}),
     Permission.DEPLOYMENT_REQUEST: EVERYONE,
+    Permission.TEAM_WRITE: MANAGERS,
 }
 
 
