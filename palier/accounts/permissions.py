@@ -21,12 +21,26 @@ class Permission(StrEnum):
     CUSTOMER_WRITE = "customer.write"
     CONTRACT_WRITE = "contract.write"
     CUSTOMIZATION_WRITE = "customization.write"
+    PEOPLE_WRITE = "people.write"
+    ADMINISTRATOR_WRITE = "administrator.write"
+    CATALOGUE_WRITE = "catalogue.write"
+    DATA_IMPORT = "data.import"
+    DATA_EXPORT = "data.export"
+    WEBHOOK_WRITE = "webhook.write"
 
 
 LABELS = {
     Permission.CUSTOMER_WRITE: gettext_lazy("change customers"),
     Permission.CONTRACT_WRITE: gettext_lazy("change contracts, rates and prepaid hours"),
     Permission.CUSTOMIZATION_WRITE: gettext_lazy("change customizations"),
+    Permission.PEOPLE_WRITE: gettext_lazy("create, invite, deactivate or change people"),
+    Permission.ADMINISTRATOR_WRITE: gettext_lazy("create or change administrators"),
+    Permission.CATALOGUE_WRITE: gettext_lazy(
+        "change products, modules, versions and installations"
+    ),
+    Permission.DATA_IMPORT: gettext_lazy("import data"),
+    Permission.DATA_EXPORT: gettext_lazy("export the desk's data"),
+    Permission.WEBHOOK_WRITE: gettext_lazy("change webhooks"),
 }
 
 MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
@@ -35,6 +49,13 @@ TABLE: dict[Permission, frozenset[Role]] = {
     Permission.CUSTOMER_WRITE: MANAGERS,
     Permission.CONTRACT_WRITE: MANAGERS,
     Permission.CUSTOMIZATION_WRITE: MANAGERS,
+    Permission.PEOPLE_WRITE: MANAGERS,
+    # A manager may not make anyone an administrator, nor change one: only an administrator.
+    Permission.ADMINISTRATOR_WRITE: frozenset({Role.ADMIN}),
+    Permission.CATALOGUE_WRITE: MANAGERS,
+    Permission.DATA_IMPORT: MANAGERS,
+    Permission.DATA_EXPORT: MANAGERS,
+    Permission.WEBHOOK_WRITE: MANAGERS,
 }
 
 
