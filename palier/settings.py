@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "palier.workspace",
     "palier.audit",
     "palier.people",
+    "palier.imports",
 ]
 
 MIDDLEWARE = [

@@ -55,7 +55,7 @@ def send_invitation(invitation_id: int) -> str:
     raw = new_key()
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("user", "invited_by")
             .filter(pk=invitation_id, state=InvitationState.PENDING)
             .first()
