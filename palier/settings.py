@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "palier.ops",
     "palier.workspace",
     "palier.audit",
+    "palier.people",
+    "palier.imports",
 ]
 
 MIDDLEWARE = [
@@ -302,6 +304,8 @@ PALIER_BILLING_CREDITOR = {
 }
 
 PALIER_REOPEN_DAYS = env_int("PALIER_REOPEN_DAYS", 14, minimum=0)
+# Days an invitation's set-password link works (it works once).
+PALIER_INVITATION_DAYS = env_int("PALIER_INVITATION_DAYS", 7, minimum=1)
 PALIER_VENDOR_NAME = env_str("PALIER_VENDOR_NAME", "Palier Software SA")
 
 # `palier serve`: gunicorn's worker processes and the address it listens on.

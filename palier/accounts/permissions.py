@@ -77,6 +77,12 @@ class Permission(StrEnum):
     TEAM_WRITE = "team.write"
     ARTICLE_WRITE = "article.write"
     ARTICLE_PUBLISH = "article.publish"
+    PEOPLE_WRITE = "people.write"
+    ADMINISTRATOR_WRITE = "administrator.write"
+    CATALOGUE_WRITE = "catalogue.write"
+    DATA_IMPORT = "data.import"
+    DATA_EXPORT = "data.export"
+    WEBHOOK_WRITE = "webhook.write"
 
 
 LABELS: dict[Permission, Promise] = {
@@ -110,6 +116,14 @@ LABELS: dict[Permission, Promise] = {
     Permission.TEAM_WRITE: gettext_lazy("change teams and the desk's shared macros"),
     Permission.ARTICLE_WRITE: gettext_lazy("write knowledge-base articles"),
     Permission.ARTICLE_PUBLISH: gettext_lazy("publish knowledge-base articles"),
+    Permission.PEOPLE_WRITE: gettext_lazy("create, invite, deactivate or change people"),
+    Permission.ADMINISTRATOR_WRITE: gettext_lazy("create or change administrators"),
+    Permission.CATALOGUE_WRITE: gettext_lazy(
+        "change products, modules, versions and installations"
+    ),
+    Permission.DATA_IMPORT: gettext_lazy("import data"),
+    Permission.DATA_EXPORT: gettext_lazy("export the desk's data"),
+    Permission.WEBHOOK_WRITE: gettext_lazy("change webhooks"),
 }
 
 CONTACTS = frozenset({Role.CONTACT, CUSTOMER_ADMIN})
@@ -148,6 +162,13 @@ TABLE: dict[Permission, frozenset[str]] = {
     Permission.TEAM_WRITE: MANAGERS,
     Permission.ARTICLE_WRITE: STAFF,
     Permission.ARTICLE_PUBLISH: MANAGERS,
+    Permission.PEOPLE_WRITE: MANAGERS,
+    # A manager may not make anyone an administrator, nor change one: only an administrator.
+    Permission.ADMINISTRATOR_WRITE: frozenset({Role.ADMIN}),
+    Permission.CATALOGUE_WRITE: MANAGERS,
+    Permission.DATA_IMPORT: MANAGERS,
+    Permission.DATA_EXPORT: MANAGERS,
+    Permission.WEBHOOK_WRITE: MANAGERS,
 }
 
 

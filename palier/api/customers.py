@@ -33,6 +33,7 @@ from palier.customers.queries import (
     visible_customers,
     visible_customizations,
 )
+from palier.lib.versions import version_key
 
 router = Router(tags=["customers"])
 
@@ -189,8 +190,13 @@ def list_products(request):
             "name": pr.name,
             "modules": [{"id": m.pk, "code": m.code, "name": m.name} for m in pr.modules.all()],
             "versions": [
-                {"id": v.pk, "number": v.number, "released_on": v.released_on}
-                for v in pr.versions.all()
+                {
+                    "id": v.pk,
+                    "number": v.number,
+                    "released_on": v.released_on,
+                    "end_of_support": v.end_of_support,
+                }
+                for v in sorted(pr.versions.all(), key=lambda v: version_key(v.number))
             ],
         }
         for pr in products

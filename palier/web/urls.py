@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from palier.web import auth, downloads, views
+from palier.web import auth, downloads, invitations, views
 
 app_name = "web"
 
@@ -16,6 +16,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/done/", auth.ResetCompleteView.as_view(), name="password_reset_complete"),
+    path("invitation/<str:key>/", invitations.accept, name="invitation"),
     path("language/", views.set_language, name="set_language"),
     path("attachments/<int:attachment_id>/", downloads.download, name="attachment"),
     path("portal/", include("palier.web.portal.urls")),
