@@ -33,6 +33,7 @@ class Door(StrEnum):
     SECOND_FACTOR = "second_factor"  # the code, passkey or recovery code after the password
     PASSWORD_RESET = "password_reset"
     TOKEN_CREATION = "token_creation"  # the password confirmation before a new API token
+    SECURITY_CHANGE = "security_change"  # ... before removing a second factor
     SINGLE_SIGN_ON = "single_sign_on"
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
+from palier.accounts import twofactor
 from palier.web.forms import ResetForm, SignInForm
 
 
@@ -17,6 +18,25 @@ class SignInView(auth_views.LoginView):
     template_name = "web/auth/login.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_valid(form)  # signs in, with a new session key
+        return second_step_or(self.request, response)
+
+
+def second_step_or(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """After the password (or an identity provider): on to the second step if one is owed
+    (the sign-in itself decided which: palier.accounts.twofactor.on_sign_in)."""
+    state = twofactor.state(request)
+    if state in (twofactor.State.PENDING, twofactor.State.SETUP):
+        name = (
+            "web:two_factor_verify"
+            if state == twofactor.State.PENDING
+            else "web:account:two_factor_setup"
+        )
+        query = urlencode({"next": response["Location"]})
+        return HttpResponseRedirect(f"{reverse(name)}?{query}")
+    return response
 
 
 def admin_sign_in(request: HttpRequest) -> HttpResponse:
