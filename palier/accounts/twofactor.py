@@ -42,6 +42,7 @@ TRUST_COOKIE = "palier_trusted_browser"
 TRUST_SALT = "palier.accounts.twofactor.trusted-browser"
 RECOVERY_DEVICE_NAME = "recovery"
 RECOVERY_CODES = 10
+TOTP_KEY_SESSION = "palier.totp_key"  # the authenticator app being added, until its first code
 
 
 class State(StrEnum):

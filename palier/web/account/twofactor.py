@@ -41,7 +41,7 @@ from palier.lib.errors import NotAllowed
 from palier.web.account.forms import PasswordConfirmForm, TotpForm
 from palier.web.second_factor import safe_next
 
-TOTP_KEY = "palier.totp_key"
+TOTP_KEY = twofactor.TOTP_KEY_SESSION
 NEW_CODES_KEY = "palier.recovery_codes"
 
 
