@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -63,6 +64,10 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "ninja",  # serves the API docs' Swagger UI from static files (no CDN)
+    "django_otp",  # two-factor sign-in (palier/accounts/twofactor.py)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes
+    "django_otp_webauthn",  # passkeys and security keys
     "palier.accounts",
     "palier.customers",
     "palier.tickets",
@@ -92,6 +97,8 @@ MIDDLEWARE = [
     "palier.web.middleware.UserLanguageMiddleware",  # after auth: the user's language
     "palier.audit.middleware.AuditOriginMiddleware",  # where this request's changes come from
     "django.contrib.messages.middleware.MessageMiddleware",
+    "palier.accounts.sessions.SessionActivityMiddleware",  # last seen, staff idle time-out
+    "palier.accounts.twofactor.TwoFactorMiddleware",  # a session owing its second factor
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -231,6 +238,28 @@ WHITENOISE_USE_FINDERS = PALIER_ENV != "production"
 # Request size: the API refuses bodies above this with a JSON error, never a 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PALIER_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
 PALIER_MAX_ATTACHMENT_BYTES = env_int("PALIER_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+
+# Sign-in, two-factor, sessions and tokens (docs/security.md, docs/configuration.md).
+SESSION_ENGINE = "palier.accounts.sessions"
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link lives one hour
+# Tests travel in time with signed-in staff: there the time-out is off unless a test sets it.
+PALIER_STAFF_IDLE_MINUTES = env_int(
+    "PALIER_STAFF_IDLE_MINUTES", 0 if PALIER_ENV == "test" else 60, minimum=0
+)
+# Roles that must sign in with a second factor (check palier.E201 refuses unknown roles).
+PALIER_2FA_REQUIRED_ROLES = frozenset(
+    env_list("PALIER_2FA_REQUIRED_ROLES", ["manager", "admin"] if IS_PRODUCTION else [])
+)
+PALIER_2FA_REMEMBER_DAYS = env_int("PALIER_2FA_REMEMBER_DAYS", 30, minimum=0)
+OTP_TOTP_ISSUER = env_str("PALIER_2FA_ISSUER", "Palier")
+OTP_WEBAUTHN_RP_ID = env_str("PALIER_WEBAUTHN_RP_ID") or (urlsplit(PALIER_BASE_URL).hostname or "")
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    "{0.scheme}://{0.netloc}".format(urlsplit(PALIER_BASE_URL)),
+    *env_list("PALIER_WEBAUTHN_EXTRA_ORIGINS", []),
+]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a second factor, after the password
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "palier.signin"
 
 # Security. Production defaults are strict; the demo serves plain HTTP on localhost.
 SECURE = IS_PRODUCTION and not env_bool("PALIER_INSECURE_HTTP", False)
