@@ -48,3 +48,8 @@ def creditor() -> dict[str, str]:
 
 def prepaid_alert_thresholds() -> tuple[int, ...]:
     return (80, 100)
+
+
+def payment_days() -> int:
+    """Days from an invoice's issue to its due date (PALIER_BILLING_PAYMENT_DAYS)."""
+    return int(getattr(settings, "PALIER_BILLING_PAYMENT_DAYS", 30))

@@ -163,6 +163,13 @@ def _next_number(kind: str, year: int) -> tuple[str, int]:
     return number, year * 1_000_000 + sequence.last
 
 
+def number_preview(kind: str, day: dt.date) -> str:
+    """The number the next approval of this kind would give today (another approval may
+    take it first: the real one is drawn under the sequence's lock)."""
+    last = InvoiceSequence.objects.filter(year=day.year).values_list("last", flat=True).first() or 0
+    return f"{NUMBER_PREFIX[kind]}-{day.year}-{last + 1:04d}"
+
+
 def _lock_invoice(invoice: Invoice) -> Invoice:
     return Invoice.objects.select_for_update().get(pk=invoice.pk)
 

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from palier.billing import actions, invoicing, reports
+from palier.billing import actions, conf, invoicing, reports
 from palier.billing.models import TimeEntry
 from palier.billing.queries import (
     access_invoice_by_id,
@@ -248,6 +248,30 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     )
 
 
+CONFIRMED_ACTIONS = {"approve", "credit"}
+
+
+def _confirm_page(request: HttpRequest, invoice, action: str, reason: str) -> HttpResponse:
+    """What an irreversible action will do, asked once before it is done."""
+    today = timezone.localdate()
+    kind = "credit_note" if action == "credit" else invoice.kind
+    lines = list(invoice.lines.select_related("ticket"))
+    return render(
+        request,
+        "web/billing/invoice_confirm.html",
+        {
+            "invoice": invoice,
+            "action": action,
+            "reason": reason,
+            "number": invoicing.number_preview(kind, today),
+            "lines": lines,
+            "tickets": sum(1 for line in lines if line.ticket_id),
+            "address": invoice.customer.postal_address(),
+            "due_on": today + dt.timedelta(days=conf.payment_days()),
+        },
+    )
+
+
 @manager_required
 def invoice_action(request: HttpRequest, invoice_id: int, action: str) -> HttpResponse:
     invoice = access_invoice_by_id(request.user, invoice_id)
@@ -261,15 +285,23 @@ def invoice_action(request: HttpRequest, invoice_id: int, action: str) -> HttpRe
         return response
     if request.method != "POST":
         raise Http404("action")
+    reason = ""
+    if action == "credit":
+        form = CreditForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Say why the invoice is credited."))
+            return redirect("web:billing:invoice", invoice.pk)
+        reason = form.cleaned_data["reason"]
+    if action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "1":
+        return _confirm_page(request, invoice, action, reason)
     try:
         if action == "approve":
             invoicing.do_approve_invoice(invoice, acting_user=request.user)
+            messages.success(request, _("Invoice approved and numbered."))
         elif action == "discard":
             invoicing.do_discard_draft(invoice, acting_user=request.user)
             return redirect("web:billing:invoices")
         elif action == "credit":
-            form = CreditForm(request.POST)
-            reason = form.cleaned_data["reason"] if form.is_valid() else ""
             note = invoicing.do_credit_invoice(invoice, acting_user=request.user, reason=reason)
             return redirect("web:billing:invoice", note.pk)
         else:
