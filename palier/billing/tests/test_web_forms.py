@@ -2,6 +2,7 @@
 irreversible action, labelled fields, people by name."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -102,3 +103,36 @@ def test_billing_reports_name_consultants_by_their_name(world):
     assert row["consultant"] == "Marc Keller"
     page = signed_in(world.manager).get("/billing/").content.decode()
     assert "Marc Keller" in page and world.consultant.username not in page
+
+
+@pytest.mark.django_db
+def test_an_approved_invoice_shows_terms_vat_number_rounding_and_one_currency(world):
+    from palier.billing.invoicing import do_approve_invoice
+    from palier.billing.pdf import invoice_pdf
+
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    accepted_estimate(ticket, world.consultant, world.contact_a)
+    log(ticket, world.consultant, 400)
+    log(ticket, world.consultant, 20, activity="development")  # 0.35 h × 185 = 64.75
+    today = timezone.localdate()
+    [draft] = do_run_billing(acting_user=world.manager, period_start=today, period_end=today)
+    invoice = do_approve_invoice(draft, acting_user=world.manager)
+    # 1239.50 + 64.75 = 1304.25; VAT 105.64; 1409.89 rounds to 1409.90.
+    assert (invoice.vat, invoice.rounding, invoice.total) == (
+        Decimal("105.64"),
+        Decimal("0.01"),
+        Decimal("1409.90"),
+    )
+    assert invoice.due_on == today + dt.timedelta(days=30)
+    assert invoice.vat_number == "CHE-109.156.749"
+    world.manager.language = "de"
+    world.manager.save()
+    page = signed_in(world.manager).get(f"/billing/invoices/{invoice.pk}/").content.decode()
+    assert "CHE-109.156.749 MWST" in page
+    terms = page.split('id="terms"')[1].split("</dd>")[0]
+    assert "30" in terms and f"{invoice.due_on.day}." in terms
+    assert "6.70 h" in page and "CHF 185.00 / h" in page and "CHF 1&#x27;239.50" in page
+    assert "Total CHF" not in page and "TOTAL CHF" not in page
+    assert "CHF 0.01" in page.split('id="invoice-rounding"')[1][:40]
+    pdf = invoice_pdf(invoice, "fr")
+    assert pdf.startswith(b"%PDF")

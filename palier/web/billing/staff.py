@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,8 +14,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from palier.billing import actions, conf, invoicing, reports
-from palier.billing.models import TimeEntry
+from palier.billing import actions, conf, documents, invoicing, reports
+from palier.billing.models import PaymentStatus, TimeEntry
 from palier.billing.queries import (
     access_invoice_by_id,
     list_invoices,
@@ -237,13 +238,21 @@ def run(request: HttpRequest) -> HttpResponse:
 @manager_required
 def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = access_invoice_by_id(request.user, invoice_id)
+    prefetch_related_objects([invoice], "lines")  # the table and unit_note read them
+    lines = invoice.lines.all()
     return render(
         request,
         "web/billing/invoice.html",
         {
             "invoice": invoice,
-            "lines": invoice.lines.all(),
+            "lines": lines,
             "credit_form": CreditForm(),
+            "terms": documents.payment_terms(invoice, timezone.localdate()),
+            "vat_label": documents.vat_number_label(invoice.vat_number or conf.vat_number()),
+            "unit_note": documents.unit_note(invoice),
+            "payment_label": PaymentStatus(invoice.payment_status).label
+            if invoice.payment_status
+            else "",
         },
     )
 
