@@ -332,6 +332,13 @@ PALIER_BILLING_CREDITOR = {
     if value
 }
 
+# Invoices: the vendor's UID for VAT, payment terms, the unit time is billed in (checks
+# palier.E106, E107).
+PALIER_BILLING_VAT_NUMBER = env_str("PALIER_BILLING_VAT_NUMBER")
+PALIER_BILLING_PAYMENT_DAYS = env_int("PALIER_BILLING_PAYMENT_DAYS", 30, minimum=0)
+PALIER_BILLING_UNIT = env_str("PALIER_BILLING_UNIT", "0.05h")
+PALIER_BILLING_ROUNDING = env_str("PALIER_BILLING_ROUNDING", "up")
+
 PALIER_REOPEN_DAYS = env_int("PALIER_REOPEN_DAYS", 14, minimum=0)
 # Days an invitation's set-password link works (it works once).
 PALIER_INVITATION_DAYS = env_int("PALIER_INVITATION_DAYS", 7, minimum=1)
