@@ -33,13 +33,13 @@ def _secret_key() -> str:
         return ""  # refused by system check palier.E001
     if PALIER_ENV == "test":
         return "test-only-" + "x" * 50
-    # The demo keeps a generated key in its data folder so sessions survive restarts.
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # The demo keeps a generated key in its data folder so sessions survive restarts;
+    # `palier demo` writes it (ops/secrets.py) and hands it to its children. Loading the
+    # settings writes nothing: a process without the file signs with a key of its own.
     path = DATA_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    if path.exists():
+        return path.read_text().strip()
+    return secrets.token_urlsafe(50)
 
 
 SECRET_KEY = _secret_key()
@@ -151,7 +151,8 @@ def _databases() -> dict:
             # One test database per process, so that two suites can run side by side.
             db["TEST"] = {"NAME": f"test_{db['NAME']}_{os.getpid()}"}
         return {"default": db}
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # The data folder is created when the database is first opened (lib/sqlite_writer),
+    # not here: `palier --help` must leave nothing behind.
     return {
         "default": {
             "ENGINE": "palier.lib.sqlite_writer",
