@@ -43,6 +43,6 @@ def test_a_visitor_finds_the_faq_in_their_language(db):
 
     found = search_articles(AnonymousUser(), "facturable", "fr")
     assert found[0].article.key == "why-billable"
-    assert found[0].title == "Pourquoi la solution à mon problème est-elle facturable ?"
+    assert found[0].title == "Pourquoi la solution à mon problème est-elle facturable\u202f?"
     reading = access_article_by_key(AnonymousUser(), "why-level-2", "it")
     assert reading.title == "Perché la mia richiesta è passata al livello 2?"
