@@ -63,10 +63,8 @@ class TriageModel:
         )
 
     def suggest(self, subject: str, body: str, *, threshold: float) -> Suggestion:
-        with threadpool_limits(limits=1):
-            return self._suggest(subject, body, threshold)
-
-    def _suggest(self, subject: str, body: str, threshold: float) -> Suggestion:
+        # No threadpool_limits here: entering it inspects the loaded libraries (~20 ms), and
+        # one row of sparse features uses no BLAS thread worth limiting.
         x = self.matrix([request_text(subject, body)])
         kind = _best(self.type_clf, x)
         return Suggestion(
