@@ -59,3 +59,47 @@ def test_a_contact_typing_a_request_is_offered_the_article_that_answers_it(
     assert deflection.query == "How do I reverse an invoice"
     assert not Ticket.objects.exists()
     assert csp_violations == []
+
+
+def test_an_agent_puts_an_article_into_the_reply_in_the_customers_language(
+    browser, live_server, world, shoot
+):
+    from palier.testing.factories import make_ticket
+    from palier.web.tests.conftest import PASSWORD
+
+    publish(
+        world.manager,
+        "reverse-invoice",
+        "everyone",
+        {
+            "en": ("Reversing a posted invoice", "Open the invoice and choose Reverse posting."),
+            "fr": ("Extourner une facture", "Ouvrez la facture et choisissez Extourner."),
+        },
+        module=module("Finance"),
+    )
+    ticket = make_ticket(world.contact_b, subject="Comment extourner une facture ?")  # French
+    violations: list[str] = []
+    context = browser.new_context(locale="en", base_url=live_server.url)
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    page.goto("/login/")
+    page.fill("#id_username", world.agent.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"/desk/tickets/{ticket.pk}/")
+    page.locator("#triage-panel").wait_for()
+    item = page.locator("#article-insert-results [data-article=reverse-invoice]")
+    item.wait_for()
+    item.locator("button", has_text="Insert the text").click()
+    reply = page.locator("#reply-form textarea[name=body]").input_value()
+    assert "Extourner une facture" in reply and "Ouvrez la facture" in reply
+    item.locator("button", has_text="Insert the link").click()
+    reply = page.locator("#reply-form textarea[name=body]").input_value()
+    assert "/help/articles/reverse-invoice/" in reply
+    shoot(page, "agent-ticket-article-inserted")
+    context.close()
+    assert violations == []
