@@ -67,7 +67,7 @@ def test_the_report_counts_per_article_per_module_per_month(client, world, shelf
     this_month = now.astimezone(tz).replace(day=10, hour=12)
     last_month = (this_month.replace(day=1) - dt.timedelta(days=5)).replace(day=10)
     _answer(client, shelf.everyone.key, this_month)
-    _answer(client, shelf.everyone.key, this_month)
+    _answer(client, shelf.everyone.key, this_month + dt.timedelta(hours=2))
     _answer(client, shelf.everyone.key, last_month)
     _answer(client, shelf.english_only.key, this_month)
     report = deflection_report("en", now=now)
@@ -97,3 +97,13 @@ def test_the_report_page_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         html = client.get(reverse("web:knowledge:deflection")).content.decode()
     assert "Year-end closing checklist" in html
+
+
+def test_saying_it_twice_within_an_hour_counts_once(client, world, shelf):
+    client.force_login(world.contact_a)
+    url = reverse("web:knowledge:answered", args=[shelf.everyone.key])
+    now = timezone.now()
+    for minutes in (0, 30, 61):
+        with time_machine.travel(now + dt.timedelta(minutes=minutes), tick=False):
+            client.post(url)
+    assert Deflection.objects.count() == 2
