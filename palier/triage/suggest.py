@@ -5,7 +5,7 @@ type, and only then does the policy decide (POLICY.md section 3). Below the conf
 threshold the desk says nothing, and the ticket waits for a person as before.
 
 The model is the file `triage/model.joblib` in the data directory, written by `palier triage
-train` and the worker's nightly job; until one exists, the shipped cold-start requests are
+train` and the worker's daily job; until one exists, the shipped cold-start requests are
 learnt once per process (a few seconds) and written there.
 """
 
