@@ -23,4 +23,5 @@ urlpatterns = [
     path("desk/", include("palier.web.agent.urls")),
     path("billing/", include("palier.web.billing.urls")),
     path("rnd/", include("palier.web.engineering.urls")),
+    path("manage/", include("palier.web.manage.urls")),
 ]

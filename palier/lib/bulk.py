@@ -1,0 +1,62 @@
+"""Bulk inserts that keep every value as given (dates included) and take ids beforehand.
+
+For imports of many rows: `Model.objects.bulk_create` would stamp `auto_now_add` fields with
+the time of the import, and returns no ids on every backend before the rows exist; a row
+that points at another inserted in the same batch (a ticket and its decision) needs the id
+first. Call these inside the write transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+from django.db.models import Model
+
+
+def take_ids(model: type[Model], count: int) -> list[int]:
+    """`count` ids that rows of `model` inserted now may take (see lib.rows.next_id)."""
+    if count <= 0:
+        return []
+    if not connection.in_atomic_block:
+        raise RuntimeError("take_ids() runs inside the transaction that inserts the rows.")
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite holds the write lock since BEGIN IMMEDIATE: nobody else takes these.
+        cursor.execute(
+            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0),"
+            f" COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 0))",
+            [table],
+        )
+        start = cursor.fetchone()[0] + 1
+        return list(range(start, start + count))
+
+
+def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert `rows` (values in the order of `fields`, attribute names such as
+    `customer_id`) as they are; returns how many."""
+    meta = model._meta
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    columns = [by_attname[name] for name in fields]
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    prepared = [
+        [
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(columns, row, strict=True)
+        ]
+        for row in rows
+    ]
+    if prepared:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, prepared)
+    return len(prepared)
