@@ -83,6 +83,8 @@ def process(
     """Read, match and count every ticket; with `write`, insert the good ones batch by
     batch (each batch one short transaction)."""
     source = SOURCES[kind]
+    if write:
+        check_allowed(acting_user, Permission.DATA_IMPORT)
     report = Report()
     resolver = Resolver(source)
     first_line: dict[str, int] = {}

@@ -9,12 +9,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from palier.accounts.models import User
+from palier.accounts.permissions import Permission, check_allowed
 from palier.audit.log import origin
 from palier.imports import engine
 from palier.imports.actions import check, tabular_kind
 from palier.imports.files import UnreadableFile
 from palier.imports.kinds import KINDS
-from palier.lib.errors import DomainError
+from palier.lib.errors import DomainError, NotAllowed
 from palier.lib.progress import ProgressBar
 
 PAST = ("jira", "zendesk", "tickets")
@@ -59,6 +60,10 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {options['user']!r}.")
+        try:
+            check_allowed(user, Permission.DATA_IMPORT)
+        except NotAllowed as exc:
+            raise CommandError(exc.message) from exc
         for path in options["files"]:
             if not path.is_file():
                 raise CommandError(f"No file {path}.")
