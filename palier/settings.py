@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "palier.audit",
     "palier.people",
     "palier.imports",
+    "palier.exports",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from palier.web.manage import catalogue, imports, people
+from palier.web.manage import catalogue, exports, imports, people
 
 app_name = "manage"
 
@@ -39,4 +39,6 @@ urlpatterns = [
         imports.import_template,
         name="import_template",
     ),
+    path("export/", exports.export_page, name="export"),
+    path("export/<str:fmt>/", exports.export_download, name="export_download"),
 ]

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from palier.customers.models import Customer
-from palier.web.tests.conftest import PASSWORD, shoot  # noqa: F401 (a fixture)
+from palier.web.tests.conftest import PASSWORD
 
 pytestmark = [
     pytest.mark.e2e,
@@ -51,8 +51,8 @@ def test_the_dry_run_lists_every_error_then_the_import_writes_the_good_rows(
         [cell.strip() for cell in row.split("\t")]
         for row in page.locator("#import-problems tbody").inner_text().splitlines()
     ]
-    assert ["3", "Langue"] == rows[0][:2]
-    assert ["4", "Numéro de client"] == rows[1][:2]
+    assert rows[0][:2] == ["3", "Langue"]
+    assert rows[1][:2] == ["4", "Numéro de client"]
     assert {tuple(r[:2]) for r in rows[2:]} == {("5", "Nom"), ("5", "Pays")}
     shoot(page, "import-dry-run")
     assert not Customer.objects.filter(reference__startswith="400").exists()
