@@ -103,3 +103,26 @@ class InstallationForm(forms.Form):
         self.fields["version"].choices = [("", _("Choose a version"))] + [
             (v.pk, f"{v.product.name} {v.number}") for v in versions
         ]
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(
+        label=_("Address"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Where the desk posts ticket events, e.g. https://erp.example.com/palier."),
+    )
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    events = forms.MultipleChoiceField(
+        label=_("Events"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every event."),
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs) -> None:
+        from palier.webhooks.labels import event_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["events"].choices = event_choices()

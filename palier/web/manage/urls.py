@@ -1,6 +1,6 @@
 from django.urls import path
 
-from palier.web.manage import catalogue, exports, imports, people
+from palier.web.manage import catalogue, exports, imports, people, webhooks
 
 app_name = "manage"
 
@@ -41,4 +41,12 @@ urlpatterns = [
     ),
     path("export/", exports.export_page, name="export"),
     path("export/<str:fmt>/", exports.export_download, name="export_download"),
+    path("webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("webhooks/<int:webhook_id>/", webhooks.webhook_detail, name="webhook"),
+    path("webhooks/<int:webhook_id>/secret/", webhooks.webhook_rotate, name="webhook_rotate"),
+    path(
+        "webhooks/deliveries/<int:delivery_id>/retry/",
+        webhooks.delivery_retry,
+        name="delivery_retry",
+    ),
 ]
