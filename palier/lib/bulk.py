@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Model
 
 
@@ -38,6 +38,24 @@ def take_ids(model: type[Model], count: int) -> list[int]:
         return list(range(start, start + count))
 
 
+# Values of these fields go to the database as Python gives them (str, int, bool): calling
+# each field's get_db_prep_save for them was a third of a bulk import's time.
+_AS_IS = (
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+    models.IntegerField,
+    models.AutoField,
+    models.ForeignKey,
+)
+
+
+def _converter(field):
+    if isinstance(field, _AS_IS) and not isinstance(field, models.DecimalField):
+        return None
+    return field.get_db_prep_save
+
+
 def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Insert `rows` (values in the order of `fields`, attribute names such as
     `customer_id`) as they are; returns how many."""
@@ -49,13 +67,12 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
         f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
+    converters = [_converter(f) for f in columns]
     prepared = [
-        [
-            field.get_db_prep_save(value, connection)
-            for field, value in zip(columns, row, strict=True)
-        ]
+        [value if convert is None or value is None else convert(value, connection)
+         for convert, value in zip(converters, row, strict=True)]
         for row in rows
-    ]
+    ]  # fmt: skip
     if prepared:
         with connection.cursor() as cursor:
             cursor.executemany(sql, prepared)
