@@ -13,6 +13,10 @@ COMMANDS = {
     "sla": "Service levels: sla scan (warnings, breaches), sla recompute (open clocks; new "
     "clocks' deadlines already past are marked breached without events unless --tell-past).",
     "token": "API tokens: create USERNAME [--name N], list USERNAME, revoke PREFIX.",
+    "import": "import KIND FILE --user MANAGER [--dry-run]: customers, contracts, "
+    "customizations, contacts, installations (CSV, XLSX), past tickets (jira, zendesk, "
+    "tickets); import desk FILE restores an export into an empty desk.",
+    "export": "The whole desk as JSON Lines (--format jsonl) or CSV in a ZIP (--format csv).",
     "migrate": "Create or update the database tables.",
     "createsuperuser": "Create an administrator.",
     "collectstatic": "Copy static files into PALIER_DATA_DIR/static (serve does it).",
