@@ -4,7 +4,7 @@
     .venv/bin/python bench/import_past.py --db sqlite
     .venv/bin/python bench/import_past.py --db postgres
 
-Its own data set (`--set`, default `100k-movein`; dropped and migrated first). The export is
+Its own data set (`--set`, default `movein_100k`; dropped and migrated first). The export is
 written first (deterministic: the same seed gives the same file), in Jira's real shape: the
 "all fields" header, repeated "Comment" columns holding "14/Jul/25 3:42 PM;account id;text",
 organizations and request types as JSM writes them. Then `palier import jira` runs as the
@@ -135,7 +135,7 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=350_000)
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--contacts", type=int, default=4000)
-    parser.add_argument("--set", dest="dataset", default="100k-movein")
+    parser.add_argument("--set", dest="dataset", default="movein_100k")
     args = parser.parse_args()
 
     reset_database(args.db, args.dataset)
