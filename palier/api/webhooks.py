@@ -9,6 +9,8 @@ from typing import Annotated
 from ninja import Router, Schema
 from pydantic import Field, StringConstraints
 
+from palier.accounts.permissions import Permission
+from palier.api.doors import needs
 from palier.api.schemas import ERRORS, Id
 from palier.webhooks import actions
 from palier.webhooks.models import EVENT_KINDS, DeliveryState, Webhook, WebhookDelivery
@@ -114,7 +116,11 @@ def list_webhooks(request):
     return [hook_out(h) for h in visible_webhooks(request.auth)[:200]]
 
 
-@router.post("/webhooks", response={201: WebhookWithSecret, **ERRORS})
+@router.post(
+    "/webhooks",
+    response={201: WebhookWithSecret, **ERRORS},
+    openapi_extra=needs(Permission.WEBHOOK_WRITE),
+)
 def create_webhook(request, payload: WebhookIn):
     """Post ticket events to an address; the answer carries the signing secret."""
     hook = actions.do_create_webhook(
@@ -131,7 +137,11 @@ def get_webhook(request, webhook_id: Id):
     return hook_out(access_webhook_by_id(request.auth, webhook_id), secret=True)
 
 
-@router.patch("/webhooks/{webhook_id}", response={200: WebhookOut, **ERRORS})
+@router.patch(
+    "/webhooks/{webhook_id}",
+    response={200: WebhookOut, **ERRORS},
+    openapi_extra=needs(Permission.WEBHOOK_WRITE),
+)
 def update_webhook(request, webhook_id: Id, payload: WebhookPatch):
     hook = access_webhook_by_id(request.auth, webhook_id)
     changes = payload.dict(exclude_unset=True)
@@ -140,7 +150,11 @@ def update_webhook(request, webhook_id: Id, payload: WebhookPatch):
     return hook_out(actions.do_update_webhook(hook, acting_user=request.auth, **changes))
 
 
-@router.post("/webhooks/{webhook_id}/secret", response={200: WebhookWithSecret, **ERRORS})
+@router.post(
+    "/webhooks/{webhook_id}/secret",
+    response={200: WebhookWithSecret, **ERRORS},
+    openapi_extra=needs(Permission.WEBHOOK_WRITE),
+)
 def rotate_secret(request, webhook_id: Id):
     """A new signing secret; the old one stops at once."""
     hook = access_webhook_by_id(request.auth, webhook_id)
@@ -159,7 +173,11 @@ def list_deliveries(
     return [delivery_out(d) for d in deliveries_of(hook, before_id=before_id, limit=limit)]
 
 
-@router.post("/webhook-deliveries/{delivery_id}/retry", response={200: DeliveryOut, **ERRORS})
+@router.post(
+    "/webhook-deliveries/{delivery_id}/retry",
+    response={200: DeliveryOut, **ERRORS},
+    openapi_extra=needs(Permission.WEBHOOK_WRITE),
+)
 def retry_delivery(request, delivery_id: Id):
     """Send a failed delivery again now."""
     delivery = access_delivery_by_id(request.auth, delivery_id)
