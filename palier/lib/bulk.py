@@ -73,7 +73,15 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
          for convert, value in zip(converters, row, strict=True)]
         for row in rows
     ]  # fmt: skip
-    if prepared:
-        with connection.cursor() as cursor:
+    if not prepared:
+        return 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: several times faster than INSERTs, one row after the other.
+            names = ", ".join(qn(f.column) for f in columns)
+            with cursor.copy(f"COPY {qn(meta.db_table)} ({names}) FROM STDIN") as copy:
+                for row in prepared:
+                    copy.write_row(row)
+        else:
             cursor.executemany(sql, prepared)
     return len(prepared)

@@ -7,6 +7,7 @@ is: importing the same export twice adds nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -26,7 +27,7 @@ from palier.imports.files import UnreadableFile
 from palier.imports.models import ImportRun, TypeMapping
 from palier.imports.past.model import PastTicket, ReadProblem
 from palier.imports.past.resolve import Resolver, count_types, group
-from palier.imports.past.writer import write_batch
+from palier.imports.past.writer import bulk_search_indexing, write_batch
 from palier.policy import RequestType
 
 SOURCES = {"jira": "jira", "zendesk": "zendesk", "tickets": "csv"}
@@ -104,10 +105,10 @@ def process(
                 first_line[item.key] = item.line
             yield item
 
-    for batch in group(tickets(), BATCH):
-        count_types(report.types, batch)
+    def batch_of(matched) -> list:
+        """Count a batch's tickets; the ones to write."""
         good = []
-        for m in resolver.match(batch):
+        for m in matched:
             if m.known:
                 report.counts["tickets_known"] += 1
             elif m.problems:
@@ -117,14 +118,20 @@ def process(
             else:
                 good.append(m)
         report.counts["tickets_new"] += len(good)
-        if write:
-            report.counts["comments"] += write_batch(
-                good, source=source, run_id=run_id, acting_user_id=acting_user.pk
-            )
-        else:
-            report.counts["comments"] += sum(len(m.ticket.comments) for m in good)
-        if progress:
-            progress(min(_position(sources), total), total)
+        return good
+
+    with bulk_search_indexing() if write else contextlib.nullcontext():
+        for batch in group(tickets(), BATCH):
+            count_types(report.types, batch)
+            good = batch_of(resolver.match(batch))
+            if write:
+                report.counts["comments"] += write_batch(
+                    good, source=source, run_id=run_id, acting_user_id=acting_user.pk
+                )
+            else:
+                report.counts["comments"] += sum(len(m.ticket.comments) for m in good)
+            if progress:
+                progress(min(_position(sources), total), total)
     return report
 
 

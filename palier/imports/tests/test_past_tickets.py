@@ -121,8 +121,9 @@ def test_an_imported_ticket_reads_as_imported_not_as_decided_by_the_policy(numbe
     client.force_login(numbered.contact_a)
     detail = client.get(f"/api/v1/tickets/{ticket.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
     assert detail["decision"]["kind"] == "imported"
-    assert detail["explanation"]["headline"] == "Imported from an earlier support tool"
-    assert "SD-101" in detail["explanation"]["why_level"]
+    assert detail["explanation"]["language"] == "de"  # the ticket's, Anna's
+    assert detail["explanation"]["headline"] == "Aus einem früheren Support-Werkzeug importiert"
+    assert "Jira Service Management SD-101" in detail["explanation"]["why_level"]
     page = client.get(f"/portal/requests/{ticket.pk}/")
     assert page.status_code == 200
 
