@@ -205,6 +205,7 @@ def explain(decision: Any, language: str) -> Explanation:
                 )
                 % {"source": facts.get("source_name", ""), "key": facts.get("key", "")},
                 why_billable="",
+                why_level_article="support-policy",
                 why_ticket=why_ticket(),
             )
         if not decision.accepted:

@@ -125,7 +125,11 @@ def test_an_imported_ticket_reads_as_imported_not_as_decided_by_the_policy(numbe
     assert detail["explanation"]["headline"] == "Aus einem früheren Support-Werkzeug importiert"
     assert "Jira Service Management SD-101" in detail["explanation"]["why_level"]
     page = client.get(f"/portal/requests/{ticket.pk}/")
-    assert page.status_code == 200
+    assert page.status_code == 200 and "Support-Werkzeug" in page.content.decode()
+    agent = Client()
+    agent.force_login(numbered.agent)
+    desk = agent.get(f"/desk/tickets/{ticket.pk}/")
+    assert desk.status_code == 200 and "Invoice run stops with error 4711" in desk.content.decode()
 
 
 def test_zendesk_incremental_export_pages_with_comment_events(numbered, nothing_sent):
