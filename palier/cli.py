@@ -15,6 +15,10 @@ COMMANDS = {
     "token": "API tokens: create USERNAME [--name N], list USERNAME, revoke PREFIX.",
     "triage": "The learned triage: triage train (on the desk's qualified tickets), triage "
     "evaluate (on the held-out set), triage suggest SUBJECT [BODY].",
+    "import": "import KIND FILE --user MANAGER [--dry-run]: customers, contracts, "
+    "customizations, contacts, installations (CSV, XLSX), past tickets (jira, zendesk, "
+    "tickets); import desk FILE restores an export into an empty desk.",
+    "export": "The whole desk as JSON Lines (--format jsonl) or CSV in a ZIP (--format csv).",
     "migrate": "Create or update the database tables.",
     "createsuperuser": "Create an administrator.",
     "collectstatic": "Copy static files into PALIER_DATA_DIR/static (serve does it).",

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "palier.audit",
     "palier.people",
     "palier.imports",
+    "palier.exports",
+    "palier.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -343,6 +345,9 @@ PALIER_BILLING_ROUNDING = env_str("PALIER_BILLING_ROUNDING", "up")
 PALIER_REOPEN_DAYS = env_int("PALIER_REOPEN_DAYS", 14, minimum=0)
 # Days an invitation's set-password link works (it works once).
 PALIER_INVITATION_DAYS = env_int("PALIER_INVITATION_DAYS", 7, minimum=1)
+# Webhooks to private, loopback and link-local addresses (a desk's own network); the cloud
+# metadata addresses stay refused.
+PALIER_WEBHOOKS_ALLOW_PRIVATE = env_bool("PALIER_WEBHOOKS_ALLOW_PRIVATE", False)
 PALIER_VENDOR_NAME = env_str("PALIER_VENDOR_NAME", "Palier Software SA")
 
 # `palier serve`: gunicorn's worker processes and the address it listens on.

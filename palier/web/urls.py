@@ -35,5 +35,6 @@ urlpatterns = [
     path("desk/", include("palier.web.agent.urls")),
     path("billing/", include("palier.web.billing.urls")),
     path("rnd/", include("palier.web.engineering.urls")),
+    path("manage/", include("palier.web.manage.urls")),
     path("help/", include("palier.web.knowledge.urls")),
 ]

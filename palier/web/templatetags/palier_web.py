@@ -39,6 +39,7 @@ _STAFF_LINKS = [
 _MANAGER_LINKS = [
     *_STAFF_LINKS,
     (_("Billing"), "web:billing:dashboard"),
+    (_("Manage"), "web:manage:people"),
 ]
 
 
