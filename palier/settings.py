@@ -80,6 +80,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "palier.ops.middleware.OpsEndpointsMiddleware",  # /healthz, /readyz, /metrics; timing
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -302,10 +303,46 @@ PALIER_VENDOR_NAME = env_str("PALIER_VENDOR_NAME", "Palier Software SA")
 PALIER_WEB_WORKERS = env_int("PALIER_WEB_WORKERS", 2, minimum=1)
 PALIER_BIND = env_str("PALIER_BIND", "127.0.0.1:8000")
 
+# Observability (docs/configuration.md, "Health, metrics, logs and errors").
+PALIER_READY_WORKER_MAX_AGE = env_int("PALIER_READY_WORKER_MAX_AGE", 120, minimum=5)
+PALIER_READY_OUTBOX_MAX_AGE = env_int("PALIER_READY_OUTBOX_MAX_AGE", 300, minimum=1)
+PALIER_READY_MAIL_BACKLOG = env_int("PALIER_READY_MAIL_BACKLOG", 1000, minimum=0)
+PALIER_METRICS_TOKEN = env_str("PALIER_METRICS_TOKEN")
+PALIER_METRICS_ALLOWED_IPS = frozenset(env_list("PALIER_METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"]))
+# prometheus-client reads this when it is imported: the folder where this host's Palier
+# processes write their counters (made by serve, worker and demo; never by settings).
+if (DATA_DIR / "run" / "metrics").is_dir() and PALIER_ENV != "test":
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "run" / "metrics"))
+PALIER_LOG_FORMAT = env_str("PALIER_LOG_FORMAT", "text")
+if PALIER_LOG_FORMAT not in {"text", "json"}:
+    raise ConfigError(f"PALIER_LOG_FORMAT must be text or json; got {PALIER_LOG_FORMAT!r}")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        # One JSON object a line: time, level, logger, message (and the exception).
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"}
+        | ({"formatter": "json"} if PALIER_LOG_FORMAT == "json" else {})
+    },
     "root": {"handlers": ["console"], "level": env_str("PALIER_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Error reporting to Sentry (or a Sentry-compatible service such as GlitchTip), when set.
+PALIER_SENTRY_DSN = env_str("PALIER_SENTRY_DSN")
+if PALIER_SENTRY_DSN:
+    from palier.ops.errors import init_error_reporting
+
+    init_error_reporting(
+        PALIER_SENTRY_DSN,
+        environment=env_str("PALIER_SENTRY_ENVIRONMENT", PALIER_ENV),
+        traces_sample_rate=float(env_str("PALIER_SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    )
