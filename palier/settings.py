@@ -216,8 +216,39 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
+
+
+def _file_storage(prefix: str) -> dict:
+    """Attachments and exports: the local disk (PALIER_DATA_DIR/media), or an S3-compatible
+    object store when PALIER_S3_BUCKET is set, so that web and worker processes on several
+    machines share the files (django-storages). Code goes through Django's storage API
+    (`FileField`, `storages["exports"]`) and never through a path."""
+    bucket = env_str("PALIER_S3_BUCKET")
+    if not bucket:
+        # No location for media: FileSystemStorage then follows MEDIA_ROOT.
+        options = {} if prefix == "media" else {"location": DATA_DIR / prefix}
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": options}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("PALIER_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("PALIER_S3_REGION") or None,
+            # Unset: boto3's own chain (environment, instance role, ~/.aws).
+            "access_key": env_str("PALIER_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("PALIER_S3_SECRET_ACCESS_KEY") or None,
+            "location": "/".join(p for p in (env_str("PALIER_S3_PREFIX"), prefix) if p),
+            # Files are private: downloads go through Palier, which checks who asks.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _file_storage("media"),
+    "exports": _file_storage("exports"),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
