@@ -13,6 +13,8 @@ COMMANDS = {
     "sla": "Service levels: sla scan (warnings, breaches), sla recompute (open clocks; new "
     "clocks' deadlines already past are marked breached without events unless --tell-past).",
     "token": "API tokens: create USERNAME [--name N], list USERNAME, revoke PREFIX.",
+    "backup": "Back up the database and the files into one archive, online (--keep N).",
+    "restore": "Put back a backup archive (stop the desk first), then check it.",
     "migrate": "Create or update the database tables.",
     "createsuperuser": "Create an administrator.",
     "collectstatic": "Copy static files into PALIER_DATA_DIR/static (serve does it).",

@@ -334,6 +334,10 @@ PALIER_VENDOR_NAME = env_str("PALIER_VENDOR_NAME", "Palier Software SA")
 PALIER_WEB_WORKERS = env_int("PALIER_WEB_WORKERS", 2, minimum=1)
 PALIER_BIND = env_str("PALIER_BIND", "127.0.0.1:8000")
 
+# `palier backup`: where archives go and how many stay (docs/configuration.md, "Backups").
+PALIER_BACKUP_DIR = env_path("PALIER_BACKUP_DIR", DATA_DIR / "backups")
+PALIER_BACKUP_KEEP = env_int("PALIER_BACKUP_KEEP", 14, minimum=0)
+
 # Observability (docs/configuration.md, "Health, metrics, logs and errors").
 PALIER_READY_WORKER_MAX_AGE = env_int("PALIER_READY_WORKER_MAX_AGE", 120, minimum=5)
 PALIER_READY_OUTBOX_MAX_AGE = env_int("PALIER_READY_OUTBOX_MAX_AGE", 300, minimum=1)
