@@ -140,6 +140,19 @@ def _databases() -> dict:
             if env_bool("PALIER_PG_PREPARED", True):
                 db["OPTIONS"]["server_side_binding"] = True
                 db["OPTIONS"]["prepare_threshold"] = 5
+            # A pool of connections per process (psycopg_pool through Django's "pool"
+            # option): requests borrow one and give it back, instead of each process
+            # keeping one for CONN_MAX_AGE. Sized per process: gunicorn's sync workers need
+            # one each, so it pays off with threads or many short scripts. Behind PgBouncer
+            # in transaction mode leave it off and set PALIER_PG_PREPARED=0.
+            pool_size = env_int("PALIER_DB_POOL_SIZE", 0, minimum=0)
+            if pool_size:
+                db["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+                db["OPTIONS"]["pool"] = {
+                    "min_size": 1,
+                    "max_size": pool_size,
+                    "timeout": env_int("PALIER_DB_POOL_TIMEOUT", 10, minimum=1),
+                }
             # One test database per process, so that two suites can run side by side.
             db["TEST"] = {"NAME": f"test_{db['NAME']}_{os.getpid()}"}
         return {"default": db}
