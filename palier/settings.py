@@ -406,8 +406,9 @@ PALIER_METRICS_TOKEN = env_str("PALIER_METRICS_TOKEN")
 PALIER_METRICS_ALLOWED_IPS = frozenset(env_list("PALIER_METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"]))
 # prometheus-client reads this when it is imported: the folder where this host's Palier
 # processes write their counters (made by serve, worker and demo; never by settings).
-if (DATA_DIR / "run" / "metrics").is_dir() and PALIER_ENV != "test":
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "run" / "metrics"))
+_METRICS_DIR = env_path("PALIER_RUN_DIR", DATA_DIR / "run") / "metrics"
+if _METRICS_DIR.is_dir() and PALIER_ENV != "test":
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(_METRICS_DIR))
 PALIER_LOG_FORMAT = env_str("PALIER_LOG_FORMAT", "text")
 if PALIER_LOG_FORMAT not in {"text", "json"}:
     raise ConfigError(f"PALIER_LOG_FORMAT must be text or json; got {PALIER_LOG_FORMAT!r}")

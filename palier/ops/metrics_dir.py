@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 
 def metrics_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / "run" / "metrics"
+    """PALIER_RUN_DIR/metrics: by default under the data folder; a container whose data
+    folder is a volume shared with other containers points PALIER_RUN_DIR at its own disk
+    (process ids repeat from one container to the next)."""
+    run = os.environ.get("PALIER_RUN_DIR") or str(Path(data_dir) / "run")
+    return Path(run) / "metrics"
 
 
 def prepare_metrics_dir(data_dir: Path, *, wipe: bool) -> Path:
