@@ -373,3 +373,37 @@ class InvoiceSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+from palier.billing.models.payments import (  # noqa: E402 (the payments half of the app)
+    BankImport,
+    BankPayment,
+    DispatchKind,
+    InvoiceDispatch,
+    PaymentState,
+)
+
+__all__ = [
+    "Activity",
+    "BankImport",
+    "BankPayment",
+    "ContractRate",
+    "DecidedVia",
+    "DispatchKind",
+    "Estimate",
+    "EstimateStatus",
+    "Invoice",
+    "InvoiceDispatch",
+    "InvoiceKind",
+    "InvoiceLine",
+    "InvoiceSequence",
+    "InvoiceStatus",
+    "PaymentState",
+    "PaymentStatus",
+    "PrepaidAlert",
+    "TimeEntry",
+    "Timer",
+    "address_lines",
+    "hours_to_minutes",
+    "minutes_to_hours",
+]
