@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "palier.ops",
     "palier.workspace",
     "palier.audit",
+    "palier.satisfaction",
+    "palier.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -300,6 +302,12 @@ PALIER_BILLING_VAT_NUMBER = env_str("PALIER_BILLING_VAT_NUMBER")
 PALIER_BILLING_PAYMENT_DAYS = env_int("PALIER_BILLING_PAYMENT_DAYS", 30, minimum=0)
 PALIER_BILLING_UNIT = env_str("PALIER_BILLING_UNIT", "0.05h")
 PALIER_BILLING_ROUNDING = env_str("PALIER_BILLING_ROUNDING", "up")
+
+# Satisfaction surveys after a request is resolved (palier/satisfaction/conf.py).
+PALIER_SATISFACTION_ENABLED = env_bool("PALIER_SATISFACTION_ENABLED", True)
+PALIER_SATISFACTION_QUIET_DAYS = env_int("PALIER_SATISFACTION_QUIET_DAYS", 30, minimum=0)
+PALIER_SATISFACTION_LINK_DAYS = env_int("PALIER_SATISFACTION_LINK_DAYS", 14, minimum=1)
+PALIER_SATISFACTION_LOW_SCORE = env_int("PALIER_SATISFACTION_LOW_SCORE", 2, minimum=0)
 
 PALIER_REOPEN_DAYS = env_int("PALIER_REOPEN_DAYS", 14, minimum=0)
 PALIER_VENDOR_NAME = env_str("PALIER_VENDOR_NAME", "Palier Software SA")

@@ -22,4 +22,6 @@ urlpatterns = [
     path("desk/", include("palier.web.agent.urls")),
     path("billing/", include("palier.web.billing.urls")),
     path("rnd/", include("palier.web.engineering.urls")),
+    path("satisfaction/", include("palier.web.satisfaction.urls")),
+    path("dashboards/", include("palier.web.dashboards.urls")),
 ]
