@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
+from palier.accounts.permissions import Permission, check_allowed
 from palier.billing import conf
 from palier.billing.lines import activity_row
 from palier.billing.models import (
@@ -27,7 +28,7 @@ from palier.billing.models import (
     TimeEntry,
 )
 from palier.customers.models import Customer
-from palier.lib.errors import Conflict, DomainError, NotAllowed
+from palier.lib.errors import Conflict, DomainError
 from palier.lib.money import CENT, round_to_five_cents
 from palier.tickets.actions import record_event
 
@@ -36,8 +37,7 @@ NUMBER_PREFIX = {InvoiceKind.INVOICE: "INV", InvoiceKind.CREDIT_NOTE: "CN"}
 
 
 def _check_manager(user: User) -> None:
-    if not user.is_manager:
-        raise NotAllowed(_("Only a manager runs billing and approves invoices."))
+    check_allowed(user, Permission.BILLING_RUN)
 
 
 def line_amounts(entries: list[TimeEntry]) -> tuple[list[dict], int, int, Decimal]:
