@@ -188,8 +188,20 @@ def do_answer_survey(
 
 
 def team_lead_for(ticket: Ticket) -> User | None:
-    """The lead of the assignee's team; None (the managers take it) without one."""
-    return None
+    """The lead of the assignee's team (the first by name if several); None, and the
+    managers take it, when the request has no assignee, the assignee no team or the team no
+    lead."""
+    from palier.workspace.models import Team
+
+    if ticket.assignee_id is None:
+        return None
+    team = (
+        Team.objects.filter(members=ticket.assignee_id, lead__is_active=True)
+        .select_related("lead")
+        .order_by("name")
+        .first()
+    )
+    return team.lead if team else None
 
 
 def _open_follow_up(survey: Survey) -> FollowUp:

@@ -105,3 +105,19 @@ def test_filters_narrow_every_panel(world, desk):
         start=timezone.localdate().replace(year=2020), end=timezone.localdate().replace(year=2020)
     )
     assert rows(PANELS["intake"](before), "intake") == {}
+
+
+@pytest.mark.django_db
+def test_a_team_filter_counts_the_requests_of_its_members(world, desk):
+    from palier.workspace.models import Team
+
+    team = Team.objects.create(name="Customer Services", lead=world.manager)
+    team.members.add(world.consultant)
+    nobody = filters(team_id=team.pk, team_members=(world.consultant.pk,))
+    assert rows(PANELS["intake"](nobody), "intake") == {}
+    team.members.add(world.agent)
+    agents = filters(team_id=team.pk, team_members=(world.consultant.pk, world.agent.pk))
+    assert rows(PANELS["intake"](agents), "intake") == {
+        "Portal": [1, 1, 0, 2],
+        "Email": [1, 0, 0, 1],
+    }

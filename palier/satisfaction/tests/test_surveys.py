@@ -150,3 +150,38 @@ def test_a_low_score_opens_a_follow_up_for_the_managers_until_closed(
         "Called back",
         world.manager,
     )
+
+
+@pytest.mark.django_db
+def test_a_low_score_goes_to_the_lead_of_the_assignees_team(
+    world, django_capture_on_commit_callbacks
+):
+    from palier.tickets.actions import do_assign
+    from palier.workspace.models import Team
+
+    lead = world.consultant
+    team = Team.objects.create(name="Level 1", lead=lead)
+    team.members.add(world.agent, lead)
+    ticket = make_ticket(world.contact_a, "usage", "Export")
+    do_assign(ticket, world.agent, acting_user=world.agent)
+    resolve(ticket, world.agent, django_capture_on_commit_callbacks)
+    survey = Survey.objects.get(ticket=ticket)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_answer_survey(survey, score=1, comment="", via="link")
+    follow_up = FollowUp.objects.get(survey=survey)
+    assert follow_up.assigned_to == lead
+    [mail] = OutboundMessage.objects.filter(kind="satisfaction_follow_up")
+    assert mail.recipient == lead.email
+    # The lead sees it on their desk and closes it; another agent does not reach it.
+    assert (
+        "1 unhappy customer to call back" in signed_in(lead).get("/dashboards/me/").content.decode()
+    )
+    assert (
+        signed_in(world.agent)
+        .post(f"/dashboards/follow-ups/{follow_up.pk}/close/", {"note": "x"})
+        .status_code
+        == 404
+    )
+    signed_in(lead).post(f"/dashboards/follow-ups/{follow_up.pk}/close/", {"note": "Done"})
+    follow_up.refresh_from_db()
+    assert follow_up.status == "done"

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from palier.customers.models import Customer, Module, Product
 from palier.dashboards.filters import MAX_DAYS, Filters
 from palier.web.widgets import IsoDateInput
+from palier.workspace.models import Team
+from palier.workspace.queries import team_member_ids
 
 
 class DashboardForm(forms.Form):
@@ -33,6 +35,13 @@ class DashboardForm(forms.Form):
         required=False,
         label=_("Module"),
         empty_label=_("All modules"),
+    )
+    team = forms.ModelChoiceField(
+        Team.objects.only("id", "name"),
+        required=False,
+        label=_("Team"),
+        empty_label=_("All teams"),
+        help_text=_("Requests assigned to its members."),
     )
     level = forms.TypedChoiceField(
         choices=[("", _("Both levels")), (1, _("Level 1")), (2, _("Level 2"))],
@@ -67,5 +76,7 @@ class DashboardForm(forms.Form):
             customer_id=data["customer"].pk if data.get("customer") else None,
             product_id=data["product"].pk if data.get("product") else None,
             module_id=data["module"].pk if data.get("module") else None,
+            team_id=data["team"].pk if data.get("team") else None,
+            team_members=tuple(team_member_ids(data["team"])) if data.get("team") else None,
             level=data.get("level"),
         )
