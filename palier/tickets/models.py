@@ -184,6 +184,8 @@ class Ticket(models.Model):
             models.Index(
                 fields=["status", "level", "assignee", "type"], name="ticket_queue_counts"
             ),
+            # The dashboards count requests opened in a period (palier.dashboards).
+            models.Index(fields=["created_at"], name="ticket_created_at"),
         ]
 
     def __str__(self) -> str:
@@ -238,7 +240,11 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["ticket", "id"], name="decision_ticket_id")]
+        indexes = [
+            models.Index(fields=["ticket", "id"], name="decision_ticket_id"),
+            # The dashboards' diagnoses of a period (palier.dashboards.desk_panels.moves).
+            models.Index(fields=["kind", "decided_at"], name="decision_kind_decided"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.reason or self.refusal}"

@@ -156,6 +156,8 @@ class TimeEntry(models.Model):
             # The billing run's filter: billable, not yet invoiced, by date.
             models.Index(fields=["billable", "invoice", "date"], name="time_unbilled_date"),
             models.Index(fields=["contract", "prepaid_minutes"], name="time_contract_prepaid"),
+            # The dashboards' time of a period (level-2 work, the billing funnel).
+            models.Index(fields=["date"], name="time_date"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(minutes__gt=0), name="time_minutes_positive"),

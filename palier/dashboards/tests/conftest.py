@@ -49,7 +49,10 @@ def desk(world) -> Desk:
         first_response_breached=True, first_response_warned=True
     )
     do_transition(usage, "resolved", acting_user=world.agent)
-    survey = send_survey(Ticket.objects.get(pk=usage.pk), event=None, now=timezone.now())
+    # Committing tests have already had it sent by the outbox handler; the others send it here.
+    survey = Survey.objects.filter(ticket=usage).first() or send_survey(
+        Ticket.objects.get(pk=usage.pk), event=None, now=timezone.now()
+    )
     do_answer_survey(survey, score=5, comment="Quick", via="link")
     defect = Defect.objects.create(
         product=module("Finance").product, module=module("Finance"), title="Export crashes"
