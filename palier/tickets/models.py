@@ -242,8 +242,14 @@ class Decision(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["ticket", "id"], name="decision_ticket_id"),
-            # The dashboards' diagnoses of a period (palier.dashboards.desk_panels.moves).
+            # The dashboards' diagnoses of a period (palier.dashboards.desk_panels.moves)
+            # and refused requests (a few percent of the decisions: a partial index).
             models.Index(fields=["kind", "decided_at"], name="decision_kind_decided"),
+            models.Index(
+                fields=["ticket"],
+                condition=models.Q(kind="intake", accepted=False),
+                name="decision_refused",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,4 +21,8 @@ class Migration(migrations.Migration):
             model_name='ticket',
             index=models.Index(fields=['created_at'], name='ticket_created_at'),
         ),
+        migrations.AddIndex(
+            model_name='decision',
+            index=models.Index(condition=models.Q(('accepted', False), ('kind', 'intake')), fields=['ticket'], name='decision_refused'),
+        ),
     ]
