@@ -7,6 +7,7 @@ from collections.abc import Callable
 from palier.dashboards import desk_panels, other_panels
 from palier.dashboards.filters import Filters
 from palier.dashboards.panel import Panel, Table
+from palier.dashboards.plans import custom_plans
 
 PANELS: dict[str, Callable[[Filters], Panel]] = {
     "intake": desk_panels.intake,
@@ -51,9 +52,15 @@ TABLES = {
 
 
 def all_panels(f: Filters) -> list[Panel]:
-    return [build(f) for build in PANELS.values()]
+    """Every panel, each statement planned for its own period (plans.custom_plans: one
+    statement more on PostgreSQL)."""
+    with custom_plans():
+        return [build(f) for build in PANELS.values()]
 
 
 def table_of(key: str, f: Filters) -> Table | None:
     panel = TABLES.get(key)
-    return PANELS[panel](f).table(key) if panel else None
+    if panel is None:
+        return None
+    with custom_plans():
+        return PANELS[panel](f).table(key)

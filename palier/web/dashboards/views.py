@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from palier.dashboards import mine, panels
 from palier.dashboards.drilldown import tickets_behind
 from palier.dashboards.filters import Filters
+from palier.dashboards.plans import custom_plans
 from palier.dashboards.svg import bar_chart
 from palier.lib.errors import DomainError
 from palier.lib.pagination import InvalidCursor, keyset_page
@@ -103,10 +104,13 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     filters = _form(request).filters()
     params = {key: request.GET[key] for key in DRILL_KEYS if request.GET.get(key)}
     qs = tickets_behind(filters, params).select_related("customer", "assignee")
-    try:
-        page = keyset_page(qs, sort="-created", cursor=request.GET.get("cursor"), limit=DRILL_PAGE)
-    except InvalidCursor:
-        page = keyset_page(qs, sort="-created", cursor=None, limit=DRILL_PAGE)
+    with custom_plans():
+        try:
+            page = keyset_page(
+                qs, sort="-created", cursor=request.GET.get("cursor"), limit=DRILL_PAGE
+            )
+        except InvalidCursor:
+            page = keyset_page(qs, sort="-created", cursor=None, limit=DRILL_PAGE)
     query = urlencode({**filters.params(), **params})
     return render(
         request,
