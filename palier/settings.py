@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "palier.imports",
     "palier.exports",
     "palier.webhooks",
+    "palier.satisfaction",
+    "palier.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -386,6 +388,19 @@ PALIER_BILLING_VAT_NUMBER = env_str("PALIER_BILLING_VAT_NUMBER")
 PALIER_BILLING_PAYMENT_DAYS = env_int("PALIER_BILLING_PAYMENT_DAYS", 30, minimum=0)
 PALIER_BILLING_UNIT = env_str("PALIER_BILLING_UNIT", "0.05h")
 PALIER_BILLING_ROUNDING = env_str("PALIER_BILLING_ROUNDING", "up")
+
+# Satisfaction surveys after a request is resolved (palier/satisfaction/conf.py).
+PALIER_SATISFACTION_ENABLED = env_bool("PALIER_SATISFACTION_ENABLED", True)
+PALIER_SATISFACTION_QUIET_DAYS = env_int("PALIER_SATISFACTION_QUIET_DAYS", 30, minimum=0)
+PALIER_SATISFACTION_LINK_DAYS = env_int("PALIER_SATISFACTION_LINK_DAYS", 14, minimum=1)
+PALIER_SATISFACTION_LOW_SCORE = env_int("PALIER_SATISFACTION_LOW_SCORE", 2, minimum=0)
+
+# The managers' weekly report by mail (palier/dashboards/weekly.py): weekday 0 = Monday.
+PALIER_WEEKLY_REPORT_ENABLED = env_bool("PALIER_WEEKLY_REPORT_ENABLED", True)
+PALIER_WEEKLY_REPORT_WEEKDAY = env_int("PALIER_WEEKLY_REPORT_WEEKDAY", 0, minimum=0)
+PALIER_WEEKLY_REPORT_HOUR = env_int("PALIER_WEEKLY_REPORT_HOUR", 7, minimum=0)
+if PALIER_WEEKLY_REPORT_WEEKDAY > 6 or PALIER_WEEKLY_REPORT_HOUR > 23:
+    raise ConfigError("PALIER_WEEKLY_REPORT_WEEKDAY is 0-6 (Monday-Sunday), _HOUR is 0-23")
 
 PALIER_REOPEN_DAYS = env_int("PALIER_REOPEN_DAYS", 14, minimum=0)
 # Days an invitation's set-password link works (it works once).

@@ -37,4 +37,6 @@ urlpatterns = [
     path("rnd/", include("palier.web.engineering.urls")),
     path("manage/", include("palier.web.manage.urls")),
     path("help/", include("palier.web.knowledge.urls")),
+    path("satisfaction/", include("palier.web.satisfaction.urls")),
+    path("dashboards/", include("palier.web.dashboards.urls")),
 ]
