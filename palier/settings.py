@@ -259,6 +259,33 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = [
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a second factor, after the password
 OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "palier.signin"
 
+
+def _oidc_providers() -> dict[str, dict]:
+    """Single sign-on through OpenID Connect providers (docs/configuration.md): one block of
+    PALIER_OIDC_<NAME>_* variables per name listed in PALIER_OIDC_PROVIDERS."""
+    providers = {}
+    for name in env_list("PALIER_OIDC_PROVIDERS", []):
+        if not name.isidentifier():
+            raise ConfigError(f"PALIER_OIDC_PROVIDERS: {name!r} is not a plain name")
+        prefix = f"PALIER_OIDC_{name.upper()}_"
+        audience = env_str(prefix + "FOR", "all")
+        if audience not in {"all", "staff", "contacts"}:
+            raise ConfigError(f"{prefix}FOR must be all, staff or contacts; got {audience!r}")
+        providers[name.lower()] = {
+            "issuer": env_str(prefix + "ISSUER").rstrip("/"),
+            "client_id": env_str(prefix + "CLIENT_ID"),
+            "client_secret": env_str(prefix + "CLIENT_SECRET"),
+            "label": env_str(prefix + "LABEL", name),
+            "for": audience,
+            "scopes": env_str(prefix + "SCOPES", "openid email profile"),
+            "verified_claim": env_str(prefix + "VERIFIED_CLAIM", "email_verified"),
+            "mfa": env_bool(prefix + "MFA", False),
+        }
+    return providers
+
+
+PALIER_OIDC_PROVIDERS = _oidc_providers()
+
 # Security. Production defaults are strict; the demo serves plain HTTP on localhost.
 SECURE = IS_PRODUCTION and not env_bool("PALIER_INSECURE_HTTP", False)
 SESSION_COOKIE_SECURE = SECURE
