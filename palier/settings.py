@@ -33,13 +33,13 @@ def _secret_key() -> str:
         return ""  # refused by system check palier.E001
     if PALIER_ENV == "test":
         return "test-only-" + "x" * 50
-    # The demo keeps a generated key in its data folder so sessions survive restarts.
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # The demo keeps a generated key in its data folder so sessions survive restarts;
+    # `palier demo` writes it (ops/secrets.py) and hands it to its children. Loading the
+    # settings writes nothing: a process without the file signs with a key of its own.
     path = DATA_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    if path.exists():
+        return path.read_text().strip()
+    return secrets.token_urlsafe(50)
 
 
 SECRET_KEY = _secret_key()
@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "palier.ops",
     "palier.workspace",
     "palier.audit",
+    "palier.people",
+    "palier.imports",
 ]
 
 MIDDLEWARE = [
@@ -149,7 +151,8 @@ def _databases() -> dict:
             # One test database per process, so that two suites can run side by side.
             db["TEST"] = {"NAME": f"test_{db['NAME']}_{os.getpid()}"}
         return {"default": db}
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # The data folder is created when the database is first opened (lib/sqlite_writer),
+    # not here: `palier --help` must leave nothing behind.
     return {
         "default": {
             "ENGINE": "palier.lib.sqlite_writer",
@@ -344,6 +347,13 @@ if PALIER_ENV == "demo" and not env_str("PALIER_EMAIL_BACKEND"):
 
 # Consulting billing (see docs/configuration.md). Decimals stay strings: billing/conf.py parses
 # them and system checks palier.E101–E105 reject bad values.
+# The learned triage (palier/triage): its model file, and the confidence below which it
+# suggests nothing (chosen by cross-validation on the cold-start set: ~91 % of what it then
+# suggests is right, and it answers ~88 % of requests).
+PALIER_TRIAGE_MODEL = env_path("PALIER_TRIAGE_MODEL", DATA_DIR / "triage" / "model.joblib")
+PALIER_TRIAGE_MIN_CONFIDENCE = env_int("PALIER_TRIAGE_MIN_CONFIDENCE_PERCENT", 40, minimum=0) / 100
+# How many of the newest qualified tickets a retraining reads (bounds its time and memory).
+PALIER_TRIAGE_MAX_TICKETS = env_int("PALIER_TRIAGE_MAX_TICKETS", 100_000, minimum=0)
 PALIER_BILLING_VAT_RATE = env_str("PALIER_BILLING_VAT_RATE", "0.081")
 PALIER_BILLING_MARGIN = env_str("PALIER_BILLING_MARGIN", "0.10")
 PALIER_BILLING_LINK_MAX_AGE = env_int("PALIER_BILLING_LINK_MAX_AGE", 14 * 24 * 3600, minimum=60)
@@ -361,7 +371,16 @@ PALIER_BILLING_CREDITOR = {
     if value
 }
 
+# Invoices: the vendor's UID for VAT, payment terms, the unit time is billed in (checks
+# palier.E106, E107).
+PALIER_BILLING_VAT_NUMBER = env_str("PALIER_BILLING_VAT_NUMBER")
+PALIER_BILLING_PAYMENT_DAYS = env_int("PALIER_BILLING_PAYMENT_DAYS", 30, minimum=0)
+PALIER_BILLING_UNIT = env_str("PALIER_BILLING_UNIT", "0.05h")
+PALIER_BILLING_ROUNDING = env_str("PALIER_BILLING_ROUNDING", "up")
+
 PALIER_REOPEN_DAYS = env_int("PALIER_REOPEN_DAYS", 14, minimum=0)
+# Days an invitation's set-password link works (it works once).
+PALIER_INVITATION_DAYS = env_int("PALIER_INVITATION_DAYS", 7, minimum=1)
 PALIER_VENDOR_NAME = env_str("PALIER_VENDOR_NAME", "Palier Software SA")
 
 # `palier serve`: gunicorn's worker processes and the address it listens on.

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from palier.web import auth, downloads, second_factor, sso, views
+from palier.web import auth, downloads, invitations, second_factor, sso, views
 
 app_name = "web"
 
@@ -30,10 +30,12 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/done/", auth.ResetCompleteView.as_view(), name="password_reset_complete"),
+    path("invitation/<str:key>/", invitations.accept, name="invitation"),
     path("language/", views.set_language, name="set_language"),
     path("attachments/<int:attachment_id>/", downloads.download, name="attachment"),
     path("portal/", include("palier.web.portal.urls")),
     path("desk/", include("palier.web.agent.urls")),
     path("billing/", include("palier.web.billing.urls")),
     path("rnd/", include("palier.web.engineering.urls")),
+    path("help/", include("palier.web.knowledge.urls")),
 ]
