@@ -302,14 +302,52 @@ PALIER_2FA_REQUIRED_ROLES = frozenset(
 )
 PALIER_2FA_REMEMBER_DAYS = env_int("PALIER_2FA_REMEMBER_DAYS", 30, minimum=0)
 OTP_TOTP_ISSUER = env_str("PALIER_2FA_ISSUER", "Palier")
-OTP_WEBAUTHN_RP_ID = env_str("PALIER_WEBAUTHN_RP_ID") or (urlsplit(PALIER_BASE_URL).hostname or "")
+
+
+def _webauthn_origin() -> tuple[str, str]:
+    """Passkeys' relying party (a host name) and origin: the desk's public address. Browsers
+    allow passkeys over HTTPS, or over plain HTTP on localhost only: a plain-HTTP address
+    (the demo's http://127.0.0.1:8000) offers them at http://localhost on the same port."""
+    base = urlsplit(PALIER_BASE_URL)
+    if base.scheme == "https" or base.hostname == "localhost":
+        return base.hostname or "", f"{base.scheme}://{base.netloc}"
+    port = f":{base.port}" if base.port else ""
+    return "localhost", f"http://localhost{port}"
+
+
+OTP_WEBAUTHN_RP_ID, _origin = _webauthn_origin()
+OTP_WEBAUTHN_RP_ID = env_str("PALIER_WEBAUTHN_RP_ID") or OTP_WEBAUTHN_RP_ID
 OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
-OTP_WEBAUTHN_ALLOWED_ORIGINS = [
-    "{0.scheme}://{0.netloc}".format(urlsplit(PALIER_BASE_URL)),
-    *env_list("PALIER_WEBAUTHN_EXTRA_ORIGINS", []),
-]
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_origin, *env_list("PALIER_WEBAUTHN_EXTRA_ORIGINS", [])]
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a second factor, after the password
 OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "palier.signin"
+
+
+def _oidc_providers() -> dict[str, dict]:
+    """Single sign-on through OpenID Connect providers (docs/configuration.md): one block of
+    PALIER_OIDC_<NAME>_* variables per name listed in PALIER_OIDC_PROVIDERS."""
+    providers = {}
+    for name in env_list("PALIER_OIDC_PROVIDERS", []):
+        if not name.isidentifier():
+            raise ConfigError(f"PALIER_OIDC_PROVIDERS: {name!r} is not a plain name")
+        prefix = f"PALIER_OIDC_{name.upper()}_"
+        audience = env_str(prefix + "FOR", "all")
+        if audience not in {"all", "staff", "contacts"}:
+            raise ConfigError(f"{prefix}FOR must be all, staff or contacts; got {audience!r}")
+        providers[name.lower()] = {
+            "issuer": env_str(prefix + "ISSUER").rstrip("/"),
+            "client_id": env_str(prefix + "CLIENT_ID"),
+            "client_secret": env_str(prefix + "CLIENT_SECRET"),
+            "label": env_str(prefix + "LABEL", name),
+            "for": audience,
+            "scopes": env_str(prefix + "SCOPES", "openid email profile"),
+            "verified_claim": env_str(prefix + "VERIFIED_CLAIM", "email_verified"),
+            "mfa": env_bool(prefix + "MFA", False),
+        }
+    return providers
+
+
+PALIER_OIDC_PROVIDERS = _oidc_providers()
 
 # Security. Production defaults are strict; the demo serves plain HTTP on localhost.
 SECURE = IS_PRODUCTION and not env_bool("PALIER_INSECURE_HTTP", False)
