@@ -45,6 +45,7 @@ class Permission(StrEnum):
     CUSTOMER_WRITE = "customer.write"
     CONTRACT_WRITE = "contract.write"
     CUSTOMIZATION_WRITE = "customization.write"
+    CATALOGUE_WRITE = "catalogue.write"
     # Service levels.
     SERVICE_TIER_WRITE = "service_tier.write"
     CALENDAR_WRITE = "calendar.write"
@@ -80,6 +81,7 @@ LABELS: dict[Permission, Promise] = {
     Permission.CUSTOMER_WRITE: gettext_lazy("change customers"),
     Permission.CONTRACT_WRITE: gettext_lazy("change contracts, rates and prepaid hours"),
     Permission.CUSTOMIZATION_WRITE: gettext_lazy("change customizations"),
+    Permission.CATALOGUE_WRITE: gettext_lazy("change products, modules and versions"),
     Permission.SERVICE_TIER_WRITE: gettext_lazy("change service tiers and their targets"),
     Permission.CALENDAR_WRITE: gettext_lazy("change business calendars and closing days"),
     Permission.USER_WRITE: gettext_lazy("create and change users and their roles"),
@@ -115,6 +117,7 @@ TABLE: dict[Permission, frozenset[str]] = {
     Permission.CUSTOMER_WRITE: MANAGERS,
     Permission.CONTRACT_WRITE: MANAGERS,
     Permission.CUSTOMIZATION_WRITE: MANAGERS,
+    Permission.CATALOGUE_WRITE: MANAGERS,
     Permission.SERVICE_TIER_WRITE: MANAGERS,
     Permission.CALENDAR_WRITE: MANAGERS,
     Permission.USER_WRITE: frozenset({Role.ADMIN}),
