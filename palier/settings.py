@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "palier.web.middleware.UserLanguageMiddleware",  # after auth: the user's language
     "palier.audit.middleware.AuditOriginMiddleware",  # where this request's changes come from
+    "palier.web.middleware.NoStoreMiddleware",  # signed-in answers are never cached
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -22,4 +22,5 @@ urlpatterns = [
     path("desk/", include("palier.web.agent.urls")),
     path("billing/", include("palier.web.billing.urls")),
     path("rnd/", include("palier.web.engineering.urls")),
+    path("audit/", include("palier.web.audit.urls")),
 ]

@@ -37,6 +37,7 @@ _STAFF_LINKS = [
 _MANAGER_LINKS = [
     *_STAFF_LINKS,
     (_("Billing"), "web:billing:dashboard"),
+    (_("Audit log"), "web:audit:log"),
 ]
 
 
