@@ -45,12 +45,10 @@ class Permission(StrEnum):
     CUSTOMER_WRITE = "customer.write"
     CONTRACT_WRITE = "contract.write"
     CUSTOMIZATION_WRITE = "customization.write"
-    CATALOGUE_WRITE = "catalogue.write"
     # Service levels.
     SERVICE_TIER_WRITE = "service_tier.write"
     CALENDAR_WRITE = "calendar.write"
-    # People, their roles and the desk's settings.
-    USER_WRITE = "user.write"
+    # The desk's settings and its audit log (people: PEOPLE_WRITE below).
     SETTINGS_WRITE = "settings.write"
     AUDIT_READ = "audit.read"
     # Tickets.
@@ -75,16 +73,23 @@ class Permission(StrEnum):
     DEFECT_WRITE = "defect.write"
     PATCH_WRITE = "patch.write"
     DEPLOYMENT_REQUEST = "deployment.request"
+    TEAM_WRITE = "team.write"
+    ARTICLE_WRITE = "article.write"
+    ARTICLE_PUBLISH = "article.publish"
+    PEOPLE_WRITE = "people.write"
+    ADMINISTRATOR_WRITE = "administrator.write"
+    CATALOGUE_WRITE = "catalogue.write"
+    DATA_IMPORT = "data.import"
+    DATA_EXPORT = "data.export"
+    WEBHOOK_WRITE = "webhook.write"
 
 
 LABELS: dict[Permission, Promise] = {
     Permission.CUSTOMER_WRITE: gettext_lazy("change customers"),
     Permission.CONTRACT_WRITE: gettext_lazy("change contracts, rates and prepaid hours"),
     Permission.CUSTOMIZATION_WRITE: gettext_lazy("change customizations"),
-    Permission.CATALOGUE_WRITE: gettext_lazy("change products, modules and versions"),
     Permission.SERVICE_TIER_WRITE: gettext_lazy("change service tiers and their targets"),
     Permission.CALENDAR_WRITE: gettext_lazy("change business calendars and closing days"),
-    Permission.USER_WRITE: gettext_lazy("create and change users and their roles"),
     Permission.SETTINGS_WRITE: gettext_lazy("change the desk's settings"),
     Permission.AUDIT_READ: gettext_lazy("read the audit log"),
     Permission.TICKET_OPEN: gettext_lazy("open requests"),
@@ -106,6 +111,17 @@ LABELS: dict[Permission, Promise] = {
     Permission.DEFECT_WRITE: gettext_lazy("change defects"),
     Permission.PATCH_WRITE: gettext_lazy("create and release patches"),
     Permission.DEPLOYMENT_REQUEST: gettext_lazy("ask for a patch to be deployed"),
+    Permission.TEAM_WRITE: gettext_lazy("change teams and the desk's shared macros"),
+    Permission.ARTICLE_WRITE: gettext_lazy("write knowledge-base articles"),
+    Permission.ARTICLE_PUBLISH: gettext_lazy("publish knowledge-base articles"),
+    Permission.PEOPLE_WRITE: gettext_lazy("create, invite, deactivate or change people"),
+    Permission.ADMINISTRATOR_WRITE: gettext_lazy("create or change administrators"),
+    Permission.CATALOGUE_WRITE: gettext_lazy(
+        "change products, modules, versions and installations"
+    ),
+    Permission.DATA_IMPORT: gettext_lazy("import data"),
+    Permission.DATA_EXPORT: gettext_lazy("export the desk's data"),
+    Permission.WEBHOOK_WRITE: gettext_lazy("change webhooks"),
 }
 
 CONTACTS = frozenset({Role.CONTACT, CUSTOMER_ADMIN})
@@ -117,10 +133,8 @@ TABLE: dict[Permission, frozenset[str]] = {
     Permission.CUSTOMER_WRITE: MANAGERS,
     Permission.CONTRACT_WRITE: MANAGERS,
     Permission.CUSTOMIZATION_WRITE: MANAGERS,
-    Permission.CATALOGUE_WRITE: MANAGERS,
     Permission.SERVICE_TIER_WRITE: MANAGERS,
     Permission.CALENDAR_WRITE: MANAGERS,
-    Permission.USER_WRITE: frozenset({Role.ADMIN}),
     Permission.SETTINGS_WRITE: frozenset({Role.ADMIN}),
     Permission.AUDIT_READ: MANAGERS,
     Permission.TICKET_OPEN: EVERYONE,
@@ -142,6 +156,16 @@ TABLE: dict[Permission, frozenset[str]] = {
     Permission.DEFECT_WRITE: frozenset({Role.RND, *MANAGERS}),
     Permission.PATCH_WRITE: frozenset({Role.RND, *MANAGERS}),
     Permission.DEPLOYMENT_REQUEST: EVERYONE,
+    Permission.TEAM_WRITE: MANAGERS,
+    Permission.ARTICLE_WRITE: STAFF,
+    Permission.ARTICLE_PUBLISH: MANAGERS,
+    Permission.PEOPLE_WRITE: MANAGERS,
+    # A manager may not make anyone an administrator, nor change one: only an administrator.
+    Permission.ADMINISTRATOR_WRITE: frozenset({Role.ADMIN}),
+    Permission.CATALOGUE_WRITE: MANAGERS,
+    Permission.DATA_IMPORT: MANAGERS,
+    Permission.DATA_EXPORT: MANAGERS,
+    Permission.WEBHOOK_WRITE: MANAGERS,
 }
 
 

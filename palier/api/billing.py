@@ -97,10 +97,20 @@ class TimerOut(Schema):
 
 class LineActivityOut(Schema):
     activity: str
-    minutes: int
+    minutes: int = Field(description="minutes worked (not prepaid)")
+    billed_minutes: int | None = Field(
+        None, description="the minutes counted in whole steps of the billing unit"
+    )
+    unit: str | None = Field(None, description="minute | 0.05h | 0.1h | 0.25h")
+    quantity: str | None = Field(
+        None, description="billed minutes in the unit: minutes, or hours to the hundredth"
+    )
     hours: str
-    rate: str
-    amount: str
+    rate: str = Field(description="CHF per hour")
+    amount: str = Field(description="quantity × rate, to the cent")
+    exact_amount: str | None = Field(
+        None, description="the exact product when the amount was rounded to the cent"
+    )
 
 
 class InvoiceLineOut(Schema):
@@ -136,8 +146,16 @@ class InvoiceOut(Schema):
     subtotal: str
     vat_rate: str
     vat: str
+    rounding: str = Field(description="subtotal + VAT rounded to CHF 0.05: the difference")
     total: str
     total_display: str
+    due_on: dt.date | None = Field(description="set at approval: issued_on + payment_days")
+    payment_days: int | None
+    vat_number: str = Field(description="the vendor's UID, set at approval (CHE-123.456.789)")
+    paid: str = Field(description="what the bank reported paid against it")
+    payment_status: str | None = Field(
+        description="unpaid | partly_paid | paid | overpaid (approved invoices only)"
+    )
     note: str
     lines: list[InvoiceLineOut] | None = Field(None, description="with a single invoice only")
 

@@ -23,10 +23,9 @@ from palier.api.schemas import (
     CustomizationOut,
     CustomizationPatch,
     Id,
-    ProductOut,
 )
 from palier.customers import actions
-from palier.customers.models import Module, Product
+from palier.customers.models import Module
 from palier.customers.queries import (
     access_customer_by_id,
     visible_contracts,
@@ -177,21 +176,3 @@ def update_customization(request, customization_id: int, payload: CustomizationP
     changes = {k: (v.value if hasattr(v, "value") else v) for k, v in payload.dict().items()}
     c = actions.do_update_customization(c, acting_user=request.auth, **changes)
     return p.customization_out(c)
-
-
-@router.get("/products", response={200: list[ProductOut], **ERRORS})
-def list_products(request):
-    products = Product.objects.prefetch_related("modules", "versions").order_by("name")
-    return [
-        {
-            "id": pr.pk,
-            "code": pr.code,
-            "name": pr.name,
-            "modules": [{"id": m.pk, "code": m.code, "name": m.name} for m in pr.modules.all()],
-            "versions": [
-                {"id": v.pk, "number": v.number, "released_on": v.released_on}
-                for v in pr.versions.all()
-            ],
-        }
-        for pr in products
-    ]

@@ -17,12 +17,33 @@ from palier.accounts.permissions import Permission, check_allowed
 from palier.audit.models import AuditEntry, Channel
 from palier.lib.pagination import Page, keyset_page
 
-# How each kind of change reads; `%(object)s` is the record's kind ("Contract").
+# How each kind of change reads; `%(object)s` is the record's kind ("Contract"). Actions
+# name their change `kind.verb` (`contract.update`, `user.deactivated`).
+_CREATED = gettext_lazy("%(object)s created")
+_CHANGED = gettext_lazy("%(object)s changed")
+_DELETED = gettext_lazy("%(object)s deleted")
+_REVOKED = gettext_lazy("%(object)s revoked")
 VERBS = {
-    "create": gettext_lazy("%(object)s created"),
-    "update": gettext_lazy("%(object)s changed"),
-    "delete": gettext_lazy("%(object)s deleted"),
-    "revoke": gettext_lazy("%(object)s revoked"),
+    "create": _CREATED,
+    "created": _CREATED,
+    "update": _CHANGED,
+    "updated": _CHANGED,
+    "delete": _DELETED,
+    "deleted": _DELETED,
+    "removed": gettext_lazy("%(object)s removed"),
+    "revoke": _REVOKED,
+    "revoked": _REVOKED,
+    "invited": gettext_lazy("%(object)s invited"),
+    "deactivated": gettext_lazy("%(object)s deactivated"),
+    "reactivated": gettext_lazy("%(object)s reactivated"),
+    "password_set": gettext_lazy("%(object)s: password set"),
+    "ended": gettext_lazy("%(object)s: sessions ended"),
+    "added": gettext_lazy("%(object)s: second factor added"),
+    "enabled": gettext_lazy("%(object)s: two-factor sign-in on"),
+    "disabled": gettext_lazy("%(object)s: two-factor sign-in off"),
+    "recovery_codes_renewed": gettext_lazy("%(object)s: new recovery codes"),
+    "done": gettext_lazy("%(object)s done"),
+    "failed": gettext_lazy("%(object)s failed"),
 }
 
 # The kinds of record the log holds, named as people call them (models without a
@@ -42,6 +63,12 @@ TYPE_LABELS = {
     "sla.targetrow": gettext_lazy("Service-level target"),
     "sla.businesscalendar": gettext_lazy("Business calendar"),
     "sla.closingday": gettext_lazy("Closing day"),
+    "otp_totp.totpdevice": gettext_lazy("Authenticator app"),
+    "otp_static.staticdevice": gettext_lazy("Recovery codes"),
+    "django_otp_webauthn.webauthncredential": gettext_lazy("Passkey"),
+    "accounts.trustedbrowser": gettext_lazy("Trusted browser"),
+    "workspace.team": gettext_lazy("Team"),
+    "imports.importrun": gettext_lazy("Import"),
 }
 
 

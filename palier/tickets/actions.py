@@ -586,6 +586,37 @@ def do_change_criticality(
     return ticket
 
 
+def _take_on(ticket: Ticket, replier: User) -> list[str]:
+    """A staff member's public reply to a new request takes it on: the request is in
+    progress, and theirs if nobody has it. The customer reads the reply itself; these two
+    changes are recorded as internal events (no second mail)."""
+    check_transition(ticket.status, Status.IN_PROGRESS, STAFF)
+    record_event(
+        ticket,
+        EventKind.STATUS,
+        replier,
+        field="status",
+        from_value=ticket.status,
+        to_value=Status.IN_PROGRESS,
+        internal=True,
+    )
+    ticket.status = Status.IN_PROGRESS
+    fields = ["status"]
+    if ticket.assignee_id is None:
+        ticket.assignee = replier
+        fields.append("assignee")
+        record_event(
+            ticket,
+            EventKind.ASSIGNED,
+            replier,
+            field="assignee",
+            to_value=replier.username,
+            internal=True,
+            data={"assignee_id": replier.pk},
+        )
+    return fields
+
+
 @transaction.atomic
 def do_add_message(
     ticket: Ticket,
@@ -650,9 +681,12 @@ def do_add_message(
                 from_value=old,
                 to_value=target,
             )
-    elif not internal and kind == STAFF and ticket.first_response_at is None:
-        ticket.first_response_at = now
-        fields.append("first_response_at")
+    elif not internal and kind == STAFF:
+        if ticket.first_response_at is None:
+            ticket.first_response_at = now
+            fields.append("first_response_at")
+        if ticket.status == Status.NEW:
+            fields += _take_on(ticket, acting_user)
     kind_of_event = (
         EventKind.NOTE
         if internal

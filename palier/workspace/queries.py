@@ -1,4 +1,5 @@
-"""Reads of the agent workspace: queue counts, saved views, presence, a customer's facts."""
+"""Reads of the agent workspace: queue counts, saved views, presence, a customer's facts,
+teams."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from palier.customers.queries import governing_contract
 from palier.tickets.models import Ticket
 from palier.tickets.queries import QUEUES
 from palier.tickets.states import OPEN_STATUSES, Status
-from palier.workspace.models import SavedView, TicketPresence
+from palier.workspace.models import SavedView, Team, TicketPresence
 
 # Seen within this delay counts as "on the page": the page beats every 20 s.
 PRESENCE_WINDOW = dt.timedelta(seconds=60)
@@ -118,3 +119,20 @@ def customer_facts(customer: Customer, *, exclude: Ticket | None = None) -> Cust
         installations=list(customer.installations.select_related("version", "version__product")),
         recent_tickets=list(recent[:5]),
     )
+
+
+def teams_of(user: User) -> QuerySet[Team]:
+    """The teams a staff member belongs to (a lead is always a member)."""
+    if not user.is_staff_member:
+        return Team.objects.none()
+    return Team.objects.filter(members=user)
+
+
+def team_member_ids(team: Team) -> list[int]:
+    return list(team.members.values_list("pk", flat=True))
+
+
+def teammate_ids(user: User) -> set[int]:
+    """Everyone who shares a team with `user`, `user` included (one query)."""
+    ids = set(User.objects.filter(teams__members=user).values_list("pk", flat=True))
+    return ids | {user.pk}

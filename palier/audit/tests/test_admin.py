@@ -99,13 +99,7 @@ def test_audit_entries_are_read_only_in_the_admin(world, superuser):
 def test_adding_a_user_asks_for_role_and_customer_and_never_answers_500(world, superuser):
     client = signed_in(superuser)
     assert client.get("/admin/accounts/user/add/").status_code == 200
-    base = {
-        "username": "neu.kontakt",
-        "usable_password": "true",
-        "password1": "Sehr-geheim-2026",
-        "password2": "Sehr-geheim-2026",
-        "language": "de",
-    }
+    base = {"username": "neu.kontakt", "email": "neu@alpenkaese.example", "language": "de"}
     r = client.post("/admin/accounts/user/add/", {**base, "role": "contact"})
     assert r.status_code == 200
     assert "A customer contact belongs to a customer" in r.content.decode()
@@ -121,9 +115,33 @@ def test_adding_a_user_asks_for_role_and_customer_and_never_answers_500(world, s
     assert r.status_code == 302, r.content
     user = User.objects.get(username="neu.kontakt")
     assert (user.role, user.customer, user.is_staff) == ("contact", world.customer_a, False)
-    entry = AuditEntry.objects.get(action="user.create")
+    assert not user.has_usable_password()  # they choose it through their invitation
+    entry = AuditEntry.objects.get(action="user.created")
     assert (entry.actor, entry.channel, entry.object_id) == (superuser, "admin", str(user.pk))
     assert "password" not in entry.after and entry.after["role"] == "contact"
+
+
+def test_a_manager_cannot_make_an_administrator_in_the_admin(world):
+    client = signed_in(world.manager)
+    r = client.post(
+        "/admin/accounts/user/add/",
+        {"username": "evil", "email": "evil@example.com", "language": "en", "role": "admin"},
+        follow=True,
+    )
+    assert r.status_code == 200
+    assert not User.objects.filter(username="evil").exists()
+    r = client.post(
+        f"/admin/accounts/user/{world.agent.pk}/change/",
+        {
+            "username": world.agent.username,
+            "email": world.agent.email,
+            "role": "admin",
+            "language": "en",
+        },
+        follow=True,
+    )
+    world.agent.refresh_from_db()
+    assert world.agent.role == "agent"
 
 
 def test_a_manager_changes_a_service_tier_in_the_admin_and_it_is_audited(world):
