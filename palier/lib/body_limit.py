@@ -142,7 +142,10 @@ class BodyLimitMiddleware:
             answer[:] = [status, headers, exc_info]
             return _no_write
 
-        result = self.app(environ, deferred)
+        try:
+            result = self.app(environ, deferred)
+        except BodyTooLarge:
+            return too_large(environ, start_response, limit)
         if capped.exceeded:  # Django read past the limit (a server that gave it more)
             if hasattr(result, "close"):
                 result.close()
