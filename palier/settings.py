@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "palier.web.middleware.UserLanguageMiddleware",  # after auth: the user's language
     "palier.audit.middleware.AuditOriginMiddleware",  # where this request's changes come from
+    "palier.web.middleware.NoStoreMiddleware",  # signed-in answers are never cached
     "django.contrib.messages.middleware.MessageMiddleware",
     "palier.accounts.sessions.SessionActivityMiddleware",  # last seen, staff idle time-out
     "palier.accounts.twofactor.TwoFactorMiddleware",  # a session owing its second factor
@@ -288,6 +289,9 @@ WHITENOISE_USE_FINDERS = PALIER_ENV != "production"
 # Request size: the API refuses bodies above this with a JSON error, never a 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PALIER_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
 PALIER_MAX_ATTACHMENT_BYTES = env_int("PALIER_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+# A whole form with files (a reply and its attachments) is refused above this, with 413,
+# before it is read (palier/lib/body_limit.py, wrapped around the WSGI application).
+PALIER_MAX_UPLOAD_BYTES = env_int("PALIER_MAX_UPLOAD_BYTES", 25 * 1024 * 1024, minimum=1024)
 
 # Sign-in, two-factor, sessions and tokens (docs/security.md, docs/configuration.md).
 SESSION_ENGINE = "palier.accounts.sessions"

@@ -170,6 +170,8 @@ def _set(payload: Schema) -> dict:
     return {k: v for k, v in payload.dict(exclude_unset=True).items()}
 
 
+# Listing and creating share one address: both live in this router (two routers each
+# claiming /products answered POST with 405).
 @router.get("/products", response={200: list[ProductOut], **ERRORS})
 def list_products(request):
     """Products with their modules and their versions, sorted as versions."""

@@ -44,6 +44,7 @@ _MANAGER_LINKS = [
     (_("Defects"), "web:engineering:defects"),
     (_("Billing"), "web:billing:dashboard"),
     (_("Manage"), "web:manage:people"),
+    (_("Audit log"), "web:audit:log"),
 ]
 
 
