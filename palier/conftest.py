@@ -66,8 +66,11 @@ class ApiClient:
     def post(self, path: str, data=None, **kw):
         return self.client.post(f"/api/v1{path}", data, content_type="application/json", **kw)
 
-    def patch(self, path: str, data=None):
-        return self.client.patch(f"/api/v1{path}", data, content_type="application/json")
+    def patch(self, path: str, data=None, **kw):
+        return self.client.patch(f"/api/v1{path}", data, content_type="application/json", **kw)
+
+    def delete(self, path: str, **kw):
+        return self.client.delete(f"/api/v1{path}", **kw)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -32,13 +33,13 @@ def _secret_key() -> str:
         return ""  # refused by system check palier.E001
     if PALIER_ENV == "test":
         return "test-only-" + "x" * 50
-    # The demo keeps a generated key in its data folder so sessions survive restarts.
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # The demo keeps a generated key in its data folder so sessions survive restarts;
+    # `palier demo` writes it (ops/secrets.py) and hands it to its children. Loading the
+    # settings writes nothing: a process without the file signs with a key of its own.
     path = DATA_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    if path.exists():
+        return path.read_text().strip()
+    return secrets.token_urlsafe(50)
 
 
 SECRET_KEY = _secret_key()
@@ -63,6 +64,10 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "ninja",  # serves the API docs' Swagger UI from static files (no CDN)
+    "django_otp",  # two-factor sign-in (palier/accounts/twofactor.py)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes
+    "django_otp_webauthn",  # passkeys and security keys
     "palier.accounts",
     "palier.customers",
     "palier.tickets",
@@ -77,6 +82,8 @@ INSTALLED_APPS = [
     "palier.ops",
     "palier.workspace",
     "palier.audit",
+    "palier.people",
+    "palier.imports",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +97,8 @@ MIDDLEWARE = [
     "palier.web.middleware.UserLanguageMiddleware",  # after auth: the user's language
     "palier.audit.middleware.AuditOriginMiddleware",  # where this request's changes come from
     "django.contrib.messages.middleware.MessageMiddleware",
+    "palier.accounts.sessions.SessionActivityMiddleware",  # last seen, staff idle time-out
+    "palier.accounts.twofactor.TwoFactorMiddleware",  # a session owing its second factor
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -142,7 +151,8 @@ def _databases() -> dict:
             # One test database per process, so that two suites can run side by side.
             db["TEST"] = {"NAME": f"test_{db['NAME']}_{os.getpid()}"}
         return {"default": db}
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # The data folder is created when the database is first opened (lib/sqlite_writer),
+    # not here: `palier --help` must leave nothing behind.
     return {
         "default": {
             "ENGINE": "palier.lib.sqlite_writer",
@@ -230,6 +240,28 @@ WHITENOISE_USE_FINDERS = PALIER_ENV != "production"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PALIER_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
 PALIER_MAX_ATTACHMENT_BYTES = env_int("PALIER_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 
+# Sign-in, two-factor, sessions and tokens (docs/security.md, docs/configuration.md).
+SESSION_ENGINE = "palier.accounts.sessions"
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link lives one hour
+# Tests travel in time with signed-in staff: there the time-out is off unless a test sets it.
+PALIER_STAFF_IDLE_MINUTES = env_int(
+    "PALIER_STAFF_IDLE_MINUTES", 0 if PALIER_ENV == "test" else 60, minimum=0
+)
+# Roles that must sign in with a second factor (check palier.E201 refuses unknown roles).
+PALIER_2FA_REQUIRED_ROLES = frozenset(
+    env_list("PALIER_2FA_REQUIRED_ROLES", ["manager", "admin"] if IS_PRODUCTION else [])
+)
+PALIER_2FA_REMEMBER_DAYS = env_int("PALIER_2FA_REMEMBER_DAYS", 30, minimum=0)
+OTP_TOTP_ISSUER = env_str("PALIER_2FA_ISSUER", "Palier")
+OTP_WEBAUTHN_RP_ID = env_str("PALIER_WEBAUTHN_RP_ID") or (urlsplit(PALIER_BASE_URL).hostname or "")
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    "{0.scheme}://{0.netloc}".format(urlsplit(PALIER_BASE_URL)),
+    *env_list("PALIER_WEBAUTHN_EXTRA_ORIGINS", []),
+]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a second factor, after the password
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "palier.signin"
+
 # Security. Production defaults are strict; the demo serves plain HTTP on localhost.
 SECURE = IS_PRODUCTION and not env_bool("PALIER_INSECURE_HTTP", False)
 SESSION_COOKIE_SECURE = SECURE
@@ -277,6 +309,13 @@ if PALIER_ENV == "demo" and not env_str("PALIER_EMAIL_BACKEND"):
 
 # Consulting billing (see docs/configuration.md). Decimals stay strings: billing/conf.py parses
 # them and system checks palier.E101–E105 reject bad values.
+# The learned triage (palier/triage): its model file, and the confidence below which it
+# suggests nothing (chosen by cross-validation on the cold-start set: ~91 % of what it then
+# suggests is right, and it answers ~88 % of requests).
+PALIER_TRIAGE_MODEL = env_path("PALIER_TRIAGE_MODEL", DATA_DIR / "triage" / "model.joblib")
+PALIER_TRIAGE_MIN_CONFIDENCE = env_int("PALIER_TRIAGE_MIN_CONFIDENCE_PERCENT", 40, minimum=0) / 100
+# How many of the newest qualified tickets a retraining reads (bounds its time and memory).
+PALIER_TRIAGE_MAX_TICKETS = env_int("PALIER_TRIAGE_MAX_TICKETS", 100_000, minimum=0)
 PALIER_BILLING_VAT_RATE = env_str("PALIER_BILLING_VAT_RATE", "0.081")
 PALIER_BILLING_MARGIN = env_str("PALIER_BILLING_MARGIN", "0.10")
 PALIER_BILLING_LINK_MAX_AGE = env_int("PALIER_BILLING_LINK_MAX_AGE", 14 * 24 * 3600, minimum=60)
@@ -294,7 +333,16 @@ PALIER_BILLING_CREDITOR = {
     if value
 }
 
+# Invoices: the vendor's UID for VAT, payment terms, the unit time is billed in (checks
+# palier.E106, E107).
+PALIER_BILLING_VAT_NUMBER = env_str("PALIER_BILLING_VAT_NUMBER")
+PALIER_BILLING_PAYMENT_DAYS = env_int("PALIER_BILLING_PAYMENT_DAYS", 30, minimum=0)
+PALIER_BILLING_UNIT = env_str("PALIER_BILLING_UNIT", "0.05h")
+PALIER_BILLING_ROUNDING = env_str("PALIER_BILLING_ROUNDING", "up")
+
 PALIER_REOPEN_DAYS = env_int("PALIER_REOPEN_DAYS", 14, minimum=0)
+# Days an invitation's set-password link works (it works once).
+PALIER_INVITATION_DAYS = env_int("PALIER_INVITATION_DAYS", 7, minimum=1)
 PALIER_VENDOR_NAME = env_str("PALIER_VENDOR_NAME", "Palier Software SA")
 
 # `palier serve`: gunicorn's worker processes and the address it listens on.

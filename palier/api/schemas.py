@@ -183,6 +183,7 @@ class VersionOut(Schema):
     id: int
     number: str
     released_on: dt.date | None
+    end_of_support: dt.date | None
 
 
 class ModuleOut(Schema):

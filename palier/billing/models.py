@@ -209,6 +209,13 @@ class InvoiceKind(models.TextChoices):
     CREDIT_NOTE = "credit_note", _("Credit note")
 
 
+class PaymentStatus(models.TextChoices):
+    UNPAID = "unpaid", _("Unpaid")
+    PARTLY_PAID = "partly_paid", _("Partly paid")
+    PAID = "paid", _("Paid")
+    OVERPAID = "overpaid", _("Overpaid")
+
+
 class InvoiceStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     APPROVED = "approved", _("Approved")
@@ -249,6 +256,8 @@ class Invoice(models.Model):
     subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     vat_rate = models.DecimalField(max_digits=5, decimal_places=4)
     vat = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    # subtotal + VAT rounded to CHF 0.05: the difference, shown on its own line.
+    rounding = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     note = models.TextField(blank=True)
     # The customer's name and postal address when the invoice was approved
@@ -263,6 +272,12 @@ class Invoice(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     issued_on = models.DateField(null=True, blank=True)
+    # Set at approval: the terms and the vendor's VAT number the document was issued with.
+    payment_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    vat_number = models.CharField(max_length=20, blank=True)
+    # What the bank says was paid against it (payments.py); kept by the matching action.
+    paid = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
 
     class Meta:
         ordering = ["-id"]
@@ -270,6 +285,7 @@ class Invoice(models.Model):
             models.Index(fields=["customer", "-id"], name="invoice_customer_id"),
             models.Index(fields=["status", "-id"], name="invoice_status_id"),
             models.Index(fields=["issued_on"], name="invoice_issued_on"),
+            models.Index(fields=["status", "due_on"], name="invoice_status_due"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -294,6 +310,21 @@ class Invoice(models.Model):
     @property
     def prepaid_hours(self) -> Decimal:
         return minutes_to_hours(self.prepaid_minutes)
+
+    @property
+    def payment_status(self) -> str:
+        """Unpaid, partly paid, paid or overpaid: an approved invoice only (else empty)."""
+        if self.is_draft or self.kind != InvoiceKind.INVOICE:
+            return ""
+        if self.paid <= 0:
+            return PaymentStatus.UNPAID
+        if self.paid < self.total:
+            return PaymentStatus.PARTLY_PAID
+        return PaymentStatus.PAID if self.paid == self.total else PaymentStatus.OVERPAID
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.total - self.paid, Decimal("0"))
 
 
 class InvoiceLine(models.Model):

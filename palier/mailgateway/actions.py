@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
-from palier.lib.errors import Conflict, DomainError, NotAllowed
+from palier.accounts.permissions import Permission, check_allowed
+from palier.lib.errors import Conflict, DomainError
 from palier.mailgateway import outbound
 from palier.mailgateway.attachments import store_attachments
 from palier.mailgateway.config import is_own_address
@@ -99,8 +100,7 @@ def do_process_raw(raw_id: int) -> RawMessage:
 @transaction.atomic
 def do_reprocess(raw: RawMessage, *, acting_user: User) -> RawMessage:
     """Staff send a quarantined message through the pipeline again (after a fix)."""
-    if not acting_user.is_staff_member:
-        raise NotAllowed(_("Only the support team can reprocess mail."))
+    check_allowed(acting_user, Permission.MAIL_REPROCESS)
     locked = RawMessage.objects.select_for_update().get(pk=raw.pk)
     if locked.state != RawState.QUARANTINED:
         raise Conflict(_("Only a quarantined message can be reprocessed."), code="not_quarantined")

@@ -24,6 +24,10 @@ class Explanation:
     why_billable: str
     why_ticket: str
     refusal: str = ""
+    # Keys of the help-centre articles that say the same at length (knowledge/defaults.py).
+    why_level_article: str = ""
+    why_billable_article: str = ""
+    why_ticket_article: str = "why-ticket"
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -211,4 +215,6 @@ def explain(decision: Any, language: str) -> Explanation:
             why_level=_why_level(decision.reason, facts, decision.rnd),
             why_billable=_why_billable(decision.billable, facts),
             why_ticket=why_ticket(),
+            why_level_article="why-level-2" if decision.level == 2 else "support-policy",
+            why_billable_article="why-billable" if decision.billable else "support-policy",
         )
