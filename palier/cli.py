@@ -39,6 +39,11 @@ def main(argv: list[str] | None = None) -> None:
         # The demo is an SQLite desk in its data folder; never fill a configured database.
         if os.environ.pop("DATABASE_URL", None):
             sys.stderr.write("palier demo: ignoring DATABASE_URL; the demo runs on SQLite.\n")
+    if argv[1:3] == ["mail", "ingest"] and not {"--dir", "-h", "--help"} & set(argv[3:]):
+        # One process per mail (an MTA pipe): a start-up that imports only what ingest needs.
+        from palier.mailgateway.pipe import main as ingest
+
+        sys.exit(ingest(argv[3:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palier.settings")
     from django.core.management import execute_from_command_line
 
