@@ -181,7 +181,8 @@ def process_stored(*, older_than_seconds: float = 0, limit: int = 1000) -> tuple
     for pk in ids:
         try:
             do_process_raw(pk)
-        except StillStored:
+        except Exception:  # noqa: BLE001 - StillStored, or even the quarantine failed: next row
+            logger.exception("Mail %s left stored", pk)
             left += 1
     return len(ids) - left, left
 

@@ -32,9 +32,9 @@ from palier.accounts.models import User
 from palier.lib.errors import DomainError
 from palier.mailgateway import outbound
 from palier.mailgateway.attachments import name_for, store_attachments
-from palier.mailgateway.config import is_own_address
+from palier.mailgateway.config import is_own_address, max_files, parse_seconds
 from palier.mailgateway.models import OutboundMessage, Outcome, QuarantineReason, RawMessage
-from palier.mailgateway.parsing import ParsedAttachment, ParsedMail, parse
+from palier.mailgateway.parsing import FULL_TEXT_CHARS, ParsedAttachment, ParsedMail, parse
 from palier.mailgateway.reports import DSN
 from palier.mailgateway.threading import find_ticket, ticket_by_message_ids
 from palier.mailgateway.visible import visible_text
@@ -96,17 +96,18 @@ def _cut(text: str, notes: list[tuple[str, dict]]) -> str:
 
 def prepare(raw: bytes) -> Prepared:
     """Parse and do the text work, outside any transaction (it may take seconds)."""
-    mail = parse(raw)
+    mail = parse(raw, budget=parse_seconds(), max_files=max_files())
     files, file_texts = _files(mail)
     notes = [(note.code, note.data) for note in mail.notes]
-    text = "\n\n".join(t for t in [mail.text.strip(), *file_texts] if t)
+    text = mail.text.strip()
     # A forwarded mail's history is the request itself: keep it whole.
-    visible = text if FORWARD_RE.match(mail.subject) and text else visible_text(text)
-    body = _cut(visible, notes)
+    visible = text if FORWARD_RE.match(mail.subject) else visible_text(text)
     # The HTML would show the quoted history again: keep it only when nothing was hidden.
-    html = (
-        mail.html if visible.strip() == mail.text.strip() and len(mail.html) <= BODY_CHARS else ""
-    )
+    whole = visible.strip() == text and not (mail.other_texts or file_texts)
+    html = mail.html if whole and len(mail.html) <= BODY_CHARS else ""
+    # Log files and other text parts are shown whole, after what the person wrote.
+    shown = [visible.strip(), *mail.other_texts, *file_texts]
+    body = _cut("\n\n".join(t for t in shown if t), notes)
     if not body.strip():
         accepted = any(_acceptable(item) for item in files)
         body = _("(No text; see the attachments.)") if accepted else _("(Empty message.)")
@@ -127,7 +128,8 @@ def _acceptable(item: ParsedAttachment) -> bool:
 def route(raw: RawMessage, prepared: Prepared, *, released_by: User | None = None) -> None:
     mail = prepared.mail
     raw.sender, raw.subject = mail.sender[:320], mail.subject[:300]
-    raw.full_text, raw.auto_submitted = mail.text, mail.machine_sent or bool(mail.auto_reply)
+    raw.full_text = "\n\n".join([mail.text, *mail.other_texts])[:FULL_TEXT_CHARS]
+    raw.auto_submitted = mail.machine_sent or bool(mail.auto_reply)
     if mail.sender and is_own_address(mail.sender):
         _own_mail(raw, mail)
         return
@@ -255,7 +257,7 @@ def _sender(mail: ParsedMail) -> User:
             % {"address": mail.sender},
         )
     if not users:
-        if not (mail.machine_sent or mail.return_path_empty):
+        if not (mail.machine_sent or mail.return_path_empty or mail.suspected_auto_reply):
             outbound.queue_unknown_sender_notice(mail)
         raise Quarantine(
             QuarantineReason.UNKNOWN_SENDER,

@@ -68,7 +68,8 @@ class _Policy(email.policy.Compat32):
 
     def header_source_parse(self, sourcelines: list[str]) -> tuple[str, str]:
         name, value = super().header_source_parse(sourcelines)
-        return name, decode_8bit(value)
+        # Control characters in a header (a NUL in a display name) are no part of its words.
+        return name, storable(decode_8bit(value)).replace("\r\n", "\n").replace("\r", "")
 
 
 POLICY = _Policy()
@@ -105,9 +106,10 @@ class ParsedMail:
     subject: str
     in_reply_to: list[str]
     references: list[str]
-    text: str
+    text: str  # the text/plain parts (or the HTML's text): what a person wrote and quoted
     html: str  # sanitized
     attachments: list[ParsedAttachment] = field(default_factory=list)
+    other_texts: list[str] = field(default_factory=list)  # text/x-log, text/csv …: shown whole
     machine_sent: bool = False  # a program sent it: no automatic answer from us
     auto_reply: str = ""  # the header that identifies an automatic reply, or ""
     suspected_auto_reply: bool = False  # the subject reads like one (never decides alone)
@@ -287,10 +289,12 @@ def _tnef_attachments(data: bytes) -> list[ParsedAttachment]:
 @dataclass
 class _Walk:
     texts: list[str] = field(default_factory=list)
+    other_texts: list[str] = field(default_factory=list)
     htmls: list[str] = field(default_factory=list)
     files: list[ParsedAttachment] = field(default_factory=list)
     files_seen: int = 0
     parts_left: int = 0
+    max_files: int = MAX_FILES
 
 
 def _is_text(ctype: str, disposition: str, name: str) -> bool:
@@ -312,10 +316,10 @@ def _add_file(walk: _Walk, part: Message, ctype: str, disposition: str, name: st
         decoded = _tnef_attachments(data)
         if decoded:
             walk.files_seen += len(decoded)
-            walk.files.extend(decoded[: max(0, MAX_FILES - len(walk.files))])
+            walk.files.extend(decoded[: max(0, walk.max_files - len(walk.files))])
             return
     walk.files_seen += 1
-    if len(walk.files) >= MAX_FILES:
+    if len(walk.files) >= walk.max_files:
         return  # counted for the staff note; the raw keeps it
     cid = str(part.get("Content-ID") or "").strip().strip("<>")
     walk.files.append(
@@ -343,8 +347,8 @@ def _leaves(msg: Message) -> list[Message]:
     return leaves
 
 
-def _walk(msg: Message, deadline: float) -> _Walk:
-    walk = _Walk()
+def _walk(msg: Message, deadline: float, max_files: int) -> _Walk:
+    walk = _Walk(max_files=max_files)
     leaves = _leaves(msg)
     for index, part in enumerate(leaves):
         if time.monotonic() > deadline:
@@ -358,7 +362,8 @@ def _walk(msg: Message, deadline: float) -> _Walk:
         if ctype == "text/html" and disposition != "attachment" and not name:
             walk.htmls.append(_decode_part(part))
         elif _is_text(ctype, disposition, name):
-            walk.texts.append(_decode_part(part))
+            texts = walk.texts if ctype == "text/plain" else walk.other_texts
+            texts.append(_decode_part(part))
         else:
             _add_file(walk, part, ctype, disposition, name)
     return walk
@@ -373,13 +378,13 @@ def _notes(walk: _Walk, budget: float) -> list[Note]:
     return notes
 
 
-def parse(raw: bytes, *, budget: float = PARSE_SECONDS) -> ParsedMail:
+def parse(raw: bytes, *, budget: float = PARSE_SECONDS, max_files: int = MAX_FILES) -> ParsedMail:
     deadline = time.monotonic() + budget
     try:
         msg = email.message_from_bytes(raw, policy=POLICY)
         sender, name = strict_sender(msg)
         subject = _decoded(msg, "Subject")[:300]
-        walk = _walk(msg, deadline)
+        walk = _walk(msg, deadline, max_files)
         report = read_report(msg)
     except Exception as exc:  # noqa: BLE001 - anything the parser trips on goes to quarantine
         raise UnparseableMail(f"{type(exc).__name__}: {exc}") from exc
@@ -399,6 +404,7 @@ def parse(raw: bytes, *, budget: float = PARSE_SECONDS) -> ParsedMail:
         text=text.replace("\r\n", "\n")[:FULL_TEXT_CHARS],
         html=clean_html[:FULL_TEXT_CHARS],
         attachments=walk.files,
+        other_texts=[t.strip().replace("\r\n", "\n") for t in walk.other_texts if t.strip()],
         machine_sent=machine_sent(header),
         auto_reply=auto_reply_evidence(header),
         suspected_auto_reply=suspected_auto_reply(subject),
