@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import time
 
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,12 +31,15 @@ from palier.mailgateway.identity import content_key, header_value, id_hash, mess
 from palier.mailgateway.models import (
     Outcome,
     QuarantineReason,
+    RawBytes,
     RawMessage,
     RawState,
 )
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+ATTACH_BATCH = 10  # files per transaction: a few hundredths of a second of the lock
+BATCH_PAUSE = 0.01
 TRANSIENT = (OperationalError, InterfaceError)
 # Endings staff may turn into a customer's message: the suspicion was wrong, or the headers.
 RELEASABLE_REASONS = frozenset({QuarantineReason.SUSPECTED_AUTO_REPLY})
@@ -50,7 +54,7 @@ def store_raw(raw: bytes, source: str) -> tuple[RawMessage, bool]:
     """Keep the bytes durably. (row, created): the same message again returns the first row;
     a different message reusing a stored Message-ID is a new row, marked."""
     key = content_key(raw)
-    existing = RawMessage.objects.filter(dedup_key=key).defer("raw", "full_text").first()
+    existing = RawMessage.objects.filter(dedup_key=key).defer("full_text").first()
     if existing is not None:  # the common redelivery: one read, no failed insert
         return existing, False
     message_id = (message_ids(header_value(raw, "Message-ID")) or [""])[0]
@@ -64,12 +68,12 @@ def store_raw(raw: bytes, source: str) -> tuple[RawMessage, bool]:
                 message_id_hash=digest,
                 reused_message_id=reused,
                 sha256=hashlib.sha256(raw).hexdigest(),
-                raw=raw,
                 size=len(raw),
                 source=storable(source, 40),
             )
+            RawBytes.objects.create(raw_message=row, data=raw)
     except IntegrityError:  # the same message, stored by another process a moment ago
-        return RawMessage.objects.defer("raw", "full_text").get(dedup_key=key), False
+        return RawMessage.objects.defer("full_text").get(dedup_key=key), False
     return row, True
 
 
@@ -87,17 +91,21 @@ def ingest(raw: bytes, source: str) -> RawMessage:
         return stored
 
 
+def _bytes(raw_id: int) -> bytes:
+    return bytes(RawBytes.objects.values_list("data", flat=True).get(raw_message_id=raw_id))
+
+
 def do_process_raw(raw_id: int, *, data: bytes | None = None) -> RawMessage:
     """Bring one stored row to its ending. Raises StillStored only when the database failed
     (the row then stays stored for a retry, up to MAX_ATTEMPTS). `data`: the row's bytes,
     when the caller has just stored them."""
     from palier.mailgateway.inbound import Quarantine, prepare, route
 
-    row = RawMessage.objects.filter(pk=raw_id).only("state", *(() if data else ("raw",))).first()
+    row = RawMessage.objects.filter(pk=raw_id).only("state").first()
     if row is None or row.state != RawState.STORED:
         return row
     try:
-        prepared = prepare(data or bytes(row.raw))  # seconds for a heavy mail: no lock held
+        prepared = prepare(data or _bytes(raw_id))  # seconds for a heavy mail: no lock held
     except Exception as exc:  # noqa: BLE001 - whatever the bytes do to the parser
         from palier.mailgateway.parsing import UnparseableMail
 
@@ -110,7 +118,7 @@ def do_process_raw(raw_id: int, *, data: bytes | None = None) -> RawMessage:
         return _quarantine(raw_id, code, _failure_text(exc))
     try:
         with transaction.atomic():
-            raw = RawMessage.objects.select_for_update().defer("raw").get(pk=raw_id)
+            raw = RawMessage.objects.select_for_update().get(pk=raw_id)
             if raw.state != RawState.STORED:
                 return raw  # another process took it meanwhile
             raw.attempts += 1
@@ -124,12 +132,54 @@ def do_process_raw(raw_id: int, *, data: bytes | None = None) -> RawMessage:
                 raw.state = RawState.PROCESSED
             raw.processed_at = timezone.now()
             raw.save()
-            return raw
     except TRANSIENT as exc:
         return _retry_later(raw_id, exc)
     except Exception as exc:  # noqa: BLE001 - one bad message must not stop the others
         logger.exception("Mail %s quarantined", raw_id)
-        return _quarantine(raw_id, QuarantineReason.PROCESSING_ERROR, _failure_text(exc))
+        return _quarantine(
+            raw_id, QuarantineReason.PROCESSING_ERROR, _failure_text(exc), prepared.mail
+        )
+    if raw.files_done < raw.files_total:
+        raw.files_done = attach_files(raw.pk, prepared.files)
+    return raw
+
+
+def attach_files(raw_id: int, files: list) -> int:
+    """Attach a processed mail's files to its ticket, `ATTACH_BATCH` per short transaction,
+    from where an interruption left off; how many are done. A batch that fails for good is
+    noted on the ticket and passed; a database that is unwell leaves the rest for the sweep."""
+    from palier.mailgateway.attachments import note_failed, store_attachments
+
+    while True:
+        if connection.vendor == "sqlite":
+            # SQLite has one writer, and this loop would take the lock again within
+            # microseconds of its last commit: a pause lets the desk's waiting writes in.
+            time.sleep(BATCH_PAUSE)
+        try:
+            with transaction.atomic():
+                raw = (
+                    RawMessage.objects.select_for_update(of=("self",))
+                    .select_related("ticket", "ticket_message")
+                    .defer("full_text")
+                    .get(pk=raw_id)
+                )
+                batch = files[raw.files_done : raw.files_done + ATTACH_BATCH]
+                if raw.files_done >= raw.files_total or raw.ticket is None or not batch:
+                    return raw.files_total
+                uploader = User.objects.filter(email__iexact=raw.sender, is_active=True).first()
+                try:
+                    with transaction.atomic():
+                        store_attachments(raw.ticket, raw.ticket_message, batch, uploader)
+                except TRANSIENT:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - noted; the next files still come
+                    logger.exception("Mail %s: files not attached", raw_id)
+                    note_failed(raw.ticket, batch, f"{type(exc).__name__}: {exc}")
+                raw.files_done += len(batch)
+                raw.save(update_fields=["files_done"])
+        except TRANSIENT:
+            logger.warning("Mail %s: files left for the sweep", raw_id, exc_info=True)
+            return RawMessage.objects.filter(pk=raw_id).values_list("files_done", flat=True)[0]
 
 
 def _failure_text(exc: BaseException) -> str:
@@ -143,11 +193,16 @@ def _failure_text(exc: BaseException) -> str:
     )
 
 
-def _quarantine(raw_id: int, code: str, message: str) -> RawMessage:
+def _quarantine(raw_id: int, code: str, message: str, mail=None) -> RawMessage:
+    """`mail`: the parsed message, when it could be read, so that staff see who sent what."""
     with transaction.atomic():
-        raw = RawMessage.objects.select_for_update().defer("raw").get(pk=raw_id)
+        raw = RawMessage.objects.select_for_update().get(pk=raw_id)
         if raw.state != RawState.STORED:
             return raw
+        if mail is not None:
+            raw.sender, raw.subject = mail.sender[:320], mail.subject[:300]
+            raw.full_text = mail.text
+        raw.ticket, raw.ticket_message = None, None
         raw.attempts += 1
         raw.state, raw.error_code, raw.error = RawState.QUARANTINED, code, storable(message, 2000)
         raw.outcome = ""
@@ -187,6 +242,26 @@ def process_stored(*, older_than_seconds: float = 0, limit: int = 1000) -> tuple
     return len(ids) - left, left
 
 
+def finish_attachments(*, older_than_seconds: float = 0, limit: int = 100) -> int:
+    """Attach the files an interruption left out (the mail is read again from its raw)."""
+    from palier.mailgateway.inbound import prepare
+
+    since = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    ids = list(
+        RawMessage.objects.filter(
+            files_done__lt=F("files_total"), state=RawState.PROCESSED, processed_at__lte=since
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    for pk in ids:
+        try:
+            attach_files(pk, prepare(_bytes(pk)).files)
+        except Exception:  # noqa: BLE001 - the next mail's files still come
+            logger.exception("Mail %s: files not attached", pk)
+    return len(ids)
+
+
 def _check_staff(acting_user: User) -> None:
     if not acting_user.is_staff_member:
         raise NotAllowed(_("Only the support team can reprocess mail."))
@@ -204,7 +279,7 @@ def do_reprocess(raw: RawMessage, *, acting_user: User) -> RawMessage:
     """Staff send a quarantined message through the pipeline again (after a fix)."""
     _check_staff(acting_user)
     with transaction.atomic():
-        locked = RawMessage.objects.select_for_update().defer("raw").get(pk=raw.pk)
+        locked = RawMessage.objects.select_for_update().get(pk=raw.pk)
         _back_to_stored(
             locked,
             allowed=locked.state == RawState.QUARANTINED,
@@ -219,7 +294,7 @@ def do_release(raw: RawMessage, *, acting_user: User) -> RawMessage:
     customer's message (a ticket, or a message on its ticket)."""
     _check_staff(acting_user)
     with transaction.atomic():
-        locked = RawMessage.objects.select_for_update().defer("raw").get(pk=raw.pk)
+        locked = RawMessage.objects.select_for_update().get(pk=raw.pk)
         releasable = (
             locked.state == RawState.QUARANTINED and locked.error_code in RELEASABLE_REASONS
         ) or (locked.state == RawState.PROCESSED and locked.outcome in RELEASABLE_OUTCOMES)
@@ -241,4 +316,4 @@ def _finish(raw_id: int) -> RawMessage:
     try:
         return do_process_raw(raw_id)
     except StillStored:
-        return RawMessage.objects.defer("raw").get(pk=raw_id)
+        return RawMessage.objects.get(pk=raw_id)

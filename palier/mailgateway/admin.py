@@ -39,7 +39,6 @@ class RawMessageAdmin(admin.ModelAdmin):
     list_filter = ("state", "outcome", "error_code", UnmatchedFilter, "reused_message_id", "source")
     search_fields = ("sender", "subject", "message_id")
     readonly_fields = [f.name for f in RawMessage._meta.fields]
-    exclude = ("raw",)
     actions = ["release", "reprocess"]
     list_select_related = ("ticket",)
 

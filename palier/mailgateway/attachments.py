@@ -57,21 +57,44 @@ def store_attachments(
             )
         stored.append(attachment)
     if refused:
-        listed = ", ".join(
-            f"{r['filename']} ({REFUSAL_LABELS.get(r['code'], r['code'])})" for r in refused
-        )
-        record_event(
-            ticket,
-            "mail_attachment_refused",
-            None,
-            internal=True,
-            reason=(
-                _(
-                    "These files of the mail could not be attached: %(files)s. "
-                    "They are in the stored mail."
-                )
-                % {"files": listed}
-            )[:2000],
-            data={"files": refused},
-        )
+        note_refused(ticket, refused)
     return stored
+
+
+def note_refused(ticket: Ticket, refused: list[dict]) -> None:
+    """Tell staff on the ticket which files of the mail could not be attached, and why."""
+    listed = ", ".join(
+        f"{r['filename']} ({REFUSAL_LABELS.get(r['code'], r['code'])})" for r in refused
+    )
+    record_event(
+        ticket,
+        "mail_attachment_refused",
+        None,
+        internal=True,
+        reason=(
+            _(
+                "These files of the mail could not be attached: %(files)s. "
+                "They are in the stored mail."
+            )
+            % {"files": listed}
+        )[:2000],
+        data={"files": refused[:200]},
+    )
+
+
+def note_failed(ticket: Ticket, files: list[ParsedAttachment], error: str) -> None:
+    """Files that could not be stored (a storage failure): staff are told, the raw keeps them."""
+    record_event(
+        ticket,
+        "mail_attachment_failed",
+        None,
+        internal=True,
+        reason=(
+            _(
+                "These files of the mail could not be stored (%(error)s): %(files)s. "
+                "They are in the stored mail."
+            )
+            % {"error": error[:300], "files": ", ".join(f.filename for f in files)}
+        )[:2000],
+        data={"files": [f.filename for f in files]},
+    )

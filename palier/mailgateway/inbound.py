@@ -4,7 +4,8 @@
   text work: the visible part, the files the desk will accept, the notes for staff;
 - `route` (inside the short write transaction of `actions.do_process_raw`) reads who sent it
   and which thread it belongs to, and writes exactly one ending (`models.Outcome`, or a
-  quarantine reason).
+  quarantine reason). The files follow in short transactions of their own
+  (`actions.attach_files`).
 
 The endings a message may have, in the order they are tried:
 
@@ -31,7 +32,7 @@ from django.utils.translation import gettext as _
 from palier.accounts.models import User
 from palier.lib.errors import DomainError
 from palier.mailgateway import outbound
-from palier.mailgateway.attachments import name_for, store_attachments
+from palier.mailgateway.attachments import name_for, note_refused
 from palier.mailgateway.config import is_own_address, max_files, parse_seconds
 from palier.mailgateway.models import OutboundMessage, Outcome, QuarantineReason, RawMessage
 from palier.mailgateway.parsing import FULL_TEXT_CHARS, ParsedAttachment, ParsedMail, parse
@@ -64,12 +65,13 @@ class Prepared:
     body: str  # what the ticket or message shows
     html: str
     files: list[ParsedAttachment] = field(default_factory=list)  # the desk will accept them
+    refused: list[dict] = field(default_factory=list)  # {"filename", "code"}: kept in the raw
     notes: list[tuple[str, dict]] = field(default_factory=list)
 
 
-def _files(mail: ParsedMail) -> tuple[list[ParsedAttachment], list[str]]:
-    """(files the desk accepts, texts of text files it would refuse), all named."""
-    accepted, texts = [], []
+def _files(mail: ParsedMail) -> tuple[list[ParsedAttachment], list[dict], list[str]]:
+    """(files the desk accepts, files it refuses, texts of text files it would refuse)."""
+    accepted, refused, texts = [], [], []
     for index, item in enumerate(mail.attachments, start=1):
         item.filename = name_for(item, index)
         try:
@@ -82,9 +84,11 @@ def _files(mail: ParsedMail) -> tuple[list[ParsedAttachment], list[str]]:
             if text_part and exc.code == "attachment_type_not_allowed":
                 # Words in a file of a type we do not store: shown as text, not lost to sight.
                 texts.append(f"[{item.filename}]\n{item.data.decode('utf-8', 'replace')}")
-                continue
-        accepted.append(item)  # a refused one is refused again when stored, and noted
-    return accepted, texts
+            else:
+                refused.append({"filename": item.filename, "code": exc.code})
+            continue
+        accepted.append(item)
+    return accepted, refused, texts
 
 
 def _cut(text: str, notes: list[tuple[str, dict]]) -> str:
@@ -97,7 +101,7 @@ def _cut(text: str, notes: list[tuple[str, dict]]) -> str:
 def prepare(raw: bytes) -> Prepared:
     """Parse and do the text work, outside any transaction (it may take seconds)."""
     mail = parse(raw, budget=parse_seconds(), max_files=max_files())
-    files, file_texts = _files(mail)
+    files, refused, file_texts = _files(mail)
     notes = [(note.code, note.data) for note in mail.notes]
     text = mail.text.strip()
     # A forwarded mail's history is the request itself: keep it whole.
@@ -109,17 +113,8 @@ def prepare(raw: bytes) -> Prepared:
     shown = [visible.strip(), *mail.other_texts, *file_texts]
     body = _cut("\n\n".join(t for t in shown if t), notes)
     if not body.strip():
-        accepted = any(_acceptable(item) for item in files)
-        body = _("(No text; see the attachments.)") if accepted else _("(Empty message.)")
-    return Prepared(mail=mail, body=body, html=html, files=files, notes=notes)
-
-
-def _acceptable(item: ParsedAttachment) -> bool:
-    try:
-        check_attachment(item.filename, len(item.data))
-    except DomainError:
-        return False
-    return True
+        body = _("(No text; see the attachments.)") if files else _("(Empty message.)")
+    return Prepared(mail=mail, body=body, html=html, files=files, refused=refused, notes=notes)
 
 
 # Routing: inside the write transaction. Reads, then the writes of one ending.
@@ -154,6 +149,8 @@ def route(raw: RawMessage, prepared: Prepared, *, released_by: User | None = Non
         raw.error_code = f"{how}_thread"  # noted; the mail becomes a new request
     if ticket is None or not _add_to_ticket(raw, prepared, contact, ticket):
         _open(raw, prepared, contact, follow_up_of=ticket)
+    # Attached after this transaction, a few at a time (actions.attach_files).
+    raw.files_total, raw.files_done = len(prepared.files), 0
     _tell_staff(raw, prepared, released_by)
 
 
@@ -281,7 +278,6 @@ def _add_to_ticket(raw: RawMessage, prepared: Prepared, contact: User, ticket: T
     mail = prepared.mail
     if ticket.status == Status.REFUSED:
         # Kept with the refused request; the refusal was already explained once.
-        store_attachments(ticket, None, prepared.files, contact)
         raw.outcome, raw.ticket = Outcome.REFUSED, ticket
         return True
     try:
@@ -297,7 +293,6 @@ def _add_to_ticket(raw: RawMessage, prepared: Prepared, contact: User, ticket: T
         if exc.code in ("ticket_closed", "reopen_window_passed"):
             return False
         raise
-    store_attachments(ticket, message, prepared.files, contact)
     raw.outcome, raw.ticket, raw.ticket_message = Outcome.REPLY, ticket, message
     return True
 
@@ -320,7 +315,6 @@ def _open(raw: RawMessage, prepared: Prepared, contact: User, *, follow_up_of: T
         description=description,
         channel=Channel.EMAIL,
     )
-    store_attachments(ticket, None, prepared.files, contact)
     raw.ticket = ticket
     raw.outcome = Outcome.REFUSED if ticket.status == Status.REFUSED else Outcome.NEW_TICKET
 
@@ -346,6 +340,8 @@ def _tell_staff(raw: RawMessage, prepared: Prepared, released_by: User | None) -
     """Internal notes on the ticket: limits reached while reading, a release from quarantine."""
     if raw.ticket is None:
         return
+    if prepared.refused:
+        note_refused(raw.ticket, prepared.refused)
     for code, data in prepared.notes:
         record_event(
             raw.ticket,

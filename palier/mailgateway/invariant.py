@@ -67,7 +67,10 @@ def _record_problem(row: RawMessage, raw: bytes) -> str:
 
 
 def row_problems(row: RawMessage, *, allow_stored: bool = False) -> list[str]:
-    raw = bytes(row.raw)
+    try:
+        raw = row.raw
+    except RawMessage.stored.RelatedObjectDoesNotExist:
+        return ["raw bytes missing"]
     problems = _bytes_problems(row, raw)
     if row.state == RawState.STORED:
         if not allow_stored:
@@ -89,6 +92,8 @@ def row_problems(row: RawMessage, *, allow_stored: bool = False) -> list[str]:
             problems.append(problem)
     else:
         problems.append(f"processed without an ending ({row.outcome!r})")
+    if row.files_done < row.files_total and not allow_stored:
+        problems.append(f"{row.files_total - row.files_done} of its files not attached yet")
     return problems
 
 
@@ -98,7 +103,8 @@ def violations(*, allow_stored: bool = False, batch: int = 200) -> list[tuple[in
     opened: Counter[int] = Counter()
     replies: dict[int, int] = {}
     noted: list[tuple[int, int, str]] = []
-    for row in RawMessage.objects.order_by("id").iterator(chunk_size=batch):
+    rows = RawMessage.objects.select_related("stored").order_by("id")
+    for row in rows.iterator(chunk_size=batch):
         found += [(row.pk, problem) for problem in row_problems(row, allow_stored=allow_stored)]
         if row.state != RawState.PROCESSED:
             continue

@@ -56,7 +56,6 @@ class RawMessage(models.Model):
         default=False, help_text=_("Another stored message has the same Message-ID.")
     )
     sha256 = models.CharField(max_length=64)
-    raw = models.BinaryField()
     size = models.PositiveIntegerField()
     source = models.CharField(max_length=40, help_text=_("imap:<mailbox>, lmtp, smtp or stdin"))
     received_at = models.DateTimeField(auto_now_add=True)
@@ -78,6 +77,10 @@ class RawMessage(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Files are attached after the ticket, a few per short transaction: how many the mail
+    # brings, and how many were handled (attached, or refused and noted) so far.
+    files_total = models.PositiveIntegerField(default=0)
+    files_done = models.PositiveIntegerField(default=0)
     released_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -92,10 +95,35 @@ class RawMessage(models.Model):
             models.Index(fields=["ticket", "id"], name="rawmessage_ticket_id"),
             models.Index(fields=["message_id_hash"], name="rawmessage_message_id_hash"),
             models.Index(fields=["outcome", "-id"], name="rawmessage_outcome_id"),
+            # The sweep's look-up of mail whose files are not all attached: a tiny index.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(files_done__lt=models.F("files_total")),
+                name="rawmessage_files_pending",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.pk} {self.sender} {self.subject[:40]}"
+
+    @property
+    def raw(self) -> bytes:
+        """The message as it was delivered (read from `RawBytes` on first use)."""
+        return bytes(self.stored.data)
+
+
+class RawBytes(models.Model):
+    """The bytes of an inbound message, exactly as delivered: written once, never updated.
+    Apart from the row processing updates, because SQLite rewrites a whole row on any update
+    (a 10 MB mail's row was rewritten by each of its state changes)."""
+
+    raw_message = models.OneToOneField(
+        RawMessage, on_delete=models.CASCADE, primary_key=True, related_name="stored"
+    )
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"{self.raw_message_id} ({len(self.data)} bytes)"
 
 
 class OutboundState(models.TextChoices):

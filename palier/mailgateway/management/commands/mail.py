@@ -101,10 +101,13 @@ class Command(BaseCommand):
 
     def _process(self, limit: int, **_opts) -> None:
         """Every stored row to its ending; exit 75 when the database failed on some of them."""
-        from palier.mailgateway.actions import process_stored
+        from palier.mailgateway.actions import finish_attachments, process_stored
 
         done, left = process_stored(limit=limit)
-        self.stdout.write(f"{done} message(s) processed, {left} left stored")
+        files = finish_attachments(limit=limit)
+        self.stdout.write(
+            f"{done} message(s) processed, {left} left stored, {files} with files attached now"
+        )
         if left:
             sys.exit(EX_TEMPFAIL)
 
