@@ -5,8 +5,11 @@ from django.views import defaults
 
 from palier.api.errors import outside_api_error
 from palier.api.main import api
+from palier.web.auth import admin_sign_in
 
 urlpatterns = [
+    # Before the admin's own: one sign-in form for every door (palier/accounts/signin.py).
+    path("admin/login/", admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("palier.web.urls")),

@@ -5,3 +5,13 @@ class AccountsConfig(AppConfig):
     name = "palier.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from palier.accounts import checks  # noqa: F401 (registers the system checks)
+        from palier.accounts.twofactor import on_sign_in
+
+        # Django's own hook, which every sign-in goes through (the form, single sign-on, a
+        # test's force_login): the session learns at once what it still owes.
+        user_logged_in.connect(on_sign_in, dispatch_uid="palier.accounts.on_sign_in")

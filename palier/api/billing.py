@@ -13,6 +13,8 @@ from ninja import Field, Router, Schema
 from pydantic import StringConstraints
 
 from palier.accounts.models import User
+from palier.accounts.permissions import Permission
+from palier.api.doors import by_signed_link, needs
 from palier.api.schemas import ERRORS, TO_HUNDREDTHS, Ref
 from palier.billing import actions, exports, invoicing, links, presenters, reports
 from palier.billing.models import Activity, DecidedVia
@@ -95,10 +97,20 @@ class TimerOut(Schema):
 
 class LineActivityOut(Schema):
     activity: str
-    minutes: int
+    minutes: int = Field(description="minutes worked (not prepaid)")
+    billed_minutes: int | None = Field(
+        None, description="the minutes counted in whole steps of the billing unit"
+    )
+    unit: str | None = Field(None, description="minute | 0.05h | 0.1h | 0.25h")
+    quantity: str | None = Field(
+        None, description="billed minutes in the unit: minutes, or hours to the hundredth"
+    )
     hours: str
-    rate: str
-    amount: str
+    rate: str = Field(description="CHF per hour")
+    amount: str = Field(description="quantity × rate, to the cent")
+    exact_amount: str | None = Field(
+        None, description="the exact product when the amount was rounded to the cent"
+    )
 
 
 class InvoiceLineOut(Schema):
@@ -134,8 +146,16 @@ class InvoiceOut(Schema):
     subtotal: str
     vat_rate: str
     vat: str
+    rounding: str = Field(description="subtotal + VAT rounded to CHF 0.05: the difference")
     total: str
     total_display: str
+    due_on: dt.date | None = Field(description="set at approval: issued_on + payment_days")
+    payment_days: int | None
+    vat_number: str = Field(description="the vendor's UID, set at approval (CHE-123.456.789)")
+    paid: str = Field(description="what the bank reported paid against it")
+    payment_status: str | None = Field(
+        description="unpaid | partly_paid | paid | overpaid (approved invoices only)"
+    )
     note: str
     lines: list[InvoiceLineOut] | None = Field(None, description="with a single invoice only")
 
@@ -192,7 +212,11 @@ def ticket_estimates(request, ticket_id: int):
     ]
 
 
-@router.post("/tickets/{ticket_id}/estimates", response={201: EstimateOut, **ERRORS})
+@router.post(
+    "/tickets/{ticket_id}/estimates",
+    response={201: EstimateOut, **ERRORS},
+    openapi_extra=needs(Permission.ESTIMATE_PROPOSE),
+)
 def propose_estimate(request, ticket_id: int, payload: EstimateIn):
     """Consultant: propose billable work. The ticket waits for consent unless the prepaid
     balance covers it (then it is accepted at once, `decided_via: prepaid`)."""
@@ -212,7 +236,11 @@ def get_estimate(request, estimate_id: int):
     return presenters.estimate_out(access_estimate_by_id(request.auth, estimate_id))
 
 
-@router.post("/estimates/{estimate_id}/accept", response={200: EstimateOut, **ERRORS})
+@router.post(
+    "/estimates/{estimate_id}/accept",
+    response={200: EstimateOut, **ERRORS},
+    openapi_extra=needs(Permission.ESTIMATE_ANSWER),
+)
 def accept_estimate(request, estimate_id: int):
     """Contact (the requester or the customer's admin): accept; the work starts."""
     estimate = access_estimate_by_id(request.auth, estimate_id)
@@ -222,7 +250,11 @@ def accept_estimate(request, estimate_id: int):
     return presenters.estimate_out(estimate)
 
 
-@router.post("/estimates/{estimate_id}/decline", response={200: EstimateOut, **ERRORS})
+@router.post(
+    "/estimates/{estimate_id}/decline",
+    response={200: EstimateOut, **ERRORS},
+    openapi_extra=needs(Permission.ESTIMATE_ANSWER),
+)
 def decline_estimate(request, estimate_id: int, payload: DeclineIn):
     """Contact: decline; the ticket closes as declined and nothing is billed."""
     estimate = access_estimate_by_id(request.auth, estimate_id)
@@ -232,13 +264,23 @@ def decline_estimate(request, estimate_id: int, payload: DeclineIn):
     return presenters.estimate_out(estimate)
 
 
-@router.post("/consent-links/{token}/accept", auth=None, response={200: EstimateOut, **ERRORS})
+@router.post(
+    "/consent-links/{token}/accept",
+    auth=None,
+    response={200: EstimateOut, **ERRORS},
+    openapi_extra=by_signed_link(),
+)
 def accept_by_link(request, token: str):
     """The signed link of the consent email (no login). Expired: 410; used: 409."""
     return presenters.estimate_out(links.do_answer_by_link(token, accept=True))
 
 
-@router.post("/consent-links/{token}/decline", auth=None, response={200: EstimateOut, **ERRORS})
+@router.post(
+    "/consent-links/{token}/decline",
+    auth=None,
+    response={200: EstimateOut, **ERRORS},
+    openapi_extra=by_signed_link(),
+)
 def decline_by_link(request, token: str, payload: DeclineIn):
     return presenters.estimate_out(
         links.do_answer_by_link(token, accept=False, reason=payload.reason)
@@ -291,7 +333,11 @@ def time_entries(
     }
 
 
-@router.post("/tickets/{ticket_id}/time-entries", response={201: TimeEntryOut, **ERRORS})
+@router.post(
+    "/tickets/{ticket_id}/time-entries",
+    response={201: TimeEntryOut, **ERRORS},
+    openapi_extra=needs(Permission.TIME_LOG),
+)
 def log_time(request, ticket_id: int, payload: TimeIn):
     """Staff: log time. Billable follows the ticket; past the consent: 409 consent_required."""
     ticket = access_ticket_by_id(request.auth, ticket_id)
@@ -306,7 +352,11 @@ def log_time(request, ticket_id: int, payload: TimeIn):
     return 201, presenters.time_entry_out(entry)
 
 
-@router.patch("/time-entries/{entry_id}", response={200: TimeEntryOut, **ERRORS})
+@router.patch(
+    "/time-entries/{entry_id}",
+    response={200: TimeEntryOut, **ERRORS},
+    openapi_extra=needs(Permission.TIME_LOG),
+)
 def edit_time(request, entry_id: int, payload: TimePatch):
     """Change time until it is invoiced; afterwards 409 time_entry_invoiced."""
     entry = access_time_entry_by_id(request.auth, entry_id)
@@ -321,7 +371,11 @@ def edit_time(request, entry_id: int, payload: TimePatch):
     return presenters.time_entry_out(entry)
 
 
-@router.delete("/time-entries/{entry_id}", response={204: None, **ERRORS})
+@router.delete(
+    "/time-entries/{entry_id}",
+    response={204: None, **ERRORS},
+    openapi_extra=needs(Permission.TIME_LOG),
+)
 def delete_time(request, entry_id: int):
     actions.do_delete_time(
         access_time_entry_by_id(request.auth, entry_id), acting_user=request.auth
@@ -329,7 +383,11 @@ def delete_time(request, entry_id: int):
     return 204, None
 
 
-@router.post("/time-entries/{entry_id}/billable", response={200: TimeEntryOut, **ERRORS})
+@router.post(
+    "/time-entries/{entry_id}/billable",
+    response={200: TimeEntryOut, **ERRORS},
+    openapi_extra=needs(Permission.TIME_BILLABLE),
+)
 def set_billable(request, entry_id: int, payload: BillableIn):
     """Manager: bill or stop billing this time, with a reason."""
     entry = access_time_entry_by_id(request.auth, entry_id)
@@ -345,7 +403,9 @@ def get_timer(request):
     return {"running": timer is not None, "timer": presenters.timer_out(timer) if timer else None}
 
 
-@router.post("/timer/start", response={201: TimerOut, **ERRORS})
+@router.post(
+    "/timer/start", response={201: TimerOut, **ERRORS}, openapi_extra=needs(Permission.TIME_LOG)
+)
 def start_timer(request, payload: TimerIn):
     ticket = access_ticket_by_id(request.auth, payload.ticket_id)
     timer = actions.do_start_timer(
@@ -354,7 +414,9 @@ def start_timer(request, payload: TimerIn):
     return 201, {"running": True, "timer": presenters.timer_out(timer)}
 
 
-@router.post("/timer/stop", response={201: TimeEntryOut, **ERRORS})
+@router.post(
+    "/timer/stop", response={201: TimeEntryOut, **ERRORS}, openapi_extra=needs(Permission.TIME_LOG)
+)
 def stop_timer(request):
     """Stop the timer and log its time (the time entry is returned)."""
     return 201, presenters.time_entry_out(actions.do_stop_timer(acting_user=request.auth))
@@ -373,7 +435,11 @@ class CreditIn(Schema):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
-@router.post("/billing-runs", response={201: list[InvoiceOut], **ERRORS})
+@router.post(
+    "/billing-runs",
+    response={201: list[InvoiceOut], **ERRORS},
+    openapi_extra=needs(Permission.BILLING_RUN),
+)
 def run_billing(request, payload: RunIn):
     """Manager: build invoice drafts from the period's unbilled billable time."""
     customer = None
@@ -411,7 +477,11 @@ def get_invoice(request, invoice_id: int):
     return presenters.invoice_out(access_invoice_by_id(request.auth, invoice_id), lines=True)
 
 
-@router.post("/invoices/{invoice_id}/approve", response={200: InvoiceOut, **ERRORS})
+@router.post(
+    "/invoices/{invoice_id}/approve",
+    response={200: InvoiceOut, **ERRORS},
+    openapi_extra=needs(Permission.BILLING_RUN),
+)
 def approve_invoice(request, invoice_id: int):
     """Manager: number the draft and freeze it."""
     invoice = invoicing.do_approve_invoice(
@@ -420,7 +490,11 @@ def approve_invoice(request, invoice_id: int):
     return presenters.invoice_out(invoice, lines=True)
 
 
-@router.delete("/invoices/{invoice_id}", response={204: None, **ERRORS})
+@router.delete(
+    "/invoices/{invoice_id}",
+    response={204: None, **ERRORS},
+    openapi_extra=needs(Permission.BILLING_RUN),
+)
 def discard_invoice(request, invoice_id: int):
     """Manager: drop a draft (an approved invoice answers 409: credit it instead)."""
     invoicing.do_discard_draft(
@@ -429,7 +503,11 @@ def discard_invoice(request, invoice_id: int):
     return 204, None
 
 
-@router.post("/invoices/{invoice_id}/credit-notes", response={201: InvoiceOut, **ERRORS})
+@router.post(
+    "/invoices/{invoice_id}/credit-notes",
+    response={201: InvoiceOut, **ERRORS},
+    openapi_extra=needs(Permission.BILLING_RUN),
+)
 def credit_invoice(request, invoice_id: int, payload: CreditIn):
     note = invoicing.do_credit_invoice(
         access_invoice_by_id(request.auth, invoice_id),

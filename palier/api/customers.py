@@ -8,7 +8,9 @@ from django.http import Http404
 from ninja import Router
 from pydantic import Field
 
+from palier.accounts.permissions import Permission
 from palier.api import presenters as p
+from palier.api.doors import needs
 from palier.api.schemas import (
     ERRORS,
     ContractIn,
@@ -21,10 +23,9 @@ from palier.api.schemas import (
     CustomizationOut,
     CustomizationPatch,
     Id,
-    ProductOut,
 )
 from palier.customers import actions
-from palier.customers.models import Module, Product
+from palier.customers.models import Module
 from palier.customers.queries import (
     access_customer_by_id,
     visible_contracts,
@@ -55,7 +56,11 @@ def list_customers(
     return [p.customer_out(c) for c in qs.order_by("name", "id")[offset : offset + limit]]
 
 
-@router.post("/customers", response={201: CustomerOut, **ERRORS})
+@router.post(
+    "/customers",
+    response={201: CustomerOut, **ERRORS},
+    openapi_extra=needs(Permission.CUSTOMER_WRITE),
+)
 def create_customer(request, payload: CustomerIn):
     data = _customer_fields(payload)
     return 201, p.customer_out(actions.do_create_customer(acting_user=request.auth, **data))
@@ -66,7 +71,11 @@ def get_customer(request, customer_id: int):
     return p.customer_out(access_customer_by_id(request.auth, customer_id))
 
 
-@router.patch("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
+@router.patch(
+    "/customers/{customer_id}",
+    response={200: CustomerOut, **ERRORS},
+    openapi_extra=needs(Permission.CUSTOMER_WRITE),
+)
 def update_customer(request, customer_id: int, payload: CustomerPatch):
     customer = access_customer_by_id(request.auth, customer_id)
     changes = _customer_fields(payload)
@@ -88,7 +97,11 @@ def list_contracts(request, customer_id: Id | None = None):
     return [p.contract_out(c) for c in qs.order_by("-start", "id")[:500]]
 
 
-@router.post("/contracts", response={201: ContractOut, **ERRORS})
+@router.post(
+    "/contracts",
+    response={201: ContractOut, **ERRORS},
+    openapi_extra=needs(Permission.CONTRACT_WRITE),
+)
 def create_contract(request, payload: ContractIn):
     data = payload.dict()
     customer = access_customer_by_id(request.auth, data.pop("customer_id"))
@@ -108,7 +121,11 @@ def get_contract(request, contract_id: int):
     return p.contract_out(_get(visible_contracts(request.auth), contract_id, "contract"))
 
 
-@router.patch("/contracts/{contract_id}", response={200: ContractOut, **ERRORS})
+@router.patch(
+    "/contracts/{contract_id}",
+    response={200: ContractOut, **ERRORS},
+    openapi_extra=needs(Permission.CONTRACT_WRITE),
+)
 def update_contract(request, contract_id: int, payload: ContractPatch):
     contract = _get(visible_contracts(request.auth), contract_id, "contract")
     changes = {k: (v.value if hasattr(v, "value") else v) for k, v in payload.dict().items()}
@@ -126,7 +143,11 @@ def list_customizations(request, customer_id: Id | None = None, module_id: Id | 
     return [p.customization_out(c) for c in qs.order_by("id")[:1000]]
 
 
-@router.post("/customizations", response={201: CustomizationOut, **ERRORS})
+@router.post(
+    "/customizations",
+    response={201: CustomizationOut, **ERRORS},
+    openapi_extra=needs(Permission.CUSTOMIZATION_WRITE),
+)
 def create_customization(request, payload: CustomizationIn):
     data = payload.dict()
     customer = access_customer_by_id(request.auth, data.pop("customer_id"))
@@ -145,27 +166,13 @@ def get_customization(request, customization_id: int):
     )
 
 
-@router.patch("/customizations/{customization_id}", response={200: CustomizationOut, **ERRORS})
+@router.patch(
+    "/customizations/{customization_id}",
+    response={200: CustomizationOut, **ERRORS},
+    openapi_extra=needs(Permission.CUSTOMIZATION_WRITE),
+)
 def update_customization(request, customization_id: int, payload: CustomizationPatch):
     c = _get(visible_customizations(request.auth), customization_id, "customization")
     changes = {k: (v.value if hasattr(v, "value") else v) for k, v in payload.dict().items()}
     c = actions.do_update_customization(c, acting_user=request.auth, **changes)
     return p.customization_out(c)
-
-
-@router.get("/products", response={200: list[ProductOut], **ERRORS})
-def list_products(request):
-    products = Product.objects.prefetch_related("modules", "versions").order_by("name")
-    return [
-        {
-            "id": pr.pk,
-            "code": pr.code,
-            "name": pr.name,
-            "modules": [{"id": m.pk, "code": m.code, "name": m.name} for m in pr.modules.all()],
-            "versions": [
-                {"id": v.pk, "number": v.number, "released_on": v.released_on}
-                for v in pr.versions.all()
-            ],
-        }
-        for pr in products
-    ]

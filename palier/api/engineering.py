@@ -16,6 +16,8 @@ from ninja import Query, Router, Schema
 from pydantic import Field, StringConstraints
 
 from palier.accounts.models import User
+from palier.accounts.permissions import Permission, check_allowed
+from palier.api.doors import needs
 from palier.api.schemas import ERRORS
 from palier.customers.models import Module, Product, ProductVersion
 from palier.engineering import actions
@@ -31,7 +33,7 @@ from palier.engineering.queries import (
     visible_defects,
 )
 from palier.engineering.release_notes import release_notes
-from palier.lib.errors import DomainError, NotAllowed
+from palier.lib.errors import DomainError
 from palier.tickets.queries import access_ticket_by_id
 
 router = Router(tags=["engineering"])
@@ -258,7 +260,11 @@ def similar(request, text: str, module_id: int | None = None, version_id: int | 
     return [defect_out(d) for d in found]
 
 
-@router.post("/defects", response={201: DefectDetailOut, **ERRORS})
+@router.post(
+    "/defects",
+    response={201: DefectDetailOut, **ERRORS},
+    openapi_extra=needs(Permission.DEFECT_CREATE),
+)
 def create_defect(request, payload: DefectIn):
     _staff(request.auth)
     defect = actions.do_create_defect(_draft(payload), acting_user=request.auth)
@@ -271,7 +277,11 @@ def get_defect(request, defect_id: int):
     return _detail(request.auth, defect_id)
 
 
-@router.patch("/defects/{defect_id}", response={200: DefectDetailOut, **ERRORS})
+@router.patch(
+    "/defects/{defect_id}",
+    response={200: DefectDetailOut, **ERRORS},
+    openapi_extra=needs(Permission.DEFECT_WRITE),
+)
 def change_defect(request, defect_id: int, payload: DefectPatchIn):
     """R&D: status, severity, texts; `duplicate` needs `duplicate_of_id`."""
     defect = access_defect_by_id(request.auth, defect_id)
@@ -295,13 +305,16 @@ def change_defect(request, defect_id: int, payload: DefectPatchIn):
     return _detail(request.auth, defect_id)
 
 
-@router.post("/tickets/{ticket_id}/escalation", response={200: DefectDetailOut, **ERRORS})
+@router.post(
+    "/tickets/{ticket_id}/escalation",
+    response={200: DefectDetailOut, **ERRORS},
+    openapi_extra=needs(Permission.TICKET_DIAGNOSE),
+)
 def escalate(request, ticket_id: int, payload: EscalationIn):
     """Staff: diagnosis D4. Link the ticket to `defect_id`, or record `new_defect` (its module
     and version default to the ticket's)."""
     ticket = access_ticket_by_id(request.auth, ticket_id)
-    if not request.auth.is_staff_member:
-        raise NotAllowed(_("Only the support team can diagnose a request."))
+    check_allowed(request.auth, Permission.TICKET_DIAGNOSE)  # before the defect is looked up
     defect = _get(visible_defects(request.auth), payload.defect_id, "defect")
     draft = _draft(payload.new_defect) if payload.new_defect else None
     link = actions.do_escalate_to_rnd(
@@ -334,7 +347,9 @@ def _patch_out(patch: Patch) -> dict:
     }
 
 
-@router.post("/patches", response={201: PatchOut, **ERRORS})
+@router.post(
+    "/patches", response={201: PatchOut, **ERRORS}, openapi_extra=needs(Permission.PATCH_WRITE)
+)
 def create_patch(request, payload: PatchIn):
     """R&D: plan a patch (a new product version) that fixes the given defects."""
     _staff(request.auth)
@@ -357,7 +372,11 @@ def get_patch(request, patch_id: int):
     return _patch_out(access_patch_by_id(request.auth, patch_id))
 
 
-@router.post("/patches/{patch_id}/release", response={200: ReleaseOut, **ERRORS})
+@router.post(
+    "/patches/{patch_id}/release",
+    response={200: ReleaseOut, **ERRORS},
+    openapi_extra=needs(Permission.PATCH_WRITE),
+)
 def release(request, patch_id: int):
     """R&D: release the patch. Linked tickets move to `patch_available` and each contact is
     told once; retrying tells nobody again. Lists customers still on an older version."""
@@ -377,7 +396,11 @@ def notes(request, patch_id: int, lang: str = "en"):
     return {"language": language, "text": release_notes(patch, language)}
 
 
-@router.post("/tickets/{ticket_id}/patch-deployment", response={201: DeploymentOut, **ERRORS})
+@router.post(
+    "/tickets/{ticket_id}/patch-deployment",
+    response={201: DeploymentOut, **ERRORS},
+    openapi_extra=needs(Permission.DEPLOYMENT_REQUEST),
+)
 def request_deployment(request, ticket_id: int, payload: DeploymentIn):
     """The customer asks for the released patch to be deployed: a new request, linked to this
     one. Asking again answers the same request."""

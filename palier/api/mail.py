@@ -7,6 +7,8 @@ import datetime as dt
 
 from ninja import Router, Schema
 
+from palier.accounts.permissions import Permission
+from palier.api.doors import needs
 from palier.api.schemas import ERRORS
 from palier.lib.pagination import keyset_page
 from palier.mailgateway.actions import do_release, do_reprocess
@@ -88,7 +90,11 @@ def get_raw_message(request, raw_id: int):
     return _detail(access_raw_message_by_id(request.auth, raw_id))
 
 
-@router.post("/mail/messages/{raw_id}/reprocess", response={200: RawMessageDetailOut, **ERRORS})
+@router.post(
+    "/mail/messages/{raw_id}/reprocess",
+    response={200: RawMessageDetailOut, **ERRORS},
+    openapi_extra=needs(Permission.MAIL_REPROCESS),
+)
 def reprocess(request, raw_id: int):
     """Send a quarantined message through the pipeline again, e.g. after adding its sender
     as a contact."""
@@ -96,7 +102,11 @@ def reprocess(request, raw_id: int):
     return _detail(do_reprocess(raw, acting_user=request.auth))
 
 
-@router.post("/mail/messages/{raw_id}/release", response={200: RawMessageDetailOut, **ERRORS})
+@router.post(
+    "/mail/messages/{raw_id}/release",
+    response={200: RawMessageDetailOut, **ERRORS},
+    openapi_extra=needs(Permission.MAIL_REPROCESS),
+)
 def release(request, raw_id: int):
     """A person wrote it: a suspected (quarantined) or recognised automatic reply becomes a
     customer's message: a new ticket, or a message on its ticket."""

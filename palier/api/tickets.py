@@ -12,7 +12,9 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from palier.accounts.models import User
+from palier.accounts.permissions import Permission, check_allowed
 from palier.api import presenters as p
+from palier.api.doors import needs
 from palier.api.responses import json_response
 from palier.api.schemas import (
     ERRORS,
@@ -79,7 +81,11 @@ class RefusedOut(Schema):
     error: dict
 
 
-@router.post("/tickets", response={201: TicketDetailOut, **ERRORS, 403: RefusedOut})
+@router.post(
+    "/tickets",
+    response={201: TicketDetailOut, **ERRORS, 403: RefusedOut},
+    openapi_extra=needs(Permission.TICKET_OPEN),
+)
 def open_ticket(request, payload: TicketIn):
     """Open a request. The policy decides it at once: the answer carries the decision and its
     explanation. Without an active contract the answer is 403 with the refusal code, the
@@ -89,7 +95,9 @@ def open_ticket(request, payload: TicketIn):
         if payload.customer_id not in (None, user.customer_id):
             raise Http404("customer")
         if payload.contact_id not in (None, user.pk):
-            raise NotAllowed(_("A contact opens requests in their own name."))
+            raise NotAllowed(
+                _("A contact opens requests in their own name."), code="not_in_own_name"
+            )
         customer, contact = user.customer, user
         if payload.channel.value in (Channel.PHONE, Channel.EMAIL):
             raise DomainError(
@@ -243,14 +251,18 @@ def _apply_changes(request, ticket, payload: TicketPatch) -> None:
         actions.do_assign(ticket, assignee, acting_user=user, expected_version=version)
 
 
-@router.patch("/tickets/{ticket_id}", response={200: TicketDetailOut, **ERRORS})
+@router.patch(
+    "/tickets/{ticket_id}",
+    response={200: TicketDetailOut, **ERRORS},
+    openapi_extra=needs(Permission.TICKET_QUALIFY),
+)
 def change_ticket(request, ticket_id: int, payload: TicketPatch):
     """Staff: change type, module or customization (the policy decides again), criticality
     (with a reason), or the assignee."""
     user: User = request.auth
     ticket = access_ticket_by_id(user, ticket_id)
-    if not user.is_staff_member:
-        raise NotAllowed(_("Only the support team can change a ticket."))
+    # Each change's action checks its own row; this refuses an empty change as well.
+    check_allowed(user, Permission.TICKET_QUALIFY)
     # One transaction: a refused criticality must not leave a type change half-applied.
     with transaction.atomic():
         _apply_changes(request, ticket, payload)
@@ -264,7 +276,11 @@ def list_messages(request, ticket_id: int):
     return [p.message_out(m) for m in ticket_messages(request.auth, ticket)[:1000]]
 
 
-@router.post("/tickets/{ticket_id}/replies", response={201: MessageOut, **ERRORS})
+@router.post(
+    "/tickets/{ticket_id}/replies",
+    response={201: MessageOut, **ERRORS},
+    openapi_extra=needs(Permission.TICKET_REPLY),
+)
 def reply(request, ticket_id: int, payload: MessageIn):
     ticket = access_ticket_by_id(request.auth, ticket_id)
     message = actions.do_add_message(
@@ -277,12 +293,14 @@ def reply(request, ticket_id: int, payload: MessageIn):
     return 201, p.message_out(message)
 
 
-@router.post("/tickets/{ticket_id}/notes", response={201: MessageOut, **ERRORS})
+@router.post(
+    "/tickets/{ticket_id}/notes",
+    response={201: MessageOut, **ERRORS},
+    openapi_extra=needs(Permission.TICKET_NOTE),
+)
 def add_note(request, ticket_id: int, payload: NoteIn):
     """Staff: an internal note, or a logged phone call or remote session."""
     ticket = access_ticket_by_id(request.auth, ticket_id)
-    if not request.auth.is_staff_member:
-        raise NotAllowed(_("Only the support team can write internal notes."))
     channel = Channel.PHONE if payload.activity != "message" else Channel.API
     message = actions.do_add_message(
         ticket,
@@ -296,7 +314,11 @@ def add_note(request, ticket_id: int, payload: NoteIn):
     return 201, p.message_out(message)
 
 
-@router.post("/tickets/{ticket_id}/diagnosis", response={200: TicketDetailOut, **ERRORS})
+@router.post(
+    "/tickets/{ticket_id}/diagnosis",
+    response={200: TicketDetailOut, **ERRORS},
+    openapi_extra=needs(Permission.TICKET_DIAGNOSE),
+)
 def diagnose(request, ticket_id: int, payload: DiagnosisIn):
     """Staff: record a finding of POLICY.md table D."""
     ticket = access_ticket_by_id(request.auth, ticket_id)
@@ -310,7 +332,11 @@ def diagnose(request, ticket_id: int, payload: DiagnosisIn):
     return _detail(request, ticket_id)
 
 
-@router.post("/tickets/{ticket_id}/transitions", response={200: TicketDetailOut, **ERRORS})
+@router.post(
+    "/tickets/{ticket_id}/transitions",
+    response={200: TicketDetailOut, **ERRORS},
+    openapi_extra=needs(Permission.TICKET_TRANSITION),
+)
 def transition(request, ticket_id: int, payload: TransitionIn):
     """Move the ticket along the lifecycle; edges outside the table answer 409."""
     ticket = access_ticket_by_id(request.auth, ticket_id)
@@ -324,7 +350,11 @@ def transition(request, ticket_id: int, payload: TransitionIn):
     return _detail(request, ticket_id)
 
 
-@router.post("/tickets/{ticket_id}/accept", response={200: TicketDetailOut, **ERRORS})
+@router.post(
+    "/tickets/{ticket_id}/accept",
+    response={200: TicketDetailOut, **ERRORS},
+    openapi_extra=needs(Permission.TICKET_ACCEPT_REFUSED),
+)
 def accept_refused(request, ticket_id: int, payload: AcceptIn):
     """Manager: accept a refused request anyway, with a reason."""
     ticket = access_ticket_by_id(request.auth, ticket_id)

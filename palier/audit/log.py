@@ -61,10 +61,27 @@ def _plain(value):
     return value
 
 
+# Never copied into the log: a hash is still a secret.
+SECRET_FIELDS = frozenset({"password", "key_hash", "link_nonce"})
+
+
+def _audited(field: models.Field) -> bool:
+    # The row's id is the entry's object_id; time stamps the database keeps are no one's change.
+    return not (
+        field.primary_key
+        or getattr(field, "auto_now", False)
+        or getattr(field, "auto_now_add", False)
+        or field.name in SECRET_FIELDS
+    )
+
+
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict:
-    """A record's values as JSON-friendly data (foreign keys as their ids)."""
+    """A record's values as JSON-friendly data (foreign keys as their ids).
+
+    Without `fields`: every concrete field but time stamps, the primary key and secrets.
+    """
     if fields is None:
-        fields = [f.attname for f in obj._meta.concrete_fields]
+        fields = [f.attname for f in obj._meta.concrete_fields if _audited(f)]
     return {name: _plain(getattr(obj, name)) for name in fields}
 
 

@@ -19,7 +19,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from palier.accounts.models import Role, User
+from palier.accounts.models import User
+from palier.accounts.permissions import Permission, allowed, check_allowed
 from palier.billing import conf
 from palier.billing.models import (
     Activity,
@@ -42,7 +43,6 @@ from palier.tickets.actions import do_transition, record_event
 from palier.tickets.models import Ticket
 from palier.tickets.states import OPEN_STATUSES, Status
 
-PROPOSER_ROLES = frozenset({Role.CONSULTANT, Role.MANAGER, Role.ADMIN})
 MAX_MINUTES_PER_ENTRY = 24 * 60
 
 
@@ -79,8 +79,7 @@ def do_propose_estimate(
 ) -> Estimate:
     """Propose billable work. Covered by the prepaid balance, it is accepted at once;
     otherwise the ticket waits in awaiting_consent and the customer is asked."""
-    if acting_user.role not in PROPOSER_ROLES:
-        raise NotAllowed(_("Only consultants and managers propose estimates."))
+    check_allowed(acting_user, Permission.ESTIMATE_PROPOSE)
     _check_activity(activity)
     if not text.strip():
         raise DomainError(_("Describe the work the estimate covers."), code="text_required")
@@ -203,11 +202,15 @@ def _settle(
 
 def check_can_decide(estimate: Estimate, user: User) -> None:
     """The requester or their customer's admin answers; staff never answers for them."""
+    check_allowed(user, Permission.ESTIMATE_ANSWER)
     ticket = estimate.ticket
-    if not user.is_contact or user.customer_id != ticket.customer_id:
-        raise NotAllowed(_("Only the customer answers an estimate."))
+    if user.customer_id != ticket.customer_id:
+        raise NotAllowed(_("Only the customer answers an estimate."), code="not_your_customer")
     if ticket.contact_id != user.pk and not user.is_customer_admin:
-        raise NotAllowed(_("Only the requester or your organization's administrator may answer."))
+        raise NotAllowed(
+            _("Only the requester or your organization's administrator may answer."),
+            code="not_the_requester",
+        )
 
 
 @transaction.atomic
@@ -360,8 +363,7 @@ def do_log_time(
     now: dt.datetime | None = None,
 ) -> TimeEntry:
     """Log staff time. Billable when the ticket is (level 2) at this moment."""
-    if not acting_user.is_staff_member:
-        raise NotAllowed(_("Only the support team logs time."))
+    check_allowed(acting_user, Permission.TIME_LOG)
     _check_activity(activity)
     now = now or timezone.now()
     _check_minutes(minutes, date, now)
@@ -400,6 +402,7 @@ def do_log_time(
 
 
 def _lock_entry(entry: TimeEntry, user: User) -> TimeEntry:
+    check_allowed(user, Permission.TIME_LOG)
     locked = TimeEntry.objects.select_for_update().select_related("ticket").get(pk=entry.pk)
     if locked.invoice_id is not None:
         raise Conflict(
@@ -407,8 +410,10 @@ def _lock_entry(entry: TimeEntry, user: User) -> TimeEntry:
             code="time_entry_invoiced",
             details={"invoice_id": locked.invoice_id},
         )
-    if locked.user_id != user.pk and not user.is_manager:
-        raise NotAllowed(_("Only its author or a manager changes a time entry."))
+    if locked.user_id != user.pk and not allowed(user, Permission.TIME_EDIT_ANY):
+        raise NotAllowed(
+            _("Only its author or a manager changes a time entry."), code="not_the_author"
+        )
     return locked
 
 
@@ -472,8 +477,7 @@ def do_set_time_billable(
     entry: TimeEntry, billable: bool, *, acting_user: User, reason: str
 ) -> TimeEntry:
     """A manager overrides whether time is billed, with a recorded reason."""
-    if not acting_user.is_manager:
-        raise NotAllowed(_("Only a manager changes whether time is billable."))
+    check_allowed(acting_user, Permission.TIME_BILLABLE)
     if not reason.strip():
         raise DomainError(_("Say why."), code="reason_required")
     entry = _lock_entry(entry, acting_user)
@@ -515,8 +519,7 @@ def do_start_timer(
     note: str = "",
     now: dt.datetime | None = None,
 ) -> Timer:
-    if not acting_user.is_staff_member:
-        raise NotAllowed(_("Only the support team logs time."))
+    check_allowed(acting_user, Permission.TIME_LOG)
     _check_activity(activity)
     running = Timer.objects.filter(user=acting_user).select_related("ticket").first()
     if running is not None:
@@ -543,6 +546,7 @@ def do_stop_timer(
     *, acting_user: User, note: str | None = None, now: dt.datetime | None = None
 ) -> TimeEntry:
     """Stop the running timer and log its time (rounded up to the minute)."""
+    check_allowed(acting_user, Permission.TIME_LOG)
     timer = Timer.objects.select_for_update().filter(user=acting_user).first()
     if timer is None:
         raise DomainError(_("No timer is running."), code="no_timer")

@@ -39,6 +39,23 @@ def check_billing_settings(app_configs, **kwargs) -> list[checks.CheckMessage]:
         errors.append(checks.Error("PALIER_BILLING_MARGIN cannot be negative.", id="palier.E103"))
     if any(rate < 0 for rate in rates.values()):
         errors.append(checks.Error("A default rate is negative.", id="palier.E104"))
+    try:
+        conf.vat_number()
+    except Exception as exc:  # stdnum raises ValidationError subclasses with the reason
+        errors.append(
+            checks.Error(
+                f"PALIER_BILLING_VAT_NUMBER is not a valid Swiss UID: {exc}",
+                id="palier.E106",
+                hint="Write it as CHE-123.456.789 (the last digit is a check digit).",
+            )
+        )
+    try:
+        conf.billing_unit()
+        conf.billing_rounding()
+        if conf.payment_days() < 0:
+            raise ValueError("PALIER_BILLING_PAYMENT_DAYS cannot be negative")
+    except ValueError as exc:
+        errors.append(checks.Error(str(exc), id="palier.E107"))
     creditor = conf.creditor()
     try:
         QRBill(

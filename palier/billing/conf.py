@@ -48,3 +48,43 @@ def creditor() -> dict[str, str]:
 
 def prepaid_alert_thresholds() -> tuple[int, ...]:
     return (80, 100)
+
+
+def payment_days() -> int:
+    """Days from an invoice's issue to its due date (PALIER_BILLING_PAYMENT_DAYS)."""
+    return int(getattr(settings, "PALIER_BILLING_PAYMENT_DAYS", 30))
+
+
+# The vendor's UID (Swiss business identification number) under which it is registered
+# for VAT; a demo number with a valid check digit: replace it in production.
+DEFAULT_VAT_NUMBER = "CHE-109.156.749"
+
+# How billed time is counted: minutes per step of the billing unit.
+BILLING_UNITS = {"minute": 1, "0.05h": 3, "0.1h": 6, "0.25h": 15}
+
+
+def vat_number() -> str:
+    """The vendor's UID as CHE-123.456.789 (PALIER_BILLING_VAT_NUMBER; the suffix MWST,
+    TVA or IVA is added per language where it is printed)."""
+    from stdnum.ch import uid
+
+    raw = str(getattr(settings, "PALIER_BILLING_VAT_NUMBER", "") or DEFAULT_VAT_NUMBER)
+    for suffix in ("MWST", "TVA", "IVA", "TPV", "VAT"):
+        raw = raw.strip().removesuffix(suffix)
+    return uid.format(uid.validate(raw))
+
+
+def billing_unit() -> str:
+    """minute, 0.05h, 0.1h or 0.25h (PALIER_BILLING_UNIT)."""
+    unit = str(getattr(settings, "PALIER_BILLING_UNIT", "0.05h"))
+    if unit not in BILLING_UNITS:
+        raise ValueError(f"PALIER_BILLING_UNIT must be one of {', '.join(BILLING_UNITS)}")
+    return unit
+
+
+def billing_rounding() -> str:
+    """up (a started step is billed, the default) or nearest (PALIER_BILLING_ROUNDING)."""
+    mode = str(getattr(settings, "PALIER_BILLING_ROUNDING", "up"))
+    if mode not in ("up", "nearest"):
+        raise ValueError("PALIER_BILLING_ROUNDING must be up or nearest")
+    return mode

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
+from palier.accounts.permissions import Permission, check_allowed
 from palier.billing import conf
+from palier.billing.lines import activity_row
 from palier.billing.models import (
     Invoice,
     InvoiceKind,
@@ -24,24 +26,25 @@ from palier.billing.models import (
     InvoiceSequence,
     InvoiceStatus,
     TimeEntry,
-    minutes_to_hours,
 )
 from palier.customers.models import Customer
-from palier.lib.errors import Conflict, DomainError, NotAllowed
+from palier.lib.errors import Conflict, DomainError
 from palier.lib.money import CENT, round_to_five_cents
 from palier.tickets.actions import record_event
 
+ZERO = Decimal("0")
 NUMBER_PREFIX = {InvoiceKind.INVOICE: "INV", InvoiceKind.CREDIT_NOTE: "CN"}
 
 
 def _check_manager(user: User) -> None:
-    if not user.is_manager:
-        raise NotAllowed(_("Only a manager runs billing and approves invoices."))
+    check_allowed(user, Permission.BILLING_RUN)
 
 
 def line_amounts(entries: list[TimeEntry]) -> tuple[list[dict], int, int, Decimal]:
-    """Billed minutes by activity and rate, the billed and prepaid minutes and the amount
-    (rounded to CHF 0.05) of one ticket's entries."""
+    """Billed minutes by activity and rate (each counted in the billing unit: quantity ×
+    rate = amount, to the cent), the billed and prepaid minutes and the amount of one
+    ticket's entries."""
+    unit, rounding = conf.billing_unit(), conf.billing_rounding()
     by_key: dict[tuple[str, Decimal], int] = defaultdict(int)
     billed = prepaid = 0
     for entry in entries:
@@ -50,27 +53,18 @@ def line_amounts(entries: list[TimeEntry]) -> tuple[list[dict], int, int, Decima
         billed += charged
         if charged:
             by_key[(entry.activity, entry.rate or Decimal("0"))] += charged
-    activities = []
-    exact = Decimal("0")
-    for (activity, rate), minutes in sorted(by_key.items()):
-        value = Decimal(minutes) * rate / 60
-        exact += value
-        activities.append(
-            {
-                "activity": activity,
-                "minutes": minutes,
-                "hours": str(minutes_to_hours(minutes)),
-                "rate": str(rate),
-                "amount": str(value.quantize(CENT)),
-            }
-        )
-    return activities, billed, prepaid, round_to_five_cents(exact)
+    activities = [
+        activity_row(activity, minutes, rate, unit, rounding)
+        for (activity, rate), minutes in sorted(by_key.items())
+    ]
+    return activities, billed, prepaid, sum((Decimal(a["amount"]) for a in activities), ZERO)
 
 
-def totals(subtotal: Decimal, vat_rate: Decimal) -> tuple[Decimal, Decimal]:
-    """VAT and total, each rounded to CHF 0.05."""
-    vat = round_to_five_cents(subtotal * vat_rate)
-    return vat, subtotal + vat
+def totals(subtotal: Decimal, vat_rate: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """VAT to the cent, the rounding of the total to CHF 0.05, and the total."""
+    vat = (subtotal * vat_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    total = round_to_five_cents(subtotal + vat)
+    return vat, total - (subtotal + vat), total
 
 
 def _build_invoice(
@@ -116,8 +110,8 @@ def _build_invoice(
         invoice.prepaid_minutes += prepaid
     InvoiceLine.objects.bulk_create(lines)
     invoice.subtotal = subtotal
-    invoice.vat, invoice.total = totals(subtotal, invoice.vat_rate)
-    invoice.save(update_fields=["subtotal", "vat", "total", "prepaid_minutes"])
+    invoice.vat, invoice.rounding, invoice.total = totals(subtotal, invoice.vat_rate)
+    invoice.save(update_fields=["subtotal", "vat", "rounding", "total", "prepaid_minutes"])
     return invoice
 
 
@@ -163,6 +157,13 @@ def _next_number(kind: str, year: int) -> tuple[str, int]:
     return number, year * 1_000_000 + sequence.last
 
 
+def number_preview(kind: str, day: dt.date) -> str:
+    """The number the next approval of this kind would give today (another approval may
+    take it first: the real one is drawn under the sequence's lock)."""
+    last = InvoiceSequence.objects.filter(year=day.year).values_list("last", flat=True).first() or 0
+    return f"{NUMBER_PREFIX[kind]}-{day.year}-{last + 1:04d}"
+
+
 def _lock_invoice(invoice: Invoice) -> Invoice:
     return Invoice.objects.select_for_update().get(pk=invoice.pk)
 
@@ -178,6 +179,9 @@ def do_approve_invoice(
         raise Conflict(_("This invoice is already approved."), code="invoice_not_draft")
     now = now or timezone.now()
     invoice.issued_on = timezone.localdate(now)
+    invoice.payment_days = conf.payment_days()
+    invoice.due_on = invoice.issued_on + dt.timedelta(days=invoice.payment_days)
+    invoice.vat_number = conf.vat_number()
     invoice.number, invoice.ledger_seq = _next_number(invoice.kind, invoice.issued_on.year)
     invoice.status = InvoiceStatus.APPROVED
     invoice.approved_by = acting_user
@@ -192,6 +196,9 @@ def do_approve_invoice(
             "approved_at",
             "issued_on",
             "bill_to",
+            "payment_days",
+            "due_on",
+            "vat_number",
         ]
     )
     for line in invoice.lines.select_related("ticket"):
@@ -246,6 +253,7 @@ def do_credit_invoice(
         vat_rate=invoice.vat_rate,
         subtotal=-invoice.subtotal,
         vat=-invoice.vat,
+        rounding=-invoice.rounding,
         total=-invoice.total,
         note=reason.strip(),
         created_by=acting_user,

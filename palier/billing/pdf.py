@@ -14,6 +14,8 @@ from qrbill.bill import Address
 from stdnum.ch import esr
 
 from palier.billing import conf
+from palier.billing.documents import payment_terms, unit_note, vat_number_label
+from palier.billing.lines import exact_label, quantity_label
 from palier.billing.models import Activity, Invoice, InvoiceKind, address_lines
 from palier.lib.money import format_chf
 
@@ -53,9 +55,13 @@ def qr_debtor(address: dict[str, str]) -> dict[str, str] | None:
     return debtor
 
 
+_BEYOND_LATIN1 = str.maketrans({"…": "...", "–": "-", "−": "-", "’": "'", "\u202f": " "})
+
+
 def _text(value: str) -> str:
-    # The core fonts are Latin-1: keep umlauts and accents, replace anything beyond.
-    return value.encode("latin-1", "replace").decode("latin-1")
+    # The core fonts are Latin-1: keep umlauts and accents, spell out the few typographic
+    # signs our words use, replace anything beyond.
+    return value.translate(_BEYOND_LATIN1).encode("latin-1", "replace").decode("latin-1")
 
 
 def _header(pdf: FPDF, invoice: Invoice) -> None:
@@ -70,6 +76,13 @@ def _header(pdf: FPDF, invoice: Invoice) -> None:
         f"{creditor['pcode']} {creditor['city']}"
     )
     pdf.cell(0, 5, _text(vendor), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        5,
+        _text(_("VAT number: %(number)s") % {"number": vat_number_label(invoice.vat_number)}),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(4)
     facts = [
         (_("Customer"), "\n".join(address_lines(address)) if address else invoice.customer.name),
@@ -82,6 +95,9 @@ def _header(pdf: FPDF, invoice: Invoice) -> None:
     ]
     if invoice.credited_invoice_id:
         facts.append((_("Credits invoice"), invoice.credited_invoice.number))
+    if invoice.due_on:
+        facts.append((_("Due on"), formats.date_format(invoice.due_on, "DATE_FORMAT")))
+    facts.append((_("Payment terms"), payment_terms(invoice, invoice.issued_on)))
     for label, value in facts:
         pdf.cell(40, 5, _text(label))
         pdf.multi_cell(0, 5, _text(value), new_x="LMARGIN", new_y="NEXT")
@@ -91,25 +107,41 @@ def _header(pdf: FPDF, invoice: Invoice) -> None:
 def _lines(pdf: FPDF, invoice: Invoice) -> None:
     labels = dict(Activity.choices)
     with pdf.table(
-        col_widths=(36, 74, 20, 25, 35), text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT")
+        col_widths=(30, 62, 30, 30, 38),
+        text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
     ) as table:
-        table.row([_("Ticket"), _("Subject and activities"), _("Hours"), _("Rate"), _("Amount")])
+        table.row([_("Ticket"), _("Subject and activity"), _("Quantity"), _("Rate"), _("Amount")])
         for line in invoice.lines.all():
-            detail = "; ".join(
-                f"{labels.get(a['activity'], a['activity'])} {a['hours']} h"
-                for a in line.activities
-            )
+            for i, row in enumerate(line.activities):
+                activity = labels.get(row["activity"], row["activity"])
+                quantity = quantity_label(row)
+                if row.get("billed_minutes", row["minutes"]) != row["minutes"]:
+                    quantity += "\n" + _("(%(worked)s min worked)") % {"worked": row["minutes"]}
+                amount = format_chf(row["amount"])
+                if exact := exact_label(row):
+                    amount += "\n" + _("(%(exact)s rounded)") % {"exact": exact}
+                table.row(
+                    [
+                        line.reference if i == 0 else "",
+                        _text(f"{line.subject}\n{activity}" if i == 0 else str(activity)),
+                        quantity,
+                        f"{format_chf(row['rate'])} / h",
+                        _text(amount),
+                    ]
+                )
             if line.prepaid_minutes:
-                detail += "; " + _("prepaid hours drawn: %(h)s h") % {"h": line.prepaid_hours}
-            table.row(
-                [
-                    line.reference,
-                    _text(f"{line.subject}\n{detail}"),
-                    str(line.hours),
-                    format_chf(line.rate) if line.rate is not None else "",
-                    format_chf(line.amount),
-                ]
-            )
+                table.row(
+                    [
+                        "",
+                        _text(_("Prepaid hours drawn: %(h)s h") % {"h": line.prepaid_hours}),
+                        "",
+                        "",
+                        "",
+                    ]
+                )
+    pdf.set_font("helvetica", "", 8)
+    pdf.multi_cell(0, 4, _text(unit_note(invoice)), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "", 10)
 
 
 def _totals(pdf: FPDF, invoice: Invoice) -> None:
@@ -123,8 +155,10 @@ def _totals(pdf: FPDF, invoice: Invoice) -> None:
             _("VAT %(rate)s %%") % {"rate": (invoice.vat_rate * 100).normalize()},
             format_chf(invoice.vat),
         ),
-        (_("Total"), format_chf(invoice.total)),
     ]
+    if invoice.rounding:
+        rows.append((_("Rounded to CHF 0.05"), format_chf(invoice.rounding)))
+    rows.append((_("Total"), format_chf(invoice.total)))
     for i, (label, value) in enumerate(rows):
         pdf.set_font("helvetica", "B" if i == len(rows) - 1 else "", 10)
         pdf.cell(155, 6, _text(label), align="R")

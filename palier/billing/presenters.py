@@ -88,8 +88,14 @@ def invoice_out(i: Invoice, *, lines: bool = False) -> dict:
         "subtotal": str(i.subtotal),
         "vat_rate": str(i.vat_rate),
         "vat": str(i.vat),
+        "rounding": str(i.rounding),
         "total": str(i.total),
         "total_display": format_chf(i.total),
+        "due_on": i.due_on,
+        "payment_days": i.payment_days,
+        "vat_number": i.vat_number,
+        "paid": str(i.paid),
+        "payment_status": i.payment_status or None,
         "note": i.note,
     }
     if lines:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from palier.accounts.models import person_name
 from palier.billing.models import Estimate, TimeEntry, hours_to_minutes, minutes_to_hours
 from palier.billing.prepaid import prepaid_balance
 from palier.customers.models import Contract, Customer
@@ -75,7 +76,15 @@ def billing_report(period_start: dt.date, period_end: dt.date) -> BillingReport:
         for r in _grouped(billable, "ticket__customer__name")
     ]
     report.by_consultant = [
-        _row(r, "consultant", "user__username") for r in _grouped(billable, "user__username")
+        {
+            **_row(r, "consultant", "user__username"),
+            # People by name (their username only when they have none), as everywhere.
+            "consultant": person_name(
+                r["user__first_name"], r["user__last_name"], r["user__username"]
+            ),
+            "username": r["user__username"],
+        }
+        for r in _grouped(billable, "user__username", "user__first_name", "user__last_name")
     ]
     months = {r["month"]: r for r in _grouped(billable.annotate(month=TruncMonth("date")), "month")}
     level1 = {

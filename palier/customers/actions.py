@@ -1,4 +1,5 @@
-"""Writes on customers, contracts and customizations (staff only)."""
+"""Writes on customers, contracts and customizations: managers and administrators only
+(accounts/permissions.py), each recorded in the audit log with its before and after."""
 
 from __future__ import annotations
 
@@ -9,14 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
+from palier.accounts.permissions import Permission, check_allowed
+from palier.audit.log import record_change, snapshot
 from palier.customers.models import Contract, Customer, Customization, Module
-from palier.lib.errors import Conflict, DomainError, InvalidFields, NotAllowed, field_errors
+from palier.lib.errors import Conflict, DomainError, InvalidFields, field_errors
 from palier.lib.tasks import enqueue_with_transaction
-
-
-def check_staff(user: User) -> None:
-    if not user.is_staff_member:
-        raise NotAllowed(_("Only the vendor's staff can change customer records."))
 
 
 def _save_checked(obj, *, created: bool) -> None:
@@ -49,38 +47,65 @@ def _apply(obj, changes: dict[str, Any]) -> None:
 
 @transaction.atomic
 def do_create_customer(*, acting_user: User, **fields: Any) -> Customer:
-    check_staff(acting_user)
+    check_allowed(acting_user, Permission.CUSTOMER_WRITE)
     customer = Customer(**fields)
     _save_checked(customer, created=True)
+    record_change("customer.create", customer, acting_user=acting_user, after=snapshot(customer))
     return customer
 
 
 @transaction.atomic
 def do_update_customer(customer: Customer, *, acting_user: User, **changes: Any) -> Customer:
-    check_staff(acting_user)
+    check_allowed(acting_user, Permission.CUSTOMER_WRITE)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = snapshot(customer)
     _apply(customer, changes)
     _save_checked(customer, created=False)
+    record_change(
+        "customer.update",
+        customer,
+        acting_user=acting_user,
+        before=before,
+        after=snapshot(customer),
+    )
     return customer
 
 
 @transaction.atomic
 def do_create_contract(*, acting_user: User, modules: list[Module] = (), **fields: Any) -> Contract:
-    check_staff(acting_user)
+    check_allowed(acting_user, Permission.CONTRACT_WRITE)
     contract = Contract(**fields)
     _check_dates(contract)
     _save_checked(contract, created=True)
     contract.modules.set(modules)
+    record_change(
+        "contract.create", contract, acting_user=acting_user, after=_contract_snapshot(contract)
+    )
     return contract
+
+
+def _contract_snapshot(contract: Contract) -> dict:
+    return snapshot(contract) | {
+        "module_ids": sorted(m.pk for m in contract.modules.all()),
+    }
 
 
 @transaction.atomic
 def do_update_contract(contract: Contract, *, acting_user: User, **changes: Any) -> Contract:
-    check_staff(acting_user)
+    check_allowed(acting_user, Permission.CONTRACT_WRITE)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    before = snapshot(contract)
     old_tier = contract.tier
     _apply(contract, changes)
     _check_dates(contract)
     _save_checked(contract, created=False)
+    record_change(
+        "contract.update",
+        contract,
+        acting_user=acting_user,
+        before=before,
+        after=snapshot(contract),
+    )
     if contract.tier != old_tier:
         # Targets come from the tier: the worker recomputes the customer's open clocks.
         from palier.sla.tasks import recompute_customer_clocks
@@ -104,10 +129,16 @@ def _check_authorization(c: Customization) -> None:
 
 @transaction.atomic
 def do_create_customization(*, acting_user: User, **fields: Any) -> Customization:
-    check_staff(acting_user)
+    check_allowed(acting_user, Permission.CUSTOMIZATION_WRITE)
     customization = Customization(**fields)
     _check_authorization(customization)
     _save_checked(customization, created=True)
+    record_change(
+        "customization.create",
+        customization,
+        acting_user=acting_user,
+        after=snapshot(customization),
+    )
     return customization
 
 
@@ -115,8 +146,17 @@ def do_create_customization(*, acting_user: User, **fields: Any) -> Customizatio
 def do_update_customization(
     customization: Customization, *, acting_user: User, **changes: Any
 ) -> Customization:
-    check_staff(acting_user)
+    check_allowed(acting_user, Permission.CUSTOMIZATION_WRITE)
+    customization = Customization.objects.select_for_update().get(pk=customization.pk)
+    before = snapshot(customization)
     _apply(customization, changes)
     _check_authorization(customization)
     _save_checked(customization, created=False)
+    record_change(
+        "customization.update",
+        customization,
+        acting_user=acting_user,
+        before=before,
+        after=snapshot(customization),
+    )
     return customization

@@ -28,6 +28,14 @@ def validate_country(value: str) -> None:
 class Customer(models.Model):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=200)
+    # The vendor's own number for the customer (its ERP's): imports update by it.
+    reference = models.CharField(
+        _("customer number"),
+        max_length=40,
+        blank=True,
+        default="",
+        help_text=_("The customer's number in your ERP; imports match customers by it."),
+    )
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     email_domain = models.CharField(max_length=200, blank=True)
     account_manager = models.ForeignKey(
@@ -56,6 +64,15 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~models.Q(reference=""),
+                name="customer_unique_reference",
+                violation_error_code="unique",
+                violation_error_message=_("Another customer has this customer number."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -86,7 +103,12 @@ class Product(models.Model):
 class Module(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="modules")
     code = models.SlugField(max_length=40)
+    # `name` is the English name, the one the policy's facts and the explanations carry;
+    # the others are shown to people who read the desk in that language (blank: English).
     name = models.CharField(max_length=100)
+    name_fr = models.CharField(max_length=100, blank=True, default="")
+    name_de = models.CharField(max_length=100, blank=True, default="")
+    name_it = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ["name"]
@@ -97,11 +119,27 @@ class Module(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def name_in(self, language: str) -> str:
+        """The module's name in `language`, English where none was given."""
+        if language in MODULE_NAME_LANGUAGES:
+            return getattr(self, f"name_{language}") or self.name
+        return self.name
+
+
+# The languages a module's name is kept in besides English (its `name`).
+MODULE_NAME_LANGUAGES = ("fr", "de", "it")
+
 
 class ProductVersion(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="versions")
     number = models.CharField(max_length=40)
     released_on = models.DateField(null=True, blank=True)
+    end_of_support = models.DateField(
+        _("end of support"),
+        null=True,
+        blank=True,
+        help_text=_("The last day this version is supported."),
+    )
 
     class Meta:
         ordering = ["product", "-released_on", "-number"]

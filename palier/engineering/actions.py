@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from palier.accounts.models import Role, User
+from palier.accounts.models import User
+from palier.accounts.permissions import Permission, check_allowed
 from palier.customers.models import Module, Product, ProductVersion
 from palier.engineering.models import (
     OPEN_DEFECT_STATUSES,
@@ -23,7 +24,7 @@ from palier.engineering.models import (
     Severity,
 )
 from palier.engineering.release_notes import release_notes
-from palier.lib.errors import Conflict, DomainError, NotAllowed
+from palier.lib.errors import Conflict, DomainError
 from palier.lib.text import content_words
 from palier.policy import Finding
 from palier.tickets.actions import (
@@ -36,7 +37,6 @@ from palier.tickets.actions import (
 from palier.tickets.models import Channel, Ticket
 from palier.tickets.states import OPEN_STATUSES, Status
 
-RND_ROLES = frozenset({Role.RND, Role.MANAGER, Role.ADMIN})
 # Statuses a linked ticket leaves for `patch_available` when the patch comes out.
 PATCHABLE = frozenset(
     {Status.WITH_RND, Status.WAITING_PATCH, Status.IN_PROGRESS, Status.WAITING_CUSTOMER}
@@ -45,8 +45,7 @@ MAX_WORDS = 60
 
 
 def check_rnd(user: User) -> None:
-    if user.role not in RND_ROLES:
-        raise NotAllowed(_("Only R&D engineers and managers manage defects and patches."))
+    check_allowed(user, Permission.DEFECT_WRITE)
 
 
 def index_words(defect: Defect) -> None:
@@ -69,8 +68,7 @@ class DefectDraft:
 
 @transaction.atomic
 def do_create_defect(draft: DefectDraft, *, acting_user: User) -> Defect:
-    if not acting_user.is_staff_member:
-        raise NotAllowed(_("Only the vendor's staff record defects."))
+    check_allowed(acting_user, Permission.DEFECT_CREATE)
     if not draft.title.strip():
         raise DomainError(_("Give the defect a title."), code="title_required")
     if draft.severity not in Severity.values:
@@ -196,6 +194,7 @@ def do_escalate_to_rnd(
 ) -> DefectLink:
     """Diagnosis D4: the malfunction is a product defect. Link the ticket to a known defect,
     or record a new one from `draft`; the diagnosis and the link commit together."""
+    check_allowed(acting_user, Permission.TICKET_DIAGNOSE)
     if (defect is None) == (draft is None):
         raise DomainError(
             _("Link an existing defect or describe a new one (not both)."), code="defect_required"
@@ -260,7 +259,7 @@ def do_create_patch(
     *, acting_user: User, product: Product, number: str, defects: list[Defect], notes: str = ""
 ) -> Patch:
     """Plan a patch: a new product version that will fix `defects`."""
-    check_rnd(acting_user)
+    check_allowed(acting_user, Permission.PATCH_WRITE)
     number = number.strip()
     if not VERSION_NUMBER.fullmatch(number):
         raise DomainError(
@@ -289,7 +288,7 @@ def do_create_patch(
 @transaction.atomic
 def do_add_fixes(patch: Patch, defects: list[Defect], *, acting_user: User) -> Patch:
     """R&D marks defects "fixed in patch X.Y.Z"; their tickets wait for the patch."""
-    check_rnd(acting_user)
+    check_allowed(acting_user, Permission.PATCH_WRITE)
     patch = Patch.objects.select_for_update().select_related("version").get(pk=patch.pk)
     for defect in defects:
         if defect.product_id != patch.version.product_id:
@@ -334,7 +333,7 @@ def do_release_patch(
     """Release a patch: its defects are fixed, every open linked ticket moves to
     `patch_available` with a `patch_available` event for its contact. Safe to retry: a link
     remembers the patch it was told about, so nobody is told twice."""
-    check_rnd(acting_user)
+    check_allowed(acting_user, Permission.PATCH_WRITE)
     now = now or timezone.now()
     patch = Patch.objects.select_for_update().select_related("version__product").get(pk=patch.pk)
     already = patch.released_at is not None
@@ -397,6 +396,7 @@ def do_request_deployment(
 ) -> DeploymentRequest:
     """The customer asks, from the patch message, for the patch to be deployed: a new request
     linked to this one. Asking twice returns the first request."""
+    check_allowed(acting_user, Permission.DEPLOYMENT_REQUEST)
     check_decides_for_request(ticket, acting_user)
     link = (
         DefectLink.objects.select_related("notified_patch__version").filter(ticket=ticket).first()

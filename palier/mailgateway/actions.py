@@ -26,7 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
-from palier.lib.errors import Conflict, NotAllowed
+from palier.accounts.permissions import Permission, check_allowed
+from palier.lib.errors import Conflict
 from palier.mailgateway.identity import content_key, header_value, id_hash, message_ids, storable
 from palier.mailgateway.models import (
     Outcome,
@@ -262,11 +263,6 @@ def finish_attachments(*, older_than_seconds: float = 0, limit: int = 100) -> in
     return len(ids)
 
 
-def _check_staff(acting_user: User) -> None:
-    if not acting_user.is_staff_member:
-        raise NotAllowed(_("Only the support team can reprocess mail."))
-
-
 def _back_to_stored(raw: RawMessage, *, allowed: bool, code: str, message: str) -> None:
     if not allowed:
         raise Conflict(message, code=code)
@@ -277,7 +273,7 @@ def _back_to_stored(raw: RawMessage, *, allowed: bool, code: str, message: str) 
 
 def do_reprocess(raw: RawMessage, *, acting_user: User) -> RawMessage:
     """Staff send a quarantined message through the pipeline again (after a fix)."""
-    _check_staff(acting_user)
+    check_allowed(acting_user, Permission.MAIL_REPROCESS)
     with transaction.atomic():
         locked = RawMessage.objects.select_for_update().get(pk=raw.pk)
         _back_to_stored(
@@ -292,7 +288,7 @@ def do_reprocess(raw: RawMessage, *, acting_user: User) -> RawMessage:
 def do_release(raw: RawMessage, *, acting_user: User) -> RawMessage:
     """Staff say a person wrote it: a suspected or header-identified automatic reply becomes a
     customer's message (a ticket, or a message on its ticket)."""
-    _check_staff(acting_user)
+    check_allowed(acting_user, Permission.MAIL_REPROCESS)
     with transaction.atomic():
         locked = RawMessage.objects.select_for_update().get(pk=raw.pk)
         releasable = (

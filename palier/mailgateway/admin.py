@@ -69,6 +69,9 @@ class RawMessageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # mail is kept, refused or not
+
 
 class AttemptInline(admin.TabularInline):
     model = DeliveryAttempt
@@ -87,4 +90,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     inlines = [AttemptInline]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -5,16 +5,19 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
 
 def gunicorn_command(bind: str, workers: int, *, access_log: bool) -> list[str]:
+    """gunicorn serving Palier on `bind` (an address, or `fd://N` for a socket we opened)."""
     command = [
         sys.executable,
         "-m",
@@ -33,6 +36,10 @@ def gunicorn_command(bind: str, workers: int, *, access_log: bool) -> list[str]:
         "5000",
         "--max-requests-jitter",
         "500",
+        # gunicorn 24+ opens a control socket at ~/.gunicorn/gunicorn.ctl, one path shared
+        # by every instance of the user and outside the data folder. Nothing of Palier uses
+        # it; signals (HUP, TTIN, TTOU, TERM) do the same.
+        "--no-control-socket",
     ]
     if access_log:
         command += ["--access-logfile", "-"]
@@ -71,43 +78,76 @@ def _static_files_are_current() -> bool:
     return True
 
 
-def supervise(children: Mapping[str, list[str]], env: Mapping[str, str]) -> int:
+class StopSignals:
+    """Counts SIGINT and SIGTERM instead of raising KeyboardInterrupt, from the moment the
+    children are started until they are all gone: a Ctrl+C pressed while they start or
+    stop (twice, as the worker invites) never interrupts the supervision halfway."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self.previous: dict[int, Any] = {}
+
+    def __enter__(self) -> StopSignals:
+        for signum in self.SIGNALS:
+            self.previous[signum] = signal.signal(signum, self._on_signal)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        self.received.append(signum)
+
+
+def supervise(
+    children: Mapping[str, list[str]], env: Mapping[str, str], *, pass_fds: tuple[int, ...] = ()
+) -> int:
     """Run the commands until one exits or we are told to stop; then stop them all.
 
-    Returns the exit status: 0 after Ctrl+C or SIGTERM, else the failing child's."""
-    procs = {name: subprocess.Popen(cmd, env=dict(env)) for name, cmd in children.items()}  # noqa: S603
-    forward = False
-
-    def on_term(signum: int, frame: object) -> None:
-        nonlocal forward
-        forward = True  # only we were told: pass it on at once
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, on_term)
-    try:
-        while True:
+    Returns the exit status: 0 after Ctrl+C or SIGTERM, else the failing child's (1 for a
+    child that stopped with status 0 on its own)."""
+    with StopSignals() as stop:
+        procs = {
+            name: subprocess.Popen(cmd, env=dict(env), pass_fds=pass_fds)  # noqa: S603
+            for name, cmd in children.items()
+        }
+        failed: tuple[str, int] | None = None
+        while not stop.received and failed is None:
             for name, proc in procs.items():
                 code = proc.poll()
                 if code is not None:
-                    sys.stderr.write(f"palier: {name} exited with status {code}; stopping.\n")
-                    _stop_all(procs.values(), grace=0)
-                    return code or 1
-            time.sleep(0.3)
-    except KeyboardInterrupt:
-        # Ctrl+C reached the whole process group: the children stop by themselves, and a
-        # second signal would make the worker abandon the task it is running.
-        _stop_all(procs.values(), grace=0 if forward else 5)
-        sys.stderr.write("palier: stopped.\n")
-        return 0
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+                    failed = (name, code)
+                    break
+            else:
+                time.sleep(0.1)  # a signal ends the sleep at once
+        if failed and not stop.received:
+            # A child stopping by itself on the same Ctrl+C that is about to reach us (or
+            # already has: the kernel delivers it to the whole group at once) is a stop, not
+            # a failure. Give the signal a moment to be seen before calling it one.
+            time.sleep(0.5)
+        if stop.received:
+            told = stop.received[0]
+            # Ctrl+C reached the whole process group: the children stop by themselves, and a
+            # second signal would make the worker abandon the task it is running. SIGTERM
+            # (a process manager) reached only us: pass it on at once.
+            _stop_all(procs.values(), grace=5 if told == signal.SIGINT else 0)
+            sys.stderr.write("palier: stopped.\n")
+            return 0
+        assert failed is not None
+        name, code = failed
+        sys.stderr.write(f"palier: {name} exited with status {code}; stopping.\n")
+        _stop_all(procs.values(), grace=0)
+        return code or 1
 
 
 def _stop_all(procs: Iterable[subprocess.Popen], *, grace: float) -> None:
     procs = list(procs)
     deadline = time.monotonic() + grace
     while grace and time.monotonic() < deadline and any(p.poll() is None for p in procs):
-        time.sleep(0.2)
+        time.sleep(0.1)
     for proc in procs:
         if proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
@@ -119,6 +159,24 @@ def _stop_all(procs: Iterable[subprocess.Popen], *, grace: float) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port (0: a free port), for gunicorn's `fd://`.
+
+    Opened before anything slow, so that a port in use is said at once, and held from then
+    on: nothing else can take the port between our choice and gunicorn's start."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
 
 
 def child_environment(**overrides: str) -> dict[str, str]:

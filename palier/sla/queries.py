@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from palier.sla.business_time import signed_business_time
@@ -78,3 +79,29 @@ def expected_first_response(
     if not clock.active or not clock.first_response_running:
         return None
     return clock.first_response_due
+
+
+def _late(target: str, now: dt.datetime) -> Q:
+    """The queue's 'overdue' for a target, in SQL: past due while running, or stopped with
+    less than nothing left (time_left_of)."""
+    return Q(**{f"{target}_running": True, f"{target}_due__lt": now}) | Q(
+        **{f"{target}_running": False, f"{target}_left_s__lt": 0}
+    )
+
+
+def overdue_counts(now: dt.datetime) -> dict[str, int]:
+    """Open tickets, those past the deadline the queue shows, and those past its warning.
+
+    `palier sla scan` counts the warnings and breaches it records *now*, each once per
+    ticket; a deadline passed earlier (or settled by `sla recompute`) is overdue here and
+    not news there, so both are printed."""
+    first = Q(first_response_met_at__isnull=True)
+    overdue = (first & _late("first_response", now)) | (~first & _late("resolution", now))
+    warned = (first & Q(first_response_warn_at__lte=now)) | (
+        ~first & Q(resolution_warn_at__lte=now)
+    )
+    return TicketClock.objects.filter(active=True).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=overdue),
+        at_risk=Count("pk", filter=warned & ~overdue),
+    )

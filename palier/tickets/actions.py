@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
+from palier.accounts.permissions import Permission, check_allowed
 from palier.customers.models import Customer, Customization, Module, ProductVersion
 from palier.lib.errors import Conflict, DomainError, NotAllowed
 from palier.lib.rows import next_id
@@ -163,10 +164,13 @@ def do_open_ticket(
     a manager may accept it anyway). `request_type` is None for a mailed request still to be
     qualified: entitlement is checked, and the policy decides when an agent sets the type.
     """
+    check_allowed(acting_user, Permission.TICKET_OPEN)
     if contact is not None and contact.customer_id != customer.pk:
         raise DomainError(_("This contact belongs to another customer."), code="invalid_contact")
     if acting_user.is_contact and acting_user.customer_id != customer.pk:
-        raise NotAllowed(_("You can only open requests for your own organization."))
+        raise NotAllowed(
+            _("You can only open requests for your own organization."), code="not_your_customer"
+        )
     module = _check_request_fields(customer, module, customization, product_version)
     today = _today(now)
     if request_type is None:
@@ -233,8 +237,7 @@ def do_accept_refused(
     now: dt.datetime | None = None,
 ) -> Ticket:
     """A manager accepts a refused request anyway, with a recorded reason."""
-    if not acting_user.is_manager:
-        raise NotAllowed(_("Only a manager can accept a refused request."))
+    check_allowed(acting_user, Permission.TICKET_ACCEPT_REFUSED)
     if not reason.strip():
         raise DomainError(_("Say why the request is accepted."), code="reason_required")
     ticket = _lock(ticket, expected_version)
@@ -287,8 +290,7 @@ def do_change_request(
     now: dt.datetime | None = None,
 ) -> Ticket:
     """Change the type, module or customization; the policy decides again (rule L)."""
-    if not acting_user.is_staff_member:
-        raise NotAllowed(_("Only the support team can requalify a request."))
+    check_allowed(acting_user, Permission.TICKET_QUALIFY)
     ticket = _lock(ticket, expected_version)
     if ticket.status == Status.REFUSED:
         raise DomainError(
@@ -364,8 +366,7 @@ def do_diagnose(
     now: dt.datetime | None = None,
 ) -> Ticket:
     """Record a diagnosis finding (rule D): it moves the ticket and may change billability."""
-    if not acting_user.is_staff_member:
-        raise NotAllowed(_("Only the support team can diagnose a request."))
+    check_allowed(acting_user, Permission.TICKET_DIAGNOSE)
     ticket = _lock(ticket, expected_version)
     if ticket.decision is None or not ticket.type:
         raise DomainError(
@@ -493,6 +494,8 @@ def do_transition(
     now: dt.datetime | None = None,
 ) -> Ticket:
     """Move a ticket along the lifecycle; an edge not in the table is refused."""
+    if acting_user is not None:
+        check_allowed(acting_user, Permission.TICKET_TRANSITION)
     ticket = _lock(ticket, expected_version)
     kind = actor_kind(acting_user)
     check_transition(ticket.status, target, kind)
@@ -526,8 +529,7 @@ def do_transition(
 def do_assign(
     ticket: Ticket, assignee: User | None, *, acting_user: User, expected_version: int | None = None
 ) -> Ticket:
-    if not acting_user.is_staff_member:
-        raise NotAllowed(_("Only the support team can assign tickets."))
+    check_allowed(acting_user, Permission.TICKET_ASSIGN)
     if assignee is not None and not assignee.is_staff_member:
         raise DomainError(_("Tickets are assigned to staff only."), code="invalid_assignee")
     ticket = _lock(ticket, expected_version)
@@ -559,8 +561,7 @@ def do_change_criticality(
     expected_version: int | None = None,
 ) -> Ticket:
     """Level 1 may change the criticality while qualifying; the customer is told why."""
-    if not acting_user.is_staff_member:
-        raise NotAllowed(_("Only the support team can change the criticality."))
+    check_allowed(acting_user, Permission.TICKET_QUALIFY)
     if criticality not in Criticality.values:
         raise DomainError(_("Unknown criticality."), code="invalid_criticality")
     if not reason.strip():
@@ -585,6 +586,37 @@ def do_change_criticality(
     return ticket
 
 
+def _take_on(ticket: Ticket, replier: User) -> list[str]:
+    """A staff member's public reply to a new request takes it on: the request is in
+    progress, and theirs if nobody has it. The customer reads the reply itself; these two
+    changes are recorded as internal events (no second mail)."""
+    check_transition(ticket.status, Status.IN_PROGRESS, STAFF)
+    record_event(
+        ticket,
+        EventKind.STATUS,
+        replier,
+        field="status",
+        from_value=ticket.status,
+        to_value=Status.IN_PROGRESS,
+        internal=True,
+    )
+    ticket.status = Status.IN_PROGRESS
+    fields = ["status"]
+    if ticket.assignee_id is None:
+        ticket.assignee = replier
+        fields.append("assignee")
+        record_event(
+            ticket,
+            EventKind.ASSIGNED,
+            replier,
+            field="assignee",
+            to_value=replier.username,
+            internal=True,
+            data={"assignee_id": replier.pk},
+        )
+    return fields
+
+
 @transaction.atomic
 def do_add_message(
     ticket: Ticket,
@@ -600,13 +632,14 @@ def do_add_message(
     now: dt.datetime | None = None,
 ) -> Message:
     """Add a public reply or an internal note; a customer's reply moves the ticket on."""
+    if acting_user is not None:
+        note = internal or activity != Activity.MESSAGE
+        check_allowed(acting_user, Permission.TICKET_NOTE if note else Permission.TICKET_REPLY)
+    elif internal or activity != Activity.MESSAGE:
+        raise NotAllowed(_("Only the support team can write internal notes."))
     if not body.strip():
         raise DomainError(_("The message is empty."), code="empty_message")
     kind = actor_kind(acting_user)
-    if internal and kind != STAFF:
-        raise NotAllowed(_("Only the support team can write internal notes."))
-    if activity != Activity.MESSAGE and kind != STAFF:
-        raise NotAllowed(_("Only the support team can log calls and sessions."))
     ticket = _lock(ticket, expected_version)
     now = now or timezone.now()
     from_customer = kind == CONTACT
@@ -648,9 +681,12 @@ def do_add_message(
                 from_value=old,
                 to_value=target,
             )
-    elif not internal and kind == STAFF and ticket.first_response_at is None:
-        ticket.first_response_at = now
-        fields.append("first_response_at")
+    elif not internal and kind == STAFF:
+        if ticket.first_response_at is None:
+            ticket.first_response_at = now
+            fields.append("first_response_at")
+        if ticket.status == Status.NEW:
+            fields += _take_on(ticket, acting_user)
     kind_of_event = (
         EventKind.NOTE
         if internal

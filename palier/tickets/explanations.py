@@ -24,6 +24,10 @@ class Explanation:
     why_billable: str
     why_ticket: str
     refusal: str = ""
+    # Keys of the help-centre articles that say the same at length (knowledge/defaults.py).
+    why_level_article: str = ""
+    why_billable_article: str = ""
+    why_ticket_article: str = "why-ticket"
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -191,6 +195,19 @@ def explain(decision: Any, language: str) -> Explanation:
     """Render a stored decision (a `Decision` model or the policy's dataclass)."""
     with translation.override(language):
         facts = decision.facts or {}
+        if getattr(decision, "kind", "") == "imported":
+            return Explanation(
+                headline=_("Imported from an earlier support tool"),
+                why_level=_(
+                    "This request was handled before the desk moved to Palier (%(source)s "
+                    "%(key)s). Its level and billing were decided then; they are not decided "
+                    "again."
+                )
+                % {"source": facts.get("source_name", ""), "key": facts.get("key", "")},
+                why_billable="",
+                why_level_article="support-policy",
+                why_ticket=why_ticket(),
+            )
         if not decision.accepted:
             text = refusal_text(decision.refusal, decision.refusal_date)
             return Explanation(
@@ -211,4 +228,6 @@ def explain(decision: Any, language: str) -> Explanation:
             why_level=_why_level(decision.reason, facts, decision.rnd),
             why_billable=_why_billable(decision.billable, facts),
             why_ticket=why_ticket(),
+            why_level_article="why-level-2" if decision.level == 2 else "support-policy",
+            why_billable_article="why-billable" if decision.billable else "support-policy",
         )

@@ -1,89 +1,85 @@
-"""Suggest a request type from a mailed request's text (fr, de, it, en), by weighted rules.
+"""Suggest a request's type, module and criticality from its text (fr, de, it, en).
 
-A suggestion only: the ticket stays "to be qualified" until an agent confirms the type, and
-only then does the policy decide (POLICY.md section 3).
+A suggestion only: a mailed ticket stays "to be qualified" until an agent confirms the
+type, and only then does the policy decide (POLICY.md section 3). Below the confidence
+threshold the desk says nothing, and the ticket waits for a person as before.
+
+The model is the file `triage/model.joblib` in the data directory, written by `palier triage
+train` and the worker's daily job; until one exists, the shipped cold-start requests are
+learnt once per process (a few seconds) and written there.
 """
 
 from __future__ import annotations
 
-import re
+import logging
+import threading
+from pathlib import Path
 
-from palier.lib.text import fold
-from palier.policy import RequestType
+from django.conf import settings
 
-# Folded (lower-case, no accents) stems per type. Weights: 2 for words that rarely mean
-# anything else, 1 for softer hints.
-RULES: dict[RequestType, list[tuple[str, int]]] = {
-    RequestType.MALFUNCTION: [
-        (r"\berr(or|eur|ore|ors|eurs|ori)\b", 2),
-        (r"\bfehler", 2),
-        (r"\bbug", 2),
-        (r"\bcrash", 2),
-        (r"\babsturz", 2),
-        (r"\bplant", 1),
-        (r"\bexception", 2),
-        (r"\bfails?\b|\bfailed\b|\bfailing\b", 2),
-        (r"\bdoes ?n.?t work|\bnot working", 2),
-        (r"\bfonctionne (pas|plus)|\bmarche (pas|plus)", 2),
-        (r"\bfunktioniert nicht", 2),
-        (r"\bnon funziona", 2),
-        (r"\bwrong\b|\bfalsch|\bincorrect|\bsbagliat|\berrone", 1),
-        (r"\bblocked|\bbloque|\bblockiert|\bbloccat", 1),
-        (r"\bstorung|\bpanne|\bguasto", 2),
-        (r"\bmessage d.erreur|\bfehlermeldung|\bmessaggio di errore", 2),
-    ],
-    RequestType.FEATURE: [
-        (r"\bnew (feature|column|field|report)", 2),
-        (r"\bplease add\b|\badd a (column|field)", 2),
-        (r"\bnouvelle? (fonction|colonne|champ)", 2),
-        (r"\bajouter (une|un) ", 2),
-        (r"\bneue (funktion|spalte|feld)", 2),
-        (r"\bhinzufugen|\berganzen|\berweitern", 2),
-        (r"\bnuov[ao] (funzion|colonn|camp)", 2),
-        (r"\baggiungere\b", 2),
-        (r"\bfeature request|\benhancement|\bwishlist", 2),
-        (r"\bwould like to have", 1),
-        (r"\bchange request|\bdemande d.evolution|\banderungswunsch", 2),
-    ],
-    RequestType.TRAINING: [
-        (r"\btrain(ing)?\b", 2),
-        (r"\bformation\b|\bformer\b", 2),
-        (r"\bschulung", 2),
-        (r"\beinfuhrung|\bkurs\b", 1),
-        (r"\bcorso\b|\bformazione\b", 2),
-        (r"\bworkshop", 2),
-        (r"\bwebinar", 1),
-        (r"\bintroduce|\bonboard", 1),
-        (r"\bnew (employees?|colleagues?)", 1),
-        (r"\bnouveaux? (collaborateurs?|collegues?)|\bneue (mitarbeiter|kollegen)", 1),
-    ],
-    RequestType.USAGE: [
-        (r"\bhow (do|can|to)\b", 2),
-        (r"\bcomment (faire|puis|peut|on)\b", 2),
-        (r"\bwie (kann|muss|mache|geht|konnen)", 2),
-        (r"\bcome (posso|si|faccio)\b", 2),
-        (r"\bwhere (do|can|is)\b|\bou (se trouve|puis)|\bwo (finde|kann|ist)|\bdove\b", 1),
-        (r"\bquestion\b|\bfrage\b|\bdomanda\b", 1),
-        (r"\bcomment\b|\bwie\b|\bhow\b", 1),
-        (r"\bannuler|\bstornieren|\breverse|\bannullare", 1),
-        (r"\bsetting|\bparametr|\beinstell", 1),
-    ],
-}
-_COMPILED = {t: [(re.compile(p), w) for p, w in rules] for t, rules in RULES.items()}
+from palier.triage.corpus import coldstart_digest, coldstart_examples
+from palier.triage.model import Suggestion, TriageModel, load, save, train
+
+logger = logging.getLogger(__name__)
+_lock = threading.Lock()
+_cache: dict[str, tuple[float, TriageModel]] = {}
 
 
-def scores(text: str) -> dict[str, int]:
-    folded = fold(text)
-    return {
-        kind.value: sum(w * len(pattern.findall(folded)) for pattern, w in patterns)
-        for kind, patterns in _COMPILED.items()
-    }
+def model_path() -> Path:
+    return Path(settings.PALIER_TRIAGE_MODEL)
+
+
+def min_confidence() -> float:
+    return settings.PALIER_TRIAGE_MIN_CONFIDENCE
+
+
+def current_model() -> TriageModel:
+    """The desk's model, re-read when the file changed (a retrain by another process)."""
+    path = model_path()
+    key = str(path)
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        mtime = -1.0
+    cached = _cache.get(key)
+    if cached is not None and cached[0] == mtime:
+        return cached[1]
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None and cached[0] == mtime:
+            return cached[1]
+        model = load(path) if mtime >= 0 else None
+        if model is not None and _stale(model):
+            model = None
+        if model is None:
+            model = train(coldstart_examples(), counts={"coldstart": len(coldstart_examples())})
+            try:
+                save(model, path)
+                mtime = path.stat().st_mtime
+            except OSError:
+                logger.warning("Could not write the triage model to %s", path)
+        _cache[key] = (mtime, model)
+        return model
+
+
+def _stale(model: TriageModel) -> bool:
+    """A model learnt from the shipped requests alone, older than the ones shipped now (an
+    upgrade): learn them again. A desk's own model waits for its next retraining."""
+    return not model.counts.get("desk") and model.coldstart_digest != coldstart_digest()
+
+
+def forget_model() -> None:
+    """Drop the cached model (tests, and after a retrain in this process)."""
+    _cache.clear()
+
+
+def suggest(subject: str, body: str = "") -> Suggestion:
+    return current_model().suggest(subject, body, threshold=min_confidence())
 
 
 def suggest_type(subject: str, body: str = "") -> str:
-    """The most likely request type, or "" when no rule speaks. The subject counts double."""
-    total = scores(body[:20000])
-    for kind, value in scores(subject).items():
-        total[kind] += 2 * value
-    best = max(total.items(), key=lambda item: item[1])
-    return best[0] if best[1] > 0 else ""
+    """The most likely request type, or "" when the model is not confident enough."""
+    if not (subject or body).strip():
+        return ""
+    found = suggest(subject, body)
+    return "" if found.abstained else found.type.value

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse, HttpResponseRedirect
-from django.urls import reverse_lazy
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
+from palier.accounts import sso, twofactor
 from palier.web.forms import ResetForm, SignInForm
 
 
@@ -15,6 +18,45 @@ class SignInView(auth_views.LoginView):
     template_name = "web/auth/login.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "sso_providers": sso.configured()}
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_valid(form)  # signs in, with a new session key
+        return second_step_or(self.request, response)
+
+
+def second_step_or(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """After the password (or an identity provider): on to the second step if one is owed
+    (the sign-in itself decided which: palier.accounts.twofactor.on_sign_in)."""
+    state = twofactor.state(request)
+    if state in (twofactor.State.PENDING, twofactor.State.SETUP):
+        name = (
+            "web:two_factor_verify"
+            if state == twofactor.State.PENDING
+            else "web:account:two_factor_setup"
+        )
+        query = urlencode({"next": response["Location"]})
+        return HttpResponseRedirect(f"{reverse(name)}?{query}")
+    return response
+
+
+def admin_sign_in(request: HttpRequest) -> HttpResponse:
+    """/admin/login/: the desk's one sign-in form, with its limits and its second factor.
+
+    Django's admin has a sign-in form of its own that knows neither; a second door would be
+    a way around both. Someone signed in who may not use the admin goes home (sending them to
+    the form would loop back here).
+    """
+    if request.user.is_authenticated:
+        return redirect("web:home")
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = ""
+    return redirect(f"{reverse('web:login')}?{urlencode({'next': target or '/admin/'})}")
 
 
 class SignOutView(auth_views.LogoutView):

@@ -1,4 +1,5 @@
-"""A small fixed-window rate limiter on Django's cache, for sign-in and password reset.
+"""A small fixed-window rate limiter on Django's cache (the sign-in policy of
+`palier.accounts.signin` counts with it).
 
 Keys are hashed so that neither an address nor a typed identifier is stored in clear in the
 cache. The limiter counts attempts whether or not the account exists, so its answer never
@@ -23,9 +24,8 @@ class Limit:
     window_seconds: int
 
 
-# Per account: slows guessing one password; per address: slows spraying many accounts.
-LOGIN_PER_ACCOUNT = Limit("login-account", 5, 15 * 60)
-LOGIN_PER_ADDRESS = Limit("login-address", 30, 15 * 60)
+# The sign-in budgets are palier.accounts.signin's (one policy for every door). These
+# only bound how many reset mails one account or one address can have sent.
 RESET_PER_ACCOUNT = Limit("reset-account", 3, 60 * 60)
 RESET_PER_ADDRESS = Limit("reset-address", 10, 60 * 60)
 

@@ -22,3 +22,27 @@ def test_a_deactivated_manager_may_do_nothing(world):
 
 def test_every_permission_has_a_row():
     assert set(TABLE) == set(Permission)
+
+
+def test_docs_security_shows_the_table_as_it_is():
+    from pathlib import Path
+
+    from palier.accounts.permissions import markdown_table
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "security.md").read_text()
+    start = doc.index("<!-- permission-table")
+    start = doc.index("-->", start) + len("-->\n")
+    end = doc.index("<!-- /permission-table -->")
+    assert doc[start:end] == markdown_table(), (
+        "docs/security.md's table differs from accounts/permissions.py: paste "
+        "markdown_table()'s output between the permission-table markers"
+    )
+
+
+def test_a_customer_admin_is_a_column_of_its_own(world):
+    from palier.accounts.permissions import CUSTOMER_ADMIN, column_of
+
+    assert column_of(world.admin_a) == CUSTOMER_ADMIN
+    assert column_of(world.contact_a) == "contact"
+    assert allowed(world.admin_a, Permission.ESTIMATE_ANSWER)
+    assert not allowed(world.admin_a, Permission.CUSTOMER_WRITE)

@@ -99,3 +99,28 @@ def activity_label(code: str) -> str:
 def one_line_address(address: dict) -> str:
     """A postal address (Invoice.postal_address) on one line; empty without one."""
     return ", ".join(address_lines(address)) if address else ""
+
+
+@register.filter
+def quantity_label(row: dict) -> str:
+    """6.70 h or 400 min (palier.billing.lines)."""
+    from palier.billing.lines import quantity_label as label
+
+    return label(row)
+
+
+@register.filter
+def exact_label(row: dict) -> str:
+    """The exact amount before rounding to the cent, or empty."""
+    from palier.billing.lines import exact_label as label
+
+    return label(row)
+
+
+@register.filter
+def worked_label(row: dict) -> str:
+    """The minutes worked, when the billing unit counted them differently; else empty."""
+    worked, billed = row.get("minutes"), row.get("billed_minutes")
+    if billed is None or worked == billed:
+        return ""
+    return f"{worked} min"

@@ -47,40 +47,71 @@ def billable_ticket(world, hours="20", rate=None, customer=None, contact=None):
 @pytest.mark.django_db
 def test_a_run_builds_one_line_per_ticket_with_vat_and_a_rounded_total(world):
     ticket = billable_ticket(world, rate="185.00")
-    log(ticket, world.consultant, 100)  # 1 h 40 min at 185 = 308.333…
-    log(ticket, world.consultant, 20, activity="development")  # 61.666…
+    log(ticket, world.consultant, 100)  # 34 started steps of 0.05 h: 1.70 h × 185 = 314.50
+    log(ticket, world.consultant, 20, activity="development")  # 0.35 h × 185 = 64.75
     [invoice] = run(world)
     [line] = invoice.lines.all()
     assert line.reference == ticket.reference
     assert line.minutes == 120
-    assert line.amount == Decimal("370.00")
-    assert {a["activity"]: a["minutes"] for a in line.activities} == {
-        "consulting": 100,
-        "development": 20,
+    rows = {a["activity"]: a for a in line.activities}
+    assert {k: (r["minutes"], r["quantity"], r["amount"]) for k, r in rows.items()} == {
+        "consulting": (100, "1.70", "314.50"),
+        "development": (20, "0.35", "64.75"),
     }
-    assert invoice.subtotal == Decimal("370.00")
+    for row in line.activities:  # quantity × rate = amount, on every line
+        assert Decimal(row["quantity"]) * Decimal(row["rate"]) == Decimal(row["amount"])
+    assert line.amount == Decimal("379.25")
+    assert invoice.subtotal == Decimal("379.25")
     assert invoice.vat_rate == Decimal("0.0810")
-    assert invoice.vat == Decimal("29.95")  # 29.97 rounded to the 5 cents
-    assert invoice.total == Decimal("399.95")
+    assert invoice.vat == Decimal("30.72")  # 30.71925 to the cent
+    assert invoice.rounding == Decimal("-0.02")  # 409.97 to the 5 cents, shown apart
+    assert invoice.total == Decimal("409.95")
     assert invoice.number is None and invoice.status == "draft"
 
 
 @pytest.mark.django_db
-def test_amounts_round_to_five_cents(world):
-    ticket = billable_ticket(world, rate="187.00")
-    log(ticket, world.consultant, 7)  # 21.8166… -> 21.80
+def test_400_minutes_at_185_multiply_out_in_every_unit(world, settings):
+    """The issue's example: 400 minutes used to read 6.67 h × CHF 185.00 = CHF 1'233.35."""
+    cases = {
+        ("0.05h", "up"): ("6.70", "1239.50", ""),  # 134 started steps of 3 min
+        ("0.05h", "nearest"): ("6.65", "1230.25", ""),
+        ("0.25h", "up"): ("6.75", "1248.75", ""),
+        ("0.1h", "nearest"): ("6.70", "1239.50", ""),
+        ("minute", "up"): ("400", "1233.33", "1233.3333"),  # rounded to the cent, and said
+    }
+    ticket = billable_ticket(world, rate="185.00")
+    log(ticket, world.consultant, 400)
+    for (unit, rounding), (quantity, amount, exact) in cases.items():
+        settings.PALIER_BILLING_UNIT, settings.PALIER_BILLING_ROUNDING = unit, rounding
+        [invoice] = run(world)
+        [row] = invoice.lines.get().activities
+        assert (row["quantity"], row["amount"], row["exact_amount"]) == (quantity, amount, exact)
+        if unit != "minute":
+            assert Decimal(quantity) * Decimal("185.00") == Decimal(amount)
+        assert invoice.total % Decimal("0.05") == 0
+        do_discard_draft(invoice, acting_user=world.manager)
+
+
+@pytest.mark.django_db
+def test_amounts_are_exact_to_the_cent_and_the_total_to_five_cents(world):
+    ticket = billable_ticket(world, rate="187.50")
+    log(ticket, world.consultant, 399)  # 6.65 h × 187.50 = 1246.875
     [invoice] = run(world)
-    assert invoice.subtotal == Decimal("21.80")
-    assert invoice.vat == Decimal("1.75")  # 1.7658
-    assert invoice.total == Decimal("23.55")
+    [row] = invoice.lines.get().activities
+    assert (row["amount"], row["exact_amount"]) == ("1246.88", "1246.875")
+    assert invoice.subtotal == Decimal("1246.88")
+    assert invoice.vat == Decimal("101.00")  # 100.997…
+    assert invoice.rounding == Decimal("0.02")
+    assert invoice.total == Decimal("1347.90")
 
 
 @given(st.integers(min_value=0, max_value=10**7).map(lambda c: Decimal(c) / 100))
-def test_vat_and_total_are_always_whole_five_cents(subtotal):
-    vat, total = totals(subtotal, Decimal("0.081"))
-    assert vat % Decimal("0.05") == 0
-    assert total == subtotal + vat
-    assert abs(vat - subtotal * Decimal("0.081")) <= Decimal("0.025")
+def test_the_total_is_whole_five_cents_and_the_rounding_says_by_how_much(subtotal):
+    vat, rounding, total = totals(subtotal, Decimal("0.081"))
+    assert total % Decimal("0.05") == 0
+    assert total == subtotal + vat + rounding
+    assert abs(rounding) <= Decimal("0.02")
+    assert abs(vat - subtotal * Decimal("0.081")) <= Decimal("0.005")
 
 
 @pytest.mark.django_db
@@ -94,7 +125,7 @@ def test_prepaid_hours_show_apart_and_cost_nothing(world):
     [line] = invoice.lines.all()
     assert line.prepaid_minutes == 60
     assert line.minutes == 90
-    assert line.amount == Decimal("277.50")
+    assert line.amount == Decimal("277.50")  # 1.50 h × 185
     assert invoice.prepaid_hours == Decimal("1.00")
 
 

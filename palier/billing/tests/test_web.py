@@ -114,7 +114,7 @@ def test_managers_run_approve_and_print_invoices_on_screen(world, django_assert_
         listing = manager.get("/billing/invoices/")
     assert "Alpenk" in listing.content.decode()
     [draft] = listing.context["page"].items
-    manager.post(f"/billing/invoices/{draft.pk}/approve/")
+    manager.post(f"/billing/invoices/{draft.pk}/approve/", {"confirmed": "1"})
     detail = manager.get(f"/billing/invoices/{draft.pk}/").content.decode()
     assert f"INV-{timezone.localdate().year}-0001" in detail
     pdf = manager.get(f"/billing/invoices/{draft.pk}/pdf/")

@@ -1,4 +1,4 @@
-"""Customers, contracts and customizations: staff write them, contacts read their own, and
+"""Customers, contracts and customizations: managers write them, contacts read their own, and
 the contract that governs a day is the one the policy sees."""
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def test_staff_create_a_contract_and_a_customization_through_the_api(world, api)
 
 
 def test_contract_and_customization_rules_are_refused_with_their_codes(world, api):
-    client = api(world.agent)
+    client = api(world.manager)
     base = {"customer_id": world.customer_a.pk, "start": "2027-01-01", "end": "2027-12-31"}
     r = client.post("/contracts", {**base, "reference": "MC-X", "end": "2026-01-01"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_dates"

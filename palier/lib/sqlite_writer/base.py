@@ -39,6 +39,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
     _lock_fd: int | None = None
     _holds_lock = False
 
+    def get_new_connection(self, conn_params):
+        # The database's folder (PALIER_DATA_DIR) is made when it is first needed, not when
+        # the settings load, so that `palier --help` creates nothing.
+        if not self.is_in_memory_db():
+            name = str(conn_params.get("database", ""))
+            if name and not name.startswith("file:"):
+                os.makedirs(os.path.dirname(os.path.abspath(name)), exist_ok=True)
+        return super().get_new_connection(conn_params)
+
     def _take_writer_lock(self) -> None:
         if self.is_in_memory_db():
             return

@@ -19,19 +19,25 @@ import urllib.request
 from pathlib import Path
 
 from palier.ops.demo_data import DEMO_PASSWORD
-from palier.ops.tests.helpers import REPO, free_port, palier_env, run_palier
+from palier.ops.tests.helpers import REPO, palier_env, run_palier
 
 LOGIN_LINE = re.compile(r"^  (\S+)\s{2,}(.+)$")
 
 
+ADDRESS_LINE = re.compile(r"^Palier demo desk: (http://127\.0\.0\.1:(\d+))/$")
+
+
 class Demo:
-    def __init__(self, data_dir: Path, port: int):
-        self.port, self.data_dir = port, data_dir
-        self.base = f"http://127.0.0.1:{port}"
+    """`palier demo --port 0`: the demo takes a free port itself and holds it from its start
+    (a port chosen here and freed could be taken by any outgoing connection meanwhile)."""
+
+    def __init__(self, data_dir: Path, home: Path):
+        self.data_dir = data_dir
+        self.port, self.base = 0, ""
         # Its own session: Ctrl+C is sent to the whole group, as a terminal does.
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "palier.cli", "demo", "--port", str(port)],
-            env=palier_env(data_dir),
+            [sys.executable, "-m", "palier.cli", "demo", "--port", "0"],
+            env=palier_env(data_dir, HOME=str(home)),
             cwd=REPO,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -43,12 +49,19 @@ class Demo:
 
     def _read(self) -> None:
         for line in self.proc.stdout:
-            self.lines.append(line.rstrip("\n"))
+            line = line.rstrip("\n")
+            match = ADDRESS_LINE.match(line)
+            if match:
+                self.base, self.port = match.group(1), int(match.group(2))
+            self.lines.append(line)
 
     def wait_until_served(self, timeout: float = 240) -> int:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, "\n".join(self.lines)
+            if not self.base:
+                time.sleep(0.5)
+                continue
             try:
                 with urllib.request.urlopen(f"{self.base}/login/", timeout=5) as response:
                     return response.status
@@ -66,8 +79,10 @@ class Demo:
             logins.append(match.group(1))
         return logins
 
-    def ctrl_c(self) -> int:
-        os.killpg(self.proc.pid, signal.SIGINT)
+    def ctrl_c(self, times: int = 1) -> int:
+        for _ in range(times):
+            os.killpg(self.proc.pid, signal.SIGINT)
+            time.sleep(0.2)
         return self.proc.wait(timeout=90)
 
     def kill(self) -> None:
@@ -97,8 +112,9 @@ def periodic_runs(database: Path, name: str) -> int:
 
 
 def test_palier_demo_serves_its_printed_logins_runs_the_worker_and_stops_on_ctrl_c(tmp_path):
-    data_dir = tmp_path / "var"
-    demo = Demo(data_dir, free_port())
+    data_dir, home = tmp_path / "var", tmp_path / "home"
+    home.mkdir()
+    demo = Demo(data_dir, home)
     try:
         assert demo.wait_until_served() == 200
         logins = demo.printed_logins()
@@ -134,9 +150,13 @@ def test_palier_demo_serves_its_printed_logins_runs_the_worker_and_stops_on_ctrl
         while periodic_runs(data_dir / "palier.sqlite3", "sla.scan") < 1:
             assert time.monotonic() < deadline, "the worker ran no periodic job"
             time.sleep(1)
-        assert demo.ctrl_c() == 0
+        # Pressed twice, as the worker's "press Ctrl+C again to force" invites.
+        assert demo.ctrl_c(times=2) == 0, "\n".join(demo.lines[-30:])
+        assert not any("demo stopped" in line for line in demo.lines)
         with socket.socket() as s:  # gunicorn is gone: nothing listens any more
             assert s.connect_ex(("127.0.0.1", demo.port)) != 0
+        # Runtime files stay in the data folder: no control socket in the home folder.
+        assert list(home.iterdir()) == []
     finally:
         demo.kill()
 

@@ -28,6 +28,33 @@ def test_the_demo_desk_is_complete_dated_multilingual_and_signs_in(db):
     has_customers_in_four_languages_with_one_admin_each()
     signs_in_every_printed_login_with_the_demo_password()
     shows_rnd_defects_and_patches_and_billing_consent_and_time()
+    counts_overdue_tickets_as_the_queue_shows_them()
+
+
+def counts_overdue_tickets_as_the_queue_shows_them() -> None:
+    """`palier demo` once printed "4 warnings, 0 breaches" (what the scan recorded as news)
+    while the queue showed dozens overdue (deadlines `sla recompute` settled silently). Both
+    were right; the demo and the scan now print the queue's count too, computed in SQL, and
+    it must agree with the queue's own reading of every clock."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from palier.sla.models import TicketClock
+    from palier.sla.queries import overdue_counts, time_left_of
+
+    call_command("sla", "recompute", stdout=StringIO())
+    now = timezone.now()
+    shown = [time_left_of(c, now) for c in TicketClock.objects.filter(active=True)]
+    counts = overdue_counts(now)
+    assert counts["open"] == len(shown)
+    # A deadline that passed outside business hours (Friday 18:00, read on Sunday) shows no
+    # business time left, not a negative one: it is past all the same.
+    past = [left.overdue or (left.running and left.due < now) for left in shown]
+    assert counts["overdue"] == sum(past) > 10
+    out = StringIO()
+    call_command("sla", "scan", stdout=out)
+    assert f"past a deadline: {counts['overdue']};" in out.getvalue()
 
 
 def covers_every_status_reason_refusal_and_finding(summary, cpu_seconds: float) -> None:

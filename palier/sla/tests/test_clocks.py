@@ -226,7 +226,7 @@ def test_the_sla_command_settles_the_deadlines_a_recompute_finds_already_past(wo
         out += _sla_command("scan")
     assert "1 clocks recomputed" in out
     assert "1 deadlines already past of tickets without a clock marked breached" in out
-    assert "0 warnings, 0 breaches" in out
+    assert "Recorded now: 0 warnings, 0 breaches" in out
     assert not events.exists()
     settled = clock(ticket)
     assert settled.first_response_breached and settled.first_response_warned
@@ -235,7 +235,7 @@ def test_the_sla_command_settles_the_deadlines_a_recompute_finds_already_past(wo
     # The deadline still ahead is told when it comes, as before.
     with time_machine.travel(settled.resolution_due, tick=False):
         out = _sla_command("scan")
-    assert "0 warnings, 1 breaches" in out
+    assert "Recorded now: 0 warnings, 1 breaches" in out
     assert list(events.values_list("kind", "field")) == [("sla_breach", "resolution")]
 
 
@@ -247,7 +247,7 @@ def test_a_recompute_leaves_a_breach_due_since_the_last_scan_to_the_scan(world):
         out = _sla_command("recompute")
         out += _sla_command("scan")
     assert "without an event" not in out
-    assert "0 warnings, 1 breaches" in out
+    assert "Recorded now: 0 warnings, 1 breaches" in out
     assert TicketEvent.objects.filter(ticket=ticket, kind="sla_breach").count() == 1
 
 
@@ -259,7 +259,7 @@ def test_the_sla_command_can_leave_the_past_to_the_scan(world):
         out += _sla_command("scan")
     assert "1 clocks recomputed" in out
     assert "without an event" not in out
-    assert "0 warnings, 1 breaches" in out
+    assert "Recorded now: 0 warnings, 1 breaches" in out
     assert clock(ticket).first_response_breached
     assert TicketEvent.objects.filter(ticket=ticket, kind="sla_breach").count() == 1
 

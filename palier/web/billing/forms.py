@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from palier.billing.models import Activity
+from palier.web.widgets import IsoDateInput
 
 
 class EstimateForm(forms.Form):
@@ -32,9 +33,7 @@ class DeclineForm(forms.Form):
 
 class TimeForm(forms.Form):
     ticket = forms.CharField(label=_("Ticket (reference or number)"), max_length=40)
-    date = forms.DateField(
-        label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=IsoDateInput())
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
     activity = forms.ChoiceField(label=_("Activity"), choices=Activity.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=5000)
@@ -46,10 +45,10 @@ class TimerForm(forms.Form):
 
 
 class RunForm(forms.Form):
-    period_start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label=_("From"), widget=IsoDateInput())
+    period_end = forms.DateField(label=_("To"), widget=IsoDateInput())
     customer = forms.ModelChoiceField(
-        label=_("Customer (all when empty)"), queryset=None, required=False
+        label=_("Customer"), queryset=None, required=False, empty_label=_("All customers")
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -70,9 +69,24 @@ class RunForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    period_start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label=_("From"), widget=IsoDateInput())
+    period_end = forms.DateField(label=_("To"), widget=IsoDateInput())
 
 
 class CreditForm(forms.Form):
     reason = forms.CharField(label=_("Why is it credited?"), max_length=2000)
+
+
+class SendForm(forms.Form):
+    to_address = forms.EmailField(label=_("Send to"), max_length=254)
+
+
+class BankFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Bank file (camt.054 or camt.053, XML)"),
+        help_text=_("As your bank delivers it; a file imported before is refused."),
+    )
+
+
+class MatchForm(forms.Form):
+    number = forms.CharField(label=_("Invoice number"), max_length=20)

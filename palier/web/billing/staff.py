@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,8 +14,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from palier.billing import actions, invoicing, reports
-from palier.billing.models import TimeEntry
+from palier.billing import actions, conf, dispatch, documents, invoicing, reports
+from palier.billing.models import PaymentStatus, TimeEntry
 from palier.billing.queries import (
     access_invoice_by_id,
     list_invoices,
@@ -32,6 +33,7 @@ from palier.web.billing.forms import (
     EstimateForm,
     PeriodForm,
     RunForm,
+    SendForm,
     TimeForm,
     TimerForm,
 )
@@ -237,13 +239,51 @@ def run(request: HttpRequest) -> HttpResponse:
 @manager_required
 def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = access_invoice_by_id(request.user, invoice_id)
+    prefetch_related_objects([invoice], "lines")  # the table and unit_note read them
+    recipients = [] if invoice.is_draft else dispatch.customer_recipients(invoice)
+    lines = invoice.lines.all()
     return render(
         request,
         "web/billing/invoice.html",
         {
             "invoice": invoice,
-            "lines": invoice.lines.all(),
+            "lines": lines,
             "credit_form": CreditForm(),
+            "terms": documents.payment_terms(invoice, timezone.localdate()),
+            "today": timezone.localdate(),
+            "vat_label": documents.vat_number_label(invoice.vat_number or conf.vat_number()),
+            "unit_note": documents.unit_note(invoice),
+            "payment_label": PaymentStatus(invoice.payment_status).label
+            if invoice.payment_status
+            else "",
+            "send_form": SendForm(initial={"to_address": next(iter(recipients), "")}),
+            "recipients": recipients,
+            "dispatches": invoice.dispatches.select_related("outbound", "requested_by"),
+            "payments": invoice.payments.select_related("bank_import"),
+        },
+    )
+
+
+CONFIRMED_ACTIONS = {"approve", "credit"}
+
+
+def _confirm_page(request: HttpRequest, invoice, action: str, reason: str) -> HttpResponse:
+    """What an irreversible action will do, asked once before it is done."""
+    today = timezone.localdate()
+    kind = "credit_note" if action == "credit" else invoice.kind
+    lines = list(invoice.lines.select_related("ticket"))
+    return render(
+        request,
+        "web/billing/invoice_confirm.html",
+        {
+            "invoice": invoice,
+            "action": action,
+            "reason": reason,
+            "number": invoicing.number_preview(kind, today),
+            "lines": lines,
+            "tickets": sum(1 for line in lines if line.ticket_id),
+            "address": invoice.customer.postal_address(),
+            "due_on": today + dt.timedelta(days=conf.payment_days()),
         },
     )
 
@@ -261,15 +301,23 @@ def invoice_action(request: HttpRequest, invoice_id: int, action: str) -> HttpRe
         return response
     if request.method != "POST":
         raise Http404("action")
+    reason = ""
+    if action == "credit":
+        form = CreditForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Say why the invoice is credited."))
+            return redirect("web:billing:invoice", invoice.pk)
+        reason = form.cleaned_data["reason"]
+    if action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "1":
+        return _confirm_page(request, invoice, action, reason)
     try:
         if action == "approve":
             invoicing.do_approve_invoice(invoice, acting_user=request.user)
+            messages.success(request, _("Invoice approved and numbered."))
         elif action == "discard":
             invoicing.do_discard_draft(invoice, acting_user=request.user)
             return redirect("web:billing:invoices")
         elif action == "credit":
-            form = CreditForm(request.POST)
-            reason = form.cleaned_data["reason"] if form.is_valid() else ""
             note = invoicing.do_credit_invoice(invoice, acting_user=request.user, reason=reason)
             return redirect("web:billing:invoice", note.pk)
         else:

@@ -50,7 +50,7 @@ def test_session_key_changes_at_sign_in_and_dies_at_sign_out(client, world):
     _sign_in(client, "anna.a")
     during = client.session.session_key
     assert during and during != before
-    from django.contrib.sessions.backends.db import SessionStore
+    from palier.accounts.sessions import SessionStore
 
     assert SessionStore().exists(during)
     response = client.post(reverse("web:logout"))

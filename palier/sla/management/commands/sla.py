@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from palier.sla.actions import recompute_many, scan
+from palier.sla.queries import overdue_counts
 from palier.tickets.models import Ticket
 from palier.tickets.states import OPEN_STATUSES
 
@@ -25,7 +27,13 @@ class Command(BaseCommand):
     def handle(self, *args, what: str, tell_past: bool = False, **options) -> None:
         if what == "scan":
             counts = scan()
-            self.stdout.write(f"{counts['warnings']} warnings, {counts['breaches']} breaches")
+            late = overdue_counts(timezone.now())
+            self.stdout.write(
+                f"Recorded now: {counts['warnings']} warnings, {counts['breaches']} breaches "
+                "(each deadline is told once).\n"
+                f"Open tickets: {late['open']}; past a deadline: {late['overdue']}; "
+                f"close to one: {late['at_risk']}."
+            )
             return
         ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True))
         done, settled = recompute_many(ids, settle=not tell_past)

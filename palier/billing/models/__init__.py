@@ -156,6 +156,8 @@ class TimeEntry(models.Model):
             # The billing run's filter: billable, not yet invoiced, by date.
             models.Index(fields=["billable", "invoice", "date"], name="time_unbilled_date"),
             models.Index(fields=["contract", "prepaid_minutes"], name="time_contract_prepaid"),
+            # The dashboards' time of a period (level-2 work, the billing funnel).
+            models.Index(fields=["date"], name="time_date"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(minutes__gt=0), name="time_minutes_positive"),
@@ -209,6 +211,13 @@ class InvoiceKind(models.TextChoices):
     CREDIT_NOTE = "credit_note", _("Credit note")
 
 
+class PaymentStatus(models.TextChoices):
+    UNPAID = "unpaid", _("Unpaid")
+    PARTLY_PAID = "partly_paid", _("Partly paid")
+    PAID = "paid", _("Paid")
+    OVERPAID = "overpaid", _("Overpaid")
+
+
 class InvoiceStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     APPROVED = "approved", _("Approved")
@@ -249,6 +258,8 @@ class Invoice(models.Model):
     subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     vat_rate = models.DecimalField(max_digits=5, decimal_places=4)
     vat = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    # subtotal + VAT rounded to CHF 0.05: the difference, shown on its own line.
+    rounding = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     note = models.TextField(blank=True)
     # The customer's name and postal address when the invoice was approved
@@ -263,6 +274,12 @@ class Invoice(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     issued_on = models.DateField(null=True, blank=True)
+    # Set at approval: the terms and the vendor's VAT number the document was issued with.
+    payment_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    vat_number = models.CharField(max_length=20, blank=True)
+    # What the bank says was paid against it (payments.py); kept by the matching action.
+    paid = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
 
     class Meta:
         ordering = ["-id"]
@@ -270,6 +287,7 @@ class Invoice(models.Model):
             models.Index(fields=["customer", "-id"], name="invoice_customer_id"),
             models.Index(fields=["status", "-id"], name="invoice_status_id"),
             models.Index(fields=["issued_on"], name="invoice_issued_on"),
+            models.Index(fields=["status", "due_on"], name="invoice_status_due"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -294,6 +312,21 @@ class Invoice(models.Model):
     @property
     def prepaid_hours(self) -> Decimal:
         return minutes_to_hours(self.prepaid_minutes)
+
+    @property
+    def payment_status(self) -> str:
+        """Unpaid, partly paid, paid or overpaid: an approved invoice only (else empty)."""
+        if self.is_draft or self.kind != InvoiceKind.INVOICE:
+            return ""
+        if self.paid <= 0:
+            return PaymentStatus.UNPAID
+        if self.paid < self.total:
+            return PaymentStatus.PARTLY_PAID
+        return PaymentStatus.PAID if self.paid == self.total else PaymentStatus.OVERPAID
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.total - self.paid, Decimal("0"))
 
 
 class InvoiceLine(models.Model):
@@ -342,3 +375,37 @@ class InvoiceSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+from palier.billing.models.payments import (  # noqa: E402 (the payments half of the app)
+    BankImport,
+    BankPayment,
+    DispatchKind,
+    InvoiceDispatch,
+    PaymentState,
+)
+
+__all__ = [
+    "Activity",
+    "BankImport",
+    "BankPayment",
+    "ContractRate",
+    "DecidedVia",
+    "DispatchKind",
+    "Estimate",
+    "EstimateStatus",
+    "Invoice",
+    "InvoiceDispatch",
+    "InvoiceKind",
+    "InvoiceLine",
+    "InvoiceSequence",
+    "InvoiceStatus",
+    "PaymentState",
+    "PaymentStatus",
+    "PrepaidAlert",
+    "TimeEntry",
+    "Timer",
+    "address_lines",
+    "hours_to_minutes",
+    "minutes_to_hours",
+]

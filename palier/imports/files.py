@@ -1,0 +1,147 @@
+"""Reading a spreadsheet as a vendor's office writes it: CSV in UTF-8 (with or without a
+byte-order mark), UTF-16 or Windows-1252, separated by commas, semicolons (Excel in
+Switzerland) or tabs; or an Excel workbook (XLSX, its first sheet).
+
+Every row keeps its line number in the file, so that each error names its line and column.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from palier.lib.errors import DomainError
+
+XLSX_MAGIC = b"PK\x03\x04"
+DELIMITERS = (";", ",", "\t")
+# A cell larger than this is refused rather than read (csv's own limit is 128 KiB).
+CELL_LIMIT = 1_000_000
+
+
+class UnreadableFile(DomainError):
+    code = "unreadable_file"
+    status = 422
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: Iterator[tuple[int, list[object]]]  # (line in the file, cells)
+    encoding: str = ""
+    delimiter: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a CSV file and the encoding it was read in."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(encoding), encoding
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Windows-1252 leaves five bytes undefined; a file with one of them is not text we know.
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            _("The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8.")
+        ) from exc
+
+
+def sniff_delimiter(first_line: str) -> str:
+    """The separator of the header line: the one that splits it into the most columns
+    (outside quotes); a single column reads as comma-separated."""
+    counts = {}
+    for delimiter in DELIMITERS:
+        row = next(csv.reader([first_line], delimiter=delimiter), [])
+        counts[delimiter] = len(row)
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] > 1 else ","
+
+
+def read_csv(data: bytes) -> Table:
+    text, encoding = decode(data)
+    if "\x00" in text:
+        raise UnreadableFile(_("The file holds binary data; is it really a CSV file?"))
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    delimiter = sniff_delimiter(first_line)
+    csv.field_size_limit(CELL_LIMIT)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        headers = next(reader)
+    except StopIteration:
+        raise UnreadableFile(_("The file is empty.")) from None
+    except csv.Error as exc:
+        raise UnreadableFile(_("The file is not valid CSV: %(error)s") % {"error": exc}) from exc
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        try:
+            for cells in reader:
+                if any(c.strip() for c in cells):
+                    yield reader.line_num, list(cells)
+        except csv.Error as exc:
+            raise UnreadableFile(
+                _("Line %(line)s is not valid CSV: %(error)s")
+                % {"line": reader.line_num, "error": exc}
+            ) from exc
+
+    return Table(
+        headers=[h.strip() for h in headers],
+        rows=rows(),
+        encoding=encoding,
+        delimiter=delimiter,
+    )
+
+
+def _xlsx_cell(value: object) -> object:
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
+    return value
+
+
+def read_xlsx(data: bytes) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise UnreadableFile(
+            _("The workbook cannot be read: is it an Excel file (.xlsx)?")
+        ) from exc
+    sheet = workbook.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    try:
+        header_row = next(values)
+    except StopIteration:
+        raise UnreadableFile(_("The file is empty.")) from None
+    headers = ["" if h is None else str(h).strip() for h in header_row]
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        for line, row in enumerate(values, start=2):
+            cells = [_xlsx_cell(v) for v in row]
+            if any(c not in (None, "") and str(c).strip() for c in cells):
+                yield line, cells
+        workbook.close()
+
+    return Table(headers=headers, rows=rows(), encoding="xlsx")
+
+
+def read_table(data: bytes, filename: str = "") -> Table:
+    """A CSV or XLSX file as a table; the format is told by its content, not its name."""
+    if not data:
+        raise UnreadableFile(_("The file is empty."))
+    if data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx"):
+        return read_xlsx(data)
+    return read_csv(data)

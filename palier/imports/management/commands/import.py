@@ -1,0 +1,134 @@
+"""`palier import KIND FILE`: check a file (--dry-run) or import it, with a progress bar and
+a summary (created / updated / unchanged / refused)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from palier.accounts.models import User
+from palier.accounts.permissions import Permission, check_allowed
+from palier.audit.log import origin
+from palier.imports import engine
+from palier.imports.actions import check, tabular_kind
+from palier.imports.files import UnreadableFile
+from palier.imports.kinds import KINDS
+from palier.lib.errors import DomainError, NotAllowed
+from palier.lib.progress import ProgressBar
+
+PAST = ("jira", "zendesk", "tickets")
+
+
+class Command(BaseCommand):
+    help = (
+        "Import customers, contracts, customizations, contacts or installations from CSV or "
+        "XLSX; past tickets from Jira Service Management (jira), Zendesk (zendesk) or the "
+        "generic CSV (tickets). --dry-run lists every row's errors and writes nothing."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("kind", choices=[*KINDS, *PAST, "desk"])
+        parser.add_argument("files", nargs="+", type=Path)
+        parser.add_argument(
+            "--user", help="the manager the changes are recorded under (not for 'desk')"
+        )
+        parser.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+        parser.add_argument(
+            "--invite", action="store_true", help="contacts: mail each new contact an invitation"
+        )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="VALUE=TYPE",
+            help="past tickets: import the tool's request type VALUE as TYPE (saved in the "
+            "mapping table; TYPE empty: without a type)",
+        )
+        parser.add_argument(
+            "--comments",
+            choices=["internal", "public"],
+            default=None,
+            help="past tickets from Jira: whether comments are shown to the customer "
+            "(default internal; Jira's CSV does not say)",
+        )
+        parser.add_argument("--language", default="en", help="language of the messages")
+
+    def handle(self, *args, **options) -> None:
+        translation.activate(options["language"])
+        if options["kind"] == "desk":
+            self._desk(options)
+            return
+        if not options["user"]:
+            raise CommandError("--user USERNAME: the manager the changes are recorded under.")
+        user = User.objects.filter(username=options["user"], is_active=True).first()
+        if user is None:
+            raise CommandError(f"No active user {options['user']!r}.")
+        try:
+            check_allowed(user, Permission.DATA_IMPORT)
+        except NotAllowed as exc:
+            raise CommandError(exc.message) from exc
+        for path in options["files"]:
+            if not path.is_file():
+                raise CommandError(f"No file {path}.")
+        with origin("import"):
+            if options["kind"] in PAST:
+                from palier.imports.past.command import run_past
+
+                run_past(self, user, options)
+            else:
+                self._tabular(user, options)
+
+    def _desk(self, options: dict) -> None:
+        """Restore a JSON Lines export (palier export) into this empty desk."""
+        from palier.exports.restore import restore
+
+        if len(options["files"]) != 1:
+            raise CommandError("Give one export file.")
+        with origin("import"), options["files"][0].open(encoding="utf-8") as stream:
+            try:
+                counts = restore(stream, progress=ProgressBar("Indexing", stream=self.stderr))
+            except DomainError as exc:
+                raise CommandError(exc.message) from exc
+        self.stdout.write(f"Restored {sum(counts.values())} records:")
+        for label, count in counts.items():
+            self.stdout.write(f"  {label}: {count}")
+
+    def _tabular(self, user: User, options: dict) -> None:
+        if len(options["files"]) != 1:
+            raise CommandError("Give one file.")
+        path = options["files"][0]
+        kind_options = {"invite": options["invite"]}
+        try:
+            plan = check(options["kind"], path.read_bytes(), path.name, kind_options)
+        except UnreadableFile as exc:
+            raise CommandError(exc.message) from exc
+        self.report_problems(plan.all_problems, plan.notes)
+        if options["dry_run"] or plan.problems:
+            self.summary(plan.counts, planned=True)
+            if plan.problems:
+                raise CommandError("Nothing was imported.")
+            return
+        kind = tabular_kind(options["kind"], kind_options)
+        try:
+            counts = engine.apply(
+                kind, plan, acting_user=user, progress=ProgressBar("Importing", stream=self.stderr)
+            )
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        late = [p for row in plan.rows for p in row.problems if not p.column]
+        self.report_problems(late, [])
+        self.summary(counts, planned=False)
+
+    def report_problems(self, problems, notes) -> None:
+        for note in notes:
+            self.stderr.write(f"note: {note}")
+        for p in problems:
+            where = f"line {p.line}" + (f", column “{p.column}”" if p.column else "")
+            self.stderr.write(f"{where}: {p.message}")
+
+    def summary(self, counts: dict[str, int], *, planned: bool) -> None:
+        labels = engine.OUTCOME_LABELS if planned else engine.DONE_LABELS
+        head = "Dry run, nothing written: " if planned else ""
+        self.stdout.write(head + ", ".join(f"{labels[k]} {v}" for k, v in counts.items()))

@@ -1,0 +1,41 @@
+"""The worker's side of an import: run a checked file, telling the screen how far it got."""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import task
+
+from palier.imports.actions import finish
+from palier.imports.models import ImportRun, RunState
+from palier.lib.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+def _progress(run_id: int):
+    def tell(done: int, total: int) -> None:
+        ImportRun.objects.filter(pk=run_id).update(done_rows=done, total_rows=total)
+
+    return tell
+
+
+@task()
+def run_import(run_id: int) -> str:
+    run = ImportRun.objects.select_related("created_by").filter(pk=run_id).first()
+    if run is None or run.state != RunState.QUEUED:
+        return "skipped"
+    ImportRun.objects.filter(pk=run_id).update(state=RunState.RUNNING)
+    try:
+        from palier.imports.runner import run_any
+
+        result = run_any(run, progress=_progress(run_id))
+    except DomainError as exc:
+        finish(run, {}, error=exc.message)
+        return "failed"
+    except Exception as exc:  # a bug must not leave the screen waiting forever
+        logger.exception("Import %s failed", run_id)
+        finish(run, {}, error=str(exc)[:2000])
+        return "failed"
+    finish(run, result)
+    return "done"

@@ -1,0 +1,71 @@
+"""Files as offices save them: encodings, separators, workbooks."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from palier.imports.files import UnreadableFile, read_table
+
+ROWS = [["Kundennummer", "Name", "Ort"], ["10042", "Käserei Zürich AG", "Zürich"]]
+
+
+def _csv(delimiter: str = ",") -> str:
+    return "\r\n".join(delimiter.join(r) for r in ROWS) + "\r\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (_csv().encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + _csv().encode("utf-8"), "utf-8-sig"),
+        (_csv().encode("cp1252"), "windows-1252"),
+        (_csv("\t").encode("utf-16"), "utf-16"),
+    ],
+)
+def test_every_encoding_an_office_saves_reads_the_same(data, encoding):
+    table = read_table(data, "customers.csv")
+    assert table.encoding == encoding
+    assert table.headers == ROWS[0]
+    assert list(table.rows) == [(2, ROWS[1])]
+
+
+def test_semicolons_as_excel_writes_them_in_switzerland():
+    table = read_table(_csv(";").encode("cp1252"), "kunden.csv")
+    assert table.delimiter == ";" and list(table.rows) == [(2, ROWS[1])]
+
+
+def test_a_quoted_cell_keeps_its_separators_and_line_breaks():
+    data = b'Name;Description\n"Muster; AG";"line one\nline two"\nNext;x\n'
+    rows = list(read_table(data).rows)
+    assert rows == [(3, ["Muster; AG", "line one\nline two"]), (4, ["Next", "x"])]
+
+
+def test_a_workbook_is_read_by_its_content_with_its_own_dates():
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Contract number", "Start", "Hourly rate (CHF)"])
+    sheet.append(["MC-1", dt.datetime(2026, 1, 1), 185.5])
+    sheet.append([None, None, None])
+    sheet.append(["MC-2", "31.12.2026", "1'200.00"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = read_table(buffer.getvalue(), "upload.bin")
+    assert table.encoding == "xlsx"
+    assert list(table.rows) == [
+        (2, ["MC-1", dt.date(2026, 1, 1), 185.5]),
+        (4, ["MC-2", "31.12.2026", "1'200.00"]),
+    ]
+
+
+def test_binary_or_empty_files_are_a_clear_error():
+    with pytest.raises(UnreadableFile):
+        read_table(b"")
+    with pytest.raises(UnreadableFile):
+        read_table(b"\x00\x01\x02binary", "x.csv")
+    with pytest.raises(UnreadableFile):
+        read_table(b"PK\x03\x04not really a workbook", "x.xlsx")

@@ -1,0 +1,186 @@
+"""Tabular imports, on both databases: the dry run lists every error by line and column and
+writes nothing; the same file imported twice changes nothing the second time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from palier.accounts.models import User
+from palier.audit.models import AuditEntry
+from palier.customers.models import Contract, Customer, Customization, Installation
+from palier.imports import engine
+from palier.imports.actions import check, tabular_kind
+from palier.imports.tests.conftest import csv_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(kind: str, data: bytes, user, **options):
+    plan = check(kind, data, f"{kind}.csv", options)
+    counts = engine.apply(tabular_kind(kind, options), plan, acting_user=user)
+    return plan, counts
+
+
+CUSTOMERS = csv_bytes(
+    "Numéro de client;Nom;Langue;NPA;Localité;Pays",
+    "20001;Horlogerie du Jura SA;français;2300;La Chaux-de-Fonds;CH",
+    "20002;Ticino Logistica SA;it;6900;Lugano;CH",
+    encoding="cp1252",
+)
+
+
+def test_customers_import_creates_then_the_same_file_changes_nothing(numbered):
+    plan, counts = _run("customers", CUSTOMERS, numbered.manager)
+    assert counts == {"create": 2, "update": 0, "unchanged": 0, "refused": 0}
+    jura = Customer.objects.get(reference="20001")
+    assert (jura.name, jura.language, jura.city) == (
+        "Horlogerie du Jura SA",
+        "fr",
+        "La Chaux-de-Fonds",
+    )
+    audit_rows = AuditEntry.objects.count()
+    plan, counts = _run("customers", CUSTOMERS, numbered.manager)
+    assert counts == {"create": 0, "update": 0, "unchanged": 2, "refused": 0}
+    assert AuditEntry.objects.count() == audit_rows
+    assert Customer.objects.filter(reference__in=["20001", "20002"]).count() == 2
+
+
+def test_a_changed_row_updates_only_that_customer(numbered):
+    _run("customers", CUSTOMERS, numbered.manager)
+    changed = CUSTOMERS.replace(b"6900;Lugano", b"6600;Locarno")
+    plan, counts = _run("customers", changed, numbered.manager)
+    assert counts == {"create": 0, "update": 1, "unchanged": 1, "refused": 0}
+    assert Customer.objects.get(reference="20002").city == "Locarno"
+
+
+def test_the_dry_run_lists_every_error_by_line_and_column_and_writes_nothing(numbered):
+    data = csv_bytes(
+        "Contract number,Customer number,Start,End,Hourly rate (CHF),Modules",
+        "MC-1,10042,2026-01-01,2026-12-31,185,Finance",
+        "MC-2,99999,2026-01-01,2026-12-31,185,",
+        "MC-3,10043,03/04/2026,2026-12-31,abc,Finance;Payroll",
+        "MC-1,10042,2026-01-01,2026-12-31,185,",
+        "MC-4,10043,2026-06-01,2026-01-01,185,",
+        ",10043,2026-01-01,2026-12-31,185,",
+    )
+    before = Contract.objects.count()
+    plan = check("contracts", data, "contracts.csv")
+    problems = [(p.line, p.column, p.message) for p in plan.all_problems]
+    assert (3, "Customer number", "No customer has this number.") in problems
+    assert any(line == 4 and col == "Start" and "2026-03-31" in msg for line, col, msg in problems)
+    assert any(line == 4 and col == "Hourly rate (CHF)" for line, col, _m in problems)
+    assert any(
+        line == 5 and col == "Contract number" and "Line 2" in msg for line, col, msg in problems
+    )
+    assert (6, "End", "A contract cannot end before it starts.") in problems
+    assert (7, "Contract number", "This cell is empty.") in problems
+    assert plan.counts == {"create": 1, "update": 0, "unchanged": 0, "refused": 5}
+    assert Contract.objects.count() == before
+
+
+def test_a_row_with_an_unknown_module_names_it(numbered):
+    data = csv_bytes(
+        "Contract number,Customer number,Start,End,Modules",
+        "MC-9,10042,2026-01-01,2026-12-31,Finance|Payroll",
+    )
+    [problem] = check("contracts", data, "c.csv").all_problems
+    assert (problem.line, problem.column) == (2, "Modules") and "Payroll" in problem.message
+
+
+def test_contracts_import_by_their_number_and_update_modules_and_rates(numbered):
+    data = csv_bytes(
+        "Vertragsnummer;Kundennummer;Status;Beginn;Ende;Stundenansatz (CHF);Module",
+        "MC-ALPEN-2027;10042;aktiv;01.01.2027;31.12.2027;1'250.50;Finance, Sales",
+    )
+    _plan, counts = _run("contracts", data, numbered.manager)
+    assert counts["create"] == 1
+    contract = Contract.objects.get(reference="MC-ALPEN-2027")
+    assert contract.hourly_rate == Decimal("1250.50") and contract.start == dt.date(2027, 1, 1)
+    assert sorted(m.name for m in contract.modules.all()) == ["Finance", "Sales"]
+    _plan, counts = _run("contracts", data, numbered.manager)
+    assert counts["unchanged"] == 1
+    _plan, counts = _run("contracts", data.replace(b"Finance, Sales", b"Sales"), numbered.manager)
+    assert counts["update"] == 1
+    assert [m.name for m in contract.modules.all()] == ["Sales"]
+
+
+def test_a_contract_of_another_customer_is_refused(numbered):
+    data = csv_bytes(
+        "Contract number,Customer number,Start,End", "MC-ALPENKAESE,10043,2026-01-01,2026-12-31"
+    )
+    [problem] = check("contracts", data, "c.csv").all_problems
+    assert problem.message == "This contract belongs to another customer."
+
+
+def test_contacts_import_matches_by_email_and_refuses_another_customers_contact(numbered):
+    data = csv_bytes(
+        "E-Mail;Kundennummer;Vorname;Nachname;Sprache;Kundenadministrator",
+        "urs.meier@alpenkaese.ch;10042;Urs;Meier;de;ja",
+        "ANNA.A@example.com;10042;Anna;Aebi;;nein",
+        "bruno.b@example.com;10042;Bruno;;;",
+        "lena.agent@example.com;10042;Lena;;;",
+        "kein-mail;10042;X;;;",
+    )
+    plan, counts = _run("contacts", data, numbered.manager)
+    assert counts == {"create": 1, "update": 1, "unchanged": 0, "refused": 3}
+    urs = User.objects.get(email="urs.meier@alpenkaese.ch")
+    assert urs.customer == numbered.customer_a and urs.is_customer_admin and urs.language == "de"
+    assert not urs.has_usable_password()
+    messages = {p.line: p.message for p in plan.all_problems}
+    assert messages[4] == "This contact belongs to Bellevue SA."
+    assert messages[5] == "This address is a staff member's."
+    assert messages[6] == "Enter a valid email address."
+    _plan, counts = _run("contacts", data, numbered.manager)
+    assert counts["unchanged"] == 2 and counts["create"] == 0
+
+
+def test_customizations_and_installations_import_idempotently(numbered):
+    customizations = csv_bytes(
+        "Customer number,Module,Object,Built by,Author,Built on,Authorization reference",
+        '10042,Sales,"Order line: column ""Delivery zone""",vendor,Consulting,2025-05-01,',
+        "10042,sales,Stock list: export,customer_authorized,Customer IT,,AUTH-7",
+        "10042,Finance,Ledger,customer_authorized,,,",
+    )
+    plan, counts = _run("customizations", customizations, numbered.manager)
+    assert counts == {"create": 2, "update": 0, "unchanged": 0, "refused": 1}
+    assert plan.all_problems[0].column == "Authorization reference"
+    assert Customization.objects.filter(customer=numbered.customer_a).count() == 2
+    _plan, counts = _run("customizations", customizations, numbered.manager)
+    assert counts["unchanged"] == 2
+
+    installations = csv_bytes(
+        "Customer number,Product,Version,Environment,Installed on",
+        "10042,erp,11.2.0,test,2025-01-15",
+        "10042,Palier ERP,11.3.1,,",
+        "10043,erp,9.9,,",
+    )
+    plan, counts = _run("installations", installations, numbered.manager)
+    assert counts == {"create": 1, "update": 0, "unchanged": 1, "refused": 1}
+    assert plan.all_problems[0].message == "This product has no version 9.9."
+    assert Installation.objects.filter(customer=numbered.customer_a, environment="test").exists()
+
+
+def test_a_missing_column_stops_the_file_before_any_row(numbered):
+    plan = check(
+        "contracts", csv_bytes("Contract number,Start,End", "MC-1,2026-01-01,2026-12-31"), "c"
+    )
+    assert [(p.line, p.column) for p in plan.problems] == [(1, "Customer number")]
+    assert not plan.can_apply
+
+
+def test_unknown_columns_are_noted_not_lost_silently(numbered):
+    plan = check("customers", csv_bytes("Customer number,Name,Fax", "1,A,022"), "c")
+    assert plan.notes == ["The column “Fax” is not one of this import's and is ignored."]
+
+
+def test_only_managers_import(numbered):
+    from palier.imports.actions import do_check_import
+    from palier.lib.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        do_check_import(
+            acting_user=numbered.agent, kind="customers", data=CUSTOMERS, filename="c.csv"
+        )
