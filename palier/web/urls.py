@@ -37,5 +37,9 @@ urlpatterns = [
     path("desk/", include("palier.web.agent.urls")),
     path("billing/", include("palier.web.billing.urls")),
     path("rnd/", include("palier.web.engineering.urls")),
+    path("manage/", include("palier.web.manage.urls")),
+    path("audit/", include("palier.web.audit.urls")),
     path("help/", include("palier.web.knowledge.urls")),
+    path("satisfaction/", include("palier.web.satisfaction.urls")),
+    path("dashboards/", include("palier.web.dashboards.urls")),
 ]
