@@ -91,3 +91,4 @@ def transactional_db_with_search(transactional_db):
     yield
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM ticket_search")
+        cursor.execute("DELETE FROM knowledge_search")

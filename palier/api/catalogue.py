@@ -174,6 +174,7 @@ def _set(payload: Schema) -> dict:
 # claiming /products answered POST with 405).
 @router.get("/products", response={200: list[ProductOut], **ERRORS})
 def list_products(request):
+    """Products with their modules and their versions, sorted as versions."""
     products = Product.objects.prefetch_related("modules", "versions").order_by("name")
     return [
         {

@@ -10,7 +10,7 @@ from ninja import Router, Schema
 from pydantic import Field, StringConstraints
 
 from palier.accounts.models import Role, User
-from palier.accounts.permissions import Permission
+from palier.accounts.permissions import Permission, check_allowed
 from palier.api.doors import needs
 from palier.api.schemas import ERRORS, Id, In, LanguageCode, Ref
 from palier.customers.queries import access_customer_by_id
@@ -166,6 +166,7 @@ def list_people(
 )
 def create_person(request, payload: PersonIn):
     """Create a contact or a member of staff (managers; administrators by administrators)."""
+    check_allowed(request.auth, Permission.PEOPLE_WRITE)
     customer = (
         access_customer_by_id(request.auth, payload.customer_id) if payload.customer_id else None
     )
@@ -197,6 +198,7 @@ def get_person(request, person_id: Id):
 )
 def update_person(request, person_id: Id, payload: PersonPatch):
     """Change a person's details, role (within staff), customer or language."""
+    check_allowed(request.auth, Permission.PEOPLE_WRITE)
     person = access_person_by_id(request.auth, person_id)
     changes = {
         k: (v.value if hasattr(v, "value") else v)
@@ -215,6 +217,7 @@ def update_person(request, person_id: Id, payload: PersonPatch):
 )
 def invite_person(request, person_id: Id):
     """Send a new set-password link (the earlier ones stop working)."""
+    check_allowed(request.auth, Permission.PEOPLE_WRITE)
     person = access_person_by_id(request.auth, person_id)
     actions.do_invite(person, acting_user=request.auth)
     return 201, _out(person)
@@ -227,6 +230,7 @@ def invite_person(request, person_id: Id):
 )
 def deactivate_person(request, person_id: Id):
     """Deactivate: the history stays; every session and token ends at once."""
+    check_allowed(request.auth, Permission.PEOPLE_WRITE)
     person = access_person_by_id(request.auth, person_id)
     return _out(actions.do_deactivate(person, acting_user=request.auth))
 
@@ -237,5 +241,6 @@ def deactivate_person(request, person_id: Id):
     openapi_extra=needs(Permission.PEOPLE_WRITE),
 )
 def reactivate_person(request, person_id: Id, payload: ReactivateIn):
+    check_allowed(request.auth, Permission.PEOPLE_WRITE)
     person = access_person_by_id(request.auth, person_id)
     return _out(actions.do_reactivate(person, acting_user=request.auth, invite=payload.invite))

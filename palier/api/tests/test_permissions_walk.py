@@ -35,6 +35,7 @@ from palier.engineering.tests.helpers import escalated, malfunction, plan_patch
 from palier.mailgateway.actions import ingest
 from palier.testing.factories import make_customization, make_ticket, make_user, module
 from palier.tickets.models import Message, Ticket, TicketEvent
+from palier.webhooks.models import Webhook, WebhookDelivery
 
 WRITES = ("post", "put", "patch", "delete")
 PERSONAS = ("contact_a", "admin_a", "agent", "consultant", "rnd", "manager", "admin")
@@ -94,7 +95,8 @@ FIELDS = {
     "reference": "MC-WALK",
     "number": "11.3.9",
     "minutes": 15,
-    "email": "walker@alpenkaese.example",
+    "email": "walk.person@example.com",
+    "url": "https://hooks.example.com/walk",
 }
 
 
@@ -144,6 +146,10 @@ def objects(world):
         "test",
     )
     ticket = make_ticket(world.contact_a, "usage", "Walk", visibility="shared")
+    hook = Webhook.objects.create(url="https://hooks.example.com/walk", created_by=world.manager)
+    delivery = WebhookDelivery.objects.create(
+        webhook=hook, event_kind="created", payload={}, state="failed"
+    )
     a = world.customer_a
     ids = {
         "ticket_id": ticket.pk,
@@ -160,9 +166,12 @@ def objects(world):
         "product_id": Product.objects.get(code="erp").pk,
         "defect_ids": [defect.pk],
         "contact_id": world.contact_a.pk,
+        # People, catalogue and webhooks (movein): objects their writes name.
         "person_id": world.contact_a2.pk,
-        "version_id": ProductVersion.objects.get(number="11.3.1").pk,
-        "installation_id": a.installations.get().pk,
+        "version_id": ProductVersion.objects.get(number="11.2.0").pk,
+        "installation_id": a.installations.first().pk,
+        "webhook_id": hook.pk,
+        "delivery_id": delivery.pk,
     }
     assert estimate.status == "accepted" and proposed.status == "proposed"
     assert raw.state == "quarantined"
