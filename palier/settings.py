@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "palier.web.middleware.UserLanguageMiddleware",  # after auth: the user's language
     "palier.audit.middleware.AuditOriginMiddleware",  # where this request's changes come from
     "palier.web.middleware.NoStoreMiddleware",  # signed-in answers are never cached
+    "palier.web.replay.ReplayMiddleware",  # a request sent twice is answered once
     "django.contrib.messages.middleware.MessageMiddleware",
     "palier.accounts.sessions.SessionActivityMiddleware",  # last seen, staff idle time-out
     "palier.accounts.twofactor.TwoFactorMiddleware",  # a session owing its second factor
@@ -121,6 +122,8 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% csrf_token %} also renders each form's one-time submission key.
+            "builtins": ["palier.web.templatetags.submission"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
