@@ -79,9 +79,14 @@ class PostalAddress(Schema):
     country: Country = "CH"
 
 
+# The customer's number in the vendor's ERP: imports match customers by it.
+CustomerNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+
+
 class CustomerOut(Schema):
     id: int
     code: str
+    reference: str = Field(description="the customer's number in the vendor's ERP")
     name: str
     language: str
     default_visibility: str
@@ -91,6 +96,7 @@ class CustomerOut(Schema):
 class CustomerIn(Schema):
     code: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,40}$")]
     name: Subject
+    reference: CustomerNumber = ""
     language: LanguageCode = LanguageCode.EN
     default_visibility: VisibilityCode = VisibilityCode.PRIVATE
     address: PostalAddress | None = None
@@ -98,6 +104,7 @@ class CustomerIn(Schema):
 
 class CustomerPatch(Schema):
     name: Subject | None = None
+    reference: CustomerNumber | None = None
     language: LanguageCode | None = None
     default_visibility: VisibilityCode | None = None
     address: PostalAddress | None = Field(None, description="replaces the whole address")

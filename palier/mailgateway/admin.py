@@ -43,6 +43,9 @@ class RawMessageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # mail is kept, refused or not
+
 
 class AttemptInline(admin.TabularInline):
     model = DeliveryAttempt
@@ -61,4 +64,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     inlines = [AttemptInline]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

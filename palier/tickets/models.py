@@ -213,6 +213,8 @@ class DecisionKind(models.TextChoices):
     CHANGE = "change", _("After a change of the request")
     DIAGNOSIS = "diagnosis", _("After diagnosis")
     OVERRIDE = "override", _("Accepted by a manager")
+    # A past ticket brought from another tool: the policy was not applied to it.
+    IMPORTED = "imported", _("Imported")
 
 
 class Decision(models.Model):

@@ -43,6 +43,8 @@ _MANAGER_LINKS = [
     (_("Time"), "web:billing:time"),
     (_("Defects"), "web:engineering:defects"),
     (_("Billing"), "web:billing:dashboard"),
+    (_("Manage"), "web:manage:people"),
+    (_("Audit log"), "web:audit:log"),
 ]
 
 
