@@ -26,7 +26,7 @@ QUERY_BUDGET = {
     "intake": 1,
     "refusals": 2,
     "moves": 1,
-    "level2": 2,
+    "level2": 4,
     "sla": 2,
     "backlog": 1,
     "rnd": 2,
