@@ -447,6 +447,10 @@ class Run:
         self.b.mark(ticket, self.t, message)
 
     def move(self, ticket: Ticket, target: str, user: User, reason: str = "") -> Ticket:
+        # A staff member's first public reply already takes a new request on (in progress).
+        ticket.refresh_from_db()
+        if ticket.status == target:
+            return ticket
         ticket = do_transition(ticket, target, acting_user=user, reason=reason, now=self.step())
         self.b.mark(ticket, self.t)
         return ticket

@@ -24,7 +24,7 @@ from palier.ops.tests.helpers import REPO, palier_env, run_palier
 LOGIN_LINE = re.compile(r"^  (\S+)\s{2,}(.+)$")
 
 
-ADDRESS_LINE = re.compile(r"^Palier demo desk: (http://127\.0\.0\.1:(\d+))/$")
+ADDRESS_LINE = re.compile(r"^Palier demo desk: http://localhost:(\d+)/$")
 
 
 class Demo:
@@ -52,7 +52,9 @@ class Demo:
             line = line.rstrip("\n")
             match = ADDRESS_LINE.match(line)
             if match:
-                self.base, self.port = match.group(1), int(match.group(2))
+                # By address: "localhost" may resolve to ::1, where the demo does not listen.
+                self.port = int(match.group(1))
+                self.base = f"http://127.0.0.1:{self.port}"
             self.lines.append(line)
 
     def wait_until_served(self, timeout: float = 240) -> int:

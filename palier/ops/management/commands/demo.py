@@ -59,7 +59,10 @@ class Command(BaseCommand):
             port = listener.getsockname()[1]
         try:
             self._prepare()
-            address = f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}/"  # noqa: S104
+            # "localhost", not 127.0.0.1: browsers treat it as a secure origin, which passkeys
+            # need (django-otp-webauthn's check refuses any other plain-HTTP origin).
+            local = host in LOCAL_HOSTS or host in ("0.0.0.0", "::")  # noqa: S104
+            address = f"http://{'localhost' if local else host}:{port}/"
             self._greet(address)
             if listener is None:
                 return
