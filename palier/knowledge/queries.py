@@ -194,8 +194,9 @@ class DeflectionReport:
 def deflection_report(language: str, *, months: int = 12, now=None) -> DeflectionReport:
     """How many questions each article and module answered without a ticket, per month."""
     now = now or timezone.now()
-    since = timezone.localtime(now).date().replace(day=1) - dt.timedelta(days=31 * (months - 1))
-    since = since.replace(day=1)
+    today = timezone.localtime(now).date()
+    first = today.year * 12 + today.month - 1 - (months - 1)  # months counted from year 0
+    since = dt.date(first // 12, first % 12 + 1, 1)
     rows = (
         Deflection.objects.filter(at__date__gte=since)
         .annotate(month=TruncMonth("at"))

@@ -107,3 +107,18 @@ def test_saying_it_twice_within_an_hour_counts_once(client, world, shelf):
         with time_machine.travel(now + dt.timedelta(minutes=minutes), tick=False):
             client.post(url)
     assert Deflection.objects.count() == 2
+
+
+def test_the_report_covers_twelve_months_this_one_included(client, world, shelf):
+    client.force_login(world.contact_a)
+    now = timezone.now()
+    tz = timezone.get_default_timezone()
+    local = now.astimezone(tz)
+    year_ago = local.replace(year=local.year - 1, day=15, hour=12)
+    eleven = (local.replace(day=1) - dt.timedelta(days=1)).replace(day=15, hour=12)
+    for _ in range(10):  # walk back to the month eleven months ago
+        eleven = (eleven.replace(day=1) - dt.timedelta(days=1)).replace(day=15, hour=12)
+    _answer(client, shelf.everyone.key, year_ago)
+    _answer(client, shelf.english_only.key, eleven)
+    report = deflection_report("en", now=now)
+    assert report.total == 1 and len(report.months) == 1
