@@ -179,8 +179,13 @@ def attach_files(raw_id: int, files: list) -> int:
                     .get(pk=raw_id)
                 )
                 batch = files[raw.files_done : raw.files_done + ATTACH_BATCH]
-                if raw.files_done >= raw.files_total or raw.ticket is None or not batch:
-                    return raw.files_total
+                if raw.files_done >= raw.files_total:
+                    return raw.files_done
+                if raw.ticket is None or not batch:
+                    # Its ticket is gone, or reading it again found fewer files: nothing to add.
+                    raw.files_done = raw.files_total
+                    raw.save(update_fields=["files_done"])
+                    return raw.files_done
                 uploader = User.objects.filter(email__iexact=raw.sender, is_active=True).first()
                 try:
                     with transaction.atomic():
