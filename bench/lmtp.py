@@ -6,7 +6,7 @@ the sending server sees), and brought to their endings by the listener's process
     .venv/bin/python bench/lmtp.py --db sqlite
     .venv/bin/python bench/lmtp.py --db postgres --messages 2000
 
-Its own data set (`mail-lmtp`, dropped and migrated first): the `mail` bench's 20 customers of
+Its own data set (`mail_lmtp`, dropped and migrated first): the `mail` bench's 20 customers of
 five contacts. The mix: new requests in four languages (a third with HTML, one in ten with a
 20 kB PDF), mail from unknown senders, automatic replies (by their headers), delivery reports.
 Each run prints a speed index (bench/http.py: lower is faster) before and after: the machine
@@ -34,7 +34,7 @@ from bench.env import ROOT, bench_environ, reset_database, setup_django  # noqa:
 from bench.http import machine_speed  # noqa: E402
 from bench.mail_ingest import _build, _inbound, _world  # noqa: E402
 
-DATASET = "mail-lmtp"
+DATASET = "mail_lmtp"
 
 
 def _free_port() -> int:

@@ -4,7 +4,7 @@ time of each, and what its start-up costs, measured piece by piece.
     .venv/bin/python bench/mail_pipe.py --db sqlite
     .venv/bin/python bench/mail_pipe.py --db postgres --messages 100
 
-Its own data set (`mail-pipe`, dropped and migrated first), the `mail` bench's customers and
+Its own data set (`mail_pipe`, dropped and migrated first), the `mail` bench's customers and
 mix. Prints, in wall-clock ms (best of `--repeat` for the start-up pieces):
 
 - `python -c pass`: the interpreter alone;
@@ -35,7 +35,7 @@ from bench.env import ROOT, bench_environ, reset_database, setup_django  # noqa:
 from bench.http import machine_speed  # noqa: E402
 from bench.mail_ingest import _build, _inbound, _world  # noqa: E402
 
-DATASET = "mail-pipe"
+DATASET = "mail_pipe"
 PIECES = {
     "python -c pass": "pass",
     "lean set-up (mail ingest)": "from palier.mailgateway.pipe import lean_setup; lean_setup()",
