@@ -96,6 +96,19 @@ def _bytes(raw_id: int) -> bytes:
     return bytes(RawBytes.objects.values_list("data", flat=True).get(raw_message_id=raw_id))
 
 
+def store_and_queue(raw: bytes, source: str) -> RawMessage:
+    """Store the bytes and queue their processing for the worker, in one transaction (with the
+    database task backend both rows commit together; the sweep is the net for the rest)."""
+    from palier.lib.tasks import enqueue_with_transaction
+    from palier.mailgateway.tasks import process_mail
+
+    with transaction.atomic():
+        stored, created = store_raw(raw, source)
+        if created:
+            enqueue_with_transaction(process_mail, stored.pk)
+    return stored
+
+
 def do_process_raw(raw_id: int, *, data: bytes | None = None) -> RawMessage:
     """Bring one stored row to its ending. Raises StillStored only when the database failed
     (the row then stays stored for a retry, up to MAX_ATTEMPTS). `data`: the row's bytes,
@@ -151,8 +164,9 @@ def attach_files(raw_id: int, files: list) -> int:
     noted on the ticket and passed; a database that is unwell leaves the rest for the sweep."""
     from palier.mailgateway.attachments import note_failed, store_attachments
 
+    pause = False
     while True:
-        if connection.vendor == "sqlite":
+        if pause and connection.vendor == "sqlite":
             # SQLite has one writer, and this loop would take the lock again within
             # microseconds of its last commit: a pause lets the desk's waiting writes in.
             time.sleep(BATCH_PAUSE)
@@ -165,8 +179,13 @@ def attach_files(raw_id: int, files: list) -> int:
                     .get(pk=raw_id)
                 )
                 batch = files[raw.files_done : raw.files_done + ATTACH_BATCH]
-                if raw.files_done >= raw.files_total or raw.ticket is None or not batch:
-                    return raw.files_total
+                if raw.files_done >= raw.files_total:
+                    return raw.files_done
+                if raw.ticket is None or not batch:
+                    # Its ticket is gone, or reading it again found fewer files: nothing to add.
+                    raw.files_done = raw.files_total
+                    raw.save(update_fields=["files_done"])
+                    return raw.files_done
                 uploader = User.objects.filter(email__iexact=raw.sender, is_active=True).first()
                 try:
                     with transaction.atomic():
@@ -178,6 +197,9 @@ def attach_files(raw_id: int, files: list) -> int:
                     note_failed(raw.ticket, batch, f"{type(exc).__name__}: {exc}")
                 raw.files_done += len(batch)
                 raw.save(update_fields=["files_done"])
+                if raw.files_done >= raw.files_total:
+                    return raw.files_done
+                pause = True
         except TRANSIENT:
             logger.warning("Mail %s: files left for the sweep", raw_id, exc_info=True)
             return RawMessage.objects.filter(pk=raw_id).values_list("files_done", flat=True)[0]

@@ -41,7 +41,7 @@ from palier.mailgateway.threading import find_ticket, ticket_by_message_ids
 from palier.mailgateway.visible import visible_text
 from palier.tickets.actions import do_add_message, do_open_ticket, record_event
 from palier.tickets.attachments import check_attachment
-from palier.tickets.models import Channel, Ticket
+from palier.tickets.models import Channel, Ticket, references_in
 from palier.tickets.states import Status
 from palier.triage.suggest import suggest_type
 
@@ -66,6 +66,7 @@ class Prepared:
     html: str
     files: list[ParsedAttachment] = field(default_factory=list)  # the desk will accept them
     refused: list[dict] = field(default_factory=list)  # {"filename", "code"}: kept in the raw
+    suggested_type: str | None = None  # for a new request: guessed here, outside the lock
     notes: list[tuple[str, dict]] = field(default_factory=list)
 
 
@@ -114,7 +115,15 @@ def prepare(raw: bytes) -> Prepared:
     body = _cut("\n\n".join(t for t in shown if t), notes)
     if not body.strip():
         body = _("(No text; see the attachments.)") if files else _("(Empty message.)")
-    return Prepared(mail=mail, body=body, html=html, files=files, refused=refused, notes=notes)
+    prepared = Prepared(mail=mail, body=body, html=html, files=files, refused=refused, notes=notes)
+    if not (mail.thread_ids or references_in(_reference_text(mail))):
+        # Most likely a new request: the triage model runs here, not in the write transaction.
+        prepared.suggested_type = _suggest(mail, body)
+    return prepared
+
+
+def _suggest(mail: ParsedMail, body: str) -> str:
+    return suggest_type(mail.subject.strip() or _("(no subject)"), body)
 
 
 # Routing: inside the write transaction. Reads, then the writes of one ending.
@@ -310,7 +319,11 @@ def _open(raw: RawMessage, prepared: Prepared, contact: User, *, follow_up_of: T
         customer=contact.customer,
         contact=contact,
         request_type=None,
-        suggested_type=suggest_type(subject, prepared.body),
+        suggested_type=(
+            prepared.suggested_type
+            if prepared.suggested_type is not None
+            else _suggest(mail, prepared.body)
+        ),
         subject=subject[:200],
         description=description,
         channel=Channel.EMAIL,

@@ -1,9 +1,14 @@
-"""An LMTP (or SMTP) listener a mail server delivers to. It answers 250 only once the message
-is stored; when it cannot be stored it answers 451 so that the sender's server retries.
+"""An LMTP (or SMTP) listener a mail server delivers to. It answers 250 once the message is
+stored, and 451 when it cannot be stored so that the sender's server retries.
 
 LMTP (RFC 2033) answers DATA once per accepted recipient, in the order of the RCPT commands:
 the message is stored once, so every recipient gets the same answer. SMTPUTF8 and 8BITMIME
 are offered, so mail with raw UTF-8 headers (RFC 6531/6532) is accepted as it is.
+
+Processing follows in a thread of its own, in the order mail came: the sender's server waits
+for the commit of the raw bytes only, never for our ticket logic (a mail of thousands of parts
+does not hold up the ones behind it). A message stored but not yet processed when the
+listener stops is processed by the worker's sweep.
 """
 
 from __future__ import annotations
@@ -24,21 +29,35 @@ STORED = "250 2.0.0 Message stored"
 NOT_STORED = "451 4.3.0 The message could not be stored; please try again later"
 
 
-def store_then_process(data: bytes, source: str) -> None:
-    """Raise only when the message could not be stored: once stored, its processing is the
-    desk's business (quarantined, or left stored for the worker's sweep)."""
-    from palier.mailgateway.actions import ingest
+def store(data: bytes, source: str) -> int | None:
+    """The stored row's id when it still needs processing; raise when it could not be stored."""
+    from palier.mailgateway.actions import store_raw
+    from palier.mailgateway.models import RawState
 
     close_old_connections()
-    ingest(data, source)
+    raw, _created = store_raw(data, source)
+    return raw.pk if raw.state == RawState.STORED else None
+
+
+def process(raw_id: int) -> None:
+    """Stored: its processing is the desk's business (quarantined, or left for the sweep)."""
+    from palier.mailgateway.actions import do_process_raw
+
+    close_old_connections()
+    try:
+        do_process_raw(raw_id)
+    except Exception:  # noqa: BLE001 - stored: the worker's sweep retries it
+        logger.exception("Mail %s stored, processing deferred", raw_id)
 
 
 class IngestHandler:
     def __init__(self, source: str, *, lmtp: bool = True) -> None:
         self.source = source
         self.lmtp = lmtp
-        # One writer thread: the database sees one transaction at a time from this listener.
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="palier-lmtp")
+        # One thread stores (what the sender waits for), one processes, each on its own
+        # connection: the database sees at most two short transactions from this listener.
+        self.storer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="palier-lmtp-store")
+        self.processor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="palier-lmtp-work")
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         data = envelope.original_content or envelope.content or b""
@@ -46,15 +65,27 @@ class IngestHandler:
             data = data.encode("utf-8", "surrogateescape")
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self.executor, store_then_process, data, self.source)
-            status = STORED
+            raw_id = await loop.run_in_executor(self.storer, store, data, self.source)
         except Exception:  # noqa: BLE001 - any failure to store is temporary for the sender
             logger.exception("Could not store a delivered message")
             status = NOT_STORED
+        else:
+            status = STORED
+            if raw_id is not None:
+                self.processor.submit(process, raw_id)
         if not self.lmtp:
             return status
         # One reply line per accepted recipient (aiosmtpd ends the last one).
         return "\r\n".join([status] * max(1, len(envelope.rcpt_tos)))
+
+    def drain(self, timeout: float = 120) -> None:
+        """Wait until every message stored so far was processed (tests, a clean stop)."""
+        self.processor.submit(lambda: None).result(timeout=timeout)
+
+    def close(self) -> None:
+        for executor in (self.storer, self.processor):
+            executor.submit(connections.close_all)  # after what is queued: processed first
+            executor.shutdown(wait=True)
 
 
 class ListenerController(Controller):
@@ -64,9 +95,8 @@ class ListenerController(Controller):
 
     def stop(self, *args, **kwargs) -> None:
         super().stop(*args, **kwargs)
-        # The writer thread's database connection goes with it.
-        self.handler.executor.submit(connections.close_all).result(timeout=30)
-        self.handler.executor.shutdown(wait=True)
+        # What was stored is processed, then the threads' database connections go with them.
+        self.handler.close()
 
     def factory(self) -> SMTP:
         cls = LMTP if self.lmtp else SMTP

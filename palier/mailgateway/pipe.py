@@ -8,11 +8,14 @@
   the MTA keeps it and tries again.
 
 A process per message pays Python's and Django's start-up for each mail, so this path
-imports only what storing and processing need: Django's system checks are not run (they
-import every URL, the API and its schemas: `palier check` runs them), the admin does not
-import every app's admin module, and apps without models that serve only the web (the API
-docs' static files, messages, static files; PostgreSQL's extras on SQLite) are left out.
-docs/performance.md ("Mail") has the figures.
+imports only what storing needs: Django's system checks are not run (they import every URL,
+the API and its schemas: `palier check` runs them), the admin does not import every app's
+admin module, apps without models that serve only the web (the API docs' static files,
+messages, static files; PostgreSQL's extras on SQLite) are left out, and the processing (the
+parser, the triage model and its scikit-learn, the ticket actions) is the worker's: the raw
+and its `process_mail` task commit together, and the worker, which must run anyway for the
+desk's mail to go out, processes it within its polling interval. `--now` processes in this
+process instead (a desk without a worker). docs/performance.md ("Mail") has the figures.
 """
 
 from __future__ import annotations
@@ -54,15 +57,18 @@ def check_input(data: bytes) -> str:
     return ""
 
 
-def store_and_process(data: bytes, source: str, out, err) -> int:
-    """Store, then process; the exit code for the MTA."""
-    from palier.mailgateway.actions import ingest
+def store_and_process(data: bytes, source: str, out, err, *, now: bool = True) -> int:
+    """Store, then process here (`now`) or queue the processing for the worker; the exit code
+    for the MTA."""
+    from palier.mailgateway.actions import ingest, store_and_queue
+    from palier.mailgateway.models import RawMessage
 
     try:
-        raw = ingest(data, source)
+        raw = ingest(data, source) if now else store_and_queue(data, source)
     except Exception as exc:  # noqa: BLE001 - not stored: tell the MTA to keep it and retry
         err.write(f"Could not store the message: {type(exc).__name__}: {exc}\n")
         return EX_TEMPFAIL
+    raw = RawMessage.objects.filter(pk=raw.pk).only("state", "outcome", "error_code").first() or raw
     out.write(f"{raw.pk} {raw.state} {raw.outcome or raw.error_code}\n")
     return EX_OK
 
@@ -70,6 +76,9 @@ def store_and_process(data: bytes, source: str, out, err) -> int:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="palier mail ingest")
     parser.add_argument("--source", default="stdin")
+    parser.add_argument(
+        "--now", action="store_true", help="process here instead of in the worker (no worker)"
+    )
     args = parser.parse_args(argv)
     data = sys.stdin.buffer.read()
     refused = check_input(data)
@@ -81,4 +90,4 @@ def main(argv: list[str]) -> int:
     except Exception as exc:  # noqa: BLE001 - misconfigured or unreachable: keep the mail queued
         sys.stderr.write(f"Could not start: {type(exc).__name__}: {exc}\n")
         return EX_TEMPFAIL
-    return store_and_process(data, args.source, sys.stdout, sys.stderr)
+    return store_and_process(data, args.source, sys.stdout, sys.stderr, now=args.now)

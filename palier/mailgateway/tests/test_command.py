@@ -130,3 +130,37 @@ def test_mail_process_brings_every_stored_row_to_an_ending_past_a_failing_one(wo
     assert (boom.state, boom.error_code) == ("quarantined", "processing_error")
     assert "boom refused" in boom.error and "Error" in boom.error
     assert violations() == []
+
+
+@committing
+def test_ingest_stores_and_queues_and_the_worker_processes_it(world, smtp_server):
+    """As in production (the database task backend): the pipe only stores the mail and queues
+    its processing, in one transaction; `palier worker` brings it to its ending."""
+    _sink, port = smtp_server
+    env = {
+        **command_env(port),
+        "PALIER_ENV": "production",
+        "PALIER_SECRET_KEY": "queue-test-" + "x" * 50,
+        "PALIER_ALLOWED_HOSTS": "localhost",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "palier.cli", "mail", "ingest"],
+        input=MAIL,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert RawMessage.objects.get().state == "stored"
+    worker = subprocess.run(
+        [sys.executable, "-m", "palier.cli", "worker", "--batch"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=300,
+    )
+    assert worker.returncode == 0, worker.stderr.decode()[-2000:]
+    raw = RawMessage.objects.get()
+    assert (raw.state, raw.outcome) == ("processed", "new_ticket")
+    assert violations() == []

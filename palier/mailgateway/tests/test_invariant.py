@@ -119,6 +119,7 @@ def test_every_way_in_acknowledges_only_what_it_stored(
                     acknowledged.append(mail)
             elif way == "lmtp" and _lmtp(mail.data, port):
                 acknowledged.append(mail)
+        listener.handler.drain()
         imap_in = [mail for mail, way in batch if way == "imap"]
         marked = _imap([m.data for m in imap_in], dovecot)
         by_key = {content_key(m.data): m for m in imap_in}

@@ -29,6 +29,11 @@ def listener():
         started.append(lmtp.start("127.0.0.1", port, lmtp=lmtp_mode))
         return port
 
+    def drain():  # processing follows the answer, in the listener's own thread
+        for controller in started:
+            controller.handler.drain()
+
+    start.drain = drain
     yield start
     for controller in started:
         controller.stop()
@@ -40,6 +45,7 @@ def test_a_message_delivered_over_lmtp_becomes_a_ticket(world, smtp, listener):
     with smtplib.LMTP("127.0.0.1", port) as client:
         refused = client.sendmail("anna.a@example.com", ["support@palier.localhost"], MAIL)
     assert refused == {}
+    listener.drain()
     raw = RawMessage.objects.get(message_id="<lmtp-1@example.com>")
     assert (raw.state, raw.outcome, raw.source) == ("processed", "new_ticket", "lmtp")
     assert Ticket.objects.get(pk=raw.ticket_id).subject == "Fehler im Mahnlauf"
@@ -51,6 +57,7 @@ def test_the_same_message_delivered_twice_over_smtp_is_stored_once(world, smtp, 
     for _ in range(2):
         with smtplib.SMTP("127.0.0.1", port) as client:
             client.sendmail("anna.a@example.com", ["support@palier.localhost"], MAIL)
+    listener.drain()
     assert RawMessage.objects.count() == 1
     assert Ticket.objects.filter(channel="email").count() == 1
 
@@ -73,6 +80,7 @@ def test_when_the_message_cannot_be_stored_the_sender_is_told_to_retry(world, sm
             cursor.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
     with smtplib.LMTP("127.0.0.1", port) as client:  # the sender's retry
         assert client.sendmail("anna.a@example.com", ["support@palier.localhost"], MAIL) == {}
+    listener.drain()
     assert RawMessage.objects.get().state == "processed"
 
 
@@ -112,6 +120,7 @@ def test_lmtp_answers_data_once_per_accepted_recipient(world, smtp, listener):
     rcpts = ["support@palier.localhost", "help@palier.localhost", "sales@palier.localhost"]
     replies = _lmtp_session(port, rcpts, MAIL, b"MAIL FROM:<anna.a@example.com>")
     assert [r[:3] for r in replies] == [b"250"] * 3
+    listener.drain()
     assert RawMessage.objects.count() == 1 and Ticket.objects.filter(channel="email").count() == 1
 
 
@@ -126,5 +135,6 @@ def test_lmtp_takes_raw_utf8_headers_with_smtputf8(world, smtp, listener):
         port, ["support@palier.localhost"], data, b"MAIL FROM:<anna.a@example.com> SMTPUTF8"
     )
     assert reply.startswith(b"250")
+    listener.drain()
     raw = RawMessage.objects.get()
     assert (raw.outcome, raw.subject) == ("new_ticket", "Grüße – Mahnlauf")

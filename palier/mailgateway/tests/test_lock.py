@@ -56,7 +56,7 @@ def test_api_writes_complete_within_a_second_while_a_heavy_mail_is_parsed(
     (tmp_path / "heavy.eml").write_bytes(heavy_mail())
     with (tmp_path / "heavy.eml").open("rb") as stdin:
         ingest = subprocess.Popen(
-            [sys.executable, "-m", "palier.cli", "mail", "ingest"],
+            [sys.executable, "-m", "palier.cli", "mail", "ingest", "--now"],
             cwd=ROOT,
             env=env,
             stdin=stdin,

@@ -3,7 +3,7 @@ text parts of every kind — with a staff note whenever a limit is reached."""
 
 from __future__ import annotations
 
-from palier.mailgateway.actions import ingest
+from palier.mailgateway.actions import finish_attachments, ingest
 from palier.mailgateway.invariant import violations
 from palier.mailgateway.models import RawMessage
 from palier.mailgateway.parsing import parse, shorten_filename
@@ -109,3 +109,32 @@ def test_a_mail_whose_only_file_is_refused_does_not_point_to_attachments(world, 
     ticket = Ticket.objects.get(pk=raw.ticket_id)
     assert ticket.description == "(Empty message.)"
     assert "tool.exe" in ticket.events.get(kind="mail_attachment_refused").reason
+
+
+def test_files_attached_after_an_interruption_resume_where_they_stopped(world, smtp):
+    parts = [("Content-Type: text/plain", "Anbei 25 Dateien.")]
+    parts += [_file(f"beleg-{i}.pdf", f"%PDF-1.4 {i}") for i in range(25)]
+    raw = ingest(multipart(parts, msgid="resume@example.com"), "test")
+    assert (raw.files_total, raw.files_done) == (25, 25)
+    # As if the process died after the ticket's transaction and one batch of files:
+    kept = Attachment.objects.filter(ticket=raw.ticket).order_by("id")
+    Attachment.objects.filter(pk__in=[a.pk for a in kept[10:]]).delete()
+    RawMessage.objects.filter(pk=raw.pk).update(files_done=10)
+    assert violations() != []  # files not attached yet: the sweep has work
+    assert finish_attachments() == 1
+    names = sorted(Attachment.objects.filter(ticket=raw.ticket).values_list("filename", flat=True))
+    assert names == sorted(f"beleg-{i}.pdf" for i in range(25))
+    assert violations() == []
+
+
+def test_a_file_the_storage_refuses_is_noted_and_the_mail_still_ends(
+    world, smtp, settings, tmp_path
+):
+    (tmp_path / "not-a-folder").write_text("x")
+    settings.MEDIA_ROOT = str(tmp_path / "not-a-folder" / "media")  # a real OSError on save
+    parts = [("Content-Type: text/plain", "Anbei."), _file("scan.pdf")]
+    raw = ingest(multipart(parts, msgid="storage-fails@example.com"), "test")
+    assert (raw.state, raw.outcome, raw.files_done) == ("processed", "new_ticket", 1)
+    note = raw.ticket.events.get(kind="mail_attachment_failed")
+    assert note.internal and "scan.pdf" in note.reason
+    assert violations() == []

@@ -23,6 +23,9 @@ class Command(BaseCommand):
         ingest = sub.add_parser("ingest", help="Read one message on stdin (an MTA pipe).")
         ingest.add_argument("--source", default="stdin")
         ingest.add_argument("--dir", default="", help="ingest every file of a folder (a batch)")
+        ingest.add_argument(
+            "--now", action="store_true", help="process here instead of in the worker"
+        )
         fetch = sub.add_parser("fetch", help="Poll IMAP mailboxes (PALIER_IMAP_MAILBOXES).")
         fetch.add_argument(
             "--url",
@@ -47,7 +50,7 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **opts) -> None:
         getattr(self, f"_{action}")(**opts)
 
-    def _ingest(self, source: str, dir: str, **_opts) -> None:  # noqa: A002 - the option's name
+    def _ingest(self, source: str, dir: str, now: bool, **_opts) -> None:  # noqa: A002
         """Also reached as `palier mail ingest` through palier.cli's lean path (pipe.py)."""
         from palier.mailgateway.actions import ingest
 
@@ -63,7 +66,7 @@ class Command(BaseCommand):
         if refused:
             self.stderr.write(refused)
             sys.exit(EX_DATAERR)
-        code = store_and_process(data, source, self.stdout, self.stderr)
+        code = store_and_process(data, source, self.stdout, self.stderr, now=now)
         if code:
             sys.exit(code)
 

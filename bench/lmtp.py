@@ -1,0 +1,185 @@
+"""LMTP at speed: messages per second delivered to `palier mail lmtp` (a real listener process,
+production settings) over one connection and over four: answered 250 once stored (the rate
+the sending server sees), and brought to their endings by the listener's processing thread
+(the rate of tickets); then the whole inbound table is checked by `palier mail verify`.
+
+    .venv/bin/python bench/lmtp.py --db sqlite
+    .venv/bin/python bench/lmtp.py --db postgres --messages 2000
+
+Its own data set (`mail_lmtp`, dropped and migrated first): the `mail` bench's 20 customers of
+five contacts. The mix: new requests in four languages (a third with HTML, one in ten with a
+20 kB PDF), mail from unknown senders, automatic replies (by their headers), delivery reports.
+Each run prints a speed index (bench/http.py: lower is faster) before and after: the machine
+is shared, so figures taken minutes apart on a quiet machine are the ones to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import smtplib
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from bench.env import ROOT, bench_environ, reset_database, setup_django  # noqa: E402
+from bench.http import machine_speed  # noqa: E402
+from bench.mail_ingest import _build, _inbound, _world  # noqa: E402
+
+DATASET = "mail_lmtp"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _listener(db: str, port: int, smtp_port: int) -> subprocess.Popen:
+    env = {
+        **bench_environ(db, DATASET),
+        "PALIER_SMTP_HOST": "127.0.0.1",
+        "PALIER_SMTP_PORT": str(smtp_port),
+        "PALIER_FROM_EMAIL": "support@palier.localhost",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "palier.cli", "mail", "lmtp", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+    )
+    proc.stdout.readline()  # "Listening for LMTP on ..."
+    return proc
+
+
+def _deliver(port: int, messages: list[bytes], latencies: list[float], refused: list[int]) -> None:
+    with smtplib.LMTP("127.0.0.1", port) as client:
+        for data in messages:
+            started = time.perf_counter()
+            try:
+                client.sendmail("sender@example.com", ["support@palier.localhost"], data)
+            except smtplib.SMTPException:
+                refused.append(1)
+            latencies.append(time.perf_counter() - started)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """The process's user + system CPU time, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(port: int, messages: list[bytes], connections: int, pid: int) -> dict:
+    shares = [messages[i::connections] for i in range(connections)]
+    latencies: list[float] = []
+    refused: list[int] = []
+    threads = [
+        threading.Thread(target=_deliver, args=(port, share, latencies, refused))
+        for share in shares
+    ]
+    cpu = _cpu_seconds(pid)
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    # Processing follows the answers in the listener's own thread: wait for every ending.
+    from palier.mailgateway.models import RawMessage, RawState
+
+    while RawMessage.objects.filter(state=RawState.STORED).exists():
+        time.sleep(0.05)
+    done = time.perf_counter() - started
+    cpu_ms = (_cpu_seconds(pid) - cpu) * 1000 / len(messages)
+    latencies.sort()
+    return {
+        "connections": connections,
+        "messages": len(messages),
+        "refused": len(refused),
+        "acknowledged_per_second": round(len(messages) / elapsed, 1),
+        "processed_per_second": round(len(messages) / done, 1),
+        "seconds_to_last_ending": round(done, 2),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000, 1),
+        # The listener's CPU per message: what the rate would be with a core to itself.
+        "listener_cpu_ms": round(cpu_ms, 2),
+        "per_second_per_core": round(1000 / cpu_ms, 1) if cpu_ms else None,
+    }
+
+
+def _messages(n: int, offset: int, contacts: list, rng: random.Random) -> list[bytes]:
+    # Replies need tickets of this run: the plan's replies are sent as new requests here.
+    return [
+        _build(kind, offset + i, sender, rng, [])
+        for kind, i, sender, _ in _inbound(n, contacts, rng)
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgres"])
+    parser.add_argument("--messages", type=int, default=1000, help="per connection count")
+    parser.add_argument("--connections", default="1,4")
+    args = parser.parse_args()
+    from aiosmtpd.controller import Controller
+
+    class Sink:  # the desk's own mail (acknowledgements, notices) goes here
+        async def handle_DATA(self, server, session, envelope):
+            return "250 OK"
+
+    smtp_port = _free_port()
+    sink = Controller(Sink(), hostname="127.0.0.1", port=smtp_port)
+    sink.start()
+    reset_database(args.db, DATASET)
+    setup_django(args.db, DATASET)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    contacts = _world()
+    from django.db import connections
+
+    connections.close_all()
+    rng = random.Random(42)
+    port = _free_port()
+    results: dict = {"db": args.db, "load_before": os.getloadavg()[0]}
+    results["speed_before_ms"] = machine_speed()
+    listener = _listener(args.db, port, smtp_port)
+    runs = []
+    try:
+        # Warm-up (not measured): the listener's first mail imports the pipeline.
+        run(port, _messages(20, 10**6, contacts, rng), 1, listener.pid)
+        offset = 0
+        for connections_count in [int(c) for c in args.connections.split(",")]:
+            messages = _messages(args.messages, offset, contacts, rng)
+            offset += args.messages
+            runs.append(run(port, messages, connections_count, listener.pid))
+            print(json.dumps(runs[-1]), flush=True)
+    finally:
+        listener.terminate()
+        listener.wait(timeout=60)
+        sink.stop()
+    results["runs"] = runs
+    results["speed_after_ms"] = machine_speed()
+    results["load_after"] = os.getloadavg()[0]
+    env = bench_environ(args.db, DATASET)
+    verify = subprocess.run(
+        [sys.executable, "-m", "palier.cli", "mail", "verify"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    results["verify"] = verify.stdout.strip().splitlines()[-1] if verify.stdout else verify.stderr
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
