@@ -39,6 +39,11 @@ def _encode(sort: str, value: Any, pk: int) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def encode_cursor(sort: str, value: Any, pk: int) -> str:
+    """The cursor of the rows after the one whose sort value is `value` and id is `pk`."""
+    return _encode(sort, value, pk)
+
+
 def cursor_position(cursor: str, sort: str) -> tuple[Any, int]:
     """The sort value and id of the last row before `cursor` (InvalidCursor if it is not a
     cursor of this sort)."""

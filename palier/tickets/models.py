@@ -184,6 +184,8 @@ class Ticket(models.Model):
             models.Index(
                 fields=["status", "level", "assignee", "type"], name="ticket_queue_counts"
             ),
+            # The dashboards count requests opened in a period (palier.dashboards).
+            models.Index(fields=["created_at"], name="ticket_created_at"),
         ]
 
     def __str__(self) -> str:
@@ -240,7 +242,17 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["ticket", "id"], name="decision_ticket_id")]
+        indexes = [
+            models.Index(fields=["ticket", "id"], name="decision_ticket_id"),
+            # The dashboards' diagnoses of a period (palier.dashboards.desk_panels.moves)
+            # and refused requests (a few percent of the decisions: a partial index).
+            models.Index(fields=["kind", "decided_at"], name="decision_kind_decided"),
+            models.Index(
+                fields=["ticket"],
+                condition=models.Q(kind="intake", accepted=False),
+                name="decision_refused",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.reason or self.refusal}"

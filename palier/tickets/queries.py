@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from django.db.models import Q, QuerySet
@@ -83,6 +84,7 @@ class TicketFilters:
     queue: str | None = None
     mine: bool = False
     followed: bool = False  # the shared requests the (contact) user follows
+    created_before: dt.datetime | None = None
     q: str = ""
 
 
@@ -112,6 +114,8 @@ def filter_tickets(user: User, filters: TicketFilters) -> QuerySet[Ticket]:
         )
     if filters.followed:
         qs = qs.filter(followers__user_id=user.pk)
+    if filters.created_before is not None:
+        qs = qs.filter(created_at__lt=filters.created_before)
     if filters.q:
         by_reference = reference_filter(filters.q)
         if by_reference is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from django.conf import settings
@@ -13,9 +15,14 @@ from django.utils.translation import gettext as _
 from palier.accounts.models import User
 from palier.accounts.permissions import Permission, check_allowed
 from palier.audit.log import record_change, snapshot
+from palier.billing.actions import do_log_time
+from palier.billing.models import Activity as TimeActivity
 from palier.lib.errors import Conflict, DomainError, NotAllowed
+from palier.tickets import actions as ticket_actions
+from palier.tickets import labels
 from palier.tickets.actions import record_event
-from palier.tickets.models import Ticket
+from palier.tickets.attachments import do_attach_file
+from palier.tickets.models import Activity, Channel, Message, Ticket
 from palier.tickets.states import Status
 from palier.workspace.macros import can_edit, check_text
 from palier.workspace.models import (
@@ -238,3 +245,163 @@ def do_delete_macro(macro: Macro, *, acting_user: User) -> None:
     if not can_edit(acting_user, macro):
         raise NotAllowed(_("You may not change this macro."))
     macro.delete()
+
+
+UNCHANGED: Any = object()
+
+# What the composer sends: a reply, an internal note, or a logged call or remote session.
+COMPOSE_KINDS = ("reply", "note", "phone_call", "remote_session")
+
+
+@dataclass
+class TicketUpdate:
+    """Everything one press of "Send" on the ticket page may change. Fields left UNCHANGED
+    (or empty) are not touched."""
+
+    body: str = ""
+    kind: str = "reply"
+    files: list[Any] = field(default_factory=list)
+    request_type: Any = UNCHANGED
+    module: Any = UNCHANGED
+    customization: Any = UNCHANGED
+    criticality: Any = UNCHANGED
+    finding: str = ""
+    reason: str = ""
+    status: str = ""
+    assignee: Any = UNCHANGED
+    tag: str = ""
+    minutes: int | None = None
+    time_activity: str = ""
+
+
+@dataclass
+class UpdateResult:
+    ticket: Ticket
+    message: Message | None = None
+    done: list[str] = field(default_factory=list)
+
+
+def _changed(current: Any, wanted: Any) -> bool:
+    return wanted is not UNCHANGED and wanted != current
+
+
+@transaction.atomic
+def do_update_ticket(
+    ticket: Ticket,
+    update: TicketUpdate,
+    *,
+    acting_user: User,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> UpdateResult:
+    """Apply a ticket page's changes in one transaction, each through its own action (same
+    checks, same events as one by one): requalification, criticality, diagnosis, message
+    with its files, time, assignment, status, tag. Any refusal undoes them all."""
+    _check_staff(acting_user)
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if expected_version is not None and expected_version != locked.version:
+        raise Conflict(
+            _("This ticket was changed by someone else; reload it and try again."),
+            code="version_conflict",
+            details={"expected_version": expected_version, "current_version": locked.version},
+        )
+    result = UpdateResult(ticket=locked)
+    ticket = locked
+    reason = update.reason.strip()
+    requalify = {
+        keyword: wanted
+        for name, keyword, wanted in (
+            ("type", "request_type", update.request_type),
+            ("module", "module", update.module),
+            ("customization", "customization", update.customization),
+        )
+        if _changed(getattr(ticket, name), wanted)
+    }
+    if requalify:
+        ticket = ticket_actions.do_change_request(
+            ticket, acting_user=acting_user, reason=reason, now=now, **requalify
+        )
+        result.done.append(_("Request requalified; the policy decided again."))
+    if _changed(ticket.criticality, update.criticality):
+        ticket = ticket_actions.do_change_criticality(
+            ticket, update.criticality, acting_user=acting_user, reason=reason
+        )
+        result.done.append(_("Criticality changed."))
+    if update.finding:
+        if not reason:
+            raise DomainError(
+                _("Say what the diagnosis found (the reason is kept with it)."),
+                code="reason_required",
+            )
+        ticket = ticket_actions.do_diagnose(
+            ticket, update.finding, acting_user=acting_user, note=reason, now=now
+        )
+        result.done.append(_("Diagnosis recorded."))
+    if update.body.strip():
+        result.message = _add_message(ticket, update, acting_user, now)
+        result.done.append(_message_done(update.kind))
+    elif update.files:
+        raise DomainError(
+            _("Write a few words with the files: they go with a reply or a note."),
+            code="files_without_message",
+        )
+    if update.minutes:
+        do_log_time(
+            ticket,
+            acting_user=acting_user,
+            date=timezone.localdate(now),
+            minutes=update.minutes,
+            activity=update.time_activity or TimeActivity.SUPPORT,
+            note=update.body.strip().splitlines()[0][:200] if update.body.strip() else "",
+            now=now,
+        )
+        result.done.append(_("%(minutes)s min logged.") % {"minutes": update.minutes})
+    ticket = Ticket.objects.select_related("assignee").get(pk=ticket.pk)
+    if _changed(ticket.assignee, update.assignee):
+        ticket = ticket_actions.do_assign(ticket, update.assignee, acting_user=acting_user)
+        result.done.append(
+            _("Assigned to %(name)s.") % {"name": update.assignee}
+            if update.assignee
+            else _("Ticket unassigned.")
+        )
+    if update.status and update.status != ticket.status:
+        ticket = ticket_actions.do_transition(
+            ticket, update.status, acting_user=acting_user, reason=reason, now=now
+        )
+        result.done.append(
+            _("Status set to “%(status)s”.") % {"status": labels.status(ticket.status)}
+        )
+    if update.tag.strip():
+        do_tag_ticket(ticket, update.tag, acting_user=acting_user)
+        result.done.append(_("Tag “%(tag)s” added.") % {"tag": tag_name(update.tag)})
+    result.ticket = ticket
+    return result
+
+
+def _add_message(
+    ticket: Ticket, update: TicketUpdate, acting_user: User, now: dt.datetime | None
+) -> Message:
+    if update.kind not in COMPOSE_KINDS:
+        raise DomainError(_("Unknown kind of message."), code="invalid_kind")
+    calls = {"phone_call": Activity.PHONE_CALL, "remote_session": Activity.REMOTE_SESSION}
+    message = ticket_actions.do_add_message(
+        ticket,
+        acting_user=acting_user,
+        body=update.body,
+        internal=update.kind != "reply",
+        activity=calls.get(update.kind, Activity.MESSAGE),
+        channel=Channel.PHONE if update.kind == "phone_call" else Channel.PORTAL,
+        now=now,
+    )
+    for upload in update.files:
+        do_attach_file(ticket, upload, acting_user=acting_user, message=message)
+    return message
+
+
+def _message_done(kind: str) -> str:
+    return {
+        "reply": _("Reply sent to the customer."),
+        "note": _("Internal note added."),
+        "phone_call": _("Phone call logged."),
+        "remote_session": _("Remote session logged."),
+    }[kind]

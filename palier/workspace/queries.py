@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,8 +17,8 @@ from palier.customers.models import Contract, Customer, Customization, Installat
 from palier.customers.queries import governing_contract
 from palier.tickets.models import Ticket
 from palier.tickets.queries import QUEUES
-from palier.tickets.states import OPEN_STATUSES, Status
-from palier.workspace.models import SavedView, Team, TicketPresence
+from palier.tickets.states import OPEN_STATUSES
+from palier.workspace.models import SavedView, Team, TicketPresence, TicketTag
 
 # Seen within this delay counts as "on the page": the page beats every 20 s.
 PRESENCE_WINDOW = dt.timedelta(seconds=60)
@@ -49,17 +49,6 @@ def queue_condition(user: User, name: str) -> Q:
     if name == "mine":
         return Q(assignee_id=user.pk, status__in=OPEN_STATUSES)
     return QUEUES[name]
-
-
-def queue_counts(user: User) -> dict[str, int]:
-    """Every queue's size in one aggregate query (one conditional count per queue)."""
-    names = agent_queues(user)
-    # Every queue holds open (or refused) tickets only: counting reads those through the
-    # status index instead of the whole history.
-    counts = Ticket.objects.filter(status__in=[*OPEN_STATUSES, Status.REFUSED]).aggregate(
-        **{f"q_{name}": Count("id", filter=queue_condition(user, name)) for name in names}
-    )
-    return {name: counts[f"q_{name}"] or 0 for name in names}
 
 
 def visible_saved_views(user: User) -> QuerySet[SavedView]:
@@ -136,3 +125,55 @@ def teammate_ids(user: User) -> set[int]:
     """Everyone who shares a team with `user`, `user` included (one query)."""
     ids = set(User.objects.filter(teams__members=user).values_list("pk", flat=True))
     return ids | {user.pk}
+
+
+def usernames_to_names(usernames: set[str]) -> dict[str, str]:
+    """People's names for the usernames a history names (one query, none if no name)."""
+    if not usernames:
+        return {}
+    people = User.objects.filter(username__in=usernames).only("username", "first_name", "last_name")
+    return {p.username: str(p) for p in people}
+
+
+def ticket_tags(ticket: Ticket) -> list[str]:
+    return list(
+        TicketTag.objects.filter(ticket=ticket)
+        .order_by("tag__name")
+        .values_list("tag__name", flat=True)
+    )
+
+
+@dataclass
+class TimeSummary:
+    billable_minutes: int
+    included_minutes: int
+    estimate: Any  # the state of the latest estimate, in words ("" without one)
+
+
+def ticket_time_summary(ticket: Ticket) -> TimeSummary:
+    """Time logged on a ticket and its latest estimate's state, in one query."""
+    from palier.billing.models import Estimate, EstimateStatus, TimeEntry
+
+    entries = TimeEntry.objects.filter(ticket_id=OuterRef("pk")).order_by().values("ticket_id")
+
+    def minutes(billable: bool) -> Subquery:
+        total = entries.filter(billable=billable).annotate(total=Sum("minutes")).values("total")
+        return Subquery(total[:1])
+
+    latest = Estimate.objects.filter(ticket_id=OuterRef("pk")).order_by("-id")
+    row = (
+        Ticket.objects.filter(pk=ticket.pk)
+        .values("pk")
+        .annotate(
+            billable_minutes=minutes(True),
+            included_minutes=minutes(False),
+            estimate_status=Subquery(latest.values("status")[:1]),
+        )
+        .first()
+    ) or {}
+    status = row.get("estimate_status")
+    return TimeSummary(
+        row.get("billable_minutes") or 0,
+        row.get("included_minutes") or 0,
+        EstimateStatus(status).label if status else "",
+    )

@@ -12,7 +12,8 @@ from palier.testing.factories import make_ticket
 from palier.tickets.actions import do_assign
 from palier.workspace.actions import do_delete_view, do_heartbeat, do_save_view
 from palier.workspace.models import SavedView
-from palier.workspace.queries import others_on_ticket, queue_counts, visible_saved_views
+from palier.workspace.queries import others_on_ticket, visible_saved_views
+from palier.workspace.queue import COUNT_CAP, queue_counts
 
 
 def test_all_queue_counts_come_from_one_query(world, django_assert_num_queries):
@@ -21,9 +22,25 @@ def test_all_queue_counts_come_from_one_query(world, django_assert_num_queries):
     make_ticket(world.contact_expired)
     do_assign(mine, world.manager, acting_user=world.manager)
     with django_assert_num_queries(1):
-        counts = queue_counts(world.manager)
+        counts = {name: c.count for name, c in queue_counts(world.manager).items()}
     assert counts["level1"] == 1 and counts["level2"] == 1
     assert counts["mine"] == 1 and counts["unassigned"] == 1 and counts["refused"] == 1
+
+
+def test_a_queue_count_stops_at_its_cap_and_says_so(world, settings):
+    from palier.workspace import queue
+
+    for _ in range(4):
+        make_ticket(world.contact_a)
+    original = queue.COUNT_CAP
+    queue.COUNT_CAP = 3
+    try:
+        counts = queue_counts(world.agent)
+    finally:
+        queue.COUNT_CAP = original
+    assert counts["level1"].count == 3 and counts["level1"].capped
+    assert str(counts["unassigned"]) == f"{3 - 1}+"
+    assert COUNT_CAP == 1000
 
 
 def test_saving_a_view_keeps_only_filters_and_replaces_a_view_of_the_same_name(world):

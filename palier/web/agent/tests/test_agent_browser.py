@@ -56,11 +56,13 @@ def test_an_agent_diagnoses_a_customer_manipulation_and_the_contact_sees_level_t
     page.goto(f"{live_server.url}/desk/")
     page.get_by_role("link", name=ticket.subject).click()
     page.wait_for_url(f"**/desk/tickets/{ticket.pk}/")
-    page.select_option("#diagnose-form select[name=finding]", "customer_manipulation")
-    page.fill("#diagnose-form textarea[name=note]", "A user deleted the print template.")
-    page.click("#diagnose-form button[type=submit]")
-    page.wait_for_url(f"**/desk/tickets/{ticket.pk}/")
-    assert "customer_manipulation" in page.inner_text(".decision")
+    page.select_option(".ticket-panel select[name=finding]", "customer_manipulation")
+    page.wait_for_selector("#decision-preview .preview")  # the new decision, before saving
+    assert "Customer manipulation" in page.inner_text("#decision-preview")
+    page.fill(".ticket-panel textarea[name=reason]", "A user deleted the print template.")
+    page.click("#save-properties")
+    page.wait_for_selector(".flash__item")
+    assert "Customer manipulation" in page.inner_text(".decision")
 
     portal = signed_in(browser, live_server, world.contact_a).new_page()
     response = portal.goto(f"{live_server.url}/portal/requests/{ticket.pk}/")
@@ -77,9 +79,10 @@ def test_keyboard_shortcuts_focus_the_reply_and_open_the_cheat_sheet(browser, li
     page.goto(f"{live_server.url}/desk/tickets/{ticket.pk}/")
     page.keyboard.press("Alt+r")
     assert page.evaluate("document.activeElement.name") == "body"
-    assert page.evaluate("document.activeElement.closest('form').id") == "reply-form"
+    assert page.is_checked("input[name=kind][value=reply]")
     page.keyboard.press("Alt+n")
-    assert page.evaluate("document.activeElement.closest('form').id") == "note-form"
+    assert page.is_checked("input[name=kind][value=note]")
+    assert page.evaluate("document.activeElement.name") == "body"
     page.keyboard.type("Checked the closing settings.")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector(".message--internal")
@@ -96,9 +99,9 @@ def test_the_requalify_form_previews_the_new_decision_live(browser, live_server,
     )
     page = signed_in(browser, live_server, world.agent).new_page()
     page.goto(f"{live_server.url}/desk/tickets/{ticket.pk}/")
-    page.select_option("#change-form select[name=customization]", str(custom.pk))
+    page.select_option(".ticket-panel select[name=customization]", str(custom.pk))
     page.wait_for_selector("#decision-preview .preview")
-    assert "customization_error" in page.inner_text("#decision-preview")
+    assert "Error in a customization" in page.inner_text("#decision-preview")
     ticket.refresh_from_db()
     assert ticket.reason == "standard_malfunction"
 
@@ -149,9 +152,10 @@ def test_screenshots_of_the_queue_and_ticket_pages(browser, live_server, world, 
     page.goto(f"{live_server.url}/desk/?queue=open")
     page.screenshot(path=str(SHOTS / f"agent-queue-{language}.png"), full_page=True)
     viewer = signed_in(browser, live_server, world.consultant).new_page()
-    viewer.goto(f"{live_server.url}/desk/tickets/{main.pk}/")
+    with viewer.expect_response(lambda r: "/presence/" in r.url):  # its first heartbeat
+        viewer.goto(f"{live_server.url}/desk/tickets/{main.pk}/")
     page.goto(f"{live_server.url}/desk/tickets/{main.pk}/")
-    assert page.is_visible(".presence__who")
+    page.wait_for_selector(".presence__who")
     page.screenshot(path=str(SHOTS / f"agent-ticket-{language}.png"), full_page=True)
     phone = context.new_page()
     phone.set_viewport_size({"width": 390, "height": 844})

@@ -156,7 +156,7 @@ def test_a_usage_question_offers_no_escalation(client, world, known):
 
 def test_the_diagnosis_form_leaves_d4_to_the_escalation_form(client, world, ticket):
     client.force_login(world.agent)
-    form = client.get(url(ticket)).context["forms"]["diagnose"]
+    form = client.get(url(ticket)).context["form"]
     offered = {value for value, _label in form.fields["finding"].choices}
     assert "product_defect" not in offered and "customer_manipulation" in offered
 

@@ -44,6 +44,7 @@ def test_an_agent_links_a_malfunction_to_a_known_defect(browser, live_server, wo
     page.goto(f"{live_server.url}/desk/tickets/{ticket.pk}/")
     panel = page.locator("#similar-defects")
     assert known[0].reference in panel.inner_text()
+    page.click("#escalate summary")  # the form of a new defect is folded away
     assert page.is_visible("#escalate-form")
     page.screenshot(path=str(SHOTS / f"agent-ticket-rnd-{language}.png"), full_page=True)
 

@@ -5,7 +5,7 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-insert-text]");
     if (!button) return;
-    var box = document.querySelector("#reply-form textarea[name=body]");
+    var box = document.querySelector("#ticket-form textarea[name=body]");
     if (!box) return;
     event.preventDefault();
     var text = button.getAttribute("data-insert-text");
