@@ -104,6 +104,18 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
+def rss_parts_mb() -> dict[str, float]:
+    """Resident memory by kind: anonymous (the heap: Python's objects, SQLite's page cache)
+    and file-backed (SQLite's memory-mapped database file, shared libraries)."""
+    parts = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(("RssAnon:", "RssFile:")):
+                name, value, _unit = line.split()
+                parts[name.rstrip(":")] = round(int(value) / 1000, 1)
+    return parts
+
+
 def prepare_desk(customers: int, contacts: int) -> None:
     from palier.accounts.models import Role, User
     from palier.customers.models import Customer
@@ -166,9 +178,12 @@ def main() -> None:
     user = User.objects.get(username="importer")
     marks: dict[int, float] = {}
 
+    parts: dict[int, dict[str, float]] = {}
+
     def progress(done: int, total: int) -> None:
         tenth = int(10 * done / total) if total else 10
         marks.setdefault(tenth, rss_mb())
+        parts.setdefault(tenth, rss_parts_mb())
 
     before = rss_mb()
     sampler = threading.Thread(target=sample, daemon=True)
@@ -194,10 +209,11 @@ def main() -> None:
         "rss_mb_before": round(before, 1),
         "rss_mb_by_tenth": {k: round(v, 1) for k, v in sorted(marks.items())},
         "rss_mb_max": round(max(v for _t, v in samples), 1),
+        "rss_parts_mb_by_tenth": {k: v for k, v in sorted(parts.items())},
         "load_average_after": [round(x, 1) for x in load],
         "rows": {"tickets": Ticket.objects.count(), "messages": Message.objects.count()},
     }
-    print(json.dumps(result, indent=1))
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

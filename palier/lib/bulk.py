@@ -51,8 +51,11 @@ _AS_IS = (
 
 
 def _converter(field):
-    if isinstance(field, _AS_IS) and not isinstance(field, models.DecimalField):
+    if isinstance(field, _AS_IS):
         return None
+    if connection.vendor == "postgresql":
+        # psycopg adapts dates, times and decimals itself; JSON needs its wrapper.
+        return field.get_db_prep_save if isinstance(field, models.JSONField) else None
     return field.get_db_prep_save
 
 

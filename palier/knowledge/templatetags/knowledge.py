@@ -43,6 +43,6 @@ def article_link(key: str, label: str = "") -> SafeString:
     """A link to an article of the help centre (no query: the label is given or generic);
     nothing for an explanation that names no article."""
     if not key:
-        return format_html("")
+        return SafeString("")
     url = reverse("web:knowledge:article", args=[key])
     return format_html('<a class="article-link" href="{}">{}</a>', url, label or _("Read more"))

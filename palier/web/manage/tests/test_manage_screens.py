@@ -161,3 +161,40 @@ def test_the_problems_download_is_safe_against_formulas(world, manager):
     )
     body = manager.get(reverse("web:manage:import_problems", args=[run.pk])).content.decode()
     assert "'=cmd" in body and "'@SUM" in body
+
+
+def test_past_tickets_from_the_screen_with_the_request_types_mapped(
+    world, manager, django_capture_on_commit_callbacks
+):
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from palier.imports.models import ImportedTicket, TypeMapping
+
+    world.customer_a.reference = "10042"
+    world.customer_a.save()
+    sample = Path(__file__).parents[3] / "imports/tests/samples/jira_service_management.csv"
+    response = manager.post(
+        reverse("web:manage:imports"),
+        {"kind": "jira", "file": SimpleUploadedFile("jira.csv", sample.read_bytes())},
+    )
+    run = ImportRun.objects.get()
+    assert run.planned["tickets_new"] == 3 and run.planned["_types"]["Report a bug"] == 3
+    page = manager.get(response["Location"]).content.decode()
+    assert "type-mappings" in page and "Report a bug" in page and "31/Sep/25" in page
+    manager.post(
+        reverse("web:manage:type_mappings"),
+        {
+            "source": "jira",
+            "value": ["Report a bug", "Get help", "Ask for training"],
+            "type": ["malfunction", "usage", "training"],
+            "next": response["Location"],
+        },
+    )
+    assert TypeMapping.objects.get(value="Get help").request_type == "usage"
+    with django_capture_on_commit_callbacks(execute=True):
+        manager.post(reverse("web:manage:import_start", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.state == "done" and run.result["tickets_imported"] == 3
+    assert ImportedTicket.objects.get(key="SD-102").ticket.type == "usage"
