@@ -63,6 +63,11 @@ def main(argv: list[str] | None = None) -> None:
         # The demo is an SQLite desk in its data folder; never fill a configured database.
         if os.environ.pop("DATABASE_URL", None):
             sys.stderr.write("palier demo: ignoring DATABASE_URL; the demo runs on SQLite.\n")
+    if argv[1:3] == ["mail", "ingest"] and not {"--dir", "-h", "--help"} & set(argv[3:]):
+        # One process per mail (an MTA pipe): a start-up that imports only what ingest needs.
+        from palier.mailgateway.pipe import main as ingest
+
+        sys.exit(ingest(argv[3:]))
     if argv[1] in LONG_RUNNING and not {"-h", "--help"} & set(argv[2:]):
         _prepare_metrics(wipe=argv[1] in ("serve", "demo"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palier.settings")

@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "palier.web.middleware.UserLanguageMiddleware",  # after auth: the user's language
     "palier.audit.middleware.AuditOriginMiddleware",  # where this request's changes come from
     "palier.web.middleware.NoStoreMiddleware",  # signed-in answers are never cached
+    "palier.web.replay.ReplayMiddleware",  # a request sent twice is answered once
     "django.contrib.messages.middleware.MessageMiddleware",
     "palier.accounts.sessions.SessionActivityMiddleware",  # last seen, staff idle time-out
     "palier.accounts.twofactor.TwoFactorMiddleware",  # a session owing its second factor
@@ -121,6 +122,8 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% csrf_token %} also renders each form's one-time submission key.
+            "builtins": ["palier.web.templatetags.submission"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -169,29 +172,37 @@ def _databases() -> dict:
                 }
             # One test database per process, so that two suites can run side by side.
             db["TEST"] = {"NAME": f"test_{db['NAME']}_{os.getpid()}"}
+        elif db["ENGINE"] == "django.db.backends.sqlite3":
+            # sqlite:///path is the embedded desk at another place: same writer and PRAGMAs
+            # (a plain backend's deferred transactions failed with "database is locked" as
+            # soon as another process wrote between their first read and first write).
+            return {"default": _sqlite(db["NAME"])}
         return {"default": db}
     # The data folder is created when the database is first opened (lib/sqlite_writer),
     # not here: `palier --help` must leave nothing behind.
+    database = _sqlite(str(DATA_DIR / "palier.sqlite3"))
+    database["TEST"] = {"NAME": str(DATA_DIR / f"test-palier-{os.getpid()}.sqlite3")}
+    return {"default": database}
+
+
+def _sqlite(name: str) -> dict:
     return {
-        "default": {
-            "ENGINE": "palier.lib.sqlite_writer",
-            "NAME": str(DATA_DIR / "palier.sqlite3"),
-            # Keep the connection between requests, as on PostgreSQL: opening one runs the
-            # PRAGMAs below and starts with a cold page cache, ~2.5 ms of every request
-            # (docs/performance.md).
-            "CONN_MAX_AGE": env_int("PALIER_DB_CONN_MAX_AGE", 60),
-            "OPTIONS": {
-                # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write
-                # lock at BEGIN so two writers queue instead of failing mid-transaction.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;PRAGMA mmap_size=268435456;PRAGMA cache_size=-65536;"
-                ),
-            },
-            "TEST": {"NAME": str(DATA_DIR / f"test-palier-{os.getpid()}.sqlite3")},
-        }
+        "ENGINE": "palier.lib.sqlite_writer",
+        "NAME": name,
+        # Keep the connection between requests, as on PostgreSQL: opening one runs the
+        # PRAGMAs below and starts with a cold page cache, ~2.5 ms of every request
+        # (docs/performance.md).
+        "CONN_MAX_AGE": env_int("PALIER_DB_CONN_MAX_AGE", 60),
+        "OPTIONS": {
+            # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write
+            # lock at BEGIN so two writers queue instead of failing mid-transaction.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;PRAGMA mmap_size=268435456;PRAGMA cache_size=-65536;"
+            ),
+        },
     }
 
 

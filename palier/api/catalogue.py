@@ -13,7 +13,7 @@ from pydantic import Field, StringConstraints
 
 from palier.accounts.permissions import Permission
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS, Id, ProductOut, Ref
+from palier.api.schemas import ERRORS, Day, Id, In, ProductOut, Ref
 from palier.catalogue import actions
 from palier.catalogue.queries import (
     access_installation_by_id,
@@ -38,12 +38,12 @@ Number = Annotated[
 Environment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
 
 
-class ProductIn(Schema):
+class ProductIn(In):
     code: Code
     name: Name
 
 
-class ProductPatch(Schema):
+class ProductPatch(In):
     name: Name | None = None
 
 
@@ -68,7 +68,7 @@ class ModuleDetail(Schema):
     names: ModuleNames
 
 
-class ModuleIn(Schema):
+class ModuleIn(In):
     product_id: Id
     code: Code
     name: Name
@@ -77,7 +77,7 @@ class ModuleIn(Schema):
     name_it: OtherName = ""
 
 
-class ModulePatch(Schema):
+class ModulePatch(In):
     name: Name | None = None
     name_fr: OtherName | None = None
     name_de: OtherName | None = None
@@ -92,17 +92,17 @@ class VersionDetail(Schema):
     end_of_support: dt.date | None
 
 
-class VersionIn(Schema):
+class VersionIn(In):
     product_id: Id
     number: Number
-    released_on: dt.date | None = None
-    end_of_support: dt.date | None = None
+    released_on: Day | None = None
+    end_of_support: Day | None = None
 
 
-class VersionPatch(Schema):
+class VersionPatch(In):
     number: Number | None = None
-    released_on: dt.date | None = None
-    end_of_support: dt.date | None = None
+    released_on: Day | None = None
+    end_of_support: Day | None = None
 
 
 class InstallationOut(Schema):
@@ -114,17 +114,17 @@ class InstallationOut(Schema):
     installed_on: dt.date | None
 
 
-class InstallationIn(Schema):
+class InstallationIn(In):
     customer_id: Id
     version_id: Id
     environment: Environment = "production"
-    installed_on: dt.date | None = None
+    installed_on: Day | None = None
 
 
-class InstallationPatch(Schema):
+class InstallationPatch(In):
     version_id: Id | None = None
     environment: Environment | None = None
-    installed_on: dt.date | None = None
+    installed_on: Day | None = None
 
 
 def _ref(obj) -> dict:

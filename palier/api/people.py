@@ -12,7 +12,7 @@ from pydantic import Field, StringConstraints
 from palier.accounts.models import Role, User
 from palier.accounts.permissions import Permission, check_allowed
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS, Id, LanguageCode, Ref
+from palier.api.schemas import ERRORS, Id, In, LanguageCode, Ref
 from palier.customers.queries import access_customer_by_id
 from palier.people import actions
 from palier.people.models import Invitation, InvitationState
@@ -68,7 +68,7 @@ class PersonOut(Schema):
     invitation: InvitationOut | None = Field(None, description="the latest invitation")
 
 
-class PersonIn(Schema):
+class PersonIn(In):
     email: Email
     role: RoleCode
     customer_id: Id | None = Field(None, description="required for contacts, none for staff")
@@ -81,7 +81,7 @@ class PersonIn(Schema):
     invite: bool = Field(False, description="send a set-password link by mail")
 
 
-class PersonPatch(Schema):
+class PersonPatch(In):
     email: Email | None = None
     role: RoleCode | None = None
     customer_id: Id | None = None
@@ -93,7 +93,7 @@ class PersonPatch(Schema):
     phone: Phone | None = None
 
 
-class ReactivateIn(Schema):
+class ReactivateIn(In):
     invite: bool = Field(True, description="send a set-password link by mail")
 
 

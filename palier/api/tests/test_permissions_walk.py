@@ -189,9 +189,9 @@ def test_every_write_as_every_role_answers_as_the_table_says(world, api, objects
     walked: set[tuple[str, str]] = set()
     refused = 0
     for method, path, op, components in write_operations():
-        row = op["x-palier-permission"]
-        if row == SIGNED_LINK:
-            continue
+        row = op.get("x-palier-permission")
+        if row == SIGNED_LINK or row not in set(Permission):
+            continue  # the test above names the operation that does not say its row
         permission = Permission(row)
         url = re.sub(r"{(\w+)}", lambda m: str(objects[m.group(1)]), path)
         body = body_for(op, components, objects)

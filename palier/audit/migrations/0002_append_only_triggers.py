@@ -10,6 +10,9 @@ delete entries either.
 
 from django.db import migrations
 
+# palier: lock-reviewed (CREATE TRIGGER takes a brief lock and rewrites nothing; the table
+# was created by 0001 of the same release)
+
 POSTGRES_UP = """
 CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$
 BEGIN

@@ -42,10 +42,14 @@ def server(tmp_path_factory):
         command, env=env, pass_fds=[sock.fileno()], stderr=subprocess.PIPE
     )
     sock.close()
-    deadline = time.monotonic() + 30
+    # The listening socket is open from the start: the first request waits in its backlog
+    # until the worker has booted (seconds, or a minute on a loaded machine).
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
-            status, _headers, _body = raw_request(port, b"GET /api/v1/ HTTP/1.1\r\n\r\n")
+            status, _headers, _body = raw_request(
+                port, b"GET /api/v1/ HTTP/1.1\r\n\r\n", timeout=120
+            )
             if status == 200:
                 break
         except OSError:
@@ -62,8 +66,8 @@ def folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def read_answer(conn: socket.socket) -> tuple[int, dict[str, str], bytes]:
-    conn.settimeout(15)
+def read_answer(conn: socket.socket, timeout: float = 15) -> tuple[int, dict[str, str], bytes]:
+    conn.settimeout(timeout)
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = conn.recv(65536)
@@ -82,15 +86,16 @@ def read_answer(conn: socket.socket) -> tuple[int, dict[str, str], bytes]:
     return int(lines[0].split()[1]), headers, body
 
 
-def raw_request(port: int, head: bytes, body: bytes = b"") -> tuple[int, dict, bytes]:
-    with socket.create_connection(("127.0.0.1", port), timeout=15) as conn:
+def raw_request(
+    port: int, head: bytes, body: bytes = b"", timeout: float = 15
+) -> tuple[int, dict, bytes]:
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
         conn.sendall(head.replace(b"\r\n\r\n", b"\r\nHost: localhost\r\n\r\n", 1) + body)
-        return read_answer(conn)
+        return read_answer(conn, timeout)
 
 
 def test_a_declared_body_over_the_limit_is_refused_before_it_is_read(server):
     port, temp = server
-    started = time.monotonic()
     with socket.create_connection(("127.0.0.1", port), timeout=15) as conn:
         conn.sendall(
             b"POST /portal/requests/1/ HTTP/1.1\r\nHost: localhost\r\n"
@@ -100,7 +105,7 @@ def test_a_declared_body_over_the_limit_is_refused_before_it_is_read(server):
         status, headers, body = read_answer(conn)
     assert status == 413
     assert "1 MB" in body.decode()
-    assert time.monotonic() - started < 5
+    # Answered while only 64 KiB of the 1.5 GB were sent: nothing waited for the rest.
     assert folder_size(temp) == 0
 
 
@@ -126,13 +131,11 @@ def test_a_chunked_upload_is_cut_off_at_the_limit_while_it_streams(server):
             pass  # the server stopped reading and closed: what this test wants
 
     sender = threading.Thread(target=stream, daemon=True)
-    started = time.monotonic()
     sender.start()
     status, _headers, body = read_answer(conn)
     sender.join(timeout=20)
     conn.close()
     assert status == 413
-    assert time.monotonic() - started < 10
     assert sent < 25 * 1024 * 1024  # cut off before the end, not after it
     assert folder_size(temp) <= 2 * LIMIT
 

@@ -95,10 +95,10 @@ def test_an_agent_puts_an_article_into_the_reply_in_the_customers_language(
     item = page.locator("#article-insert-results [data-article=reverse-invoice]")
     item.wait_for()
     item.locator("button", has_text="Insert the text").click()
-    reply = page.locator("#reply-form textarea[name=body]").input_value()
+    reply = page.locator("#composer textarea[name=body]").input_value()
     assert "Extourner une facture" in reply and "Ouvrez la facture" in reply
     item.locator("button", has_text="Insert the link").click()
-    reply = page.locator("#reply-form textarea[name=body]").input_value()
+    reply = page.locator("#composer textarea[name=body]").input_value()
     assert "/help/articles/reverse-invoice/" in reply
     shoot(page, "agent-ticket-article-inserted")
     context.close()

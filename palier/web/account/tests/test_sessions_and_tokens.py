@@ -219,3 +219,16 @@ def test_sessions_carry_their_owner_and_go_with_them(world):
     row = UserSession.objects.get(session_key=client.session.session_key)
     assert row.user == world.contact_a and row.address == "127.0.0.1"
     assert row.signed_in_at is not None and row.last_seen is not None
+
+
+def test_locked_out_by_passwords_no_token_can_be_created_either(world):
+    signed_in = Client()
+    sign_in(signed_in, "lena.agent")
+    for _ in range(5):
+        sign_in(Client(), "lena.agent", "wrong")
+    response = signed_in.post(
+        "/account/tokens/",
+        {"name": "x", "access": "read", "expires": "30", "password": "palier-demo"},
+    )
+    assert "Too many attempts" in response.content.decode()
+    assert not ApiToken.objects.filter(user=world.agent).exists()
