@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from palier.lib.migration_operations import AddIndexConcurrentlyOnPostgres
+
 
 class Migration(migrations.Migration):
+    # Indexes of big tables, built without their write lock on PostgreSQL.
+    atomic = False
 
     dependencies = [
         ('billing', '0004_bank_payments_and_dispatches'),
@@ -14,7 +18,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrentlyOnPostgres(
             model_name='timeentry',
             index=models.Index(fields=['date'], name='time_date'),
         ),

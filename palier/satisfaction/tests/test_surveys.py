@@ -118,7 +118,7 @@ def test_the_contact_answers_on_the_portal_and_nobody_else_can(
     survey.refresh_from_db()
     assert (survey.score, survey.answered_via) == (5, "portal")
     page = signed_in(world.contact_a).get(f"/portal/requests/{ticket.pk}/").content.decode()
-    assert "5 out of 5" in page
+    assert 'id="satisfaction"' in page and "5 von 5" in page  # in the contact's German
 
 
 @pytest.mark.django_db

@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from palier.lib.migration_operations import AddIndexConcurrentlyOnPostgres
+
 
 class Migration(migrations.Migration):
+    # Indexes of big tables, built without their write lock on PostgreSQL.
+    atomic = False
 
     dependencies = [
         ('customers', '0003_catalogue_and_references'),
@@ -13,15 +17,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrentlyOnPostgres(
             model_name='decision',
             index=models.Index(fields=['kind', 'decided_at'], name='decision_kind_decided'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrentlyOnPostgres(
             model_name='ticket',
             index=models.Index(fields=['created_at'], name='ticket_created_at'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrentlyOnPostgres(
             model_name='decision',
             index=models.Index(condition=models.Q(('accepted', False), ('kind', 'intake')), fields=['ticket'], name='decision_refused'),
         ),

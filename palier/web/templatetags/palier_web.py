@@ -31,7 +31,6 @@ _PORTAL_LINKS = [
 ]
 _STAFF_LINKS = [
     (_("Workspace"), "web:agent:home"),
-    (_("My desk"), "web:dashboards:me"),
     (_("Time"), "web:billing:time"),
     (_("Defects"), "web:engineering:defects"),
     (_("Knowledge base"), "web:knowledge:manage"),
@@ -40,8 +39,7 @@ _STAFF_LINKS = [
 _MANAGER_LINKS = [
     (_("Workspace"), "web:agent:home"),
     (_("Dashboard"), "web:dashboards:home"),
-    (_("Time"), "web:billing:time"),
-    (_("Defects"), "web:engineering:defects"),
+    *_STAFF_LINKS[1:],
     (_("Billing"), "web:billing:dashboard"),
     (_("Manage"), "web:manage:people"),
     (_("Audit log"), "web:audit:log"),
