@@ -94,7 +94,7 @@ def test_contracts_import_by_their_number_and_update_modules_and_rates(numbered)
     data = csv_bytes(
         "Vertragsnummer;Kundennummer;Status;Beginn;Ende;Stundenansatz (CHF);Module",
         "MC-ALPEN-2027;10042;aktiv;01.01.2027;31.12.2027;1'250.50;Finance, Sales",
-        )
+    )
     _plan, counts = _run("contracts", data, numbered.manager)
     assert counts["create"] == 1
     contract = Contract.objects.get(reference="MC-ALPEN-2027")
@@ -123,7 +123,7 @@ def test_contacts_import_matches_by_email_and_refuses_another_customers_contact(
         "bruno.b@example.com;10042;Bruno;;;",
         "lena.agent@example.com;10042;Lena;;;",
         "kein-mail;10042;X;;;",
-        )
+    )
     plan, counts = _run("contacts", data, numbered.manager)
     assert counts == {"create": 1, "update": 1, "unchanged": 0, "refused": 3}
     urs = User.objects.get(email="urs.meier@alpenkaese.ch")

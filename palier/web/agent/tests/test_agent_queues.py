@@ -78,15 +78,15 @@ def test_filters_by_customer_type_and_search_by_text_or_reference(client, world)
     b = make_ticket(world.contact_b, "usage", "Comment annuler une facture")
     client.force_login(world.agent)
     by_customer = client.get(HOME, {"queue": "open", "customer": world.customer_b.pk})
-    assert [t.pk for t in by_customer.context["page"].items] == [b.pk]
+    assert [t["id"] for t in by_customer.context["page"].items] == [b.pk]
     by_type = client.get(HOME, {"queue": "open", "type": "malfunction"})
-    assert [t.pk for t in by_type.context["page"].items] == [a.pk]
+    assert [t["id"] for t in by_type.context["page"].items] == [a.pk]
     by_text = client.get(HOME, {"queue": "open", "q": "4711"})
-    assert [t.pk for t in by_text.context["page"].items] == [a.pk]
+    assert [t["id"] for t in by_text.context["page"].items] == [a.pk]
     by_ref = client.get(HOME, {"queue": "open", "q": b.reference})
-    assert [t.pk for t in by_ref.context["page"].items] == [b.pk]
+    assert [t["id"] for t in by_ref.context["page"].items] == [b.pk]
     by_customer_name = client.get(HOME, {"queue": "open", "q": "bellevue"})
-    assert [t.pk for t in by_customer_name.context["page"].items] == [b.pk]
+    assert [t["id"] for t in by_customer_name.context["page"].items] == [b.pk]
 
 
 def test_bad_filter_values_and_a_forged_cursor_never_break_the_page(client, world):
@@ -114,7 +114,7 @@ def test_the_next_page_continues_where_the_first_ended(client, world):
     assert second.status_code == 200
     html = second.content.decode()
     on_second = [t for t in tickets if f"{t.reference}<" in html]
-    shown = [t.pk for t in first.context["page"].items] + [t.pk for t in on_second]
+    shown = [t["id"] for t in first.context["page"].items] + [t.pk for t in on_second]
     assert len(on_second) == 5
     assert sorted(shown) == sorted(t.pk for t in tickets)
     # The htmx answer is the list region only, not a whole page.
@@ -190,11 +190,11 @@ def test_every_sort_walks_all_pages_without_a_gap_or_a_repeat(client, world, sor
         HOME, {"queue": "open", "sort": sort, "cursor": first.context["page"].next_cursor}
     )
     items += list(second.context["page"].items)
-    assert sorted(t.pk for t in items) == sorted(t.pk for t in tickets)
+    assert sorted(t["id"] for t in items) == sorted(t.pk for t in tickets)
     if sort == "criticality":
-        assert {t.criticality for t in items[:12]} == {"critical"}
+        assert {t["criticality"] for t in items[:12]} == {"critical"}
     if sort == "customer":
-        names = [t.customer.name for t in items]
+        names = [t["customer__name"] for t in items]
         assert names == sorted(names)
 
 
