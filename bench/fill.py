@@ -173,39 +173,47 @@ def make_world(rng: random.Random, customers: int) -> dict:
     return {"staff": staff, "customers": world}
 
 
-def open_batch(rng: random.Random, world: dict, count: int) -> list[tuple]:
-    """Open `count` tickets through the action; return (ticket, lang) pairs."""
+def plan_batch(rng: random.Random, world: dict, count: int) -> list[dict]:
+    """The next `count` requests, as keyword arguments of `do_open_ticket`. Both fills (the
+    actions here, COPY in bench/fill_bulk.py) draw them from the same seeded sequence."""
     from palier.customers.models import Module
-    from palier.tickets.actions import do_open_ticket
 
-    modules = list(Module.objects.all())
-    opened = []
+    modules = list(Module.objects.all())  # ordered by name
+    plans = []
     for _ in range(count):
         entry = rng.choice(world["customers"])
         lang = entry["lang"]
         custom = rng.choice(entry["customs"]) if entry["customs"] and rng.random() < 0.3 else None
         phone = rng.random() < 0.1
-        ticket = do_open_ticket(
-            acting_user=world["staff"]["agent"] if phone else entry["contacts"][0],
-            customer=entry["customer"],
-            contact=rng.choice(entry["contacts"]),
-            request_type=rng.choice(["usage", "malfunction", "feature", "training"]),
-            subject=rng.choice(SUBJECTS[lang]),
-            description=" ".join(sentence(rng, lang) for _ in range(rng.randint(2, 4))),
-            module=custom.module if custom else rng.choice(modules),
-            customization=custom,
-            criticality=rng.choice(["low", "medium", "medium", "high", "critical"]),
-            channel="phone" if phone else "portal",
-            language=lang,
+        plans.append(
+            {
+                "acting_user": world["staff"]["agent"] if phone else entry["contacts"][0],
+                "customer": entry["customer"],
+                "contact": rng.choice(entry["contacts"]),
+                "request_type": rng.choice(["usage", "malfunction", "feature", "training"]),
+                "subject": rng.choice(SUBJECTS[lang]),
+                "description": " ".join(sentence(rng, lang) for _ in range(rng.randint(2, 4))),
+                "module": custom.module if custom else rng.choice(modules),
+                "customization": custom,
+                "criticality": rng.choice(["low", "medium", "medium", "high", "critical"]),
+                "channel": "phone" if phone else "portal",
+                "language": lang,
+            }
         )
-        opened.append((ticket, lang))
-    return opened
+    return plans
 
 
-def converse_batch(rng: random.Random, world: dict, opened: list[tuple]) -> int:
-    """Bulk-insert conversations, rewrite the search rows, spread the statuses."""
-    from palier.tickets.models import Message, Ticket
-    from palier.tickets.search import index_ticket
+def open_batch(rng: random.Random, world: dict, count: int) -> list[tuple]:
+    """Open `count` tickets through the action; return (ticket, lang) pairs."""
+    from palier.tickets.actions import do_open_ticket
+
+    return [(do_open_ticket(**plan), plan["language"]) for plan in plan_batch(rng, world, count)]
+
+
+def plan_conversations(rng: random.Random, world: dict, opened: list[tuple]) -> tuple:
+    """Messages (unsaved), each ticket's search text (public, internal) and the status each
+    ticket ends in, drawn from `rng` in the same order by both fills."""
+    from palier.tickets.models import Message
 
     agent = world["staff"]["agent"]
     messages: list[Message] = []
@@ -229,18 +237,48 @@ def converse_batch(rng: random.Random, world: dict, opened: list[tuple]) -> int:
             )
             (internal if note else public).append(body)
         texts[ticket.pk] = (public, internal)
-    Message.objects.bulk_create(messages, batch_size=500)
-    for pk, (public, internal) in texts.items():
-        index_ticket(pk, " ".join(public), " ".join(internal))
     statuses = [s for s, _ in STATUS_MIX]
     weights = [w for _, w in STATUS_MIX]
     by_status: dict[str, list[int]] = {}
     for ticket, _lang in opened:
         if ticket.status != "refused":
             by_status.setdefault(rng.choices(statuses, weights)[0], []).append(ticket.pk)
+    return messages, texts, by_status
+
+
+def converse_batch(rng: random.Random, world: dict, opened: list[tuple]) -> int:
+    """Bulk-insert conversations, rewrite the search rows, spread the statuses."""
+    from palier.tickets.models import Message, Ticket
+    from palier.tickets.search import index_ticket
+
+    messages, texts, by_status = plan_conversations(rng, world, opened)
+    Message.objects.bulk_create(messages, batch_size=500)
+    for pk, (public, internal) in texts.items():
+        index_ticket(pk, " ".join(public), " ".join(internal))
     for status, pks in by_status.items():
         Ticket.objects.filter(pk__in=pks).update(status=status)
     return len(messages)
+
+
+def fill_with_actions(rng: random.Random, world: dict, tickets: int, batch: int) -> int:
+    """Open `tickets` through the actions, `batch` to a transaction; return the messages."""
+    from django.db import transaction
+
+    done, messages, started = 0, 0, time.monotonic()
+    while done < tickets:
+        count = min(batch, tickets - done)
+        # One transaction per batch: the actions nest in it (savepoints), commits stay few.
+        with transaction.atomic():
+            opened = open_batch(rng, world, count)
+            messages += converse_batch(rng, world, opened)
+        done += count
+        progress(done, tickets, messages, started)
+    return messages
+
+
+def progress(done: int, total: int, messages: int, started: float) -> None:
+    rate = done / max(time.monotonic() - started, 1e-9)
+    print(f"\r{done}/{total} tickets, {messages} messages, {rate:.0f}/s", end="", flush=True)
 
 
 def main() -> None:
@@ -251,6 +289,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--set", dest="dataset", help="data set name (default: 10k, 100k, ...)")
+    parser.add_argument(
+        "--bulk",
+        action="store_true",
+        help="write the same rows as the actions with COPY (bench/fill_bulk.py): ~20x faster",
+    )
     args = parser.parse_args()
     dataset = args.dataset or dataset_name(args.tickets)
 
@@ -266,24 +309,17 @@ def main() -> None:
     fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     with transaction.atomic(), fast:
         world = make_world(rng, args.customers)
-    started, done, messages = time.monotonic(), 0, 0
-    while done < args.tickets:
-        count = min(args.batch, args.tickets - done)
-        # One transaction per batch: the actions nest in it (savepoints), commits stay few.
-        with transaction.atomic():
-            opened = open_batch(rng, world, count)
-            messages += converse_batch(rng, world, opened)
-        done += count
-        rate = done / (time.monotonic() - started)
-        print(
-            f"\r{done}/{args.tickets} tickets, {messages} messages, {rate:.0f}/s",
-            end="",
-            flush=True,
-        )
+    started = time.monotonic()
+    if args.bulk:
+        from bench.fill_bulk import fill_bulk
+
+        messages = fill_bulk(rng, world, args.tickets, max(args.batch, 5000))
+    else:
+        messages = fill_with_actions(rng, world, args.tickets, args.batch)
     print()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"filled {args.db} {dataset} in {time.monotonic() - started:.0f}s")
+    print(f"filled {args.db} {dataset} ({messages} messages) in {time.monotonic() - started:.0f}s")
 
 
 if __name__ == "__main__":

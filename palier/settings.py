@@ -84,9 +84,14 @@ INSTALLED_APPS = [
     "palier.audit",
     "palier.people",
     "palier.imports",
+    "palier.exports",
+    "palier.webhooks",
+    "palier.satisfaction",
+    "palier.dashboards",
 ]
 
 MIDDLEWARE = [
+    "palier.ops.middleware.OpsEndpointsMiddleware",  # /healthz, /readyz, /metrics; timing
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "palier.web.middleware.UserLanguageMiddleware",  # after auth: the user's language
     "palier.audit.middleware.AuditOriginMiddleware",  # where this request's changes come from
+    "palier.web.middleware.NoStoreMiddleware",  # signed-in answers are never cached
+    "palier.web.replay.ReplayMiddleware",  # a request sent twice is answered once
     "django.contrib.messages.middleware.MessageMiddleware",
     "palier.accounts.sessions.SessionActivityMiddleware",  # last seen, staff idle time-out
     "palier.accounts.twofactor.TwoFactorMiddleware",  # a session owing its second factor
@@ -115,6 +122,8 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% csrf_token %} also renders each form's one-time submission key.
+            "builtins": ["palier.web.templatetags.submission"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -148,31 +157,52 @@ def _databases() -> dict:
             if env_bool("PALIER_PG_PREPARED", True):
                 db["OPTIONS"]["server_side_binding"] = True
                 db["OPTIONS"]["prepare_threshold"] = 5
+            # A pool of connections per process (psycopg_pool through Django's "pool"
+            # option): requests borrow one and give it back, instead of each process
+            # keeping one for CONN_MAX_AGE. Sized per process: gunicorn's sync workers need
+            # one each, so it pays off with threads or many short scripts. Behind PgBouncer
+            # in transaction mode leave it off and set PALIER_PG_PREPARED=0.
+            pool_size = env_int("PALIER_DB_POOL_SIZE", 0, minimum=0)
+            if pool_size:
+                db["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+                db["OPTIONS"]["pool"] = {
+                    "min_size": 1,
+                    "max_size": pool_size,
+                    "timeout": env_int("PALIER_DB_POOL_TIMEOUT", 10, minimum=1),
+                }
             # One test database per process, so that two suites can run side by side.
             db["TEST"] = {"NAME": f"test_{db['NAME']}_{os.getpid()}"}
+        elif db["ENGINE"] == "django.db.backends.sqlite3":
+            # sqlite:///path is the embedded desk at another place: same writer and PRAGMAs
+            # (a plain backend's deferred transactions failed with "database is locked" as
+            # soon as another process wrote between their first read and first write).
+            return {"default": _sqlite(db["NAME"])}
         return {"default": db}
     # The data folder is created when the database is first opened (lib/sqlite_writer),
     # not here: `palier --help` must leave nothing behind.
+    database = _sqlite(str(DATA_DIR / "palier.sqlite3"))
+    database["TEST"] = {"NAME": str(DATA_DIR / f"test-palier-{os.getpid()}.sqlite3")}
+    return {"default": database}
+
+
+def _sqlite(name: str) -> dict:
     return {
-        "default": {
-            "ENGINE": "palier.lib.sqlite_writer",
-            "NAME": str(DATA_DIR / "palier.sqlite3"),
-            # Keep the connection between requests, as on PostgreSQL: opening one runs the
-            # PRAGMAs below and starts with a cold page cache, ~2.5 ms of every request
-            # (docs/performance.md).
-            "CONN_MAX_AGE": env_int("PALIER_DB_CONN_MAX_AGE", 60),
-            "OPTIONS": {
-                # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write
-                # lock at BEGIN so two writers queue instead of failing mid-transaction.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;PRAGMA mmap_size=268435456;PRAGMA cache_size=-65536;"
-                ),
-            },
-            "TEST": {"NAME": str(DATA_DIR / f"test-palier-{os.getpid()}.sqlite3")},
-        }
+        "ENGINE": "palier.lib.sqlite_writer",
+        "NAME": name,
+        # Keep the connection between requests, as on PostgreSQL: opening one runs the
+        # PRAGMAs below and starts with a cold page cache, ~2.5 ms of every request
+        # (docs/performance.md).
+        "CONN_MAX_AGE": env_int("PALIER_DB_CONN_MAX_AGE", 60),
+        "OPTIONS": {
+            # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write
+            # lock at BEGIN so two writers queue instead of failing mid-transaction.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;PRAGMA mmap_size=268435456;PRAGMA cache_size=-65536;"
+            ),
+        },
     }
 
 
@@ -224,8 +254,39 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
+
+
+def _file_storage(prefix: str) -> dict:
+    """Attachments and exports: the local disk (PALIER_DATA_DIR/media), or an S3-compatible
+    object store when PALIER_S3_BUCKET is set, so that web and worker processes on several
+    machines share the files (django-storages). Code goes through Django's storage API
+    (`FileField`, `storages["exports"]`) and never through a path."""
+    bucket = env_str("PALIER_S3_BUCKET")
+    if not bucket:
+        # No location for media: FileSystemStorage then follows MEDIA_ROOT.
+        options = {} if prefix == "media" else {"location": DATA_DIR / prefix}
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": options}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("PALIER_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("PALIER_S3_REGION") or None,
+            # Unset: boto3's own chain (environment, instance role, ~/.aws).
+            "access_key": env_str("PALIER_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("PALIER_S3_SECRET_ACCESS_KEY") or None,
+            "location": "/".join(p for p in (env_str("PALIER_S3_PREFIX"), prefix) if p),
+            # Files are private: downloads go through Palier, which checks who asks.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _file_storage("media"),
+    "exports": _file_storage("exports"),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -239,6 +300,9 @@ WHITENOISE_USE_FINDERS = PALIER_ENV != "production"
 # Request size: the API refuses bodies above this with a JSON error, never a 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PALIER_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
 PALIER_MAX_ATTACHMENT_BYTES = env_int("PALIER_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+# A whole form with files (a reply and its attachments) is refused above this, with 413,
+# before it is read (palier/lib/body_limit.py, wrapped around the WSGI application).
+PALIER_MAX_UPLOAD_BYTES = env_int("PALIER_MAX_UPLOAD_BYTES", 25 * 1024 * 1024, minimum=1024)
 
 # Sign-in, two-factor, sessions and tokens (docs/security.md, docs/configuration.md).
 SESSION_ENGINE = "palier.accounts.sessions"
@@ -253,14 +317,52 @@ PALIER_2FA_REQUIRED_ROLES = frozenset(
 )
 PALIER_2FA_REMEMBER_DAYS = env_int("PALIER_2FA_REMEMBER_DAYS", 30, minimum=0)
 OTP_TOTP_ISSUER = env_str("PALIER_2FA_ISSUER", "Palier")
-OTP_WEBAUTHN_RP_ID = env_str("PALIER_WEBAUTHN_RP_ID") or (urlsplit(PALIER_BASE_URL).hostname or "")
+
+
+def _webauthn_origin() -> tuple[str, str]:
+    """Passkeys' relying party (a host name) and origin: the desk's public address. Browsers
+    allow passkeys over HTTPS, or over plain HTTP on localhost only: a plain-HTTP address
+    (the demo's http://127.0.0.1:8000) offers them at http://localhost on the same port."""
+    base = urlsplit(PALIER_BASE_URL)
+    if base.scheme == "https" or base.hostname == "localhost":
+        return base.hostname or "", f"{base.scheme}://{base.netloc}"
+    port = f":{base.port}" if base.port else ""
+    return "localhost", f"http://localhost{port}"
+
+
+OTP_WEBAUTHN_RP_ID, _origin = _webauthn_origin()
+OTP_WEBAUTHN_RP_ID = env_str("PALIER_WEBAUTHN_RP_ID") or OTP_WEBAUTHN_RP_ID
 OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
-OTP_WEBAUTHN_ALLOWED_ORIGINS = [
-    "{0.scheme}://{0.netloc}".format(urlsplit(PALIER_BASE_URL)),
-    *env_list("PALIER_WEBAUTHN_EXTRA_ORIGINS", []),
-]
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_origin, *env_list("PALIER_WEBAUTHN_EXTRA_ORIGINS", [])]
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a second factor, after the password
 OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "palier.signin"
+
+
+def _oidc_providers() -> dict[str, dict]:
+    """Single sign-on through OpenID Connect providers (docs/configuration.md): one block of
+    PALIER_OIDC_<NAME>_* variables per name listed in PALIER_OIDC_PROVIDERS."""
+    providers = {}
+    for name in env_list("PALIER_OIDC_PROVIDERS", []):
+        if not name.isidentifier():
+            raise ConfigError(f"PALIER_OIDC_PROVIDERS: {name!r} is not a plain name")
+        prefix = f"PALIER_OIDC_{name.upper()}_"
+        audience = env_str(prefix + "FOR", "all")
+        if audience not in {"all", "staff", "contacts"}:
+            raise ConfigError(f"{prefix}FOR must be all, staff or contacts; got {audience!r}")
+        providers[name.lower()] = {
+            "issuer": env_str(prefix + "ISSUER").rstrip("/"),
+            "client_id": env_str(prefix + "CLIENT_ID"),
+            "client_secret": env_str(prefix + "CLIENT_SECRET"),
+            "label": env_str(prefix + "LABEL", name),
+            "for": audience,
+            "scopes": env_str(prefix + "SCOPES", "openid email profile"),
+            "verified_claim": env_str(prefix + "VERIFIED_CLAIM", "email_verified"),
+            "mfa": env_bool(prefix + "MFA", False),
+        }
+    return providers
+
+
+PALIER_OIDC_PROVIDERS = _oidc_providers()
 
 # Security. Production defaults are strict; the demo serves plain HTTP on localhost.
 SECURE = IS_PRODUCTION and not env_bool("PALIER_INSECURE_HTTP", False)
@@ -340,19 +442,76 @@ PALIER_BILLING_PAYMENT_DAYS = env_int("PALIER_BILLING_PAYMENT_DAYS", 30, minimum
 PALIER_BILLING_UNIT = env_str("PALIER_BILLING_UNIT", "0.05h")
 PALIER_BILLING_ROUNDING = env_str("PALIER_BILLING_ROUNDING", "up")
 
+# Satisfaction surveys after a request is resolved (palier/satisfaction/conf.py).
+PALIER_SATISFACTION_ENABLED = env_bool("PALIER_SATISFACTION_ENABLED", True)
+PALIER_SATISFACTION_QUIET_DAYS = env_int("PALIER_SATISFACTION_QUIET_DAYS", 30, minimum=0)
+PALIER_SATISFACTION_LINK_DAYS = env_int("PALIER_SATISFACTION_LINK_DAYS", 14, minimum=1)
+PALIER_SATISFACTION_LOW_SCORE = env_int("PALIER_SATISFACTION_LOW_SCORE", 2, minimum=0)
+
+# The managers' weekly report by mail (palier/dashboards/weekly.py): weekday 0 = Monday.
+PALIER_WEEKLY_REPORT_ENABLED = env_bool("PALIER_WEEKLY_REPORT_ENABLED", True)
+PALIER_WEEKLY_REPORT_WEEKDAY = env_int("PALIER_WEEKLY_REPORT_WEEKDAY", 0, minimum=0)
+PALIER_WEEKLY_REPORT_HOUR = env_int("PALIER_WEEKLY_REPORT_HOUR", 7, minimum=0)
+if PALIER_WEEKLY_REPORT_WEEKDAY > 6 or PALIER_WEEKLY_REPORT_HOUR > 23:
+    raise ConfigError("PALIER_WEEKLY_REPORT_WEEKDAY is 0-6 (Monday-Sunday), _HOUR is 0-23")
+
 PALIER_REOPEN_DAYS = env_int("PALIER_REOPEN_DAYS", 14, minimum=0)
 # Days an invitation's set-password link works (it works once).
 PALIER_INVITATION_DAYS = env_int("PALIER_INVITATION_DAYS", 7, minimum=1)
+# Webhooks to private, loopback and link-local addresses (a desk's own network); the cloud
+# metadata addresses stay refused.
+PALIER_WEBHOOKS_ALLOW_PRIVATE = env_bool("PALIER_WEBHOOKS_ALLOW_PRIVATE", False)
 PALIER_VENDOR_NAME = env_str("PALIER_VENDOR_NAME", "Palier Software SA")
 
 # `palier serve`: gunicorn's worker processes and the address it listens on.
 PALIER_WEB_WORKERS = env_int("PALIER_WEB_WORKERS", 2, minimum=1)
 PALIER_BIND = env_str("PALIER_BIND", "127.0.0.1:8000")
 
+# `palier backup`: where archives go and how many stay (docs/configuration.md, "Backups").
+PALIER_BACKUP_DIR = env_path("PALIER_BACKUP_DIR", DATA_DIR / "backups")
+PALIER_BACKUP_KEEP = env_int("PALIER_BACKUP_KEEP", 14, minimum=0)
+
+# Observability (docs/configuration.md, "Health, metrics, logs and errors").
+PALIER_READY_WORKER_MAX_AGE = env_int("PALIER_READY_WORKER_MAX_AGE", 120, minimum=5)
+PALIER_READY_OUTBOX_MAX_AGE = env_int("PALIER_READY_OUTBOX_MAX_AGE", 300, minimum=1)
+PALIER_READY_MAIL_BACKLOG = env_int("PALIER_READY_MAIL_BACKLOG", 1000, minimum=0)
+PALIER_METRICS_TOKEN = env_str("PALIER_METRICS_TOKEN")
+PALIER_METRICS_ALLOWED_IPS = frozenset(env_list("PALIER_METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"]))
+# prometheus-client reads this when it is imported: the folder where this host's Palier
+# processes write their counters (made by serve, worker and demo; never by settings).
+_METRICS_DIR = env_path("PALIER_RUN_DIR", DATA_DIR / "run") / "metrics"
+if _METRICS_DIR.is_dir() and PALIER_ENV != "test":
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(_METRICS_DIR))
+PALIER_LOG_FORMAT = env_str("PALIER_LOG_FORMAT", "text")
+if PALIER_LOG_FORMAT not in {"text", "json"}:
+    raise ConfigError(f"PALIER_LOG_FORMAT must be text or json; got {PALIER_LOG_FORMAT!r}")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        # One JSON object a line: time, level, logger, message (and the exception).
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"}
+        | ({"formatter": "json"} if PALIER_LOG_FORMAT == "json" else {})
+    },
     "root": {"handlers": ["console"], "level": env_str("PALIER_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Error reporting to Sentry (or a Sentry-compatible service such as GlitchTip), when set.
+PALIER_SENTRY_DSN = env_str("PALIER_SENTRY_DSN")
+if PALIER_SENTRY_DSN:
+    from palier.ops.errors import init_error_reporting
+
+    init_error_reporting(
+        PALIER_SENTRY_DSN,
+        environment=env_str("PALIER_SENTRY_ENVIRONMENT", PALIER_ENV),
+        traces_sample_rate=float(env_str("PALIER_SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    )

@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from palier.accounts import checks  # noqa: F401 (registers the system checks)
         from palier.accounts.twofactor import on_sign_in
 
         # Django's own hook, which every sign-in goes through (the form, single sign-on, a

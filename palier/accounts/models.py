@@ -156,3 +156,27 @@ class TrustedBrowser(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.user_agent[:40]}"
+
+
+class ExternalIdentity(models.Model):
+    """A person at an identity provider (its `sub`) bound to the account it first signed in
+    to by a verified email. Later sign-ins go by the binding; another person at the same
+    provider who shows the same address (a recycled mailbox) is refused."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities"
+    )
+    provider = models.CharField(max_length=40)
+    subject = models.CharField(max_length=255)
+    email = models.EmailField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="external_identity_once"),
+            models.UniqueConstraint(fields=["provider", "user"], name="external_identity_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.subject} → {self.user}"

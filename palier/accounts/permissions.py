@@ -48,8 +48,7 @@ class Permission(StrEnum):
     # Service levels.
     SERVICE_TIER_WRITE = "service_tier.write"
     CALENDAR_WRITE = "calendar.write"
-    # People, their roles and the desk's settings.
-    USER_WRITE = "user.write"
+    # The desk's settings and its audit log (people: PEOPLE_WRITE below).
     SETTINGS_WRITE = "settings.write"
     AUDIT_READ = "audit.read"
     # Tickets.
@@ -91,7 +90,6 @@ LABELS: dict[Permission, Promise] = {
     Permission.CUSTOMIZATION_WRITE: gettext_lazy("change customizations"),
     Permission.SERVICE_TIER_WRITE: gettext_lazy("change service tiers and their targets"),
     Permission.CALENDAR_WRITE: gettext_lazy("change business calendars and closing days"),
-    Permission.USER_WRITE: gettext_lazy("create and change users and their roles"),
     Permission.SETTINGS_WRITE: gettext_lazy("change the desk's settings"),
     Permission.AUDIT_READ: gettext_lazy("read the audit log"),
     Permission.TICKET_OPEN: gettext_lazy("open requests"),
@@ -137,7 +135,6 @@ TABLE: dict[Permission, frozenset[str]] = {
     Permission.CUSTOMIZATION_WRITE: MANAGERS,
     Permission.SERVICE_TIER_WRITE: MANAGERS,
     Permission.CALENDAR_WRITE: MANAGERS,
-    Permission.USER_WRITE: frozenset({Role.ADMIN}),
     Permission.SETTINGS_WRITE: frozenset({Role.ADMIN}),
     Permission.AUDIT_READ: MANAGERS,
     Permission.TICKET_OPEN: EVERYONE,

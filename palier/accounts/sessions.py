@@ -87,6 +87,16 @@ def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
 
 
+def send_to(request: HttpRequest, url: str) -> HttpResponse:
+    """A redirect the page follows: htmx would follow a 302 inside its XHR and swap the
+    sign-in form into a fragment, so an htmx request is told to load the page instead."""
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
 class SessionActivityMiddleware:
     """After AuthenticationMiddleware: stamps a signed-in session with its browser, address
     and last activity, and ends a staff session idle for longer than PALIER_STAFF_IDLE_MINUTES
@@ -107,7 +117,7 @@ class SessionActivityMiddleware:
                 if not is_api(request):
                     messages.info(request, _("You were signed out after a period of inactivity."))
                     query = urlencode({"next": request.get_full_path()})
-                    return redirect(f"{reverse('web:login')}?{query}")
+                    return send_to(request, f"{reverse('web:login')}?{query}")
             else:
                 self._stamp(request, now)
         return self.get_response(request)

@@ -22,7 +22,6 @@ from enum import StrEnum
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -33,7 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from palier.accounts.models import TrustedBrowser, User
-from palier.accounts.sessions import ADDRESS_KEY, SINCE_KEY, stamp
+from palier.accounts.sessions import ADDRESS_KEY, SINCE_KEY, send_to, stamp
 from palier.web.ratelimit import client_address
 
 STATE_KEY = "palier.2fa"
@@ -224,5 +223,5 @@ class TwoFactorMiddleware:
                 open_paths = (*_ALWAYS_OPEN, settings.STATIC_URL, door)
                 if not request.path_info.startswith(open_paths):
                     query = urlencode({"next": request.get_full_path()})
-                    return redirect(f"{door}?{query}")
+                    return send_to(request, f"{door}?{query}")
         return self.get_response(request)

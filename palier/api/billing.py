@@ -15,7 +15,7 @@ from pydantic import StringConstraints
 from palier.accounts.models import User
 from palier.accounts.permissions import Permission
 from palier.api.doors import by_signed_link, needs
-from palier.api.schemas import ERRORS, TO_HUNDREDTHS, Ref
+from palier.api.schemas import ERRORS, TO_HUNDREDTHS, Day, In, Ref, hundredths_schema
 from palier.billing import actions, exports, invoicing, links, presenters, reports
 from palier.billing.models import Activity, DecidedVia
 from palier.billing.queries import (
@@ -36,7 +36,12 @@ router = Router(tags=["billing"])
 
 ActivityCode = Annotated[str, StringConstraints(pattern="^(" + "|".join(Activity.values) + ")$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)]
-Hours = Annotated[Decimal, Field(gt=0, le=10_000, max_digits=7, decimal_places=2), TO_HUNDREDTHS]
+Hours = Annotated[
+    Decimal,
+    Field(gt=0, le=10_000, max_digits=7, decimal_places=2),
+    TO_HUNDREDTHS,
+    hundredths_schema(10_000, exclusive_zero=True),
+]
 Minutes = Annotated[int, Field(gt=0, le=24 * 60)]
 
 
@@ -137,8 +142,8 @@ class InvoiceOut(Schema):
     status: str = Field(description="draft | approved")
     number: str | None
     customer: CustomerRef
-    period_start: dt.date
-    period_end: dt.date
+    period_start: Day
+    period_end: Day
     issued_on: dt.date | None
     credited_invoice_id: int | None
     currency: str
@@ -192,13 +197,13 @@ def _limit(limit: int) -> int:
 # --- Estimates and consent -------------------------------------------------------------
 
 
-class EstimateIn(Schema):
+class EstimateIn(In):
     hours: Hours
     activity: ActivityCode = Activity.CONSULTING
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
 
 
-class DeclineIn(Schema):
+class DeclineIn(In):
     reason: Text = ""
 
 
@@ -290,26 +295,26 @@ def decline_by_link(request, token: str, payload: DeclineIn):
 # --- Time and timer --------------------------------------------------------------------
 
 
-class TimeIn(Schema):
-    date: dt.date | None = None
+class TimeIn(In):
+    date: Day | None = None
     minutes: Minutes
     activity: ActivityCode = Activity.CONSULTING
     note: Text = ""
 
 
-class TimePatch(Schema):
-    date: dt.date | None = None
+class TimePatch(In):
+    date: Day | None = None
     minutes: Minutes | None = None
     activity: ActivityCode | None = None
     note: Text | None = None
 
 
-class BillableIn(Schema):
+class BillableIn(In):
     billable: bool
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
-class TimerIn(Schema):
+class TimerIn(In):
     ticket_id: int
     activity: ActivityCode = Activity.CONSULTING
     note: Text = ""
@@ -425,13 +430,13 @@ def stop_timer(request):
 # --- Billing runs and invoices ---------------------------------------------------------
 
 
-class RunIn(Schema):
-    period_start: dt.date
-    period_end: dt.date
+class RunIn(In):
+    period_start: Day
+    period_end: Day
     customer_id: int | None = None
 
 
-class CreditIn(Schema):
+class CreditIn(In):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
@@ -531,7 +536,7 @@ def invoice_pdf(request, invoice_id: int):
 
 
 @router.get("/exports/invoices.{fmt}", response={200: None, **ERRORS})
-def export_invoices(request, fmt: str, period_start: dt.date, period_end: dt.date):
+def export_invoices(request, fmt: str, period_start: Day, period_end: Day):
     """Manager: approved invoices and their lines issued in the period, as csv or xlsx."""
     check_billing_staff(request.auth)
     if fmt not in ("csv", "xlsx"):
@@ -558,7 +563,7 @@ def erp_invoices(request, after: int = 0, limit: int = 100):
 
 
 @router.get("/reports/billing", response={200: dict[str, Any], **ERRORS})
-def billing_report(request, period_start: dt.date, period_end: dt.date):
+def billing_report(request, period_start: Day, period_end: Day):
     """Manager: billable hours and revenue per customer, consultant and month; unbilled
     level-1 time; estimates accepted and declined; prepaid balances."""
     check_billing_staff(request.auth)

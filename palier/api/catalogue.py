@@ -11,7 +11,9 @@ from typing import Annotated
 from ninja import Router, Schema
 from pydantic import Field, StringConstraints
 
-from palier.api.schemas import ERRORS, Id, Ref
+from palier.accounts.permissions import Permission
+from palier.api.doors import needs
+from palier.api.schemas import ERRORS, Day, Id, In, ProductOut, Ref
 from palier.catalogue import actions
 from palier.catalogue.queries import (
     access_installation_by_id,
@@ -23,6 +25,7 @@ from palier.catalogue.queries import (
 )
 from palier.customers.models import Installation, Module, Product, ProductVersion
 from palier.customers.queries import access_customer_by_id
+from palier.lib.versions import version_key
 
 router = Router(tags=["catalogue"])
 
@@ -35,12 +38,12 @@ Number = Annotated[
 Environment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
 
 
-class ProductIn(Schema):
+class ProductIn(In):
     code: Code
     name: Name
 
 
-class ProductPatch(Schema):
+class ProductPatch(In):
     name: Name | None = None
 
 
@@ -65,7 +68,7 @@ class ModuleDetail(Schema):
     names: ModuleNames
 
 
-class ModuleIn(Schema):
+class ModuleIn(In):
     product_id: Id
     code: Code
     name: Name
@@ -74,7 +77,7 @@ class ModuleIn(Schema):
     name_it: OtherName = ""
 
 
-class ModulePatch(Schema):
+class ModulePatch(In):
     name: Name | None = None
     name_fr: OtherName | None = None
     name_de: OtherName | None = None
@@ -89,17 +92,17 @@ class VersionDetail(Schema):
     end_of_support: dt.date | None
 
 
-class VersionIn(Schema):
+class VersionIn(In):
     product_id: Id
     number: Number
-    released_on: dt.date | None = None
-    end_of_support: dt.date | None = None
+    released_on: Day | None = None
+    end_of_support: Day | None = None
 
 
-class VersionPatch(Schema):
+class VersionPatch(In):
     number: Number | None = None
-    released_on: dt.date | None = None
-    end_of_support: dt.date | None = None
+    released_on: Day | None = None
+    end_of_support: Day | None = None
 
 
 class InstallationOut(Schema):
@@ -111,17 +114,17 @@ class InstallationOut(Schema):
     installed_on: dt.date | None
 
 
-class InstallationIn(Schema):
+class InstallationIn(In):
     customer_id: Id
     version_id: Id
     environment: Environment = "production"
-    installed_on: dt.date | None = None
+    installed_on: Day | None = None
 
 
-class InstallationPatch(Schema):
+class InstallationPatch(In):
     version_id: Id | None = None
     environment: Environment | None = None
-    installed_on: dt.date | None = None
+    installed_on: Day | None = None
 
 
 def _ref(obj) -> dict:
@@ -167,14 +170,48 @@ def _set(payload: Schema) -> dict:
     return {k: v for k, v in payload.dict(exclude_unset=True).items()}
 
 
-@router.post("/products", response={201: ProductRow, **ERRORS})
+# Listing and creating share one address: both live in this router (two routers each
+# claiming /products answered POST with 405).
+@router.get("/products", response={200: list[ProductOut], **ERRORS})
+def list_products(request):
+    """Products with their modules and their versions, sorted as versions."""
+    products = Product.objects.prefetch_related("modules", "versions").order_by("name")
+    return [
+        {
+            "id": pr.pk,
+            "code": pr.code,
+            "name": pr.name,
+            "modules": [{"id": m.pk, "code": m.code, "name": m.name} for m in pr.modules.all()],
+            "versions": [
+                {
+                    "id": v.pk,
+                    "number": v.number,
+                    "released_on": v.released_on,
+                    "end_of_support": v.end_of_support,
+                }
+                for v in sorted(pr.versions.all(), key=lambda v: version_key(v.number))
+            ],
+        }
+        for pr in products
+    ]
+
+
+@router.post(
+    "/products",
+    response={201: ProductRow, **ERRORS},
+    openapi_extra=needs(Permission.CATALOGUE_WRITE),
+)
 def create_product(request, payload: ProductIn):
     return 201, product_row(
         actions.do_save_product(None, acting_user=request.auth, **_set(payload))
     )
 
 
-@router.patch("/products/{product_id}", response={200: ProductRow, **ERRORS})
+@router.patch(
+    "/products/{product_id}",
+    response={200: ProductRow, **ERRORS},
+    openapi_extra=needs(Permission.CATALOGUE_WRITE),
+)
 def update_product(request, product_id: Id, payload: ProductPatch):
     product = access_product_by_id(product_id)
     changes = {k: v for k, v in _set(payload).items() if v is not None}
@@ -189,7 +226,11 @@ def list_modules(request, product_id: Id | None = None):
     return [module_out(m) for m in qs[:2000]]
 
 
-@router.post("/modules", response={201: ModuleDetail, **ERRORS})
+@router.post(
+    "/modules",
+    response={201: ModuleDetail, **ERRORS},
+    openapi_extra=needs(Permission.CATALOGUE_WRITE),
+)
 def create_module(request, payload: ModuleIn):
     """Add a module: requests can name it at once."""
     data = _set(payload)
@@ -202,7 +243,11 @@ def get_module(request, module_id: Id):
     return module_out(access_module_by_id(module_id))
 
 
-@router.patch("/modules/{module_id}", response={200: ModuleDetail, **ERRORS})
+@router.patch(
+    "/modules/{module_id}",
+    response={200: ModuleDetail, **ERRORS},
+    openapi_extra=needs(Permission.CATALOGUE_WRITE),
+)
 def update_module(request, module_id: Id, payload: ModulePatch):
     module = access_module_by_id(module_id)
     changes = {k: v for k, v in _set(payload).items() if v is not None}
@@ -218,7 +263,11 @@ def list_versions(request, product_id: Id | None = None):
     return [version_out(v) for v in sorted_versions(qs[:5000])]
 
 
-@router.post("/versions", response={201: VersionDetail, **ERRORS})
+@router.post(
+    "/versions",
+    response={201: VersionDetail, **ERRORS},
+    openapi_extra=needs(Permission.CATALOGUE_WRITE),
+)
 def create_version(request, payload: VersionIn):
     data = _set(payload)
     data["product"] = access_product_by_id(data.pop("product_id"))
@@ -230,7 +279,11 @@ def get_version(request, version_id: Id):
     return version_out(access_version_by_id(version_id))
 
 
-@router.patch("/versions/{version_id}", response={200: VersionDetail, **ERRORS})
+@router.patch(
+    "/versions/{version_id}",
+    response={200: VersionDetail, **ERRORS},
+    openapi_extra=needs(Permission.CATALOGUE_WRITE),
+)
 def update_version(request, version_id: Id, payload: VersionPatch):
     """Change a version's number or dates; a date sent as null clears it."""
     version = access_version_by_id(version_id)
@@ -259,7 +312,11 @@ def list_installations(
     return [installation_out(i) for i in qs.order_by("id")[:limit]]
 
 
-@router.post("/installations", response={201: InstallationOut, **ERRORS})
+@router.post(
+    "/installations",
+    response={201: InstallationOut, **ERRORS},
+    openapi_extra=needs(Permission.CATALOGUE_WRITE),
+)
 def create_installation(request, payload: InstallationIn):
     data = _set(payload)
     data["customer"] = access_customer_by_id(request.auth, data.pop("customer_id"))
@@ -273,7 +330,11 @@ def get_installation(request, installation_id: Id):
     return installation_out(access_installation_by_id(request.auth, installation_id))
 
 
-@router.patch("/installations/{installation_id}", response={200: InstallationOut, **ERRORS})
+@router.patch(
+    "/installations/{installation_id}",
+    response={200: InstallationOut, **ERRORS},
+    openapi_extra=needs(Permission.CATALOGUE_WRITE),
+)
 def update_installation(request, installation_id: Id, payload: InstallationPatch):
     installation = access_installation_by_id(request.auth, installation_id)
     changes = _set(payload)
@@ -286,7 +347,11 @@ def update_installation(request, installation_id: Id, payload: InstallationPatch
     return installation_out(access_installation_by_id(request.auth, installation_id))
 
 
-@router.delete("/installations/{installation_id}", response={204: None, **ERRORS})
+@router.delete(
+    "/installations/{installation_id}",
+    response={204: None, **ERRORS},
+    openapi_extra=needs(Permission.CATALOGUE_WRITE),
+)
 def remove_installation(request, installation_id: Id):
     installation = access_installation_by_id(request.auth, installation_id)
     actions.do_remove_installation(installation, acting_user=request.auth)

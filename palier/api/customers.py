@@ -23,17 +23,15 @@ from palier.api.schemas import (
     CustomizationOut,
     CustomizationPatch,
     Id,
-    ProductOut,
 )
 from palier.customers import actions
-from palier.customers.models import Module, Product
+from palier.customers.models import Module
 from palier.customers.queries import (
     access_customer_by_id,
     visible_contracts,
     visible_customers,
     visible_customizations,
 )
-from palier.lib.versions import version_key
 
 router = Router(tags=["customers"])
 
@@ -178,26 +176,3 @@ def update_customization(request, customization_id: int, payload: CustomizationP
     changes = {k: (v.value if hasattr(v, "value") else v) for k, v in payload.dict().items()}
     c = actions.do_update_customization(c, acting_user=request.auth, **changes)
     return p.customization_out(c)
-
-
-@router.get("/products", response={200: list[ProductOut], **ERRORS})
-def list_products(request):
-    products = Product.objects.prefetch_related("modules", "versions").order_by("name")
-    return [
-        {
-            "id": pr.pk,
-            "code": pr.code,
-            "name": pr.name,
-            "modules": [{"id": m.pk, "code": m.code, "name": m.name} for m in pr.modules.all()],
-            "versions": [
-                {
-                    "id": v.pk,
-                    "number": v.number,
-                    "released_on": v.released_on,
-                    "end_of_support": v.end_of_support,
-                }
-                for v in sorted(pr.versions.all(), key=lambda v: version_key(v.number))
-            ],
-        }
-        for pr in products
-    ]

@@ -18,7 +18,7 @@ from pydantic import Field, StringConstraints
 from palier.accounts.models import User
 from palier.accounts.permissions import Permission, check_allowed
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS
+from palier.api.schemas import ERRORS, In
 from palier.customers.models import Module, Product, ProductVersion
 from palier.engineering import actions
 from palier.engineering.models import Defect, DefectStatus, Patch, Severity
@@ -83,7 +83,7 @@ class DefectPageOut(Schema):
     next_cursor: str | None
 
 
-class DefectIn(Schema):
+class DefectIn(In):
     title: Title
     description: Text = ""
     severity: SeverityCode = "medium"
@@ -93,7 +93,7 @@ class DefectIn(Schema):
     title_translations: Translations = Field(default_factory=dict)
 
 
-class DefectPatchIn(Schema):
+class DefectPatchIn(In):
     status: DefectStatusCode | None = None
     severity: SeverityCode | None = None
     title: Title | None = None
@@ -102,14 +102,14 @@ class DefectPatchIn(Schema):
     duplicate_of_id: int | None = None
 
 
-class EscalationIn(Schema):
+class EscalationIn(In):
     defect_id: int | None = None
     new_defect: DefectIn | None = None
     note: Note = ""
     expected_version: int | None = None
 
 
-class PatchIn(Schema):
+class PatchIn(In):
     product_id: int
     number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     defect_ids: list[int] = Field(default_factory=list, max_length=500)
@@ -141,7 +141,7 @@ class NotesOut(Schema):
     text: str
 
 
-class DeploymentIn(Schema):
+class DeploymentIn(In):
     note: Note = ""
 
 

@@ -62,7 +62,41 @@ def _index(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Text the API refuses to store (PostgreSQL refuses NUL; api/parsing.py refuses it first).
+NO_NUL = "^[^\\u0000]*$"
+MAX_INT = 2**63 - 1
+
+
+def _state_enforced_limits(node: object) -> None:
+    """Write into the OpenAPI document the limits api/parsing.py enforces on every request:
+    integers within 64 bits and text without NUL characters."""
+    if isinstance(node, list):
+        for item in node:
+            _state_enforced_limits(item)
+        return
+    if not isinstance(node, dict):
+        return
+    kind = node.get("type")
+    if kind == "integer":
+        node.setdefault("minimum", -MAX_INT)
+        node.setdefault("maximum", MAX_INT)
+    elif kind == "string" and "enum" not in node and "format" not in node:
+        if "pattern" not in node:
+            node["pattern"] = NO_NUL
+        elif node["pattern"] != NO_NUL:
+            node.setdefault("allOf", []).append({"pattern": NO_NUL})
+    for key, value in node.items():
+        if key not in ("example", "examples", "default", "enum", "const"):
+            _state_enforced_limits(value)
+
+
 class PalierAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        _state_enforced_limits(schema.get("paths", {}))
+        _state_enforced_limits(schema.get("components", {}))
+        return schema
+
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()
         for pattern in urls:
@@ -100,3 +134,6 @@ api.add_router("", "palier.api.sla.router")
 api.add_router("", "palier.api.mail.router")
 api.add_router("", "palier.api.people.router")
 api.add_router("", "palier.api.catalogue.router")
+api.add_router("", "palier.api.exports.router")
+api.add_router("", "palier.api.webhooks.router")
+api.add_router("", "palier.api.audit.router")

@@ -33,6 +33,11 @@ class InvalidText(DomainError):
     code = "invalid_characters"
 
 
+class NotAnObject(DomainError):
+    code = "validation_error"
+    status = 422
+
+
 class NumberOutOfRange(DomainError):
     code = "number_out_of_range"
     status = 422
@@ -69,6 +74,10 @@ class JsonParser(Parser):
                 details={"content_type": content_type},
             )
         data = json.loads(request.body)
+        if not isinstance(data, dict):
+            # Every body this API describes is an object: an array or a number is refused
+            # here, before ninja would read it as an object of defaults.
+            raise NotAnObject(_("The request body must be a JSON object."))
         _check(data)
         return data
 

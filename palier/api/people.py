@@ -10,7 +10,9 @@ from ninja import Router, Schema
 from pydantic import Field, StringConstraints
 
 from palier.accounts.models import Role, User
-from palier.api.schemas import ERRORS, Id, LanguageCode, Ref
+from palier.accounts.permissions import Permission, check_allowed
+from palier.api.doors import needs
+from palier.api.schemas import ERRORS, Id, In, LanguageCode, Ref
 from palier.customers.queries import access_customer_by_id
 from palier.people import actions
 from palier.people.models import Invitation, InvitationState
@@ -66,7 +68,7 @@ class PersonOut(Schema):
     invitation: InvitationOut | None = Field(None, description="the latest invitation")
 
 
-class PersonIn(Schema):
+class PersonIn(In):
     email: Email
     role: RoleCode
     customer_id: Id | None = Field(None, description="required for contacts, none for staff")
@@ -79,7 +81,7 @@ class PersonIn(Schema):
     invite: bool = Field(False, description="send a set-password link by mail")
 
 
-class PersonPatch(Schema):
+class PersonPatch(In):
     email: Email | None = None
     role: RoleCode | None = None
     customer_id: Id | None = None
@@ -91,7 +93,7 @@ class PersonPatch(Schema):
     phone: Phone | None = None
 
 
-class ReactivateIn(Schema):
+class ReactivateIn(In):
     invite: bool = Field(True, description="send a set-password link by mail")
 
 
@@ -159,9 +161,12 @@ def list_people(
     return [person_out(p, invitations.get(p.pk)) for p in people]
 
 
-@router.post("/people", response={201: PersonOut, **ERRORS})
+@router.post(
+    "/people", response={201: PersonOut, **ERRORS}, openapi_extra=needs(Permission.PEOPLE_WRITE)
+)
 def create_person(request, payload: PersonIn):
     """Create a contact or a member of staff (managers; administrators by administrators)."""
+    check_allowed(request.auth, Permission.PEOPLE_WRITE)
     customer = (
         access_customer_by_id(request.auth, payload.customer_id) if payload.customer_id else None
     )
@@ -186,9 +191,14 @@ def get_person(request, person_id: Id):
     return _out(access_person_by_id(request.auth, person_id))
 
 
-@router.patch("/people/{person_id}", response={200: PersonOut, **ERRORS})
+@router.patch(
+    "/people/{person_id}",
+    response={200: PersonOut, **ERRORS},
+    openapi_extra=needs(Permission.PEOPLE_WRITE),
+)
 def update_person(request, person_id: Id, payload: PersonPatch):
     """Change a person's details, role (within staff), customer or language."""
+    check_allowed(request.auth, Permission.PEOPLE_WRITE)
     person = access_person_by_id(request.auth, person_id)
     changes = {
         k: (v.value if hasattr(v, "value") else v)
@@ -200,22 +210,37 @@ def update_person(request, person_id: Id, payload: PersonPatch):
     return _out(actions.do_update_person(person, acting_user=request.auth, **changes))
 
 
-@router.post("/people/{person_id}/invitation", response={201: PersonOut, **ERRORS})
+@router.post(
+    "/people/{person_id}/invitation",
+    response={201: PersonOut, **ERRORS},
+    openapi_extra=needs(Permission.PEOPLE_WRITE),
+)
 def invite_person(request, person_id: Id):
     """Send a new set-password link (the earlier ones stop working)."""
+    check_allowed(request.auth, Permission.PEOPLE_WRITE)
     person = access_person_by_id(request.auth, person_id)
     actions.do_invite(person, acting_user=request.auth)
     return 201, _out(person)
 
 
-@router.post("/people/{person_id}/deactivation", response={200: PersonOut, **ERRORS})
+@router.post(
+    "/people/{person_id}/deactivation",
+    response={200: PersonOut, **ERRORS},
+    openapi_extra=needs(Permission.PEOPLE_WRITE),
+)
 def deactivate_person(request, person_id: Id):
     """Deactivate: the history stays; every session and token ends at once."""
+    check_allowed(request.auth, Permission.PEOPLE_WRITE)
     person = access_person_by_id(request.auth, person_id)
     return _out(actions.do_deactivate(person, acting_user=request.auth))
 
 
-@router.post("/people/{person_id}/reactivation", response={200: PersonOut, **ERRORS})
+@router.post(
+    "/people/{person_id}/reactivation",
+    response={200: PersonOut, **ERRORS},
+    openapi_extra=needs(Permission.PEOPLE_WRITE),
+)
 def reactivate_person(request, person_id: Id, payload: ReactivateIn):
+    check_allowed(request.auth, Permission.PEOPLE_WRITE)
     person = access_person_by_id(request.auth, person_id)
     return _out(actions.do_reactivate(person, acting_user=request.auth, invite=payload.invite))

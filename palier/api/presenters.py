@@ -32,6 +32,7 @@ def customer_out(customer: Customer) -> dict:
     return {
         "id": customer.pk,
         "code": customer.code,
+        "reference": customer.reference,
         "name": customer.name,
         "language": customer.language,
         "default_visibility": customer.default_visibility,

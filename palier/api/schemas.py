@@ -9,7 +9,15 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic.json_schema import WithJsonSchema
 
 from palier.customers.models import validate_country
 from palier.lib.money import CENT
@@ -27,6 +35,55 @@ VisibilityCode = StrEnum("VisibilityCode", {"PRIVATE": "private", "SHARED": "sha
 MAX_INT = 2**63 - 1
 Id = Annotated[int, Field(ge=0, le=MAX_INT)]
 Version = Annotated[int, Field(ge=0, le=MAX_INT)]
+
+# A day the desk can count with: written as text (YYYY-MM-DD; a number such as 0 is not a
+# day), between these two (9999-12-31 overflowed date arithmetic further on).
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
+def _day_text(value: Any) -> Any:
+    if isinstance(value, str | dt.date) and not isinstance(value, dt.datetime):
+        return value
+    raise ValueError("A day is written as text, YYYY-MM-DD.")
+
+
+def _day_in_range(value: dt.date) -> dt.date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"A day between {FIRST_DAY} and {LAST_DAY}.")
+    return value
+
+
+Day = Annotated[
+    dt.date,
+    BeforeValidator(_day_text),
+    AfterValidator(_day_in_range),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^\d{4}-\d{2}-\d{2}$",
+            "description": f"A day, YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}.",
+        }
+    ),
+]
+
+
+class In(Schema):
+    """A request body's object: an object and nothing else. ninja's Schema reads attributes
+    of whatever it is given, so a JSON array or a number passed for an object validated as
+    an object of defaults (`[]` as a PATCH body, `["x"]` as an address). A field the
+    document does not name is refused too, instead of being silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        given = getattr(value, "_obj", value)  # ninja wraps what it validates in a getter
+        if not isinstance(given, dict):
+            raise ValueError("Input should be a JSON object.")
+        return value
+
 
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=50_000)]
@@ -68,7 +125,7 @@ def _iso_country(code: str) -> str:
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_iso_country)]
 
 
-class PostalAddress(Schema):
+class PostalAddress(In):
     """Where invoices go (and the QR-bill's debtor): postcode and city make it complete.
     The lengths are those of a Swiss QR-bill."""
 
@@ -79,25 +136,32 @@ class PostalAddress(Schema):
     country: Country = "CH"
 
 
+# The customer's number in the vendor's ERP: imports match customers by it.
+CustomerNumber = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+
+
 class CustomerOut(Schema):
     id: int
     code: str
+    reference: str = Field(description="the customer's number in the vendor's ERP")
     name: str
     language: str
     default_visibility: str
     address: PostalAddress
 
 
-class CustomerIn(Schema):
+class CustomerIn(In):
     code: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,40}$")]
     name: Subject
+    reference: CustomerNumber = ""
     language: LanguageCode = LanguageCode.EN
     default_visibility: VisibilityCode = VisibilityCode.PRIVATE
     address: PostalAddress | None = None
 
 
-class CustomerPatch(Schema):
+class CustomerPatch(In):
     name: Subject | None = None
+    reference: CustomerNumber | None = None
     language: LanguageCode | None = None
     default_visibility: VisibilityCode | None = None
     address: PostalAddress | None = Field(None, description="replaces the whole address")
@@ -120,25 +184,49 @@ class ContractOut(Schema):
 # Amounts and hours in hundredths: "1E+1" or "2.5" is read as 10.00 or 2.50, so that an
 # answer shows the value as it is stored.
 TO_HUNDREDTHS = AfterValidator(lambda value: value.quantize(CENT))
-Hundredths = Annotated[Decimal, Field(ge=0, le=100_000, decimal_places=2), TO_HUNDREDTHS]
 
 
-class ContractIn(Schema):
+def hundredths_schema(maximum: int, *, exclusive_zero: bool = False) -> WithJsonSchema:
+    """A number to the cent, as JSON number or text: the OpenAPI says both forms and the
+    two decimal places the API enforces."""
+    number: dict[str, Any] = {"type": "number", "multipleOf": 0.01, "maximum": maximum}
+    number["exclusiveMinimum" if exclusive_zero else "minimum"] = 0
+    digits = len(str(maximum))
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                number,
+                {"type": "string", "pattern": rf"^\d{{1,{digits}}}(\.\d{{1,2}})?$"},
+            ],
+            "description": f"At most two decimal places, up to {maximum}.",
+        }
+    )
+
+
+Hundredths = Annotated[
+    Decimal,
+    Field(ge=0, le=100_000, decimal_places=2),
+    TO_HUNDREDTHS,
+    hundredths_schema(100_000),
+]
+
+
+class ContractIn(In):
     customer_id: Id
     reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     state: ContractState = ContractState.ACTIVE
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
     tier: Annotated[str, StringConstraints(max_length=20)] = "standard"
     hourly_rate: Hundredths = Decimal("185.00")
     prepaid_hours: Hundredths = Decimal("0.00")
     module_ids: list[Id] = []
 
 
-class ContractPatch(Schema):
+class ContractPatch(In):
     state: ContractState | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: Day | None = None
+    end: Day | None = None
     tier: Annotated[str, StringConstraints(max_length=20)] | None = None
     hourly_rate: Hundredths | None = None
     prepaid_hours: Hundredths | None = None
@@ -157,25 +245,25 @@ class CustomizationOut(Schema):
     description: str
 
 
-class CustomizationIn(Schema):
+class CustomizationIn(In):
     customer_id: Id
     module_id: Id
     object: Subject
     built_by: BuiltBy
     author: Annotated[str, StringConstraints(max_length=200)] = ""
-    built_on: dt.date | None = None
+    built_on: Day | None = None
     authorization_reference: Annotated[str, StringConstraints(max_length=80)] = ""
-    authorization_date: dt.date | None = None
+    authorization_date: Day | None = None
     description: LongText = ""
 
 
-class CustomizationPatch(Schema):
+class CustomizationPatch(In):
     object: Subject | None = None
     built_by: BuiltBy | None = None
     author: Annotated[str, StringConstraints(max_length=200)] | None = None
-    built_on: dt.date | None = None
+    built_on: Day | None = None
     authorization_reference: Annotated[str, StringConstraints(max_length=80)] | None = None
-    authorization_date: dt.date | None = None
+    authorization_date: Day | None = None
     description: LongText | None = None
 
 
@@ -203,7 +291,7 @@ class ProductOut(Schema):
 # --- tickets -------------------------------------------------------------------------
 
 
-class TicketIn(Schema):
+class TicketIn(In):
     type: RequestType
     subject: Subject
     description: LongText = ""
@@ -218,7 +306,7 @@ class TicketIn(Schema):
     contact_id: Id | None = Field(None, description="Staff only: the contact who called.")
 
 
-class TicketPatch(Schema):
+class TicketPatch(In):
     expected_version: Version | None = Field(None, description="Refuse with 409 if changed since.")
     type: RequestType | None = None
     module_id: Id | None = None
@@ -228,12 +316,12 @@ class TicketPatch(Schema):
     reason: Reason_ = ""
 
 
-class MessageIn(Schema):
+class MessageIn(In):
     body: Body
     expected_version: Version | None = None
 
 
-class NoteIn(Schema):
+class NoteIn(In):
     body: Body
     activity: Annotated[
         str, StringConstraints(pattern=r"^(message|phone_call|remote_session)$")
@@ -241,7 +329,7 @@ class NoteIn(Schema):
     expected_version: Version | None = None
 
 
-class DiagnosisIn(Schema):
+class DiagnosisIn(In):
     finding: Finding
     note: Reason_ = Field(
         "",
@@ -250,13 +338,13 @@ class DiagnosisIn(Schema):
     expected_version: Version | None = None
 
 
-class TransitionIn(Schema):
+class TransitionIn(In):
     to: StatusCode
     reason: Reason_ = ""
     expected_version: Version | None = None
 
 
-class AcceptIn(Schema):
+class AcceptIn(In):
     # Required, but an empty reason reaches the action, which refuses it as reason_required.
     reason: Reason_
     expected_version: Version | None = None

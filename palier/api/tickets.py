@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Literal
 
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -150,6 +151,9 @@ def open_ticket(request, payload: TicketIn):
     return json_response(p.ticket_detail_out(ticket, user, ticket.language), status=201)
 
 
+QueueCode = StrEnum("QueueCode", {q.upper(): q for q in QUEUES})
+
+
 class ListParams(Schema):
     status: list[StatusCode] = []
     level: Annotated[int, Field(ge=1, le=2)] | None = None
@@ -158,10 +162,10 @@ class ListParams(Schema):
     customer_id: Id | None = None
     module_id: Id | None = None
     assignee_id: Id | None = None
-    queue: str | None = None
+    queue: QueueCode | None = None
     mine: bool = False
     q: str = ""
-    sort: str = "-created"
+    sort: Literal["-created", "created", "-updated", "updated"] = "-created"
     cursor: str | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
 
@@ -187,7 +191,7 @@ def list_ticket_page(request, params: Query[ListParams]):
         customer_id=params.customer_id,
         module_id=params.module_id,
         assignee_id=params.assignee_id,
-        queue=params.queue,
+        queue=params.queue.value if params.queue else None,
         mine=params.mine,
         q=params.q[:200],
     )

@@ -1,7 +1,8 @@
 """The audit log: who changed which record, when, from where, before and after.
 
 Append-only: rows are inserted by `palier.audit.log.record_change` and never updated or
-deleted (the model refuses it; on PostgreSQL a trigger refuses it too).
+deleted. The model and its querysets refuse it, and so does the database: triggers refuse
+UPDATE and DELETE on PostgreSQL and SQLite (migration 0002; docs/security.md).
 """
 
 from __future__ import annotations
@@ -14,6 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 class AppendOnly(Exception):
     """An audit row cannot be changed or deleted."""
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnly("audit entries are append-only")
+
+    def delete(self):
+        raise AppendOnly("audit entries are append-only")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnly("audit entries are append-only")
 
 
 class Channel(models.TextChoices):
@@ -45,6 +57,8 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(max_length=300, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")

@@ -3,24 +3,19 @@ change is locked, checked and recorded; the admin is for looking and for contrac
 
 from django.contrib import admin
 
+from palier.accounts.permissions import Permission
+from palier.audit.admin import AuditedAdmin
+from palier.audit.admin import ReadOnlyAdmin as ReadOnly
 from palier.billing.models import ContractRate, Estimate, Invoice, InvoiceLine, TimeEntry
 
 
 @admin.register(ContractRate)
-class ContractRateAdmin(admin.ModelAdmin):
+class ContractRateAdmin(AuditedAdmin):
+    """A contract's rates: the managers' (permission table), each change audited."""
+
+    permission = Permission.CONTRACT_WRITE
     list_display = ("contract", "activity", "hourly_rate")
     list_select_related = ("contract",)
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Estimate)

@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 
 from palier.billing.models import Invoice, InvoiceLine, InvoiceStatus
 from palier.billing.presenters import invoice_out
+from palier.lib.spreadsheet import safe_text
 
 COLUMNS = [
     "number",
@@ -49,9 +50,7 @@ NUMERIC = {
 
 def _safe_cell(value: str, column: str) -> str:
     """Text starting with =, +, -, @ would run as a formula in a spreadsheet: quote it."""
-    if column not in NUMERIC and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return value if column in NUMERIC else safe_text(value)
 
 
 def _approved() -> object:

@@ -69,6 +69,8 @@ class Customer(models.Model):
                 fields=["reference"],
                 condition=~models.Q(reference=""),
                 name="customer_unique_reference",
+                violation_error_code="unique",
+                violation_error_message=_("Another customer has this customer number."),
             )
         ]
 

@@ -1,25 +1,25 @@
+"""Defects and patches are worked in the R&D screens and the API, through the actions that
+move linked tickets and tell customers; the admin shows them."""
+
 from django.contrib import admin
 
+from palier.audit.admin import ReadOnlyAdmin, ReadOnlyInline
 from palier.engineering.models import Defect, DefectLink, Patch
 
 
-class DefectLinkInline(admin.TabularInline):
+class DefectLinkInline(ReadOnlyInline):
     model = DefectLink
-    extra = 0
     raw_id_fields = ("ticket",)
-    readonly_fields = ("linked_by", "linked_at", "notified_patch")
 
 
 @admin.register(Defect)
-class DefectAdmin(admin.ModelAdmin):
+class DefectAdmin(ReadOnlyAdmin):
     list_display = ("id", "title", "module", "severity", "status", "fixed_in")
     list_filter = ("status", "severity")
     search_fields = ("title",)
     inlines = [DefectLinkInline]
-    filter_horizontal = ("affected_versions",)
 
 
 @admin.register(Patch)
-class PatchAdmin(admin.ModelAdmin):
+class PatchAdmin(ReadOnlyAdmin):
     list_display = ("version", "released_at")
-    readonly_fields = ("released_at", "released_by")

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from palier.accounts.permissions import Permission, check_allowed
 from palier.audit.log import origin
 from palier.imports.columns import Column, match_headers
 from palier.imports.files import Table
@@ -206,6 +207,7 @@ def apply(
     """Write the rows the plan creates or updates, `BATCH` rows per transaction. A row the
     database refuses now (someone changed the desk meanwhile) is counted refused, with its
     reason added to its problems. Returns the counts by outcome, as done."""
+    check_allowed(acting_user, Permission.DATA_IMPORT)
     to_write = [r for r in the_plan.rows if r.outcome in (Outcome.CREATE, Outcome.UPDATE)]
     context = kind.load(to_write) if to_write else None
     done = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.db import transaction
@@ -24,6 +25,7 @@ from palier.knowledge.search import index_translation, unindex_translation
 from palier.lib.errors import Conflict, DomainError
 
 LANGUAGE_CODES = ("en", "fr", "de", "it")
+DEFLECTION_WINDOW = dt.timedelta(hours=1)
 
 
 def _check_text(title: str, body: str, language: str) -> tuple[str, str]:
@@ -202,7 +204,14 @@ def do_archive(t: ArticleTranslation, *, acting_user: User) -> ArticleTranslatio
 def do_record_deflection(
     article: Article, *, contact: User, language: str, module: Module | None, query: str
 ) -> Deflection:
-    """A contact's "this answered my question": counted, and no request is opened."""
+    """A contact's "this answered my question": counted, and no request is opened. The same
+    contact saying it again of the same article within an hour counts once."""
+    now = timezone.now()
+    recent = Deflection.objects.filter(
+        article=article, contact=contact, at__gte=now - DEFLECTION_WINDOW, at__lte=now
+    ).first()
+    if recent is not None:
+        return recent
     return Deflection.objects.create(
         article=article,
         language=language if language in LANGUAGE_CODES else "en",

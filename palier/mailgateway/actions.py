@@ -1,244 +1,315 @@
-"""Inbound mail: store the raw message first, then process it in one transaction.
+"""Inbound mail: store the raw bytes first, then bring each stored row to an ending.
 
-A message is stored (committed) before it is parsed; processing either completes — ticket
-written and the raw marked processed, together — or leaves it stored for a retry, or puts it
-in the quarantine with the reason. Delivering it again finds the stored row and adds nothing.
+1. `store_raw` keeps the bytes in one short transaction, before anything is parsed. Only
+   then does a way in acknowledge the message (ingest exit 0, LMTP 250, IMAP \\Seen or move).
+2. `do_process_raw` parses outside any transaction (`inbound.prepare`), then routes and writes
+   in one short transaction (`inbound.route`): a ticket, a message on a ticket, a record of
+   machine mail, or the quarantine with a reason a person can act on.
+3. Any failure while processing a row quarantines that row with the exception's class and
+   message; the rows after it flow on. Only a database that is unwell (connection lost,
+   locked) leaves the row stored for `palier mail process` and the worker's sweep, and after
+   `MAX_ATTEMPTS` such failures it is quarantined too. No row stays stored for ever.
+
+`invariant.py` states what must then hold over the whole inbound table.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import logging
-import re
+import time
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.accounts.permissions import Permission, check_allowed
-from palier.lib.errors import Conflict, DomainError
-from palier.mailgateway import outbound
-from palier.mailgateway.attachments import store_attachments
-from palier.mailgateway.config import is_own_address
-from palier.mailgateway.models import OutboundMessage, Outcome, RawMessage, RawState
-from palier.mailgateway.parsing import ParsedMail, UnparseableMail, dedup_key, parse
-from palier.mailgateway.threading import find_ticket
-from palier.mailgateway.visible import visible_text
-from palier.tickets.actions import do_add_message, do_open_ticket, record_event
-from palier.tickets.models import Channel, Ticket
-from palier.tickets.states import Status
-from palier.triage.suggest import suggest_type
+from palier.lib.errors import Conflict
+from palier.mailgateway.identity import content_key, header_value, id_hash, message_ids, storable
+from palier.mailgateway.models import (
+    Outcome,
+    QuarantineReason,
+    RawBytes,
+    RawMessage,
+    RawState,
+)
 
 logger = logging.getLogger(__name__)
-# Fwd (en), WG (de), TR (fr), I / Inoltro (it).
-FORWARD_RE = re.compile(r"^\s*(fwd?|wg|tr|i|inoltro)\s*:", re.IGNORECASE)
+MAX_ATTEMPTS = 5
+ATTACH_BATCH = 10  # files per transaction: a few hundredths of a second of the lock
+BATCH_PAUSE = 0.01
+TRANSIENT = (OperationalError, InterfaceError)
+# Endings staff may turn into a customer's message: the suspicion was wrong, or the headers.
+RELEASABLE_REASONS = frozenset({QuarantineReason.SUSPECTED_AUTO_REPLY})
+RELEASABLE_OUTCOMES = frozenset({Outcome.AUTO_REPLY})
+
+
+class StillStored(Exception):
+    """The database failed while processing: the message is stored and will be retried."""
 
 
 def store_raw(raw: bytes, source: str) -> tuple[RawMessage, bool]:
-    """Keep the bytes durably. (row, created): the same message again returns the first row."""
-    key, message_id, digest = dedup_key(raw)
-    existing = RawMessage.objects.filter(dedup_key=key).defer("raw").first()
+    """Keep the bytes durably. (row, created): the same message again returns the first row;
+    a different message reusing a stored Message-ID is a new row, marked."""
+    key = content_key(raw)
+    existing = RawMessage.objects.filter(dedup_key=key).defer("full_text").first()
     if existing is not None:  # the common redelivery: one read, no failed insert
         return existing, False
+    message_id = (message_ids(header_value(raw, "Message-ID")) or [""])[0]
+    digest = id_hash(message_id)
+    reused = bool(digest) and RawMessage.objects.filter(message_id_hash=digest).exists()
     try:
         with transaction.atomic():
-            return (
-                RawMessage.objects.create(
-                    dedup_key=key,
-                    message_id=message_id,
-                    sha256=digest,
-                    raw=raw,
-                    size=len(raw),
-                    source=source[:40],
-                ),
-                True,
+            row = RawMessage.objects.create(
+                dedup_key=key,
+                message_id=message_id,
+                message_id_hash=digest,
+                reused_message_id=reused,
+                sha256=hashlib.sha256(raw).hexdigest(),
+                size=len(raw),
+                source=storable(source, 40),
             )
-    except IntegrityError:
-        return RawMessage.objects.get(dedup_key=key), False
+            RawBytes.objects.create(raw_message=row, data=raw)
+    except IntegrityError:  # the same message, stored by another process a moment ago
+        return RawMessage.objects.defer("full_text").get(dedup_key=key), False
+    return row, True
 
 
 def ingest(raw: bytes, source: str) -> RawMessage:
-    """The one pipeline of every way in (IMAP, LMTP/SMTP, stdin)."""
+    """The one pipeline of every way in (IMAP, LMTP/SMTP, stdin). Raises only when the
+    message could not be stored; once stored, a failure to process it is the desk's business
+    (the row is quarantined, or left stored for a retry), not the sender's."""
     stored, _created = store_raw(raw, source)
-    if stored.state == RawState.STORED:
-        return do_process_raw(stored.pk)
-    return stored
+    if stored.state != RawState.STORED:
+        return stored
+    try:
+        return do_process_raw(stored.pk, data=raw)
+    except Exception:  # noqa: BLE001 - stored: the worker's sweep and `mail process` retry it
+        logger.exception("Mail %s stored, processing deferred", stored.pk)
+        return stored
 
 
-def _quarantine(raw: RawMessage, code: str, message: str) -> None:
-    raw.state = RawState.QUARANTINED
-    raw.error_code = code
-    raw.error = message
+def _bytes(raw_id: int) -> bytes:
+    return bytes(RawBytes.objects.values_list("data", flat=True).get(raw_message_id=raw_id))
 
 
-def do_process_raw(raw_id: int) -> RawMessage:
+def do_process_raw(raw_id: int, *, data: bytes | None = None) -> RawMessage:
+    """Bring one stored row to its ending. Raises StillStored only when the database failed
+    (the row then stays stored for a retry, up to MAX_ATTEMPTS). `data`: the row's bytes,
+    when the caller has just stored them."""
+    from palier.mailgateway.inbound import Quarantine, prepare, route
+
+    row = RawMessage.objects.filter(pk=raw_id).only("state").first()
+    if row is None or row.state != RawState.STORED:
+        return row
+    try:
+        prepared = prepare(data or _bytes(raw_id))  # seconds for a heavy mail: no lock held
+    except Exception as exc:  # noqa: BLE001 - whatever the bytes do to the parser
+        from palier.mailgateway.parsing import UnparseableMail
+
+        code = (
+            QuarantineReason.UNPARSEABLE
+            if isinstance(exc, UnparseableMail)
+            else QuarantineReason.PROCESSING_ERROR
+        )
+        logger.warning("Mail %s could not be read: %s", raw_id, exc)
+        return _quarantine(raw_id, code, _failure_text(exc))
     try:
         with transaction.atomic():
             raw = RawMessage.objects.select_for_update().get(pk=raw_id)
             if raw.state != RawState.STORED:
-                return raw
+                return raw  # another process took it meanwhile
             raw.attempts += 1
-            _process(raw)
-            if raw.state == RawState.STORED:
+            try:
+                # Quarantine is raised before any write but the unknown sender's notice.
+                route(raw, prepared, released_by=raw.released_by)
+            except Quarantine as stop:
+                raw.state, raw.error_code, raw.error = RawState.QUARANTINED, stop.code, stop.message
+                raw.outcome = ""
+            else:
                 raw.state = RawState.PROCESSED
             raw.processed_at = timezone.now()
             raw.save()
-            return raw
-    except DatabaseError:
-        raise  # the database is unwell: the message stays stored and is processed later
+    except TRANSIENT as exc:
+        return _retry_later(raw_id, exc)
     except Exception as exc:  # noqa: BLE001 - one bad message must not stop the others
         logger.exception("Mail %s quarantined", raw_id)
-        with transaction.atomic():
-            raw = RawMessage.objects.select_for_update().get(pk=raw_id)
-            raw.attempts += 1
-            _quarantine(raw, "processing_error", f"{type(exc).__name__}: {exc}"[:2000])
-            raw.processed_at = timezone.now()
-            raw.save()
+        return _quarantine(
+            raw_id, QuarantineReason.PROCESSING_ERROR, _failure_text(exc), prepared.mail
+        )
+    if raw.files_done < raw.files_total:
+        raw.files_done = attach_files(raw.pk, prepared.files)
+    return raw
+
+
+def attach_files(raw_id: int, files: list) -> int:
+    """Attach a processed mail's files to its ticket, `ATTACH_BATCH` per short transaction,
+    from where an interruption left off; how many are done. A batch that fails for good is
+    noted on the ticket and passed; a database that is unwell leaves the rest for the sweep."""
+    from palier.mailgateway.attachments import note_failed, store_attachments
+
+    while True:
+        if connection.vendor == "sqlite":
+            # SQLite has one writer, and this loop would take the lock again within
+            # microseconds of its last commit: a pause lets the desk's waiting writes in.
+            time.sleep(BATCH_PAUSE)
+        try:
+            with transaction.atomic():
+                raw = (
+                    RawMessage.objects.select_for_update(of=("self",))
+                    .select_related("ticket", "ticket_message")
+                    .defer("full_text")
+                    .get(pk=raw_id)
+                )
+                batch = files[raw.files_done : raw.files_done + ATTACH_BATCH]
+                if raw.files_done >= raw.files_total or raw.ticket is None or not batch:
+                    return raw.files_total
+                uploader = User.objects.filter(email__iexact=raw.sender, is_active=True).first()
+                try:
+                    with transaction.atomic():
+                        store_attachments(raw.ticket, raw.ticket_message, batch, uploader)
+                except TRANSIENT:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - noted; the next files still come
+                    logger.exception("Mail %s: files not attached", raw_id)
+                    note_failed(raw.ticket, batch, f"{type(exc).__name__}: {exc}")
+                raw.files_done += len(batch)
+                raw.save(update_fields=["files_done"])
+        except TRANSIENT:
+            logger.warning("Mail %s: files left for the sweep", raw_id, exc_info=True)
+            return RawMessage.objects.filter(pk=raw_id).values_list("files_done", flat=True)[0]
+
+
+def _failure_text(exc: BaseException) -> str:
+    return storable(
+        _(
+            "Processing failed (%(error)s). The mail is stored; reprocess it once the cause "
+            "is fixed."
+        )
+        % {"error": f"{type(exc).__name__}: {exc}"[:500]},
+        2000,
+    )
+
+
+def _quarantine(raw_id: int, code: str, message: str, mail=None) -> RawMessage:
+    """`mail`: the parsed message, when it could be read, so that staff see who sent what."""
+    with transaction.atomic():
+        raw = RawMessage.objects.select_for_update().get(pk=raw_id)
+        if raw.state != RawState.STORED:
             return raw
+        if mail is not None:
+            raw.sender, raw.subject = mail.sender[:320], mail.subject[:300]
+            raw.full_text = mail.text
+        raw.ticket, raw.ticket_message = None, None
+        raw.attempts += 1
+        raw.state, raw.error_code, raw.error = RawState.QUARANTINED, code, storable(message, 2000)
+        raw.outcome = ""
+        raw.processed_at = timezone.now()
+        raw.save()
+        return raw
 
 
-@transaction.atomic
+def _retry_later(raw_id: int, exc: BaseException) -> RawMessage:
+    logger.warning("Mail %s stays stored, the database failed: %s", raw_id, exc)
+    try:
+        RawMessage.objects.filter(pk=raw_id).update(attempts=F("attempts") + 1)
+        attempts = RawMessage.objects.filter(pk=raw_id).values_list("attempts", flat=True).first()
+        if attempts is not None and attempts >= MAX_ATTEMPTS:
+            return _quarantine(raw_id, QuarantineReason.PROCESSING_ERROR, _failure_text(exc))
+    except TRANSIENT:
+        pass  # still unwell: the row is stored, the next sweep counts the attempt
+    raise StillStored(str(exc)) from exc
+
+
+def process_stored(*, older_than_seconds: float = 0, limit: int = 1000) -> tuple[int, int]:
+    """Bring stored rows to their ending, oldest first: (done, left stored after a database
+    failure). One row's failure never stops the others."""
+    since = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    ids = list(
+        RawMessage.objects.filter(state=RawState.STORED, received_at__lte=since)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    left = 0
+    for pk in ids:
+        try:
+            do_process_raw(pk)
+        except Exception:  # noqa: BLE001 - StillStored, or even the quarantine failed: next row
+            logger.exception("Mail %s left stored", pk)
+            left += 1
+    return len(ids) - left, left
+
+
+def finish_attachments(*, older_than_seconds: float = 0, limit: int = 100) -> int:
+    """Attach the files an interruption left out (the mail is read again from its raw)."""
+    from palier.mailgateway.inbound import prepare
+
+    since = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    ids = list(
+        RawMessage.objects.filter(
+            files_done__lt=F("files_total"), state=RawState.PROCESSED, processed_at__lte=since
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    for pk in ids:
+        try:
+            attach_files(pk, prepare(_bytes(pk)).files)
+        except Exception:  # noqa: BLE001 - the next mail's files still come
+            logger.exception("Mail %s: files not attached", pk)
+    return len(ids)
+
+
+def _back_to_stored(raw: RawMessage, *, allowed: bool, code: str, message: str) -> None:
+    if not allowed:
+        raise Conflict(message, code=code)
+    raw.state, raw.error, raw.error_code, raw.outcome = RawState.STORED, "", "", ""
+    raw.ticket, raw.ticket_message = None, None
+    raw.save(update_fields=["state", "error", "error_code", "outcome", "ticket", "ticket_message"])
+
+
 def do_reprocess(raw: RawMessage, *, acting_user: User) -> RawMessage:
     """Staff send a quarantined message through the pipeline again (after a fix)."""
     check_allowed(acting_user, Permission.MAIL_REPROCESS)
-    locked = RawMessage.objects.select_for_update().get(pk=raw.pk)
-    if locked.state != RawState.QUARANTINED:
-        raise Conflict(_("Only a quarantined message can be reprocessed."), code="not_quarantined")
-    locked.state, locked.error, locked.error_code, locked.outcome = RawState.STORED, "", "", ""
-    locked.save(update_fields=["state", "error", "error_code", "outcome"])
-    return do_process_raw(locked.pk)
-
-
-def _process(raw: RawMessage) -> None:
-    try:
-        mail = parse(bytes(raw.raw))
-    except UnparseableMail as exc:
-        _quarantine(raw, "unparseable", str(exc)[:2000])
-        return
-    raw.sender, raw.subject = mail.sender[:320], mail.subject[:300]
-    raw.full_text, raw.auto_submitted = mail.text, mail.auto_submitted or mail.auto_reply
-    if mail.sender and is_own_address(mail.sender):
-        raw.outcome = Outcome.DROPPED_OWN  # a loop through our own mailbox
-        return
-    if mail.bounce:
-        _bounce(raw, mail)
-        return
-    contact = _sender(raw, mail)
-    if contact is None:
-        return
-    ticket, how = find_ticket(
-        contact, mail.in_reply_to + mail.references, f"{mail.subject} {mail.recipients}"
-    )
-    if how in ("other_customer", "not_visible"):
-        raw.error_code = f"{how}_thread"  # noted; the mail becomes a new request
-    if mail.auto_reply:
-        raw.outcome, raw.ticket = Outcome.AUTO_REPLY, ticket
-        return
-    if ticket is not None and _add_to_ticket(raw, mail, contact, ticket):
-        return
-    _open(raw, mail, contact, follow_up_of=ticket)
-
-
-def _sender(raw: RawMessage, mail: ParsedMail) -> User | None:
-    if not mail.sender:
-        _quarantine(
-            raw,
-            "ambiguous_sender",
-            "The From header is missing, names several addresses or is ambiguous.",
+    with transaction.atomic():
+        locked = RawMessage.objects.select_for_update().get(pk=raw.pk)
+        _back_to_stored(
+            locked,
+            allowed=locked.state == RawState.QUARANTINED,
+            code="not_quarantined",
+            message=_("Only a quarantined message can be reprocessed."),
         )
-        return None
-    users = list(User.objects.filter(email__iexact=mail.sender, is_active=True)[:2])
-    if len(users) > 1:
-        _quarantine(raw, "ambiguous_sender", "Several accounts have this address.")
-        return None
-    if not users:
-        _quarantine(raw, "unknown_sender", "No contact has this address.")
-        if not (mail.auto_submitted or mail.auto_reply or mail.return_path_empty):
-            outbound.queue_unknown_sender_notice(mail)
-        return None
-    if not users[0].is_contact:
-        _quarantine(raw, "staff_sender", "Staff answer in the desk, not by mail.")
-        return None
-    return users[0]
+    return _finish(locked.pk)
 
 
-def _body(mail: ParsedMail) -> str:
-    visible = visible_text(mail.text)
-    if visible.strip():
-        return visible
-    return _("(No text; see the attachments.)") if mail.attachments else _("(Empty message.)")
-
-
-def _add_to_ticket(raw: RawMessage, mail: ParsedMail, contact: User, ticket: Ticket) -> bool:
-    """Append a reply to its thread; False when the ticket cannot take it (closed)."""
-    if ticket.status == Status.REFUSED:
-        # Kept with the refused request; the refusal was already explained once.
-        store_attachments(ticket, None, mail.attachments, contact)
-        raw.outcome, raw.ticket = Outcome.REFUSED, ticket
-        return True
-    try:
-        body = _body(mail)
-        # The HTML would show the quoted history again: keep it only when nothing was hidden.
-        html = mail.html if body.strip() == mail.text.strip() else ""
-        message = do_add_message(
-            ticket,
-            acting_user=contact,
-            body=body,
-            body_html=html,
-            channel=Channel.EMAIL,
-            author_name=mail.sender_name or str(contact),
+def do_release(raw: RawMessage, *, acting_user: User) -> RawMessage:
+    """Staff say a person wrote it: a suspected or header-identified automatic reply becomes a
+    customer's message (a ticket, or a message on its ticket)."""
+    check_allowed(acting_user, Permission.MAIL_REPROCESS)
+    with transaction.atomic():
+        locked = RawMessage.objects.select_for_update().get(pk=raw.pk)
+        releasable = (
+            locked.state == RawState.QUARANTINED and locked.error_code in RELEASABLE_REASONS
+        ) or (locked.state == RawState.PROCESSED and locked.outcome in RELEASABLE_OUTCOMES)
+        _back_to_stored(
+            locked,
+            allowed=releasable,
+            code="not_releasable",
+            message=_(
+                "Only a suspected or recognised automatic reply can be released as a "
+                "customer's message."
+            ),
         )
-    except DomainError as exc:
-        if exc.code in ("ticket_closed", "reopen_window_passed"):
-            return False
-        raise
-    store_attachments(ticket, message, mail.attachments, contact)
-    raw.outcome, raw.ticket, raw.ticket_message = Outcome.REPLY, ticket, message
-    return True
+        locked.released_by, locked.released_at = acting_user, timezone.now()
+        locked.save(update_fields=["released_by", "released_at"])
+    return _finish(locked.pk)
 
 
-def _open(raw: RawMessage, mail: ParsedMail, contact: User, *, follow_up_of: Ticket | None) -> None:
-    # A forwarded mail's history is the request itself: keep it whole.
-    body = (
-        mail.text.strip() if FORWARD_RE.match(mail.subject) and mail.text.strip() else _body(mail)
-    )
-    description = body
-    if follow_up_of is not None and follow_up_of.customer_id == contact.customer_id:
-        description = _("Follow-up of %(ref)s.") % {"ref": follow_up_of.reference} + "\n\n" + body
-    subject = mail.subject.strip() or _("(no subject)")
-    ticket = do_open_ticket(
-        acting_user=contact,
-        customer=contact.customer,
-        contact=contact,
-        request_type=None,
-        suggested_type=suggest_type(subject, body),
-        subject=subject[:200],
-        description=description,
-        channel=Channel.EMAIL,
-    )
-    store_attachments(ticket, None, mail.attachments, contact)
-    raw.ticket = ticket
-    raw.outcome = Outcome.REFUSED if ticket.status == Status.REFUSED else Outcome.NEW_TICKET
-
-
-def _bounce(raw: RawMessage, mail: ParsedMail) -> None:
-    raw.outcome = Outcome.BOUNCE
-    sent = (
-        OutboundMessage.objects.filter(message_id=mail.bounced_message_id)
-        .select_related("ticket")
-        .first()
-        if mail.bounced_message_id
-        else None
-    )
-    if sent is None or sent.ticket is None:
-        return
-    raw.ticket = sent.ticket
-    record_event(
-        sent.ticket,
-        "mail_bounced",
-        None,
-        internal=True,
-        reason=_("Our mail to %(to)s could not be delivered (status %(status)s).")
-        % {"to": sent.recipient, "status": mail.bounce_status or "?"},
-        data={"raw_message_id": raw.pk, "outbound_id": sent.pk, "status": mail.bounce_status},
-    )
+def _finish(raw_id: int) -> RawMessage:
+    try:
+        return do_process_raw(raw_id)
+    except StillStored:
+        return RawMessage.objects.get(pk=raw_id)

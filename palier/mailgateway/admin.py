@@ -1,4 +1,5 @@
-"""Staff see the raw mail, the quarantine with its reasons, and every outbound attempt."""
+"""Staff see the raw mail, the quarantine with its reasons, and every outbound attempt; they
+reprocess a quarantined message, or release a (suspected) automatic reply as a customer's."""
 
 from __future__ import annotations
 
@@ -6,8 +7,20 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from palier.lib.errors import DomainError
-from palier.mailgateway.actions import do_reprocess
+from palier.mailgateway.actions import do_release, do_reprocess
+from palier.mailgateway.labels import reason_label
 from palier.mailgateway.models import DeliveryAttempt, OutboundMessage, RawMessage
+
+
+class UnmatchedFilter(admin.SimpleListFilter):
+    title = _("ticket")
+    parameter_name = "unmatched"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Kept without a ticket"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(ticket__isnull=True) if self.value() == "1" else queryset
 
 
 @admin.register(RawMessage)
@@ -17,31 +30,47 @@ class RawMessageAdmin(admin.ModelAdmin):
         "received_at",
         "state",
         "outcome",
-        "error_code",
+        "reason",
         "sender",
         "subject",
         "ticket",
+        "reused_message_id",
     )
-    list_filter = ("state", "outcome", "error_code", "source")
+    list_filter = ("state", "outcome", "error_code", UnmatchedFilter, "reused_message_id", "source")
     search_fields = ("sender", "subject", "message_id")
     readonly_fields = [f.name for f in RawMessage._meta.fields]
-    exclude = ("raw",)
-    actions = ["reprocess"]
+    actions = ["release", "reprocess"]
     list_select_related = ("ticket",)
 
-    @admin.action(description=_("Reprocess the selected quarantined messages"))
-    def reprocess(self, request, queryset) -> None:
+    @admin.display(description=_("reason"))
+    def reason(self, raw: RawMessage) -> str:
+        return reason_label(raw)
+
+    def _run(self, request, queryset, action) -> None:
         for raw in queryset:
             try:
-                done = do_reprocess(raw, acting_user=request.user)
+                done = action(raw, acting_user=request.user)
                 self.message_user(
-                    request, f"{raw.pk}: {done.state} {done.outcome or done.error_code}"
+                    request,
+                    f"{raw.pk}: {done.get_state_display()} — "
+                    f"{done.get_outcome_display() or reason_label(done)}",
                 )
             except DomainError as exc:
                 self.message_user(request, f"{raw.pk}: {exc.message}", messages.WARNING)
 
+    @admin.action(description=_("Release: a person wrote it, make it a customer's message"))
+    def release(self, request, queryset) -> None:
+        self._run(request, queryset, do_release)
+
+    @admin.action(description=_("Reprocess the selected quarantined messages"))
+    def reprocess(self, request, queryset) -> None:
+        self._run(request, queryset, do_reprocess)
+
     def has_add_permission(self, request) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # mail is kept, refused or not
 
 
 class AttemptInline(admin.TabularInline):
@@ -61,4 +90,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     inlines = [AttemptInline]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

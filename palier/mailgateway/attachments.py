@@ -7,19 +7,28 @@ from __future__ import annotations
 import mimetypes
 
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from palier.accounts.models import User
 from palier.lib.errors import DomainError
-from palier.mailgateway.parsing import ParsedAttachment
+from palier.mailgateway.parsing import ParsedAttachment, shorten_filename
 from palier.tickets.actions import record_event
 from palier.tickets.attachments import do_attach_file
 from palier.tickets.models import Attachment, Message, Ticket
 
+REFUSAL_LABELS = {
+    "attachment_too_large": gettext_lazy("too large"),
+    "attachment_type_not_allowed": gettext_lazy("type not accepted"),
+    "attachment_empty": gettext_lazy("empty"),
+}
 
-def _name(item: ParsedAttachment, index: int) -> str:
+
+def name_for(item: ParsedAttachment, index: int) -> str:
+    """The file's name; a part without one (an inline image) is named after its type, so
+    that the allow-list applies."""
     if "." in item.filename.rsplit("/", 1)[-1] or not item.filename.startswith("part-"):
-        return item.filename
-    # A part without a name (an inline image): named after its type, so the allow-list applies.
+        return shorten_filename(item.filename)
     extension = mimetypes.guess_extension(item.content_type) or ""
     return f"{'inline' if item.inline else 'part'}-{index}{extension}"
 
@@ -29,7 +38,7 @@ def store_attachments(
 ) -> list[Attachment]:
     stored, refused = [], []
     for index, item in enumerate(files, start=1):
-        name = _name(item, index)
+        name = name_for(item, index)
         try:
             attachment = do_attach_file(
                 ticket,
@@ -48,12 +57,44 @@ def store_attachments(
             )
         stored.append(attachment)
     if refused:
-        record_event(
-            ticket,
-            "mail_attachment_refused",
-            None,
-            internal=True,
-            reason=", ".join(f"{r['filename']} ({r['code']})" for r in refused)[:2000],
-            data={"files": refused},
-        )
+        note_refused(ticket, refused)
     return stored
+
+
+def note_refused(ticket: Ticket, refused: list[dict]) -> None:
+    """Tell staff on the ticket which files of the mail could not be attached, and why."""
+    listed = ", ".join(
+        f"{r['filename']} ({REFUSAL_LABELS.get(r['code'], r['code'])})" for r in refused
+    )
+    record_event(
+        ticket,
+        "mail_attachment_refused",
+        None,
+        internal=True,
+        reason=(
+            _(
+                "These files of the mail could not be attached: %(files)s. "
+                "They are in the stored mail."
+            )
+            % {"files": listed}
+        )[:2000],
+        data={"files": refused[:200]},
+    )
+
+
+def note_failed(ticket: Ticket, files: list[ParsedAttachment], error: str) -> None:
+    """Files that could not be stored (a storage failure): staff are told, the raw keeps them."""
+    record_event(
+        ticket,
+        "mail_attachment_failed",
+        None,
+        internal=True,
+        reason=(
+            _(
+                "These files of the mail could not be stored (%(error)s): %(files)s. "
+                "They are in the stored mail."
+            )
+            % {"error": error[:300], "files": ", ".join(f.filename for f in files)}
+        )[:2000],
+        data={"files": [f.filename for f in files]},
+    )

@@ -79,3 +79,15 @@ def bounce_address() -> str:
     return _setting(
         "PALIER_MAIL_BOUNCE_ADDRESS", env_str("PALIER_MAIL_BOUNCE_ADDRESS", reply_address())
     )
+
+
+def max_files() -> int:
+    """Files attached from one mail; the others stay in the stored mail, and staff are told."""
+    return _setting("PALIER_MAIL_MAX_FILES", env_int("PALIER_MAIL_MAX_FILES", 200, minimum=1))
+
+
+def parse_seconds() -> float:
+    """The time one mail's parts may take to read; the rest stays in the stored mail."""
+    return _setting(
+        "PALIER_MAIL_PARSE_SECONDS", env_int("PALIER_MAIL_PARSE_SECONDS", 10, minimum=0)
+    )

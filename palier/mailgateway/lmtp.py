@@ -1,5 +1,10 @@
 """An LMTP (or SMTP) listener a mail server delivers to. It answers 250 only once the message
-is stored; when it cannot be stored it answers 451 so that the sender's server retries."""
+is stored; when it cannot be stored it answers 451 so that the sender's server retries.
+
+LMTP (RFC 2033) answers DATA once per accepted recipient, in the order of the RCPT commands:
+the message is stored once, so every recipient gets the same answer. SMTPUTF8 and 8BITMIME
+are offered, so mail with raw UTF-8 headers (RFC 6531/6532) is accepted as it is.
+"""
 
 from __future__ import annotations
 
@@ -12,30 +17,26 @@ from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.db import close_old_connections, connections
 
-from palier.mailgateway.models import RawState
-
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024
+STORED = "250 2.0.0 Message stored"
+NOT_STORED = "451 4.3.0 The message could not be stored; please try again later"
 
 
 def store_then_process(data: bytes, source: str) -> None:
-    """Raise only when the message could not be stored; a processing failure leaves it stored
-    (or quarantined) for a retry, which is not the sender's business."""
-    from palier.mailgateway.actions import do_process_raw, store_raw
+    """Raise only when the message could not be stored: once stored, its processing is the
+    desk's business (quarantined, or left stored for the worker's sweep)."""
+    from palier.mailgateway.actions import ingest
 
     close_old_connections()
-    raw, _created = store_raw(data, source)
-    if raw.state == RawState.STORED:
-        try:
-            do_process_raw(raw.pk)
-        except Exception:  # noqa: BLE001 - stored: `palier mail process` will retry it
-            logger.exception("Mail %s stored, processing deferred", raw.pk)
+    ingest(data, source)
 
 
 class IngestHandler:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, *, lmtp: bool = True) -> None:
         self.source = source
+        self.lmtp = lmtp
         # One writer thread: the database sees one transaction at a time from this listener.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="palier-lmtp")
 
@@ -46,10 +47,14 @@ class IngestHandler:
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(self.executor, store_then_process, data, self.source)
+            status = STORED
         except Exception:  # noqa: BLE001 - any failure to store is temporary for the sender
             logger.exception("Could not store a delivered message")
-            return "451 4.3.0 The message could not be stored; please try again later"
-        return "250 2.0.0 Message stored"
+            status = NOT_STORED
+        if not self.lmtp:
+            return status
+        # One reply line per accepted recipient (aiosmtpd ends the last one).
+        return "\r\n".join([status] * max(1, len(envelope.rcpt_tos)))
 
 
 class ListenerController(Controller):
@@ -68,6 +73,7 @@ class ListenerController(Controller):
         return cls(
             self.handler,
             data_size_limit=MAX_MESSAGE_BYTES,
+            enable_SMTPUTF8=True,
             decode_data=False,
             hostname=self.hostname,
         )
@@ -75,7 +81,7 @@ class ListenerController(Controller):
 
 def start(host: str, port: int, *, lmtp: bool = True) -> ListenerController:
     controller = ListenerController(
-        IngestHandler("lmtp" if lmtp else "smtp"), lmtp=lmtp, hostname=host, port=port
+        IngestHandler("lmtp" if lmtp else "smtp", lmtp=lmtp), lmtp=lmtp, hostname=host, port=port
     )
     controller.start()
     return controller

@@ -14,23 +14,48 @@ class RawState(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
+    """How a processed message ended. The first three are a customer's message on a ticket;
+    the last three are records of machine mail (identified by its headers), kept with their
+    raw bytes. A message that fits none of them is in the quarantine, never dropped."""
+
     NEW_TICKET = "new_ticket", _("New ticket")
     REPLY = "reply", _("Added to a ticket")
     REFUSED = "refused", _("Kept on a refused request")
-    BOUNCE = "bounce", _("Bounce noted on a ticket")
-    UNKNOWN_SENDER = "unknown_sender", _("Unknown sender, kept")
-    DROPPED_OWN = "dropped_own", _("Our own mail, dropped")
-    AUTO_REPLY = "auto_reply", _("Automatic reply, kept")
+    BOUNCE = "bounce", _("Delivery report on our mail, noted on its ticket")
+    AUTO_REPLY = "auto_reply", _("Automatic reply or bulk mail, kept")
+    DROPPED_OWN = "dropped_own", _("Our own mail come back, kept")
+
+
+# What a person does with each: the customer's message is on a ticket, or a record is kept.
+CUSTOMER_OUTCOMES = frozenset({Outcome.NEW_TICKET, Outcome.REPLY, Outcome.REFUSED})
+RECORD_OUTCOMES = frozenset({Outcome.BOUNCE, Outcome.AUTO_REPLY, Outcome.DROPPED_OWN})
+
+
+class QuarantineReason(models.TextChoices):
+    """Why a message waits for a person, and what that person can do (`actions.py`)."""
+
+    UNPARSEABLE = "unparseable", _("Not a mail the desk can read")
+    PROCESSING_ERROR = "processing_error", _("Processing failed")
+    AMBIGUOUS_SENDER = "ambiguous_sender", _("The sender is unclear")
+    UNKNOWN_SENDER = "unknown_sender", _("Unknown sender")
+    STAFF_SENDER = "staff_sender", _("Sent by a staff member")
+    SUSPECTED_AUTO_REPLY = "suspected_auto_reply", _("Looks like an automatic reply")
+    OWN_ADDRESS = "own_address", _("Claims to come from the desk's own address")
 
 
 class RawMessage(models.Model):
-    """One inbound message, stored durably before parsing. `dedup_key` is the Message-ID, or the
-    sha256 of the bytes when there is none: delivering it again creates nothing new."""
+    """One inbound message, stored durably before parsing. `dedup_key` is the sha256 of its
+    bytes without the trace headers of a redelivery (`identity.py`): delivering the same
+    message again creates nothing new, and a different one reusing its Message-ID is a new
+    row with `reused_message_id` set."""
 
     dedup_key = models.CharField(max_length=255, unique=True)
-    message_id = models.CharField(max_length=255, blank=True)
+    message_id = models.TextField(blank=True)
+    message_id_hash = models.CharField(max_length=64, blank=True)
+    reused_message_id = models.BooleanField(
+        default=False, help_text=_("Another stored message has the same Message-ID.")
+    )
     sha256 = models.CharField(max_length=64)
-    raw = models.BinaryField()
     size = models.PositiveIntegerField()
     source = models.CharField(max_length=40, help_text=_("imap:<mailbox>, lmtp, smtp or stdin"))
     received_at = models.DateTimeField(auto_now_add=True)
@@ -52,17 +77,53 @@ class RawMessage(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Files are attached after the ticket, a few per short transaction: how many the mail
+    # brings, and how many were handled (attached, or refused and noted) so far.
+    files_total = models.PositiveIntegerField(default=0)
+    files_done = models.PositiveIntegerField(default=0)
+    released_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When staff had it processed as a customer's message.")
+    )
 
     class Meta:
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["state", "-id"], name="rawmessage_state_id"),
             models.Index(fields=["ticket", "id"], name="rawmessage_ticket_id"),
-            models.Index(fields=["message_id"], name="rawmessage_message_id"),
+            models.Index(fields=["message_id_hash"], name="rawmessage_message_id_hash"),
+            models.Index(fields=["outcome", "-id"], name="rawmessage_outcome_id"),
+            # The sweep's look-up of mail whose files are not all attached: a tiny index.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(files_done__lt=models.F("files_total")),
+                name="rawmessage_files_pending",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.pk} {self.sender} {self.subject[:40]}"
+
+    @property
+    def raw(self) -> bytes:
+        """The message as it was delivered (read from `RawBytes` on first use)."""
+        return bytes(self.stored.data)
+
+
+class RawBytes(models.Model):
+    """The bytes of an inbound message, exactly as delivered: written once, never updated.
+    Apart from the row processing updates, because SQLite rewrites a whole row on any update
+    (a 10 MB mail's row was rewritten by each of its state changes)."""
+
+    raw_message = models.OneToOneField(
+        RawMessage, on_delete=models.CASCADE, primary_key=True, related_name="stored"
+    )
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"{self.raw_message_id} ({len(self.data)} bytes)"
 
 
 class OutboundState(models.TextChoices):

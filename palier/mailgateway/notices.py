@@ -45,12 +45,18 @@ def _thread(ticket: Ticket) -> tuple[str, list[str]]:
     return (refs[-1] if refs else ""), refs
 
 
+# The web screens' own URLconf, mounted at the site's root (palier/urls.py; a test checks
+# that both agree): reversing through it imports the screens, not the whole API — which took
+# seconds, inside the event's transaction, in the first process that mailed a notice.
+WEB_URLCONF = "palier.web.urls"
+
+
 def _link(ticket: Ticket, *, staff: bool = False) -> str:
     """The ticket's page: the portal for a contact, the desk for staff."""
-    name = "web:agent:ticket" if staff else "web:portal:detail"
+    name = "agent:ticket" if staff else "portal:detail"
     try:
-        path = reverse(name, args=[ticket.pk])
-    except NoReverseMatch:  # the web app not mounted (an API-only desk)
+        path = reverse(name, args=[ticket.pk], urlconf=WEB_URLCONF)
+    except (NoReverseMatch, ImportError):  # no web screens (an API-only desk)
         return ""
     return f"{settings.PALIER_BASE_URL}{path}"
 

@@ -1,28 +1,79 @@
 """Turn raw mail bytes into what the desk needs, as mail really arrives: wrong charsets,
-encoded-word headers, RFC 2231 file names, HTML-only bodies, winmail.dat, forwarded mail."""
+raw UTF-8 headers (RFC 6532), encoded words, RFC 2231 file names, HTML-only bodies,
+winmail.dat, forwarded mail, thousands of parts.
+
+Pure: no database. The MIME tree is read with the `compat32` policy (its header access is
+string work; `email.policy.default` parses every header through the header registry each time
+it is read, which made a 5,000-part message take a minute); the few headers that need it are
+decoded with the registry once. Every text of the result passes through `identity.storable`
+(no NUL, no lone surrogate), so whatever a mail holds, its parsed fields can be stored.
+Limits keep one message from costing more than a message should: at most `MAX_FILES` files,
+a time budget for the walk, text cut for the desk — each with a note for staff; the raw bytes
+keep everything.
+"""
 
 from __future__ import annotations
 
 import email
 import email.policy
-import email.utils
-import hashlib
 import html
+import os
 import re
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, fields
 from email.message import Message
 
 import nh3
 
-_MSGID_RE = re.compile(r"<[^<>\s]+>")
+from palier.mailgateway.autoreply import auto_reply_evidence, machine_sent, suspected_auto_reply
+from palier.mailgateway.identity import message_ids, storable
+from palier.mailgateway.reports import MDN, Report, read_report
+
+MAX_FILES = 200
+FILENAME_CHARS = 200
+PARSE_SECONDS = 10.0
+FULL_TEXT_CHARS = 1_000_000  # the whole text kept for staff beside the raw
 _TAG_RE = re.compile(r"<[^>]+>")
 _BLOCK_RE = re.compile(r"</?(p|div|br|tr|li|h\d|blockquote)[^>]*>", re.IGNORECASE)
 _SPACES_RE = re.compile(r"\n\s*\n\s*\n+")
+_SURROGATES_RE = re.compile(r"[\udc80-\udcff]+")
 _FALLBACK_CHARSETS = ("utf-8", "cp1252", "latin-1")
+# Text parts that are documents of their own, not words to read: kept as files.
+_TEXT_AS_FILE = frozenset({"text/html", "text/calendar", "text/vcard", "text/x-vcard"})
+_REPORT_FIELDS = frozenset({"message/delivery-status", "message/disposition-notification"})
 
 
 class UnparseableMail(Exception):
     """The bytes are not a mail we can read; the raw stays in the quarantine."""
+
+
+def _undo_surrogates(match: re.Match) -> str:
+    data = match.group().encode("ascii", "surrogateescape")
+    for charset in _FALLBACK_CHARSETS:
+        try:
+            return data.decode(charset)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")  # pragma: no cover - latin-1 decodes every byte
+
+
+def decode_8bit(value: str) -> str:
+    """Raw 8-bit header bytes (kept as surrogates by the parser) read as UTF-8 (RFC 6532),
+    else as the Windows and Latin-1 charsets old mailers used."""
+    return _SURROGATES_RE.sub(_undo_surrogates, value)
+
+
+class _Policy(email.policy.Compat32):
+    """compat32's speed, with raw UTF-8 header values decoded when the header is read in."""
+
+    def header_source_parse(self, sourcelines: list[str]) -> tuple[str, str]:
+        name, value = super().header_source_parse(sourcelines)
+        # Control characters in a header (a NUL in a display name) are no part of its words.
+        return name, storable(decode_8bit(value)).replace("\r\n", "\n").replace("\r", "")
+
+
+POLICY = _Policy()
+_REGISTRY = email.policy.default
 
 
 @dataclass
@@ -33,6 +84,19 @@ class ParsedAttachment:
     inline: bool = False
     content_id: str = ""
 
+    def __post_init__(self) -> None:
+        self.filename = shorten_filename(storable(self.filename).replace("/", "_"))
+        self.content_type = storable(self.content_type, 120)
+        self.content_id = storable(self.content_id, 250)
+
+
+@dataclass
+class Note:
+    """Something staff should know about how the mail was read (a limit was reached)."""
+
+    code: str  # files_capped, parse_budget, text_cut
+    data: dict = field(default_factory=dict)
+
 
 @dataclass
 class ParsedMail:
@@ -42,44 +106,81 @@ class ParsedMail:
     subject: str
     in_reply_to: list[str]
     references: list[str]
-    text: str
+    text: str  # the text/plain parts (or the HTML's text): what a person wrote and quoted
     html: str  # sanitized
     attachments: list[ParsedAttachment] = field(default_factory=list)
-    auto_submitted: bool = False
-    auto_reply: bool = False  # an out-of-office or other answer by a machine
-    bounce: bool = False
-    bounce_status: str = ""
-    bounced_message_id: str = ""
+    other_texts: list[str] = field(default_factory=list)  # text/x-log, text/csv …: shown whole
+    machine_sent: bool = False  # a program sent it: no automatic answer from us
+    auto_reply: str = ""  # the header that identifies an automatic reply, or ""
+    suspected_auto_reply: bool = False  # the subject reads like one (never decides alone)
+    report: Report | None = None
     return_path_empty: bool = False
     language_hint: str = ""
     recipients: str = ""  # To, Cc, Delivered-To: a support+PAL-... tag names the ticket
+    notes: list[Note] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # One gate for every text a mail puts into the database (PostgreSQL refuses NUL).
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if isinstance(value, str):
+                setattr(self, spec.name, storable(value))
+            elif isinstance(value, list) and value and isinstance(value[0], str):
+                setattr(self, spec.name, [storable(item) for item in value])
+
+    @property
+    def is_read_receipt(self) -> bool:
+        return self.report is not None and self.report.kind == MDN
+
+    @property
+    def thread_ids(self) -> list[str]:
+        """The Message-IDs that may name the thread, the read receipt's original included."""
+        ids = self.in_reply_to + self.references
+        if self.report is not None and self.report.original_message_id:
+            ids.append(self.report.original_message_id)
+        return ids
 
 
-def message_ids(value: str | None) -> list[str]:
-    return _MSGID_RE.findall(str(value or ""))
+def shorten_filename(name: str, limit: int = FILENAME_CHARS) -> str:
+    """At most `limit` characters, keeping the extension (the allow-list reads it)."""
+    if len(name) <= limit:
+        return name
+    stem, extension = os.path.splitext(name)
+    if not extension or len(extension) > 16:
+        return name[:limit]
+    return stem[: limit - len(extension)].rstrip(" .") + extension
 
 
-def dedup_key(raw: bytes) -> tuple[str, str, str]:
-    """(key, message_id, sha256): the Message-ID when present, else the hash of the bytes."""
-    digest = hashlib.sha256(raw).hexdigest()
-    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-    try:
-        headers = email.message_from_bytes(head + b"\n\n", policy=email.policy.compat32)
-        ids = message_ids(headers.get("Message-ID"))
-    except Exception:  # noqa: BLE001 - a broken header block still has bytes to hash
-        ids = []
-    msgid = ids[0][:250] if ids else ""
-    return (f"mid:{msgid}" if msgid else f"sha:{digest}"), msgid, digest
+def _header(msg: Message, name: str) -> str | None:
+    value = msg.get(name)
+    return None if value is None else str(value)
+
+
+def _words(name: str, value: str) -> str:
+    """A header value with its encoded words decoded, on one line."""
+    if "=?" in value:
+        try:
+            value = str(_REGISTRY.header_factory(name, value))
+        except Exception:  # noqa: BLE001, S110 - a broken encoded word: the text as it came
+            value = value
+    return " ".join(value.split())
+
+
+def _decoded(msg: Message, name: str) -> str:
+    return _words(name, _header(msg, name) or "")
 
 
 def strict_sender(msg: Message) -> tuple[str, str]:
     """The one sender address, or ("", name) when From is missing, has several addresses or
     parses with any defect (email.headerregistry): an address we cannot be sure of is not
-    trusted. (getaddresses(strict=True) is not in every Python 3.11 patch release.)"""
+    trusted. A display name in raw UTF-8 (RFC 6532) is a name like any other."""
     values = msg.get_all("From") or []
     if len(values) != 1:
         return "", ""
-    header = values[0]
+    try:
+        header = _REGISTRY.header_factory("From", str(values[0]))
+    except Exception:  # noqa: BLE001 - unreadable: not trusted
+        return "", ""
     addresses = getattr(header, "addresses", None)
     if addresses is None or getattr(header, "defects", ()) or len(addresses) != 1:
         return "", ""
@@ -94,6 +195,8 @@ def strict_sender(msg: Message) -> tuple[str, str]:
 
 def _decode_part(part: Message) -> str:
     payload = part.get_payload(decode=True) or b""
+    if not isinstance(payload, bytes):
+        payload = str(payload).encode("utf-8", "surrogateescape")
     declared = part.get_content_charset() or ""
     for charset in (declared, *_FALLBACK_CHARSETS):
         if not charset:
@@ -102,7 +205,7 @@ def _decode_part(part: Message) -> str:
             return payload.decode(charset)
         except (LookupError, UnicodeDecodeError):
             continue
-    return payload.decode("utf-8", errors="replace")
+    return payload.decode("utf-8", errors="replace")  # pragma: no cover - latin-1 decodes all
 
 
 def sanitize_html(value: str) -> str:
@@ -155,8 +258,10 @@ def _filename(part: Message) -> str:
         name = part.get_filename() or ""
     except Exception:  # noqa: BLE001 - a malformed RFC 2231 parameter: no name, keep the bytes
         name = ""
-    name = str(name).replace("/", "_").replace("\\", "_").strip()
-    return name[:200]
+    name = str(name)
+    if "=?" in name:  # an encoded word where RFC 2231 belongs (Outlook, Apple Mail)
+        name = _words("X-Filename", name)
+    return decode_8bit(name).replace("/", "_").replace("\\", "_").strip()
 
 
 def _text(value: str | bytes) -> str:
@@ -181,142 +286,146 @@ def _tnef_attachments(data: bytes) -> list[ParsedAttachment]:
         return []
 
 
-def _walk(msg: Message, texts: list[str], htmls: list[str], files: list[ParsedAttachment]) -> None:
-    for part in msg.walk():
-        if part.is_multipart():
+@dataclass
+class _Walk:
+    texts: list[str] = field(default_factory=list)
+    other_texts: list[str] = field(default_factory=list)
+    htmls: list[str] = field(default_factory=list)
+    files: list[ParsedAttachment] = field(default_factory=list)
+    files_seen: int = 0
+    parts_left: int = 0
+    max_files: int = MAX_FILES
+
+
+def _is_text(ctype: str, disposition: str, name: str) -> bool:
+    """Words to show in the ticket: any text/* part that is neither a named file nor a
+    document of its own (text/x-log, text/x-diff and the like are text too)."""
+    return (
+        ctype.startswith("text/")
+        and ctype not in _TEXT_AS_FILE
+        and disposition != "attachment"
+        and not name
+    )
+
+
+def _add_file(walk: _Walk, part: Message, ctype: str, disposition: str, name: str) -> None:
+    data = part.get_payload(decode=True) or b""
+    if not isinstance(data, bytes):
+        data = str(data).encode("utf-8", "surrogateescape")
+    if name.lower() == "winmail.dat" or ctype == "application/ms-tnef":
+        decoded = _tnef_attachments(data)
+        if decoded:
+            walk.files_seen += len(decoded)
+            walk.files.extend(decoded[: max(0, walk.max_files - len(walk.files))])
+            return
+    walk.files_seen += 1
+    if len(walk.files) >= walk.max_files:
+        return  # counted for the staff note; the raw keeps it
+    cid = str(part.get("Content-ID") or "").strip().strip("<>")
+    walk.files.append(
+        ParsedAttachment(
+            filename=name or f"part-{walk.files_seen}",
+            content_type=ctype,
+            data=data,
+            inline=disposition == "inline" or bool(cid and not name),
+            content_id=cid,
+        )
+    )
+
+
+def _leaves(msg: Message) -> list[Message]:
+    """The parts with a body, in order; a report's machine fields are not among them."""
+    leaves, stack = [], [msg]
+    while stack:
+        part = stack.pop()
+        if part.get_content_type() in _REPORT_FIELDS:
             continue
+        if part.is_multipart():
+            stack.extend(reversed([p for p in part.get_payload() if isinstance(p, Message)]))
+        else:
+            leaves.append(part)
+    return leaves
+
+
+def _walk(msg: Message, deadline: float, max_files: int) -> _Walk:
+    walk = _Walk(max_files=max_files)
+    leaves = _leaves(msg)
+    for index, part in enumerate(leaves):
+        if time.monotonic() > deadline:
+            walk.parts_left = len(leaves) - index
+            break
         ctype = part.get_content_type()
+        if ctype.startswith("multipart/"):
+            ctype = "text/plain"  # a multipart without its boundary: its body is its text
         disposition = (part.get_content_disposition() or "").lower()
         name = _filename(part)
-        if ctype == "message/rfc822" or part.get_content_maintype() == "message":
-            continue  # its parts are walked too: a forwarded mail's text is kept as text
-        if disposition != "attachment" and not name and ctype == "text/plain":
+        if ctype == "text/html" and disposition != "attachment" and not name:
+            walk.htmls.append(_decode_part(part))
+        elif _is_text(ctype, disposition, name):
+            texts = walk.texts if ctype == "text/plain" else walk.other_texts
             texts.append(_decode_part(part))
-        elif disposition != "attachment" and not name and ctype == "text/html":
-            htmls.append(_decode_part(part))
         else:
-            data = part.get_payload(decode=True) or b""
-            if name.lower() == "winmail.dat" or ctype == "application/ms-tnef":
-                decoded = _tnef_attachments(data)
-                if decoded:
-                    files.extend(decoded)
-                    continue
-            cid = str(part.get("Content-ID") or "").strip().strip("<>")[:250]
-            files.append(
-                ParsedAttachment(
-                    filename=name or f"part-{len(files) + 1}",
-                    content_type=ctype,
-                    data=data,
-                    inline=disposition == "inline" or bool(cid and not name),
-                    content_id=cid,
-                )
-            )
+            _add_file(walk, part, ctype, disposition, name)
+    return walk
 
 
-def _is_auto(msg: Message) -> bool:
-    auto = str(msg.get("Auto-Submitted", "no")).strip().lower()
-    precedence = str(msg.get("Precedence", "")).strip().lower()
-    suppress = str(msg.get("X-Auto-Response-Suppress", "")).strip().lower()
-    return (
-        (auto != "" and auto != "no")
-        or precedence in ("bulk", "junk", "list", "auto_reply")
-        or suppress in ("all", "autoreply", "oof")
-        or "List-Id" in msg
-        or "List-Unsubscribe" in msg
-        or "X-Autoreply" in msg
-        or "X-Autorespond" in msg
-    )
+def _notes(walk: _Walk, budget: float) -> list[Note]:
+    notes = []
+    if walk.files_seen > len(walk.files):
+        notes.append(Note("files_capped", {"kept": len(walk.files), "total": walk.files_seen}))
+    if walk.parts_left:
+        notes.append(Note("parse_budget", {"seconds": budget, "parts_left": walk.parts_left}))
+    return notes
 
 
-_AUTO_SUBJECT_RE = re.compile(
-    r"^(automatic reply|auto(matic)?[- ]?reply|out of (the )?office|abwesenheitsnotiz|"
-    r"automatische antwort|r[ée]ponse automatique|absence|risposta automatica|fuori sede)\b",
-    re.IGNORECASE,
-)
-
-
-def _is_auto_reply(msg: Message, subject: str) -> bool:
-    auto = str(msg.get("Auto-Submitted", "")).strip().lower()
-    return (
-        auto.startswith("auto-replied")
-        or "X-Autoreply" in msg
-        or "X-Autorespond" in msg
-        or bool(_AUTO_SUBJECT_RE.match(subject))
-    )
-
-
-def _bounce(msg: Message) -> tuple[bool, str, str]:
-    if msg.get_content_type() != "multipart/report":
-        return False, "", ""
-    status, original = "", ""
-    for part in msg.walk():
-        ctype = part.get_content_type()
-        if ctype == "message/delivery-status":
-            for sub in part.get_payload() if part.is_multipart() else []:
-                status = status or str(sub.get("Status", "")).strip()
-        elif ctype in ("message/rfc822", "text/rfc822-headers"):
-            inner = part.get_payload()
-            if isinstance(inner, list) and inner:
-                ids = message_ids(inner[0].get("Message-ID"))
-            else:
-                ids = message_ids(
-                    re.search(r"(?im)^message-id:\s*(.*)$", str(inner)).group(1)
-                    if re.search(r"(?im)^message-id:", str(inner))
-                    else ""
-                )
-            original = original or (ids[0] if ids else "")
-    return True, status, original
-
-
-def parse(raw: bytes) -> ParsedMail:
+def parse(raw: bytes, *, budget: float = PARSE_SECONDS, max_files: int = MAX_FILES) -> ParsedMail:
+    deadline = time.monotonic() + budget
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        msg = email.message_from_bytes(raw, policy=POLICY)
         sender, name = strict_sender(msg)
-        subject = " ".join(str(msg.get("Subject", "")).split())[:300]
-        texts: list[str] = []
-        htmls: list[str] = []
-        files: list[ParsedAttachment] = []
-        _walk(msg, texts, htmls, files)
-    except UnparseableMail:
-        raise
+        subject = _decoded(msg, "Subject")[:300]
+        walk = _walk(msg, deadline, max_files)
+        report = read_report(msg)
     except Exception as exc:  # noqa: BLE001 - anything the parser trips on goes to quarantine
         raise UnparseableMail(f"{type(exc).__name__}: {exc}") from exc
-    clean_html = sanitize_html("\n".join(htmls)) if htmls else ""
-    text = "\n\n".join(t.strip() for t in texts if t.strip())
+    clean_html = sanitize_html("\n".join(walk.htmls)) if walk.htmls else ""
+    text = "\n\n".join(t.strip() for t in walk.texts if t.strip())
     if not text and clean_html:
         text = html_to_text(clean_html)
-    bounce, status, original = _bounce(msg)
-    return_path = msg.get("Return-Path")
+    return_path = _header(msg, "Return-Path")
+    header = lambda name: _header(msg, name)  # noqa: E731
     return ParsedMail(
-        message_id=(message_ids(msg.get("Message-ID")) or [""])[0],
+        message_id=(message_ids(_header(msg, "Message-ID")) or [""])[0],
         sender=sender,
         sender_name=name[:200],
         subject=subject,
-        in_reply_to=message_ids(msg.get("In-Reply-To")),
-        references=message_ids(msg.get("References")),
-        text=text.replace("\r\n", "\n").replace("\x00", ""),
-        html=clean_html,
-        # Every file goes on: storing refuses the ones over the limit and tells staff.
-        attachments=files,
-        auto_submitted=_is_auto(msg),
-        auto_reply=_is_auto_reply(msg, subject),
-        bounce=bounce,
-        bounce_status=status,
-        bounced_message_id=original,
-        return_path_empty=return_path is not None and str(return_path).strip() in ("<>", ""),
-        language_hint=str(msg.get("Content-Language", "")).split(",")[0].strip()[:2].lower(),
+        in_reply_to=message_ids(_header(msg, "In-Reply-To"))[-50:],
+        references=message_ids(_header(msg, "References"))[-50:],
+        text=text.replace("\r\n", "\n")[:FULL_TEXT_CHARS],
+        html=clean_html[:FULL_TEXT_CHARS],
+        attachments=walk.files,
+        other_texts=[t.strip().replace("\r\n", "\n") for t in walk.other_texts if t.strip()],
+        machine_sent=machine_sent(header),
+        auto_reply=auto_reply_evidence(header),
+        suspected_auto_reply=suspected_auto_reply(subject),
+        report=report,
+        return_path_empty=return_path is not None and return_path.strip() in ("<>", ""),
+        language_hint=str(_header(msg, "Content-Language") or "").split(",")[0].strip()[:2].lower(),
         recipients=" ".join(
-            str(v)
+            decode_8bit(str(v))
             for h in ("To", "Cc", "Delivered-To", "X-Original-To")
             for v in (msg.get_all(h) or [])
         )[:2000],
+        notes=_notes(walk, budget),
     )
 
 
 def header_list(raw: bytes, limit: int = 60) -> list[list[str]]:
     """The decoded headers, for staff reading a quarantined message."""
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
-        return [[str(k), str(v)[:1000]] for k, v in list(msg.items())[:limit]]
+        msg = email.message_from_bytes(raw, policy=POLICY)
+        return [[storable(k, 200), storable(_words(k, str(v)), 1000)] for k, v in msg.items()][
+            :limit
+        ]
     except Exception:  # noqa: BLE001 - a message too broken to list its headers
         return []

@@ -4,6 +4,7 @@ subject or the reply address — and only ever a ticket of the sender's own cust
 from __future__ import annotations
 
 from palier.accounts.models import User
+from palier.mailgateway.identity import id_hash
 from palier.mailgateway.models import OutboundMessage, RawMessage
 from palier.tickets.models import Ticket, reference_q, references_in
 from palier.tickets.queries import visible_tickets
@@ -12,10 +13,11 @@ from palier.tickets.queries import visible_tickets
 def ticket_by_message_ids(ids: list[str]) -> Ticket | None:
     """The ticket of the newest of our messages (or of a message already threaded) named in
     In-Reply-To / References."""
+    ids = [i for i in ids if i][-50:]
     if not ids:
         return None
     out = (
-        OutboundMessage.objects.filter(message_id__in=ids[-50:], ticket__isnull=False)
+        OutboundMessage.objects.filter(message_id__in=[i[:255] for i in ids], ticket__isnull=False)
         .select_related("ticket", "ticket__customer")
         .order_by("-id")
         .first()
@@ -23,7 +25,9 @@ def ticket_by_message_ids(ids: list[str]) -> Ticket | None:
     if out is not None:
         return out.ticket
     raw = (
-        RawMessage.objects.filter(message_id__in=ids[-50:], ticket__isnull=False)
+        RawMessage.objects.filter(
+            message_id_hash__in=[id_hash(i) for i in ids], ticket__isnull=False
+        )
         .select_related("ticket", "ticket__customer")
         .order_by("-id")
         .first()

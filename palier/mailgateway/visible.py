@@ -6,6 +6,11 @@ from functools import lru_cache
 
 from mailparser_reply import EmailReplyParser
 
+# The reply parser's regexes run over every line (8 MB of quoted history: seconds). The new
+# part of a reply is at its top: the parser reads this much of it, which holds any reply a
+# person writes, and a desk page shows at most a ticket body's length anyway.
+SCAN_CHARS = 100_000
+
 
 @lru_cache(maxsize=1)
 def _parser() -> EmailReplyParser:
@@ -15,11 +20,15 @@ def _parser() -> EmailReplyParser:
 def visible_text(text: str) -> str:
     if not text.strip():
         return ""
+    head = text[:SCAN_CHARS]
     try:
-        replies = _parser().read(text=text).replies
+        replies = _parser().read(text=head).replies
     except Exception:  # noqa: BLE001 - the parser's regexes are heuristics; fall back to all
         return text.strip()
     if not replies:
         return text.strip()
     # `body` is the newest reply without its signature; `content` keeps the signature.
-    return (replies[0].body or replies[0].content or text).strip()
+    shown = (replies[0].body or replies[0].content or head).strip()
+    if len(text) > SCAN_CHARS and len(shown) >= len(head.strip()) - 1:
+        return text.strip()  # nothing was hidden in the part read: nothing hidden at all
+    return shown

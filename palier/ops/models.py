@@ -21,3 +21,14 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A running `palier worker` says it is alive every few seconds; `/readyz` reads the
+    freshest. One row per worker process (host, pid and a random suffix)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.worker_id

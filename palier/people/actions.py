@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from palier.accounts.actions import do_end_sessions, do_revoke_token
 from palier.accounts.models import STAFF_ROLES, ApiToken, Role, User
 from palier.accounts.permissions import Permission, check_allowed
 from palier.audit.log import record_change, snapshot
@@ -230,17 +231,21 @@ def do_invite(user: User, *, acting_user: User) -> Invitation:
     return _invite(locked, acting_user)
 
 
-def end_sessions_and_tokens(user: User, now: dt.datetime) -> int:
-    """Cut every way in: the password goes (Django's session check hashes it, so every
-    session of the person fails its next request) and each live token is revoked. Returns
-    how many tokens were revoked."""
+def end_sessions_and_tokens(user: User, *, acting_user: User) -> int:
+    """Cut every way in: the web sessions are ended (their rows go), the password goes too
+    (Django checks every session against its hash, whatever session store holds it), and
+    each live API token is revoked. Returns how many tokens were revoked."""
+    do_end_sessions(user, acting_user=acting_user)
     user.set_unusable_password()
     user.save(update_fields=["password"])
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    tokens = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True))
+    for token in tokens:
+        do_revoke_token(token, acting_user=acting_user)
+    return len(tokens)
 
 
 @transaction.atomic
-def do_deactivate(user: User, *, acting_user: User, now: dt.datetime | None = None) -> User:
+def do_deactivate(user: User, *, acting_user: User) -> User:
     """Deactivate a person: they keep their history (tickets, messages, time) and lose every
     session, token and pending invitation at once."""
     locked = User.objects.select_for_update().get(pk=user.pk)
@@ -252,7 +257,7 @@ def do_deactivate(user: User, *, acting_user: User, now: dt.datetime | None = No
     before = snapshot(locked, PERSON_FIELDS)
     locked.is_active = False
     locked.save(update_fields=["is_active"])
-    revoked = end_sessions_and_tokens(locked, now or timezone.now())
+    revoked = end_sessions_and_tokens(locked, acting_user=acting_user)
     _void_open_invitations(locked)
     record_change(
         "user.deactivated",

@@ -18,9 +18,11 @@ RECOMPUTE_ON = frozenset({"created", "status", "reopened", "accepted_anyway", "r
 @task()
 def scan_service_levels() -> dict[str, int]:
     """Flag warnings (75% of a target) and breaches; run every minute by the worker."""
+    from palier.ops.metrics import SLA_SCAN_SECONDS
     from palier.sla.actions import scan
 
-    counts = scan()
+    with SLA_SCAN_SECONDS.time():
+        counts = scan()
     if counts["warnings"] or counts["breaches"]:
         logger.info("service levels: %(warnings)s warnings, %(breaches)s breaches", counts)
     return counts

@@ -1,34 +1,36 @@
+"""Tickets, their messages, decisions and events are history: read here, never rewritten.
+Changes go through the actions (the API and the workspace); a correction is a new row (an
+internal note, a new decision), so that what a customer was told stays what they were told."""
+
 from django.contrib import admin
 
+from palier.audit.admin import ReadOnlyAdmin, ReadOnlyInline
 from palier.tickets.models import Decision, Message, Ticket, TicketEvent
 
 
-class DecisionInline(admin.TabularInline):
+class DecisionInline(ReadOnlyInline):
     model = Decision
-    extra = 0
     readonly_fields = [f.name for f in Decision._meta.fields]
-    can_delete = False
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ReadOnlyAdmin):
     list_display = ("id", "subject", "customer", "status", "level", "billable", "reason")
     list_filter = ("status", "level", "billable", "type", "channel")
     search_fields = ("subject",)
     raw_id_fields = ("customer", "contact", "created_by", "assignee", "decision", "customization")
     inlines = [DecisionInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False  # changes go through actions (the API and the workspace), never here
-
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(admin.ModelAdmin):
+class TicketEventAdmin(ReadOnlyAdmin):
     list_display = ("ticket", "kind", "actor", "at", "from_value", "to_value")
     list_filter = ("kind",)
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    raw_id_fields = ("ticket",)
 
 
-admin.site.register(Message)
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ("ticket", "author_name", "internal", "channel", "created_at")
+    list_filter = ("internal", "channel")
+    raw_id_fields = ("ticket", "author")

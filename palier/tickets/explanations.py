@@ -195,6 +195,19 @@ def explain(decision: Any, language: str) -> Explanation:
     """Render a stored decision (a `Decision` model or the policy's dataclass)."""
     with translation.override(language):
         facts = decision.facts or {}
+        if getattr(decision, "kind", "") == "imported":
+            return Explanation(
+                headline=_("Imported from an earlier support tool"),
+                why_level=_(
+                    "This request was handled before the desk moved to Palier (%(source)s "
+                    "%(key)s). Its level and billing were decided then; they are not decided "
+                    "again."
+                )
+                % {"source": facts.get("source_name", ""), "key": facts.get("key", "")},
+                why_billable="",
+                why_level_article="support-policy",
+                why_ticket=why_ticket(),
+            )
         if not decision.accepted:
             text = refusal_text(decision.refusal, decision.refusal_date)
             return Explanation(

@@ -334,6 +334,18 @@ EVENTS = _table(
         "sla_breach": (_("Service target missed"), _("A service-level target has passed.")),
         "merged": (_("Merged"), _("This request was merged into another one.")),
         "merged_from": (_("Request merged in"), _("Another request was merged into this one.")),
+        "survey_sent": (
+            _("Satisfaction survey sent"),
+            _("The requester was asked how satisfied they are, once."),
+        ),
+        "survey_answered": (
+            _("Satisfaction survey answered"),
+            _("The requester rated our help from 1 to 5."),
+        ),
+        "satisfaction_follow_up": (
+            _("Follow-up of a low score"),
+            _("A team lead or a manager is to call the customer back."),
+        ),
         "tagged": (_("Tag added"), _("A tag was put on the request.")),
         "untagged": (_("Tag removed"), _("A tag was taken off the request.")),
     }

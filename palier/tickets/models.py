@@ -187,6 +187,8 @@ class Ticket(models.Model):
                 condition=models.Q(type__isnull=True),
                 name="ticket_unqualified",
             ),
+            # The dashboards count requests opened in a period (palier.dashboards).
+            models.Index(fields=["created_at"], name="ticket_created_at"),
         ]
 
     def __str__(self) -> str:
@@ -214,6 +216,8 @@ class DecisionKind(models.TextChoices):
     CHANGE = "change", _("After a change of the request")
     DIAGNOSIS = "diagnosis", _("After diagnosis")
     OVERRIDE = "override", _("Accepted by a manager")
+    # A past ticket brought from another tool: the policy was not applied to it.
+    IMPORTED = "imported", _("Imported")
 
 
 class Decision(models.Model):
@@ -241,7 +245,17 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["ticket", "id"], name="decision_ticket_id")]
+        indexes = [
+            models.Index(fields=["ticket", "id"], name="decision_ticket_id"),
+            # The dashboards' diagnoses of a period (palier.dashboards.desk_panels.moves)
+            # and refused requests (a few percent of the decisions: a partial index).
+            models.Index(fields=["kind", "decided_at"], name="decision_kind_decided"),
+            models.Index(
+                fields=["ticket"],
+                condition=models.Q(kind="intake", accepted=False),
+                name="decision_refused",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.reason or self.refusal}"

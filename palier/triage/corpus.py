@@ -6,6 +6,7 @@ lines. The held-out evaluation set (evaluation/heldout.json) is kept apart and n
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,14 @@ def parse_coldstart(text: str, language: str) -> list[Example]:
         module, criticality, subject, body = parts
         examples.append(Example(subject, body, kind, module, criticality, language))
     return examples
+
+
+def coldstart_digest() -> str:
+    """A fingerprint of the shipped cold-start files: a model learnt from older ones is stale."""
+    digest = hashlib.sha256()
+    for path in sorted(COLDSTART_DIR.glob("*.txt")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def coldstart_examples() -> list[Example]:

@@ -21,7 +21,7 @@ NEGATIONS = frozenset(
 NEGATION_REACH = 3
 # The subject says in a few words what the body says at length.
 SUBJECT_WEIGHT = 2
-BODY_CHARS = 1500
+BODY_CHARS = 1000
 
 
 # "Re:", "Fwd:", "WG:", "AW:", "TR:", "R:", "I:" ... say how a mail travelled, not what it asks.

@@ -5,7 +5,7 @@ type, and only then does the policy decide (POLICY.md section 3). Below the conf
 threshold the desk says nothing, and the ticket waits for a person as before.
 
 The model is the file `triage/model.joblib` in the data directory, written by `palier triage
-train` and the worker's nightly job; until one exists, the shipped cold-start requests are
+train` and the worker's daily job; until one exists, the shipped cold-start requests are
 learnt once per process (a few seconds) and written there.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from palier.triage.corpus import coldstart_examples
+from palier.triage.corpus import coldstart_digest, coldstart_examples
 from palier.triage.model import Suggestion, TriageModel, load, save, train
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,8 @@ def current_model() -> TriageModel:
         if cached is not None and cached[0] == mtime:
             return cached[1]
         model = load(path) if mtime >= 0 else None
+        if model is not None and _stale(model):
+            model = None
         if model is None:
             model = train(coldstart_examples(), counts={"coldstart": len(coldstart_examples())})
             try:
@@ -58,6 +60,12 @@ def current_model() -> TriageModel:
                 logger.warning("Could not write the triage model to %s", path)
         _cache[key] = (mtime, model)
         return model
+
+
+def _stale(model: TriageModel) -> bool:
+    """A model learnt from the shipped requests alone, older than the ones shipped now (an
+    upgrade): learn them again. A desk's own model waits for its next retraining."""
+    return not model.counts.get("desk") and model.coldstart_digest != coldstart_digest()
 
 
 def forget_model() -> None:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from palier.accounts import twofactor
+from palier.accounts import sso, twofactor
 from palier.web.forms import ResetForm, SignInForm
 
 
@@ -18,6 +18,9 @@ class SignInView(auth_views.LoginView):
     template_name = "web/auth/login.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "sso_providers": sso.configured()}
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
         response = super().form_valid(form)  # signs in, with a new session key

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from palier.web import auth, downloads, invitations, second_factor, views
+from palier.web import auth, downloads, invitations, second_factor, sso, views
 
 app_name = "web"
 
@@ -18,6 +18,8 @@ urlpatterns = [
         second_factor.PasskeyComplete.as_view(),
         name="two_factor_passkey_complete",
     ),
+    path("login/sso/<slug:name>/", sso.start, name="sso_start"),
+    path("login/sso/<slug:name>/callback/", sso.callback, name="sso_callback"),
     path("logout/", auth.SignOutView.as_view(), name="logout"),
     path("account/", include("palier.web.account.urls")),
     path("password-reset/", auth.ResetView.as_view(), name="password_reset"),
@@ -35,5 +37,9 @@ urlpatterns = [
     path("desk/", include("palier.web.agent.urls")),
     path("billing/", include("palier.web.billing.urls")),
     path("rnd/", include("palier.web.engineering.urls")),
+    path("manage/", include("palier.web.manage.urls")),
+    path("audit/", include("palier.web.audit.urls")),
     path("help/", include("palier.web.knowledge.urls")),
+    path("satisfaction/", include("palier.web.satisfaction.urls")),
+    path("dashboards/", include("palier.web.dashboards.urls")),
 ]

@@ -16,3 +16,12 @@ def numbered(world):
     world.customer_b.reference = "10043"
     world.customer_b.save()
     return world
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages in English whatever an earlier test (a token of a German contact) activated."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

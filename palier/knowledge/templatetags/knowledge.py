@@ -40,6 +40,9 @@ def excerpt(text: str, length: int = 180) -> str:
 
 @register.simple_tag
 def article_link(key: str, label: str = "") -> SafeString:
-    """A link to an article of the help centre (no query: the label is given or generic)."""
+    """A link to an article of the help centre (no query: the label is given or generic);
+    nothing for an explanation that names no article."""
+    if not key:
+        return format_html("")
     url = reverse("web:knowledge:article", args=[key])
     return format_html('<a class="article-link" href="{}">{}</a>', url, label or _("Read more"))

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.db import connection
+
+from palier.mailgateway.actions import store_raw
+from palier.mailgateway.invariant import violations
 from palier.mailgateway.models import RawMessage
 from palier.mailgateway.tests.servers import command_env, committing
 
@@ -51,3 +55,78 @@ def test_when_the_database_is_unreachable_the_mta_is_told_to_retry(world, smtp_s
         timeout=120,
     )
     assert done.returncode == 75  # EX_TEMPFAIL: the MTA keeps the message and retries
+
+
+@committing
+def test_an_empty_message_exits_65_and_stores_nothing(world, smtp_server):
+    _sink, port = smtp_server
+    for data in (b"", b" \r\n\r\n"):
+        done = _pipe(data, port)
+        assert done.returncode == 65, done.stderr.decode()[-2000:]
+    assert RawMessage.objects.count() == 0
+
+
+@committing
+def test_nul_in_the_subject_and_the_message_id_is_stored_and_processed_once(world, smtp_server):
+    _sink, port = smtp_server
+    data = (
+        b"From: anna.a@example.com\r\nSubject: Export\x00 kaputt\r\n"
+        b"Message-ID: <nul\x00-pipe@example.com>\r\n\r\nDer Export bricht ab.\r\n"
+    )
+    for _ in range(2):  # the MTA's retry of an acknowledged message adds nothing
+        done = _pipe(data, port)
+        assert done.returncode == 0, done.stderr.decode()[-2000:]
+    raw = RawMessage.objects.get()
+    assert (raw.state, raw.outcome, raw.subject) == ("processed", "new_ticket", "Export kaputt")
+    assert bytes(raw.raw) == data
+
+
+@committing
+def test_mail_process_brings_every_stored_row_to_an_ending_past_a_failing_one(world, smtp_server):
+    """A real database failure (a trigger refuses one ticket) quarantines that row with the
+    exception's class and message; the rows after it are processed."""
+    _sink, port = smtp_server
+    for i, subject in enumerate(["Eins", "boom", "Drei"]):
+        store_raw(
+            f"From: anna.a@example.com\r\nSubject: {subject}\r\nMessage-ID: <proc-{i}@example.com>"
+            f"\r\n\r\nText {i}\r\n".encode(),
+            "test",
+        )
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "CREATE TRIGGER boom BEFORE INSERT ON tickets_ticket WHEN NEW.subject = 'boom' "
+                "BEGIN SELECT RAISE(ABORT, 'boom refused'); END"
+            )
+        else:
+            cursor.execute(
+                "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.subject = 'boom' THEN "
+                "RAISE EXCEPTION 'boom refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER boom BEFORE INSERT ON tickets_ticket "
+                "FOR EACH ROW EXECUTE FUNCTION boom()"
+            )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "palier.cli", "mail", "process"],
+            cwd=ROOT,
+            env=command_env(port),
+            capture_output=True,
+            timeout=120,
+        )
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DROP TRIGGER boom"
+                + ("" if connection.vendor == "sqlite" else " ON tickets_ticket")
+            )
+            if connection.vendor != "sqlite":
+                cursor.execute("DROP FUNCTION boom()")
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    rows = {r.subject: r for r in RawMessage.objects.all()}
+    assert (rows["Eins"].outcome, rows["Drei"].outcome) == ("new_ticket", "new_ticket")
+    boom = rows["boom"]
+    assert (boom.state, boom.error_code) == ("quarantined", "processing_error")
+    assert "boom refused" in boom.error and "Error" in boom.error
+    assert violations() == []

@@ -9,7 +9,7 @@ import time_machine
 
 from palier.lib.errors import NotAllowed
 from palier.mailgateway.actions import do_process_raw, do_reprocess, ingest, store_raw
-from palier.mailgateway.models import RawMessage
+from palier.mailgateway.models import RawBytes, RawMessage
 from palier.mailgateway.threading import ticket_by_reference
 from palier.testing.factories import make_ticket, make_user
 from palier.tickets.actions import do_transition
@@ -111,7 +111,7 @@ def test_attachments_over_the_size_limit_are_left_out_but_the_raw_keeps_them(wor
 def test_a_message_that_breaks_processing_is_quarantined_and_the_next_one_flows(world, smtp):
     # The stored bytes are unreadable (as if corrupted): quarantined, and the pipeline goes on.
     stored, _ = store_raw(_mail("anna.a@example.com", "Eins", "Eins", "flow-1@example.com"), "t")
-    RawMessage.objects.filter(pk=stored.pk).update(raw=b"\x00" * 10)
+    RawBytes.objects.filter(raw_message=stored).update(data=b"\x00" * 10)
     bad = do_process_raw(stored.pk)
     assert bad.state == "quarantined"
     good = ingest(_mail("anna.a@example.com", "Zwei", "Zwei", "flow-2@example.com"), "test")

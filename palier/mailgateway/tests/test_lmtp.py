@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import socket
 
 import pytest
 from django.db import connection
@@ -73,3 +74,57 @@ def test_when_the_message_cannot_be_stored_the_sender_is_told_to_retry(world, sm
     with smtplib.LMTP("127.0.0.1", port) as client:  # the sender's retry
         assert client.sendmail("anna.a@example.com", ["support@palier.localhost"], MAIL) == {}
     assert RawMessage.objects.get().state == "processed"
+
+
+def _lmtp_session(port: int, recipients: list[str], data: bytes, mail_from: str) -> list[bytes]:
+    """Speak LMTP by hand (smtplib reads one reply after DATA): the reply lines to DATA."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        stream = sock.makefile("rwb")
+
+        def command(line: bytes) -> bytes:
+            stream.write(line + b"\r\n")
+            stream.flush()
+            return _reply(stream)
+
+        _reply(stream)  # greeting
+        assert command(b"LHLO test.example").startswith(b"250")
+        assert command(mail_from).startswith(b"250")
+        for rcpt in recipients:
+            assert command(f"RCPT TO:<{rcpt}>".encode()).startswith(b"250")
+        assert command(b"DATA").startswith(b"354")
+        stream.write(data.rstrip(b"\r\n") + b"\r\n.\r\n")
+        stream.flush()
+        replies = [_reply(stream) for _ in recipients]
+        command(b"QUIT")
+        return replies
+
+
+def _reply(stream) -> bytes:
+    lines = [stream.readline()]
+    while lines[-1][3:4] == b"-":
+        lines.append(stream.readline())
+    return b"".join(lines)
+
+
+@committing
+def test_lmtp_answers_data_once_per_accepted_recipient(world, smtp, listener):
+    port = listener()
+    rcpts = ["support@palier.localhost", "help@palier.localhost", "sales@palier.localhost"]
+    replies = _lmtp_session(port, rcpts, MAIL, b"MAIL FROM:<anna.a@example.com>")
+    assert [r[:3] for r in replies] == [b"250"] * 3
+    assert RawMessage.objects.count() == 1 and Ticket.objects.filter(channel="email").count() == 1
+
+
+@committing
+def test_lmtp_takes_raw_utf8_headers_with_smtputf8(world, smtp, listener):
+    port = listener()
+    data = (
+        "From: Anna Dübois <anna.a@example.com>\r\nTo: support@palier.localhost\r\n"
+        "Subject: Grüße – Mahnlauf\r\nMessage-ID: <utf8-lmtp@example.com>\r\n\r\nHallo\r\n"
+    ).encode()
+    [reply] = _lmtp_session(
+        port, ["support@palier.localhost"], data, b"MAIL FROM:<anna.a@example.com> SMTPUTF8"
+    )
+    assert reply.startswith(b"250")
+    raw = RawMessage.objects.get()
+    assert (raw.outcome, raw.subject) == ("new_ticket", "Grüße – Mahnlauf")

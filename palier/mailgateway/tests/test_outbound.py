@@ -286,3 +286,18 @@ def test_a_follower_of_a_shared_request_is_mailed_our_replies_but_not_internal_n
         [mail] = smtp.to(address)
         assert "Hier ist die Antwort." in mail.get_body(("plain",)).get_content()
     assert not smtp.to("bruno.b@example.com")
+
+
+def test_links_in_mail_are_the_web_screens_addresses(world):
+    """notices reverses through the web URLconf alone (cheap); it must give the same path as
+    the site's URLconf, where the web screens are mounted."""
+    from django.urls import reverse
+
+    from palier.mailgateway.notices import WEB_URLCONF
+    from palier.testing.factories import make_ticket
+
+    ticket = make_ticket(world.contact_a)
+    for name in ("portal:detail", "agent:ticket"):
+        assert reverse(name, args=[ticket.pk], urlconf=WEB_URLCONF) == reverse(
+            f"web:{name}", args=[ticket.pk]
+        )

@@ -52,6 +52,25 @@ def test_serve_answers_with_collected_static_files_and_stops_on_sigterm(tmp_path
         assert css, "static URLs are not hashed: collectstatic did not run"
         assert get(f"http://127.0.0.1:{port}{css.group(0)}")[0] == 200
         assert (tmp_path / "static" / "staticfiles.json").exists()
+        base = f"http://127.0.0.1:{port}"
+        assert get(f"{base}/healthz") == (200, "ok\n")
+        try:
+            urllib.request.urlopen(f"{base}/readyz", timeout=30)
+            raise AssertionError("ready without a worker")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 503
+        # Two gunicorn workers answer; /metrics sums both (prometheus-client's multiprocess
+        # mode, files under the data folder).
+        for _ in range(20):
+            get(f"{base}/login/")
+        metrics = get(f"{base}/metrics")[1]
+        count = re.search(
+            r'^palier_http_request_duration_seconds_count\{[^}]*route="login/"[^}]*\} (\S+)$',
+            metrics,
+            re.M,
+        )
+        assert count and float(count.group(1)) == 21.0, metrics[:2000]
+        assert any((tmp_path / "run" / "metrics").iterdir())
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
     finally:

@@ -34,7 +34,11 @@ def test_deactivation_ends_every_session_and_token_at_once(world):
         assert browser.get(reverse("web:portal:home")).status_code == 200
     assert api.get("/api/v1/tickets").status_code == 200
 
+    from palier.accounts.models import UserSession
+
+    assert UserSession.objects.filter(user=world.contact_a).count() == 2
     do_deactivate(world.contact_a, acting_user=world.manager)
+    assert not UserSession.objects.filter(user=world.contact_a).exists()
 
     for browser in (browser_1, browser_2):
         response = browser.get(reverse("web:portal:home"))

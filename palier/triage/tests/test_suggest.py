@@ -1,10 +1,10 @@
-"""The request-type suggestion for mailed requests, in the four languages."""
+"""The request-type suggestion, in the four languages, with its reasons and its silence."""
 
 from __future__ import annotations
 
 import pytest
 
-from palier.triage.suggest import suggest_type
+from palier.triage.suggest import suggest, suggest_type
 
 
 @pytest.mark.parametrize(
@@ -18,11 +18,7 @@ from palier.triage.suggest import suggest_type
         ("Frage", "Wie kann ich eine Rechnung stornieren?", "usage"),
         ("Question", "How do I reverse a posted invoice?", "usage"),
         ("Domanda", "Come posso cambiare il codice IVA?", "usage"),
-        (
-            "Please add a column",
-            "We need a new column 'delivery zone' in the order list.",
-            "feature",
-        ),
+        ("Please add a column", "We need a new column 'delivery zone' in the list.", "feature"),
         ("Nouvelle colonne", "Pouvez-vous ajouter une colonne dans la liste ?", "feature"),
         ("Neue Spalte", "Bitte eine neue Spalte im Bericht hinzufügen.", "feature"),
         ("Nuova colonna", "Vorremmo aggiungere una colonna.", "feature"),
@@ -36,11 +32,42 @@ def test_suggestion_follows_the_words_of_the_request(subject, body, expected):
     assert suggest_type(subject, body) == expected
 
 
-def test_no_rule_speaking_leaves_the_type_to_the_agent():
+def test_nothing_said_leaves_the_type_to_the_agent():
     assert suggest_type("Hello", "See you tomorrow.") == ""
+    assert suggest_type("", "  ") == ""
 
 
-def test_the_subject_outweighs_a_passing_word_in_the_body():
-    assert suggest_type("Schulung gewünscht", "Der Fehler von letzter Woche ist behoben.") == (
-        "training"
+def test_below_the_threshold_it_abstains(settings):
+    settings.PALIER_TRIAGE_MIN_CONFIDENCE = 0.999
+    found = suggest("Printing fails", "The delivery note fails with error 4711.")
+    assert found.abstained and found.type.value == "malfunction"
+    assert suggest_type("Printing fails", "The delivery note fails with error 4711.") == ""
+
+
+def test_it_shows_the_words_that_weighed_most_and_no_function_word():
+    found = suggest("Kein Fehler", "Das ist kein Fehler: wo stellt man den Druckertreiber ein?")
+    assert found.type.value == "usage"
+    assert "kein fehler" in found.words or "not fehler" in found.words
+    assert not {"das", "ist", "man", "den"} & set(found.words)
+
+
+def test_a_sentence_that_denies_an_error_is_not_read_as_one():
+    assert (
+        suggest_type(
+            "Not a bug", "This is not an error, I just want to know where the exchange rates are."
+        )
+        == "usage"
+    )
+
+
+def test_it_suggests_criticality_with_a_confidence():
+    found = suggest("Question", "Where do I set the default VAT code for new items?")
+    assert found.criticality is not None
+    assert found.criticality.value == "low"
+    assert 0.25 < found.criticality.confidence <= 1
+
+
+def test_mail_intake_forwarded_prefixes_do_not_hide_the_request():
+    assert suggest_type("WG: AW: Export nach Excel", "Der Export bricht mit Fehler 12 ab.") == (
+        "malfunction"
     )

@@ -75,3 +75,18 @@ class PeriodForm(forms.Form):
 
 class CreditForm(forms.Form):
     reason = forms.CharField(label=_("Why is it credited?"), max_length=2000)
+
+
+class SendForm(forms.Form):
+    to_address = forms.EmailField(label=_("Send to"), max_length=254)
+
+
+class BankFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Bank file (camt.054 or camt.053, XML)"),
+        help_text=_("As your bank delivers it; a file imported before is refused."),
+    )
+
+
+class MatchForm(forms.Form):
+    number = forms.CharField(label=_("Invoice number"), max_length=20)

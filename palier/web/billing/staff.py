@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from palier.billing import actions, conf, documents, invoicing, reports
+from palier.billing import actions, conf, dispatch, documents, invoicing, reports
 from palier.billing.models import PaymentStatus, TimeEntry
 from palier.billing.queries import (
     access_invoice_by_id,
@@ -33,6 +33,7 @@ from palier.web.billing.forms import (
     EstimateForm,
     PeriodForm,
     RunForm,
+    SendForm,
     TimeForm,
     TimerForm,
 )
@@ -239,6 +240,7 @@ def run(request: HttpRequest) -> HttpResponse:
 def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = access_invoice_by_id(request.user, invoice_id)
     prefetch_related_objects([invoice], "lines")  # the table and unit_note read them
+    recipients = [] if invoice.is_draft else dispatch.customer_recipients(invoice)
     lines = invoice.lines.all()
     return render(
         request,
@@ -248,11 +250,16 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
             "lines": lines,
             "credit_form": CreditForm(),
             "terms": documents.payment_terms(invoice, timezone.localdate()),
+            "today": timezone.localdate(),
             "vat_label": documents.vat_number_label(invoice.vat_number or conf.vat_number()),
             "unit_note": documents.unit_note(invoice),
             "payment_label": PaymentStatus(invoice.payment_status).label
             if invoice.payment_status
             else "",
+            "send_form": SendForm(initial={"to_address": next(iter(recipients), "")}),
+            "recipients": recipients,
+            "dispatches": invoice.dispatches.select_related("outbound", "requested_by"),
+            "payments": invoice.payments.select_related("bank_import"),
         },
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from palier.web.billing import consent, staff
+from palier.web.billing import consent, payments, staff
 
 app_name = "billing"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("", staff.dashboard, name="dashboard"),
     path("invoices/", staff.invoice_list, name="invoices"),
     path("invoices/run/", staff.run, name="run"),
+    path("invoices/overdue/", payments.overdue, name="overdue"),
     path("invoices/<int:invoice_id>/", staff.invoice_detail, name="invoice"),
+    path("invoices/<int:invoice_id>/send/<str:kind>/", payments.send, name="send"),
+    path("payments/", payments.payments_page, name="payments"),
+    path("payments/<int:payment_id>/match/", payments.match, name="match"),
     path("invoices/<int:invoice_id>/<str:action>/", staff.invoice_action, name="invoice_action"),
 ]

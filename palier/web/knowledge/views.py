@@ -76,8 +76,9 @@ def article(request: HttpRequest, key: str) -> HttpResponse:
 def suggest(request: HttpRequest) -> HttpResponse:
     """The htmx partial beside the new-request form: articles that may answer what is typed."""
     text = " ".join(request.GET.get(f, "")[:2000] for f in ("subject", "description")).strip()
-    found = []
-    if len(text) >= MIN_QUERY:
+    if len(text) < MIN_QUERY:
+        text, found = "", []
+    else:
         found = search_articles(
             request.user, text, (get_language() or "en")[:2], limit=SUGGESTIONS, any_word=True
         )

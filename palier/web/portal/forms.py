@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from palier.customers.models import Customer, Customization, Module, ProductVersion, Visibility
@@ -140,6 +141,9 @@ class NewRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.customer = customer
         self.fields["module"].queryset = Module.objects.select_related("product").order_by("name")
+        # Each module under its name in the reader's language (English where none is given).
+        language = get_language() or "en"
+        self.fields["module"].label_from_instance = lambda m: m.name_in(language[:2])
         self.fields["customization"].queryset = Customization.objects.filter(
             customer=customer
         ).select_related("module")

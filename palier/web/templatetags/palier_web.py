@@ -31,14 +31,20 @@ _PORTAL_LINKS = [
 ]
 _STAFF_LINKS = [
     (_("Workspace"), "web:agent:home"),
+    (_("My desk"), "web:dashboards:me"),
     (_("Time"), "web:billing:time"),
     (_("Defects"), "web:engineering:defects"),
     (_("Knowledge base"), "web:knowledge:manage"),
 ]
 # Invoices and reports are a manager's business; other staff only log their time.
 _MANAGER_LINKS = [
-    *_STAFF_LINKS,
+    (_("Workspace"), "web:agent:home"),
+    (_("Dashboard"), "web:dashboards:home"),
+    (_("Time"), "web:billing:time"),
+    (_("Defects"), "web:engineering:defects"),
     (_("Billing"), "web:billing:dashboard"),
+    (_("Manage"), "web:manage:people"),
+    (_("Audit log"), "web:audit:log"),
 ]
 
 

@@ -9,12 +9,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from palier.accounts.models import User
+from palier.accounts.permissions import Permission, check_allowed
 from palier.audit.log import origin
 from palier.imports import engine
 from palier.imports.actions import check, tabular_kind
 from palier.imports.files import UnreadableFile
 from palier.imports.kinds import KINDS
-from palier.lib.errors import DomainError
+from palier.lib.errors import DomainError, NotAllowed
 from palier.lib.progress import ProgressBar
 
 PAST = ("jira", "zendesk", "tickets")
@@ -28,10 +29,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("kind", choices=[*KINDS, *PAST])
+        parser.add_argument("kind", choices=[*KINDS, *PAST, "desk"])
         parser.add_argument("files", nargs="+", type=Path)
         parser.add_argument(
-            "--user", required=True, help="the manager the changes are recorded under"
+            "--user", help="the manager the changes are recorded under (not for 'desk')"
         )
         parser.add_argument("--dry-run", action="store_true", help="check only; write nothing")
         parser.add_argument(
@@ -56,9 +57,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         translation.activate(options["language"])
+        if options["kind"] == "desk":
+            self._desk(options)
+            return
+        if not options["user"]:
+            raise CommandError("--user USERNAME: the manager the changes are recorded under.")
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {options['user']!r}.")
+        try:
+            check_allowed(user, Permission.DATA_IMPORT)
+        except NotAllowed as exc:
+            raise CommandError(exc.message) from exc
         for path in options["files"]:
             if not path.is_file():
                 raise CommandError(f"No file {path}.")
@@ -69,6 +79,21 @@ class Command(BaseCommand):
                 run_past(self, user, options)
             else:
                 self._tabular(user, options)
+
+    def _desk(self, options: dict) -> None:
+        """Restore a JSON Lines export (palier export) into this empty desk."""
+        from palier.exports.restore import restore
+
+        if len(options["files"]) != 1:
+            raise CommandError("Give one export file.")
+        with origin("import"), options["files"][0].open(encoding="utf-8") as stream:
+            try:
+                counts = restore(stream, progress=ProgressBar("Indexing", stream=self.stderr))
+            except DomainError as exc:
+                raise CommandError(exc.message) from exc
+        self.stdout.write(f"Restored {sum(counts.values())} records:")
+        for label, count in counts.items():
+            self.stdout.write(f"  {label}: {count}")
 
     def _tabular(self, user: User, options: dict) -> None:
         if len(options["files"]) != 1:

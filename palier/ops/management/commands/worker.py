@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -9,11 +10,12 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 from django.utils.crypto import get_random_string
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
 from django_tasks_db.management.commands.db_worker import Worker
 
-from palier.ops.outbox import OutboxThread, drain
+from palier.ops.outbox import OutboxThread, drain, forget
 from palier.ops.scheduler import SchedulerThread
 
 
@@ -39,6 +41,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch", action="store_true", help="Run the tasks that are ready, then exit."
         )
+        parser.add_argument(
+            "--metrics-port",
+            type=int,
+            default=None,
+            help="Serve this host's metrics on 127.0.0.1:PORT (a host without a web server).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         _configure_logging(options["verbosity"])
@@ -61,7 +69,13 @@ class Command(BaseCommand):
             worker.run()
             drain()
             return
-        outbox = OutboxThread()
+        if options["metrics_port"]:
+            from prometheus_client import start_http_server
+
+            from palier.ops.metrics import registry
+
+            start_http_server(options["metrics_port"], addr="127.0.0.1", registry=registry())
+        outbox = OutboxThread(worker_id=worker_id)
         outbox.start()
         scheduler = None
         if not options["no_scheduler"]:
@@ -75,6 +89,8 @@ class Command(BaseCommand):
                 if thread is not None:
                     thread.stop()
                     thread.join(timeout=5)
+            with contextlib.suppress(DatabaseError):  # stopping as the database went away
+                forget(worker_id)
 
 
 def _configure_logging(verbosity: int) -> None:

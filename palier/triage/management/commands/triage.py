@@ -14,7 +14,10 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         train = sub.add_parser("train", help="Retrain on qualified tickets and the cold-start set.")
         train.add_argument("--limit", type=int, default=None, help="Newest qualified tickets read.")
-        sub.add_parser("evaluate", help="Accuracy of the current model on the held-out set.")
+        evaluate_ = sub.add_parser("evaluate", help="Accuracy of the model on the held-out set.")
+        evaluate_.add_argument(
+            "--abstain", action="store_true", help="Count its silences below the threshold."
+        )
         suggest = sub.add_parser("suggest", help="What the current model says of a request.")
         suggest.add_argument("subject")
         suggest.add_argument("body", nargs="?", default="")
@@ -23,7 +26,7 @@ class Command(BaseCommand):
         if action == "train":
             self._train(options["limit"])
         elif action == "evaluate":
-            self._evaluate()
+            self._evaluate(options["abstain"])
         elif action == "suggest":
             self._suggest(options["subject"], options["body"])
         else:  # pragma: no cover (argparse refuses it first)
@@ -41,12 +44,17 @@ class Command(BaseCommand):
             f"requests in {run.seconds:.1f} s; written to {model_path()}."
         )
 
-    def _evaluate(self) -> None:
-        from palier.triage.suggest import current_model
+    def _evaluate(self, abstain: bool) -> None:
+        from palier.triage.suggest import current_model, min_confidence
 
         model = current_model()
-        report = evaluate(lambda s, b: model.suggest(s, b, threshold=0).type.value, load_heldout())
-        self.stdout.write(report.markdown())
+        threshold = min_confidence() if abstain else 0.0
+
+        def predict(subject: str, body: str) -> str:
+            found = model.suggest(subject, body, threshold=threshold)
+            return "" if found.abstained else found.type.value
+
+        self.stdout.write(evaluate(predict, load_heldout()).markdown())
 
     def _suggest(self, subject: str, body: str) -> None:
         from palier.triage.suggest import suggest

@@ -66,8 +66,14 @@ def test_a_staff_session_ends_after_the_idle_time(world, settings):
         assert contact.get("/portal/").status_code == 200
 
 
+def english(client: Client) -> Client:
+    """Pages in English whatever the persona's language: the assertions read English."""
+    client.cookies["django_language"] = "en"
+    return client
+
+
 def test_a_user_sees_their_sessions_and_ends_one(world):
-    laptop = Client(HTTP_USER_AGENT=FIREFOX, REMOTE_ADDR="198.51.100.7")
+    laptop = english(Client(HTTP_USER_AGENT=FIREFOX, REMOTE_ADDR="198.51.100.7"))
     phone = Client(HTTP_USER_AGENT=CHROME_MAC, REMOTE_ADDR="203.0.113.5")
     sign_in(laptop, "anna.a")
     sign_in(phone, "anna.a")
@@ -86,7 +92,7 @@ def test_a_user_sees_their_sessions_and_ends_one(world):
 
 
 def test_ending_all_other_sessions_keeps_this_one(world):
-    clients = [Client() for _ in range(3)]
+    clients = [english(Client()) for _ in range(3)]
     for c in clients:
         sign_in(c, "anna.a")
     response = clients[0].post("/account/sessions/end-others/", follow=True)
@@ -213,3 +219,16 @@ def test_sessions_carry_their_owner_and_go_with_them(world):
     row = UserSession.objects.get(session_key=client.session.session_key)
     assert row.user == world.contact_a and row.address == "127.0.0.1"
     assert row.signed_in_at is not None and row.last_seen is not None
+
+
+def test_locked_out_by_passwords_no_token_can_be_created_either(world):
+    signed_in = Client()
+    sign_in(signed_in, "lena.agent")
+    for _ in range(5):
+        sign_in(Client(), "lena.agent", "wrong")
+    response = signed_in.post(
+        "/account/tokens/",
+        {"name": "x", "access": "read", "expires": "30", "password": "palier-demo"},
+    )
+    assert "Too many attempts" in response.content.decode()
+    assert not ApiToken.objects.filter(user=world.agent).exists()

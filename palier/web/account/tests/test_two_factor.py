@@ -233,3 +233,13 @@ def test_the_second_step_page_offers_what_the_user_has(world, agent_with_app):
     assert 'autocomplete="one-time-code"' in page
     assert 'data-passkey="verify"' not in page  # no passkey registered
     assert code_for  # the helper is what an app computes
+
+
+def test_an_htmx_request_of_a_pending_session_is_told_to_load_the_second_step(
+    world, agent_with_app
+):
+    client = Client()
+    sign_in(client, "lena.agent")
+    response = client.get("/desk/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response.content == b""
+    assert response["HX-Redirect"].startswith("/login/verify/?next=")

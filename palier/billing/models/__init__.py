@@ -156,6 +156,8 @@ class TimeEntry(models.Model):
             # The billing run's filter: billable, not yet invoiced, by date.
             models.Index(fields=["billable", "invoice", "date"], name="time_unbilled_date"),
             models.Index(fields=["contract", "prepaid_minutes"], name="time_contract_prepaid"),
+            # The dashboards' time of a period (level-2 work, the billing funnel).
+            models.Index(fields=["date"], name="time_date"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(minutes__gt=0), name="time_minutes_positive"),
@@ -373,3 +375,37 @@ class InvoiceSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+from palier.billing.models.payments import (  # noqa: E402 (the payments half of the app)
+    BankImport,
+    BankPayment,
+    DispatchKind,
+    InvoiceDispatch,
+    PaymentState,
+)
+
+__all__ = [
+    "Activity",
+    "BankImport",
+    "BankPayment",
+    "ContractRate",
+    "DecidedVia",
+    "DispatchKind",
+    "Estimate",
+    "EstimateStatus",
+    "Invoice",
+    "InvoiceDispatch",
+    "InvoiceKind",
+    "InvoiceLine",
+    "InvoiceSequence",
+    "InvoiceStatus",
+    "PaymentState",
+    "PaymentStatus",
+    "PrepaidAlert",
+    "TimeEntry",
+    "Timer",
+    "address_lines",
+    "hours_to_minutes",
+    "minutes_to_hours",
+]

@@ -1,0 +1,250 @@
+"""Under load: many concurrent clients mixing list, detail, search and creation, against the
+framework's own ceiling (a bare authenticated view) on the same server in the same run; and
+creation measured end to end (the ticket stored and its outbox handled by a worker).
+
+    .venv/bin/python bench/load.py --db postgres --set 1m_ops --clients 50 --seconds 60
+
+Starts gunicorn (as bench/http.py, `--workers`, default 4) and one `palier worker`, then:
+1. bare: every client GETs /api/v1/me (token look-up, a small JSON answer) for `--seconds`;
+2. mix: every client, request after request, picks a staff list (40 %), a detail (30 %), a
+   search (20 %, words from rare to common) or a creation as a contact (10 %), for
+   `--seconds`. Every answer must be 2xx (else it counts as an error) and every 201's ticket
+   must be in the database afterwards, its event dispatched (no lost write);
+3. creation end to end: two clients create for `--create-seconds`; the rate counts until the
+   worker has dispatched the last of their events (notifications rendered, SLA clock set).
+Throughput is answers per second; the mix must reach at least half of the bare one.
+Clients are threads of this process (loopback only, bounded in time); results go to
+/tmp/palier-bench/load-<db>-<set>.json.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+from bench.env import DATA_DIR, ROOT, bench_environ, setup_django  # noqa: E402
+from bench.http import (  # noqa: E402
+    SEARCH_WORDS,
+    TWO_WORDS,
+    Client,
+    machine_speed,
+    make_tokens,
+    percentiles,
+    server_cpu_ms,
+    start_server,
+)
+
+MARK = "Load bench"
+
+
+def run_clients(clients: int, seconds: float, pick) -> dict:
+    """`clients` threads call `pick(client_index, rng)` -> (ok, kind, ms, created_id) in a loop."""
+    deadline = time.monotonic() + seconds
+    lock = threading.Lock()
+    latencies: dict[str, list[float]] = {}
+    errors: list[str] = []
+    created: list[int] = []
+
+    def run(i: int) -> None:
+        rng = random.Random(i)
+        while time.monotonic() < deadline:
+            try:
+                ok, kind, ms, new_id = pick(i, rng)
+            except Exception as exc:  # noqa: BLE001 (counted: the run must show none)
+                ok, kind, ms, new_id = False, "exception", 0.0, None
+                with lock:
+                    errors.append(repr(exc)[:200])
+            with lock:
+                latencies.setdefault(kind, []).append(ms)
+                if not ok and kind != "exception":
+                    errors.append(kind)
+                if new_id:
+                    created.append(new_id)
+
+    started, cpu = time.monotonic(), server_cpu_ms()
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    elapsed = time.monotonic() - started
+    answers = sum(len(v) for v in latencies.values())
+    return {
+        "answers": answers,
+        "per_second": round(answers / elapsed, 1),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "server_cpu_ms": round((server_cpu_ms() - cpu) / max(1, answers), 2),
+        "latency": {k: percentiles(v) for k, v in sorted(latencies.items()) if v},
+        "created": created,
+    }
+
+
+def bare(port: int, tokens: dict, clients: int, seconds: float) -> dict:
+    conns = [Client(port, tokens["staff"]) for _ in range(clients)]
+
+    def pick(i: int, rng: random.Random):
+        status, _data, ms = conns[i].call("GET", "/api/v1/me")
+        return status == 200, "me", ms, None
+
+    return run_clients(clients, seconds, pick)
+
+
+def mix(port: int, tokens: dict, ids: list[int], clients: int, seconds: float) -> dict:
+    staff = [Client(port, tokens["staff"]) for _ in range(clients)]
+    contacts = [Client(port, tokens["contacts"][i % 2]) for i in range(clients)]
+    words = [w for _, w in SEARCH_WORDS + TWO_WORDS]
+    body = {
+        "type": "malfunction",
+        "subject": f"{MARK}: printing the delivery note fails",
+        "description": "Error 4711 since the update.",
+        "module_id": tokens["module_id"],
+    }
+
+    def pick(i: int, rng: random.Random):
+        roll = rng.random()
+        if roll < 0.4:
+            status, _d, ms = staff[i].call("GET", "/api/v1/tickets?queue=level1&limit=50")
+            return status == 200, "list", ms, None
+        if roll < 0.7:
+            status, _d, ms = staff[i].call("GET", f"/api/v1/tickets/{rng.choice(ids)}")
+            return status == 200, "detail", ms, None
+        if roll < 0.9:
+            word = rng.choice(words).replace(" ", "+")
+            status, _d, ms = staff[i].call("GET", f"/api/v1/tickets?q={word}&limit=50")
+            return status == 200, "search", ms, None
+        status, data, ms = contacts[i].call("POST", "/api/v1/tickets", body)
+        return status == 201, "create", ms, json.loads(data)["id"] if status == 201 else None
+
+    return run_clients(clients, seconds, pick)
+
+
+def wait_for_outbox(since_id: int, timeout: float = 600) -> float:
+    """Seconds until every event of tickets above `since_id` is dispatched."""
+    from palier.tickets.models import TicketEvent
+
+    started = time.monotonic()
+    while TicketEvent.objects.filter(ticket_id__gt=since_id, dispatched_at__isnull=True).exists():
+        if time.monotonic() - started > timeout:
+            raise SystemExit("the worker did not dispatch the bench's events in time")
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+def create_end_to_end(port: int, tokens: dict, seconds: float, since_id: int) -> dict:
+    conns = [Client(port, tokens["contacts"][i]) for i in range(2)]
+    body = {
+        "type": "malfunction",
+        "subject": f"{MARK}: end to end",
+        "description": "Error 4711 since the update.",
+        "module_id": tokens["module_id"],
+    }
+
+    def pick(i: int, rng: random.Random):
+        status, data, ms = conns[i].call("POST", "/api/v1/tickets", body)
+        return status == 201, "create", ms, json.loads(data)["id"] if status == 201 else None
+
+    started = time.monotonic()
+    result = run_clients(2, seconds, pick)
+    stored = time.monotonic() - started
+    drained = wait_for_outbox(since_id)
+    total = time.monotonic() - started
+    n = len(result.pop("created"))
+    return {
+        "created": n,
+        "errors": result["errors"],
+        "stored_per_second": round(n / stored, 1),
+        "end_to_end_per_second": round(n / total, 1),
+        "outbox_drain_after_seconds": round(drained, 2),
+        "latency": result["latency"],
+    }
+
+
+def check_no_lost_write(created: list[int]) -> dict:
+    from palier.tickets.models import Ticket, TicketEvent
+
+    found = Ticket.objects.filter(pk__in=created, subject__startswith=MARK).count()
+    undispatched = TicketEvent.objects.filter(
+        ticket_id__in=created, dispatched_at__isnull=True
+    ).count()
+    return {"answered_201": len(created), "in_database": found, "undispatched": undispatched}
+
+
+def cleanup(since_id: int, since) -> None:
+    from bench.http import remove_tickets_after
+
+    remove_tickets_after(since_id, since)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
+    parser.add_argument("--set", dest="dataset", required=True)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--create-seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    args.worker_class, args.threads, args.access_log = "sync", 1, False
+    if not args.port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
+    setup_django(args.db, args.dataset)
+    from palier.tickets.models import Ticket
+
+    since_id = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ids = list(
+        Ticket.objects.filter(pk__lte=since_id).order_by("?").values_list("pk", flat=True)[:2000]
+    )
+    tokens = make_tokens()
+    from django.utils import timezone
+
+    began = timezone.now()
+    speed_before = machine_speed()
+    server = start_server(args)
+    worker = subprocess.Popen(  # noqa: S603
+        [str(ROOT / ".venv/bin/palier"), "worker", "--verbosity", "0"],
+        cwd=ROOT,
+        env=bench_environ(args.db, args.dataset),
+    )
+    try:
+        results = {"clients": args.clients, "seconds": args.seconds, "workers": args.workers}
+        results["bare"] = bare(args.port, tokens, args.clients, args.seconds)
+        results["bare"].pop("created")
+        results["mix"] = mix(args.port, tokens, ids, args.clients, args.seconds)
+        wait_for_outbox(since_id)
+        results["mix"]["writes"] = check_no_lost_write(results["mix"].pop("created"))
+        results["mix_over_bare"] = round(
+            results["mix"]["per_second"] / max(1.0, results["bare"]["per_second"]), 2
+        )
+        last = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first()
+        results["create_end_to_end"] = create_end_to_end(
+            args.port, tokens, args.create_seconds, last
+        )
+    finally:
+        server.terminate()
+        worker.terminate()
+        server.wait(timeout=60)
+        worker.wait(timeout=60)
+        cleanup(since_id, began)
+    results["speed_index_ms"] = [speed_before, machine_speed()]
+    out = DATA_DIR / f"load-{args.db}-{args.dataset}.json"
+    out.write_text(json.dumps(results, indent=1))
+    print(json.dumps({k: v for k, v in results.items()}, indent=1))
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,227 @@
+"""Payments back from the bank: import camt.053/.054 files, match them to invoices by their
+QR reference, keep what does not match for a person; invoices overdue.
+
+Nothing read is dropped: every booking of a file becomes a BankPayment row, matched to an
+invoice, left unmatched with the reason, marked a duplicate of one imported before (the
+same payment reported by the day's camt.054 and camt.053), or kept as not a payment (a
+debit, a reversal, a pending booking). An invoice's `paid` is the sum of its matched
+payments, recomputed under its row lock whenever one is matched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.ch import esr
+
+from palier.accounts.models import User
+from palier.audit.log import record_change, snapshot
+from palier.billing.camt import CamtError, Transaction, parse
+from palier.billing.models import (
+    BankImport,
+    BankPayment,
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+    PaymentState,
+)
+from palier.lib.errors import Conflict, DomainError, NotAllowed
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def _check_manager(user: User) -> None:
+    if not user.is_manager:
+        raise NotAllowed(_("Only a manager imports payments and matches them."))
+
+
+def ledger_seq_from_reference(reference: str) -> int | None:
+    """The ledger position a QR reference of ours carries (pdf.qr_reference), or None when
+    it is no valid QR reference (27 digits, check digit modulo 10 recursive)."""
+    ref = reference.replace(" ", "")
+    if len(ref) != 27 or not ref.isdigit() or not esr.is_valid(ref):
+        return None
+    seq = int(ref[:26])
+    # Ours carry a ledger position (a bigint); another creditor's reference may not fit one.
+    return seq if 0 < seq < 2**63 else None
+
+
+def _payable(invoices: dict[int, Invoice], tx: Transaction) -> tuple[str, Invoice | None, str]:
+    """The state, invoice and reason of one transaction (known invoices by ledger position)."""
+    if not tx.credit or tx.reversal:
+        return PaymentState.NOT_A_PAYMENT, None, _("A debit or a reversal, not a payment to us.")
+    if not tx.booked:
+        return PaymentState.NOT_A_PAYMENT, None, _("Not booked yet (pending at the bank).")
+    if tx.currency != "CHF":
+        return PaymentState.UNMATCHED, None, _("Paid in another currency than CHF.")
+    if not tx.reference:
+        return PaymentState.UNMATCHED, None, _("No reference: find the invoice by hand.")
+    seq = ledger_seq_from_reference(tx.reference)
+    if seq is None:
+        return PaymentState.UNMATCHED, None, _("The reference is no QR reference of ours.")
+    invoice = invoices.get(seq)
+    if invoice is None:
+        return PaymentState.UNMATCHED, None, _("No approved invoice carries this QR reference.")
+    return PaymentState.MATCHED, invoice, ""
+
+
+def read_bank_file(data: bytes) -> object:
+    """Parse before any transaction (slow work stays out of the write lock)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise DomainError(_("The file is too large for a bank file."), code="bank_file_too_large")
+    try:
+        return parse(data)
+    except CamtError as exc:
+        raise DomainError(
+            _("This is no camt.053 or camt.054 file we can read: %(why)s") % {"why": exc},
+            code="bank_file_unreadable",
+        ) from exc
+
+
+@transaction.atomic
+def do_import_bank_file(
+    data: bytes, *, filename: str, acting_user: User, parsed: object | None = None
+) -> BankImport:
+    """Keep the file, record every booking in it and match what pays one of our invoices.
+    A query count that does not grow with the file: payments are written in bulk."""
+    _check_manager(acting_user)
+    parsed = parsed or read_bank_file(data)
+    digest = hashlib.sha256(data).hexdigest()
+    earlier = BankImport.objects.filter(sha256=digest).first()
+    if earlier is not None:
+        raise Conflict(
+            _("This file was already imported on %(day)s.")
+            % {"day": timezone.localdate(earlier.imported_at).isoformat()},
+            code="bank_file_already_imported",
+            details={"import_id": earlier.pk},
+        )
+    txs = parsed.transactions
+    seqs = {s for tx in txs if (s := ledger_seq_from_reference(tx.reference))}
+    invoices = {
+        inv.ledger_seq: inv
+        for inv in Invoice.objects.filter(
+            ledger_seq__in=seqs, status=InvoiceStatus.APPROVED, kind=InvoiceKind.INVOICE
+        )
+    }
+    seen = set(
+        BankPayment.objects.filter(dedupe_key__in=[tx.dedupe_key for tx in txs])
+        .exclude(state=PaymentState.DUPLICATE)
+        .values_list("dedupe_key", flat=True)
+    )
+    bank_import = BankImport.objects.create(
+        filename=filename[:255],
+        sha256=digest,
+        content=data,
+        message=parsed.message,
+        version=parsed.version,
+        message_id=parsed.message_id[:35],
+        account_iban=parsed.account_iban[:34],
+        imported_by=acting_user,
+    )
+    rows = []
+    for tx in txs:
+        state, invoice, reason = _payable(invoices, tx)
+        if tx.dedupe_key in seen and state != PaymentState.NOT_A_PAYMENT:
+            state, invoice = PaymentState.DUPLICATE, None
+            reason = _("Already imported: the same payment was in an earlier file.")
+        seen.add(tx.dedupe_key)
+        rows.append(
+            BankPayment(
+                bank_import=bank_import,
+                account_iban=tx.account_iban[:34],
+                amount=tx.amount,
+                currency=tx.currency[:3],
+                credit=tx.credit,
+                reversal=tx.reversal,
+                booked=tx.booked,
+                booked_on=tx.booked_on,
+                value_date=tx.value_date,
+                reference=tx.reference[:35],
+                reference_type=tx.reference_type,
+                debtor_name=tx.debtor_name[:140],
+                remittance=tx.remittance,
+                bank_reference=(tx.bank_reference or tx.entry_reference)[:80],
+                dedupe_key=tx.dedupe_key[:200],
+                state=state,
+                reason=reason,
+                invoice=invoice,
+            )
+        )
+    BankPayment.objects.bulk_create(rows)
+    bank_import.entries = len(rows)
+    bank_import.matched = sum(1 for row in rows if row.state == PaymentState.MATCHED)
+    bank_import.unmatched = sum(1 for row in rows if row.state == PaymentState.UNMATCHED)
+    bank_import.save(update_fields=["entries", "matched", "unmatched"])
+    _refresh_paid({row.invoice_id for row in rows if row.invoice_id})
+    return bank_import
+
+
+def _refresh_paid(invoice_ids: set[int]) -> None:
+    """Set each invoice's `paid` to the sum of its matched payments, under its row lock."""
+    if not invoice_ids:
+        return
+    list(Invoice.objects.select_for_update().filter(pk__in=invoice_ids).values_list("pk"))
+    sums = dict(
+        BankPayment.objects.filter(invoice_id__in=invoice_ids, state=PaymentState.MATCHED)
+        .values("invoice_id")
+        .annotate(total=Sum("amount"))
+        .values_list("invoice_id", "total")
+    )
+    for pk in invoice_ids:
+        Invoice.objects.filter(pk=pk).update(paid=sums.get(pk) or Decimal("0"))
+
+
+@transaction.atomic
+def do_match_payment(payment: BankPayment, invoice: Invoice, *, acting_user: User) -> BankPayment:
+    """A person matches a payment the import could not place (no or a wrong reference)."""
+    _check_manager(acting_user)
+    payment = BankPayment.objects.select_for_update().get(pk=payment.pk)
+    if payment.state not in (PaymentState.UNMATCHED, PaymentState.MATCHED):
+        raise Conflict(
+            _("Only an incoming payment is matched to an invoice."), code="payment_not_matchable"
+        )
+    if invoice.is_draft or invoice.kind != InvoiceKind.INVOICE:
+        raise DomainError(_("Match a payment to an approved invoice."), code="invoice_not_payable")
+    if payment.currency != "CHF":
+        raise DomainError(_("Only payments in CHF pay our invoices."), code="currency_not_chf")
+    before = snapshot(payment, ["state", "invoice_id", "matched_by_id"])
+    previous = payment.invoice_id
+    payment.state, payment.invoice, payment.reason = PaymentState.MATCHED, invoice, ""
+    payment.matched_by, payment.matched_at = acting_user, timezone.now()
+    payment.save(update_fields=["state", "invoice", "reason", "matched_by", "matched_at"])
+    record_change(
+        "payment.match",
+        payment,
+        acting_user=acting_user,
+        before=before,
+        after=snapshot(payment, ["state", "invoice_id", "matched_by_id"]),
+    )
+    _refresh_paid({pk for pk in (previous, invoice.pk) if pk})
+    return payment
+
+
+def invoice_by_number(number: str) -> Invoice | None:
+    return Invoice.objects.filter(number__iexact=number.strip(), kind=InvoiceKind.INVOICE).first()
+
+
+def overdue_invoices(today: dt.date | None = None) -> QuerySet[Invoice]:
+    """Approved invoices past their due date, not fully paid and not credited: oldest first
+    (the (status, due_on) index)."""
+    today = today or timezone.localdate()
+    return (
+        Invoice.objects.filter(
+            status=InvoiceStatus.APPROVED,
+            kind=InvoiceKind.INVOICE,
+            due_on__lt=today,
+            paid__lt=F("total"),
+        )
+        .filter(~Q(credit_notes__isnull=False))
+        .select_related("customer")
+        .order_by("due_on", "id")
+    )

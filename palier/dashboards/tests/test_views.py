@@ -1,0 +1,116 @@
+"""The dashboard's screens: who sees them, what the charts carry, exports, query counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from palier.dashboards.panels import QUERY_BUDGET
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_managers_see_the_dashboard_in_a_bounded_number_of_queries(
+    world, desk, django_assert_max_num_queries
+):
+    manager = signed_in(world.manager)
+    manager.get("/dashboards/")  # warm the session
+    # The panels' own budget, the filter form's four lists, the session, the user, and on
+    # PostgreSQL the statement that asks for custom plans (dashboards.plans).
+    with django_assert_max_num_queries(sum(QUERY_BUDGET.values()) + 7):
+        page = manager.get("/dashboards/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    for key in (
+        "intake",
+        "refusals",
+        "moves",
+        "level2",
+        "sla",
+        "backlog",
+        "rnd",
+        "billing",
+        "satisfaction",
+    ):
+        assert f'id="panel-{key}"' in html
+
+
+@pytest.mark.django_db
+def test_charts_are_accessible_svg_without_script_or_inline_style(world, desk):
+    html = signed_in(world.manager).get("/dashboards/").content.decode()
+    charts = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert charts
+    for svg in charts:
+        assert re.search(r'aria-labelledby="[\w-]+-title"', svg)
+        assert "<title id=" in svg and "<desc id=" in svg
+        assert "<script" not in svg and "style=" not in svg and " on" not in svg.lower()
+    intake = next(svg for svg in charts if 'id="chart-intake"' in svg)
+    assert '<a href="/dashboards/tickets/?' in intake and 'aria-label="Email, Level 1: 1"' in intake
+    assert 'id="table-intake"' in html  # the same figures as a table
+
+
+@pytest.mark.django_db
+def test_a_figure_leads_to_its_tickets(world, desk):
+    manager = signed_in(world.manager)
+    html = manager.get("/dashboards/").content.decode()
+    link = re.search(r'href="(/dashboards/tickets/\?[^"]*panel=refusals[^"]*)"', html).group(1)
+    listing = manager.get(link.replace("&amp;", "&")).content.decode()
+    assert desk.refused.reference in listing and desk.usage.reference not in listing
+
+
+@pytest.mark.django_db
+def test_only_managers_reach_the_dashboard_and_every_agent_has_their_own(world, desk):
+    assert signed_in(world.agent).get("/dashboards/").status_code == 404
+    assert signed_in(world.contact_a).get("/dashboards/").status_code == 404
+    assert signed_in(world.agent).get("/dashboards/tickets/?panel=intake").status_code == 404
+    assert Client().get("/dashboards/").status_code == 302
+    mine = signed_in(world.agent).get("/dashboards/me/")
+    assert mine.status_code == 200
+    html = mine.content.decode()
+    assert "2 open requests assigned to me" in html
+
+
+@pytest.mark.django_db
+def test_exports_are_safe_against_formula_injection(world, desk):
+    world.customer_a.name = '=HYPERLINK("http://evil.example","x")'
+    world.customer_a.save()
+    manager = signed_in(world.manager)
+    response = manager.get("/dashboards/export/l2customer.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Customer", "Requests", "Hours"]
+    assert rows[1][0].startswith("'=HYPERLINK")
+    xlsx = manager.get("/dashboards/export/l2customer.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet["A2"].value.startswith("'=") and sheet["C2"].value == 1.5
+    assert manager.get("/dashboards/export/nothing.csv").status_code == 404
+    assert manager.get("/dashboards/export/intake.pdf").status_code == 404
+
+
+@pytest.mark.django_db
+def test_bad_filters_fall_back_to_the_last_30_days_without_an_error(world, desk):
+    manager = signed_in(world.manager)
+    for query in (
+        "start=2026-13-01",
+        "start=2026-05-01&end=2020-01-01",
+        "customer=abc",
+        "level=7",
+        "start=1900-01-01&end=2100-01-01",
+    ):
+        response = manager.get(f"/dashboards/?{query}")
+        assert response.status_code == 200, query
+    world.manager.language = "de"
+    world.manager.save()
+    today = timezone.localdate().isoformat()
+    assert f'type="date" name="end" value="{today}"' in manager.get("/dashboards/").content.decode()

@@ -1,0 +1,57 @@
+"""`palier import jira|zendesk|tickets FILE...`: past tickets from the command line."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+from django.core.management.base import CommandError
+
+from palier.accounts.models import User
+from palier.imports.files import UnreadableFile
+from palier.imports.past.actions import SOURCES, do_map_types, process
+from palier.imports.past.labels import COUNT_LABELS
+from palier.lib.progress import ProgressBar
+
+
+def run_past(command, user: User, options: dict) -> None:
+    kind = options["kind"]
+    if kind != "zendesk" and len(options["files"]) != 1:
+        raise CommandError("Give one file (Zendesk takes several pages).")
+    mapping = {}
+    for item in options["map"]:
+        value, sep, code = item.partition("=")
+        if not sep:
+            raise CommandError(f"--map wants VALUE=TYPE, got {item!r}.")
+        mapping[value] = code.strip()
+    if mapping:
+        do_map_types(acting_user=user, source=SOURCES[kind], mapping=mapping)
+    run_options = {"public_comments": options.get("comments") == "public"}
+    write = not options["dry_run"]
+    with ExitStack() as stack:
+        sources = [(str(p), stack.enter_context(p.open("rb"))) for p in options["files"]]
+        try:
+            report = process(
+                kind,
+                sources,
+                run_options,
+                write=write,
+                acting_user=user,
+                progress=ProgressBar("Importing" if write else "Checking", stream=command.stderr),
+            )
+        except UnreadableFile as exc:
+            raise CommandError(exc.message) from exc
+    for p in report.problems:
+        where = f"line {p.line}" + (f", {p.column}" if p.column else "")
+        command.stderr.write(f"{where}: {p.message}")
+    if report.problem_count > len(report.problems):
+        command.stderr.write(f"... and {report.problem_count - len(report.problems)} more")
+    if report.types:
+        command.stdout.write(
+            "Request types in the file: "
+            + ", ".join(f"{value} ({count})" for value, count in sorted(report.types.items()))
+        )
+    counts = dict(report.counts)
+    if write:
+        counts["tickets_imported"] = counts.pop("tickets_new")
+    head = "" if write else "Dry run, nothing written: "
+    command.stdout.write(head + ", ".join(f"{COUNT_LABELS[k]} {v}" for k, v in counts.items()))

@@ -1,0 +1,46 @@
+"""A past ticket as read from another tool, before it is matched to the desk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PastComment:
+    created_at: dt.datetime
+    body: str
+    author_email: str = ""
+    author_name: str = ""
+    author_ref: str = ""  # the tool's own id of the author (a Jira account id)
+    public: bool | None = None  # None: the tool does not say
+    from_requester: bool = False  # written by the ticket's requester
+
+
+@dataclass
+class PastTicket:
+    key: str
+    line: int  # where the ticket starts in its file
+    subject: str
+    created_at: dt.datetime
+    description: str = ""
+    type_value: str = ""
+    status_value: str = ""
+    status: str = "closed"  # the desk's status it is imported in
+    priority: str = ""
+    customer_ref: str = ""  # an organization: the customer's number, code or name
+    contact_email: str = ""
+    contact_name: str = ""
+    assignee: str = ""  # an email or a name
+    channel: str = "email"
+    updated_at: dt.datetime | None = None
+    resolved_at: dt.datetime | None = None
+    comments: list[PastComment] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+
+
+@dataclass
+class ReadProblem:
+    line: int
+    column: str
+    message: str

@@ -1,0 +1,168 @@
+"""Matching past tickets to the desk: customers by number, code or name; contacts and
+authors by email (a contact also by name within their customer); request types by the table
+the manager edits. Reads only; in batches, with a few queries per batch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+
+from palier.accounts.models import STAFF_ROLES, User, person_name
+from palier.customers.models import Customer
+from palier.imports.models import ImportedTicket, TypeMapping
+from palier.imports.past.model import PastTicket
+from palier.lib.text import fold
+from palier.policy import RequestType
+
+
+@dataclass
+class Person:
+    id: int
+    name: str
+    customer_id: int | None
+    language: str
+
+    @property
+    def is_contact(self) -> bool:
+        return self.customer_id is not None
+
+
+@dataclass
+class Matched:
+    ticket: PastTicket
+    customer: Customer | None = None
+    contact: Person | None = None
+    assignee: Person | None = None
+    request_type: str | None = None
+    authors: list[Person | None] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    known: bool = False  # imported before: left as it is
+
+
+def type_table(source: str) -> dict[str, str]:
+    """The tool's request types → the policy's ("" imports without a type). A value that is
+    one of the policy's own codes maps to itself unless the table says otherwise."""
+    table = {t.value: t.value for t in RequestType}
+    table.update(
+        {m.value.casefold(): m.request_type for m in TypeMapping.objects.filter(source=source)}
+    )
+    return table
+
+
+class Resolver:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.types = type_table(source)
+        self.customers: dict[str, Customer] = {}
+        for c in Customer.objects.all():
+            for name in (c.name, c.code, c.reference):
+                if name:
+                    self.customers.setdefault(fold(name).strip(), c)
+        staff = User.objects.filter(role__in=STAFF_ROLES)
+        self.staff_by_name = {
+            fold(person_name(u.first_name, u.last_name, u.username)): _person(u) for u in staff
+        }
+        self._contacts_by_name: dict[int, dict[str, Person]] = {}
+
+    def _contacts_of(self, customer_id: int) -> dict[str, Person]:
+        if customer_id not in self._contacts_by_name:
+            self._contacts_by_name[customer_id] = {
+                fold(person_name(u.first_name, u.last_name, u.username)): _person(u)
+                for u in User.objects.filter(customer_id=customer_id)
+            }
+        return self._contacts_by_name[customer_id]
+
+    def match(self, batch: list[PastTicket]) -> list[Matched]:
+        emails = set()
+        for t in batch:
+            emails.update(e.lower() for e in (t.contact_email, t.assignee) if "@" in e)
+            emails.update(c.author_email.lower() for c in t.comments if c.author_email)
+        by_email = {
+            u.email_lower: _person(u)
+            for u in User.objects.annotate(email_lower=Lower("email")).filter(
+                email_lower__in=emails
+            )
+        }
+        known = set(
+            ImportedTicket.objects.filter(
+                source=self.source, key__in=[t.key for t in batch]
+            ).values_list("key", flat=True)
+        )
+        return [self._one(t, by_email, known) for t in batch]
+
+    def _one(self, t: PastTicket, by_email: dict[str, Person], known: set[str]) -> Matched:
+        m = Matched(ticket=t, problems=list(t.problems))
+        if t.key in known and not m.problems:
+            m.known = True  # imported before: left as it is
+            return m
+        contact = by_email.get(t.contact_email.lower()) if t.contact_email else None
+        if contact is not None and not contact.is_contact:
+            contact = None  # a colleague opened it for the customer
+        if t.customer_ref:
+            m.customer = self.customers.get(fold(t.customer_ref).strip())
+            if m.customer is None:
+                m.problems.append(
+                    ("customer", _("No customer has the number, code or name “%(ref)s”.")
+                     % {"ref": t.customer_ref})
+                )  # fmt: skip
+        elif contact is not None:
+            m.customer = Customer.objects.get(pk=contact.customer_id)
+            self.customers.setdefault(fold(m.customer.name), m.customer)
+        else:
+            m.problems.append(
+                ("customer", _("Neither the organization nor the requester's email names a "
+                               "customer of the desk."))
+            )  # fmt: skip
+        if m.customer is not None and contact is not None and contact.customer_id != m.customer.pk:
+            m.problems.append(
+                ("contact", _("%(email)s is a contact of another customer.")
+                 % {"email": t.contact_email})
+            )  # fmt: skip
+        if m.customer is not None and contact is None and t.contact_name:
+            contact = self._contacts_of(m.customer.pk).get(fold(t.contact_name))
+        m.contact = contact
+        m.assignee = by_email.get(t.assignee.lower()) if "@" in t.assignee else None
+        if m.assignee is None and t.assignee:
+            m.assignee = self.staff_by_name.get(fold(t.assignee))
+        if m.assignee is not None and m.assignee.is_contact:
+            m.assignee = None
+        type_code = self.types.get(t.type_value.casefold(), "") if t.type_value else ""
+        m.request_type = type_code or None
+        for comment in t.comments:
+            author = by_email.get(comment.author_email.lower()) if comment.author_email else None
+            if author is None and comment.author_name:
+                author = self.staff_by_name.get(fold(comment.author_name))
+                if author is None and m.customer is not None:
+                    author = self._contacts_of(m.customer.pk).get(fold(comment.author_name))
+            if author is None and comment.from_requester:
+                author = contact
+            m.authors.append(author)
+        return m
+
+
+def _person(u: User) -> Person:
+    return Person(
+        id=u.pk,
+        name=person_name(u.first_name, u.last_name, u.username),
+        customer_id=u.customer_id,
+        language=u.language,
+    )
+
+
+def count_types(counter: dict[str, int], batch: list[PastTicket]) -> None:
+    for t in batch:
+        if t.type_value:
+            counter[t.type_value] = counter.get(t.type_value, 0) + 1
+
+
+def group(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,68 @@
+"""`palier import KIND FILE`: a dry run, a progress bar, a summary, and errors by line."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from palier.customers.models import Customer
+from palier.imports.models import TypeMapping
+from palier.tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def _call(*args) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_a_dry_run_then_the_import_with_a_progress_bar_and_a_summary(numbered, tmp_path):
+    path = tmp_path / "kunden.csv"
+    path.write_bytes(
+        "Kundennummer;Name;Sprache\r\n50001;Berg AG;de\r\n50002;Tal AG;xx\r\n".encode("cp1252")
+    )
+    out, err = _call("customers", str(path), "--user", "maria.manager", "--dry-run")
+    assert "Dry run, nothing written: to create 1, to update 0, unchanged 0, refused 1" in out
+    assert "line 3, column “Sprache”: A language: en, fr, de or it." in err
+    assert not Customer.objects.filter(reference="50001").exists()
+    out, err = _call("customers", str(path), "--user", "maria.manager")
+    assert "created 1, updated 0, unchanged 0, refused 1" in out
+    assert "Importing [####" in err and "100%" in err
+    out, _err = _call("customers", str(path), "--user", "maria.manager")
+    assert "created 0, updated 0, unchanged 1, refused 1" in out
+
+
+def test_the_command_needs_a_manager(numbered, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("Customer number,Name\n1,A\n")
+    with pytest.raises(CommandError):
+        _call("customers", str(path), "--user", "nobody")
+    with pytest.raises(CommandError, match="Your role may not import data"):
+        _call("customers", str(path), "--user", "lena.agent")
+
+
+def test_past_tickets_from_the_command_with_a_type_map(numbered):
+    out, err = _call(
+        "jira",
+        str(SAMPLES / "jira_service_management.csv"),
+        "--user",
+        "maria.manager",
+        "--map",
+        "Report a bug=malfunction",
+        "--comments",
+        "public",
+    )
+    assert "tickets imported 3" in out and "tickets refused 3" in out
+    assert "Report a bug (3)" in out
+    assert "line 4, Created" in err
+    assert (
+        TypeMapping.objects.get(source="jira", value="Report a bug").request_type == "malfunction"
+    )
+    assert Ticket.objects.filter(type="malfunction").count() == 2

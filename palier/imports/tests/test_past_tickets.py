@@ -1,0 +1,178 @@
+"""Past tickets from Jira Service Management, Zendesk and the generic CSV, on both
+databases: matched to customers and contacts, original keys kept and searchable, comments
+as messages with their dates and authors, the decision marked imported, nothing sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from palier.imports.models import ImportedTicket, TypeMapping
+from palier.imports.past.actions import do_map_types, process
+from palier.mailgateway.models import OutboundMessage
+from palier.tickets.models import Decision, Message, Ticket, TicketEvent
+from palier.tickets.notifications import dispatch_pending_events
+
+pytestmark = pytest.mark.django_db
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def _import(kind: str, *names: str, write: bool = True, user=None, **options):
+    files = [(name, (SAMPLES / name).open("rb")) for name in names]
+    try:
+        return process(kind, files, options, write=write, acting_user=user)
+    finally:
+        for _name, f in files:
+            f.close()
+
+
+def _problems(report) -> set[tuple[int, str, str]]:
+    return {(p.line, p.column, p.message) for p in report.problems}
+
+
+@pytest.fixture
+def nothing_sent():
+    events, outbound = TicketEvent.objects.count(), OutboundMessage.objects.count()
+    yield
+    assert TicketEvent.objects.count() == events
+    assert dispatch_pending_events() == 0
+    assert OutboundMessage.objects.count() == outbound and mail.outbox == []
+
+
+def test_the_jira_check_lists_every_problem_and_writes_nothing(numbered):
+    report = _import("jira", "jira_service_management.csv", write=False)
+    assert report.counts == {
+        "tickets_new": 3,
+        "tickets_known": 0,
+        "tickets_refused": 3,
+        "comments": 5,
+    }
+    problems = _problems(report)
+    assert any(line == 4 and col == "Created" and "31/Sep/25" in m for line, col, m in problems)
+    assert any(
+        line == 5 and col == "customer" and "Zürcher Druck" in m for line, col, m in problems
+    )
+    assert any(line == 5 and col == "Comment" for line, col, _m in problems)
+    assert any(line == 6 and col == "key" and "Line 2" in m for line, col, m in problems)
+    assert report.types == {"Report a bug": 3, "Get help": 2, "Ask for training": 1}
+    assert Ticket.objects.count() == 0 and ImportedTicket.objects.count() == 0
+
+
+def test_jira_issues_become_tickets_with_their_comments_dates_and_authors(numbered, nothing_sent):
+    do_map_types(
+        acting_user=numbered.manager,
+        source="jira",
+        mapping={"Report a bug": "malfunction", "Get help": "usage"},
+    )
+    report = _import("jira", "jira_service_management.csv", user=numbered.manager)
+    assert report.counts["tickets_new"] == 3 and report.counts["comments"] == 5
+    first = ImportedTicket.objects.get(source="jira", key="SD-101").ticket
+    assert first.customer == numbered.customer_a and first.contact == numbered.contact_a
+    assert first.type == "malfunction" and first.status == "closed" and first.criticality == "high"
+    assert first.assignee == numbered.agent
+    assert first.created_at == dt.datetime(2025, 7, 14, 13, 42, tzinfo=dt.UTC)  # 15:42 in Zurich
+    assert first.reference.startswith("PAL-2025-")
+    messages = list(Message.objects.filter(ticket=first).order_by("created_at"))
+    assert [m.body for m in messages] == [
+        "Could you send us the log of the run? Thanks",
+        "Here it is; the run stopped at 02:13.",
+        "Fixed by correcting the VAT code of customer 17.",
+    ]
+    assert [m.author for m in messages] == [numbered.agent, numbered.contact_a, numbered.agent]
+    assert messages[1].from_customer  # the reporter's own comment
+    assert all(m.internal for m in messages)  # Jira's CSV does not say: kept from customers
+    decision = Decision.objects.get(ticket=first)
+    assert first.decision == decision and decision.kind == "imported"
+    assert decision.facts["key"] == "SD-101" and decision.facts["type"] == "Report a bug"
+    by_number = ImportedTicket.objects.get(key="SD-105").ticket
+    assert by_number.customer == numbered.customer_a and by_number.criticality == "critical"
+    waiting = ImportedTicket.objects.get(key="SD-102").ticket
+    assert waiting.status == "waiting_customer" and waiting.type == "usage"
+
+
+def test_importing_the_same_export_twice_adds_nothing(numbered, nothing_sent):
+    _import("jira", "jira_service_management.csv", user=numbered.manager)
+    tickets, messages = Ticket.objects.count(), Message.objects.count()
+    report = _import("jira", "jira_service_management.csv", user=numbered.manager)
+    assert report.counts["tickets_known"] == 3 and report.counts["tickets_new"] == 0
+    assert (Ticket.objects.count(), Message.objects.count()) == (tickets, messages)
+
+
+def test_original_keys_are_searchable_through_the_api(numbered, api):
+    _import("jira", "jira_service_management.csv", user=numbered.manager, public_comments=True)
+    ticket = ImportedTicket.objects.get(key="SD-102").ticket
+    found = api(numbered.agent).get("/tickets", q="SD-102").json()
+    assert [t["id"] for t in found["items"]] == [ticket.pk]
+    mine = api(numbered.contact_a).get("/tickets", q="SD-102").json()
+    assert [t["id"] for t in mine["items"]] == [ticket.pk]
+    comment = api(numbered.contact_a).get("/tickets", q="Which of the two invoices").json()
+    assert [t["id"] for t in comment["items"]] == [ticket.pk]
+
+
+def test_an_imported_ticket_reads_as_imported_not_as_decided_by_the_policy(numbered):
+    _import("jira", "jira_service_management.csv", user=numbered.manager)
+    ticket = ImportedTicket.objects.get(key="SD-101").ticket
+    client = Client()
+    client.force_login(numbered.contact_a)
+    detail = client.get(f"/api/v1/tickets/{ticket.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert detail["decision"]["kind"] == "imported"
+    assert detail["explanation"]["language"] == "de"  # the ticket's, Anna's
+    assert detail["explanation"]["headline"] == "Aus einem früheren Support-Werkzeug importiert"
+    assert "Jira Service Management SD-101" in detail["explanation"]["why_level"]
+    page = client.get(f"/portal/requests/{ticket.pk}/")
+    assert page.status_code == 200 and "Support-Werkzeug" in page.content.decode()
+    agent = Client()
+    agent.force_login(numbered.agent)
+    desk = agent.get(f"/desk/tickets/{ticket.pk}/")
+    assert desk.status_code == 200 and "Invoice run stops with error 4711" in desk.content.decode()
+
+
+def test_zendesk_incremental_export_pages_with_comment_events(numbered, nothing_sent):
+    names = ("zendesk_incremental_tickets.json", "zendesk_incremental_ticket_events.json")
+    check = _import("zendesk", *names, write=False)
+    assert check.counts == {
+        "tickets_new": 2,
+        "tickets_known": 0,
+        "tickets_refused": 2,
+        "comments": 3,  # the first comment of each is its description
+    }
+    assert any("not a date" in m for _l, _c, m in _problems(check))
+    assert any(c == "customer" for _l, c, _m in _problems(check))  # the unknown caller
+    _import("zendesk", *names, user=numbered.manager)
+    solved = ImportedTicket.objects.get(source="zendesk", key="4711").ticket
+    assert solved.customer == numbered.customer_a  # the organization's external id: 10042
+    assert solved.status == "resolved" and solved.criticality == "critical"
+    assert solved.description == "Since this morning every delivery note prints blank."
+    messages = list(solved.messages.order_by("created_at"))
+    assert [(m.author, m.internal) for m in messages] == [
+        (numbered.agent, True),
+        (numbered.agent, False),
+    ]
+    pending = ImportedTicket.objects.get(source="zendesk", key="4712").ticket
+    assert pending.customer == numbered.customer_b and pending.contact == numbered.contact_b
+    assert pending.status == "waiting_customer" and pending.channel == "portal"
+    assert pending.first_response_at == dt.datetime(2025, 4, 10, 12, 30, tzinfo=dt.UTC)
+
+
+def test_the_generic_csv(numbered, nothing_sent):
+    report = _import("tickets", "generic_tickets.csv", user=numbered.manager)
+    assert report.counts["tickets_new"] == 2 and report.counts["tickets_refused"] == 1
+    problems = _problems(report)
+    assert any(col == "created_at" and "01/12/2024" in m for _l, col, m in problems)
+    assert any(col == "status" for _l, col, _m in problems)
+    assert any(col == "key" and "follow each other" in m for _l, col, m in problems)
+    old = ImportedTicket.objects.get(source="csv", key="OLD-1").ticket
+    assert old.channel == "phone" and old.type == "usage" and old.contact == numbered.contact_a
+    assert [(m.internal, m.author) for m in old.messages.order_by("id")] == [
+        (False, numbered.contact_a),
+        (True, numbered.agent),
+        (False, numbered.agent),
+    ]
+    export = ImportedTicket.objects.get(source="csv", key="OLD-2").ticket
+    assert export.type is None  # "Export" is mapped to nothing yet
+    assert TypeMapping.objects.count() == 0

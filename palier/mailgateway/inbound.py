@@ -1,0 +1,363 @@
+"""What becomes of one stored message, in two steps:
+
+- `prepare` (before any transaction: no write, no lock) parses the bytes and does all the
+  text work: the visible part, the files the desk will accept, the notes for staff;
+- `route` (inside the short write transaction of `actions.do_process_raw`) reads who sent it
+  and which thread it belongs to, and writes exactly one ending (`models.Outcome`, or a
+  quarantine reason). The files follow in short transactions of their own
+  (`actions.attach_files`).
+
+The endings a message may have, in the order they are tried:
+
+1. From our own address and carrying the Message-ID of a mail we sent: our mail came back
+   (a record). From our address otherwise: quarantined (`own_address`).
+2. A delivery status report naming a mail we sent: a record, noted on that mail's ticket.
+3. An automatic reply identified by its headers (`autoreply.py`): a record, noted on the
+   ticket it answers, or kept unmatched. A read receipt with text is a person's message.
+4. A sender who is not exactly one active contact: quarantined (`unknown_sender`,
+   `ambiguous_sender`, `staff_sender`).
+5. A subject that reads like an automatic reply: quarantined (`suspected_auto_reply`).
+6. Otherwise the customer's message: added to its ticket, or a new ticket.
+
+Staff who release a message (`actions.do_release`) skip 3 and 5: it is a customer's message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from palier.accounts.models import User
+from palier.lib.errors import DomainError
+from palier.mailgateway import outbound
+from palier.mailgateway.attachments import name_for, note_refused
+from palier.mailgateway.config import is_own_address, max_files, parse_seconds
+from palier.mailgateway.models import OutboundMessage, Outcome, QuarantineReason, RawMessage
+from palier.mailgateway.parsing import FULL_TEXT_CHARS, ParsedAttachment, ParsedMail, parse
+from palier.mailgateway.reports import DSN
+from palier.mailgateway.threading import find_ticket, ticket_by_message_ids
+from palier.mailgateway.visible import visible_text
+from palier.tickets.actions import do_add_message, do_open_ticket, record_event
+from palier.tickets.attachments import check_attachment
+from palier.tickets.models import Channel, Ticket
+from palier.tickets.states import Status
+from palier.triage.suggest import suggest_type
+
+# Fwd (en), WG (de), TR (fr), I / Inoltro (it).
+FORWARD_RE = re.compile(r"^\s*(fwd?|wg|tr|i|inoltro)\s*:", re.IGNORECASE)
+BODY_CHARS = 50_000  # what the API accepts as a ticket's description or a message's body
+
+
+class Quarantine(Exception):
+    """Routing ends in the quarantine: (reason code, what a person should know)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Prepared:
+    mail: ParsedMail
+    body: str  # what the ticket or message shows
+    html: str
+    files: list[ParsedAttachment] = field(default_factory=list)  # the desk will accept them
+    refused: list[dict] = field(default_factory=list)  # {"filename", "code"}: kept in the raw
+    notes: list[tuple[str, dict]] = field(default_factory=list)
+
+
+def _files(mail: ParsedMail) -> tuple[list[ParsedAttachment], list[dict], list[str]]:
+    """(files the desk accepts, files it refuses, texts of text files it would refuse)."""
+    accepted, refused, texts = [], [], []
+    for index, item in enumerate(mail.attachments, start=1):
+        item.filename = name_for(item, index)
+        try:
+            check_attachment(item.filename, len(item.data))
+        except DomainError as exc:
+            text_part = item.content_type.startswith("text/") and item.content_type not in (
+                "text/html",
+                "text/calendar",
+            )
+            if text_part and exc.code == "attachment_type_not_allowed":
+                # Words in a file of a type we do not store: shown as text, not lost to sight.
+                texts.append(f"[{item.filename}]\n{item.data.decode('utf-8', 'replace')}")
+            else:
+                refused.append({"filename": item.filename, "code": exc.code})
+            continue
+        accepted.append(item)
+    return accepted, refused, texts
+
+
+def _cut(text: str, notes: list[tuple[str, dict]]) -> str:
+    if len(text) <= BODY_CHARS:
+        return text
+    notes.append(("text_cut", {"shown": BODY_CHARS, "total": len(text)}))
+    return text[:BODY_CHARS].rstrip() + "\n\n[…]"
+
+
+def prepare(raw: bytes) -> Prepared:
+    """Parse and do the text work, outside any transaction (it may take seconds)."""
+    mail = parse(raw, budget=parse_seconds(), max_files=max_files())
+    files, refused, file_texts = _files(mail)
+    notes = [(note.code, note.data) for note in mail.notes]
+    text = mail.text.strip()
+    # A forwarded mail's history is the request itself: keep it whole.
+    visible = text if FORWARD_RE.match(mail.subject) else visible_text(text)
+    # The HTML would show the quoted history again: keep it only when nothing was hidden.
+    whole = visible.strip() == text and not (mail.other_texts or file_texts)
+    html = mail.html if whole and len(mail.html) <= BODY_CHARS else ""
+    # Log files and other text parts are shown whole, after what the person wrote.
+    shown = [visible.strip(), *mail.other_texts, *file_texts]
+    body = _cut("\n\n".join(t for t in shown if t), notes)
+    if not body.strip():
+        body = _("(No text; see the attachments.)") if files else _("(Empty message.)")
+    return Prepared(mail=mail, body=body, html=html, files=files, refused=refused, notes=notes)
+
+
+# Routing: inside the write transaction. Reads, then the writes of one ending.
+
+
+def route(raw: RawMessage, prepared: Prepared, *, released_by: User | None = None) -> None:
+    mail = prepared.mail
+    raw.sender, raw.subject = mail.sender[:320], mail.subject[:300]
+    raw.full_text = "\n\n".join([mail.text, *mail.other_texts])[:FULL_TEXT_CHARS]
+    raw.auto_submitted = mail.machine_sent or bool(mail.auto_reply)
+    if mail.sender and is_own_address(mail.sender):
+        _own_mail(raw, mail)
+        return
+    if mail.report is not None and mail.report.kind == DSN and _dsn(raw, mail):
+        return
+    person_wrote = released_by is not None or (mail.is_read_receipt and mail.text.strip())
+    if mail.auto_reply and not person_wrote:
+        _auto_reply(raw, mail)
+        return
+    contact = _sender(mail)
+    if mail.suspected_auto_reply and released_by is None:
+        raw.ticket = find_ticket(contact, mail.thread_ids, _reference_text(mail))[0]
+        raise Quarantine(
+            QuarantineReason.SUSPECTED_AUTO_REPLY,
+            _(
+                "The subject reads like an automatic reply, but no header says so. If a person "
+                "wrote it, release it: it becomes a ticket or joins its ticket."
+            ),
+        )
+    ticket, how = find_ticket(contact, mail.thread_ids, _reference_text(mail))
+    if how in ("other_customer", "not_visible"):
+        raw.error_code = f"{how}_thread"  # noted; the mail becomes a new request
+    if ticket is None or not _add_to_ticket(raw, prepared, contact, ticket):
+        _open(raw, prepared, contact, follow_up_of=ticket)
+    # Attached after this transaction, a few at a time (actions.attach_files).
+    raw.files_total, raw.files_done = len(prepared.files), 0
+    _tell_staff(raw, prepared, released_by)
+
+
+def _reference_text(mail: ParsedMail) -> str:
+    return f"{mail.subject} {mail.recipients}"
+
+
+def _own_mail(raw: RawMessage, mail: ParsedMail) -> None:
+    if mail.message_id and OutboundMessage.objects.filter(message_id=mail.message_id).exists():
+        raw.outcome = Outcome.DROPPED_OWN  # a loop through our own mailbox: kept, not answered
+        return
+    raise Quarantine(
+        QuarantineReason.OWN_ADDRESS,
+        _(
+            "The sender is the desk's own address, but the desk did not send this message. "
+            "Check where it comes from before acting on it."
+        ),
+    )
+
+
+def _dsn(raw: RawMessage, mail: ParsedMail) -> bool:
+    """A report on a mail we sent: noted on its ticket. False when it names no mail of ours
+    (it is then handled as any other mail)."""
+    report = mail.report
+    sent = (
+        OutboundMessage.objects.filter(message_id=report.original_message_id)
+        .select_related("ticket")
+        .first()
+        if report.original_message_id
+        else None
+    )
+    if sent is None:
+        return False
+    raw.outcome, raw.ticket = Outcome.BOUNCE, sent.ticket
+    if sent.ticket is None:
+        return True  # our notice to an unknown sender: kept in the unmatched list
+    params = {"to": sent.recipient, "status": report.status or "?"}
+    if report.action == "delayed":
+        reason = _("Our mail to %(to)s is delayed (status %(status)s); its server keeps trying.")
+    elif report.action in ("delivered", "relayed", "expanded"):
+        reason = _("Our mail to %(to)s was delivered (status %(status)s).")
+    else:
+        reason = _("Our mail to %(to)s could not be delivered (status %(status)s).")
+    record_event(
+        sent.ticket,
+        "mail_bounced",
+        None,
+        internal=True,
+        reason=reason % params,
+        data={
+            "raw_message_id": raw.pk,
+            "outbound_id": sent.pk,
+            "status": report.status,
+            "action": report.action,
+        },
+    )
+    return True
+
+
+def _auto_reply(raw: RawMessage, mail: ParsedMail) -> None:
+    raw.outcome = Outcome.AUTO_REPLY
+    ticket = ticket_by_message_ids(mail.thread_ids)
+    if ticket is None and mail.sender:
+        # By the reference it names, when a contact of that ticket's customer sent it.
+        contact = User.objects.filter(email__iexact=mail.sender, is_active=True).first()
+        if contact is not None and contact.is_contact:
+            found, _how = find_ticket(contact, [], _reference_text(mail))
+            ticket = found
+    raw.ticket = ticket
+    if ticket is None:
+        return  # kept in the unmatched list
+    record_event(
+        ticket,
+        "mail_auto_reply",
+        None,
+        internal=True,
+        reason=_("Automatic reply from %(sender)s (%(evidence)s): %(subject)s")
+        % {
+            "sender": mail.sender or "?",
+            "evidence": mail.auto_reply,
+            "subject": mail.subject or _("(no subject)"),
+        },
+        data={"raw_message_id": raw.pk, "evidence": mail.auto_reply},
+    )
+
+
+def _sender(mail: ParsedMail) -> User:
+    if not mail.sender:
+        raise Quarantine(
+            QuarantineReason.AMBIGUOUS_SENDER,
+            _(
+                "The From header is missing, names several addresses or cannot be read. "
+                "Check the headers, then add the sender as a contact and reprocess."
+            ),
+        )
+    users = list(User.objects.filter(email__iexact=mail.sender, is_active=True)[:2])
+    if len(users) > 1:
+        raise Quarantine(
+            QuarantineReason.AMBIGUOUS_SENDER,
+            _("Several accounts have the address %(address)s. Keep one, then reprocess.")
+            % {"address": mail.sender},
+        )
+    if not users:
+        if not (mail.machine_sent or mail.return_path_empty or mail.suspected_auto_reply):
+            outbound.queue_unknown_sender_notice(mail)
+        raise Quarantine(
+            QuarantineReason.UNKNOWN_SENDER,
+            _(
+                "No contact has the address %(address)s. Add it to a customer's contacts, "
+                "then reprocess."
+            )
+            % {"address": mail.sender},
+        )
+    if not users[0].is_contact:
+        raise Quarantine(
+            QuarantineReason.STAFF_SENDER,
+            _("%(address)s belongs to the support team; staff answer in the desk, not by mail.")
+            % {"address": mail.sender},
+        )
+    return users[0]
+
+
+def _add_to_ticket(raw: RawMessage, prepared: Prepared, contact: User, ticket: Ticket) -> bool:
+    """Append a reply to its thread; False when the ticket cannot take it (closed)."""
+    mail = prepared.mail
+    if ticket.status == Status.REFUSED:
+        # Kept with the refused request; the refusal was already explained once.
+        raw.outcome, raw.ticket = Outcome.REFUSED, ticket
+        return True
+    try:
+        message = do_add_message(
+            ticket,
+            acting_user=contact,
+            body=prepared.body,
+            body_html=prepared.html,
+            channel=Channel.EMAIL,
+            author_name=mail.sender_name or str(contact),
+        )
+    except DomainError as exc:
+        if exc.code in ("ticket_closed", "reopen_window_passed"):
+            return False
+        raise
+    raw.outcome, raw.ticket, raw.ticket_message = Outcome.REPLY, ticket, message
+    return True
+
+
+def _open(raw: RawMessage, prepared: Prepared, contact: User, *, follow_up_of: Ticket | None):
+    mail = prepared.mail
+    description = prepared.body
+    if follow_up_of is not None and follow_up_of.customer_id == contact.customer_id:
+        description = (
+            _("Follow-up of %(ref)s.") % {"ref": follow_up_of.reference} + "\n\n" + description
+        )
+    subject = mail.subject.strip() or _("(no subject)")
+    ticket = do_open_ticket(
+        acting_user=contact,
+        customer=contact.customer,
+        contact=contact,
+        request_type=None,
+        suggested_type=suggest_type(subject, prepared.body),
+        subject=subject[:200],
+        description=description,
+        channel=Channel.EMAIL,
+    )
+    raw.ticket = ticket
+    raw.outcome = Outcome.REFUSED if ticket.status == Status.REFUSED else Outcome.NEW_TICKET
+
+
+def _note_text(code: str, data: dict) -> str:
+    if code == "files_capped":
+        return _(
+            "This mail has %(total)s files; the first %(kept)s are attached. The others are "
+            "in the stored mail."
+        ) % {"total": data["total"], "kept": data["kept"]}
+    if code == "parse_budget":
+        return _(
+            "Reading this mail took longer than %(seconds)s seconds; %(parts)s of its parts were "
+            "not read. The whole mail is stored."
+        ) % {"seconds": int(data["seconds"]), "parts": data["parts_left"]}
+    return _(
+        "The text of this mail is %(total)s characters long; the first %(shown)s are shown. "
+        "The whole mail is stored."
+    ) % {"total": data["total"], "shown": data["shown"]}
+
+
+def _tell_staff(raw: RawMessage, prepared: Prepared, released_by: User | None) -> None:
+    """Internal notes on the ticket: limits reached while reading, a release from quarantine."""
+    if raw.ticket is None:
+        return
+    if prepared.refused:
+        note_refused(raw.ticket, prepared.refused)
+    for code, data in prepared.notes:
+        record_event(
+            raw.ticket,
+            f"mail_{code}",
+            None,
+            internal=True,
+            reason=_note_text(code, data),
+            data={"raw_message_id": raw.pk, **data},
+        )
+    if released_by is not None:
+        record_event(
+            raw.ticket,
+            "mail_released",
+            released_by,
+            internal=True,
+            reason=_("%(name)s had this mail processed as a customer's message.")
+            % {"name": str(released_by)},
+            data={"raw_message_id": raw.pk},
+        )

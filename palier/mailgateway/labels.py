@@ -1,0 +1,31 @@
+"""What staff read about a stored message: labels for its codes, in their language."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from palier.mailgateway.actions import RELEASABLE_OUTCOMES, RELEASABLE_REASONS
+from palier.mailgateway.models import Outcome, QuarantineReason, RawMessage, RawState
+
+# Codes noted on a processed message (its `error_code`) that did not stop it.
+NOTE_LABELS = {
+    "other_customer_thread": _("It named another customer's ticket: opened as a new request."),
+    "not_visible_thread": _("It named a ticket its sender may not see: opened as a new request."),
+}
+
+
+def can_release(raw: RawMessage) -> bool:
+    return (raw.state == RawState.QUARANTINED and raw.error_code in RELEASABLE_REASONS) or (
+        raw.state == RawState.PROCESSED and raw.outcome in RELEASABLE_OUTCOMES
+    )
+
+
+def reason_label(raw: RawMessage) -> str:
+    if raw.error_code in QuarantineReason.values:
+        return str(QuarantineReason(raw.error_code).label)
+    return str(NOTE_LABELS.get(raw.error_code, ""))
+
+
+def row_labels(raw: RawMessage) -> dict:
+    outcome = str(Outcome(raw.outcome).label) if raw.outcome in Outcome.values else ""
+    return {"reason": reason_label(raw), "outcome_label": outcome, "can_release": can_release(raw)}

@@ -1,0 +1,84 @@
+"""`palier mail ingest`: one message on standard input, one process per message (a Postfix
+`pipe` transport, procmail, fetchmail's `mda`). Exit codes follow sysexits.h, which MTAs read:
+
+- 0: stored (then processed, quarantined, or left for the worker's sweep);
+- 65 (EX_DATAERR): never takeable as it is: empty, or larger than `MAX_MESSAGE_BYTES`;
+  the MTA returns it to its sender;
+- 75 (EX_TEMPFAIL): not stored (database unreachable, any failure before the commit);
+  the MTA keeps it and tries again.
+
+A process per message pays Python's and Django's start-up for each mail, so this path
+imports only what storing and processing need: Django's system checks are not run (they
+import every URL, the API and its schemas: `palier check` runs them), the admin does not
+import every app's admin module, and apps without models that serve only the web (the API
+docs' static files, messages, static files; PostgreSQL's extras on SQLite) are left out.
+docs/performance.md ("Mail") has the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+EX_OK = 0
+EX_DATAERR = 65
+EX_TEMPFAIL = 75
+MAX_MESSAGE_BYTES = 50 * 1024 * 1024  # as the LMTP listener's limit
+_WEB_ONLY_APPS = frozenset({"ninja", "django.contrib.staticfiles", "django.contrib.messages"})
+
+
+def lean_setup() -> None:
+    """django.setup() with the apps ingest needs (every model stays, for its relations)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palier.settings")
+    import django
+    from django.conf import settings
+
+    on_postgres = any("postgres" in db["ENGINE"] for db in settings.DATABASES.values())
+    apps = []
+    for app in settings.INSTALLED_APPS:
+        if app in _WEB_ONLY_APPS or (app == "django.contrib.postgres" and not on_postgres):
+            continue
+        simple = "django.contrib.admin.apps.SimpleAdminConfig"
+        apps.append(simple if app == "django.contrib.admin" else app)
+    settings.INSTALLED_APPS = apps
+    django.setup()
+
+
+def check_input(data: bytes) -> str:
+    """Why this input can never be taken, or "" when it can."""
+    if not data.strip():
+        return "No message on standard input: nothing to store."
+    if len(data) > MAX_MESSAGE_BYTES:
+        return f"The message has {len(data)} bytes; at most {MAX_MESSAGE_BYTES} are taken."
+    return ""
+
+
+def store_and_process(data: bytes, source: str, out, err) -> int:
+    """Store, then process; the exit code for the MTA."""
+    from palier.mailgateway.actions import ingest
+
+    try:
+        raw = ingest(data, source)
+    except Exception as exc:  # noqa: BLE001 - not stored: tell the MTA to keep it and retry
+        err.write(f"Could not store the message: {type(exc).__name__}: {exc}\n")
+        return EX_TEMPFAIL
+    out.write(f"{raw.pk} {raw.state} {raw.outcome or raw.error_code}\n")
+    return EX_OK
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="palier mail ingest")
+    parser.add_argument("--source", default="stdin")
+    args = parser.parse_args(argv)
+    data = sys.stdin.buffer.read()
+    refused = check_input(data)
+    if refused:
+        sys.stderr.write(refused + "\n")
+        return EX_DATAERR
+    try:
+        lean_setup()
+    except Exception as exc:  # noqa: BLE001 - misconfigured or unreachable: keep the mail queued
+        sys.stderr.write(f"Could not start: {type(exc).__name__}: {exc}\n")
+        return EX_TEMPFAIL
+    return store_and_process(data, args.source, sys.stdout, sys.stderr)

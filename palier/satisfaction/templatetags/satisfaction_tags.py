@@ -1,0 +1,27 @@
+"""The survey panel of the portal's request page: `{% satisfaction_panel ticket %}` (one query)."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+
+from palier.satisfaction.models import Survey
+
+register = template.Library()
+
+
+@register.inclusion_tag("web/satisfaction/partials/panel.html", takes_context=True)
+def satisfaction_panel(context: template.Context, ticket) -> dict:
+    from palier.web.satisfaction.forms import AnswerForm
+
+    user = context["request"].user
+    survey = Survey.objects.filter(ticket_id=ticket.pk, contact_id=user.pk).first()
+    open_ = bool(survey and not survey.is_answered and survey.expires_at > timezone.now())
+    return {
+        "survey": survey,
+        "open": open_,
+        "form": AnswerForm(),
+        "action": reverse("web:satisfaction:answer", args=[survey.pk]) if survey else "",
+        "csrf_token": context.get("csrf_token"),
+    }

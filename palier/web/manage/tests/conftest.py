@@ -1,0 +1,1 @@
+from palier.web.tests.conftest import shoot  # noqa: F401 (the screenshot fixture)
