@@ -11,7 +11,11 @@ Starts `gunicorn palier.wsgi` (2 workers, loopback only) on the bench database, 
 - creation: two clients (threads, each its own connection and contact token) POST
   /api/v1/tickets for a fixed time; tickets per second with the policy decision (201s only);
 - SQL queries per request, in process with Django's CaptureQueriesContext, for list pages
-  of 10, 50 and 200 and for the other requests: the count must not grow with the page.
+  of 10, 50 and 200 and for the other requests: the count must not grow with the page;
+- the HTML screens people use (bench/screens.py: the queue, the desk search, the ticket
+  page, the portal's list and request page, the billing time list), each beside the API's
+  answer for the same data in the same run, with the ratio of their p95 and each screen's
+  SQL statements. `--only screens` measures just these.
 
 `BENCH_PG_SERVER=postgres://postgres@%2Fvar%2Frun%2Fpostgresql` reaches PostgreSQL through its
 Unix socket instead of TCP on 127.0.0.1. Each run prints a speed index (machine_speed) taken
@@ -118,7 +122,8 @@ def start_server(args: argparse.Namespace) -> subprocess.Popen:
 
 
 def make_tokens() -> dict:
-    """A staff token and two contact tokens of customers with an active contract."""
+    """A staff token and two contact tokens of customers with an active contract (and the
+    users they belong to)."""
     from django.utils import timezone
 
     from palier.accounts.actions import do_create_token
@@ -133,6 +138,7 @@ def make_tokens() -> dict:
     return {
         "staff": do_create_token(agent, name="bench")[1],
         "contacts": [do_create_token(c, name="bench")[1] for c in contacts],
+        "contact_usernames": [c.username for c in contacts],
         "module_id": Module.objects.order_by("pk").values_list("pk", flat=True).first(),
     }
 
@@ -332,18 +338,25 @@ def summary(results: dict) -> str:
         f"speed index {results['speed_before_ms']} -> {results['speed_after_ms']} ms",
         f"{'request':48} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'cpu ms':>8}",
     ]
-    for name, r in results["reads"].items():
+    for name, r in results.get("reads", {}).items():
         lines.append(
             f"{name:48} {r['p50']:8.2f} {r['p95']:8.2f} {r['p99']:8.2f} {r['server_cpu_ms']:8.2f}"
         )
-    c = results["create"]
-    lines.append(
-        f"create, 2 clients: {c['per_second']} tickets/s ({c['created']} in {c['seconds']} s, "
-        f"{c['failed']} failed), p50 {c['latency']['p50']} ms, cpu {c['server_cpu_ms']} ms, "
-        f"client cpu {c['client_cpu_ms']} ms"
-    )
-    lines.append(f"SQL queries per request: {results['queries']}")
-    lines.append(f"CPU ms per request, in process: {results['service_cpu_ms']}")
+    c = results.get("create")
+    if c:
+        lines.append(
+            f"create, 2 clients: {c['per_second']} tickets/s ({c['created']} in {c['seconds']} "
+            f"s, {c['failed']} failed), p50 {c['latency']['p50']} ms, cpu "
+            f"{c['server_cpu_ms']} ms, client cpu {c['client_cpu_ms']} ms"
+        )
+    if "queries" in results:
+        lines.append(f"SQL queries per request: {results['queries']}")
+        lines.append(f"CPU ms per request, in process: {results['service_cpu_ms']}")
+    if "screens" in results:
+        from bench.screens import screen_summary
+
+        lines.append("screens beside the API's answer for the same data (ms; x API = p95 ratio)")
+        lines.append(screen_summary(results["screens"], results["screen_queries"]))
     return "\n".join(lines)
 
 
@@ -358,6 +371,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--access-log", action="store_true")
+    parser.add_argument(
+        "--only",
+        choices=["all", "api", "screens"],
+        default="all",
+        help="measure the API (reads and creation), the HTML screens beside their API "
+        "answers, or both",
+    )
     parser.add_argument(
         "--remove-after",
         type=int,
@@ -392,15 +412,23 @@ def main() -> None:
         "tickets": Ticket.objects.count(),
         "worker_class": args.worker_class,
         "workers": args.workers,
-        "queries": query_counts(tokens, ids),
-        "service_cpu_ms": service_times(tokens, ids),
     }
+    if args.only != "screens":
+        results["queries"] = query_counts(tokens, ids)
+        results["service_cpu_ms"] = service_times(tokens, ids)
+    screens = prepare_screens(tokens, ids) if args.only != "api" else None
+    if screens is not None:
+        results["screen_queries"] = screens["counts"]
     server = start_server(args)
     last_id = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     since = timezone.now()
     try:
-        results["reads"] = read_latencies(args.port, tokens["staff"], args.requests, ids)
-        results["create"] = create_rate(args.port, tokens, args.create_seconds)
+        if args.only != "screens":
+            results["reads"] = read_latencies(args.port, tokens["staff"], args.requests, ids)
+        if screens is not None:
+            results["screens"] = measure_screen_pairs(args.port, tokens, screens, args.requests)
+        if args.only != "screens":
+            results["create"] = create_rate(args.port, tokens, args.create_seconds)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -408,10 +436,56 @@ def main() -> None:
     results["load_after"] = [round(x, 2) for x in os.getloadavg()]
     results["speed_after_ms"] = machine_speed()
     out = DATA_DIR / f"results-{args.db}-{args.dataset}.json"
+    if args.only == "screens":
+        out = DATA_DIR / f"results-{args.db}-{args.dataset}-screens.json"
     out.write_text(json.dumps(results, indent=2))
     print(summary(results))
     print(f"written to {out}", file=sys.stderr)
     os.environ.pop("DATABASE_URL", None)
+
+
+def prepare_screens(tokens: dict, ids: list[int]) -> dict:
+    """Sessions, paths and SQL counts of the screens (before gunicorn starts)."""
+    from django.core.management import call_command
+
+    from bench import screens
+    from palier.tickets.models import Ticket
+
+    # Production settings serve hashed static files: the pages name them from the manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    agent_id = screens.time_entries_for("bench.agent")
+    contact = tokens["contact_usernames"][0]
+    contact_ids = list(
+        Ticket.objects.filter(contact__username=contact)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:200]
+    )
+    words = [("common", "facture"), ("rare", "e4711"), ("customer", screens.customer_word())]
+    cookies = {
+        "staff": screens.session_cookie("bench.agent"),
+        "contact": screens.session_cookie(contact),
+    }
+    cursor = deep_cursor_in_process(tokens["staff"], "/api/v1/tickets?queue=level1&limit=50", 20)
+    pairs = screens.screen_pairs(contact, agent_id, ids, contact_ids, cursor, words)
+    counts = screens.screen_query_counts({"staff": "bench.agent", "contact": contact}, pairs)
+    return {"cookies": cookies, "pairs": pairs, "counts": counts}
+
+
+def deep_cursor_in_process(token: str, base: str, pages: int) -> str:
+    from django.test import Client as DjangoClient
+
+    client = DjangoClient(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
+    cursor, path = "", base
+    for _ in range(pages):
+        cursor = client.get(path).json()["next_cursor"] or cursor
+        path = f"{base}&cursor={cursor}"
+    return cursor
+
+
+def measure_screen_pairs(port: int, tokens: dict, screens: dict, n: int) -> dict:
+    from bench.screens import measure_screens
+
+    return measure_screens(port, tokens, screens["cookies"], screens["pairs"], n, measure, Client)
 
 
 if __name__ == "__main__":

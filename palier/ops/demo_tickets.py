@@ -476,7 +476,10 @@ class Run:
             )
             self.b.mark(ticket, self.t)
         else:
-            ticket = self.move(ticket, Status.IN_PROGRESS, owner)
+            # The acknowledgement, a public reply, has taken the new request on already.
+            ticket = Ticket.objects.get(pk=ticket.pk)
+            if ticket.status != Status.IN_PROGRESS:
+                ticket = self.move(ticket, Status.IN_PROGRESS, owner)
         if final == "in_progress":
             return
         if final == "waiting_customer":

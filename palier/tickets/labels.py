@@ -327,6 +327,30 @@ EVENTS = _table(
             _("Mail attachment refused"),
             _("A file sent by mail was not accepted (kept in quarantine)."),
         ),
+        "mail_attachment_failed": (
+            _("Mail attachment not stored"),
+            _("A file of a mail could not be stored; the stored mail keeps it."),
+        ),
+        "mail_auto_reply": (
+            _("Automatic reply received"),
+            _("An out-of-office or other automatic mail arrived; it changes nothing."),
+        ),
+        "mail_released": (
+            _("Mail released from quarantine"),
+            _("A colleague had a quarantined mail processed as the customer's message."),
+        ),
+        "mail_files_capped": (
+            _("Mail with too many files"),
+            _("Only the first files of the mail were attached; the stored mail keeps all."),
+        ),
+        "mail_parse_budget": (
+            _("Mail partly read"),
+            _("Reading the mail took too long; the stored mail keeps all of it."),
+        ),
+        "mail_text_cut": (
+            _("Long mail shortened"),
+            _("Only the beginning of the mail's text is shown; the stored mail keeps all."),
+        ),
         "sla_warning": (
             _("Service target near"),
             _("Three quarters of a service-level target have passed."),

@@ -180,9 +180,12 @@ class Ticket(models.Model):
             models.Index(fields=["type", "-id"], name="ticket_type_id"),
             models.Index(fields=["criticality", "-id"], name="ticket_criticality_id"),
             models.Index(fields=["-updated_at", "-id"], name="ticket_updated_id"),
-            # Covers the workspace's queue counts (one aggregate over open tickets).
+            # The "to qualify" queue (no type yet), counted and listed on every queue page:
+            # without it the count read every open ticket to find the few unqualified ones.
             models.Index(
-                fields=["status", "level", "assignee", "type"], name="ticket_queue_counts"
+                fields=["status", "-id"],
+                condition=models.Q(type__isnull=True),
+                name="ticket_unqualified",
             ),
             # The dashboards count requests opened in a period (palier.dashboards).
             models.Index(fields=["created_at"], name="ticket_created_at"),

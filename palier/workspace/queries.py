@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -151,29 +152,20 @@ class TimeSummary:
 
 
 def ticket_time_summary(ticket: Ticket) -> TimeSummary:
-    """Time logged on a ticket and its latest estimate's state, in one query."""
+    """Time logged on a ticket and its latest estimate's state: one statement of three
+    indexed look-ups (written out: the ORM spent longer composing it than the database
+    reading it)."""
     from palier.billing.models import Estimate, EstimateStatus, TimeEntry
 
-    entries = TimeEntry.objects.filter(ticket_id=OuterRef("pk")).order_by().values("ticket_id")
-
-    def minutes(billable: bool) -> Subquery:
-        total = entries.filter(billable=billable).annotate(total=Sum("minutes")).values("total")
-        return Subquery(total[:1])
-
-    latest = Estimate.objects.filter(ticket_id=OuterRef("pk")).order_by("-id")
-    row = (
-        Ticket.objects.filter(pk=ticket.pk)
-        .values("pk")
-        .annotate(
-            billable_minutes=minutes(True),
-            included_minutes=minutes(False),
-            estimate_status=Subquery(latest.values("status")[:1]),
-        )
-        .first()
-    ) or {}
-    status = row.get("estimate_status")
+    entries, estimates = TimeEntry._meta.db_table, Estimate._meta.db_table
+    sql = (
+        f"SELECT (SELECT SUM(minutes) FROM {entries} WHERE ticket_id = %s AND billable = %s),"
+        f" (SELECT SUM(minutes) FROM {entries} WHERE ticket_id = %s AND billable = %s),"
+        f" (SELECT status FROM {estimates} WHERE ticket_id = %s ORDER BY id DESC LIMIT 1)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ticket.pk, True, ticket.pk, False, ticket.pk])
+        billable, included, status = cursor.fetchone()
     return TimeSummary(
-        row.get("billable_minutes") or 0,
-        row.get("included_minutes") or 0,
-        EstimateStatus(status).label if status else "",
+        int(billable or 0), int(included or 0), EstimateStatus(status).label if status else ""
     )

@@ -18,7 +18,7 @@ from palier.policy import Finding, RequestType
 from palier.tickets import labels
 from palier.tickets.models import Criticality, Ticket
 from palier.tickets.states import STAFF, Status, allowed_targets
-from palier.web.agent.forms import staff_users
+from palier.web.agent.forms import staff_users, use_fast_selects
 from palier.workspace.actions import COMPOSE_KINDS
 
 FORM_ID = "ticket-form"
@@ -160,6 +160,7 @@ class TicketForm(forms.Form):
         self.fields["criticality"].choices = [
             (code, str(labels.criticality(code))) for code in Criticality.values
         ]
+        use_fast_selects(self)
         for name in self.PANEL:
             self.fields[name].widget.attrs["form"] = FORM_ID
         for name in ("type", "module", "customization", "finding"):

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
 from palier.testing.factories import make_customization, make_ticket
 from palier.tickets.actions import do_add_message
@@ -22,25 +21,8 @@ pytestmark = [
 SHOTS = Path(__file__).resolve().parents[4] / "artifacts" / "screenshots"
 
 
-def signed_in(browser, live_server, user):
-    """A browser context carrying a real session of `user`."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
-
-
 def test_an_agent_diagnoses_a_customer_manipulation_and_the_contact_sees_level_two(
-    browser, live_server, world
+    live_server, signed_in_as, world
 ):
     world.contact_a.language = "en"
     world.contact_a.save(update_fields=["language"])
@@ -52,7 +34,7 @@ def test_an_agent_diagnoses_a_customer_manipulation_and_the_contact_sees_level_t
         module_name="Logistics",
     )
 
-    page = signed_in(browser, live_server, world.agent).new_page()
+    page = signed_in_as(world.agent).new_page()
     page.goto(f"{live_server.url}/desk/")
     page.get_by_role("link", name=ticket.subject).click()
     page.wait_for_url(f"**/desk/tickets/{ticket.pk}/")
@@ -64,7 +46,7 @@ def test_an_agent_diagnoses_a_customer_manipulation_and_the_contact_sees_level_t
     page.wait_for_selector(".flash__item")
     assert "Customer manipulation" in page.inner_text(".decision")
 
-    portal = signed_in(browser, live_server, world.contact_a).new_page()
+    portal = signed_in_as(world.contact_a).new_page()
     response = portal.goto(f"{live_server.url}/portal/requests/{ticket.pk}/")
     assert response.status == 200
     text = portal.inner_text("main")
@@ -73,9 +55,11 @@ def test_an_agent_diagnoses_a_customer_manipulation_and_the_contact_sees_level_t
     assert "A user deleted the print template." not in text  # the agent's note stays internal
 
 
-def test_keyboard_shortcuts_focus_the_reply_and_open_the_cheat_sheet(browser, live_server, world):
+def test_keyboard_shortcuts_focus_the_reply_and_open_the_cheat_sheet(
+    live_server, signed_in_as, world
+):
     ticket = make_ticket(world.contact_a, "usage", "How do I close the year?")
-    page = signed_in(browser, live_server, world.agent).new_page()
+    page = signed_in_as(world.agent).new_page()
     page.goto(f"{live_server.url}/desk/tickets/{ticket.pk}/")
     page.keyboard.press("Alt+r")
     assert page.evaluate("document.activeElement.name") == "body"
@@ -90,15 +74,16 @@ def test_keyboard_shortcuts_focus_the_reply_and_open_the_cheat_sheet(browser, li
     assert page.is_visible("#shortcuts")
 
 
-def test_the_requalify_form_previews_the_new_decision_live(browser, live_server, world):
+def test_the_requalify_form_previews_the_new_decision_live(live_server, signed_in_as, world):
     custom = make_customization(
         world.customer_a, "Sales", 'Order line: column "Delivery zone"', "vendor"
     )
     ticket = make_ticket(
         world.contact_a, "malfunction", "Wrong totals in the new column", module_name="Sales"
     )
-    page = signed_in(browser, live_server, world.agent).new_page()
+    page = signed_in_as(world.agent).new_page()
     page.goto(f"{live_server.url}/desk/tickets/{ticket.pk}/")
+    page.wait_for_load_state("networkidle")  # the triage and articles panels have loaded
     page.select_option(".ticket-panel select[name=customization]", str(custom.pk))
     page.wait_for_selector("#decision-preview .preview")
     assert "Error in a customization" in page.inner_text("#decision-preview")
@@ -107,7 +92,7 @@ def test_the_requalify_form_previews_the_new_decision_live(browser, live_server,
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
-def test_screenshots_of_the_queue_and_ticket_pages(browser, live_server, world, language):
+def test_screenshots_of_the_queue_and_ticket_pages(live_server, signed_in_as, world, language):
     world.agent.language = language
     world.agent.save(update_fields=["language"])
     make_customization(world.customer_a, "Sales", 'Order line: column "Delivery zone"', "vendor")
@@ -147,11 +132,11 @@ def test_screenshots_of_the_queue_and_ticket_pages(browser, live_server, world, 
         body="Thank you. Could you send us the print log of one failed attempt?",
     )
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = signed_in(browser, live_server, world.agent)
+    context = signed_in_as(world.agent)
     page = context.new_page()
     page.goto(f"{live_server.url}/desk/?queue=open")
     page.screenshot(path=str(SHOTS / f"agent-queue-{language}.png"), full_page=True)
-    viewer = signed_in(browser, live_server, world.consultant).new_page()
+    viewer = signed_in_as(world.consultant).new_page()
     with viewer.expect_response(lambda r: "/presence/" in r.url):  # its first heartbeat
         viewer.goto(f"{live_server.url}/desk/tickets/{main.pk}/")
     page.goto(f"{live_server.url}/desk/tickets/{main.pk}/")
@@ -163,9 +148,11 @@ def test_screenshots_of_the_queue_and_ticket_pages(browser, live_server, world, 
     phone.screenshot(path=str(SHOTS / f"agent-queue-phone-{language}.png"), full_page=True)
 
 
-def test_screenshots_of_a_phone_intake_refused_and_seen_by_a_manager(browser, live_server, world):
+def test_screenshots_of_a_phone_intake_refused_and_seen_by_a_manager(
+    live_server, signed_in_as, world
+):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = signed_in(browser, live_server, world.agent).new_page()
+    page = signed_in_as(world.agent).new_page()
     page.goto(f"{live_server.url}/desk/new/")
     page.select_option("select[name=customer]", str(world.customer_expired.pk))
     page.wait_for_selector(
@@ -178,7 +165,7 @@ def test_screenshots_of_a_phone_intake_refused_and_seen_by_a_manager(browser, li
     page.click("form.intake-form button[type=submit]:not([name])")
     page.wait_for_url("**/desk/tickets/*/")
     assert "ended on" in page.inner_text(".flash")
-    manager = signed_in(browser, live_server, world.manager).new_page()
+    manager = signed_in_as(world.manager).new_page()
     manager.goto(page.url)
     manager.fill(".accept-form textarea[name=reason]", "Renewal signed, paperwork on its way")
     manager.screenshot(path=str(SHOTS / "agent-refused-manager-en.png"), full_page=True)
@@ -187,12 +174,12 @@ def test_screenshots_of_a_phone_intake_refused_and_seen_by_a_manager(browser, li
     assert "accepted" in manager.inner_text(".flash")
 
 
-def test_filters_update_the_list_in_place_and_the_address(browser, live_server, world):
+def test_filters_update_the_list_in_place_and_the_address(live_server, signed_in_as, world):
     make_ticket(
         world.contact_a, "malfunction", "Delivery note fails with 4711", module_name="Logistics"
     )
     make_ticket(world.contact_b, "usage", "Comment annuler une facture", module_name="Finance")
-    page = signed_in(browser, live_server, world.agent).new_page()
+    page = signed_in_as(world.agent).new_page()
     page.goto(f"{live_server.url}/desk/?queue=open")
     page.evaluate("document.body.dataset.marker = 'same-page'")
     page.select_option("select[name=type]", "malfunction")

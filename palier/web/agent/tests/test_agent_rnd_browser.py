@@ -9,7 +9,7 @@ from django.conf import settings
 from palier.engineering.actions import do_release_patch
 from palier.engineering.models import DefectLink, DeploymentRequest
 from palier.engineering.tests.helpers import escalated, malfunction, planned_patch
-from palier.web.agent.tests.test_agent_browser import SHOTS, signed_in
+from palier.web.agent.tests.test_agent_browser import SHOTS
 
 pytestmark = [
     pytest.mark.e2e,
@@ -30,7 +30,7 @@ def _known_defects(world) -> list:
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
-def test_an_agent_links_a_malfunction_to_a_known_defect(browser, live_server, world, language):  # noqa: F811
+def test_an_agent_links_a_malfunction_to_a_known_defect(live_server, signed_in_as, world, language):
     world.agent.language = language
     world.agent.save(update_fields=["language"])
     known = _known_defects(world)
@@ -40,7 +40,7 @@ def test_an_agent_links_a_malfunction_to_a_known_defect(browser, live_server, wo
         description="Since this morning every delivery note print stops with error 4711.",
     )
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = signed_in(browser, live_server, world.agent).new_page()
+    page = signed_in_as(world.agent).new_page()
     page.goto(f"{live_server.url}/desk/tickets/{ticket.pk}/")
     panel = page.locator("#similar-defects")
     assert known[0].reference in panel.inner_text()
@@ -60,8 +60,9 @@ def test_an_agent_links_a_malfunction_to_a_known_defect(browser, live_server, wo
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_the_customer_reads_the_patch_and_asks_us_to_install_it(
-    browser,  # noqa: F811
+    browser,
     live_server,
+    signed_in_as,
     world,
     language,
 ):
@@ -71,7 +72,7 @@ def test_the_customer_reads_the_patch_and_asks_us_to_install_it(
         world, "Printing the delivery note fails with error 4711"
     )
     do_release_patch(patch, acting_user=world.rnd)
-    page = signed_in(browser, live_server, world.contact_a).new_page()
+    page = signed_in_as(world.contact_a).new_page()
     page.goto(f"{live_server.url}/portal/requests/{ticket.pk}/")
     notes = page.inner_text("#patch")
     assert "11.3.2" in notes and "Restart the print service after installing." in notes

@@ -325,6 +325,9 @@ def test_two_agents_on_one_ticket_see_each_other_and_opening_it_writes_nothing(
     assert response.status_code == 200
     body = response.content.decode()
     assert "Also viewing:" in body and "Marc" in body
+    # Only who is here: the heartbeat's own form and triggers stay on the page (an answer
+    # carrying them again re-fired its "load" trigger at once, in a loop).
+    assert "hx-trigger" not in body and "<form" not in body
     assert TicketPresence.objects.filter(ticket=ticket).count() == 2
 
 

@@ -22,6 +22,7 @@ from palier.tickets.queries import visible_tickets
 from palier.tickets.states import Status
 from palier.web.access import is_htmx, staff_required
 from palier.web.agent.forms import BulkForm, QueueFilterForm, SaveViewForm, staff_users
+from palier.web.agent.rows import render_rows
 from palier.web.agent.sorting import expression_page
 from palier.workspace import actions as workspace_actions
 from palier.workspace.queries import (
@@ -76,7 +77,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         "queue": name,
         "queue_label": QUEUE_LABELS[name],
         "page": result.page,
-        "rows": queue_rows(result.page.items),
+        "rows_html": render_rows(
+            queue_rows(result.page.items),
+            to_qualify=_("to qualify"),
+            empty=_("No ticket matches."),
+        ),
         "next_cursor": result.page.next_cursor,
         "customers": result.customers,
         "too_many_customers": result.too_many_customers,
@@ -89,7 +94,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         "bulk": BulkForm(staff=[]),
         "statuses": [(code, labels.status(code)) for code in Status.values if code != "refused"],
         "criticalities": [(code, labels.criticality(code)) for code in Criticality.values],
-        "to_qualify": _("to qualify"),
     }
     if is_htmx(request) and request.headers.get("HX-Target") == "ticket-list":
         context["staff"] = list(staff_users().only("id", "first_name", "last_name", "username"))
@@ -97,7 +101,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     context.update(
         counts=[(q, QUEUE_LABELS[q], str(n)) for q, n in queue_counts(user).items()],
         saved_views=list(visible_saved_views(user)),
-        save_form=SaveViewForm(initial={"query": context["saved_query"]}),
         staff=list(staff_users().only("id", "first_name", "last_name", "username")),
     )
     return render(request, "web/agent/queue.html", context)

@@ -83,7 +83,7 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
     facts = customer_facts(ticket.customer, exclude=ticket)
     staff = list(staff_users())
     form = form or TicketForm(ticket=ticket, staff=staff)
-    form.fields["customization"].choices = [
+    form.fields["customization"].widget.choices = form.fields["customization"].choices = [
         ("", form.fields["customization"].empty_label),
         *((c.pk, f"{c.module.name} / {c.object}") for c in facts.customizations),
     ]

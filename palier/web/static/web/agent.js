@@ -69,10 +69,20 @@
     KeyM: assignToMe,
     KeyP: function () { return focusField(".ticket-panel select, .ticket-panel input"); },
     KeyS: function () { return focusField("input[data-shortcut=search]"); },
-    KeyQ: function () { return click("[data-shortcut-link=queues]"); },
+    KeyQ: function () { return backToQueue(); },
     Slash: function () { toggleDialog("shortcuts"); return true; },
     Digit7: function () { toggleDialog("shortcuts"); return true; } // "/" is Shift+7 on de/ch
   };
+
+  // Back to the queue the ticket was opened from (kept for the browser tab), else /desk/.
+  function backToQueue() {
+    var link = $("[data-shortcut-link=queues]");
+    var stored = null;
+    try { stored = window.sessionStorage.getItem("palier.queue"); } catch (e) { /* private mode */ }
+    if (stored) { window.location.href = stored; return true; }
+    if (link) { link.click(); return true; }
+    return false;
+  }
 
   // --- queues: a current row, selection, bulk actions ------------------------------------
 
@@ -185,6 +195,10 @@
   document.addEventListener("click", function (event) {
     var opener = event.target.closest("[data-open-dialog]");
     if (opener) toggleDialog(opener.getAttribute("data-open-dialog"));
+    if (event.target.closest("[data-shortcut-link=queues]") && !event.ctrlKey && !event.metaKey) {
+      event.preventDefault();
+      backToQueue();
+    }
     if (event.target.closest("[data-assign-me]")) assignToMe();
     if (event.target.closest("[data-toggle-codes]")) {
       var on = document.body.classList.toggle("show-codes");
@@ -195,6 +209,10 @@
   document.addEventListener("change", function (event) {
     if (event.target.closest && event.target.closest("#bulk-form")) updateBulkBar();
   });
+  // Choosing a macro changes nothing yet: no decision preview for it (its Insert does).
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "macro-select") event.stopPropagation();
+  }, true);
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -216,6 +234,9 @@
       if (window.localStorage.getItem("palier.codes")) document.body.classList.add("show-codes");
     } catch (e) { /* private mode */ }
     updateBulkBar();
+    if ($("#bulk-form")) {
+      try { window.sessionStorage.setItem("palier.queue", window.location.href); } catch (e) { /* private mode */ }
+    }
     if (window.location.hash === "#reply") compose("reply");
     var conversation = $("#conversation");
     if (conversation) conversation.scrollTop = conversation.scrollHeight;
@@ -223,11 +244,26 @@
 
   if (document.readyState !== "loading") ready();
   else document.addEventListener("DOMContentLoaded", ready);
-  // A filtered list replaced by htmx starts without a current row.
+  document.addEventListener("htmx:pushedIntoHistory", function () {
+    if ($("#bulk-form")) {
+      try { window.sessionStorage.setItem("palier.queue", window.location.href); } catch (e) { /* private mode */ }
+    }
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.target.id === "ticket-list" || (event.detail && event.detail.target && event.detail.target.id === "ticket-list")) {
+    var target = (event.detail && event.detail.target) || event.target;
+    // A filtered list replaced by htmx starts without a current row, at its new address.
+    if (target.id === "ticket-list") {
       current = -1;
       updateBulkBar();
+    }
+    // A macro put into the composer: the cursor goes to the end of its text, ready to send.
+    if (target.id === "composer") {
+      var box = $("textarea[data-shortcut=reply]");
+      if (box) {
+        box.focus();
+        box.setSelectionRange(box.value.length, box.value.length);
+      }
     }
   });
 })();
