@@ -92,6 +92,8 @@ def findings(migration: Migration, apps, source: str = "") -> list[Finding]:
                     "migration with atomic = False)",
                 )
             )
+        elif isinstance(op, migrations.AlterField) and not _alters_the_column(op, migration, apps):
+            continue
         elif isinstance(op, migrations.AlterField | migrations.AlterUniqueTogether):
             found.append(Finding(name, label, table, "may rewrite or re-validate the whole table"))
         elif isinstance(op, migrations.AddField):
@@ -107,6 +109,21 @@ def findings(migration: Migration, apps, source: str = "") -> list[Finding]:
                     Finding(name, label, table, "a callable default is written into every row")
                 )
     return found
+
+
+def _alters_the_column(op: migrations.AlterField, migration: Migration, apps) -> bool:
+    """Whether an AlterField changes the database at all: choices, labels, help texts and
+    validators live in Python only, and Django's schema editor emits no SQL for them."""
+    from django.db import connection
+
+    try:
+        old = apps.get_model(migration.app_label, op.model_name)._meta.get_field(op.name)
+    except LookupError:
+        return True
+    new = op.field.clone()
+    new.set_attributes_from_name(op.name)
+    new.model = old.model
+    return connection.schema_editor()._field_should_be_altered(old, new)
 
 
 def project_findings(reviewed: set[str]) -> list[Finding]:

@@ -66,6 +66,10 @@ def test_the_check_tells_locking_operations_from_safe_ones(db):
     assert risky(migrations.AddIndex("ticket", index)) == ["AddIndex"]
     assert risky(AddIndexConcurrently("ticket", index), atomic=False) == []
     assert risky(migrations.AlterField("ticket", "subject", models.TextField())) == ["AlterField"]
+    labels_only = models.CharField(max_length=200, choices=[("a", "A")], help_text="Said once.")
+    assert risky(migrations.AlterField("ticket", "subject", labels_only)) == []
+    longer = models.CharField(max_length=300, choices=[("a", "A")])
+    assert risky(migrations.AlterField("ticket", "subject", longer)) == ["AlterField"]
     nullable = models.CharField(max_length=20, null=True, blank=True)
     assert risky(migrations.AddField("ticket", "mood", nullable)) == []
     constant = models.CharField(max_length=20, default="calm")
