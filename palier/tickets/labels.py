@@ -394,6 +394,10 @@ FIELDS = _table(
     }
 )
 
+DECLINED_REASON = (
+    "The customer declined the estimate: outside the maintenance contract, nothing is billed."
+)
+
 # Sentences the desk itself wrote into histories in English before reasons were codes;
 # shown in the reader's language. Keys are the stored text.
 SYSTEM_REASONS: dict[str, Any] = {
@@ -404,8 +408,13 @@ SYSTEM_REASONS: dict[str, Any] = {
     ),
     "The customer accepted the estimate.": _("The customer accepted the estimate."),
     "The customer declined the estimate.": _("The customer declined the estimate."),
+    DECLINED_REASON: _(
+        "The customer declined the estimate: outside the maintenance contract, nothing is billed."
+    ),
 }
+# Reasons with a version in them, as engineering/actions.py writes them.
 _PATCH_RELEASED = re.compile(r"^patch (\S+) released$")
+_FIXED_IN = re.compile(r"^fixed in (\S+)$")
 
 
 def _find(table: Mapping[str, Label], code: Any) -> Label:
@@ -457,6 +466,9 @@ def system_reason(text: str) -> str:
     match = _PATCH_RELEASED.match(text or "")
     if match:
         return str(_("Patch %(version)s released.") % {"version": match.group(1)})
+    match = _FIXED_IN.match(text or "")
+    if match:
+        return str(_("To be fixed in version %(version)s.") % {"version": match.group(1)})
     return text
 
 
