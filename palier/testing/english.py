@@ -30,6 +30,29 @@ WINDOW = 4  # consecutive words
 ENOUGH = 2  # English function words among them
 
 
+# Labels of buttons, links and headings that are English words only; a text that is one of
+# them alone ("Save", "Cancel", "Sign out") is English too. Left out: words French, German or
+# Italian write the same ("Notifications", "Minutes", "Reset", "continue", "all", "more").
+_LABELS = """
+    save|cancel|delete|send|search|settings|reply|edit|open|close|new|back|next|previous|
+    submit|sign in|sign out|log in|log out|remove|add|apply|show|hide|download|upload|today|
+    yesterday|password|subject|customer|customers|request|requests|assigned|unassigned|
+    overdue|billable|included|invoice|invoices|estimate|accept|decline|approve|yes|done|
+    language|new request|my requests|help|view|details|history|none|unknown|loading|refresh|
+    less|select|selected|clear|confirm|assign|assignee|due|tomorrow|never|always|week|month|
+    year|hours
+"""
+ENGLISH_LABELS = frozenset(w.strip() for w in _LABELS.split("|") if w.strip())
+
+
+def english_label(text: str) -> str:
+    """The text when it is one English label alone ("Save", "Sign out"), else ""."""
+    if "{{" in text:
+        return ""  # a macro's variable, written as the macro writes it
+    words = " ".join(WORD.findall(text)).lower()
+    return text if words in ENGLISH_LABELS else ""
+
+
 def english_run(text: str) -> str:
     """The English run of words in `text`, or "" when there is none."""
     words = WORD.findall(text)
@@ -137,3 +160,5 @@ def english_sentences(texts: Iterable[str], people: PeoplesWords) -> Iterator[st
     for text in texts:
         if english_run(text) and (run := english_run(people.without(text))):
             yield f"{run!r} in {text[:160]!r}"
+        elif english_label(text) and english_label(people.without(text) or ""):
+            yield f"label {text!r}"

@@ -498,6 +498,8 @@ def _value(field_name: str, value: str, names: Mapping[str, str]) -> str:
     }
     if field_name in readers:
         return str(readers[field_name](value))
+    if not field_name and value in STATUSES:
+        return str(status(value))  # a request received (new) or refused at intake
     if field_name == "assignee":
         return names.get(value, value)
     if field_name == "defect" and value.isdigit():
@@ -538,7 +540,9 @@ def describe_event(item: Any, names: Mapping[str, str] | None = None) -> EventLi
         field=field_name,
         before=before,
         after=after,
-        reason=system_reason(item.reason or ""),
+        reason=str(refusal(item.reason))
+        if kind == "refused" and item.reason in REFUSALS
+        else system_reason(item.reason or ""),
     )
 
 

@@ -360,6 +360,7 @@ def test_every_screen_speaks_the_readers_language_and_dates_are_iso(desk, db):
     found: dict[str, set[str]] = defaultdict(set)
     read, started = 0, time.perf_counter()
     spent: dict[str, float] = defaultdict(float)
+    dated = 0  # date inputs with a value (the billing run's period, a time entry's day...)
     for role, user in desk.users.items():
         client = Client(raise_request_exception=False)
         client.force_login(user)
@@ -391,13 +392,15 @@ def test_every_screen_speaks_the_readers_language_and_dates_are_iso(desk, db):
                 page = read_html(response.content.decode())
                 for sentence in english_sentences(page.texts, desk.people):
                     found[name].add(f"[{language} {role} {url}] {sentence}")
+                dated += sum(1 for _kind, value in page.date_values if value)
                 for value in non_iso_dates(page):
                     found[name].add(f"[{language} {role} {url}] date input value {value!r}")
     seconds = time.perf_counter() - started
     slowest = sorted(spent.items(), key=lambda kv: -kv[1])[:8]
-    print(f"\n{read} pages read in {seconds:.1f} s; slowest: {slowest}")
+    print(f"\n{read} pages, {dated} dated inputs read in {seconds:.1f} s; slowest: {slowest}")
     report = "\n".join(f"{n}:\n  " + "\n  ".join(sorted(s)[:8]) for n, s in sorted(found.items()))
     assert not found, f"{len(found)} screens speak English or show non-ISO dates:\n{report}"
+    assert dated > 0, "no date input with a value was read"
 
 
 @dataclass
