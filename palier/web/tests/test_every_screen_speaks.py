@@ -529,4 +529,5 @@ def test_every_mail_speaks_the_readers_language(desk, db):
         for w in write_every_mail("en", desk)
         if any(english_sentences([w.subject, *w.texts], desk.people))
     }
-    assert expected <= english, sorted(expected - english)
+    # ("Sophie answered your request:" and a quote: too few of the desk's own words to tell.)
+    assert expected - {"reply"} <= english, sorted(expected - {"reply"} - english)
