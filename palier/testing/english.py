@@ -66,7 +66,8 @@ def english_run(text: str) -> str:
 
 
 TEXT_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
-SKIPPED_ELEMENTS = frozenset({"script", "style", "template", "svg", "textarea"})
+# Codes shown on purpose (a manager's "show codes", a keyboard key) are in <code> and <kbd>.
+SKIPPED_ELEMENTS = frozenset({"script", "style", "template", "svg", "textarea", "code", "kbd"})
 
 
 @dataclass
@@ -154,6 +155,16 @@ class PeoplesWords:
                 if len(tail) >= 8 and any(line.startswith(tail) for line in self.lines):
                     return " ".join(words[:cut])
         return text
+
+
+CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def codes(texts: Iterable[str], people: PeoplesWords) -> Iterator[str]:
+    """Codes (standard_usage, defect_linked) where people read words."""
+    for text in texts:
+        if CODE.search(text) and (found := CODE.findall(people.without(text))):
+            yield f"code {', '.join(found)} in {text[:120]!r}"
 
 
 def english_sentences(texts: Iterable[str], people: PeoplesWords) -> Iterator[str]:

@@ -30,7 +30,13 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from palier.accounts.models import User
-from palier.testing.english import PeoplesWords, english_sentences, non_iso_dates, read_html
+from palier.testing.english import (
+    PeoplesWords,
+    codes,
+    english_sentences,
+    non_iso_dates,
+    read_html,
+)
 
 LANGUAGES = ["fr", "de", "it"]
 ROLES = {
@@ -392,6 +398,8 @@ def test_every_screen_speaks_the_readers_language_and_dates_are_iso(desk, db):
                 page = read_html(response.content.decode())
                 for sentence in english_sentences(page.texts, desk.people):
                     found[name].add(f"[{language} {role} {url}] {sentence}")
+                for code in codes(page.texts, desk.people):
+                    found[name].add(f"[{language} {role} {url}] {code}")
                 dated += sum(1 for _kind, value in page.date_values if value)
                 for value in non_iso_dates(page):
                     found[name].add(f"[{language} {role} {url}] date input value {value!r}")
@@ -512,6 +520,8 @@ def test_every_mail_speaks_the_readers_language(desk, db):
         for w in written:
             for sentence in english_sentences([w.subject, *w.texts], desk.people):
                 found[w.kind].add(f"[{language}] {sentence}")
+            for code in codes([w.subject, *w.texts], desk.people):
+                found[w.kind].add(f"[{language}] {code}")
     print(f"\nmail kinds written: {sorted(kinds['fr'])}")
     # Each language gets the same kinds, and the desk's main ones are among them.
     assert kinds["fr"] == kinds["de"] == kinds["it"]
