@@ -7,7 +7,7 @@ and a contact gets 404 (they see only their ticket's status and the patch messag
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.db.models import prefetch_related_objects
 from django.http import Http404
@@ -114,6 +114,7 @@ class PatchIn(In):
     number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     defect_ids: list[int] = Field(default_factory=list, max_length=500)
     notes: Text = ""
+    notes_translations: dict[Literal["fr", "de", "it"], Text] = Field(default_factory=dict)
 
 
 class OutdatedOut(Schema):
@@ -363,6 +364,7 @@ def create_patch(request, payload: PatchIn):
         number=payload.number,
         defects=defects,
         notes=payload.notes,
+        notes_translations=dict(payload.notes_translations),
     )
     return 201, _patch_out(access_patch_by_id(request.auth, patch.pk))
 

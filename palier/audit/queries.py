@@ -189,11 +189,12 @@ def _shown(field, value: Any) -> str:
         return str(VALUE_LABELS[field.name][value])
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    choices = dict(field.flatchoices) if field is not None and field.choices else {}
-    if value in choices:
-        return str(choices[value])
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        # A list (a webhook's events) is shown item by item; an empty one as nothing.
+        return ", ".join(_shown(field, v) for v in value) or "—"
+    choices = dict(field.flatchoices) if field is not None and field.choices else {}
+    if isinstance(value, str | int) and value in choices:
+        return str(choices[value])
     return str(value)
 
 

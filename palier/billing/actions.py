@@ -40,6 +40,7 @@ from palier.customers.queries import current_contract
 from palier.lib.errors import Conflict, DomainError, NotAllowed
 from palier.lib.tasks import enqueue_with_transaction
 from palier.tickets.actions import do_transition, record_event
+from palier.tickets.labels import DECLINED_REASON
 from palier.tickets.models import Ticket
 from palier.tickets.states import OPEN_STATUSES, Status
 
@@ -263,8 +264,7 @@ def do_decide_estimate(
                 ticket,
                 Status.DECLINED,
                 acting_user=None,
-                reason="The customer declined the estimate: outside the maintenance "
-                "contract, nothing is billed.",
+                reason=DECLINED_REASON,  # stored in English, shown by tickets.labels
                 now=now,
             )
     return estimate

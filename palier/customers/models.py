@@ -9,6 +9,7 @@ import iso3166
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from palier.policy import BuiltBy, ContractFacts, ContractState, CustomizationFacts
@@ -117,7 +118,9 @@ class Module(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # In the reader's language: screens show `{{ ticket.module }}`; the policy's facts,
+        # the API and the search read `name`.
+        return self.name_in((get_language() or "en")[:2])
 
     def name_in(self, language: str) -> str:
         """The module's name in `language`, English where none was given."""
@@ -230,7 +233,7 @@ class Customization(models.Model):
         ]
 
     def __str__(self) -> str:
-        return customization_label(self.module.name, self.object)
+        return customization_label(str(self.module), self.object)
 
     def facts(self) -> CustomizationFacts:
         return CustomizationFacts(

@@ -254,11 +254,21 @@ def _link(ticket: Ticket, defect: Defect, *, acting_user: User, note: str) -> De
 VERSION_NUMBER = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]{0,39}")
 
 
+NOTE_LANGUAGES = ("fr", "de", "it")
+
+
 @transaction.atomic
 def do_create_patch(
-    *, acting_user: User, product: Product, number: str, defects: list[Defect], notes: str = ""
+    *,
+    acting_user: User,
+    product: Product,
+    number: str,
+    defects: list[Defect],
+    notes: str = "",
+    notes_translations: dict[str, str] | None = None,
 ) -> Patch:
-    """Plan a patch: a new product version that will fix `defects`."""
+    """Plan a patch: a new product version that will fix `defects`. `notes` are R&D's words
+    for the release notes, `notes_translations` the same in French, German or Italian."""
     check_allowed(acting_user, Permission.PATCH_WRITE)
     number = number.strip()
     if not VERSION_NUMBER.fullmatch(number):
@@ -280,7 +290,12 @@ def do_create_patch(
         raise Conflict(
             _("Version %(number)s already exists.") % {"number": number}, code="version_exists"
         ) from exc
-    patch = Patch.objects.create(version=version, notes=notes)
+    translations = {
+        language: text.strip()
+        for language, text in (notes_translations or {}).items()
+        if language in NOTE_LANGUAGES and text.strip()
+    }
+    patch = Patch.objects.create(version=version, notes=notes, notes_translations=translations)
     do_add_fixes(patch, defects, acting_user=acting_user)
     return patch
 

@@ -39,6 +39,8 @@ class Patch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     notes = models.TextField(blank=True, help_text=_("Extra text for the release notes."))
+    # R&D's notes in other languages: {"fr": "...", "de": "...", "it": "..."} (blank: `notes`).
+    notes_translations = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -46,6 +48,9 @@ class Patch(models.Model):
 
     def __str__(self) -> str:
         return str(self.version)
+
+    def notes_in(self, language: str) -> str:
+        return (self.notes_translations.get(language) or self.notes).strip()
 
 
 class Defect(models.Model):

@@ -28,10 +28,10 @@ def release_notes(patch: Patch, language: str) -> str:
             )
         lines += ["", _("Fixed in this version:")]
         for defect in defects:
-            module = f"{defect.module.name}: " if defect.module else ""
+            module = f"{defect.module.name_in(language)}: " if defect.module else ""
             lines.append(f"- {defect.reference} {module}{defect.title_in(language)}")
         if not defects:
             lines.append("- " + _("No listed defects."))
-        if patch.notes.strip():
-            lines += ["", patch.notes.strip()]
+        if notes := patch.notes_in(language):
+            lines += ["", notes]
     return "\n".join(lines)

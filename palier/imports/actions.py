@@ -20,6 +20,7 @@ from palier.imports.kinds.contacts import ContactKind
 from palier.imports.models import ImportRun, RunState
 from palier.lib.errors import DomainError
 from palier.lib.tasks import enqueue_with_transaction
+from palier.lib.words import as_stored
 
 # Problems kept on a run for the screen (the command prints them all).
 KEPT_PROBLEMS = 2000
@@ -44,7 +45,7 @@ def _store_plan(run: ImportRun, plan) -> None:
     run.planned = plan.counts
     run.problems = [p.as_dict() for p in problems[:KEPT_PROBLEMS]]
     run.problem_count = len(problems)
-    run.notes = [str(n) for n in plan.notes]
+    run.notes = [as_stored(n) for n in plan.notes]
 
 
 def do_check_import(

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from palier.accounts.permissions import Permission, check_allowed
@@ -23,6 +22,8 @@ from palier.imports.columns import Column, match_headers
 from palier.imports.files import Table
 from palier.imports.values import CellError
 from palier.lib.errors import DomainError
+from palier.lib.words import as_stored
+from palier.lib.words import words as _  # said again in each reader's language
 
 
 class Outcome:
@@ -55,7 +56,8 @@ class Problem:
     message: str
 
     def as_dict(self) -> dict:
-        return {"line": self.line, "column": self.column, "message": self.message}
+        # With its source text, so that each reader gets it in their language (lib/words.py).
+        return {"line": self.line, "column": self.column, **as_stored(self.message)}
 
 
 @dataclass

@@ -14,9 +14,8 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
-
 from palier.lib.errors import DomainError
+from palier.lib.words import words as _  # said again in each reader's language
 
 XLSX_MAGIC = b"PK\x03\x04"
 DELIMITERS = (";", ",", "\t")

@@ -11,9 +11,8 @@ import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from django.utils.translation import gettext as _
-
 from palier.lib.text import fold
+from palier.lib.words import words as _  # said again in each reader's language
 
 
 class CellError(ValueError):

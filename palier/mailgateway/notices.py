@@ -15,6 +15,7 @@ from palier.lib.money import format_chf
 from palier.mailgateway.models import OutboundMessage, RawMessage
 from palier.mailgateway.outbound import Mail, queue
 from palier.tickets.explanations import refusal_text
+from palier.tickets.labels import system_reason
 from palier.tickets.models import Message, Ticket, TicketEvent
 from palier.tickets.queries import ticket_recipients
 from palier.tickets.states import CUSTOMER_STATUS_LABELS, Status
@@ -130,7 +131,7 @@ def _contact_paragraphs(event: TicketEvent, ticket: Ticket) -> tuple[list[str], 
                 % {"days": settings.PALIER_REOPEN_DAYS}
             )
         if event.reason:
-            quote = event.reason
+            quote = system_reason(event.reason)  # the desk's own reasons in words
     elif kind == "refused":
         decision = ticket.decision
         lines = [

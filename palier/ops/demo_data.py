@@ -37,6 +37,15 @@ from palier.testing.factories import make_product, make_user
 from palier.tickets.models import Ticket
 
 DEMO_PASSWORD = "palier-demo"
+# The demo product's modules in French, German and Italian (their `name` is English).
+MODULE_NAMES = {
+    "Finance": ("Finances", "Finanzen", "Finanza"),
+    "Sales": ("Ventes", "Verkauf", "Vendite"),
+    "Logistics": ("Logistique", "Logistik", "Logistica"),
+    "Production": ("Production", "Produktion", "Produzione"),
+    "HR": ("Ressources humaines", "Personal", "Risorse umane"),
+    "CRM": ("CRM", "CRM", "CRM"),
+}
 SEED = 2026
 
 
@@ -262,6 +271,8 @@ def load_demo(*, today: dt.date | None = None, scale: float = 1.0) -> DemoSummar
     rng = random.Random(SEED)
     with transaction.atomic():
         make_product()
+        for english, (fr, de, it) in MODULE_NAMES.items():
+            Module.objects.filter(name=english).update(name_fr=fr, name_de=de, name_it=it)
         staff = {
             u: make_user(u, role, language=lang, password=None, first_name=f, last_name=last)
             for u, role, lang, f, last in STAFF

@@ -87,6 +87,11 @@ def make_defects(rnd: User, product: Product) -> DemoRnd:
         number="11.3.2",
         defects=[fixed],
         notes="Fixes the rounding of the VAT report.",
+        notes_translations={
+            "fr": "Corrige l’arrondi du décompte TVA.",
+            "de": "Behebt die Rundung der MWST-Abrechnung.",
+            "it": "Corregge l’arrotondamento del rendiconto IVA.",
+        },
     )
     next_patch = do_create_patch(
         acting_user=rnd,
@@ -94,6 +99,11 @@ def make_defects(rnd: User, product: Product) -> DemoRnd:
         number="11.4.0",
         defects=[planned],
         notes="Stock bookings of partial deliveries.",
+        notes_translations={
+            "fr": "Écritures de stock des livraisons partielles.",
+            "de": "Lagerbuchungen von Teillieferungen.",
+            "it": "Registrazioni di magazzino delle consegne parziali.",
+        },
     )
     return DemoRnd(fixed, planned, still_open, patch, next_patch)
 

@@ -394,6 +394,10 @@ FIELDS = _table(
     }
 )
 
+DECLINED_REASON = (
+    "The customer declined the estimate: outside the maintenance contract, nothing is billed."
+)
+
 # Sentences the desk itself wrote into histories in English before reasons were codes;
 # shown in the reader's language. Keys are the stored text.
 SYSTEM_REASONS: dict[str, Any] = {
@@ -404,8 +408,13 @@ SYSTEM_REASONS: dict[str, Any] = {
     ),
     "The customer accepted the estimate.": _("The customer accepted the estimate."),
     "The customer declined the estimate.": _("The customer declined the estimate."),
+    DECLINED_REASON: _(
+        "The customer declined the estimate: outside the maintenance contract, nothing is billed."
+    ),
 }
+# Reasons with a version in them, as engineering/actions.py writes them.
 _PATCH_RELEASED = re.compile(r"^patch (\S+) released$")
+_FIXED_IN = re.compile(r"^fixed in (\S+)$")
 
 
 def _find(table: Mapping[str, Label], code: Any) -> Label:
@@ -457,6 +466,9 @@ def system_reason(text: str) -> str:
     match = _PATCH_RELEASED.match(text or "")
     if match:
         return str(_("Patch %(version)s released.") % {"version": match.group(1)})
+    match = _FIXED_IN.match(text or "")
+    if match:
+        return str(_("To be fixed in version %(version)s.") % {"version": match.group(1)})
     return text
 
 
@@ -486,6 +498,8 @@ def _value(field_name: str, value: str, names: Mapping[str, str]) -> str:
     }
     if field_name in readers:
         return str(readers[field_name](value))
+    if not field_name and value in STATUSES:
+        return str(status(value))  # a request received (new) or refused at intake
     if field_name == "assignee":
         return names.get(value, value)
     if field_name == "defect" and value.isdigit():
@@ -526,7 +540,9 @@ def describe_event(item: Any, names: Mapping[str, str] | None = None) -> EventLi
         field=field_name,
         before=before,
         after=after,
-        reason=system_reason(item.reason or ""),
+        reason=str(refusal(item.reason))
+        if kind == "refused" and item.reason in REFUSALS
+        else system_reason(item.reason or ""),
     )
 
 

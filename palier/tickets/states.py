@@ -23,7 +23,8 @@ class Status(models.TextChoices):
     PATCH_AVAILABLE = "patch_available", _("Patch available")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
-    DECLINED = "declined", _("Declined")
+    # Not "Refused" (at intake): the customer declined the estimate of billable work.
+    DECLINED = "declined", pgettext_lazy("ticket status", "Declined")
     REFUSED = "refused", _("Refused")
 
 

@@ -32,5 +32,12 @@ EVENT_LABELS = {
 }
 
 
+def event_label(kind: str):
+    """A webhook's own word for the event, else the history's (every kind has one there)."""
+    from palier.tickets import labels
+
+    return EVENT_LABELS.get(kind) or labels.event(kind).label
+
+
 def event_choices() -> list[tuple[str, str]]:
-    return [(kind, EVENT_LABELS.get(kind, kind)) for kind in EVENT_KINDS]
+    return [(kind, event_label(kind)) for kind in EVENT_KINDS]

@@ -16,11 +16,11 @@ from django.db import connection
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from palier.accounts.models import User, person_name
-from palier.customers.models import Customer
+from palier.customers.models import MODULE_NAME_LANGUAGES, Customer
 from palier.lib.pagination import SORTS, Page, cursor_position, encode_cursor
 from palier.sla.models import TicketClock
 from palier.sla.queries import TimeLeft, time_left_of
@@ -43,6 +43,7 @@ ROW_FIELDS = (
     "contact__last_name",
     "contact__username",
     "module__name",
+    *(f"module__name_{language}" for language in MODULE_NAME_LANGUAGES),
     "type",
     "criticality",
     "status",
@@ -269,6 +270,7 @@ def queue_rows(items: list[dict]) -> list[dict[str, Any]]:
             words[key] = str(getattr(labels, kind)(code)) if code else ""
         return words[key]
 
+    language = (get_language() or "en")[:2]
     rows = []
     for t in items:
         clock = clocks.get(t["id"])
@@ -281,7 +283,7 @@ def queue_rows(items: list[dict]) -> list[dict[str, Any]]:
                 "subject": t["subject"],
                 "customer": t["customer__name"],
                 "contact": _person(t, "contact") if t["contact_id"] else "",
-                "module": t["module__name"] or "",
+                "module": t.get(f"module__name_{language}") or t["module__name"] or "",
                 "type": word("request_type", t["type"]),
                 "criticality": t["criticality"],
                 "criticality_label": word("criticality", t["criticality"]),

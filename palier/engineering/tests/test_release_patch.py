@@ -115,6 +115,31 @@ def test_release_notes_list_every_fixed_defect_by_module(world, fixed):
     assert "Install on every client." in notes
 
 
+def test_release_notes_speak_the_readers_language_with_module_names_and_rnds_notes(world):
+    """A French customer once read "Finance: ..." and R&D's English notes (issue 14)."""
+    from palier.customers.models import Module
+
+    t1 = malfunction(world.contact_a, "Delivery note error 4711")
+    defect = escalated(t1, world.agent)
+    Module.objects.filter(pk=defect.module_id).update(name_de="Finanzen", name_fr="Finances")
+    product = Product.objects.get(code="erp")
+    patch = do_create_patch(
+        acting_user=world.rnd,
+        product=product,
+        number="11.3.2",
+        defects=[defect],
+        notes="Install on every client.",
+        notes_translations={"de": "Auf jedem Client installieren.", "xx": "ignored", "it": " "},
+    )
+    assert patch.notes_translations == {"de": "Auf jedem Client installieren."}
+    german = release_notes(patch, "de")
+    assert f"{defect.reference} Finanzen: " in german
+    assert "Auf jedem Client installieren." in german and "Install on" not in german
+    french = release_notes(patch, "fr")
+    assert "Finances: " in french and "Install on every client." in french  # none in French
+    assert "Finance: " in release_notes(patch, "en")
+
+
 def test_customers_on_an_older_version_are_listed(world, fixed):
     _defect, patch, _tickets = fixed
     do_release_patch(patch, acting_user=world.rnd)

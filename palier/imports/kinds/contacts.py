@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models.functions import Lower
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from palier.accounts.models import Role, User
@@ -13,6 +12,7 @@ from palier.imports.columns import Column
 from palier.imports.engine import Kind, Row
 from palier.imports.kinds.customers import CUSTOMER_NUMBER, customers_by_number
 from palier.imports.values import CellError, boolean, language, limited
+from palier.lib.words import words as _  # said again in each reader's language
 from palier.people import actions as people_actions
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from palier.customers import actions as customer_actions
@@ -22,6 +21,7 @@ from palier.imports.values import (
     listing,
     text,
 )
+from palier.lib.words import words as _  # said again in each reader's language
 
 CUSTOMER_NUMBER = Column(
     "customer", "Customer number", "Numéro de client", "Kundennummer", "Numero cliente",

@@ -3,7 +3,6 @@ version and environment."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from palier.catalogue import actions as catalogue_actions
@@ -13,6 +12,7 @@ from palier.imports.columns import Column
 from palier.imports.engine import Kind, Row
 from palier.imports.kinds.customers import CUSTOMER_NUMBER, customers_by_number
 from palier.imports.values import choice, date, limited, text
+from palier.lib.words import words as _  # said again in each reader's language
 
 BUILT_BY = {
     "vendor": "vendor", "vendor staff": "vendor", "vendor_staff": "vendor",

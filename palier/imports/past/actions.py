@@ -17,7 +17,6 @@ from typing import BinaryIO
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.accounts.permissions import Permission, check_allowed
@@ -28,6 +27,7 @@ from palier.imports.models import ImportRun, TypeMapping
 from palier.imports.past.model import PastTicket, ReadProblem
 from palier.imports.past.resolve import Resolver, count_types, group
 from palier.imports.past.writer import bulk_search_indexing, write_batch
+from palier.lib.words import words as _  # said again in each reader's language
 from palier.policy import RequestType
 
 SOURCES = {"jira": "jira", "zendesk": "zendesk", "tickets": "csv"}

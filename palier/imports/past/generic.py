@@ -12,13 +12,12 @@ import csv
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from django.utils.translation import gettext as _
-
 from palier.imports.files import CELL_LIMIT, UnreadableFile
 from palier.imports.past.dates import parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.imports.past.streams import open_text
 from palier.imports.values import CellError, boolean
+from palier.lib.words import words as _  # said again in each reader's language
 
 COLUMNS = (
     "key", "created_at", "subject", "description", "customer", "contact_email", "type",

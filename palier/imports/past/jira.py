@@ -13,12 +13,11 @@ import csv
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from django.utils.translation import gettext as _
-
 from palier.imports.files import CELL_LIMIT, UnreadableFile
 from palier.imports.past.dates import parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.imports.past.streams import open_text
+from palier.lib.words import words as _  # said again in each reader's language
 
 REQUEST_TYPE_COLUMNS = (
     "Custom field (Request Type)",

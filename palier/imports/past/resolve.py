@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
-from django.utils.translation import gettext as _
 
 from palier.accounts.models import STAFF_ROLES, User, person_name
 from palier.customers.models import Customer
 from palier.imports.models import ImportedTicket, TypeMapping
 from palier.imports.past.model import PastTicket
 from palier.lib.text import fold
+from palier.lib.words import words as _  # said again in each reader's language
 from palier.policy import RequestType
 
 

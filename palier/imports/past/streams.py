@@ -6,9 +6,8 @@ import codecs
 import io
 from typing import BinaryIO
 
-from django.utils.translation import gettext as _
-
 from palier.imports.files import UnreadableFile
+from palier.lib.words import words as _  # said again in each reader's language
 
 SNIFF = 1 << 20
 

@@ -22,11 +22,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from django.utils.translation import gettext as _
-
 from palier.imports.files import UnreadableFile
 from palier.imports.past.dates import parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
+from palier.lib.words import words as _  # said again in each reader's language
 
 STATUSES = {
     "new": "new", "open": "in_progress", "pending": "waiting_customer", "hold": "in_progress",

@@ -127,3 +127,15 @@ def test_a_reason_the_desk_wrote_in_english_is_read_in_the_readers_language():
         text = labels.system_reason("The customer accepted the estimate.")
     assert text != "The customer accepted the estimate."
     assert labels.system_reason("Renewal signed.") == "Renewal signed."
+
+
+def test_intake_lines_and_the_desks_other_reasons_are_words_in_the_readers_language():
+    with translation.override("de"):
+        received = labels.describe_event(event("created", to_value="new"))
+        refused = labels.describe_event(event("refused", to_value="refused", reason="expired"))
+        declined = labels.system_reason(labels.DECLINED_REASON)
+        planned = labels.system_reason("fixed in 11.3.3")
+    assert received.after not in ("", "new") and refused.after != "refused"
+    assert refused.reason == "Vertrag abgelaufen"
+    assert declined.startswith("Der Kunde hat die Offerte abgelehnt")
+    assert planned == "Wird in Version 11.3.3 behoben."

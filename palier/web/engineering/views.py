@@ -104,6 +104,7 @@ def patch_new(request: HttpRequest) -> HttpResponse:
                 number=data["number"],
                 defects=list(data["defects"]),
                 notes=data["notes"],
+                notes_translations={lang: data[f"notes_{lang}"] for lang in ("fr", "de", "it")},
             )
         except DomainError as exc:
             form.add_error(None, exc.message)

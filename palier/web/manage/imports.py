@@ -24,6 +24,7 @@ from palier.imports.models import ImportRun, RunState
 from palier.imports.templates_files import template_csv, template_xlsx
 from palier.lib.csvsafe import safe_cell
 from palier.lib.errors import DomainError
+from palier.lib.words import say_again
 from palier.web.access import is_htmx, manager_required
 
 PAST_KINDS = {
@@ -147,6 +148,9 @@ def import_run(request: HttpRequest, run_id: int) -> HttpResponse:
         "working": run.state in (RunState.QUEUED, RunState.RUNNING),
         "share": int(100 * run.done_rows / run.total_rows) if run.total_rows else 0,
         "more_problems": max(0, run.problem_count - len(run.problems)),
+        # Kept with their source text: said again in the reader's language.
+        "notes": [say_again(n) for n in run.notes],
+        "problems": [{**p, "message": say_again(p)} for p in run.problems],
     }
     if run.kind in PAST_KINDS:
         from palier.imports.past.actions import type_values
@@ -176,7 +180,7 @@ def import_problems(request: HttpRequest, run_id: int) -> HttpResponse:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Line"), _("Column"), _("Problem")])
     for p in run.problems:
-        writer.writerow([p["line"], safe_cell(p["column"]), safe_cell(p["message"])])
+        writer.writerow([p["line"], safe_cell(p["column"]), safe_cell(say_again(p))])
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-problems.csv"'
     return response

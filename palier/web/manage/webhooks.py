@@ -14,7 +14,7 @@ from palier.web.access import manager_required
 from palier.web.manage.forms import WebhookForm
 from palier.web.manage.people import _errors_to_form
 from palier.webhooks import actions
-from palier.webhooks.labels import EVENT_LABELS
+from palier.webhooks.labels import event_label
 from palier.webhooks.queries import (
     access_delivery_by_id,
     access_webhook_by_id,
@@ -74,7 +74,7 @@ def webhook_detail(request: HttpRequest, webhook_id: int) -> HttpResponse:
         {
             "hook": hook,
             "form": form,
-            "log": [(d, EVENT_LABELS.get(d.event_kind, d.event_kind)) for d in log[:LOG_PAGE]],
+            "log": [(d, event_label(d.event_kind)) for d in log[:LOG_PAGE]],
             "more_before": more,
         },
     )

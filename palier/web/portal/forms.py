@@ -164,7 +164,7 @@ class NewRequestForm(forms.Form):
                     "This customization is in %(module)s; choose that module or another "
                     "customization."
                 )
-                % {"module": custom.module.name},
+                % {"module": str(custom.module)},
             )
         module = module or (custom.module if custom else None)
         if version is not None and module is not None and version.product_id != module.product_id:

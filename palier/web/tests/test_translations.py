@@ -258,3 +258,27 @@ def test_api_answers_a_token_user_in_their_profile_language_without_a_header(wor
     assert missing.json()["error"]["message"].startswith("Nicht gefunden")
     english = api(world.agent).get("/tickets/999999")  # the agent's profile says "en"
     assert english.json()["error"]["message"].startswith("No such")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_two_statuses_share_a_name(language):
+    """The French status filter once listed "Refusé" twice (declined and refused)."""
+    from django.utils import translation
+
+    from palier.tickets.states import Status
+
+    with translation.override(language):
+        names = [str(label) for label in Status.labels]
+    assert len(set(names)) == len(names), names
+
+
+def test_italian_dates_write_months_and_weekdays_in_lower_case():
+    import datetime as dt
+
+    from django.utils import dateformat, formats, translation
+
+    with translation.override("it"):
+        long_date = formats.date_format(dt.date(2026, 12, 6), "DATE_FORMAT")
+        with_day = dateformat.format(dt.date(2026, 12, 6), "l j F")
+    assert long_date == "06 dicembre 2026"
+    assert with_day == "domenica 6 dicembre"

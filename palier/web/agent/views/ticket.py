@@ -85,7 +85,7 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
     form = form or TicketForm(ticket=ticket, staff=staff)
     form.fields["customization"].widget.choices = form.fields["customization"].choices = [
         ("", form.fields["customization"].empty_label),
-        *((c.pk, f"{c.module.name} / {c.object}") for c in facts.customizations),
+        *((c.pk, str(c)) for c in facts.customizations),
     ]
     if not form.is_bound:
         form.initial["last_message_id"] = max((m.pk for m in conversation), default=0)
