@@ -13,7 +13,8 @@ The endings a message may have, in the order they are tried:
    (a record). From our address otherwise: quarantined (`own_address`).
 2. A delivery status report naming a mail we sent: a record, noted on that mail's ticket.
 3. An automatic reply identified by its headers (`autoreply.py`): a record, noted on the
-   ticket it answers, or kept unmatched. A read receipt with text is a person's message.
+   ticket it answers, or kept unmatched; so is a read receipt a program sent (its
+   disposition mode says so). A read receipt a person sent, with text, is their message.
 4. A sender who is not exactly one active contact: quarantined (`unknown_sender`,
    `ambiguous_sender`, `staff_sender`).
 5. A subject that reads like an automatic reply: quarantined (`suspected_auto_reply`).
@@ -139,7 +140,10 @@ def route(raw: RawMessage, prepared: Prepared, *, released_by: User | None = Non
         return
     if mail.report is not None and mail.report.kind == DSN and _dsn(raw, mail):
         return
-    person_wrote = released_by is not None or (mail.is_read_receipt and mail.text.strip())
+    # A read receipt a person sent may carry their words; one a program sent carries none.
+    person_wrote = released_by is not None or (
+        mail.is_read_receipt and not mail.report.sent_automatically and mail.text.strip()
+    )
     if mail.auto_reply and not person_wrote:
         _auto_reply(raw, mail)
         return
