@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.lib.errors import DomainError
-from palier.mailgateway import outbound
+from palier.mailgateway import history, outbound
 from palier.mailgateway.attachments import name_for, note_refused
 from palier.mailgateway.config import is_own_address, max_files, parse_seconds
 from palier.mailgateway.models import OutboundMessage, Outcome, QuarantineReason, RawMessage
@@ -200,25 +200,20 @@ def _dsn(raw: RawMessage, mail: ParsedMail) -> bool:
     raw.outcome, raw.ticket = Outcome.BOUNCE, sent.ticket
     if sent.ticket is None:
         return True  # our notice to an unknown sender: kept in the unmatched list
-    params = {"to": sent.recipient, "status": report.status or "?"}
-    if report.action == "delayed":
-        reason = _("Our mail to %(to)s is delayed (status %(status)s); its server keeps trying.")
-    elif report.action in ("delivered", "relayed", "expanded"):
-        reason = _("Our mail to %(to)s was delivered (status %(status)s).")
-    else:
-        reason = _("Our mail to %(to)s could not be delivered (status %(status)s).")
+    data = {
+        "raw_message_id": raw.pk,
+        "outbound_id": sent.pk,
+        "to": sent.recipient,
+        "status": report.status,
+        "action": report.action,
+    }
     record_event(
         sent.ticket,
         "mail_bounced",
         None,
         internal=True,
-        reason=reason % params,
-        data={
-            "raw_message_id": raw.pk,
-            "outbound_id": sent.pk,
-            "status": report.status,
-            "action": report.action,
-        },
+        reason=history.write("mail_bounced", data),
+        data=data,
     )
     return True
 
@@ -235,18 +230,19 @@ def _auto_reply(raw: RawMessage, mail: ParsedMail) -> None:
     raw.ticket = ticket
     if ticket is None:
         return  # kept in the unmatched list
+    data = {
+        "raw_message_id": raw.pk,
+        "evidence": mail.auto_reply,
+        "sender": mail.sender,
+        "subject": mail.subject[:300],
+    }
     record_event(
         ticket,
         "mail_auto_reply",
         None,
         internal=True,
-        reason=_("Automatic reply from %(sender)s (%(evidence)s): %(subject)s")
-        % {
-            "sender": mail.sender or "?",
-            "evidence": mail.auto_reply,
-            "subject": mail.subject or _("(no subject)"),
-        },
-        data={"raw_message_id": raw.pk, "evidence": mail.auto_reply},
+        reason=history.write("mail_auto_reply", data),
+        data=data,
     )
 
 
@@ -336,23 +332,6 @@ def _open(raw: RawMessage, prepared: Prepared, contact: User, *, follow_up_of: T
     raw.outcome = Outcome.REFUSED if ticket.status == Status.REFUSED else Outcome.NEW_TICKET
 
 
-def _note_text(code: str, data: dict) -> str:
-    if code == "files_capped":
-        return _(
-            "This mail has %(total)s files; the first %(kept)s are attached. The others are "
-            "in the stored mail."
-        ) % {"total": data["total"], "kept": data["kept"]}
-    if code == "parse_budget":
-        return _(
-            "Reading this mail took longer than %(seconds)s seconds; %(parts)s of its parts were "
-            "not read. The whole mail is stored."
-        ) % {"seconds": int(data["seconds"]), "parts": data["parts_left"]}
-    return _(
-        "The text of this mail is %(total)s characters long; the first %(shown)s are shown. "
-        "The whole mail is stored."
-    ) % {"total": data["total"], "shown": data["shown"]}
-
-
 def _tell_staff(raw: RawMessage, prepared: Prepared, released_by: User | None) -> None:
     """Internal notes on the ticket: limits reached while reading, a release from quarantine."""
     if raw.ticket is None:
@@ -365,16 +344,16 @@ def _tell_staff(raw: RawMessage, prepared: Prepared, released_by: User | None) -
             f"mail_{code}",
             None,
             internal=True,
-            reason=_note_text(code, data),
+            reason=history.write(f"mail_{code}", data) or "",
             data={"raw_message_id": raw.pk, **data},
         )
     if released_by is not None:
+        data = {"raw_message_id": raw.pk, "name": str(released_by)}
         record_event(
             raw.ticket,
             "mail_released",
             released_by,
             internal=True,
-            reason=_("%(name)s had this mail processed as a customer's message.")
-            % {"name": str(released_by)},
-            data={"raw_message_id": raw.pk},
+            reason=history.write("mail_released", data),
+            data=data,
         )
