@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.lib.errors import DomainError
-from palier.mailgateway import history, outbound
+from palier.mailgateway import advice, history, outbound
 from palier.mailgateway.attachments import name_for, note_refused
 from palier.mailgateway.config import is_own_address, max_files, parse_seconds
 from palier.mailgateway.models import OutboundMessage, Outcome, QuarantineReason, RawMessage
@@ -58,6 +58,10 @@ class Quarantine(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+    @classmethod
+    def of(cls, code: str, address: str = "") -> Quarantine:
+        return cls(code, advice.sentence(code, address))
 
 
 @dataclass
@@ -150,13 +154,7 @@ def route(raw: RawMessage, prepared: Prepared, *, released_by: User | None = Non
     contact = _sender(mail)
     if mail.suspected_auto_reply and released_by is None:
         raw.ticket = find_ticket(contact, mail.thread_ids, _reference_text(mail))[0]
-        raise Quarantine(
-            QuarantineReason.SUSPECTED_AUTO_REPLY,
-            _(
-                "The subject reads like an automatic reply, but no header says so. If a person "
-                "wrote it, release it: it becomes a ticket or joins its ticket."
-            ),
-        )
+        raise Quarantine.of(QuarantineReason.SUSPECTED_AUTO_REPLY)
     ticket, how = find_ticket(contact, mail.thread_ids, _reference_text(mail))
     if how in ("other_customer", "not_visible"):
         raw.error_code = f"{how}_thread"  # noted; the mail becomes a new request
@@ -175,13 +173,7 @@ def _own_mail(raw: RawMessage, mail: ParsedMail) -> None:
     if mail.message_id and OutboundMessage.objects.filter(message_id=mail.message_id).exists():
         raw.outcome = Outcome.DROPPED_OWN  # a loop through our own mailbox: kept, not answered
         return
-    raise Quarantine(
-        QuarantineReason.OWN_ADDRESS,
-        _(
-            "The sender is the desk's own address, but the desk did not send this message. "
-            "Check where it comes from before acting on it."
-        ),
-    )
+    raise Quarantine.of(QuarantineReason.OWN_ADDRESS)
 
 
 def _dsn(raw: RawMessage, mail: ParsedMail) -> bool:
@@ -248,37 +240,16 @@ def _auto_reply(raw: RawMessage, mail: ParsedMail) -> None:
 
 def _sender(mail: ParsedMail) -> User:
     if not mail.sender:
-        raise Quarantine(
-            QuarantineReason.AMBIGUOUS_SENDER,
-            _(
-                "The From header is missing, names several addresses or cannot be read. "
-                "Check the headers, then add the sender as a contact and reprocess."
-            ),
-        )
+        raise Quarantine.of(QuarantineReason.AMBIGUOUS_SENDER)
     users = list(User.objects.filter(email__iexact=mail.sender, is_active=True)[:2])
     if len(users) > 1:
-        raise Quarantine(
-            QuarantineReason.AMBIGUOUS_SENDER,
-            _("Several accounts have the address %(address)s. Keep one, then reprocess.")
-            % {"address": mail.sender},
-        )
+        raise Quarantine.of(QuarantineReason.AMBIGUOUS_SENDER, mail.sender)
     if not users:
         if not (mail.machine_sent or mail.return_path_empty or mail.suspected_auto_reply):
             outbound.queue_unknown_sender_notice(mail)
-        raise Quarantine(
-            QuarantineReason.UNKNOWN_SENDER,
-            _(
-                "No contact has the address %(address)s. Add it to a customer's contacts, "
-                "then reprocess."
-            )
-            % {"address": mail.sender},
-        )
+        raise Quarantine.of(QuarantineReason.UNKNOWN_SENDER, mail.sender)
     if not users[0].is_contact:
-        raise Quarantine(
-            QuarantineReason.STAFF_SENDER,
-            _("%(address)s belongs to the support team; staff answer in the desk, not by mail.")
-            % {"address": mail.sender},
-        )
+        raise Quarantine.of(QuarantineReason.STAFF_SENDER, mail.sender)
     return users[0]
 
 
