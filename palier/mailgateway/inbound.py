@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
@@ -119,12 +121,20 @@ def prepare(raw: bytes) -> Prepared:
     shown = [visible.strip(), *mail.other_texts, *file_texts]
     body = _cut("\n\n".join(t for t in shown if t), notes)
     if not body.strip():
-        body = _("(No text; see the attachments.)") if files else _("(Empty message.)")
+        body = ""  # said in the contact's language when the ticket is written (`_shown`)
     prepared = Prepared(mail=mail, body=body, html=html, files=files, refused=refused, notes=notes)
     if not (mail.thread_ids or references_in(_reference_text(mail))):
         # Most likely a new request: the triage model runs here, not in the write transaction.
         prepared.suggested_type = _suggest(mail, body)
     return prepared
+
+
+def _shown(prepared: Prepared) -> str:
+    """What the ticket shows: the mail's text, or a word saying there is none (in the active
+    language: the contact's, while routing writes their ticket)."""
+    if prepared.body:
+        return prepared.body
+    return _("(No text; see the attachments.)") if prepared.files else _("(Empty message.)")
 
 
 def _suggest(mail: ParsedMail, body: str) -> str:
@@ -158,8 +168,12 @@ def route(raw: RawMessage, prepared: Prepared, *, released_by: User | None = Non
     ticket, how = find_ticket(contact, mail.thread_ids, _reference_text(mail))
     if how in ("other_customer", "not_visible"):
         raw.error_code = f"{how}_thread"  # noted; the mail becomes a new request
-    if ticket is None or not _add_to_ticket(raw, prepared, contact, ticket):
-        _open(raw, prepared, contact, follow_up_of=ticket)
+    # The ticket is the contact's: the words the desk adds to it (a follow-up's first line,
+    # "(no subject)") are in their language, as when they write in the portal, not in the
+    # language of the process that reads the mail.
+    with translation.override(contact.language or settings.LANGUAGE_CODE):
+        if ticket is None or not _add_to_ticket(raw, prepared, contact, ticket):
+            _open(raw, prepared, contact, follow_up_of=ticket)
     # Attached after this transaction, a few at a time (actions.attach_files).
     raw.files_total, raw.files_done = len(prepared.files), 0
     _tell_staff(raw, prepared, released_by)
@@ -264,7 +278,7 @@ def _add_to_ticket(raw: RawMessage, prepared: Prepared, contact: User, ticket: T
         message = do_add_message(
             ticket,
             acting_user=contact,
-            body=prepared.body,
+            body=_shown(prepared),
             body_html=prepared.html,
             channel=Channel.EMAIL,
             author_name=mail.sender_name or str(contact),
@@ -279,7 +293,7 @@ def _add_to_ticket(raw: RawMessage, prepared: Prepared, contact: User, ticket: T
 
 def _open(raw: RawMessage, prepared: Prepared, contact: User, *, follow_up_of: Ticket | None):
     mail = prepared.mail
-    description = prepared.body
+    description = _shown(prepared)
     if follow_up_of is not None and follow_up_of.customer_id == contact.customer_id:
         description = (
             _("Follow-up of %(ref)s.") % {"ref": follow_up_of.reference} + "\n\n" + description
