@@ -206,14 +206,9 @@ def attach_files(raw_id: int, files: list) -> int:
 
 
 def _failure_text(exc: BaseException) -> str:
-    return storable(
-        _(
-            "Processing failed (%(error)s). The mail is stored; reprocess it once the cause "
-            "is fixed."
-        )
-        % {"error": f"{type(exc).__name__}: {exc}"[:500]},
-        2000,
-    )
+    from palier.mailgateway.advice import failure_sentence
+
+    return storable(failure_sentence(exc), 2000)
 
 
 def _quarantine(raw_id: int, code: str, message: str, mail=None) -> RawMessage:

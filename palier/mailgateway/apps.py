@@ -16,6 +16,9 @@ class MailgatewayConfig(AppConfig):
 
     def ready(self) -> None:
         from palier.mailgateway import checks  # noqa: F401 - registers the system check
+        from palier.mailgateway.history import write
+        from palier.tickets.labels import register_reason_writer
         from palier.tickets.notifications import register_event_handler
 
         register_event_handler(on_ticket_event)
+        register_reason_writer(write)

@@ -7,21 +7,14 @@ from __future__ import annotations
 import mimetypes
 
 from django.core.files.base import ContentFile
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from palier.accounts.models import User
 from palier.lib.errors import DomainError
+from palier.mailgateway import history
 from palier.mailgateway.parsing import ParsedAttachment, shorten_filename
 from palier.tickets.actions import record_event
 from palier.tickets.attachments import do_attach_file
 from palier.tickets.models import Attachment, Message, Ticket
-
-REFUSAL_LABELS = {
-    "attachment_too_large": gettext_lazy("too large"),
-    "attachment_type_not_allowed": gettext_lazy("type not accepted"),
-    "attachment_empty": gettext_lazy("empty"),
-}
 
 
 def name_for(item: ParsedAttachment, index: int) -> str:
@@ -63,38 +56,25 @@ def store_attachments(
 
 def note_refused(ticket: Ticket, refused: list[dict]) -> None:
     """Tell staff on the ticket which files of the mail could not be attached, and why."""
-    listed = ", ".join(
-        f"{r['filename']} ({REFUSAL_LABELS.get(r['code'], r['code'])})" for r in refused
-    )
+    data = {"files": refused[:200]}
     record_event(
         ticket,
         "mail_attachment_refused",
         None,
         internal=True,
-        reason=(
-            _(
-                "These files of the mail could not be attached: %(files)s. "
-                "They are in the stored mail."
-            )
-            % {"files": listed}
-        )[:2000],
-        data={"files": refused[:200]},
+        reason=history.write("mail_attachment_refused", data),
+        data=data,
     )
 
 
 def note_failed(ticket: Ticket, files: list[ParsedAttachment], error: str) -> None:
     """Files that could not be stored (a storage failure): staff are told, the raw keeps them."""
+    data = {"files": [f.filename for f in files], "error": error[:300]}
     record_event(
         ticket,
         "mail_attachment_failed",
         None,
         internal=True,
-        reason=(
-            _(
-                "These files of the mail could not be stored (%(error)s): %(files)s. "
-                "They are in the stored mail."
-            )
-            % {"error": error[:300], "files": ", ".join(f.filename for f in files)}
-        )[:2000],
-        data={"files": [f.filename for f in files]},
+        reason=history.write("mail_attachment_failed", data),
+        data=data,
     )

@@ -55,6 +55,14 @@ def auto_reply_evidence(header: Header) -> str:
     return ""
 
 
+def receipt_evidence(report) -> str:
+    """A read receipt a program sent (RFC 8098 disposition mode, a machine field like a
+    header): the evidence ("Disposition: …"), or "" for any other report or none."""
+    if report is not None and report.sent_automatically:
+        return f"Disposition: {report.disposition_mode[:60]}"
+    return ""
+
+
 def machine_sent(header: Header) -> bool:
     """Sent by a program (RFC 3834 and the usual list and bulk headers): it gets no
     automatic answer from us, whatever becomes of it."""

@@ -13,7 +13,8 @@ The endings a message may have, in the order they are tried:
    (a record). From our address otherwise: quarantined (`own_address`).
 2. A delivery status report naming a mail we sent: a record, noted on that mail's ticket.
 3. An automatic reply identified by its headers (`autoreply.py`): a record, noted on the
-   ticket it answers, or kept unmatched. A read receipt with text is a person's message.
+   ticket it answers, or kept unmatched; so is a read receipt a program sent (its
+   disposition mode says so). A read receipt a person sent, with text, is their message.
 4. A sender who is not exactly one active contact: quarantined (`unknown_sender`,
    `ambiguous_sender`, `staff_sender`).
 5. A subject that reads like an automatic reply: quarantined (`suspected_auto_reply`).
@@ -27,11 +28,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.lib.errors import DomainError
-from palier.mailgateway import outbound
+from palier.mailgateway import advice, history, outbound
 from palier.mailgateway.attachments import name_for, note_refused
 from palier.mailgateway.config import is_own_address, max_files, parse_seconds
 from palier.mailgateway.models import OutboundMessage, Outcome, QuarantineReason, RawMessage
@@ -57,6 +60,10 @@ class Quarantine(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+    @classmethod
+    def of(cls, code: str, address: str = "") -> Quarantine:
+        return cls(code, advice.sentence(code, address))
 
 
 @dataclass
@@ -114,12 +121,20 @@ def prepare(raw: bytes) -> Prepared:
     shown = [visible.strip(), *mail.other_texts, *file_texts]
     body = _cut("\n\n".join(t for t in shown if t), notes)
     if not body.strip():
-        body = _("(No text; see the attachments.)") if files else _("(Empty message.)")
+        body = ""  # said in the contact's language when the ticket is written (`_shown`)
     prepared = Prepared(mail=mail, body=body, html=html, files=files, refused=refused, notes=notes)
     if not (mail.thread_ids or references_in(_reference_text(mail))):
         # Most likely a new request: the triage model runs here, not in the write transaction.
         prepared.suggested_type = _suggest(mail, body)
     return prepared
+
+
+def _shown(prepared: Prepared) -> str:
+    """What the ticket shows: the mail's text, or a word saying there is none (in the active
+    language: the contact's, while routing writes their ticket)."""
+    if prepared.body:
+        return prepared.body
+    return _("(No text; see the attachments.)") if prepared.files else _("(Empty message.)")
 
 
 def _suggest(mail: ParsedMail, body: str) -> str:
@@ -139,25 +154,26 @@ def route(raw: RawMessage, prepared: Prepared, *, released_by: User | None = Non
         return
     if mail.report is not None and mail.report.kind == DSN and _dsn(raw, mail):
         return
-    person_wrote = released_by is not None or (mail.is_read_receipt and mail.text.strip())
+    # A read receipt a person sent may carry their words; one a program sent carries none.
+    person_wrote = released_by is not None or (
+        mail.is_read_receipt and not mail.report.sent_automatically and mail.text.strip()
+    )
     if mail.auto_reply and not person_wrote:
         _auto_reply(raw, mail)
         return
     contact = _sender(mail)
     if mail.suspected_auto_reply and released_by is None:
         raw.ticket = find_ticket(contact, mail.thread_ids, _reference_text(mail))[0]
-        raise Quarantine(
-            QuarantineReason.SUSPECTED_AUTO_REPLY,
-            _(
-                "The subject reads like an automatic reply, but no header says so. If a person "
-                "wrote it, release it: it becomes a ticket or joins its ticket."
-            ),
-        )
+        raise Quarantine.of(QuarantineReason.SUSPECTED_AUTO_REPLY)
     ticket, how = find_ticket(contact, mail.thread_ids, _reference_text(mail))
     if how in ("other_customer", "not_visible"):
         raw.error_code = f"{how}_thread"  # noted; the mail becomes a new request
-    if ticket is None or not _add_to_ticket(raw, prepared, contact, ticket):
-        _open(raw, prepared, contact, follow_up_of=ticket)
+    # The ticket is the contact's: the words the desk adds to it (a follow-up's first line,
+    # "(no subject)") are in their language, as when they write in the portal, not in the
+    # language of the process that reads the mail.
+    with translation.override(contact.language or settings.LANGUAGE_CODE):
+        if ticket is None or not _add_to_ticket(raw, prepared, contact, ticket):
+            _open(raw, prepared, contact, follow_up_of=ticket)
     # Attached after this transaction, a few at a time (actions.attach_files).
     raw.files_total, raw.files_done = len(prepared.files), 0
     _tell_staff(raw, prepared, released_by)
@@ -171,13 +187,7 @@ def _own_mail(raw: RawMessage, mail: ParsedMail) -> None:
     if mail.message_id and OutboundMessage.objects.filter(message_id=mail.message_id).exists():
         raw.outcome = Outcome.DROPPED_OWN  # a loop through our own mailbox: kept, not answered
         return
-    raise Quarantine(
-        QuarantineReason.OWN_ADDRESS,
-        _(
-            "The sender is the desk's own address, but the desk did not send this message. "
-            "Check where it comes from before acting on it."
-        ),
-    )
+    raise Quarantine.of(QuarantineReason.OWN_ADDRESS)
 
 
 def _dsn(raw: RawMessage, mail: ParsedMail) -> bool:
@@ -196,25 +206,20 @@ def _dsn(raw: RawMessage, mail: ParsedMail) -> bool:
     raw.outcome, raw.ticket = Outcome.BOUNCE, sent.ticket
     if sent.ticket is None:
         return True  # our notice to an unknown sender: kept in the unmatched list
-    params = {"to": sent.recipient, "status": report.status or "?"}
-    if report.action == "delayed":
-        reason = _("Our mail to %(to)s is delayed (status %(status)s); its server keeps trying.")
-    elif report.action in ("delivered", "relayed", "expanded"):
-        reason = _("Our mail to %(to)s was delivered (status %(status)s).")
-    else:
-        reason = _("Our mail to %(to)s could not be delivered (status %(status)s).")
+    data = {
+        "raw_message_id": raw.pk,
+        "outbound_id": sent.pk,
+        "to": sent.recipient,
+        "status": report.status,
+        "action": report.action,
+    }
     record_event(
         sent.ticket,
         "mail_bounced",
         None,
         internal=True,
-        reason=reason % params,
-        data={
-            "raw_message_id": raw.pk,
-            "outbound_id": sent.pk,
-            "status": report.status,
-            "action": report.action,
-        },
+        reason=history.write("mail_bounced", data),
+        data=data,
     )
     return True
 
@@ -231,54 +236,34 @@ def _auto_reply(raw: RawMessage, mail: ParsedMail) -> None:
     raw.ticket = ticket
     if ticket is None:
         return  # kept in the unmatched list
+    data = {
+        "raw_message_id": raw.pk,
+        "evidence": mail.auto_reply,
+        "sender": mail.sender,
+        "subject": mail.subject[:300],
+    }
     record_event(
         ticket,
         "mail_auto_reply",
         None,
         internal=True,
-        reason=_("Automatic reply from %(sender)s (%(evidence)s): %(subject)s")
-        % {
-            "sender": mail.sender or "?",
-            "evidence": mail.auto_reply,
-            "subject": mail.subject or _("(no subject)"),
-        },
-        data={"raw_message_id": raw.pk, "evidence": mail.auto_reply},
+        reason=history.write("mail_auto_reply", data),
+        data=data,
     )
 
 
 def _sender(mail: ParsedMail) -> User:
     if not mail.sender:
-        raise Quarantine(
-            QuarantineReason.AMBIGUOUS_SENDER,
-            _(
-                "The From header is missing, names several addresses or cannot be read. "
-                "Check the headers, then add the sender as a contact and reprocess."
-            ),
-        )
+        raise Quarantine.of(QuarantineReason.AMBIGUOUS_SENDER)
     users = list(User.objects.filter(email__iexact=mail.sender, is_active=True)[:2])
     if len(users) > 1:
-        raise Quarantine(
-            QuarantineReason.AMBIGUOUS_SENDER,
-            _("Several accounts have the address %(address)s. Keep one, then reprocess.")
-            % {"address": mail.sender},
-        )
+        raise Quarantine.of(QuarantineReason.AMBIGUOUS_SENDER, mail.sender)
     if not users:
         if not (mail.machine_sent or mail.return_path_empty or mail.suspected_auto_reply):
             outbound.queue_unknown_sender_notice(mail)
-        raise Quarantine(
-            QuarantineReason.UNKNOWN_SENDER,
-            _(
-                "No contact has the address %(address)s. Add it to a customer's contacts, "
-                "then reprocess."
-            )
-            % {"address": mail.sender},
-        )
+        raise Quarantine.of(QuarantineReason.UNKNOWN_SENDER, mail.sender)
     if not users[0].is_contact:
-        raise Quarantine(
-            QuarantineReason.STAFF_SENDER,
-            _("%(address)s belongs to the support team; staff answer in the desk, not by mail.")
-            % {"address": mail.sender},
-        )
+        raise Quarantine.of(QuarantineReason.STAFF_SENDER, mail.sender)
     return users[0]
 
 
@@ -293,7 +278,7 @@ def _add_to_ticket(raw: RawMessage, prepared: Prepared, contact: User, ticket: T
         message = do_add_message(
             ticket,
             acting_user=contact,
-            body=prepared.body,
+            body=_shown(prepared),
             body_html=prepared.html,
             channel=Channel.EMAIL,
             author_name=mail.sender_name or str(contact),
@@ -308,7 +293,7 @@ def _add_to_ticket(raw: RawMessage, prepared: Prepared, contact: User, ticket: T
 
 def _open(raw: RawMessage, prepared: Prepared, contact: User, *, follow_up_of: Ticket | None):
     mail = prepared.mail
-    description = prepared.body
+    description = _shown(prepared)
     if follow_up_of is not None and follow_up_of.customer_id == contact.customer_id:
         description = (
             _("Follow-up of %(ref)s.") % {"ref": follow_up_of.reference} + "\n\n" + description
@@ -332,23 +317,6 @@ def _open(raw: RawMessage, prepared: Prepared, contact: User, *, follow_up_of: T
     raw.outcome = Outcome.REFUSED if ticket.status == Status.REFUSED else Outcome.NEW_TICKET
 
 
-def _note_text(code: str, data: dict) -> str:
-    if code == "files_capped":
-        return _(
-            "This mail has %(total)s files; the first %(kept)s are attached. The others are "
-            "in the stored mail."
-        ) % {"total": data["total"], "kept": data["kept"]}
-    if code == "parse_budget":
-        return _(
-            "Reading this mail took longer than %(seconds)s seconds; %(parts)s of its parts were "
-            "not read. The whole mail is stored."
-        ) % {"seconds": int(data["seconds"]), "parts": data["parts_left"]}
-    return _(
-        "The text of this mail is %(total)s characters long; the first %(shown)s are shown. "
-        "The whole mail is stored."
-    ) % {"total": data["total"], "shown": data["shown"]}
-
-
 def _tell_staff(raw: RawMessage, prepared: Prepared, released_by: User | None) -> None:
     """Internal notes on the ticket: limits reached while reading, a release from quarantine."""
     if raw.ticket is None:
@@ -361,16 +329,16 @@ def _tell_staff(raw: RawMessage, prepared: Prepared, released_by: User | None) -
             f"mail_{code}",
             None,
             internal=True,
-            reason=_note_text(code, data),
+            reason=history.write(f"mail_{code}", data) or "",
             data={"raw_message_id": raw.pk, **data},
         )
     if released_by is not None:
+        data = {"raw_message_id": raw.pk, "name": str(released_by)}
         record_event(
             raw.ticket,
             "mail_released",
             released_by,
             internal=True,
-            reason=_("%(name)s had this mail processed as a customer's message.")
-            % {"name": str(released_by)},
-            data={"raw_message_id": raw.pk},
+            reason=history.write("mail_released", data),
+            data=data,
         )

@@ -18,7 +18,7 @@ import email
 import hashlib
 from collections import Counter
 
-from palier.mailgateway.autoreply import auto_reply_evidence
+from palier.mailgateway.autoreply import auto_reply_evidence, receipt_evidence
 from palier.mailgateway.identity import content_key, header_value, message_ids
 from palier.mailgateway.models import (
     OutboundMessage,
@@ -52,7 +52,10 @@ def _record_problem(row: RawMessage, raw: bytes) -> str:
     if row.outcome == Outcome.AUTO_REPLY:
         if row.released_by_id:
             return "released by staff, yet kept as an automatic reply"
-        if not auto_reply_evidence(lambda name: header_value(raw, name)):
+        if not (
+            auto_reply_evidence(lambda name: header_value(raw, name))
+            or receipt_evidence(read_report(email.message_from_bytes(raw, policy=POLICY)))
+        ):
             return "kept as an automatic reply without a header saying so"
         return ""
     if row.outcome == Outcome.BOUNCE:

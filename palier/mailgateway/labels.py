@@ -26,6 +26,21 @@ def reason_label(raw: RawMessage) -> str:
     return str(NOTE_LABELS.get(raw.error_code, ""))
 
 
+def advice(raw: RawMessage) -> str:
+    """Why it waits and what to do, in the reader's language (the stored `error` is in the
+    language of the process that read the mail)."""
+    from palier.mailgateway.advice import for_row
+
+    if raw.state != RawState.QUARANTINED:
+        return raw.error
+    return for_row(raw.error_code, raw.sender, raw.error)
+
+
 def row_labels(raw: RawMessage) -> dict:
     outcome = str(Outcome(raw.outcome).label) if raw.outcome in Outcome.values else ""
-    return {"reason": reason_label(raw), "outcome_label": outcome, "can_release": can_release(raw)}
+    return {
+        "reason": reason_label(raw),
+        "outcome_label": outcome,
+        "can_release": can_release(raw),
+        "error": advice(raw),
+    }

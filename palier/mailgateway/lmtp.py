@@ -88,6 +88,24 @@ class IngestHandler:
             executor.shutdown(wait=True)
 
 
+class _LongLines:
+    """RFC 5321 caps a line at 1,000 characters, and aiosmtpd answers a longer one with a
+    permanent 500: the sender's server returns the customer's mail to them. Mailers do send
+    longer lines (unwrapped 8-bit HTML, a base64 file on one line, a header of hundreds of
+    recipients), and `mail ingest` takes them: the listener takes what the message size
+    allows, on one line or many."""
+
+    line_length_limit = MAX_MESSAGE_BYTES
+
+
+class _LMTP(_LongLines, LMTP):
+    pass
+
+
+class _SMTP(_LongLines, SMTP):
+    pass
+
+
 class ListenerController(Controller):
     def __init__(self, handler: IngestHandler, *, lmtp: bool, **kwargs) -> None:
         self.lmtp = lmtp
@@ -99,7 +117,7 @@ class ListenerController(Controller):
         self.handler.close()
 
     def factory(self) -> SMTP:
-        cls = LMTP if self.lmtp else SMTP
+        cls = _LMTP if self.lmtp else _SMTP
         return cls(
             self.handler,
             data_size_limit=MAX_MESSAGE_BYTES,

@@ -25,7 +25,12 @@ from email.message import Message
 
 import nh3
 
-from palier.mailgateway.autoreply import auto_reply_evidence, machine_sent, suspected_auto_reply
+from palier.mailgateway.autoreply import (
+    auto_reply_evidence,
+    machine_sent,
+    receipt_evidence,
+    suspected_auto_reply,
+)
 from palier.mailgateway.identity import message_ids, storable
 from palier.mailgateway.reports import MDN, Report, read_report
 
@@ -405,8 +410,8 @@ def parse(raw: bytes, *, budget: float = PARSE_SECONDS, max_files: int = MAX_FIL
         html=clean_html[:FULL_TEXT_CHARS],
         attachments=walk.files,
         other_texts=[t.strip().replace("\r\n", "\n") for t in walk.other_texts if t.strip()],
-        machine_sent=machine_sent(header),
-        auto_reply=auto_reply_evidence(header),
+        machine_sent=machine_sent(header) or bool(receipt_evidence(report)),
+        auto_reply=auto_reply_evidence(header) or receipt_evidence(report),
         suspected_auto_reply=suspected_auto_reply(subject),
         report=report,
         return_path_empty=return_path is not None and return_path.strip() in ("<>", ""),

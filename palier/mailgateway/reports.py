@@ -23,9 +23,23 @@ class Report:
     action: str = ""  # DSN: failed, delayed, delivered, relayed, expanded
     status: str = ""  # DSN: 5.1.1 …
     recipient: str = ""
+    # MDN (RFC 8098 §3.2.6): the disposition mode. "automatic-action/MDN-sent-automatically"
+    # means a program sent the receipt; a person wrote none of it.
+    disposition_mode: str = ""
+
+    @property
+    def sent_automatically(self) -> bool:
+        return self.kind == MDN and self.disposition_mode.endswith("mdn-sent-automatically")
 
     def __post_init__(self) -> None:
-        for name in ("kind", "original_message_id", "action", "status", "recipient"):
+        for name in (
+            "kind",
+            "original_message_id",
+            "action",
+            "status",
+            "recipient",
+            "disposition_mode",
+        ):
             setattr(self, name, storable(getattr(self, name), 250))
 
 
@@ -65,6 +79,10 @@ def read_report(msg: Message) -> Report | None:
             fields = _headers_of(part)
             ids = message_ids(fields.get("Original-Message-ID")) if fields is not None else []
             report.original_message_id = report.original_message_id or (ids[0] if ids else "")
+            if fields is not None and not report.disposition_mode:
+                # "automatic-action/MDN-sent-automatically; displayed": the mode before ";".
+                mode = _field(fields, "Disposition").split(";", 1)[0]
+                report.disposition_mode = "".join(mode.split()).lower()
         elif ctype in _ORIGINAL_PARTS:
             headers = _headers_of(part)
             ids = message_ids(headers.get("Message-ID")) if headers is not None else []

@@ -16,7 +16,7 @@ beside it only where a manager asks for it. Every lookup of an unknown code answ
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -458,6 +458,25 @@ def field(name: str) -> Label:
     return _find(FIELDS, name)
 
 
+# Apps that write sentences into histories from code (the mail gateway) give the sentence for
+# an event's kind from its data, in the reader's language; None keeps the stored text.
+ReasonWriter = Callable[[str, dict], "str | None"]
+_REASON_WRITERS: list[ReasonWriter] = []
+
+
+def register_reason_writer(writer: ReasonWriter) -> None:
+    if writer not in _REASON_WRITERS:
+        _REASON_WRITERS.append(writer)
+
+
+def _written_reason(kind: str, data: dict, stored: str) -> str:
+    for writer in _REASON_WRITERS:
+        text = writer(kind, data)
+        if text is not None:
+            return text
+    return system_reason(stored)
+
+
 def system_reason(text: str) -> str:
     """A reason the desk wrote, in the reader's language; a person's reason as written."""
     known = SYSTEM_REASONS.get(text)
@@ -542,7 +561,7 @@ def describe_event(item: Any, names: Mapping[str, str] | None = None) -> EventLi
         after=after,
         reason=str(refusal(item.reason))
         if kind == "refused" and item.reason in REFUSALS
-        else system_reason(item.reason or ""),
+        else _written_reason(kind, data, item.reason or ""),
     )
 
 

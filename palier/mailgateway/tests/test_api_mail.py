@@ -56,3 +56,35 @@ def test_contacts_cannot_see_or_reprocess_the_quarantine(world, smtp, api):
 def test_an_unknown_message_id_is_a_json_404(world, api):
     response = api(world.agent).get("/mail/messages/999999")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+def test_the_quarantine_says_what_to_do_in_the_readers_language(world, smtp, api):
+    from django.utils import translation
+
+    world.agent.language = "fr"
+    world.agent.save(update_fields=["language"])
+    # English: the language of the process that read the mail; the override also ends the
+    # French the requests activate, for the tests after this one.
+    with translation.override("en"):
+        [raw] = _quarantine(1)
+        item = api(world.agent).get("/mail/quarantine").json()["items"][0]
+        detail = api(world.agent).get(f"/mail/messages/{raw.pk}").json()
+    assert raw.error.startswith("No contact has the address")
+    assert item["error"].startswith("Aucun contact n’a l’adresse s0@unknown.example")
+    assert detail["error"] == item["error"]
+
+
+def test_a_processing_failure_keeps_its_technical_detail_in_any_language(world):
+    from django.utils import translation
+
+    from palier.mailgateway.labels import advice
+    from palier.mailgateway.models import RawMessage
+
+    with translation.override("en"):
+        from palier.mailgateway.actions import _failure_text
+
+        stored = _failure_text(ValueError("bad (nested) thing"))
+    raw = RawMessage(state="quarantined", error_code="processing_error", error=stored)
+    with translation.override("de"):
+        text = advice(raw)
+    assert "ValueError: bad (nested) thing" in text and not text.startswith("Processing")

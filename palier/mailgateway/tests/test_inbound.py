@@ -43,7 +43,8 @@ def test_a_reply_to_a_closed_ticket_opens_a_follow_up_request(world, smtp):
         "test",
     )
     assert raw.outcome == "new_ticket" and raw.ticket_id != ticket.pk
-    assert raw.ticket.description.startswith(f"Follow-up of {ticket.reference}.")
+    # In the German contact's language, whatever the language of the process reading mail.
+    assert raw.ticket.description.startswith(f"Fortsetzung von {ticket.reference}.")
 
 
 def test_a_colleague_cannot_write_into_a_private_request_by_naming_its_reference(world, smtp):
@@ -163,3 +164,12 @@ def test_a_reference_threads_by_the_year_it_shows(world):
     assert ticket_by_reference(f"Re: [{ticket.reference}] Printing") == ticket
     assert ticket_by_reference(f"Re: [PAL-2026-{ticket.pk:06d}] Printing") is None
     assert ticket_by_reference(f"Re: PAL-2027-{'9' * 30} and [PAL-2027-{ticket.pk:06d}]") == ticket
+
+
+def test_the_words_the_desk_adds_to_a_mailed_request_are_in_the_contacts_language(world, smtp):
+    from django.utils import translation
+
+    with translation.override("en"):  # the listener's or the worker's language
+        raw = ingest(_mail("bruno.b@example.com", "", "", "empty-fr@example.com"), "test")
+    assert raw.outcome == "new_ticket"
+    assert (raw.ticket.subject, raw.ticket.description) == ("(sans objet)", "(Message vide.)")

@@ -138,3 +138,25 @@ def test_lmtp_takes_raw_utf8_headers_with_smtputf8(world, smtp, listener):
     listener.drain()
     raw = RawMessage.objects.get()
     assert (raw.outcome, raw.subject) == ("new_ticket", "Grüße – Mahnlauf")
+
+
+@committing
+def test_a_message_with_lines_longer_than_1000_characters_is_stored(world, smtp, listener):
+    # What `mail ingest` takes, LMTP takes: a mailer's unwrapped 8-bit HTML, a header of
+    # thousands of recipients. A 500 here would return a customer's request to its sender.
+    port = listener()
+    long_to = ", ".join(f"user{i}@example.com" for i in range(300))
+    mail = (
+        b"From: Anna Keller <anna.a@example.com>\r\nTo: support@palier.localhost, "
+        + long_to.encode()
+        + b"\r\nSubject: Lange Zeile\r\nMessage-ID: <lmtp-long@example.com>\r\n\r\n"
+        + b"Der Export bricht ab. " * 2000
+        + b"\r\n"
+    )
+    with smtplib.LMTP("127.0.0.1", port) as client:
+        refused = client.sendmail("anna.a@example.com", ["support@palier.localhost"], mail)
+    assert refused == {}
+    listener.drain()
+    raw = RawMessage.objects.get(message_id="<lmtp-long@example.com>")
+    assert (raw.state, raw.outcome) == ("processed", "new_ticket")
+    assert raw.size == len(mail)

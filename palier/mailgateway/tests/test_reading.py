@@ -107,7 +107,7 @@ def test_a_mail_whose_only_file_is_refused_does_not_point_to_attachments(world, 
     parts = [_file("tool.exe", "MZ", "application/octet-stream")]
     raw = ingest(multipart(parts, msgid="exe@example.com"), "test")
     ticket = Ticket.objects.get(pk=raw.ticket_id)
-    assert ticket.description == "(Empty message.)"
+    assert ticket.description == "(Leere Nachricht.)"  # in the German contact's language
     assert "tool.exe" in ticket.events.get(kind="mail_attachment_refused").reason
 
 

@@ -122,3 +122,53 @@ def test_a_report_of_another_type_from_a_contact_becomes_a_ticket(world, smtp):
         "test",
     )
     assert (raw.state, raw.outcome) == ("processed", "new_ticket")
+
+
+def _automatic_receipt(msgid: str, *, auto_submitted: bool) -> bytes:
+    return _report(
+        "disposition-notification",
+        [
+            (
+                "Content-Type: text/plain; charset=utf-8",
+                "Your message\r\n\r\n  Subject: Fehler beim Export\r\n\r\nwas read on Sunday.",
+            ),
+            (
+                "Content-Type: message/disposition-notification",
+                "Reporting-UA: Microsoft Outlook\r\n"
+                "Original-Message-ID: <out-a.1@palier.localhost>\r\n"
+                "Disposition: automatic-action/MDN-sent-automatically; displayed",
+            ),
+        ],
+        subject="Read: Fehler beim Export",
+        msgid=msgid,
+        headers="Auto-Submitted: auto-replied\r\n" if auto_submitted else "",
+    )
+
+
+def test_a_read_receipt_sent_automatically_does_not_reopen_a_resolved_request(world, threads):
+    from palier.tickets.actions import do_transition
+
+    do_transition(threads.a, "resolved", acting_user=world.agent)
+    raw = ingest(_automatic_receipt("mdn-auto-1@example.com", auto_submitted=True), "test")
+    threads.a.refresh_from_db()
+    assert threads.a.status == "resolved"
+    assert (raw.state, raw.outcome, raw.ticket_id) == ("processed", "auto_reply", threads.a.pk)
+    assert threads.a.events.filter(kind="mail_auto_reply").exists()
+    assert not threads.a.messages.filter(from_customer=True).exists()
+    assert violations() == []
+
+
+def test_a_read_receipt_sent_automatically_is_a_record_even_without_auto_submitted(world, threads):
+    raw = ingest(_automatic_receipt("mdn-auto-2@example.com", auto_submitted=False), "test")
+    assert (raw.state, raw.outcome, raw.ticket_id) == ("processed", "auto_reply", threads.a.pk)
+    assert not threads.a.messages.filter(from_customer=True).exists()
+    assert violations() == []
+
+
+def test_an_automatic_read_receipt_can_be_released_as_the_customers_message(world, threads):
+    from palier.mailgateway.actions import do_release
+
+    raw = ingest(_automatic_receipt("mdn-auto-3@example.com", auto_submitted=False), "test")
+    released = do_release(raw, acting_user=world.agent)
+    assert (released.outcome, released.ticket_id) == ("reply", threads.a.pk)
+    assert violations() == []
