@@ -163,6 +163,16 @@ def test_customizations_and_installations_import_idempotently(numbered):
     assert Installation.objects.filter(customer=numbered.customer_a, environment="test").exists()
 
 
+def test_an_installation_of_an_unknown_product_names_the_product_not_the_version(numbered):
+    data = csv_bytes(
+        "Customer number,Product,Version",
+        "10042,Palier CRM,11.2.0",
+    )
+    [problem] = check("installations", data, "i.csv").all_problems
+    assert (problem.line, problem.column) == (2, "Product")
+    assert problem.message == "No product has this code or name: Palier CRM."
+
+
 def test_a_missing_column_stops_the_file_before_any_row(numbered):
     plan = check(
         "contracts", csv_bytes("Contract number,Start,End", "MC-1,2026-01-01,2026-12-31"), "c"
