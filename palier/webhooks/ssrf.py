@@ -100,15 +100,22 @@ def parse(url: str) -> tuple[str, str, int, str]:
 
 def check_url_shape(url: str) -> None:
     """What can be checked without DNS when a webhook is saved: the form, and a literal
-    address."""
+    address (in any form the resolver reads as one: 127.1, 2130706433, 0x7f.1)."""
     _scheme, host, _port, _path = parse(url)
+    name = host.lower().rstrip(".")
+    if name in ("localhost", "localhost.localdomain") or name.endswith(".localhost"):
+        check_ip("127.0.0.1")
+        return
     try:
         check_ip(host)
+        return
     except ValueError:
-        if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(
-            ".localhost"
-        ):
-            check_ip("127.0.0.1")
+        pass
+    try:  # the numeric forms inet_aton reads (and getaddrinfo with them)
+        numeric = socket.inet_ntoa(socket.inet_aton(name))
+    except (OSError, UnicodeError, ValueError):
+        return  # a name: checked after resolution, when each delivery is sent
+    check_ip(numeric)
 
 
 def resolve(url: str) -> Destination:

@@ -173,3 +173,12 @@ def test_an_ipv4_address_embedded_in_an_ipv6_one_is_checked_as_the_ipv4_it_reach
     for ip in ("64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::", "::a9fe:a9fe", "::ffff:0:a9fe:a9fe"):
         with pytest.raises(AddressRefused, match="metadata"):
             check_ip(ip)
+
+
+def test_loopback_written_another_way_is_refused_when_the_webhook_is_saved(world, settings):
+    settings.PALIER_WEBHOOKS_ALLOW_PRIVATE = False
+    for url in ("http://2130706433/x", "http://0x7f.1/x", "http://127.1/x",
+                "http://017700000001/x", "http://localhost./x", "http://LOCALHOST/x",
+                "http://[64:ff9b::7f00:1]/x"):  # fmt: skip
+        with pytest.raises(AddressRefused):
+            do_create_webhook(acting_user=world.manager, url=url)
