@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 
 from django.db.models import Prefetch
 
 from palier.billing.models import Invoice, InvoiceLine, InvoiceStatus
 from palier.billing.presenters import invoice_out
+from palier.lib.money import CENT
 from palier.lib.spreadsheet import safe_text
 
 COLUMNS = [
@@ -26,6 +28,9 @@ COLUMNS = [
     "line_subject",
     "line_hours",
     "line_prepaid_hours",
+    "line_activity",
+    "line_quantity",
+    "line_unit",
     "line_rate",
     "line_amount",
     "invoice_subtotal",
@@ -39,6 +44,7 @@ COLUMNS = [
 NUMERIC = {
     "line_hours",
     "line_prepaid_hours",
+    "line_quantity",
     "line_rate",
     "line_amount",
     "invoice_subtotal",
@@ -61,8 +67,28 @@ def _approved() -> object:
     )
 
 
+def _parts(line: InvoiceLine) -> list[list[str]]:
+    """A line's rows: one per activity billed (worked hours, activity, billed quantity, its
+    unit, rate, amount), so that quantity × rate = amount on every row; the prepaid hours
+    go on the line's first row."""
+    if not line.activities:
+        return [[str(line.hours), "", "", "", str(line.rate or ""), str(line.amount)]]
+    return [
+        [
+            str((Decimal(a["minutes"]) / 60).quantize(CENT)),
+            a["activity"],
+            a["quantity"],
+            "min" if a.get("unit") == "minute" else "h",
+            a["rate"],
+            a["amount"],
+        ]
+        for a in line.activities
+    ]
+
+
 def rows(period_start: dt.date, period_end: dt.date) -> list[list[str]]:
-    """One row per line, the invoice's columns repeated (what spreadsheets filter best)."""
+    """One row per activity of a line, the invoice's columns repeated (what spreadsheets
+    filter best)."""
     out = []
     invoices = _approved().filter(issued_on__gte=period_start, issued_on__lte=period_end)
     for inv in invoices.order_by("ledger_seq"):
@@ -78,18 +104,10 @@ def rows(period_start: dt.date, period_end: dt.date) -> list[list[str]]:
         ]
         tail = [str(inv.subtotal), str(inv.vat_rate), str(inv.vat), str(inv.total), "CHF"]
         for line in inv.lines.all():
-            out.append(
-                [
-                    *head,
-                    line.reference,
-                    line.subject,
-                    str(line.hours),
-                    str(line.prepaid_hours),
-                    str(line.rate or ""),
-                    str(line.amount),
-                    *tail,
-                ]
-            )
+            for i, part in enumerate(_parts(line)):
+                prepaid = str(line.prepaid_hours) if i == 0 else "0.00"
+                hours, rest = part[0], part[1:]
+                out.append([*head, line.reference, line.subject, hours, prepaid, *rest, *tail])
     return out
 
 
@@ -103,8 +121,6 @@ def _csv(data: list[list[str]]) -> bytes:
 
 
 def _xlsx(data: list[list[str]]) -> bytes:
-    from decimal import Decimal
-
     from openpyxl import Workbook
 
     numeric = {COLUMNS.index(c) for c in NUMERIC}

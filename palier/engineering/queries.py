@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
@@ -19,6 +18,7 @@ from palier.engineering.models import (
 )
 from palier.lib.pagination import Page, keyset_page
 from palier.lib.text import content_words
+from palier.lib.versions import version_key
 
 SIMILAR_LIMIT = 5
 
@@ -108,15 +108,6 @@ def similar_open_defects(
     scores = {row["defect_id"]: row["hits"] for row in ranked}
     defects = Defect.objects.select_related("module", "product").filter(pk__in=scores)
     return sorted(defects, key=lambda d: (-scores[d.pk], -d.pk))
-
-
-def version_key(number: str) -> tuple:
-    """Sort key of a version number: 11.10.0 comes after 11.9.2."""
-    parts = re.split(r"[.\-]", number)
-    return tuple((0, int(p), "") if ASCII_DIGITS.fullmatch(p) else (1, 0, p) for p in parts)
-
-
-ASCII_DIGITS = re.compile(r"[0-9]{1,18}")  # str.isdigit() also takes "²", which int() refuses
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.utils import translation
 from django_tasks import task
 
 from palier.imports.actions import finish
@@ -25,6 +26,13 @@ def run_import(run_id: int) -> str:
     run = ImportRun.objects.select_related("created_by").filter(pk=run_id).first()
     if run is None or run.state != RunState.QUEUED:
         return "skipped"
+    # The problems and the summary are kept as text: in the language of who imports.
+    with translation.override(run.created_by.language or "en"):
+        return _run(run)
+
+
+def _run(run: ImportRun) -> str:
+    run_id = run.pk
     ImportRun.objects.filter(pk=run_id).update(state=RunState.RUNNING)
     try:
         from palier.imports.runner import run_any

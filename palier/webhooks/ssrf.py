@@ -28,6 +28,28 @@ METADATA = {
 }
 
 
+# IPv6 ranges that carry an IPv4 address a gateway or the kernel connects to: the address
+# is checked as that IPv4 one (Python calls 64:ff9b::7f00:1 global, yet it reaches
+# 127.0.0.1 through a NAT64 gateway).
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052, well-known prefix
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215, never global
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated, still routed by some stacks
+SIIT = ipaddress.ip_network("::ffff:0:0:0/96")  # RFC 2765 IPv4-translated
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one reaches, when it carries one."""
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip.teredo:
+        return ip.teredo[1]
+    if any(ip in net for net in (NAT64, SIIT)) or (ip in IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 class AddressRefused(DomainError):
     code = "webhook_address_refused"
     status = 422
@@ -48,11 +70,14 @@ def allow_private() -> bool:
 
 def check_ip(text: str) -> None:
     ip = ipaddress.ip_address(text.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    private = not ip.is_global
+    if isinstance(ip, ipaddress.IPv6Address):
+        private = private or ip in NAT64_LOCAL
+        ip = embedded_ipv4(ip) or ip
+        private = private or not ip.is_global
     if ip in METADATA:
         raise AddressRefused(_("Cloud metadata addresses are never allowed."))
-    if not ip.is_global and not allow_private():
+    if private and not allow_private():
         raise AddressRefused(
             _("%(ip)s is a private, loopback or reserved address: webhooks go to public addresses.")
             % {"ip": ip}
@@ -75,15 +100,22 @@ def parse(url: str) -> tuple[str, str, int, str]:
 
 def check_url_shape(url: str) -> None:
     """What can be checked without DNS when a webhook is saved: the form, and a literal
-    address."""
+    address (in any form the resolver reads as one: 127.1, 2130706433, 0x7f.1)."""
     _scheme, host, _port, _path = parse(url)
+    name = host.lower().rstrip(".")
+    if name in ("localhost", "localhost.localdomain") or name.endswith(".localhost"):
+        check_ip("127.0.0.1")
+        return
     try:
         check_ip(host)
+        return
     except ValueError:
-        if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(
-            ".localhost"
-        ):
-            check_ip("127.0.0.1")
+        pass
+    try:  # the numeric forms inet_aton reads (and getaddrinfo with them)
+        numeric = socket.inet_ntoa(socket.inet_aton(name))
+    except (OSError, UnicodeError, ValueError):
+        return  # a name: checked after resolution, when each delivery is sent
+    check_ip(numeric)
 
 
 def resolve(url: str) -> Destination:

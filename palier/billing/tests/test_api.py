@@ -227,3 +227,27 @@ def test_the_billing_endpoints_are_in_the_openapi_document(world, api):
     paths = response.json()["paths"]
     assert "/api/v1/tickets/{ticket_id}/estimates" in paths
     assert "/api/v1/consent-links/{token}/accept" in paths
+
+
+@pytest.mark.django_db
+def test_every_row_of_the_erp_export_multiplies_out(world, api):
+    import csv as csv_module
+    import io
+    from decimal import Decimal
+
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    estimate = propose(api, world, ticket, hours="2").json()
+    api(world.contact_a).post(f"/estimates/{estimate['id']}/accept")
+    api(world.consultant).post(f"/tickets/{ticket.pk}/time-entries", {"minutes": 40})
+    manager = api(world.manager)
+    [draft] = manager.post(
+        "/billing-runs", {"period_start": str(TODAY()), "period_end": str(TODAY())}
+    ).json()
+    manager.post(f"/invoices/{draft['id']}/approve")
+    period = {"period_start": str(TODAY()), "period_end": str(TODAY())}
+    text = manager.get("/exports/invoices.csv", **period).content.decode("utf-8-sig")
+    [row] = list(csv_module.DictReader(io.StringIO(text)))
+    assert row["line_hours"] == "0.67"  # worked: 40 minutes
+    assert row["line_unit"] == "h" and row["line_quantity"] == "0.70"  # billed in 0.05 h
+    amount = Decimal(row["line_quantity"]) * Decimal(row["line_rate"])
+    assert amount == Decimal(row["line_amount"])

@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy
 
 from palier.catalogue import actions as catalogue_actions
 from palier.customers import actions as customer_actions
-from palier.customers.models import Customization, Installation, Module, ProductVersion
+from palier.customers.models import (
+    Customization,
+    Installation,
+    Module,
+    Product,
+    ProductVersion,
+)
 from palier.imports.columns import Column
 from palier.imports.engine import Kind, Row
 from palier.imports.kinds.customers import CUSTOMER_NUMBER, customers_by_number
@@ -128,6 +134,9 @@ class InstallationKind(Kind):
         numbers = {r.values["customer"] for r in rows if r.values.get("customer")}
         customers = customers_by_number(numbers)
         versions: dict[tuple[str, str], ProductVersion] = {}
+        products = {
+            name.casefold() for pair in Product.objects.values_list("code", "name") for name in pair
+        }
         for v in ProductVersion.objects.select_related("product"):
             versions[(v.product.code.casefold(), v.number.casefold())] = v
             versions.setdefault((v.product.name.casefold(), v.number.casefold()), v)
@@ -136,7 +145,12 @@ class InstallationKind(Kind):
             (i.customer_id, i.version_id, i.environment.casefold()): i
             for i in Installation.objects.filter(customer_id__in=ids)
         }
-        return {"customers": customers, "versions": versions, "existing": existing}
+        return {
+            "customers": customers,
+            "products": products,
+            "versions": versions,
+            "existing": existing,
+        }
 
     def check(self, row: Row, context) -> None:
         v = row.values
@@ -147,7 +161,13 @@ class InstallationKind(Kind):
         version = context["versions"].get((v["product"].casefold(), v["version"].casefold()))
         if customer is None:
             self.problem(row, "customer", _("No customer has this number."))
-        if version is None:
+        if v["product"].casefold() not in context["products"]:
+            self.problem(
+                row,
+                "product",
+                _("No product has this code or name: %(product)s.") % {"product": v["product"]},
+            )
+        elif version is None:
             self.problem(
                 row,
                 "version",

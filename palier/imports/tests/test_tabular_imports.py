@@ -163,6 +163,16 @@ def test_customizations_and_installations_import_idempotently(numbered):
     assert Installation.objects.filter(customer=numbered.customer_a, environment="test").exists()
 
 
+def test_an_installation_of_an_unknown_product_names_the_product_not_the_version(numbered):
+    data = csv_bytes(
+        "Customer number,Product,Version",
+        "10042,Palier CRM,11.2.0",
+    )
+    [problem] = check("installations", data, "i.csv").all_problems
+    assert (problem.line, problem.column) == (2, "Product")
+    assert problem.message == "No product has this code or name: Palier CRM."
+
+
 def test_a_missing_column_stops_the_file_before_any_row(numbered):
     plan = check(
         "contracts", csv_bytes("Contract number,Start,End", "MC-1,2026-01-01,2026-12-31"), "c"
@@ -184,3 +194,26 @@ def test_only_managers_import(numbered):
         do_check_import(
             acting_user=numbered.agent, kind="customers", data=CUSTOMERS, filename="c.csv"
         )
+
+
+def test_the_worker_writes_the_problems_in_the_language_of_the_manager_who_imports(numbered):
+    from django.utils import translation
+
+    from palier.imports.actions import do_check_import
+    from palier.imports.models import ImportRun, RunState
+    from palier.imports.tasks import run_import
+
+    numbered.manager.language = "fr"
+    numbered.manager.save(update_fields=["language"])
+    data = csv_bytes("Customer number,Name", "30001,Neukunde AG", "30002,")
+    with translation.override("fr"):  # the screen, in the manager's language
+        run = do_check_import(
+            acting_user=numbered.manager, kind="customers", data=data, filename="k.csv"
+        )
+    assert run.problems[0]["message"] == "Cette cellule est vide."
+    ImportRun.objects.filter(pk=run.pk).update(state=RunState.QUEUED)
+    with translation.override("en"):  # the worker's own language
+        run_import.call(run.pk)
+    run.refresh_from_db()
+    assert run.state == RunState.DONE and run.result["create"] == 1
+    assert run.problems[0]["message"] == "Cette cellule est vide."

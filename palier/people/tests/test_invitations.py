@@ -127,3 +127,15 @@ def test_a_deactivated_persons_link_opens_nothing(
     key = _key(smtp_sink, "nina@alpenkaese.ch")
     do_deactivate(user, acting_user=world.manager)
     assert Client().get(reverse("web:invitation", args=[key])).status_code == 410
+
+
+def test_the_invitation_page_speaks_the_persons_language_unless_they_chose_another(
+    world, smtp_sink, django_capture_on_commit_callbacks
+):
+    _invite(world, django_capture_on_commit_callbacks, language="fr")
+    key = _key(smtp_sink, "nina@alpenkaese.ch")
+    page = Client(HTTP_ACCEPT_LANGUAGE="en-US").get(reverse("web:invitation", args=[key]))
+    assert "Choisissez votre mot de passe" in page.content.decode()
+    chosen = Client(HTTP_ACCEPT_LANGUAGE="en-US")
+    chosen.cookies["django_language"] = "de"
+    assert "Passwort" in chosen.get(reverse("web:invitation", args=[key])).content.decode()

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from palier.catalogue.queries import sorted_versions
 from palier.customers.models import Customer, Customization, Module, ProductVersion, Visibility
 from palier.lib.errors import DomainError
 from palier.policy import RequestType
@@ -147,7 +148,11 @@ class NewRequestForm(forms.Form):
         self.fields["customization"].queryset = Customization.objects.filter(
             customer=customer
         ).select_related("module")
-        self.fields["product_version"].queryset = ProductVersion.objects.select_related("product")
+        versions = ProductVersion.objects.select_related("product")
+        self.fields["product_version"].queryset = versions
+        self.fields["product_version"].choices = [("", _("I don't know"))] + [
+            (v.pk, str(v)) for v in sorted_versions(versions)
+        ]
         self.fields["visibility"].initial = customer.default_visibility
         self.fields["attachments"].help_text = attachments_help()
         if installed_version is not None:

@@ -219,3 +219,18 @@ def test_expired_customer_cannot_post_a_request_either(client, world):
 def test_staff_are_sent_away_from_the_portal(client, world):
     client.force_login(world.agent)
     assert client.get(reverse("web:portal:new")).status_code == 302
+
+
+def test_the_versions_offered_are_listed_as_versions(client, world):
+    from palier.customers.models import Product, ProductVersion
+
+    erp = Product.objects.get(code="erp")
+    for number in ("11.10", "11.9", "11.4.0-rc1", "11.4.0"):
+        ProductVersion.objects.create(product=erp, number=number)
+    client.force_login(world.contact_a)
+    html = client.get(reverse("web:portal:new")).content.decode()
+    select = html[html.index('name="product_version"') :]
+    select = select[: select.index("</select>")]
+    shown = re.findall(r"<option value=\"\d+\"[^>]*>[^<]*?(\d[\w.\-]*)\s*</option>", select)
+    assert shown.index("11.4.0-rc1") < shown.index("11.4.0") < shown.index("11.9")
+    assert shown.index("11.9") < shown.index("11.10")

@@ -156,3 +156,29 @@ def test_an_event_not_asked_for_is_not_sent(world, receiver, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         make_ticket(world.contact_a)
     assert WebhookDelivery.objects.count() == 0 and receiver.requests == []
+
+
+def test_an_ipv4_address_embedded_in_an_ipv6_one_is_checked_as_the_ipv4_it_reaches(settings):
+    # NAT64 (64:ff9b::/96), 6to4 (2002::/16), IPv4-compatible (::/96) and SIIT (::ffff:0:0/96)
+    # addresses carry an IPv4 address that a gateway (or the kernel) connects to: loopback or
+    # the cloud metadata service behind an address Python calls global.
+    settings.PALIER_WEBHOOKS_ALLOW_PRIVATE = False
+    for ip in ("64:ff9b::7f00:1", "64:ff9b::a00:1", "2002:7f00:1::", "2002:c0a8:101::1",
+               "::7f00:1", "::ffff:0:a00:1", "64:ff9b:1::a00:1"):  # fmt: skip
+        with pytest.raises(AddressRefused):
+            check_ip(ip)
+    check_ip("64:ff9b::808:808")  # 8.8.8.8 through NAT64 stays allowed
+    check_ip("2002:808:808::1")
+    settings.PALIER_WEBHOOKS_ALLOW_PRIVATE = True
+    for ip in ("64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::", "::a9fe:a9fe", "::ffff:0:a9fe:a9fe"):
+        with pytest.raises(AddressRefused, match="metadata"):
+            check_ip(ip)
+
+
+def test_loopback_written_another_way_is_refused_when_the_webhook_is_saved(world, settings):
+    settings.PALIER_WEBHOOKS_ALLOW_PRIVATE = False
+    for url in ("http://2130706433/x", "http://0x7f.1/x", "http://127.1/x",
+                "http://017700000001/x", "http://localhost./x", "http://LOCALHOST/x",
+                "http://[64:ff9b::7f00:1]/x"):  # fmt: skip
+        with pytest.raises(AddressRefused):
+            do_create_webhook(acting_user=world.manager, url=url)
