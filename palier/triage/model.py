@@ -115,20 +115,41 @@ def _best(clf: LogisticRegression, x) -> Guess:
     return Guess(str(clf.classes_[index]), float(proba[index]))
 
 
-def _classifier() -> LogisticRegression:
-    # C=10: little regularization, the texts are short and the words telling. (A looser
-    # tolerance, 1e-3, was faster but lost 2 points in cross-validation on the cold-start set.)
-    return LogisticRegression(C=10.0, max_iter=300, tol=1e-4, solver="lbfgs")
+@dataclass(frozen=True)
+class Options:
+    """What a model is built with; chosen by cross-validation on the training data
+    (bench/triage_cv.py), never on the held-out set."""
+
+    char_ngrams: tuple[int, int] = (3, 4)
+    char_max_features: int = 200_000
+    # Little regularization: the texts are short and the words telling.
+    c: float = 10.0
+    tol: float = 1e-4
+    max_iter: int = 300
 
 
-def train(examples: Sequence[Example], *, counts: dict[str, int] | None = None) -> TriageModel:
+DEFAULT_OPTIONS = Options()
+
+
+def _classifier(options: Options) -> LogisticRegression:
+    return LogisticRegression(
+        C=options.c, max_iter=options.max_iter, tol=options.tol, solver="lbfgs"
+    )
+
+
+def train(
+    examples: Sequence[Example],
+    *,
+    counts: dict[str, int] | None = None,
+    options: Options = DEFAULT_OPTIONS,
+) -> TriageModel:
     """Fit the vocabulary and the three classifiers on `examples`.
 
     On one BLAS thread: the matrices are small and sparse, and on a busy machine several
     BLAS threads spinning for a core made the cold-start fit 8 times slower (4.3 s vs 0.5 s).
     """
     with threadpool_limits(limits=1):
-        return _train(examples, counts)
+        return _train(examples, counts, options)
 
 
 # Module and criticality learn from at most this many examples (a stride over all of them):
@@ -139,7 +160,9 @@ AUX_SAMPLE = 30_000
 RARE_WORDS_FROM = 5_000
 
 
-def _train(examples: Sequence[Example], counts: dict[str, int] | None) -> TriageModel:
+def _train(
+    examples: Sequence[Example], counts: dict[str, int] | None, options: Options
+) -> TriageModel:
     texts = [request_text(e.subject, e.body) for e in examples]
     words = TfidfVectorizer(
         analyzer=word_features,
@@ -150,34 +173,34 @@ def _train(examples: Sequence[Example], counts: dict[str, int] | None) -> Triage
     chars = TfidfVectorizer(
         analyzer="char_wb",
         preprocessor=fold_text,
-        ngram_range=(3, 4),
+        ngram_range=options.char_ngrams,
         sublinear_tf=True,
         min_df=2,
-        max_features=200_000,
+        max_features=options.char_max_features,
         dtype=np.float32,
     )
     x = sparse.hstack([words.fit_transform(texts), chars.fit_transform(texts)], format="csr")
-    type_clf = _classifier().fit(x, [e.type for e in examples])
+    type_clf = _classifier(options).fit(x, [e.type for e in examples])
     step = max(1, -(-len(examples) // AUX_SAMPLE))
     aux = list(range(0, len(examples), step))
     return TriageModel(
         words=words,
         chars=chars,
         type_clf=type_clf,
-        module_clf=_fit_optional(x[aux], [examples[i].module for i in aux]),
-        criticality_clf=_fit_optional(x[aux], [examples[i].criticality for i in aux]),
+        module_clf=_fit_optional(x[aux], [examples[i].module for i in aux], options),
+        criticality_clf=_fit_optional(x[aux], [examples[i].criticality for i in aux], options),
         trained_at=dt.datetime.now(dt.UTC),
         counts=dict(counts or {"total": len(examples)}),
         coldstart_digest=coldstart_digest(),
     )
 
 
-def _fit_optional(x, labels: list[str]) -> LogisticRegression | None:
+def _fit_optional(x, labels: list[str], options: Options) -> LogisticRegression | None:
     """A classifier on the examples that carry a label; None when fewer than two labels."""
     rows = [i for i, label in enumerate(labels) if label]
     if len({labels[i] for i in rows}) < 2:
         return None
-    return _classifier().fit(x[rows], [labels[i] for i in rows])
+    return _classifier(options).fit(x[rows], [labels[i] for i in rows])
 
 
 def save(model: TriageModel, path: Path) -> None:
