@@ -9,9 +9,11 @@ most). One file in the data directory holds the three classifiers and their voca
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,10 +25,12 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from palier.lib.text import STOPWORDS
+from palier.triage.chars import WordCharNgrams
 from palier.triage.corpus import Example, coldstart_digest
-from palier.triage.features import fold_text, request_text, word_features
+from palier.triage.features import fold_text, folded_features, request_text
 
-FORMAT = 2  # raised when the file's layout changes; an older file is retrained, not read
+logger = logging.getLogger(__name__)
+FORMAT = 3  # raised when the file's layout changes; an older file is retrained, not read
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,8 @@ class Suggestion:
 
 @dataclass
 class TriageModel:
-    words: TfidfVectorizer
-    chars: TfidfVectorizer
+    words: TfidfVectorizer  # over folded texts (features.folded_features)
+    chars: WordCharNgrams
     type_clf: LogisticRegression
     module_clf: LogisticRegression | None
     criticality_clf: LogisticRegression | None
@@ -58,8 +62,9 @@ class TriageModel:
     _word_names: np.ndarray | None = None
 
     def matrix(self, texts: Sequence[str]):
+        folded = [fold_text(text) for text in texts]
         return sparse.hstack(
-            [self.words.transform(texts), self.chars.transform(texts)], format="csr"
+            [self.words.transform(folded), self.chars.transform(folded)], format="csr"
         )
 
     def suggest(self, subject: str, body: str, *, threshold: float) -> Suggestion:
@@ -163,32 +168,31 @@ RARE_WORDS_FROM = 5_000
 def _train(
     examples: Sequence[Example], counts: dict[str, int] | None, options: Options
 ) -> TriageModel:
-    texts = [request_text(e.subject, e.body) for e in examples]
+    # Folded once; the words and their character n-grams are both read from that.
+    found = [fold_text(request_text(e.subject, e.body)) for e in examples]
     words = TfidfVectorizer(
-        analyzer=word_features,
+        analyzer=folded_features,
         sublinear_tf=True,
-        min_df=1 if len(texts) < RARE_WORDS_FROM else 2,
+        min_df=1 if len(found) < RARE_WORDS_FROM else 2,
         dtype=np.float32,
     )
-    chars = TfidfVectorizer(
-        analyzer="char_wb",
-        preprocessor=fold_text,
-        ngram_range=options.char_ngrams,
-        sublinear_tf=True,
-        min_df=2,
-        max_features=options.char_max_features,
-        dtype=np.float32,
-    )
-    x = sparse.hstack([words.fit_transform(texts), chars.fit_transform(texts)], format="csr")
-    type_clf = _classifier(options).fit(x, [e.type for e in examples])
+    chars = WordCharNgrams(options.char_ngrams, min_df=2, max_features=options.char_max_features)
+    x = sparse.hstack([words.fit_transform(found), chars.fit_transform(found)], format="csr")
     step = max(1, -(-len(examples) // AUX_SAMPLE))
     aux = list(range(0, len(examples), step))
+    # The type on one thread, module and criticality on another: the fits spend their time
+    # in compiled code that releases the GIL, so two cores halve this part.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        type_fit = pool.submit(_classifier(options).fit, x, [e.type for e in examples])
+        module_clf = _fit_optional(x[aux], [examples[i].module for i in aux], options)
+        criticality_clf = _fit_optional(x[aux], [examples[i].criticality for i in aux], options)
+        type_clf = type_fit.result()
     return TriageModel(
         words=words,
         chars=chars,
         type_clf=type_clf,
-        module_clf=_fit_optional(x[aux], [examples[i].module for i in aux], options),
-        criticality_clf=_fit_optional(x[aux], [examples[i].criticality for i in aux], options),
+        module_clf=module_clf,
+        criticality_clf=criticality_clf,
         trained_at=dt.datetime.now(dt.UTC),
         counts=dict(counts or {"total": len(examples)}),
         coldstart_digest=coldstart_digest(),
@@ -224,6 +228,10 @@ def load(path: Path) -> TriageModel | None:
     try:
         model = joblib.load(path)  # noqa: S301 (our own file, see above)
     except FileNotFoundError:
+        return None
+    except (AttributeError, ImportError, EOFError, ValueError, TypeError):
+        # Written by another version of Palier (a class moved) or cut short: learn again.
+        logger.warning("The triage model %s could not be read; it will be learnt again", path)
         return None
     if not isinstance(model, TriageModel) or model.format != FORMAT:
         return None
