@@ -1,9 +1,9 @@
 """The learned triage: request type, module and criticality from a request's text.
 
 A linear model (scikit-learn's logistic regression) over words, word pairs and character
-n-grams: fast to train (seconds for the cold-start set, about a minute for 100,000 tickets),
-a suggestion in well under a millisecond, and a reason it can show (the words that weighed
-most). One file in the data directory holds the three classifiers and their vocabulary.
+n-grams: fast to train (a second for the cold-start set, under half a minute of CPU for
+100,000 tickets), a suggestion in a few milliseconds, and a reason it can show (the words
+that weighed most). One file in the data directory holds the three classifiers and their vocabulary.
 """
 
 from __future__ import annotations
