@@ -35,6 +35,7 @@ from palier.triage.corpus import coldstart_examples  # noqa: E402
 from palier.triage.model import DEFAULT_OPTIONS, Options, train  # noqa: E402
 
 LANGUAGES = ("en", "fr", "de", "it")
+THRESHOLDS = (0.3, 0.4, 0.5)
 
 VARIANTS: dict[str, Options] = {
     "default": DEFAULT_OPTIONS,
@@ -69,14 +70,26 @@ def cross_validate(options: Options, examples, *, repeats: int, grouped: bool) -
             model = train([examples[i] for i in train_rows], options=options)
             for i in test_rows:
                 e = examples[i]
-                ok = model.suggest(e.subject, e.body, threshold=0).type.value == e.type
+                guess = model.suggest(e.subject, e.body, threshold=0).type
+                ok = guess.value == e.type
                 for key in ("all", e.language):
                     right[key] += ok
                     total[key] += 1
+                for threshold in THRESHOLDS:
+                    if guess.confidence >= threshold:
+                        right[f"answered-{threshold}"] += 1
+                        right[f"right-{threshold}"] += ok
     started = time.process_time()
     train(examples, options=options)
     fit = time.process_time() - started
-    return {key: right[key] / total[key] for key in total} | {"fit_cpu_s": fit}
+    got = {key: right[key] / total[key] for key in total} | {"fit_cpu_s": fit}
+    for threshold in THRESHOLDS:
+        answered = right[f"answered-{threshold}"]
+        got[f"at {threshold:.0%}"] = (
+            f"{answered / total['all']:.0%} answered, {right[f'right-{threshold}'] / answered:.0%}"
+            " of them right"
+        )
+    return got
 
 
 def main() -> None:
@@ -84,6 +97,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", choices=sorted(VARIANTS), default=None)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--ungrouped", action="store_true", help="folds ignore translations")
+    parser.add_argument("--thresholds", action="store_true", help="answered / right per threshold")
     args = parser.parse_args()
     examples = coldstart_examples()
     print(f"{len(examples)} cold-start requests; {'ungrouped' if args.ungrouped else 'grouped'}")
@@ -95,6 +109,8 @@ def main() -> None:
         )
         cells = " | ".join(f"{got[lang]:.1%}" for lang in LANGUAGES)
         print(f"| {name} | {got['all']:.1%} | {cells} | {got['fit_cpu_s']:.1f} |", flush=True)
+        if args.thresholds:
+            print("  " + "; ".join(f"{k}: {v}" for k, v in got.items() if k.startswith("at ")))
 
 
 if __name__ == "__main__":
