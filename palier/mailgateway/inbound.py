@@ -44,7 +44,7 @@ from palier.mailgateway.threading import find_ticket, ticket_by_message_ids
 from palier.mailgateway.visible import visible_text
 from palier.tickets.actions import do_add_message, do_open_ticket, record_event
 from palier.tickets.attachments import check_attachment
-from palier.tickets.models import Channel, Ticket, references_in
+from palier.tickets.models import Channel, Ticket
 from palier.tickets.states import Status
 from palier.triage.suggest import suggest_type
 
@@ -73,7 +73,7 @@ class Prepared:
     html: str
     files: list[ParsedAttachment] = field(default_factory=list)  # the desk will accept them
     refused: list[dict] = field(default_factory=list)  # {"filename", "code"}: kept in the raw
-    suggested_type: str | None = None  # for a new request: guessed here, outside the lock
+    suggested_type: str = ""  # in case it opens a ticket: guessed here, outside the lock
     notes: list[tuple[str, dict]] = field(default_factory=list)
 
 
@@ -122,11 +122,19 @@ def prepare(raw: bytes) -> Prepared:
     body = _cut("\n\n".join(t for t in shown if t), notes)
     if not body.strip():
         body = ""  # said in the contact's language when the ticket is written (`_shown`)
-    prepared = Prepared(mail=mail, body=body, html=html, files=files, refused=refused, notes=notes)
-    if not (mail.thread_ids or references_in(_reference_text(mail))):
-        # Most likely a new request: the triage model runs here, not in the write transaction.
-        prepared.suggested_type = _suggest(mail, body)
-    return prepared
+    # The triage runs here, not in the write transaction, for every mail: one that looks like
+    # a reply may still open a ticket (its thread is unknown or closed), and the first
+    # suggestion of a desk without a model file learns one (seconds; SQLite's lock is one).
+    suggested = _suggest(mail, body)
+    return Prepared(
+        mail=mail,
+        body=body,
+        html=html,
+        files=files,
+        refused=refused,
+        suggested_type=suggested,
+        notes=notes,
+    )
 
 
 def _shown(prepared: Prepared) -> str:
@@ -304,11 +312,7 @@ def _open(raw: RawMessage, prepared: Prepared, contact: User, *, follow_up_of: T
         customer=contact.customer,
         contact=contact,
         request_type=None,
-        suggested_type=(
-            prepared.suggested_type
-            if prepared.suggested_type is not None
-            else _suggest(mail, prepared.body)
-        ),
+        suggested_type=prepared.suggested_type,
         subject=subject[:200],
         description=description,
         channel=Channel.EMAIL,

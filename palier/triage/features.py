@@ -39,7 +39,16 @@ def tokens(text: str) -> list[str]:
 
 def word_features(text: str) -> list[str]:
     """Words, pairs of neighbouring words, and negated words of `text`."""
-    found = tokens(text)
+    return token_features(tokens(text))
+
+
+def folded_features(folded: str) -> list[str]:
+    """word_features of a text already folded."""
+    return token_features(_WORD.findall(folded))
+
+
+def token_features(found: list[str]) -> list[str]:
+    """Words, pairs of neighbouring words, and negated words of a text's tokens."""
     out = list(found)
     out += [f"{a} {b}" for a, b in zip(found, found[1:], strict=False)]
     reach = 0

@@ -6,7 +6,9 @@ threshold the desk says nothing, and the ticket waits for a person as before.
 
 The model is the file `triage/model.joblib` in the data directory, written by `palier triage
 train` and the worker's daily job; until one exists, the shipped cold-start requests are
-learnt once per process (a few seconds) and written there.
+learnt once per process (a few seconds) and written there. Never inside a transaction: on
+SQLite every transaction holds the one write lock (IMMEDIATE), and seconds of fitting would
+stop every other write of the desk. Asked there without a model, the triage says nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connections
 
 from palier.triage.corpus import coldstart_digest, coldstart_examples
 from palier.triage.model import Suggestion, TriageModel, load, save, train
@@ -33,8 +36,23 @@ def min_confidence() -> float:
     return settings.PALIER_TRIAGE_MIN_CONFIDENCE
 
 
+class NoModelYet(Exception):
+    """The model would have to be learnt, and a transaction is open: not now."""
+
+
+def in_a_transaction() -> bool:
+    """A transaction of ours is open (not counting the one a test case wraps itself in)."""
+    return any(
+        not getattr(block, "_from_testcase", False)
+        for conn in connections.all(initialized_only=True)
+        for block in conn.atomic_blocks
+    )
+
+
 def current_model() -> TriageModel:
-    """The desk's model, re-read when the file changed (a retrain by another process)."""
+    """The desk's model, re-read when the file changed (a retrain by another process).
+
+    Raises NoModelYet when it must be learnt and a transaction is open."""
     path = model_path()
     key = str(path)
     try:
@@ -52,6 +70,8 @@ def current_model() -> TriageModel:
         if model is not None and _stale(model):
             model = None
         if model is None:
+            if in_a_transaction():
+                raise NoModelYet
             model = train(coldstart_examples(), counts={"coldstart": len(coldstart_examples())})
             try:
                 save(model, path)
@@ -78,8 +98,13 @@ def suggest(subject: str, body: str = "") -> Suggestion:
 
 
 def suggest_type(subject: str, body: str = "") -> str:
-    """The most likely request type, or "" when the model is not confident enough."""
+    """The most likely request type, or "" when the model is not confident enough (or when
+    there is no model yet and a transaction is open: the ticket then waits for a person)."""
     if not (subject or body).strip():
         return ""
-    found = suggest(subject, body)
+    try:
+        found = suggest(subject, body)
+    except NoModelYet:
+        logger.warning("No triage model yet, and a transaction is open: no suggestion")
+        return ""
     return "" if found.abstained else found.type.value

@@ -34,7 +34,7 @@ def test_the_desk_teaches_its_own_words_type_and_module(world, own_model_file):
     _desk(world)
     before = suggest(WORD, WORD)
     run = train_from_desk()
-    assert (run.desk_tickets, run.coldstart) == (24, 544)
+    assert (run.desk_tickets, run.coldstart) == (24, 704)
     assert own_model_file.exists()
     after = suggest(f"{WORD} again", f"Der {WORD} steht an.")
     assert after.type.value == "training" and not after.abstained
@@ -57,9 +57,9 @@ def test_the_command_trains_and_says_where_it_wrote(world, own_model_file):
     _desk(world, n=3)
     out = StringIO()
     call_command("triage", "train", stdout=out)
-    assert "Trained on 3 qualified tickets and 544 cold-start requests" in out.getvalue()
+    assert "Trained on 3 qualified tickets and 704 cold-start requests" in out.getvalue()
     assert str(own_model_file) in out.getvalue()
-    assert current_model().counts == {"desk": 3, "coldstart": 544}
+    assert current_model().counts == {"desk": 3, "coldstart": 704}
 
 
 def test_the_command_refuses_a_negative_limit(own_model_file):
