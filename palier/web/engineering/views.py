@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from palier.accounts.permissions import Permission, allowed
 from palier.engineering import actions
 from palier.engineering.models import Defect, DefectStatus
 from palier.engineering.queries import (
@@ -45,6 +47,7 @@ def defect_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "statuses": DefectStatus.choices,
+            "can_plan": allowed(request.user, Permission.PATCH_WRITE),
             "chosen": status,
             "open_only": open_only,
         },
@@ -96,6 +99,8 @@ def defect_detail(request: HttpRequest, defect_id: int) -> HttpResponse:
 
 @staff_required
 def patch_new(request: HttpRequest) -> HttpResponse:
+    if not allowed(request.user, Permission.PATCH_WRITE):
+        raise PermissionDenied  # not a form that refuses on submit
     form = PatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -111,3 +111,14 @@ def test_releasing_a_patch_first_says_how_many_customers_it_tells(world):
     patch.refresh_from_db()
     assert patch.released_at is not None
     assert TicketEvent.objects.filter(kind="patch_available").count() == 3
+
+
+def test_planning_a_patch_is_offered_only_to_those_who_may(world):
+    """A level-1 agent is not shown a form that refuses them on submit."""
+    agent = signed_in(world.agent)
+    assert "/rnd/patches/new/" not in agent.get("/rnd/").content.decode()
+    assert agent.get("/rnd/patches/new/").status_code == 403
+    for person in (world.rnd, world.manager):
+        client = signed_in(person)
+        assert "/rnd/patches/new/" in client.get("/rnd/").content.decode()
+        assert client.get("/rnd/patches/new/").status_code == 200
