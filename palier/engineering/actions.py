@@ -23,6 +23,7 @@ from palier.engineering.models import (
     Patch,
     Severity,
 )
+from palier.engineering.queries import links_to_tell
 from palier.engineering.release_notes import release_notes
 from palier.lib.errors import Conflict, DomainError
 from palier.lib.text import content_words
@@ -35,7 +36,7 @@ from palier.tickets.actions import (
     record_event,
 )
 from palier.tickets.models import Channel, Ticket
-from palier.tickets.states import OPEN_STATUSES, Status
+from palier.tickets.states import Status
 
 # Statuses a linked ticket leaves for `patch_available` when the patch comes out.
 PATCHABLE = frozenset(
@@ -360,9 +361,8 @@ def do_release_patch(
         version.save(update_fields=["released_on"])
     patch.defects.filter(status__in=OPEN_DEFECT_STATUSES).update(status=DefectStatus.FIXED)
     links = (
-        DefectLink.objects.select_for_update(of=("self",))
-        .filter(defect__fixed_in=patch, ticket__status__in=OPEN_STATUSES)
-        .exclude(notified_patch=patch)
+        links_to_tell(patch)
+        .select_for_update(of=("self",))
         .select_related("ticket", "defect")
         .order_by("id")
     )

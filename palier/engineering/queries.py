@@ -19,6 +19,7 @@ from palier.engineering.models import (
 from palier.lib.pagination import Page, keyset_page
 from palier.lib.text import content_words
 from palier.lib.versions import version_key
+from palier.tickets.states import OPEN_STATUSES
 
 SIMILAR_LIMIT = 5
 
@@ -133,3 +134,25 @@ def customers_on_older_versions(patch: Patch) -> list[OutdatedCustomer]:
         for c, v, current in newest.values()
         if not current
     ]
+
+
+def links_to_tell(patch: Patch) -> QuerySet[DefectLink]:
+    """The open tickets a release of `patch` tells (each once: a link remembers the patch)."""
+    return DefectLink.objects.filter(
+        defect__fixed_in=patch, ticket__status__in=OPEN_STATUSES
+    ).exclude(notified_patch=patch)
+
+
+@dataclass(frozen=True)
+class ReleaseAudience:
+    tickets: int
+    customers: int
+
+
+def release_audience(patch: Patch) -> ReleaseAudience:
+    """How many requests and customers a release would tell now (one query)."""
+    counts = links_to_tell(patch).aggregate(
+        tickets=Count("ticket_id", distinct=True),
+        customers=Count("ticket__customer_id", distinct=True),
+    )
+    return ReleaseAudience(tickets=counts["tickets"], customers=counts["customers"])

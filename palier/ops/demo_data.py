@@ -33,6 +33,7 @@ from palier.customers.models import (
 )
 from palier.ops.demo_rnd_billing import make_defects
 from palier.ops.demo_tickets import TicketBuilder
+from palier.ops.demo_workspace import make_workspace
 from palier.testing.factories import make_product, make_user
 from palier.tickets.models import Ticket
 
@@ -278,6 +279,7 @@ def load_demo(*, today: dt.date | None = None, scale: float = 1.0) -> DemoSummar
             for u, role, lang, f, last in STAFF
         }
         manager = staff["claire.dubois"]
+        make_workspace(staff)
         rnd = make_defects(staff["ravi.nair"], make_product())
         builder = TicketBuilder(rng=rng, today=today, staff=staff, rnd=rnd)
         milestones = []

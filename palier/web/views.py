@@ -1,4 +1,5 @@
-"""The entry page (contacts go to the portal, staff to the workspace) and the language switch."""
+"""The entry page (contacts go to the portal, R&D to its defects, other staff to the
+workspace) and the language switch."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from palier.accounts.actions import do_set_language
+from palier.accounts.models import Role
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_contact:
         return redirect("web:portal:home")
+    if request.user.role == Role.RND:
+        return redirect("web:engineering:defects")
     try:
         return redirect(reverse("web:agent:home"))
     except NoReverseMatch:  # the workspace is not installed yet

@@ -29,6 +29,22 @@ def test_the_demo_desk_is_complete_dated_multilingual_and_signs_in(db):
     signs_in_every_printed_login_with_the_demo_password()
     shows_rnd_defects_and_patches_and_billing_consent_and_time()
     counts_overdue_tickets_as_the_queue_shows_them()
+    has_teams_and_macros_in_four_languages()
+
+
+def has_teams_and_macros_in_four_languages() -> None:
+    """The workspace's macros show on first sign-in: the desk's, a team's, one's own."""
+    from palier.workspace.macros import visible_macros
+    from palier.workspace.models import Macro, Team
+
+    assert set(Team.objects.values_list("name", flat=True)) == {"Customer Services", "Consulting"}
+    sophie = User.objects.get(username="sophie.martin")
+    scopes = set(visible_macros(sophie).values_list("scope", flat=True))
+    assert scopes == {"desk", "team", "personal"}
+    for macro in Macro.objects.all():
+        assert set(macro.texts) == {"en", "fr", "de", "it"}, macro.name
+    giulia = User.objects.get(username="giulia.rossi")
+    assert visible_macros(giulia).filter(scope="team").count() == 0  # not her team's
 
 
 def counts_overdue_tickets_as_the_queue_shows_them() -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from palier.accounts.permissions import Permission, allowed
 from palier.engineering import actions
 from palier.engineering.models import Defect, DefectStatus
 from palier.engineering.queries import (
@@ -18,6 +21,7 @@ from palier.engineering.queries import (
     customers_on_older_versions,
     defect_links,
     list_defects,
+    release_audience,
 )
 from palier.engineering.release_notes import release_notes
 from palier.lib.errors import DomainError
@@ -43,6 +47,7 @@ def defect_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "statuses": DefectStatus.choices,
+            "can_plan": allowed(request.user, Permission.PATCH_WRITE),
             "chosen": status,
             "open_only": open_only,
         },
@@ -94,6 +99,8 @@ def defect_detail(request: HttpRequest, defect_id: int) -> HttpResponse:
 
 @staff_required
 def patch_new(request: HttpRequest) -> HttpResponse:
+    if not allowed(request.user, Permission.PATCH_WRITE):
+        raise PermissionDenied  # not a form that refuses on submit
     form = PatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -127,7 +134,28 @@ def patch_detail(request: HttpRequest, patch_id: int) -> HttpResponse:
             "language": language,
             "languages": LANGS,
             "outdated": customers_on_older_versions(patch),
+            "audience": _audience(patch),
         },
+    )
+
+
+def _audience(patch) -> str:
+    """What a release does, in words, before it is done (it cannot be undone)."""
+    audience = release_audience(patch)
+    numbers = {
+        "customers": ngettext("%(count)s customer", "%(count)s customers", audience.customers)
+        % {"count": audience.customers},
+        "requests": ngettext("%(count)s request", "%(count)s requests", audience.tickets)
+        % {"count": audience.tickets},
+    }
+    if patch.released_at:
+        return _("This tells %(customers)s (%(requests)s) linked since the release.") % numbers
+    return (
+        _(
+            "Releasing tells %(customers)s (%(requests)s) that the patch is out, by mail and "
+            "on the portal; it cannot be undone."
+        )
+        % numbers
     )
 
 
@@ -135,6 +163,9 @@ def patch_detail(request: HttpRequest, patch_id: int) -> HttpResponse:
 @staff_required
 def patch_release(request: HttpRequest, patch_id: int) -> HttpResponse:
     patch = access_patch_by_id(request.user, patch_id)
+    if request.POST.get("confirmed") != "1":  # asked once, with what it will do
+        context = {"patch": patch, "audience": _audience(patch)}
+        return render(request, "web/engineering/patch_release_confirm.html", context)
     try:
         result = actions.do_release_patch(patch, acting_user=request.user)
     except DomainError as exc:

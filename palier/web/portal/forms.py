@@ -87,6 +87,13 @@ def attachments_help() -> str:
     }
 
 
+# Who sees a request, exactly: a customer admin sees every request of the organization.
+VISIBILITY_WORDS = {
+    Visibility.PRIVATE: _("Private: you and your organization's administrators"),
+    Visibility.SHARED: _("Shared: every colleague of your organization"),
+}
+
+
 class NewRequestForm(forms.Form):
     type = forms.ChoiceField(
         label=_("What do you need?"),
@@ -128,7 +135,7 @@ class NewRequestForm(forms.Form):
     attachments = AttachmentsField(label=_("Attachments"))
     visibility = forms.ChoiceField(
         label=_("Who may follow this request?"),
-        choices=Visibility.choices,
+        choices=[(value, VISIBILITY_WORDS[value]) for value in Visibility.values],
         widget=forms.RadioSelect,
     )
 

@@ -48,7 +48,7 @@ from palier.tickets.states import (
     allowed_targets,
 )
 from palier.web.access import contact_required
-from palier.web.portal.forms import TYPE_HELP, ReplyForm, RequestFilterForm
+from palier.web.portal.forms import TYPE_HELP, VISIBILITY_WORDS, ReplyForm, RequestFilterForm
 from palier.web.portal.patch import patch_context
 from palier.web.portal.preview import entitlement_refusal
 from palier.web.portal.timeline import customer_timeline
@@ -193,6 +193,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, reply_form: ReplyForm)
         **patch_context(ticket, user),
         # The model's type labels are not translated; the form's one-line titles are.
         "type_label": TYPE_HELP[ticket.type][0] if ticket.type in TYPE_HELP else ticket.type,
+        "visibility_label": VISIBILITY_WORDS.get(ticket.visibility, ticket.visibility),
     }
 
 

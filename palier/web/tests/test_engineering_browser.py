@@ -47,12 +47,17 @@ def test_rnd_plans_and_releases_a_patch_and_the_linked_ticket_is_told_once(
     page.check(f"input[name=defects][value='{defect.pk}']")
     page.click("main form button[type=submit]")
     page.wait_for_url("**/rnd/patches/*/")
+    assert "tells 1 customer (1 request)" in page.locator("main").inner_text()
     page.click("text=Release and tell every linked ticket")
+    page.wait_for_selector("text=tells 1 customer (1 request)")  # asked once, before
+    assert TicketEvent.objects.filter(ticket=ticket, kind="patch_available").count() == 0
+    page.click("#confirm-release")
     page.wait_for_selector("text=Released: 1 ticket(s) told.")
     notes = page.locator("pre.release-notes").inner_text()
     assert "Palier ERP 11.3.2" in notes and defect.reference in notes
     shoot(page, "rnd-patch-released")
     page.click("text=Tell tickets linked since the release")  # a retry tells nobody again
+    page.click("#confirm-release")
     page.wait_for_selector("text=Released: 0 ticket(s) told.")
     assert TicketEvent.objects.filter(ticket=ticket, kind="patch_available").count() == 1
     assert violations == []

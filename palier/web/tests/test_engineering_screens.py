@@ -60,8 +60,8 @@ def test_rnd_plans_and_releases_a_patch_from_the_screens(world):
     patch = Patch.objects.get(version__number="11.3.2")
     assert response.status_code == 302
     assert client.get(f"/rnd/patches/{patch.pk}/?lang=fr").status_code == 200
-    client.post(f"/rnd/patches/{patch.pk}/release/")
-    client.post(f"/rnd/patches/{patch.pk}/release/")
+    client.post(f"/rnd/patches/{patch.pk}/release/", {"confirmed": "1"})
+    client.post(f"/rnd/patches/{patch.pk}/release/", {"confirmed": "1"})
     assert TicketEvent.objects.filter(ticket=ticket, kind="patch_available").count() == 1
     ticket.refresh_from_db()
     assert ticket.status == "patch_available"
@@ -77,6 +77,48 @@ def test_an_agent_reads_defects_but_cannot_release(world):
         {"product": Product.objects.get(code="erp").pk, "number": "11.3.2", "defects": [defect.pk]},
     )
     patch = Patch.objects.get()
-    client.post(f"/rnd/patches/{patch.pk}/release/")
+    client.post(f"/rnd/patches/{patch.pk}/release/", {"confirmed": "1"})
     patch.refresh_from_db()
     assert patch.released_at is None
+
+
+def test_releasing_a_patch_first_says_how_many_customers_it_tells(world):
+    """Irreversible: the first press only says what will happen; nothing is released."""
+    first = malfunction(world.contact_a, "Error 4711")
+    defect = escalated(first, world.agent)
+    second = malfunction(world.contact_b, "Erreur 4711")
+    other = malfunction(world.contact_b, "Erreur 4712")
+    escalated(second, world.agent, defect=defect)
+    escalated(other, world.agent, defect=defect)
+    client = signed_in(world.rnd)
+    client.post(
+        "/rnd/patches/new/",
+        {"product": Product.objects.get(code="erp").pk, "number": "11.3.2", "defects": [defect.pk]},
+    )
+    patch = Patch.objects.get()
+    page = client.get(f"/rnd/patches/{patch.pk}/").content.decode()
+    assert "tells 2 customers (3 requests)" in page
+
+    response = client.post(f"/rnd/patches/{patch.pk}/release/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "tells 2 customers (3 requests)" in html and 'name="confirmed"' in html
+    patch.refresh_from_db()
+    assert patch.released_at is None
+    assert not TicketEvent.objects.filter(kind="patch_available").exists()
+
+    client.post(f"/rnd/patches/{patch.pk}/release/", {"confirmed": "1"})
+    patch.refresh_from_db()
+    assert patch.released_at is not None
+    assert TicketEvent.objects.filter(kind="patch_available").count() == 3
+
+
+def test_planning_a_patch_is_offered_only_to_those_who_may(world):
+    """A level-1 agent is not shown a form that refuses them on submit."""
+    agent = signed_in(world.agent)
+    assert "/rnd/patches/new/" not in agent.get("/rnd/").content.decode()
+    assert agent.get("/rnd/patches/new/").status_code == 403
+    for person in (world.rnd, world.manager):
+        client = signed_in(person)
+        assert "/rnd/patches/new/" in client.get("/rnd/").content.decode()
+        assert client.get("/rnd/patches/new/").status_code == 200

@@ -61,3 +61,14 @@ def test_do_set_language_refuses_a_language_the_desk_does_not_speak(world):
     with pytest.raises(DomainError) as refused:
         do_set_language(world.contact_a, "es")
     assert refused.value.code == "unknown_language"
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "it", "en"])
+def test_the_menu_names_each_language_in_itself(client, world, language):
+    """A French reader looking for English finds "English", not "Anglais"."""
+    client.force_login(world.contact_b)
+    client.post("/language/", {"language": language, "next": "/portal/"})
+    html = client.get("/portal/").content.decode()
+    menu = html.split('id="lang-select"', 1)[1].split("</select>", 1)[0]
+    for name in ("English", "Français", "Deutsch", "Italiano"):
+        assert f">{name}</option>" in menu

@@ -32,3 +32,20 @@ def test_a_contact_sees_only_the_portal(client, world):
     nav = body.split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
     assert "/portal/requests/" in nav
     assert "/billing/" not in nav and "/rnd/" not in nav and "/desk/" not in nav
+
+
+@pytest.mark.parametrize(
+    ("persona", "landing"),
+    [("agent", "/desk/"), ("consultant", "/desk/"), ("manager", "/desk/"), ("rnd", "/rnd/")],
+)
+def test_each_role_lands_on_the_screen_it_works_in(client, world, persona, landing):
+    client.force_login(getattr(world, persona))
+    assert client.get("/").url == landing
+
+
+def test_rnd_lands_on_the_defects_after_signing_in(client, world):
+    world.rnd.set_password("pw-of-rnd-123")
+    world.rnd.save()
+    response = client.post("/login/", {"username": world.rnd.username, "password": "pw-of-rnd-123"})
+    assert response.status_code == 302
+    assert client.get(response.url).url == "/rnd/"

@@ -203,3 +203,47 @@ def test_the_form_works_without_javascript(browser, live_server, world):
     page.wait_for_url("**/portal/requests/*/")
     assert Ticket.objects.get().reason == "information_or_training"
     context.close()
+
+
+@pytest.mark.parametrize("mobile", [True, False], ids=["phone", "desktop"])
+def test_what_waits_for_the_customer_is_at_the_top_on_every_width(
+    portal_page, world, shoot, mobile
+):
+    """An estimate to accept and a question to answer come before the request's facts and
+    conversation, on a phone too (the accept button sat ~1,800 px down, under the reply)."""
+    from decimal import Decimal
+
+    from palier.billing.actions import do_propose_estimate
+
+    _speaks(world.contact_a, "de")
+    estimate = open_request(world.contact_a, "Add a zone column", request_type="feature")
+    for number in range(4):  # a conversation long enough to push the aside down
+        do_add_message(estimate, acting_user=world.contact_a, body=f"Detail {number}. " * 30)
+    do_propose_estimate(
+        estimate, acting_user=world.consultant, hours=Decimal("3"), text="Add the column."
+    )
+    question = open_request(world.contact_a, "Printing the delivery note fails")
+    do_add_message(question, acting_user=world.agent, body="Which printer do you use?")
+    do_transition(question, "waiting_customer", acting_user=world.agent, reason="Asked.")
+
+    page = portal_page(world.contact_a, language="de", mobile=mobile)
+    page.goto(f"/portal/requests/{estimate.pk}/")
+    height = page.viewport_size["height"]
+    accept = page.locator("#consent-accept")
+    assert accept.bounding_box()["y"] + accept.bounding_box()["height"] <= height
+    facts = page.locator("#request-title").locator("xpath=..").bounding_box()
+    assert accept.bounding_box()["y"] < facts["y"]
+    assert page.locator("#consent-accept").count() == 1
+    assert "{#" not in page.locator("main").inner_text()
+    shoot(page, f"portal-consent-top-{'phone' if mobile else 'desktop'}-de")
+
+    page.goto(f"/portal/requests/{question.pk}/")
+    waiting = page.locator("#waiting-for-you")
+    assert waiting.is_visible()
+    assert waiting.bounding_box()["y"] + waiting.bounding_box()["height"] <= height
+    assert "Antwort" in waiting.inner_text()
+    waiting.get_by_role("link").click()
+    page.wait_for_function(
+        "(() => { const r = document.querySelector('#reply textarea').getBoundingClientRect();"
+        " return r.top >= 0 && r.top < window.innerHeight; })()"
+    )

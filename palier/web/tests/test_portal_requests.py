@@ -324,3 +324,19 @@ def test_odd_list_parameters_never_fail(client, world, params):
     open_request(world.contact_a)
     client.force_login(world.contact_a)
     assert client.get(reverse("web:portal:requests"), params).status_code == 200
+
+
+def test_the_privacy_wording_says_that_the_organizations_administrators_see_a_private_request(
+    client, world
+):
+    """A customer admin sees every request of the customer (above), so "private to the
+    contact who opened it" was untrue, on the form and on the request."""
+    client.force_login(world.contact_a)
+    form = client.get(reverse("web:portal:new")).content.decode()
+    assert "Private: you and your organization&#x27;s administrators" in form
+    assert "Private to the contact who opened it" not in form
+    ticket = open_request(world.contact_a, visibility="private")
+    page = client.get(reverse("web:portal:detail", args=[ticket.pk])).content.decode()
+    assert "Private: you and your organization&#x27;s administrators" in page
+    client.force_login(world.admin_a)
+    assert client.get(reverse("web:portal:detail", args=[ticket.pk])).status_code == 200
