@@ -18,6 +18,12 @@ class Command(BaseCommand):
         evaluate_.add_argument(
             "--abstain", action="store_true", help="Count its silences below the threshold."
         )
+        evaluate_.add_argument(
+            "--set",
+            choices=["heldout", "independent"],
+            default="heldout",
+            help="Which held-out set: ours, or the one written blind by another author.",
+        )
         suggest = sub.add_parser("suggest", help="What the current model says of a request.")
         suggest.add_argument("subject")
         suggest.add_argument("body", nargs="?", default="")
@@ -26,7 +32,7 @@ class Command(BaseCommand):
         if action == "train":
             self._train(options["limit"])
         elif action == "evaluate":
-            self._evaluate(options["abstain"])
+            self._evaluate(options["abstain"], options["set"])
         elif action == "suggest":
             self._suggest(options["subject"], options["body"])
         else:  # pragma: no cover (argparse refuses it first)
@@ -44,7 +50,7 @@ class Command(BaseCommand):
             f"requests in {run.seconds:.1f} s; written to {model_path()}."
         )
 
-    def _evaluate(self, abstain: bool) -> None:
+    def _evaluate(self, abstain: bool, name: str = "heldout") -> None:
         from palier.triage.suggest import current_model, min_confidence
 
         model = current_model()
@@ -54,7 +60,7 @@ class Command(BaseCommand):
             found = model.suggest(subject, body, threshold=threshold)
             return "" if found.abstained else found.type.value
 
-        self.stdout.write(evaluate(predict, load_heldout()).markdown())
+        self.stdout.write(evaluate(predict, load_heldout(name)).markdown())
 
     def _suggest(self, subject: str, body: str) -> None:
         from palier.triage.suggest import suggest
