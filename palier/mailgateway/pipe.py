@@ -31,7 +31,7 @@ EX_DATAERR = 65
 EX_TEMPFAIL = 75
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024  # as the LMTP listener's limit
 _WEB_ONLY_APPS = frozenset({"ninja", "django.contrib.staticfiles", "django.contrib.messages"})
-# Passkeys: importing the app loads webauthn, cryptography and OpenSSL (a sixth of the
+# Passkeys: importing the app loads webauthn, cryptography and OpenSSL (a fifth of the
 # start-up's CPU); nothing that stores or processes a mail signs anybody in.
 _SIGN_IN_ONLY_APPS = frozenset({"django_otp_webauthn"})
 
