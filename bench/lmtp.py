@@ -5,6 +5,7 @@ the sending server sees), and brought to their endings by the listener's process
 
     .venv/bin/python bench/lmtp.py --db sqlite
     .venv/bin/python bench/lmtp.py --db postgres --messages 2000
+    .venv/bin/python bench/lmtp.py --db sqlite --connections 1 --profile /tmp/lmtp.prof
 
 Its own data set (`mail_lmtp`, dropped and migrated first): the `mail` bench's 20 customers of
 five contacts. The mix: new requests in four languages (a third with HTML, one in ten with a
@@ -31,7 +32,7 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.env import ROOT, bench_environ, reset_database, setup_django  # noqa: E402
-from bench.http import machine_speed  # noqa: E402
+from bench.http import machine_speed, machine_speed_cpu  # noqa: E402
 from bench.mail_ingest import _build, _inbound, _world  # noqa: E402
 
 DATASET = "mail_lmtp"
@@ -43,15 +44,20 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _listener(db: str, port: int, smtp_port: int) -> subprocess.Popen:
+def _listener(db: str, port: int, smtp_port: int, profile: str = "") -> subprocess.Popen:
     env = {
         **bench_environ(db, DATASET),
         "PALIER_SMTP_HOST": "127.0.0.1",
         "PALIER_SMTP_PORT": str(smtp_port),
         "PALIER_FROM_EMAIL": "support@palier.localhost",
+        # Connections kept for the whole run (not renewed after 60 s), so that the CPU of
+        # their PostgreSQL backends can be read from /proc.
+        "PALIER_DB_CONN_MAX_AGE": "3600",
     }
+    # --profile: every thread of the listener under cProfile (bench/profile_threads.py).
+    runner = ["bench/profile_threads.py", profile] if profile else ["-m", "palier.cli"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "palier.cli", "mail", "lmtp", "--port", str(port)],
+        [sys.executable, *runner, "mail", "lmtp", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -77,6 +83,28 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _backends_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend of the bench's database but our own (the
+    listener's: the server runs on the same machine); {} on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    found = {}
+    for backend in pids:
+        try:
+            found[backend] = _cpu_seconds(backend)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
 def run(port: int, messages: list[bytes], connections: int, pid: int) -> dict:
     shares = [messages[i::connections] for i in range(connections)]
     latencies: list[float] = []
@@ -85,7 +113,7 @@ def run(port: int, messages: list[bytes], connections: int, pid: int) -> dict:
         threading.Thread(target=_deliver, args=(port, share, latencies, refused))
         for share in shares
     ]
-    cpu = _cpu_seconds(pid)
+    cpu, backends = _cpu_seconds(pid), _backends_cpu()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -99,6 +127,8 @@ def run(port: int, messages: list[bytes], connections: int, pid: int) -> dict:
         time.sleep(0.05)
     done = time.perf_counter() - started
     cpu_ms = (_cpu_seconds(pid) - cpu) * 1000 / len(messages)
+    backends_ms = sum(t - backends.get(p, 0.0) for p, t in _backends_cpu().items())
+    backends_ms *= 1000 / len(messages)
     latencies.sort()
     return {
         "connections": connections,
@@ -112,6 +142,8 @@ def run(port: int, messages: list[bytes], connections: int, pid: int) -> dict:
         # The listener's CPU per message: what the rate would be with a core to itself.
         "listener_cpu_ms": round(cpu_ms, 2),
         "per_second_per_core": round(1000 / cpu_ms, 1) if cpu_ms else None,
+        # PostgreSQL's share, on the same cores (its backends for the listener).
+        **({"postgres_cpu_ms": round(backends_ms, 2)} if backends else {}),
     }
 
 
@@ -126,8 +158,11 @@ def _messages(n: int, offset: int, contacts: list, rng: random.Random) -> list[b
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgres"])
-    parser.add_argument("--messages", type=int, default=1000, help="per connection count")
+    parser.add_argument(
+        "--messages", type=int, default=1000, help="per run, shared by its connections"
+    )
     parser.add_argument("--connections", default="1,4")
+    parser.add_argument("--profile", default="", help="write the listener's cProfile here")
     args = parser.parse_args()
     from aiosmtpd.controller import Controller
 
@@ -149,9 +184,10 @@ def main() -> None:
     connections.close_all()
     rng = random.Random(42)
     port = _free_port()
-    results: dict = {"db": args.db, "load_before": os.getloadavg()[0]}
+    results: dict = {"db": args.db, "load_before": round(os.getloadavg()[0], 1)}
     results["speed_before_ms"] = machine_speed()
-    listener = _listener(args.db, port, smtp_port)
+    results["cpu_speed_before_ms"] = machine_speed_cpu()
+    listener = _listener(args.db, port, smtp_port, args.profile)
     runs = []
     try:
         # Warm-up (not measured): the listener's first mail imports the pipeline.
@@ -168,7 +204,8 @@ def main() -> None:
         sink.stop()
     results["runs"] = runs
     results["speed_after_ms"] = machine_speed()
-    results["load_after"] = os.getloadavg()[0]
+    results["cpu_speed_after_ms"] = machine_speed_cpu()
+    results["load_after"] = round(os.getloadavg()[0], 1)
     env = bench_environ(args.db, DATASET)
     verify = subprocess.run(
         [sys.executable, "-m", "palier.cli", "mail", "verify"],

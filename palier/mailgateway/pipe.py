@@ -11,11 +11,13 @@ A process per message pays Python's and Django's start-up for each mail, so this
 imports only what storing needs: Django's system checks are not run (they import every URL,
 the API and its schemas: `palier check` runs them), the admin does not import every app's
 admin module, apps without models that serve only the web (the API docs' static files,
-messages, static files; PostgreSQL's extras on SQLite) are left out, and the processing (the
-parser, the triage model and its scikit-learn, the ticket actions) is the worker's: the raw
-and its `process_mail` task commit together, and the worker, which must run anyway for the
-desk's mail to go out, processes it within its polling interval. `--now` processes in this
-process instead (a desk without a worker). docs/performance.md ("Mail") has the figures.
+messages, static files; PostgreSQL's extras on SQLite) and the passkeys' app (its import
+loads webauthn, cryptography and OpenSSL; nothing on the mail path signs anybody in) are left
+out, and the processing (the parser, the triage model and its scikit-learn, the ticket
+actions) is the worker's: the raw and its `process_mail` task commit together, and the
+worker, which must run anyway for the desk's mail to go out, processes it within its polling
+interval. `--now` processes in this process instead (a desk without a worker).
+docs/performance.md ("Mail", "One process per message") has the figures.
 """
 
 from __future__ import annotations
@@ -29,10 +31,14 @@ EX_DATAERR = 65
 EX_TEMPFAIL = 75
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024  # as the LMTP listener's limit
 _WEB_ONLY_APPS = frozenset({"ninja", "django.contrib.staticfiles", "django.contrib.messages"})
+# Passkeys: importing the app loads webauthn, cryptography and OpenSSL (a fifth of the
+# start-up's CPU); nothing that stores or processes a mail signs anybody in.
+_SIGN_IN_ONLY_APPS = frozenset({"django_otp_webauthn"})
 
 
 def lean_setup() -> None:
-    """django.setup() with the apps ingest needs (every model stays, for its relations)."""
+    """django.setup() with the apps ingest needs (every model stays, for its relations, but
+    the passkeys', which no mail touches)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palier.settings")
     import django
     from django.conf import settings
@@ -40,7 +46,8 @@ def lean_setup() -> None:
     on_postgres = any("postgres" in db["ENGINE"] for db in settings.DATABASES.values())
     apps = []
     for app in settings.INSTALLED_APPS:
-        if app in _WEB_ONLY_APPS or (app == "django.contrib.postgres" and not on_postgres):
+        left_out = app in _WEB_ONLY_APPS or app in _SIGN_IN_ONLY_APPS
+        if left_out or (app == "django.contrib.postgres" and not on_postgres):
             continue
         simple = "django.contrib.admin.apps.SimpleAdminConfig"
         apps.append(simple if app == "django.contrib.admin" else app)

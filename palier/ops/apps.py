@@ -10,6 +10,13 @@ class OpsConfig(AppConfig):
         from django.contrib.auth.signals import user_login_failed
 
         from palier.ops import checks  # noqa: F401  (registers the system checks)
-        from palier.ops.metrics import count_sign_in_failure
 
-        user_login_failed.connect(count_sign_in_failure, dispatch_uid="palier-metrics-sign-in")
+        user_login_failed.connect(_count_sign_in_failure, dispatch_uid="palier-metrics-sign-in")
+
+
+def _count_sign_in_failure(sender, **kwargs) -> None:
+    # prometheus-client is imported when it is needed, not by every process's start-up
+    # (`palier mail ingest` runs once per mail and counts nothing).
+    from palier.ops.metrics import count_sign_in_failure
+
+    count_sign_in_failure(sender, **kwargs)
