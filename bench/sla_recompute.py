@@ -211,8 +211,15 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--sample", type=int, default=1000, help="tickets for per-event cost")
     parser.add_argument("--reuse", action="store_true", help="measure the data set built before")
+    parser.add_argument(
+        "--set",
+        dest="dataset",
+        help="measure another data set as it is, e.g. bench/fill.py's 1m (implies --reuse)",
+    )
     args = parser.parse_args()
     dataset = f"sla_{args.tickets // 1000}k" if args.tickets >= 1000 else f"sla_{args.tickets}"
+    if args.dataset:
+        dataset, args.reuse = args.dataset, True
     if not args.reuse:
         reset_database(args.db, dataset)
     setup_django(args.db, dataset)
@@ -232,7 +239,14 @@ def main() -> None:
         started = time.perf_counter()
         build(args.tickets, now, random.Random(42))
         print(f"built in {time.perf_counter() - started:.0f} s")
-    results = {"db": args.db, "tickets": args.tickets, **measure(now, args.sample)}
+    import os
+
+    from palier.tickets.models import Ticket
+
+    results = {"db": args.db, "set": dataset, "tickets": Ticket.objects.count()}
+    results["load_before"] = [round(x, 2) for x in os.getloadavg()]
+    results.update(measure(now, args.sample))
+    results["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(results, indent=2))
     path = Path("/tmp/palier-bench") / f"results-sla-{args.db}-{dataset}.json"
     path.write_text(json.dumps(results, indent=2))
