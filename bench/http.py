@@ -100,13 +100,16 @@ def start_server(args: argparse.Namespace) -> subprocess.Popen:
         args.worker_class,
         "--keep-alive",
         "30",
+        # A loaded machine may take more than gunicorn's 30 s to import the app in a worker.
+        "--timeout",
+        "300",
         "--access-logfile",
         "-" if args.access_log else "/dev/null",
     ]
     if args.worker_class == "gthread":
         command += ["--threads", str(args.threads)]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
-    for _ in range(100):
+    for _ in range(1500):  # up to ~5 minutes on a loaded machine
         try:
             conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=1)
             conn.request("GET", "/api/v1/codes")
