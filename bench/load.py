@@ -277,22 +277,28 @@ def main() -> None:
 def stop(server, worker, since_id: int, began) -> None:
     server.terminate()
     worker.terminate()
-    server.wait(timeout=60)
-    worker.wait(timeout=60)
+    for process in (server, worker):
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # e.g. a worker in the middle of a periodic job
+            process.kill()
+            process.wait(timeout=60)
     cleanup(since_id, began)
 
 
 def finish(args, results: dict, server, worker, since_id: int, began, speed_before) -> None:
     import os
 
-    stop(server, worker, since_id, began)
-    results["speed_index_ms"] = [speed_before, machine_speed()]
+    # Written before stopping: a worker that will not stop must not cost the run's figures.
     results["load_average"] = [round(x, 2) for x in os.getloadavg()]
     suffix = "-create" if args.only == "create" else ""
     out = DATA_DIR / f"load-{args.db}-{args.dataset}{suffix}.json"
     out.write_text(json.dumps(results, indent=1))
-    print(json.dumps({k: v for k, v in results.items()}, indent=1))
-    print(f"written to {out}")
+    print(json.dumps({k: v for k, v in results.items()}, indent=1), flush=True)
+    stop(server, worker, since_id, began)
+    results["speed_index_ms"] = [speed_before, machine_speed()]
+    out.write_text(json.dumps(results, indent=1))
+    print(f"speed index {results['speed_index_ms']}; written to {out}")
 
 
 if __name__ == "__main__":
