@@ -96,12 +96,72 @@ def replicate(conn, copies: int) -> None:
     print(f"text indexes: {time.monotonic() - started:.0f} s", flush=True)
 
 
+def replicate_all(conn, copies: int) -> None:
+    """Every non-empty table that points at tickets (and tickets): any data set's shape, e.g.
+    bench/dashboards.py's (decisions, clocks, time, estimates, surveys, defect links)."""
+    tables = ["tickets_ticket"] + [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint "
+            "WHERE contype = 'f' AND confrelid = 'tickets_ticket'::regclass ORDER BY 1"
+        ).fetchall()
+    ]
+    # Rows of the ticket's own (an article only cites a ticket, and its key is unique).
+    tables = [t for t in tables if t not in ("knowledge_article",)]
+    tables = [t for t in tables if conn.execute(f"SELECT EXISTS (SELECT FROM {t})").fetchone()[0]]
+    keys = {}
+    for table in tables:
+        keys[table] = conn.execute(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+            "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = %s::regclass AND i.indisprimary",
+            [table],
+        ).fetchone()[0]
+    top = {t: conn.execute(f"SELECT max({keys[t]}) FROM {t}").fetchone()[0] for t in tables}
+    offsets: dict[str, dict[str, str]] = {}
+    for table in tables:
+        links = conn.execute(
+            "SELECT a.attname, c.relname FROM pg_constraint k "
+            "JOIN pg_class c ON c.oid = k.confrelid JOIN pg_attribute a "
+            "ON a.attrelid = k.conrelid AND a.attnum = ANY(k.conkey) "
+            "WHERE k.contype = 'f' AND k.conrelid = %s::regclass",
+            [table],
+        ).fetchall()
+        offsets[table] = {col: target for col, target in links if target in tables}
+        offsets[table].setdefault(keys[table], table)
+    print({t: top[t] for t in tables}, flush=True)
+    for k in range(1, copies):
+        started = time.monotonic()
+        with conn.transaction():
+            for table in tables:
+                cols = columns(conn, table)
+                values = ", ".join(
+                    f"{c} + {k * top[offsets[table][c]]}" if c in offsets[table] else c
+                    for c in cols
+                )
+                conn.execute(
+                    f"INSERT INTO {table} ({', '.join(cols)}) SELECT {values} FROM {table} "
+                    f"WHERE {keys[table]} <= {top[table]}"
+                )
+        print(f"copy {k + 1} of {copies}: {time.monotonic() - started:.0f} s", flush=True)
+    for table in tables:
+        if keys[table] == "id":
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--source", default="100k")
     parser.add_argument("--target", default="1m")
     parser.add_argument("--copies", type=int, default=10)
     parser.add_argument("--clocks-only", action="store_true")
+    parser.add_argument(
+        "--every-ticket-table",
+        action="store_true",
+        help="copy every non-empty table that points at tickets (e.g. a dashboards set)",
+    )
     args = parser.parse_args()
     import psycopg
 
@@ -112,7 +172,10 @@ def main() -> None:
             conn.execute(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {target} TEMPLATE {source}")
         with psycopg.connect(f"{PG_SERVER}/{target}", autocommit=True) as conn:
-            replicate(conn, args.copies)
+            if args.every_ticket_table:
+                replicate_all(conn, args.copies)
+            else:
+                replicate(conn, args.copies)
             conn.execute("VACUUM ANALYZE")
     else:
         with (
