@@ -65,3 +65,14 @@ def reset_database(db: str, dataset: str) -> None:
 
 def dataset_name(tickets: int) -> str:
     return f"{tickets // 1000}k" if tickets % 1000 == 0 else str(tickets)
+
+
+if __name__ == "__main__":
+    # `eval "$(.venv/bin/python bench/env.py postgres 1m)"`: the bench's environment in a shell,
+    # e.g. to run `palier migrate`, `palier backup` or `palier restore` on a data set.
+    import shlex
+
+    names = ("PALIER_ENV", "PALIER_SECRET_KEY", "PALIER_ALLOWED_HOSTS", "PALIER_INSECURE_HTTP")
+    names += ("PALIER_DATA_DIR", "PALIER_LOG_LEVEL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    environ = bench_environ(sys.argv[1], sys.argv[2])
+    print("\n".join(f"export {k}={shlex.quote(environ[k])}" for k in names if k in environ))

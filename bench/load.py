@@ -213,6 +213,12 @@ def main() -> None:
     parser.add_argument("--create-seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--only",
+        choices=["all", "create"],
+        default="all",
+        help="all three phases, or only creation end to end (two clients and the worker)",
+    )
     args = parser.parse_args()
     args.worker_class, args.threads, args.access_log = "sync", 1, False
     if not args.port:
@@ -240,6 +246,12 @@ def main() -> None:
     )
     try:
         results = {"clients": args.clients, "seconds": args.seconds, "workers": args.workers}
+        if args.only == "create":
+            say("creation end to end")
+            results["create_end_to_end"] = create_end_to_end(
+                args.port, tokens, args.create_seconds, since_id
+            )
+            return finish(args, results, server, worker, since_id, began, speed_before)
         say(f"bare: {args.clients} clients GET /api/v1/me for {args.seconds:.0f} s")
         results["bare"] = bare(args.port, tokens, args.clients, args.seconds)
         results["bare"].pop("created")
@@ -256,17 +268,37 @@ def main() -> None:
         results["create_end_to_end"] = create_end_to_end(
             args.port, tokens, args.create_seconds, last
         )
-    finally:
-        server.terminate()
-        worker.terminate()
-        server.wait(timeout=60)
-        worker.wait(timeout=60)
-        cleanup(since_id, began)
-    results["speed_index_ms"] = [speed_before, machine_speed()]
-    out = DATA_DIR / f"load-{args.db}-{args.dataset}.json"
+    except BaseException:
+        stop(server, worker, since_id, began)
+        raise
+    finish(args, results, server, worker, since_id, began, speed_before)
+
+
+def stop(server, worker, since_id: int, began) -> None:
+    server.terminate()
+    worker.terminate()
+    for process in (server, worker):
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # e.g. a worker in the middle of a periodic job
+            process.kill()
+            process.wait(timeout=60)
+    cleanup(since_id, began)
+
+
+def finish(args, results: dict, server, worker, since_id: int, began, speed_before) -> None:
+    import os
+
+    # Written before stopping: a worker that will not stop must not cost the run's figures.
+    results["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    suffix = "-create" if args.only == "create" else ""
+    out = DATA_DIR / f"load-{args.db}-{args.dataset}{suffix}.json"
     out.write_text(json.dumps(results, indent=1))
-    print(json.dumps({k: v for k, v in results.items()}, indent=1))
-    print(f"written to {out}")
+    print(json.dumps({k: v for k, v in results.items()}, indent=1), flush=True)
+    stop(server, worker, since_id, began)
+    results["speed_index_ms"] = [speed_before, machine_speed()]
+    out.write_text(json.dumps(results, indent=1))
+    print(f"speed index {results['speed_index_ms']}; written to {out}")
 
 
 if __name__ == "__main__":

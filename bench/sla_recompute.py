@@ -127,7 +127,7 @@ def _flag_everything_until(moment: dt.datetime) -> None:
     settle_past(TicketClock.objects.filter(active=True), moment, warnings=True)
 
 
-def measure(now: dt.datetime, sample: int) -> dict:
+def measure(now: dt.datetime, sample: int, recompute_limit: int | None = None) -> dict:
     from django.db import connection, reset_queries
 
     from palier.sla.actions import do_recompute, recompute_many, scan
@@ -139,10 +139,12 @@ def measure(now: dt.datetime, sample: int) -> dict:
 
     ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True))
     out: dict = {"open_tickets": len(ids)}
+    some = ids[:recompute_limit] if recompute_limit else ids
     started = time.perf_counter()
-    recompute_many(ids, now=now)
-    out["recompute_all_s"] = round(time.perf_counter() - started, 1)
-    out["recompute_per_ticket_ms"] = round(out["recompute_all_s"] * 1000 / len(ids), 3)
+    recompute_many(some, now=now)
+    out["recomputed"] = len(some)
+    out["recompute_s"] = round(time.perf_counter() - started, 1)
+    out["recompute_per_ticket_ms"] = round(out["recompute_s"] * 1000 / len(some), 3)
 
     # Backlog: random histories leave tens of thousands of clocks past due at once (a desk
     # switching SLAs on). One pass of 500 per target gives the cost per flag; the rest is
@@ -211,8 +213,25 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--sample", type=int, default=1000, help="tickets for per-event cost")
     parser.add_argument("--reuse", action="store_true", help="measure the data set built before")
+    parser.add_argument(
+        "--set",
+        dest="dataset",
+        help="measure another data set as it is, e.g. bench/fill.py's 1m (implies --reuse)",
+    )
+    parser.add_argument(
+        "--keep-clocks",
+        action="store_true",
+        help="with --reuse: keep the set's clocks (the scan then covers all of them)",
+    )
+    parser.add_argument(
+        "--recompute-limit",
+        type=int,
+        help="rebuild the clocks of only this many open tickets (the cost a ticket)",
+    )
     args = parser.parse_args()
     dataset = f"sla_{args.tickets // 1000}k" if args.tickets >= 1000 else f"sla_{args.tickets}"
+    if args.dataset:
+        dataset, args.reuse = args.dataset, True
     if not args.reuse:
         reset_database(args.db, dataset)
     setup_django(args.db, dataset)
@@ -224,7 +243,8 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     if args.reuse:
-        TicketClock.objects.all().delete()  # start from no clocks, as after a fresh build
+        if not args.keep_clocks:
+            TicketClock.objects.all().delete()  # start from no clocks, as after a fresh build
         latest = TicketEvent.objects.order_by("-at").values_list("at", flat=True)[0]
         now = latest.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     else:
@@ -232,7 +252,14 @@ def main() -> None:
         started = time.perf_counter()
         build(args.tickets, now, random.Random(42))
         print(f"built in {time.perf_counter() - started:.0f} s")
-    results = {"db": args.db, "tickets": args.tickets, **measure(now, args.sample)}
+    import os
+
+    from palier.tickets.models import Ticket
+
+    results = {"db": args.db, "set": dataset, "tickets": Ticket.objects.count()}
+    results["load_before"] = [round(x, 2) for x in os.getloadavg()]
+    results.update(measure(now, args.sample, args.recompute_limit))
+    results["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(results, indent=2))
     path = Path("/tmp/palier-bench") / f"results-sla-{args.db}-{dataset}.json"
     path.write_text(json.dumps(results, indent=2))

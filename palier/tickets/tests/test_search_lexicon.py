@@ -1,0 +1,100 @@
+"""PostgreSQL: a search of several words whose newest tickets hold too few matches asks the
+text index with each prefix spelled out as its lexemes, and finds exactly what the prefixes
+find."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from palier.testing.factories import make_ticket
+from palier.tickets import search
+from palier.tickets.actions import do_add_message
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the lexicon serves PostgreSQL's GIN index"
+)
+
+
+def by_prefixes(q: str, *, include_internal: bool = True) -> list[int]:
+    """The newest matches as the prefix query finds them: the answer to agree with."""
+    condition = search._pg_match(q.split(), include_internal=include_internal)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ticket_id FROM ticket_search WHERE {condition} ORDER BY ticket_id DESC"
+        )
+        return [row[0] for row in cursor.fetchall()][:5]
+
+
+def lexemes(prefix: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT lexeme FROM ticket_search_lexeme WHERE lexeme LIKE %s ORDER BY lexeme",
+            [prefix + "%"],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.fixture
+def index_only(monkeypatch):
+    """No walk down the newest tickets: every search of several words asks the index."""
+    monkeypatch.setattr(search, "WALK_PER_MATCH", 0)
+
+
+def test_the_lexicon_holds_the_words_of_new_rows_and_of_appended_messages(world):
+    ticket = make_ticket(world.contact_a, "usage", "Lieferscheins fehlen", description="Zollamt")
+    assert lexemes("lieferschein") == ["lieferscheins"]
+    do_add_message(ticket, acting_user=world.agent, body="Kulanzgutschrift", internal=True)
+    assert lexemes("kulanz") == ["kulanzgutschrift"]
+
+
+@pytest.mark.parametrize("per_word", [64, 1])
+def test_spelled_out_prefixes_find_what_the_prefixes_find(world, index_only, monkeypatch, per_word):
+    # per_word=1: a prefix of several lexemes stays a prefix in the query, with the same answer.
+    monkeypatch.setattr(search, "LEXEMES_PER_WORD", per_word)
+    make_ticket(world.contact_a, "usage", "Facture bloquée", description="Lieferschein E4711")
+    make_ticket(world.contact_a, "usage", "Factures bloquées", description="Lieferscheins")
+    make_ticket(world.contact_b, "usage", "Facturation", description="Lieferscheine E47112")
+    note = make_ticket(world.contact_b, "usage", "Lettre")
+    do_add_message(note, acting_user=world.agent, body="Facture lieferschein vue", internal=True)
+    make_ticket(world.contact_a, "usage", "Rechnung", description="Lieferschein")
+    queries = [
+        "factur lieferschein",
+        "facture lieferschein",
+        "factures lieferscheins",
+        "bloque e4711",
+        "e4711 lieferscheine",
+        "facture nowhere",
+        "nowhere elsewhere",
+        "lieferschein lieferschein",
+    ]
+    for q in queries:
+        for internal in (True, False):
+            expected = by_prefixes(q, include_internal=internal)
+            found = search.newest_match_ids(q, include_internal=internal, limit=5)
+            assert found == expected, (q, internal)
+    assert search.newest_match_ids("factur lieferschein", include_internal=True, limit=5)
+    assert search.newest_match_ids("facture nowhere", include_internal=True, limit=5) == []
+
+
+def test_a_search_that_falls_short_of_the_walk_costs_two_statements(world, index_only):
+    ticket = make_ticket(world.contact_a, "usage", "Facture", description="Lieferschein")
+    with CaptureQueriesContext(connection) as ctx:
+        found = search.newest_match_ids("facture lieferschein", include_internal=True, limit=5)
+    assert found == [ticket.pk]
+    # The walk, then the index with the words' lexemes read in the same statement.
+    assert len(ctx.captured_queries) == 2
+    assert "ticket_search_lexeme" in ctx.captured_queries[1]["sql"]
+
+
+def test_words_the_lexicon_cannot_spell_out_keep_their_prefix(world, index_only):
+    ticket = make_ticket(world.contact_a, "usage", "Größe falsch", description="Lieferschein")
+    with CaptureQueriesContext(connection) as ctx:
+        found = search.newest_match_ids("grosse lieferschein", include_internal=True, limit=5)
+    assert found == [ticket.pk] == by_prefixes("grosse lieferschein")
+    assert "ticket_search_lexeme" in ctx.captured_queries[1]["sql"]
+    with CaptureQueriesContext(connection) as ctx:
+        found = search.newest_match_ids("a_b lieferschein", include_internal=True, limit=5)
+    assert found == by_prefixes("a_b lieferschein")
+    assert "ticket_search_lexeme" not in ctx.captured_queries[1]["sql"]
