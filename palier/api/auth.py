@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -12,6 +15,22 @@ from palier.accounts.queries import access_user_by_token
 from palier.lib.errors import NotAllowed
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def profile_language(meta: Mapping[str, str]) -> str | None:
+    """The language of the bearer token's user when the request names none (no
+    Accept-Language), for the answers given before the token is read (replays, the body
+    limit); None when the request names one, or the token names nobody."""
+    if "HTTP_ACCEPT_LANGUAGE" in meta:
+        return None
+    scheme, _space, token = meta.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    user = access_user_by_token(token.strip())
+    supported = {code for code, _name in settings.LANGUAGES}
+    if user is None or user.language not in supported:
+        return None
+    return user.language
 
 
 class TokenAuth(HttpBearer):

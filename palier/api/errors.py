@@ -17,6 +17,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from palier.api.validation_messages import validation_message
 from palier.lib.errors import DomainError, field_errors
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,11 @@ def _validation_details(errors: list[dict]) -> list[dict]:
             if loc[:1] == [prefix]:
                 loc = loc[1:]
         out.append(
-            {"field": ".".join(loc), "message": err.get("msg", ""), "type": err.get("type", "")}
+            {
+                "field": ".".join(loc),
+                "message": validation_message(err),
+                "type": err.get("type", ""),
+            }
         )
     return out
 

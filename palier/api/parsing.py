@@ -70,7 +70,7 @@ class JsonParser(Parser):
         content_type = (request.content_type or "").lower()
         if content_type != "application/json" and not content_type.endswith("+json"):
             raise UnsupportedMediaType(
-                "Send the request body as JSON (Content-Type: application/json).",
+                _("Send the request body as JSON (Content-Type: application/json)."),
                 details={"content_type": content_type},
             )
         data = json.loads(request.body)

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import (
     AfterValidator,
@@ -44,12 +45,14 @@ FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 def _day_text(value: Any) -> Any:
     if isinstance(value, str | dt.date) and not isinstance(value, dt.datetime):
         return value
-    raise ValueError("A day is written as text, YYYY-MM-DD.")
+    raise ValueError(_("A day is written as text, YYYY-MM-DD."))
 
 
 def _day_in_range(value: dt.date) -> dt.date:
     if not FIRST_DAY <= value <= LAST_DAY:
-        raise ValueError(f"A day between {FIRST_DAY} and {LAST_DAY}.")
+        raise ValueError(
+            _("A day between %(first)s and %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY}
+        )
     return value
 
 
@@ -81,7 +84,7 @@ class In(Schema):
     def _an_object(cls, value: Any) -> Any:
         given = getattr(value, "_obj", value)  # ninja wraps what it validates in a getter
         if not isinstance(given, dict):
-            raise ValueError("Input should be a JSON object.")
+            raise ValueError(_("Input should be a JSON object."))
         return value
 
 

@@ -74,16 +74,26 @@ def limit_for(environ: dict) -> int:
 
 
 def _language(environ: dict) -> str:
+    """Accept-Language, else the profile language of the API token's user, as the API's
+    own answers (palier/api/auth.py)."""
+    from django.db import DatabaseError
     from django.utils.translation.trans_real import (
         get_supported_language_variant,
         parse_accept_lang_header,
     )
+
+    from palier.api.auth import profile_language  # the API's, loaded once Django is set up
 
     for code, _q in parse_accept_lang_header(environ.get("HTTP_ACCEPT_LANGUAGE", "")):
         try:
             return get_supported_language_variant(code)
         except LookupError:
             continue
+    if environ.get("PATH_INFO", "").startswith("/api/") and environ.get("HTTP_AUTHORIZATION"):
+        try:
+            return profile_language(environ) or settings.LANGUAGE_CODE
+        except DatabaseError:
+            return settings.LANGUAGE_CODE  # a refusal in English rather than none
     return settings.LANGUAGE_CODE
 
 

@@ -22,11 +22,14 @@ import re
 import time
 from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
+from palier.api.auth import profile_language
 from palier.web.models import Submission
 
 FORM_FIELD = "_submission"
@@ -43,8 +46,13 @@ def _hash(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
-def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+def _error(request: HttpRequest, status: int, code: str, message: Promise) -> JsonResponse:
+    """An API refusal given before the token is read: in the language of the token's user
+    when the request names none (as the API's own answers, palier/api/auth.py)."""
+    language = profile_language(request.META) or translation.get_language()
+    with translation.override(language):
+        body = {"error": {"code": code, "message": str(message)}}
+    return JsonResponse(body, status=status)
 
 
 class ReplayMiddleware:
@@ -64,6 +72,7 @@ class ReplayMiddleware:
             return self.get_response(request)
         if not KEY.match(key):
             return _error(
+                request,
                 422,
                 "invalid_idempotency_key",
                 _("Idempotency-Key is 1 to 200 printable ASCII characters."),
@@ -76,7 +85,10 @@ class ReplayMiddleware:
             scope = _hash(b"user", str(user.pk).encode())
         else:
             return self.get_response(request)  # answered 401: nothing to keep
-        fingerprint = _hash(request.path_info.encode(), request.body)
+        try:
+            fingerprint = _hash(request.path_info.encode(), request.body)
+        except RequestDataTooBig:
+            return _error(request, 413, "payload_too_large", _("The request body is too large."))
         return self._once(request, scope, key, fingerprint, wait=0)
 
     def _form(self, request: HttpRequest) -> HttpResponse:
@@ -101,6 +113,7 @@ class ReplayMiddleware:
         if first.request_hash != fingerprint:
             if request.path_info.startswith("/api/"):
                 return _error(
+                    request,
                     422,
                     "idempotency_key_reused",
                     _("This Idempotency-Key was already used for another request."),
@@ -108,6 +121,7 @@ class ReplayMiddleware:
             return self.get_response(request)  # another form with a copied key: not a repeat
         if first.status is None:
             response = _error(
+                request,
                 409,
                 "request_in_progress",
                 _("A request with this key is still being answered; try again shortly."),
