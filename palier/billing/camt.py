@@ -4,8 +4,9 @@ banks report QR-bill payments) and camt.053 (the account statement).
 Pure parsing, no database. Versions 001.04 (Swiss Payment Standards 2018/SPS 1.x) and
 001.08 (ISO 2019, SPS 2.x) differ where we read: the entry status is a bare code in .04
 (<Sts>BOOK</Sts>) and a choice in .08 (<Sts><Cd>BOOK</Cd></Sts>); the debtor's name is
-RltdPties/Dbtr/Nm in .04 and RltdPties/Dbtr/Pty/Nm in .08 (Cdtr for money out). Both are read, and any other
-version of the two messages is read the same way (the elements we use did not move).
+RltdPties/Dbtr/Nm in .04 and RltdPties/Dbtr/Pty/Nm in .08 (Cdtr for money out). Both are
+read, and any other version of the two messages is read the same way (the elements we use
+did not move).
 
 A Swiss bank books QR-bill payments as one entry per payment or as a batch (one <Ntry>
 with many <TxDtls>, "Sammelgutschrift"); each transaction becomes one payment. The QR
