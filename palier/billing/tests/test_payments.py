@@ -345,3 +345,20 @@ def test_a_file_for_another_account_is_refused_whole(world, three_invoices, sett
     ).content.decode()
     assert "CH56 0483 5012 3456 7800 9" in page
     assert BankImport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_file_with_one_report_of_another_account_or_none_named_is_refused(world, three_invoices):
+    _a, b, _c = three_invoices
+    text = returned(b, "10.00").decode()
+    start, end = text.index("<Ntfctn>"), text.index("</Ntfctn>") + len("</Ntfctn>")
+    other_report = text[start:end].replace(OUR_IBAN, "CH5604835012345678009")
+    two_accounts = text[:end] + other_report + text[end:]
+    no_iban = text.replace(f"<IBAN>{OUR_IBAN}</IBAN>", "<Othr><Id>0889012</Id></Othr>")
+    for data, named in ((two_accounts, "CH56 0483"), (no_iban, "(no IBAN)")):
+        with pytest.raises(DomainError) as refused:
+            do_import_bank_file(data.encode(), filename="x.xml", acting_user=world.manager)
+        assert named in refused.value.message
+    assert not BankPayment.objects.exists()
+    b.refresh_from_db()
+    assert b.paid == 0
