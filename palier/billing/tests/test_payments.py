@@ -297,6 +297,7 @@ def test_a_full_return_leaves_the_invoice_unpaid_and_is_listed_as_returned(world
     client.force_login(world.manager)
     page = client.get("/billing/payments/").content.decode()
     assert "Returned: takes back a payment of the invoice" in page
+    assert "−CHF 75.00" in page  # the reversal to check, shown as money out
     on_invoice = client.get(f"/billing/invoices/{a.pk}/").content.decode()
     assert "Returned: takes back a payment of the invoice" in on_invoice
     assert "−CHF" in on_invoice  # money out, shown as such
