@@ -435,6 +435,10 @@ PALIER_BILLING_CREDITOR = {
     if value
 }
 
+# The account's other IBANs a bank file (camt.053/.054) may report on beside the creditor's
+# QR-IBAN, e.g. its ordinary IBAN; a file for any other account is refused (check palier.E108).
+PALIER_BILLING_BANK_IBANS = env_list("PALIER_BANK_IBANS", [])
+
 # Invoices: the vendor's UID for VAT, payment terms, the unit time is billed in (checks
 # palier.E106, E107).
 PALIER_BILLING_VAT_NUMBER = env_str("PALIER_BILLING_VAT_NUMBER")

@@ -4,13 +4,16 @@ banks report QR-bill payments) and camt.053 (the account statement).
 Pure parsing, no database. Versions 001.04 (Swiss Payment Standards 2018/SPS 1.x) and
 001.08 (ISO 2019, SPS 2.x) differ where we read: the entry status is a bare code in .04
 (<Sts>BOOK</Sts>) and a choice in .08 (<Sts><Cd>BOOK</Cd></Sts>); the debtor's name is
-RltdPties/Dbtr/Nm in .04 and RltdPties/Dbtr/Pty/Nm in .08. Both are read, and any other
-version of the two messages is read the same way (the elements we use did not move).
+RltdPties/Dbtr/Nm in .04 and RltdPties/Dbtr/Pty/Nm in .08 (Cdtr for money out). Both are
+read, and any other version of the two messages is read the same way (the elements we use
+did not move).
 
 A Swiss bank books QR-bill payments as one entry per payment or as a batch (one <Ntry>
 with many <TxDtls>, "Sammelgutschrift"); each transaction becomes one payment. The QR
 reference is RmtInf/Strd/CdtrRefInf/Ref with Tp/CdOrPrtry/Prtry = QRR (SCOR for an ISO
-11649 creditor reference). The XML is parsed with defusedxml: a bank file is outside input.
+11649 creditor reference). A returned payment is money out (DBIT), with <RvslInd>true</RvslInd>
+when the bank reverses its own credit: ISO 20022 reads CdtDbtInd as the direction of this
+booking, whatever it reverses. The XML is parsed with defusedxml: a bank file is outside input.
 """
 
 from __future__ import annotations
@@ -56,7 +59,9 @@ class Transaction:
         gives the same key: the bank's reference where there is one, else what it is."""
         own = self.bank_reference or self.end_to_end_id
         if own and own != "NOTPROVIDED":
-            return f"{self.account_iban}|{own}|{self.amount}"
+            # A return often carries the end-to-end id of the credit it takes back.
+            money_out = "" if self.credit else "|D"
+            return f"{self.account_iban}|{own}|{self.amount}{money_out}"
         return "|".join(
             [
                 self.account_iban,
@@ -77,6 +82,7 @@ class CamtFile:
     version: str  # 001.04, 001.08...
     message_id: str
     account_iban: str
+    accounts: list[str] = field(default_factory=list)  # every report's IBAN ("" when none)
     transactions: list[Transaction] = field(default_factory=list)
 
 
@@ -152,6 +158,8 @@ def parse(data: bytes) -> CamtFile:
     for report in r.findall(body, report_name):
         iban = r.text(report, "Acct/Id/IBAN").replace(" ", "")
         parsed.account_iban = parsed.account_iban or iban
+        if iban not in parsed.accounts:
+            parsed.accounts.append(iban)
         for entry in r.findall(report, "Ntry"):
             parsed.transactions.extend(_entry(r, entry, iban))
     return parsed
@@ -191,16 +199,17 @@ def _entry(r: _Reader, entry: ET.Element, iban: str) -> list[Transaction]:
                 raise CamtError("A batch transaction without its own amount.")
             amount = entry_amount
         tx_credit = r.text(tx, "CdtDbtInd")
+        tx_is_credit = (tx_credit == "CRDT") if tx_credit else credit
         reference, reference_type = _reference(r, tx)
         remittance = [" ".join((node.text or "").split()) for node in r.findall(tx, "RmtInf/Ustrd")]
         out.append(
             Transaction(
                 amount=amount[0],
                 currency=amount[1],
-                credit=(tx_credit == "CRDT") if tx_credit else credit,
+                credit=tx_is_credit,
                 reference=reference,
                 reference_type=reference_type,
-                debtor_name=r.text(tx, "RltdPties/Dbtr/Pty/Nm", "RltdPties/Dbtr/Nm"),
+                debtor_name=_counterparty(r, tx, tx_is_credit),
                 remittance=" ".join(part for part in remittance if part)[:1000],
                 bank_reference=r.text(tx, "Refs/AcctSvcrRef"),
                 end_to_end_id=r.text(tx, "Refs/EndToEndId"),
@@ -209,6 +218,13 @@ def _entry(r: _Reader, entry: ET.Element, iban: str) -> list[Transaction]:
             )
         )
     return out
+
+
+def _counterparty(r: _Reader, tx: ET.Element, credit: bool) -> str:
+    """Who paid us, or, for money out (a return), who the bank paid it back to."""
+    payer = ("RltdPties/Dbtr/Pty/Nm", "RltdPties/Dbtr/Nm")
+    payee = ("RltdPties/Cdtr/Pty/Nm", "RltdPties/Cdtr/Nm")
+    return r.text(tx, *(payer if credit else payee + payer))
 
 
 def _reference(r: _Reader, tx: ET.Element) -> tuple[str, str]:

@@ -71,4 +71,24 @@ def check_billing_settings(app_configs, **kwargs) -> list[checks.CheckMessage]:
                 hint="Set PALIER_BILLING_CREDITOR to your name, address and QR-IBAN.",
             )
         )
+    errors.extend(_check_bank_ibans())
+    return errors
+
+
+def _check_bank_ibans() -> list[checks.CheckMessage]:
+    """The account's other IBANs, which bank files may report on (payments.accepted_accounts)."""
+    from django.conf import settings
+    from stdnum import iban
+
+    errors: list[checks.CheckMessage] = []
+    for value in getattr(settings, "PALIER_BILLING_BANK_IBANS", []):
+        if not iban.is_valid(str(value)):
+            errors.append(
+                checks.Error(
+                    f"PALIER_BANK_IBANS holds {value!r}, which is no valid IBAN.",
+                    id="palier.E108",
+                    hint="List the IBANs of the account QR-bills are paid into, "
+                    "separated by commas (CH93 0076 2011 6238 5295 7).",
+                )
+            )
     return errors

@@ -2,10 +2,12 @@
 QR reference, keep what does not match for a person; invoices overdue.
 
 Nothing read is dropped: every booking of a file becomes a BankPayment row, matched to an
-invoice, left unmatched with the reason, marked a duplicate of one imported before (the
-same payment reported by the day's camt.054 and camt.053), or kept as not a payment (a
-debit, a reversal, a pending booking). An invoice's `paid` is the sum of its matched
-payments, recomputed under its row lock whenever one is matched.
+invoice, a return of money paid on one (a debit or reversal carrying its QR reference), left
+unmatched with the reason, marked a duplicate of one imported before (the same payment
+reported by the day's camt.054 and camt.053), or kept as not a payment (another debit, a
+pending booking). An invoice's `paid` is its matched payments less its returns, recomputed
+under its row lock whenever one is matched. A file for an account that is not ours is
+refused whole, before anything is written.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ import datetime as dt
 import hashlib
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Case, F, Q, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.ch import esr
 
 from palier.accounts.models import User
 from palier.audit.log import record_change, snapshot
-from palier.billing.camt import CamtError, Transaction, parse
+from palier.billing import conf
+from palier.billing.camt import CamtError, CamtFile, Transaction, parse
 from palier.billing.models import (
     BankImport,
     BankPayment,
@@ -34,6 +38,8 @@ from palier.billing.models import (
 from palier.lib.errors import Conflict, DomainError, NotAllowed
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# The payments that count in an invoice's `paid`: money in adds, money out (a return) takes back.
+_ON_INVOICE = (PaymentState.MATCHED, PaymentState.RETURNED)
 
 
 def _check_manager(user: User) -> None:
@@ -54,10 +60,10 @@ def ledger_seq_from_reference(reference: str) -> int | None:
 
 def _payable(invoices: dict[int, Invoice], tx: Transaction) -> tuple[str, Invoice | None, str]:
     """The state, invoice and reason of one transaction (known invoices by ledger position)."""
-    if not tx.credit or tx.reversal:
-        return PaymentState.NOT_A_PAYMENT, None, _("A debit or a reversal, not a payment to us.")
     if not tx.booked:
         return PaymentState.NOT_A_PAYMENT, None, _("Not booked yet (pending at the bank).")
+    if not tx.credit:
+        return _money_out(invoices, tx)
     if tx.currency != "CHF":
         return PaymentState.UNMATCHED, None, _("Paid in another currency than CHF.")
     if not tx.reference:
@@ -71,7 +77,55 @@ def _payable(invoices: dict[int, Invoice], tx: Transaction) -> tuple[str, Invoic
     return PaymentState.MATCHED, invoice, ""
 
 
-def read_bank_file(data: bytes) -> object:
+def _money_out(invoices: dict[int, Invoice], tx: Transaction) -> tuple[str, Invoice | None, str]:
+    """A debit with one of our invoices' QR references gives back money paid on it (a return,
+    a reversal, a refund); a reversal of anything else is for a person to check; any other
+    debit (our own payments, the bank's fees) is none of our invoices' business."""
+    invoice = invoices.get(ledger_seq_from_reference(tx.reference) or 0)
+    if invoice is not None and tx.currency == "CHF":
+        return PaymentState.RETURNED, invoice, ""
+    if tx.reversal:
+        reason = _("A returned payment that matches none of our invoices: check it by hand.")
+        return PaymentState.UNMATCHED, None, reason
+    return PaymentState.NOT_A_PAYMENT, None, _("A debit, not a payment to us.")
+
+
+def accepted_accounts() -> set[str]:
+    """Our IBANs a bank file may report on: the QR-IBAN printed on the QR-bills and the
+    account's other IBANs (PALIER_BILLING_BANK_IBANS), without spaces, upper case."""
+    listed = [conf.creditor()["iban"], *getattr(settings, "PALIER_BILLING_BANK_IBANS", [])]
+    return {_compact(iban) for iban in listed if _compact(iban)}
+
+
+def _compact(iban: str) -> str:
+    return "".join(str(iban).split()).upper()
+
+
+def _grouped(iban: str) -> str:
+    compact = _compact(iban)
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def check_bank_account(parsed: CamtFile) -> None:
+    """Refuse the whole file when any of its reports is for an account that is not ours: its
+    bookings are no payments to us, and half a file imported is worse than none."""
+    ours = accepted_accounts()
+    for iban in parsed.accounts or [parsed.account_iban]:
+        if _compact(iban) not in ours:
+            raise DomainError(
+                _(
+                    "This file is for the account %(iban)s, which is not ours (%(ours)s): "
+                    "nothing was imported."
+                )
+                % {
+                    "iban": _grouped(iban) or _("(no IBAN)"),
+                    "ours": ", ".join(sorted(_grouped(i) for i in ours)),
+                },
+                code="bank_file_other_account",
+            )
+
+
+def read_bank_file(data: bytes) -> CamtFile:
     """Parse before any transaction (slow work stays out of the write lock)."""
     if len(data) > MAX_FILE_BYTES:
         raise DomainError(_("The file is too large for a bank file."), code="bank_file_too_large")
@@ -86,12 +140,13 @@ def read_bank_file(data: bytes) -> object:
 
 @transaction.atomic
 def do_import_bank_file(
-    data: bytes, *, filename: str, acting_user: User, parsed: object | None = None
+    data: bytes, *, filename: str, acting_user: User, parsed: CamtFile | None = None
 ) -> BankImport:
     """Keep the file, record every booking in it and match what pays one of our invoices.
     A query count that does not grow with the file: payments are written in bulk."""
     _check_manager(acting_user)
     parsed = parsed or read_bank_file(data)
+    check_bank_account(parsed)
     digest = hashlib.sha256(data).hexdigest()
     earlier = BankImport.objects.filter(sha256=digest).first()
     if earlier is not None:
@@ -155,7 +210,7 @@ def do_import_bank_file(
         )
     BankPayment.objects.bulk_create(rows)
     bank_import.entries = len(rows)
-    bank_import.matched = sum(1 for row in rows if row.state == PaymentState.MATCHED)
+    bank_import.matched = sum(1 for row in rows if row.state in _ON_INVOICE)
     bank_import.unmatched = sum(1 for row in rows if row.state == PaymentState.UNMATCHED)
     bank_import.save(update_fields=["entries", "matched", "unmatched"])
     _refresh_paid({row.invoice_id for row in rows if row.invoice_id})
@@ -163,14 +218,16 @@ def do_import_bank_file(
 
 
 def _refresh_paid(invoice_ids: set[int]) -> None:
-    """Set each invoice's `paid` to the sum of its matched payments, under its row lock."""
+    """Set each invoice's `paid` to what its payments brought in less what returns took back,
+    under its row lock."""
     if not invoice_ids:
         return
     list(Invoice.objects.select_for_update().filter(pk__in=invoice_ids).values_list("pk"))
+    signed = Case(When(credit=True, then=F("amount")), default=-F("amount"))
     sums = dict(
-        BankPayment.objects.filter(invoice_id__in=invoice_ids, state=PaymentState.MATCHED)
+        BankPayment.objects.filter(invoice_id__in=invoice_ids, state__in=_ON_INVOICE)
         .values("invoice_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(signed))
         .values_list("invoice_id", "total")
     )
     for pk in invoice_ids:
@@ -182,7 +239,7 @@ def do_match_payment(payment: BankPayment, invoice: Invoice, *, acting_user: Use
     """A person matches a payment the import could not place (no or a wrong reference)."""
     _check_manager(acting_user)
     payment = BankPayment.objects.select_for_update().get(pk=payment.pk)
-    if payment.state not in (PaymentState.UNMATCHED, PaymentState.MATCHED):
+    if payment.state not in (PaymentState.UNMATCHED, *_ON_INVOICE):
         raise Conflict(
             _("Only an incoming payment is matched to an invoice."), code="payment_not_matchable"
         )
@@ -192,7 +249,8 @@ def do_match_payment(payment: BankPayment, invoice: Invoice, *, acting_user: Use
         raise DomainError(_("Only payments in CHF pay our invoices."), code="currency_not_chf")
     before = snapshot(payment, ["state", "invoice_id", "matched_by_id"])
     previous = payment.invoice_id
-    payment.state, payment.invoice, payment.reason = PaymentState.MATCHED, invoice, ""
+    state = PaymentState.MATCHED if payment.credit else PaymentState.RETURNED
+    payment.state, payment.invoice, payment.reason = state, invoice, ""
     payment.matched_by, payment.matched_at = acting_user, timezone.now()
     payment.save(update_fields=["state", "invoice", "reason", "matched_by", "matched_at"])
     record_change(

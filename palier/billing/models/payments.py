@@ -34,6 +34,8 @@ class BankImport(models.Model):
 
 class PaymentState(models.TextChoices):
     MATCHED = "matched", _("Matched to an invoice")
+    # Money out carrying an invoice's QR reference: the bank returned (reversed) a payment.
+    RETURNED = "returned", _("Returned: takes back a payment of the invoice")
     UNMATCHED = "unmatched", _("Not matched: to check")
     DUPLICATE = "duplicate", _("Already imported from another file")
     NOT_A_PAYMENT = "not_a_payment", _("Not an incoming payment")

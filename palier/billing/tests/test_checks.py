@@ -30,3 +30,12 @@ def test_a_vat_number_with_a_wrong_check_digit_is_a_system_error(settings):
 def test_an_unknown_billing_unit_is_a_system_error(settings):
     settings.PALIER_BILLING_UNIT = "0.5h"
     assert [e.id for e in check_billing_settings(None)] == ["palier.E107"]
+
+
+def test_an_account_iban_that_is_no_iban_is_a_system_error(settings):
+    settings.PALIER_BILLING_BANK_IBANS = [
+        "CH93 0076 2011 6238 5295 7",
+        "CH93 0076 2011 6238 5295 8",
+    ]
+    [error] = check_billing_settings(None)
+    assert error.id == "palier.E108" and "5295 8" in error.msg

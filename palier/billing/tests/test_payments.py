@@ -237,3 +237,129 @@ def test_the_payments_screen_imports_a_file_and_matches_by_hand(
     agent = Client()
     agent.force_login(world.agent)
     assert agent.get("/billing/payments/").status_code == 404
+
+
+OUR_IBAN = "CH4431999123000889012"  # the demo creditor's QR-IBAN (billing.conf)
+
+
+def returned(invoice, amount, iban=OUR_IBAN) -> bytes:
+    return camt(
+        "camt054_001_04_return.xml", amount=str(amount), ref=qr_reference(invoice), iban=iban
+    )
+
+
+@pytest.mark.django_db
+def test_a_returned_payment_lowers_the_invoice_it_had_paid(world, three_invoices):
+    _a, b, _c = three_invoices
+    paid = camt("camt054_001_04.xml", amount=str(b.total), ref=qr_reference(b))
+    do_import_bank_file(paid, filename="zkb.xml", acting_user=world.manager)
+    b.refresh_from_db()
+    assert b.payment_status == "paid"
+    back = returned(b, b.total - Decimal("20.00"))
+    done = do_import_bank_file(back, filename="zkb-return.xml", acting_user=world.manager)
+    rows = list(done.payments.order_by("id").values_list("state", "invoice_id", "debtor_name"))
+    assert rows == [
+        ("returned", b.pk, "Bellevue SA"),
+        ("not_a_payment", None, "Bürobedarf Zürich AG"),  # our own payment to a supplier
+        ("unmatched", None, "Unbekannt GmbH"),  # a return that matches no invoice of ours
+    ]
+    assert (done.matched, done.unmatched) == (1, 1)
+    assert done.payments.get(state="unmatched").reason == (
+        "A returned payment that matches none of our invoices: check it by hand."
+    )
+    b.refresh_from_db()
+    assert (b.paid, b.payment_status) == (Decimal("20.00"), "partly_paid")
+    with pytest.raises(Conflict):  # the same file again changes nothing
+        do_import_bank_file(back, filename="zkb-return (1).xml", acting_user=world.manager)
+    statement = camt(
+        "camt053_001_08_return.xml",
+        amount=str(b.total - Decimal("20.00")),
+        ref=qr_reference(b),
+        iban=OUR_IBAN,
+        closing="10000.00",
+    )
+    again = do_import_bank_file(statement, filename="053.xml", acting_user=world.manager)
+    assert list(again.payments.values_list("state", flat=True)) == ["duplicate"]
+    b.refresh_from_db()
+    assert b.paid == Decimal("20.00")  # taken back once, not twice
+    later = timezone.localdate() + dt.timedelta(days=31)
+    assert b in overdue_invoices(later)
+
+
+@pytest.mark.django_db
+def test_a_full_return_leaves_the_invoice_unpaid_and_is_listed_as_returned(world, three_invoices):
+    a, b, c = three_invoices
+    do_import_bank_file(batch_file(a, b, c), filename="054.xml", acting_user=world.manager)
+    do_import_bank_file(returned(a, a.total), filename="back.xml", acting_user=world.manager)
+    a.refresh_from_db()
+    assert (a.paid, a.payment_status) == (Decimal("0.00"), "unpaid")
+    client = Client()
+    client.force_login(world.manager)
+    page = client.get("/billing/payments/").content.decode()
+    assert "Returned: takes back a payment of the invoice" in page
+    assert "−CHF 75.00" in page  # the reversal to check, shown as money out
+    on_invoice = client.get(f"/billing/invoices/{a.pk}/").content.decode()
+    assert "Returned: takes back a payment of the invoice" in on_invoice
+    assert "−CHF" in on_invoice  # money out, shown as such
+
+
+@pytest.mark.django_db
+def test_an_unmatched_return_matched_by_hand_lowers_that_invoice(world, three_invoices):
+    a, b, c = three_invoices
+    do_import_bank_file(batch_file(a, b, c), filename="054.xml", acting_user=world.manager)
+    do_import_bank_file(returned(a, "30.00"), filename="back.xml", acting_user=world.manager)
+    orphan = BankPayment.objects.get(state=PaymentState.UNMATCHED, credit=False)
+    do_match_payment(orphan, a, acting_user=world.manager)
+    orphan.refresh_from_db()
+    a.refresh_from_db()
+    assert orphan.state == "returned"
+    assert a.paid == a.total - Decimal("30.00") - Decimal("75.00")
+
+
+@pytest.mark.django_db
+def test_a_file_for_another_account_is_refused_whole(world, three_invoices, settings):
+    from django.utils import translation
+
+    from palier.billing.models import BankImport
+
+    _a, b, _c = three_invoices
+    other = returned(b, "10.00", iban="CH93 0076 2011 6238 5295 7")
+    with pytest.raises(DomainError) as refused:
+        do_import_bank_file(other, filename="other.xml", acting_user=world.manager)
+    assert refused.value.code == "bank_file_other_account"
+    assert "CH93 0076 2011 6238 5295 7" in refused.value.message
+    assert not BankImport.objects.exists() and not BankPayment.objects.exists()
+    with translation.override("de"), pytest.raises(DomainError) as in_german:
+        do_import_bank_file(other, filename="other.xml", acting_user=world.manager)
+    assert "Konto" in in_german.value.message
+    # The account's ordinary IBAN, when the bank reports on it rather than the QR-IBAN.
+    settings.PALIER_BILLING_BANK_IBANS = ["CH9300762011623852957"]
+    done = do_import_bank_file(other, filename="other.xml", acting_user=world.manager)
+    assert done.entries == 3
+    client = Client()
+    client.force_login(world.manager)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    wrong = returned(b, "10.00", iban="CH5604835012345678009")
+    page = client.post(
+        "/billing/payments/", {"file": SimpleUploadedFile("x.xml", wrong, "application/xml")}
+    ).content.decode()
+    assert "CH56 0483 5012 3456 7800 9" in page
+    assert BankImport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_file_with_one_report_of_another_account_or_none_named_is_refused(world, three_invoices):
+    _a, b, _c = three_invoices
+    text = returned(b, "10.00").decode()
+    start, end = text.index("<Ntfctn>"), text.index("</Ntfctn>") + len("</Ntfctn>")
+    other_report = text[start:end].replace(OUR_IBAN, "CH5604835012345678009")
+    two_accounts = text[:end] + other_report + text[end:]
+    no_iban = text.replace(f"<IBAN>{OUR_IBAN}</IBAN>", "<Othr><Id>0889012</Id></Othr>")
+    for data, named in ((two_accounts, "CH56 0483"), (no_iban, "(no IBAN)")):
+        with pytest.raises(DomainError) as refused:
+            do_import_bank_file(data.encode(), filename="x.xml", acting_user=world.manager)
+        assert named in refused.value.message
+    assert not BankPayment.objects.exists()
+    b.refresh_from_db()
+    assert b.paid == 0
