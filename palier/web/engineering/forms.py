@@ -20,6 +20,14 @@ class DefectForm(forms.Form):
     title_it = forms.CharField(label=_("Title in Italian"), required=False, max_length=200)
 
 
+def _translated_notes(label) -> forms.CharField:
+    """A translation of the release notes (optional; the notes themselves fall back to the
+    text R&D wrote)."""
+    return forms.CharField(
+        label=label, required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class PatchForm(forms.Form):
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.all())
     number = forms.CharField(label=_("Version number"), max_length=40)
@@ -35,24 +43,9 @@ class PatchForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    notes_fr = forms.CharField(
-        label=_("Notes in French"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    notes_de = forms.CharField(
-        label=_("Notes in German"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    notes_it = forms.CharField(
-        label=_("Notes in Italian"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    notes_fr = _translated_notes(_("Notes in French"))
+    notes_de = _translated_notes(_("Notes in German"))
+    notes_it = _translated_notes(_("Notes in Italian"))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
