@@ -165,6 +165,7 @@ def attach_files(raw_id: int, files: list) -> int:
     from palier.mailgateway.attachments import note_failed, store_attachments
 
     pause = False
+    uploader, looked_up = None, False  # the sender's account, read once for every batch
     while True:
         if pause and connection.vendor == "sqlite":
             # SQLite has one writer, and this loop would take the lock again within
@@ -186,7 +187,9 @@ def attach_files(raw_id: int, files: list) -> int:
                     raw.files_done = raw.files_total
                     raw.save(update_fields=["files_done"])
                     return raw.files_done
-                uploader = User.objects.filter(email__iexact=raw.sender, is_active=True).first()
+                if not looked_up:
+                    uploader = User.objects.filter(email__iexact=raw.sender, is_active=True).first()
+                    looked_up = True
                 try:
                     with transaction.atomic():
                         store_attachments(raw.ticket, raw.ticket_message, batch, uploader)
@@ -262,7 +265,7 @@ def process_stored(*, older_than_seconds: float = 0, limit: int = 1000) -> tuple
 
 def finish_attachments(*, older_than_seconds: float = 0, limit: int = 100) -> int:
     """Attach the files an interruption left out (the mail is read again from its raw)."""
-    from palier.mailgateway.inbound import prepare
+    from palier.mailgateway.inbound import files_of
 
     since = timezone.now() - dt.timedelta(seconds=older_than_seconds)
     ids = list(
@@ -274,7 +277,7 @@ def finish_attachments(*, older_than_seconds: float = 0, limit: int = 100) -> in
     )
     for pk in ids:
         try:
-            attach_files(pk, prepare(_bytes(pk)).files)
+            attach_files(pk, files_of(_bytes(pk)))
         except Exception:  # noqa: BLE001 - the next mail's files still come
             logger.exception("Mail %s: files not attached", pk)
     return len(ids)

@@ -106,6 +106,12 @@ def _cut(text: str, notes: list[tuple[str, dict]]) -> str:
     return text[:BODY_CHARS].rstrip() + "\n\n[…]"
 
 
+def files_of(raw: bytes) -> list[ParsedAttachment]:
+    """The files of a mail the desk accepts, as `prepare` finds them (without its text work
+    and triage): what the sweep attaches when an interruption left some behind."""
+    return _files(parse(raw, budget=parse_seconds(), max_files=max_files()))[0]
+
+
 def prepare(raw: bytes) -> Prepared:
     """Parse and do the text work, outside any transaction (it may take seconds)."""
     mail = parse(raw, budget=parse_seconds(), max_files=max_files())
