@@ -57,9 +57,7 @@ def render_rows(rows: list[dict[str, Any]], *, to_qualify: str, empty: str) -> S
                 url=_e(t["url"]),
                 subject=_e(t["subject"]),
                 customer=_e(t["customer"]),
-                contact=f'<div class="muted small">{_e(t["contact"])}</div>'
-                if t["contact"]
-                else "",
+                contact=_muted(t["contact"]),
                 module=_e(t["module"]) or "—",
                 type=_e(t["type"]) or _e(to_qualify),
                 criticality=_e(t["criticality"]),
@@ -68,7 +66,7 @@ def render_rows(rows: list[dict[str, Any]], *, to_qualify: str, empty: str) -> S
                 level=level,
                 sla_css=_e(sla["css"]),
                 sla=(
-                    f'{_e(sla["text"])}<div class="muted small">{_e(sla["target"])}</div>'
+                    f"{_e(sla['text'])}{_muted(sla['target'])}"
                     if sla["text"]
                     else '<span class="muted">—</span>'
                 ),
