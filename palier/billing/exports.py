@@ -10,9 +10,8 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from palier.billing.models import Invoice, InvoiceLine, InvoiceStatus
+from palier.billing.models import Invoice, InvoiceLine, InvoiceStatus, minutes_to_hours
 from palier.billing.presenters import invoice_out
-from palier.lib.money import CENT
 from palier.lib.spreadsheet import safe_text
 
 COLUMNS = [
@@ -75,9 +74,10 @@ def _parts(line: InvoiceLine) -> list[list[str]]:
         return [[str(line.hours), "", "", "", str(line.rate or ""), str(line.amount)]]
     return [
         [
-            str((Decimal(a["minutes"]) / 60).quantize(CENT)),
+            str(minutes_to_hours(a["minutes"])),
             a["activity"],
-            a["quantity"],
+            # Lines approved before billing units were stored their quantity as hours.
+            a.get("quantity") or a.get("hours", ""),
             "min" if a.get("unit") == "minute" else "h",
             a["rate"],
             a["amount"],
