@@ -8,9 +8,11 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, re_path
+from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 
-from palier.api.auth import AUTH
+from palier.api.auth import AUTH, profile_language
 from palier.api.customers import router as customers_router
 from palier.api.errors import error_body, install_error_handlers
 from palier.api.meta import router as meta_router
@@ -28,9 +30,13 @@ def _json_method_not_allowed(view: Callable) -> Callable:
             "application/json"
         ):
             allowed = response.get("Allow", "")
+            # Ninja refuses the method before any authentication has read the token.
+            language = profile_language(request.META) or translation.get_language()
+            with translation.override(language):
+                message = _("%(method)s is not allowed here.") % {"method": request.method}
             body = error_body(
                 "method_not_allowed",
-                f"{request.method} is not allowed here.",
+                message,
                 {"allowed": [m.strip() for m in allowed.split(",") if m.strip()]},
             )
             json_response = JsonResponse(body, status=405)

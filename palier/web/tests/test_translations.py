@@ -260,6 +260,18 @@ def test_api_answers_a_token_user_in_their_profile_language_without_a_header(wor
     assert english.json()["error"]["message"].startswith("No such")
 
 
+def test_a_wrong_method_is_refused_in_the_callers_language(world, api):
+    """Ninja refuses a method before the token is read: the profile still says the language."""
+    contact = api(world.contact_a)  # anna.a's profile says "de"
+    refused = contact.delete("/tickets")
+    assert refused.status_code == 405
+    assert refused.json()["error"]["message"] == "DELETE ist hier nicht erlaubt."
+    french = contact.delete("/tickets", HTTP_ACCEPT_LANGUAGE="fr")
+    assert french.json()["error"]["message"] == "DELETE n’est pas permis ici."
+    english = api(world.agent).delete("/tickets")  # the agent's profile says "en"
+    assert english.json()["error"]["message"] == "DELETE is not allowed here."
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_two_statuses_share_a_name(language):
     """The French status filter once listed "Refusé" twice (declined and refused)."""
