@@ -10,6 +10,9 @@ in eight, a service clock per ticket with breaches and warnings, billable time, 
 invoices, defects linked to tickets, surveys and answers. Rows are inserted directly (not
 through the actions, which bench/fill.py measures): this shapes data for reads only.
 
+The fill ends by building the daily roll-up (palier.dashboards.rollup); --rollup rebuilds it
+on a set filled earlier, --live measures without it (the base tables only).
+
 Measuring runs each panel --runs times per filter set (the last 30 days; a whole year; one
 customer over the year; the team-sized "level 2 over the year") and prints the median and
 the slowest run in milliseconds (the SET LOCAL of dashboards.plans included, as the view
@@ -58,6 +61,24 @@ def fill(tickets: int, seed: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"filled in {time.monotonic() - started:.0f}s")
+    build_rollup(rebuild=True)
+
+
+def build_rollup(*, rebuild: bool) -> None:
+    """Sum every closed day into the dashboards' roll-up, as `palier rollup --rebuild` does
+    (rows written around the actions are not seen by the worker's refresh)."""
+    from django.db import connection
+
+    from palier.dashboards import rollup
+
+    started, cpu = time.monotonic(), time.process_time()
+    outcome = rollup.rebuild() if rebuild else rollup.refresh()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dashboards_dayfigure")
+    print(
+        f"roll-up: {outcome} in {time.monotonic() - started:.1f}s "
+        f"({time.process_time() - cpu:.2f}s CPU in this process)"
+    )
 
 
 def _world(rng: random.Random) -> dict:
@@ -294,12 +315,13 @@ def _spread_dates() -> None:
                 )
 
 
-def measure(runs: int) -> None:
+def measure(runs: int, *, live: bool = False) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from palier.customers.models import Customer
+    from palier.dashboards.combine import with_rollup
     from palier.dashboards.filters import Filters
     from palier.dashboards.panels import PANELS, QUERY_BUDGET
     from palier.dashboards.plans import custom_plans
@@ -314,7 +336,10 @@ def measure(runs: int) -> None:
         "1 customer, 365 d": Filters(start=year.start, end=today, customer_id=customer),
         "level 2, 365 d": Filters(start=year.start, end=today, level=2),
     }
-    print(f"{Ticket.objects.count()} tickets, {connection.vendor}")
+    if not live:  # as the view does, once a page (one statement, not timed here)
+        sets = {name: with_rollup(f) for name, f in sets.items()}
+    through = next(iter(sets.values())).rolled_through
+    print(f"{Ticket.objects.count()} tickets, {connection.vendor}, roll-up through {through}")
     print(f"{'panel':<14}" + "".join(f"{name:>26}" for name in sets) + "  queries")
     worst = 0.0
     for key, build in PANELS.items():
@@ -342,6 +367,12 @@ def main() -> None:
     parser.add_argument("--fill", action="store_true", help="drop and fill the data set first")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--live", action="store_true", help="read the base tables only, not the daily roll-up"
+    )
+    parser.add_argument(
+        "--rollup", action="store_true", help="rebuild the daily roll-up before measuring"
+    )
     args = parser.parse_args()
     if args.fill:
         reset_database(args.db, args.dataset)
@@ -355,7 +386,9 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-    measure(args.runs)
+        if args.rollup:
+            build_rollup(rebuild=True)
+    measure(args.runs, live=args.live)
 
 
 if __name__ == "__main__":

@@ -233,7 +233,8 @@ def level2_work(f: Filters) -> Panel:
     rows = combine.rows(
         parts,
         L2_COLUMNS,
-        "customization_id, COUNT(DISTINCT ticket_id) AS tickets, SUM(minutes) AS minutes",
+        "customization_id, COUNT(*) AS tickets, SUM(minutes) AS minutes",
+        pre=("customization_id, ticket_id, SUM(minutes) AS minutes", "customization_id, ticket_id"),
         group="customization_id",
         order="minutes DESC, customization_id",
         limit=15,
@@ -261,7 +262,8 @@ def level2_work(f: Filters) -> Panel:
     rows = combine.rows(
         parts,
         L2_COLUMNS,
-        "customer_id, COUNT(DISTINCT ticket_id) AS tickets, SUM(minutes) AS minutes",
+        "customer_id, COUNT(*) AS tickets, SUM(minutes) AS minutes",
+        pre=("customer_id, ticket_id, SUM(minutes) AS minutes", "customer_id, ticket_id"),
         group="customer_id",
         order="minutes DESC, customer_id",
         limit=15,

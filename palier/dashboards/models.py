@@ -48,7 +48,11 @@ class DayFigure(models.Model):
     ended = models.DateField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["metric", "day"], name="dayfigure_metric_day")]
+        indexes = [
+            models.Index(fields=["metric", "day"], name="dayfigure_metric_day"),
+            # One customer's figures (refusals, moves, level-2 work are keyed by customer).
+            models.Index(fields=["metric", "customer_id", "day"], name="dayfigure_metric_cust_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.metric} {self.day} {self.key1}/{self.key2}: {self.n}"

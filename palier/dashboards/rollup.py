@@ -8,10 +8,12 @@ sums for closed days, and the base tables only for the days after `RollupState.b
 
 Exact, not approximate: a past day changes when a ticket of that day is requalified, moved
 to another module, gets a decision or a clock breach, or when time is logged, edited or
-deleted with that date. Every such change records a ticket event or saves the ticket, so
-`refresh` (every minute, `palier worker`) recomputes every day of every ticket touched since
-its last run: the ticket's day, its decisions' days, its time entries' dates, and the dates
-named in its events (a deleted or moved entry). A day is recomputed whole, from the base
+deleted with that date. Every such change goes through an action that records a ticket
+event, so `refresh` (every minute, `palier worker`) recomputes every day of every ticket with
+an event since its last run (but a reply, a note, a follower...: UNRELATED_EVENTS): the
+ticket's day, its decisions' days, its time entries' dates, and the dates named in its
+events (a deleted or moved entry). Between two refreshes a past day's figure may lag a
+change by up to a minute; today is always read live. A day is recomputed whole, from the base
 tables, in one transaction: the roll-up is never patched by increments that could drift.
 Bulk changes that bypass the actions (an SLA recompute over the backlog, a fill) are
 followed by `palier rollup --rebuild`.
@@ -33,7 +35,32 @@ from palier.dashboards.models import DayFigure, RollupState
 # Each refresh reads back over this many event ids and this much time, for transactions
 # that took an id or a timestamp before the last refresh but committed after it.
 EVENT_OVERLAP = 5000
-TIME_OVERLAP = dt.timedelta(minutes=10)
+TIME_OVERLAP = dt.timedelta(minutes=2)
+# Events that change no figure the roll-up keeps (conversation, followers, mail, surveys,
+# billing documents): a busy desk's replies on old tickets recompute no day.
+UNRELATED_EVENTS = [
+    "reply",
+    "customer_reply",
+    "note",
+    "followed",
+    "unfollowed",
+    "assigned",
+    "tagged",
+    "untagged",
+    "attachment",
+    "survey_sent",
+    "survey_answered",
+    "satisfaction_follow_up",
+    "prepaid_alert",
+    "patch_available",
+    "defect_linked",
+    "invoiced",
+    "consent_requested",
+    "consent_answered",
+    "estimate_accepted",
+    "estimate_declined",
+    "mail_bounced",
+]
 CHUNK = 500
 
 COLUMNS = [
@@ -241,20 +268,17 @@ def _touched_days(state: RollupState) -> set[dt.date]:
 
     tickets: set[int] = set()
     days: set[dt.date] = set()
-    for ticket_id, data in TicketEvent.objects.filter(
-        id__gt=max(state.event_id - EVENT_OVERLAP, 0)
-    ).values_list("ticket_id", "data"):
+    events = TicketEvent.objects.filter(id__gt=max(state.event_id - EVENT_OVERLAP, 0)).exclude(
+        kind__in=UNRELATED_EVENTS
+    )
+    if state.changes_since is not None:
+        events = events.filter(at__gte=state.changes_since - TIME_OVERLAP)
+    for ticket_id, data in events.values_list("ticket_id", "data"):
         tickets.add(ticket_id)
         for key in ("date", "from_date"):  # a time entry deleted or moved to another day
             if isinstance(data, dict) and isinstance(data.get(key), str):
                 with contextlib.suppress(ValueError):
                     days.add(dt.date.fromisoformat(data[key]))
-    if state.changes_since is not None:
-        tickets.update(
-            Ticket.objects.filter(updated_at__gte=state.changes_since - TIME_OVERLAP).values_list(
-                "pk", flat=True
-            )
-        )
     ids = sorted(tickets)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
