@@ -163,3 +163,17 @@ def test_rolled_panels_stay_within_their_query_budget(
         for key in ROLLED:
             with django_assert_max_num_queries(QUERY_BUDGET[key]):
                 PANELS[key](f)
+
+
+@pytest.mark.django_db
+def test_the_rollup_command_builds_and_refreshes_it(world, desk, history):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("rollup", "--rebuild", stdout=out)
+    assert f"built through {timezone.localdate() - dt.timedelta(days=1)}" in out.getvalue()
+    assert DayFigure.objects.filter(metric="refusal").count() == 2  # two past days
+    call_command("rollup", stdout=out)
+    assert_rolled_equals_live(Filters.default())
