@@ -431,7 +431,6 @@ def do_edit_time(
     """Change a time entry until it is invoiced; billable time is checked for consent again."""
     entry = _lock_entry(entry, acting_user)
     now = now or timezone.now()
-    from_date = entry.date
     entry.date = date or entry.date
     entry.minutes = minutes if minutes is not None else entry.minutes
     if activity is not None:
@@ -453,8 +452,7 @@ def do_edit_time(
         "time_edited",
         acting_user,
         internal=True,
-        # from_date: the day the dashboards' roll-up must recompute too (dashboards.rollup).
-        data={"time_entry_id": entry.pk, "minutes": entry.minutes, "from_date": str(from_date)},
+        data={"time_entry_id": entry.pk, "minutes": entry.minutes},
     )
     if entry.prepaid_minutes:
         _alert_prepaid(contract, entry.ticket)

@@ -22,7 +22,7 @@ from palier.dashboards.filters import Filters
 from palier.dashboards.models import DayFigure, RollupState
 
 # Metrics keyed by customer: a customer filter can still read their roll-up.
-BY_CUSTOMER = {"refusal", "diagnosis", "level2"}
+BY_CUSTOMER = {"refusal", "diagnosis"}
 
 
 def with_rollup(f: Filters) -> Filters:
@@ -69,22 +69,17 @@ def rows(
     order: str = "",
     join: str = "",
     limit: int | None = None,
-    pre: tuple[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Run `SELECT select FROM (part UNION ALL part) u [join] GROUP BY group` as one
     statement and return dicts by column name. Parts that are not querysets (None or False:
     no roll-up, or nothing live) are left out. Each part gives `columns`, by name: a union
-    pairs columns by position, and Django orders a values() query its own way. `pre`
-    (select, group) sums the union first: a distinct count becomes a count of groups, which
-    PostgreSQL hashes instead of sorting every row."""
+    pairs columns by position, and Django orders a values() query its own way."""
     sqls, params = [], []
     for i, part in enumerate(p for p in parts if isinstance(p, QuerySet)):
         sql, part_params = part.order_by().query.sql_with_params()
         sqls.append(f"SELECT {', '.join(f'p{i}.{c}' for c in columns)} FROM ({sql}) p{i}")
         params.extend(part_params)
     union = " UNION ALL ".join(sqls)
-    if pre is not None:
-        union = f"SELECT {pre[0]} FROM ({union}) u0 GROUP BY {pre[1]}"
     sql = f"SELECT {select} FROM ({union}) u {join} GROUP BY {group}"
     if order:
         sql += f" ORDER BY {order}"

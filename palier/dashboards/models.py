@@ -35,9 +35,6 @@ class DayFigure(models.Model):
     module_id = models.BigIntegerField(null=True)
     product_id = models.BigIntegerField(null=True)
     level = models.SmallIntegerField(null=True)
-    # Level-2 time only: one row a ticket and day (the panel counts distinct tickets).
-    ticket_id = models.BigIntegerField(null=True)
-    customization_id = models.BigIntegerField(null=True)
     key1 = models.CharField(max_length=40, blank=True)
     key2 = models.CharField(max_length=40, blank=True)
     n = models.IntegerField(default=0)
@@ -50,7 +47,7 @@ class DayFigure(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["metric", "day"], name="dayfigure_metric_day"),
-            # One customer's figures (refusals, moves, level-2 work are keyed by customer).
+            # One customer's figures (refusals and moves are keyed by customer).
             models.Index(fields=["metric", "customer_id", "day"], name="dayfigure_metric_cust_day"),
         ]
 

@@ -7,26 +7,25 @@ sums for closed days, and the base tables only for the days after `RollupState.b
 (today, and any day the worker has not reached yet): see `palier.dashboards.combine`.
 
 Exact, not approximate: a past day changes when a ticket of that day is requalified, moved
-to another module, gets a decision or a clock breach, or when time is logged, edited or
-deleted with that date. Every such change goes through an action that records a ticket
-event, so `refresh` (every minute, `palier worker`) recomputes every day of every ticket with
-an event since its last run (but a reply, a note, a follower...: UNRELATED_EVENTS): the
-ticket's day, its decisions' days, its time entries' dates, and the dates named in its
-events (a deleted or moved entry). Between two refreshes a past day's figure may lag a
-change by up to a minute; today is always read live. A day is recomputed whole, from the base
-tables, in one transaction: the roll-up is never patched by increments that could drift.
-Bulk changes that bypass the actions (an SLA recompute over the backlog, a fill) are
-followed by `palier rollup --rebuild`.
+to another module, gets a decision, a new criticality or a clock breach. Every such change
+goes through an action that records a ticket event, so `refresh` (every minute, `palier
+worker`) recomputes every day of every ticket with an event since its last run (but a reply,
+a note, a follower, time...: UNRELATED_EVENTS): the ticket's day and its decisions' days.
+Between two refreshes a past day's figure may lag a change by up to a minute; today is
+always read live. A day is recomputed whole, from the base tables, in one transaction: the
+roll-up is never patched by increments that could drift. Level-2 work is not rolled up (its
+count of distinct requests needs a row per request and day: no faster than the time
+entries; docs/performance.md). Bulk changes that bypass the actions (an SLA recompute over
+the backlog, an import of past tickets, a fill) are followed by `palier rollup --rebuild`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -37,7 +36,8 @@ from palier.dashboards.models import DayFigure, RollupState
 EVENT_OVERLAP = 5000
 TIME_OVERLAP = dt.timedelta(minutes=2)
 # Events that change no figure the roll-up keeps (conversation, followers, mail, surveys,
-# billing documents): a busy desk's replies on old tickets recompute no day.
+# time and billing: level-2 work is read live): a busy desk's replies on old tickets
+# recompute no day.
 UNRELATED_EVENTS = [
     "reply",
     "customer_reply",
@@ -60,6 +60,10 @@ UNRELATED_EVENTS = [
     "estimate_accepted",
     "estimate_declined",
     "mail_bounced",
+    "time_logged",
+    "time_edited",
+    "time_deleted",
+    "time_billable_changed",
 ]
 CHUNK = 500
 
@@ -69,8 +73,6 @@ COLUMNS = [
     "module_id",
     "product_id",
     "level",
-    "ticket_id",
-    "customization_id",
     "key1",
     "key2",
     "n",
@@ -101,7 +103,6 @@ def _ticket_dims(prefix: str) -> dict:
 def metric_sources(first: dt.date, last: dt.date) -> dict[str, QuerySet]:
     """Each metric's rows for the days first..last, aggregated per day and key, with their
     columns named r_<DayFigure column>."""
-    from palier.billing.models import TimeEntry
     from palier.sla.models import TicketClock
     from palier.tickets.models import Decision
 
@@ -154,16 +155,6 @@ def metric_sources(first: dt.date, last: dt.date) -> dict[str, QuerySet]:
                 "ticket_id", filter=Q(first_response_warned=True) | Q(resolution_warned=True)
             ),
         )
-        .order_by(),
-        "level2": TimeEntry.objects.filter(ticket__level=2, date__gte=first, date__lte=last)
-        .values(
-            r_day=F("date"),
-            r_ticket_id=F("ticket_id"),
-            r_customer_id=F("ticket__customer_id"),
-            r_customization_id=F("ticket__customization_id"),
-            **_ticket_dims("ticket__"),
-        )
-        .annotate(r_a=Sum("minutes"), r_n=Count("id"))
         .order_by(),
     }
 
@@ -263,7 +254,6 @@ def _days_between(first: dt.date, last: dt.date) -> Iterator[dt.date]:
 
 def _touched_days(state: RollupState) -> set[dt.date]:
     """The days whose figures a change since the last refresh may have moved."""
-    from palier.billing.models import TimeEntry
     from palier.tickets.models import Decision, Ticket, TicketEvent
 
     tickets: set[int] = set()
@@ -273,12 +263,7 @@ def _touched_days(state: RollupState) -> set[dt.date]:
     )
     if state.changes_since is not None:
         events = events.filter(at__gte=state.changes_since - TIME_OVERLAP)
-    for ticket_id, data in events.values_list("ticket_id", "data"):
-        tickets.add(ticket_id)
-        for key in ("date", "from_date"):  # a time entry deleted or moved to another day
-            if isinstance(data, dict) and isinstance(data.get(key), str):
-                with contextlib.suppress(ValueError):
-                    days.add(dt.date.fromisoformat(data[key]))
+    tickets.update(events.values_list("ticket_id", flat=True))
     ids = sorted(tickets)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -286,5 +271,4 @@ def _touched_days(state: RollupState) -> set[dt.date]:
             days.add(timezone.localdate(at))
         for at in Decision.objects.filter(ticket_id__in=chunk).values_list("decided_at", flat=True):
             days.add(timezone.localdate(at))
-        days.update(TimeEntry.objects.filter(ticket_id__in=chunk).values_list("date", flat=True))
     return days
