@@ -176,3 +176,20 @@ def test_the_rollup_command_builds_and_refreshes_it(world, desk, history):
     assert DayFigure.objects.filter(metric="refusal").count() == 2  # two past days
     call_command("rollup", stdout=out)
     assert_rolled_equals_live(Filters.default())
+
+
+def test_the_roll_up_is_a_periodic_job_of_the_worker():
+    from palier.lib.schedule import registered_jobs
+    from palier.ops.scheduler import discover_jobs
+
+    discover_jobs()
+    assert "dashboards.rollup" in {job.name for job in registered_jobs()}
+
+
+@pytest.mark.django_db
+def test_the_worker_job_refreshes_the_roll_up(world, desk, history):
+    from palier.dashboards.tasks import refresh_rollup
+
+    assert "built through" in refresh_rollup.call()
+    assert RollupState.objects.get().built_through == timezone.localdate() - dt.timedelta(days=1)
+    assert_rolled_equals_live(Filters.default())
