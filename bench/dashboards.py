@@ -11,7 +11,8 @@ invoices, defects linked to tickets, surveys and answers. Rows are inserted dire
 through the actions, which bench/fill.py measures): this shapes data for reads only.
 
 The fill ends by building the daily roll-up (palier.dashboards.rollup); --rollup rebuilds it
-on a set filled earlier, --live measures without it (the base tables only).
+on a set filled earlier, --live measures without it (the base tables only), --check first
+compares every rolled-up panel with the live computation over the set (17 filter sets).
 
 Measuring runs each panel --runs times per filter set (the last 30 days; a whole year; one
 customer over the year; the team-sized "level 2 over the year") and prints the median and
@@ -371,6 +372,52 @@ def measure(runs: int, *, live: bool = False) -> None:
     )
 
 
+def check_rollup() -> int:
+    """Compare every rolled-up panel's figures with the live computation over this data set,
+    for a range of filters; print and return the number of differences."""
+    from dataclasses import replace
+
+    from django.utils import timezone
+
+    from palier.customers.models import Customer, Module
+    from palier.dashboards.combine import with_rollup
+    from palier.dashboards.filters import Filters
+    from palier.dashboards.panels import PANELS
+    from palier.dashboards.plans import custom_plans
+
+    def figures(panel):
+        tables = [(t.key, [(r.label, r.values, r.links) for r in t.rows]) for t in panel.tables]
+        return [*tables, panel.facts]
+
+    today = timezone.localdate()
+    year = Filters(start=today - dt.timedelta(days=364), end=today)
+    module = Module.objects.order_by("id").first()
+    customers = Customer.objects.order_by("id").values_list("pk", flat=True)
+    sets = [
+        Filters.default(today),
+        year,
+        year.with_period(today - dt.timedelta(days=90), today - dt.timedelta(days=3)),
+        replace(year, level=1),
+        replace(year, level=2),
+        replace(year, module_id=module.pk),
+        replace(year, product_id=module.product_id),
+        *[replace(year, customer_id=pk) for pk in customers[:10]],  # some of them refused
+    ]
+    differences = 0
+    with custom_plans():
+        for f in sets:
+            rolled = with_rollup(f)
+            for key in ("intake", "refusals", "moves", "sla"):
+                if figures(PANELS[key](rolled)) != figures(PANELS[key](f)):
+                    differences += 1
+                    print(f"DIFFERENT: {key} for {f}")
+    print(
+        f"roll-up check: {len(sets)} filter sets x 4 panels, {differences} differences "
+        f"(roll-up through {rolled.rolled_through})"
+    )
+    return differences
+
+
 def _server_cpu(pid: int | None) -> float:
     """CPU seconds used so far by the database backend serving this connection (Linux, when
     PostgreSQL runs on this host; SQLite runs in this process)."""
@@ -397,6 +444,9 @@ def main() -> None:
     parser.add_argument(
         "--rollup", action="store_true", help="rebuild the daily roll-up before measuring"
     )
+    parser.add_argument(
+        "--check", action="store_true", help="compare the rolled-up panels with live ones first"
+    )
     args = parser.parse_args()
     if args.fill:
         reset_database(args.db, args.dataset)
@@ -412,6 +462,8 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         if args.rollup:
             build_rollup(rebuild=True)
+    if args.check and check_rollup():
+        raise SystemExit("the roll-up differs from the live figures")
     measure(args.runs, live=args.live)
 
 
