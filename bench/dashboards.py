@@ -407,12 +407,12 @@ def check_rollup() -> int:
     with custom_plans():
         for f in sets:
             rolled = with_rollup(f)
-            for key in ("intake", "refusals", "moves", "sla"):
+            for key in ("intake", "refusals", "moves", "sla", "level2"):
                 if figures(PANELS[key](rolled)) != figures(PANELS[key](f)):
                     differences += 1
                     print(f"DIFFERENT: {key} for {f}")
     print(
-        f"roll-up check: {len(sets)} filter sets x 4 panels, {differences} differences "
+        f"roll-up check: {len(sets)} filter sets x 5 panels, {differences} differences "
         f"(roll-up through {rolled.rolled_through})"
     )
     return differences

@@ -431,6 +431,7 @@ def do_edit_time(
     """Change a time entry until it is invoiced; billable time is checked for consent again."""
     entry = _lock_entry(entry, acting_user)
     now = now or timezone.now()
+    was_date = entry.date
     entry.date = date or entry.date
     entry.minutes = minutes if minutes is not None else entry.minutes
     if activity is not None:
@@ -452,7 +453,13 @@ def do_edit_time(
         "time_edited",
         acting_user,
         internal=True,
-        data={"time_entry_id": entry.pk, "minutes": entry.minutes},
+        # Both days: the dashboards' roll-up recomputes the day the time left.
+        data={
+            "time_entry_id": entry.pk,
+            "minutes": entry.minutes,
+            "date": entry.date.isoformat(),
+            "was_date": was_date.isoformat(),
+        },
     )
     if entry.prepaid_minutes:
         _alert_prepaid(contract, entry.ticket)

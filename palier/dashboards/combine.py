@@ -22,7 +22,7 @@ from palier.dashboards.filters import Filters
 from palier.dashboards.models import DayFigure, RollupState
 
 # Metrics keyed by customer: a customer filter can still read their roll-up.
-BY_CUSTOMER = {"refusal", "diagnosis"}
+BY_CUSTOMER = {"refusal", "diagnosis", "l2time"}
 
 
 def with_rollup(f: Filters) -> Filters:
@@ -74,12 +74,7 @@ def rows(
     statement and return dicts by column name. Parts that are not querysets (None or False:
     no roll-up, or nothing live) are left out. Each part gives `columns`, by name: a union
     pairs columns by position, and Django orders a values() query its own way."""
-    sqls, params = [], []
-    for i, part in enumerate(p for p in parts if isinstance(p, QuerySet)):
-        sql, part_params = part.order_by().query.sql_with_params()
-        sqls.append(f"SELECT {', '.join(f'p{i}.{c}' for c in columns)} FROM ({sql}) p{i}")
-        params.extend(part_params)
-    union = " UNION ALL ".join(sqls)
+    union, params = _union(parts, columns)
     sql = f"SELECT {select} FROM ({union}) u {join} GROUP BY {group}"
     if order:
         sql += f" ORDER BY {order}"
@@ -89,6 +84,39 @@ def rows(
         cursor.execute(sql, params)
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def ranked(
+    parts: list[QuerySet | None | bool],
+    columns: list[str],
+    dims: dict[str, str],
+    *,
+    value: str,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """The top `limit` rows by SUM(value) of each grouping in `dims` (name: column), in one
+    statement over the union of `parts` (as in `rows`): dicts with dim, id and the sum,
+    the largest first, ties by id."""
+    union, params = _union(parts, columns)
+    selects = [
+        f"SELECT * FROM (SELECT '{name}' AS dim, {column} AS id, SUM({value}) AS {value} "
+        f"FROM u GROUP BY {column} ORDER BY {value} DESC, {column} LIMIT {int(limit)}) r{i}"
+        for i, (name, column) in enumerate(dims.items())
+    ]
+    sql = f"WITH u AS ({union}) " + " UNION ALL ".join(selects)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _union(parts: list[QuerySet | None | bool], columns: list[str]) -> tuple[str, list]:
+    sqls, params = [], []
+    for i, part in enumerate(p for p in parts if isinstance(p, QuerySet)):
+        sql, part_params = part.order_by().query.sql_with_params()
+        sqls.append(f"SELECT {', '.join(f'p{i}.{c}' for c in columns)} FROM ({sql}) p{i}")
+        params.extend(part_params)
+    return " UNION ALL ".join(sqls), params
 
 
 def as_datetime(value: Any) -> dt.datetime | None:

@@ -202,13 +202,11 @@ def moves(f: Filters) -> Panel:
 
 
 def level2_work(f: Filters) -> Panel:
-    """Hours logged on level-2 requests, by customization and by customer (4 queries: each
-    grouping by id alone, which sorts narrow rows, then the top rows' names). Read live, not
-    from the daily roll-up: its distinct count of requests needs a row per request and day,
-    which at a million tickets scanned no faster than the time entries (performance.md)."""
-    base = TimeEntry.objects.filter(
-        Q(ticket__level=2) & f.day_period("date") & f.tickets("ticket__", level=False)
-    )
+    """Hours logged on level-2 requests, by customization and by customer (4 queries: the
+    hours ranked for both tables in one statement, closed days from the roll-up; the
+    distinct requests of the rows shown, live; their names)."""
+    top = _level2_top(f)
+    requests = _level2_requests(f, top)
     by_custom = Table(
         key="l2custom",
         caption=_("Level-2 hours by customization"),
@@ -216,21 +214,18 @@ def level2_work(f: Filters) -> Panel:
         chart_series=[1],
         unit=" h",
     )
-    rows = list(
-        base.values("ticket__customization_id")
-        .annotate(tickets=Count("ticket", distinct=True), minutes=Sum("minutes"))
-        .order_by("-minutes", "ticket__customization_id")[:15]
-    )
-    customs = Customization.objects.select_related("module").in_bulk(
-        [r["ticket__customization_id"] for r in rows if r["ticket__customization_id"]]
-    )
-    for row in rows:
-        pk = row["ticket__customization_id"]
+    ids = [r["id"] for r in top["custom"]]
+    customs = Customization.objects.select_related("module").in_bulk([pk for pk in ids if pk])
+    for row in top["custom"]:
+        pk = row["id"]
         custom = customs.get(pk)
         by_custom.rows.append(
             Row(
                 label=str(custom) if custom else _("No customization"),
-                values=[row["tickets"], minutes_to_hours(row["minutes"] or 0)],
+                values=[
+                    requests.get(("custom", pk), 0),
+                    minutes_to_hours(int(row["minutes"] or 0)),
+                ],
                 links=[{"panel": "l2custom", "customization": str(pk or "none")}, None],
             )
         )
@@ -241,22 +236,18 @@ def level2_work(f: Filters) -> Panel:
         chart_series=[1],
         unit=" h",
     )
-    rows = list(
-        base.values("ticket__customer_id")
-        .annotate(tickets=Count("ticket", distinct=True), minutes=Sum("minutes"))
-        .order_by("-minutes", "ticket__customer_id")[:15]
-    )
     names = dict(
-        Customer.objects.filter(pk__in=[r["ticket__customer_id"] for r in rows]).values_list(
-            "pk", "name"
-        )
+        Customer.objects.filter(pk__in=[r["id"] for r in top["customer"]]).values_list("pk", "name")
     )
-    for row in rows:
-        pk = row["ticket__customer_id"]
+    for row in top["customer"]:
+        pk = row["id"]
         by_customer.rows.append(
             Row(
                 label=names.get(pk, str(pk)),
-                values=[row["tickets"], minutes_to_hours(row["minutes"] or 0)],
+                values=[
+                    requests.get(("customer", pk), 0),
+                    minutes_to_hours(int(row["minutes"] or 0)),
+                ],
                 links=[{"panel": "l2customer", "row_customer": str(pk)}, None],
             )
         )
@@ -266,6 +257,67 @@ def level2_work(f: Filters) -> Panel:
         description=_("Time logged in the period on level-2 (billable) requests."),
         tables=[by_custom, by_customer],
     )
+
+
+LEVEL2_ROWS = 15
+
+
+def _level2_time(f: Filters):
+    return TimeEntry.objects.filter(
+        Q(ticket__level=2) & f.day_period("date") & f.tickets("ticket__", level=False)
+    )
+
+
+def _level2_top(f: Filters) -> dict[str, list[dict]]:
+    """The customizations and the customers with the most level-2 minutes in the period,
+    both in one statement: closed days from the roll-up, the rest live."""
+    in_rollup, live = combine.split(f, "l2time")
+    parts = [
+        in_rollup
+        and combine.rolled(in_rollup, "l2time", level=False)
+        .values("customization_id", "customer_id")
+        .annotate(minutes=Sum("a")),
+        live
+        and _level2_time(live)
+        .values(
+            customization_id=F("ticket__customization_id"), customer_id=F("ticket__customer_id")
+        )
+        .annotate(minutes=Sum("minutes")),
+    ]
+    out: dict[str, list[dict]] = {"custom": [], "customer": []}
+    for row in combine.ranked(
+        parts,
+        ["customization_id", "customer_id", "minutes"],
+        {"custom": "customization_id", "customer": "customer_id"},
+        value="minutes",
+        limit=LEVEL2_ROWS,
+    ):
+        out[row["dim"]].append(row)
+    return out
+
+
+def _level2_requests(f: Filters, top: dict[str, list[dict]]) -> dict[tuple[str, int | None], int]:
+    """The distinct requests with level-2 time in the period, for the rows shown only (one
+    statement; a count of distinct requests is no sum of days, so it is read live)."""
+    parts = []
+    for dim, field in (("custom", "ticket__customization_id"), ("customer", "ticket__customer_id")):
+        ids = [r["id"] for r in top[dim]]
+        if not ids:
+            continue
+        which = Q(**{f"{field}__in": [pk for pk in ids if pk is not None]})
+        if None in ids:
+            which |= Q(**{f"{field}__isnull": True})
+        parts.append(
+            _level2_time(f)
+            .filter(which)
+            .order_by()
+            .values(row_id=F(field))
+            .annotate(dim=Value(dim, output_field=CharField()), n=Count("ticket_id", distinct=True))
+        )
+    if not parts:
+        return {}
+    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return {(r["dim"], r["row_id"]): r["n"] for r in query}
 
 
 def _intake_counts(f: Filters) -> list[dict]:
@@ -401,21 +453,22 @@ def service_levels(f: Filters) -> Panel:
 def backlog(f: Filters, now: dt.datetime | None = None) -> Panel:
     """Open requests now, by status and age (1 query; the period does not apply)."""
     now = now or timezone.now()
-    whens = [
-        When(created_at__gte=now - dt.timedelta(days=high), then=Value(key))
-        for key, _label, _low, high in labels.AGE_BUCKETS
-        if high is not None
-    ]
-    bucket = Case(*whens, default=Value("older"), output_field=CharField())
+    # One grouped pass over the open requests (a partial index holds them: ticket_open),
+    # each age bucket a filtered count: no sort of the open rows by a computed bucket.
+    buckets = {}
+    for key, _label, low, high in labels.AGE_BUCKETS:
+        since = Q() if low == 0 else Q(created_at__lt=now - dt.timedelta(days=low))
+        if high is not None:
+            since &= Q(created_at__gte=now - dt.timedelta(days=high))
+        buckets[key] = Count("id", filter=since) if since else Count("id")
     counts: dict[str, dict[str, int]] = {}
     for row in (
-        Ticket.objects.filter(Q(status__in=OPEN_STATUSES) & f.tickets())
-        .annotate(bucket=bucket)
-        .values("status", "bucket")
-        .annotate(n=Count("id"))
+        Ticket.objects.filter(Q(status__in=sorted(OPEN_STATUSES)) & f.tickets())
+        .values("status")
+        .annotate(**buckets)
         .order_by()
     ):
-        counts.setdefault(row["status"], {})[row["bucket"]] = row["n"]
+        counts[row["status"]] = {key: row[key] for key in buckets}
     keys = [key for key, *_rest in labels.AGE_BUCKETS]
     table = Table(
         key="backlog",

@@ -34,6 +34,8 @@ class DayFigure(models.Model):
     customer_id = models.BigIntegerField(null=True)
     module_id = models.BigIntegerField(null=True)
     product_id = models.BigIntegerField(null=True)
+    # The ticket's customization (level-2 work is ranked by it).
+    customization_id = models.BigIntegerField(null=True)
     level = models.SmallIntegerField(null=True)
     key1 = models.CharField(max_length=40, blank=True)
     key2 = models.CharField(max_length=40, blank=True)

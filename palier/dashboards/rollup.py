@@ -13,9 +13,11 @@ worker`) recomputes every day of every ticket with an event since its last run (
 a note, a follower, time...: UNRELATED_EVENTS): the ticket's day and its decisions' days.
 Between two refreshes a past day's figure may lag a change by up to a minute; today is
 always read live. A day is recomputed whole, from the base tables, in one transaction: the
-roll-up is never patched by increments that could drift. Level-2 work is not rolled up (its
-count of distinct requests needs a row per request and day: no faster than the time
-entries; docs/performance.md). Bulk changes that bypass the actions (an SLA recompute over
+roll-up is never patched by increments that could drift. Level-2 work keeps its minutes by
+day of the time entry, customer, customization and module; a time event recomputes the
+days of the ticket's time entries, and the day an entry left (moved or deleted). Its
+"Requests" column (distinct requests) is not a sum: the panel counts it live for the rows it
+shows (desk_panels.level2_work). Bulk changes that bypass the actions (an SLA recompute over
 the backlog, an import of past tickets, a fill) are followed by `palier rollup --rebuild`.
 """
 
@@ -25,7 +27,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -36,7 +38,7 @@ from palier.dashboards.models import DayFigure, RollupState
 EVENT_OVERLAP = 5000
 TIME_OVERLAP = dt.timedelta(minutes=2)
 # Events that change no figure the roll-up keeps (conversation, followers, mail, surveys,
-# time and billing: level-2 work is read live): a busy desk's replies on old tickets
+# billing): a busy desk's replies on old tickets
 # recompute no day.
 UNRELATED_EVENTS = [
     "reply",
@@ -60,9 +62,6 @@ UNRELATED_EVENTS = [
     "estimate_accepted",
     "estimate_declined",
     "mail_bounced",
-    "time_logged",
-    "time_edited",
-    "time_deleted",
     "time_billable_changed",
 ]
 CHUNK = 500
@@ -72,6 +71,7 @@ COLUMNS = [
     "customer_id",
     "module_id",
     "product_id",
+    "customization_id",
     "level",
     "key1",
     "key2",
@@ -103,6 +103,7 @@ def _ticket_dims(prefix: str) -> dict:
 def metric_sources(first: dt.date, last: dt.date) -> dict[str, QuerySet]:
     """Each metric's rows for the days first..last, aggregated per day and key, with their
     columns named r_<DayFigure column>."""
+    from palier.billing.models import TimeEntry
     from palier.sla.models import TicketClock
     from palier.tickets.models import Decision
 
@@ -155,6 +156,16 @@ def metric_sources(first: dt.date, last: dt.date) -> dict[str, QuerySet]:
                 "ticket_id", filter=Q(first_response_warned=True) | Q(resolution_warned=True)
             ),
         )
+        .order_by(),
+        # Minutes on level-2 requests by the entry's day (a date: no time zone).
+        "l2time": TimeEntry.objects.filter(ticket__level=2, date__gte=first, date__lte=last)
+        .values(
+            r_day=F("date"),
+            r_customer_id=F("ticket__customer_id"),
+            r_customization_id=F("ticket__customization_id"),
+            **_ticket_dims("ticket__"),
+        )
+        .annotate(r_n=Count("id"), r_a=Sum("minutes"))
         .order_by(),
     }
 
@@ -254,6 +265,7 @@ def _days_between(first: dt.date, last: dt.date) -> Iterator[dt.date]:
 
 def _touched_days(state: RollupState) -> set[dt.date]:
     """The days whose figures a change since the last refresh may have moved."""
+    from palier.billing.models import TimeEntry
     from palier.tickets.models import Decision, Ticket, TicketEvent
 
     tickets: set[int] = set()
@@ -263,7 +275,12 @@ def _touched_days(state: RollupState) -> set[dt.date]:
     )
     if state.changes_since is not None:
         events = events.filter(at__gte=state.changes_since - TIME_OVERLAP)
-    tickets.update(events.values_list("ticket_id", flat=True))
+    for ticket_id, kind, data in events.values_list("ticket_id", "kind", "data"):
+        tickets.add(ticket_id)
+        if kind in ("time_edited", "time_deleted"):  # the day the time left
+            for key in ("date", "was_date"):
+                if isinstance(data, dict) and data.get(key):
+                    days.add(dt.date.fromisoformat(data[key]))
     ids = sorted(tickets)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -271,4 +288,10 @@ def _touched_days(state: RollupState) -> set[dt.date]:
             days.add(timezone.localdate(at))
         for at in Decision.objects.filter(ticket_id__in=chunk).values_list("decided_at", flat=True):
             days.add(timezone.localdate(at))
+        days.update(
+            TimeEntry.objects.filter(ticket_id__in=chunk)
+            .order_by()
+            .values_list("date", flat=True)
+            .distinct()
+        )
     return days

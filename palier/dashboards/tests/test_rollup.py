@@ -23,7 +23,13 @@ from palier.testing.factories import make_customization, make_ticket, module
 from palier.tickets.actions import do_assign, do_change_criticality, do_diagnose
 from palier.tickets.models import Ticket
 
-ROLLED = {"intake": "intake", "refusals": "refusal", "moves": "diagnosis", "sla": "clock"}
+ROLLED = {
+    "intake": "intake",
+    "refusals": "refusal",
+    "moves": "diagnosis",
+    "sla": "clock",
+    "level2": "l2time",
+}
 
 
 def figures(panel):
@@ -132,6 +138,7 @@ def test_changes_to_past_days_reach_the_roll_up_at_the_next_refresh(world, desk,
         if figures(PANELS[key](stale)) != figures(PANELS[key](replace(month, rolled_through=None)))
     ]
     assert "sla" in changed  # the roll-up was stale before the refresh
+    assert "level2" in changed
     rollup.refresh()
     for f in filter_sets(world):
         assert_rolled_equals_live(f)
