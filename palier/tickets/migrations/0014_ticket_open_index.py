@@ -34,13 +34,4 @@ class Migration(migrations.Migration):
                 name="ticket_open",
             ),
         ),
-        AddIndexConcurrentlyOnPostgres(
-            model_name="ticket",
-            index=models.Index(
-                condition=models.Q(("level", 2)),
-                fields=["id"],
-                include=["customization", "customer", "module", "assignee"],
-                name="ticket_level2",
-            ),
-        ),
     ]
