@@ -460,7 +460,8 @@ def backlog(f: Filters, now: dt.datetime | None = None) -> Panel:
         since = Q() if low == 0 else Q(created_at__lt=now - dt.timedelta(days=low))
         if high is not None:
             since &= Q(created_at__gte=now - dt.timedelta(days=high))
-        buckets[key] = Count("id", filter=since) if since else Count("id")
+        # Of a column the index holds (not id): the index alone answers.
+        buckets[key] = Count("created_at", filter=since) if since else Count("created_at")
     counts: dict[str, dict[str, int]] = {}
     for row in (
         Ticket.objects.filter(Q(status__in=sorted(OPEN_STATUSES)) & f.tickets())
