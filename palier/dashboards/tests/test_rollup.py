@@ -200,3 +200,25 @@ def test_the_worker_job_refreshes_the_roll_up(world, desk, history):
     assert "built through" in refresh_rollup.call()
     assert RollupState.objects.get().built_through == timezone.localdate() - dt.timedelta(days=1)
     assert_rolled_equals_live(Filters.default())
+
+
+@pytest.mark.django_db
+def test_time_moved_or_deleted_from_a_day_of_no_ticket_event_is_taken_off_that_day(
+    world, desk, history
+):
+    # Entries dated on days when nothing else happened to their ticket: only the time
+    # events say those days changed (the day an entry left is in the event).
+    today = timezone.localdate()
+    ticket = history["old_feature"]
+    moved = log(ticket, world.consultant, 50, date=today - dt.timedelta(days=7))
+    deleted = log(ticket, world.consultant, 70, date=today - dt.timedelta(days=8))
+    rollup.rebuild()
+    do_edit_time(moved, acting_user=world.consultant, date=today - dt.timedelta(days=4))
+    do_delete_time(deleted, acting_user=world.consultant)
+    week = Filters(start=today - dt.timedelta(days=8), end=today - dt.timedelta(days=7))
+    stale = figures(PANELS["level2"](with_rollup(week)))
+    assert stale != figures(PANELS["level2"](week))  # the roll-up still has them there
+    rollup.refresh()
+    for f in [week, *filter_sets(world)]:
+        assert_rolled_equals_live(f)
+    assert figures(PANELS["level2"](with_rollup(week)))[0] == ("l2custom", [])
