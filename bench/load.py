@@ -327,6 +327,13 @@ def main() -> None:
         results = {"clients": args.clients, "seconds": args.seconds, "workers": args.workers}
         results["dispatchers"] = args.dispatchers
         say(f"workers settled after {wait_until_settled(workers)} s")
+        idle_before = sum(_cpu_ms(w.pid) for w in workers)
+        time.sleep(5)
+        # What the workers cost doing nothing (polling the outbox, the task queue, the
+        # schedule): counted in their CPU a ticket, and the less the more tickets a second.
+        results["workers_idle_cpu_ms_per_second"] = round(
+            (sum(_cpu_ms(w.pid) for w in workers) - idle_before) / 5, 2
+        )
         if args.only == "create":
             say("creation end to end")
             results["create_end_to_end"] = create_end_to_end(
