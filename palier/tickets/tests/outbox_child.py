@@ -1,11 +1,13 @@
 """A child process of test_outbox_across_processes: a `palier worker`'s outbox loop on the
 parent's test database, racing its siblings.
 
-    python -m palier.tickets.tests.outbox_child DBNAME START OUT
+    python -m palier.tickets.tests.outbox_child DBNAME GO OUT
 
 Loads the test settings with the database task backend (events wait for the worker, as in
-production), adds a handler that records every event it is given, waits for the wall-clock
-START so that all children race, drains the outbox and writes the events it handled.
+production), adds a handler that records every event it is given (taking 2 ms over each, so
+that a claim lasts long enough for the siblings to claim beside it), writes OUT.ready once
+connected, waits for the file GO so that all children race, drains the outbox and writes
+the events it handled.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 from palier.ops.tests.race_child import setup
 
 
 def main() -> None:
-    db_name, start, out = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+    db_name, go, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     setup(db_name)
     from django.db import connection
 
@@ -26,9 +29,15 @@ def main() -> None:
     from palier.tickets.notifications import register_event_handler
 
     handled: list[int] = []
-    register_event_handler(lambda event: handled.append(event.pk))
+
+    def record(event) -> None:
+        handled.append(event.pk)
+        time.sleep(0.002)
+
+    register_event_handler(record)
     connection.ensure_connection()
-    while time.time() < start:
+    out.with_suffix(".ready").touch()
+    while not go.exists():
         time.sleep(0.001)
     drain()
     with open(out, "w") as handle:
