@@ -18,13 +18,10 @@ from palier.mailgateway import lmtp
 from palier.mailgateway.actions import process_stored
 from palier.mailgateway.invariant import violations
 from palier.mailgateway.models import RawMessage
-from palier.mailgateway.tests.servers import command_env, committing, free_port
+from palier.mailgateway.tests.servers import DATABASE_TASKS, command_env, committing, free_port
 from palier.tickets.models import Ticket
 
 ROOT = Path(__file__).resolve().parents[3]
-DATABASE_TASKS = {
-    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}
-}
 MAIL = (
     b"From: Anna Keller <anna.a@example.com>\r\nTo: support@palier.localhost\r\n"
     b"Subject: Fehler im Mahnlauf\r\nMessage-ID: <lmtp-1@example.com>\r\n\r\n"
