@@ -142,6 +142,8 @@ _WRITERS: dict[str, Callable[[dict], str]] = {
     f"{_WIDGETS}select.html": _select,
     f"{_WIDGETS}textarea.html": _textarea,
     f"{_WIDGETS}radio.html": _multiple_input,
+    # One option on its own: a template's `{% for radio in form.kind %}{{ radio.tag }}`.
+    **{name: lambda w: _input_option(w).strip() for name in _INPUT_OPTIONS},
     f"{_WIDGETS}checkbox_select.html": _multiple_input,
     f"{_WIDGETS}clearable_file_input.html": _file,
     f"{_WIDGETS}file.html": _input,

@@ -68,6 +68,19 @@ def test_every_common_widget_is_written_as_the_templates_write_it(widget, value,
     assert "<b>" not in written  # escaped
 
 
+@pytest.mark.parametrize("widget", [forms.RadioSelect, forms.CheckboxSelectMultiple])
+def test_a_radio_or_checkbox_shown_on_its_own_is_written_as_the_templates_write_it(widget):
+    def tags(renderer) -> list[str]:
+        form = forms.Form(initial={"f": "x"}, renderer=renderer)
+        form.fields["f"] = forms.ChoiceField(choices=CHOICES, widget=widget)
+        # `{% for radio in form.f %}{{ radio.tag }}` and `{{ radio }}` (label wrapped)
+        return [part for option in form["f"] for part in (option.tag(), str(option))]
+
+    written = tags(WidgetRenderer())
+    assert written == tags(DjangoTemplates())
+    assert len(written) == 12 and "checked" in written[2]
+
+
 @pytest.mark.django_db
 def test_the_desk_forms_are_written_as_the_templates_write_them(world):
     ticket = make_ticket(world.contact_a, "malfunction", "Printing fails", module_name="Logistics")
