@@ -10,6 +10,10 @@ in eight, a service clock per ticket with breaches and warnings, billable time, 
 invoices, defects linked to tickets, surveys and answers. Rows are inserted directly (not
 through the actions, which bench/fill.py measures): this shapes data for reads only.
 
+The fill ends by building the daily roll-up (palier.dashboards.rollup); --rollup rebuilds it
+on a set filled earlier, --live measures without it (the base tables only), --check first
+compares every rolled-up panel with the live computation over the set (17 filter sets).
+
 Measuring runs each panel --runs times per filter set (the last 30 days; a whole year; one
 customer over the year; the team-sized "level 2 over the year") and prints the median and
 the slowest run in milliseconds (the SET LOCAL of dashboards.plans included, as the view
@@ -58,6 +62,24 @@ def fill(tickets: int, seed: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"filled in {time.monotonic() - started:.0f}s")
+    build_rollup(rebuild=True)
+
+
+def build_rollup(*, rebuild: bool) -> None:
+    """Sum every closed day into the dashboards' roll-up, as `palier rollup --rebuild` does
+    (rows written around the actions are not seen by the worker's refresh)."""
+    from django.db import connection
+
+    from palier.dashboards import rollup
+
+    started, cpu = time.monotonic(), time.process_time()
+    outcome = rollup.rebuild() if rebuild else rollup.refresh()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dashboards_dayfigure")
+    print(
+        f"roll-up: {outcome} in {time.monotonic() - started:.1f}s "
+        f"({time.process_time() - cpu:.2f}s CPU in this process)"
+    )
 
 
 def _world(rng: random.Random) -> dict:
@@ -294,12 +316,13 @@ def _spread_dates() -> None:
                 )
 
 
-def measure(runs: int) -> None:
+def measure(runs: int, *, live: bool = False) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from palier.customers.models import Customer
+    from palier.dashboards.combine import with_rollup
     from palier.dashboards.filters import Filters
     from palier.dashboards.panels import PANELS, QUERY_BUDGET
     from palier.dashboards.plans import custom_plans
@@ -314,24 +337,97 @@ def measure(runs: int) -> None:
         "1 customer, 365 d": Filters(start=year.start, end=today, customer_id=customer),
         "level 2, 365 d": Filters(start=year.start, end=today, level=2),
     }
-    print(f"{Ticket.objects.count()} tickets, {connection.vendor}")
-    print(f"{'panel':<14}" + "".join(f"{name:>26}" for name in sets) + "  queries")
+    if not live:  # as the view does, once a page (one statement, not timed here)
+        sets = {name: with_rollup(f) for name, f in sets.items()}
+    through = next(iter(sets.values())).rolled_through
+    server = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            server = cursor.fetchone()[0]
+    print(f"{Ticket.objects.count()} tickets, {connection.vendor}, roll-up through {through}")
+    print(f"{'panel':<14}" + "".join(f"{name:>32}" for name in sets) + "  queries")
     worst = 0.0
     for key, build in PANELS.items():
         cells, queries = [], 0
         for f in sets.values():
             timings = []
+            cpu = _server_cpu(server)
             for _ in range(runs):
                 started = time.perf_counter()
                 with custom_plans(), CaptureQueriesContext(connection) as ctx:
                     build(f)
                 timings.append((time.perf_counter() - started) * 1000)
                 queries = max(queries, len(ctx.captured_queries))
+            server_ms = (_server_cpu(server) - cpu) * 1000 / runs
             worst = max(worst, max(timings))
-            cells.append(f"{statistics.median(timings):8.1f} / {max(timings):7.1f} ms")
+            cells.append(
+                f"{statistics.median(timings):7.1f} /{max(timings):7.1f} ms cpu {server_ms:5.0f}"
+            )
         flag = "" if queries <= QUERY_BUDGET[key] else f" (over budget {QUERY_BUDGET[key]})"
-        print(f"{key:<14}" + "".join(f"{c:>26}" for c in cells) + f"  {queries}{flag}")
-    print(f"slowest panel run: {worst:.1f} ms (median / slowest of {runs} runs each)")
+        print(f"{key:<14}" + "".join(f"{c:>32}" for c in cells) + f"  {queries}{flag}")
+    print(
+        f"slowest panel run: {worst:.1f} ms (median / slowest of {runs} runs each; cpu: the "
+        "database server's CPU ms a run, where it runs on this host)"
+    )
+
+
+def check_rollup() -> int:
+    """Compare every rolled-up panel's figures with the live computation over this data set,
+    for a range of filters; print and return the number of differences."""
+    from dataclasses import replace
+
+    from django.utils import timezone
+
+    from palier.customers.models import Customer, Module
+    from palier.dashboards.combine import with_rollup
+    from palier.dashboards.filters import Filters
+    from palier.dashboards.panels import PANELS
+    from palier.dashboards.plans import custom_plans
+
+    def figures(panel):
+        tables = [(t.key, [(r.label, r.values, r.links) for r in t.rows]) for t in panel.tables]
+        return [*tables, panel.facts]
+
+    today = timezone.localdate()
+    year = Filters(start=today - dt.timedelta(days=364), end=today)
+    module = Module.objects.order_by("id").first()
+    customers = Customer.objects.order_by("id").values_list("pk", flat=True)
+    sets = [
+        Filters.default(today),
+        year,
+        year.with_period(today - dt.timedelta(days=90), today - dt.timedelta(days=3)),
+        replace(year, level=1),
+        replace(year, level=2),
+        replace(year, module_id=module.pk),
+        replace(year, product_id=module.product_id),
+        *[replace(year, customer_id=pk) for pk in customers[:10]],  # some of them refused
+    ]
+    differences = 0
+    with custom_plans():
+        for f in sets:
+            rolled = with_rollup(f)
+            for key in ("intake", "refusals", "moves", "sla"):
+                if figures(PANELS[key](rolled)) != figures(PANELS[key](f)):
+                    differences += 1
+                    print(f"DIFFERENT: {key} for {f}")
+    print(
+        f"roll-up check: {len(sets)} filter sets x 4 panels, {differences} differences "
+        f"(roll-up through {rolled.rolled_through})"
+    )
+    return differences
+
+
+def _server_cpu(pid: int | None) -> float:
+    """CPU seconds used so far by the database backend serving this connection (Linux, when
+    PostgreSQL runs on this host; SQLite runs in this process)."""
+    import os
+
+    try:
+        fields = Path(f"/proc/{pid or os.getpid()}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -342,6 +438,15 @@ def main() -> None:
     parser.add_argument("--fill", action="store_true", help="drop and fill the data set first")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--live", action="store_true", help="read the base tables only, not the daily roll-up"
+    )
+    parser.add_argument(
+        "--rollup", action="store_true", help="rebuild the daily roll-up before measuring"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="compare the rolled-up panels with live ones first"
+    )
     args = parser.parse_args()
     if args.fill:
         reset_database(args.db, args.dataset)
@@ -355,7 +460,11 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-    measure(args.runs)
+        if args.rollup:
+            build_rollup(rebuild=True)
+    if args.check and check_rollup():
+        raise SystemExit("the roll-up differs from the live figures")
+    measure(args.runs, live=args.live)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,13 @@ import functools
 from django.utils import timezone, translation
 
 from palier.accounts.models import User, person_name
-from palier.customers.models import Contract, Customer, Customization, customization_label
+from palier.customers.models import (
+    Contract,
+    Customer,
+    Customization,
+    Module,
+    customization_label,
+)
 from palier.tickets.actions import actor_kind, decides_for_request
 from palier.tickets.explanations import explain
 from palier.tickets.models import (
@@ -210,8 +216,8 @@ def decision_out(decision: Decision, user: User) -> dict:
     }
 
 
-def explanation_out(decision: Decision, language: str) -> dict:
-    return {"language": language, **explain(decision, language).as_dict()}
+def explanation_out(decision: Decision, language: str, module: Module | None = None) -> dict:
+    return {"language": language, **explain(decision, language, module=module).as_dict()}
 
 
 def ticket_detail_out(ticket: Ticket, user: User, language: str | None = None) -> dict:
@@ -219,7 +225,9 @@ def ticket_detail_out(ticket: Ticket, user: User, language: str | None = None) -
     lang = language or ticket.language
     data["description"] = ticket.description
     data["decision"] = decision_out(ticket.decision, user) if ticket.decision else None
-    data["explanation"] = explanation_out(ticket.decision, lang) if ticket.decision else None
+    data["explanation"] = (
+        explanation_out(ticket.decision, lang, ticket.module) if ticket.decision else None
+    )
     data["allowed_transitions"] = (
         allowed_targets(ticket.status, actor_kind(user))
         if decides_for_request(ticket, user)

@@ -135,7 +135,7 @@ def open_ticket(request, payload: TicketIn):
     )
     if ticket.status == Status.REFUSED:
         decision = ticket.decision
-        text = explain(decision, ticket.language)
+        text = explain(decision, ticket.language, module=ticket.module)
         return 403, {
             "error": {
                 "code": decision.refusal,

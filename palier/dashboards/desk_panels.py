@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, Max, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, Max, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palier.billing.models import TimeEntry, minutes_to_hours
 from palier.customers.models import Customer, Customization
-from palier.dashboards import labels
+from palier.dashboards import combine, labels
 from palier.dashboards.filters import Filters
 from palier.dashboards.panel import Panel, Row, Table
 from palier.sla.models import ServiceTier, TicketClock
@@ -22,21 +22,12 @@ from palier.tickets.states import OPEN_STATUSES, Status
 
 def intake(f: Filters) -> Panel:
     """Requests opened in the period by channel and by the level decided at intake (1 query)."""
-    counts = (
-        Decision.objects.filter(
-            Q(kind="intake") & f.period("ticket__created_at") & f.tickets("ticket__", level=False)
-        )
-        .values("ticket__channel", "level", "accepted")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    if f.level:
-        counts = counts.filter(level=f.level)
+    counts = _intake_counts(f)
     cells: dict[str, dict[str, int]] = {}
     for row in counts:
         level = "refused" if not row["accepted"] else str(row["level"] or "")
-        cells.setdefault(row["ticket__channel"], {}).setdefault(level, 0)
-        cells[row["ticket__channel"]][level] += row["n"]
+        cells.setdefault(row["channel"], {}).setdefault(level, 0)
+        cells[row["channel"]][level] += int(row["n"])
     keys = ["1", "2", "refused"]
     table = Table(
         key="intake",
@@ -72,10 +63,16 @@ def intake(f: Filters) -> Panel:
 
 def refusals(f: Filters) -> Panel:
     """Refused requests by reason, and the customers whose contract lapsed (2 queries)."""
-    base = Decision.objects.filter(
-        Q(kind="intake", accepted=False)
-        & f.period("ticket__created_at")
-        & f.tickets("ticket__", level=False)
+    in_rollup, live = combine.split(f, "refusal")
+    rolled = combine.rolled(in_rollup, "refusal", level=False) if in_rollup else None
+    base = (
+        Decision.objects.filter(
+            Q(kind="intake", accepted=False)
+            & live.period("ticket__created_at")
+            & live.tickets("ticket__", level=False)
+        )
+        if live
+        else None
     )
     by_reason = Table(
         key="refusals",
@@ -83,15 +80,24 @@ def refusals(f: Filters) -> Panel:
         columns=[_("Reason"), _("Requests"), _("Customers")],
         chart_series=[0],
     )
-    for row in (
-        base.values("refusal")
-        .annotate(n=Count("id"), customers=Count("ticket__customer", distinct=True))
-        .order_by("-n", "refusal")
+    for row in combine.rows(
+        [
+            rolled is not None
+            and rolled.values("customer_id", refusal=F("key1")).annotate(n=Sum("n")),
+            base is not None
+            and base.values("refusal", customer_id=F("ticket__customer_id")).annotate(
+                n=Count("id")
+            ),
+        ],
+        ["refusal", "customer_id", "n"],
+        "refusal, SUM(n) AS n, COUNT(DISTINCT customer_id) AS customers",
+        group="refusal",
+        order="n DESC, refusal",
     ):
         by_reason.rows.append(
             Row(
                 label=labels.label(labels.REFUSALS, row["refusal"]),
-                values=[row["n"], row["customers"]],
+                values=[int(row["n"]), row["customers"]],
                 links=[{"panel": "refusals", "refusal": row["refusal"]}, None],
             )
         )
@@ -101,22 +107,37 @@ def refusals(f: Filters) -> Panel:
         columns=[_("Customer"), _("Refused requests"), _("Contract ended on"), _("Last request")],
         chart_series=[0],
     )
-    for row in (
-        base.filter(refusal__in=labels.LAPSED)
-        .values("ticket__customer_id", "ticket__customer__name")
-        .annotate(n=Count("id"), ended=Max("refusal_date"), last=Max("ticket__created_at"))
-        .order_by("-n", "ticket__customer__name")[:20]
+    customers = Customer._meta.db_table
+    for row in combine.rows(
+        [
+            rolled is not None
+            and rolled.filter(key1__in=labels.LAPSED)
+            .values("customer_id")
+            .annotate(n=Sum("n"), ended=Max("ended"), last=Max("last_at")),
+            base is not None
+            and base.filter(refusal__in=labels.LAPSED)
+            .values(customer_id=F("ticket__customer_id"))
+            .annotate(n=Count("id"), ended=Max("refusal_date"), last=Max("ticket__created_at")),
+        ],
+        ["customer_id", "n", "ended", "last"],
+        "u.customer_id, c.name, SUM(u.n) AS n, MAX(u.ended) AS ended, MAX(u.last) AS last",
+        join=f"JOIN {customers} c ON c.id = u.customer_id",
+        group="u.customer_id, c.name",
+        order="n DESC, c.name",
+        limit=20,
     ):
+        ended = combine.as_date(row["ended"])
+        last = combine.as_datetime(row["last"])
         lapsed.rows.append(
             Row(
-                label=row["ticket__customer__name"],
+                label=row["name"],
                 values=[
-                    row["n"],
-                    row["ended"].isoformat() if row["ended"] else "",
-                    timezone.localtime(row["last"]).date().isoformat(),
+                    int(row["n"]),
+                    ended.isoformat() if ended else "",
+                    timezone.localtime(last).date().isoformat() if last else "",
                 ],
                 links=[
-                    {"panel": "lapsed", "row_customer": str(row["ticket__customer_id"])},
+                    {"panel": "lapsed", "row_customer": str(row["customer_id"])},
                     None,
                     None,
                 ],
@@ -140,14 +161,28 @@ def moves(f: Filters) -> Panel:
         chart_series=[0],
     )
     to_level_2 = 0
-    for row in (
-        Decision.objects.filter(
-            Q(kind="diagnosis") & f.period("decided_at") & f.tickets("ticket__", level=False)
-        )
-        .values("finding")
-        .annotate(n=Count("id"), customers=Count("ticket__customer", distinct=True))
-        .order_by("-n", "finding")
+    in_rollup, live = combine.split(f, "diagnosis")
+    for row in combine.rows(
+        [
+            in_rollup
+            and combine.rolled(in_rollup, "diagnosis", level=False)
+            .values("customer_id", finding=F("key1"))
+            .annotate(n=Sum("n")),
+            live
+            and Decision.objects.filter(
+                Q(kind="diagnosis")
+                & live.period("decided_at")
+                & live.tickets("ticket__", level=False)
+            )
+            .values("finding", customer_id=F("ticket__customer_id"))
+            .annotate(n=Count("id")),
+        ],
+        ["finding", "customer_id", "n"],
+        "finding, SUM(n) AS n, COUNT(DISTINCT customer_id) AS customers",
+        group="finding",
+        order="n DESC, finding",
     ):
+        row["n"] = int(row["n"])
         if row["finding"] in labels.TO_LEVEL_2:
             to_level_2 += row["n"]
         table.rows.append(
@@ -168,7 +203,9 @@ def moves(f: Filters) -> Panel:
 
 def level2_work(f: Filters) -> Panel:
     """Hours logged on level-2 requests, by customization and by customer (4 queries: each
-    grouping by id alone, which sorts narrow rows, then the top rows' names)."""
+    grouping by id alone, which sorts narrow rows, then the top rows' names). Read live, not
+    from the daily roll-up: its distinct count of requests needs a row per request and day,
+    which at a million tickets scanned no faster than the time entries (performance.md)."""
     base = TimeEntry.objects.filter(
         Q(ticket__level=2) & f.day_period("date") & f.tickets("ticket__", level=False)
     )
@@ -231,6 +268,36 @@ def level2_work(f: Filters) -> Panel:
     )
 
 
+def _intake_counts(f: Filters) -> list[dict]:
+    """Intake decisions by channel, level and acceptance: closed days from the roll-up, the
+    rest live, in one statement."""
+    in_rollup, live = combine.split(f, "intake")
+    rolled = in_rollup and combine.rolled(in_rollup, "intake").values(
+        "level", channel=F("key1"), acc=F("a")
+    ).annotate(n=Sum("n"))
+    counted = None
+    if live:
+        counted = Decision.objects.filter(
+            Q(kind="intake")
+            & live.period("ticket__created_at")
+            & live.tickets("ticket__", level=False)
+        )
+        if f.level:
+            counted = counted.filter(level=f.level)
+        counted = counted.values(
+            "level",
+            channel=F("ticket__channel"),
+            # The roll-up keeps acceptance as 0/1: the same here.
+            acc=Case(When(accepted=True, then=Value(1)), default=Value(0)),
+        ).annotate(n=Count("id"))
+    return combine.rows(
+        [rolled, counted],
+        ["channel", "level", "acc", "n"],
+        "channel, level, acc AS accepted, SUM(n) AS n",
+        group="channel, level, acc",
+    )
+
+
 def _percent(part: int, whole: int) -> Decimal | str:
     if not whole:
         return "—"
@@ -240,20 +307,37 @@ def _percent(part: int, whole: int) -> Decimal | str:
 def service_levels(f: Filters) -> Panel:
     """Targets met and missed for requests opened in the period, by tier and criticality
     (2 queries: the clocks, the tiers' names)."""
-    rows = (
-        TicketClock.objects.filter(f.period("ticket__created_at") & f.tickets("ticket__"))
-        .values("tier", "criticality")
-        .annotate(
-            n=Count("ticket_id"),
-            fr_breached=Count("ticket_id", filter=Q(first_response_breached=True)),
-            res_breached=Count("ticket_id", filter=Q(resolution_breached=True)),
-            warned=Count(
-                "ticket_id",
-                filter=Q(first_response_warned=True) | Q(resolution_warned=True),
+    in_rollup, live = combine.split(f, "clock")
+    rows = combine.rows(
+        [
+            in_rollup
+            and combine.rolled(in_rollup, "clock")
+            .values(tier=F("key1"), criticality=F("key2"))
+            .annotate(n=Sum("n"), fr=Sum("a"), res=Sum("b"), warned=Sum("c")),
+            live
+            and TicketClock.objects.filter(
+                live.period("ticket__created_at") & live.tickets("ticket__")
+            )
+            .values("tier", "criticality")
+            .annotate(
+                n=Count("ticket_id"),
+                fr=Count("ticket_id", filter=Q(first_response_breached=True)),
+                res=Count("ticket_id", filter=Q(resolution_breached=True)),
+                warned=Count(
+                    "ticket_id",
+                    filter=Q(first_response_warned=True) | Q(resolution_warned=True),
+                ),
             ),
-        )
-        .order_by("tier", "criticality")
+        ],
+        ["tier", "criticality", "n", "fr", "res", "warned"],
+        "tier, criticality, SUM(n) AS n, SUM(fr) AS fr_breached, SUM(res) AS res_breached, "
+        "SUM(warned) AS warned",
+        group="tier, criticality",
+        order="tier, criticality",
     )
+    for row in rows:
+        for key in ("n", "fr_breached", "res_breached", "warned"):
+            row[key] = int(row[key])
     tiers = dict(ServiceTier.objects.values_list("code", "name"))
     table = Table(
         key="sla",

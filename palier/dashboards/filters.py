@@ -22,6 +22,8 @@ class Filters:
     level: int | None = None
     # Members of the chosen team, resolved once per request (teams.members_of).
     team_members: tuple[int, ...] | None = None
+    # The last day summed in the daily roll-up (combine.with_rollup); None reads it all live.
+    rolled_through: dt.date | None = None
 
     @classmethod
     def default(cls, today: dt.date | None = None) -> Filters:

@@ -15,3 +15,13 @@ def weekly_report() -> str:
     from palier.dashboards.weekly import send_weekly_report
 
     return send_weekly_report()
+
+
+@every(seconds=60, name="dashboards.rollup")
+@task()
+def refresh_rollup() -> str:
+    """Every minute, fold yesterday (once it is over) and every past day touched since the
+    last run into the dashboards' daily roll-up (palier.dashboards.rollup)."""
+    from palier.dashboards.rollup import refresh
+
+    return refresh()

@@ -63,13 +63,21 @@ def _builder(built_by: str) -> str:
     }.get(built_by, built_by)
 
 
-def _customization_phrase(facts: dict[str, Any]) -> str:
+def _module_name(name: str, module: Any) -> str:
+    """The module's name in the active language when `module` is the one the facts name (the
+    facts keep its English name, as the policy decided on it)."""
+    if module is not None and name and getattr(module, "name", None) == name:
+        return module.name_in((translation.get_language() or "en")[:2])
+    return name
+
+
+def _customization_phrase(facts: dict[str, Any], module: Any = None) -> str:
     c = facts.get("customization") or {}
     if not c:
         return ""
     phrase = _("the customization “%(object)s” in %(module)s, built by %(builder)s") % {
         "object": c.get("object", ""),
-        "module": c.get("module", ""),
+        "module": _module_name(c.get("module", ""), module),
         "builder": _builder(c.get("built_by", "")),
     }
     if c.get("built_on"):
@@ -113,10 +121,10 @@ def refusal_text(code: str, date: Any, *, kept: bool = True) -> str:
     return f"{text} {access} {renew}"
 
 
-def _why_level(reason: str, facts: dict[str, Any], rnd: bool) -> str:
-    custom = _customization_phrase(facts)
+def _why_level(reason: str, facts: dict[str, Any], rnd: bool, module_row: Any = None) -> str:
+    custom = _customization_phrase(facts, module_row)
     type_label = _type_label(facts.get("type", ""))
-    module = facts.get("module") or _("the software")
+    module = _module_name(facts.get("module") or "", module_row) or _("the software")
     texts = {
         Reason.STANDARD_USAGE: _(
             "Your request is a question on the normal use of the standard software (%(module)s). "
@@ -191,8 +199,9 @@ def why_ticket() -> str:
     )
 
 
-def explain(decision: Any, language: str) -> Explanation:
-    """Render a stored decision (a `Decision` model or the policy's dataclass)."""
+def explain(decision: Any, language: str, *, module: Any = None) -> Explanation:
+    """Render a stored decision (a `Decision` model or the policy's dataclass). `module`, the
+    request's `Module` when the caller has it at hand, names it in `language`."""
     with translation.override(language):
         facts = decision.facts or {}
         if getattr(decision, "kind", "") == "imported":
@@ -225,7 +234,7 @@ def explain(decision: Any, language: str) -> Explanation:
             headline = _("Handled by Customer Services (level 1), included in your maintenance")
         return Explanation(
             headline=headline,
-            why_level=_why_level(decision.reason, facts, decision.rnd),
+            why_level=_why_level(decision.reason, facts, decision.rnd, module),
             why_billable=_why_billable(decision.billable, facts),
             why_ticket=why_ticket(),
             why_level_article="why-level-2" if decision.level == 2 else "support-policy",

@@ -52,7 +52,7 @@ def _decision_preview(ticket: Ticket, decision: PolicyDecision) -> DecisionPrevi
     reason = decision.reason.value if decision.reason else ""
     return DecisionPreview(
         decision=decision,
-        explanation=explain(decision, get_language()),
+        explanation=explain(decision, get_language(), module=ticket.module),
         changed=(decision.level, decision.billable, reason)
         != (ticket.level, ticket.billable, ticket.reason),
         reason=labels.reason(reason),

@@ -29,10 +29,10 @@ def test_managers_see_the_dashboard_in_a_bounded_number_of_queries(
     manager = signed_in(world.manager)
     manager.get("/dashboards/")  # warm the session
     # The panels' own budget, the filter form's four lists, the session, the user, the
-    # header's count of unread notifications, and on PostgreSQL the statement that asks for
-    # custom plans (dashboards.plans).
+    # header's count of unread notifications, where the daily roll-up stands, and on
+    # PostgreSQL the statement that asks for custom plans (dashboards.plans).
     custom_plans = 1 if connection.vendor == "postgresql" else 0
-    with django_assert_num_queries(sum(QUERY_BUDGET.values()) + 7 + custom_plans):
+    with django_assert_num_queries(sum(QUERY_BUDGET.values()) + 8 + custom_plans):
         page = manager.get("/dashboards/")
     html = page.content.decode()
     assert page.status_code == 200

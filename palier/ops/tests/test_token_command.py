@@ -59,3 +59,40 @@ def test_revoking_needs_enough_of_the_token_to_be_unambiguous(world):
         palier("token", "revoke", "pal_")
     with pytest.raises(CommandError, match="No active token"):
         palier("token", "revoke", "pal_zzzzzzzz")
+
+
+def test_a_read_only_token_reads_and_is_refused_a_write(world):
+    out, err = palier("token", "create", "lena.agent", "--read-only")
+    raw = out.strip()
+    assert "read-only" in err
+    assert me(raw).status_code == 200
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    refused = client.post("/api/v1/tickets", {}, content_type="application/json")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "read_only_token"
+    assert "read-only" in palier("token", "list", "lena.agent")[0]
+
+
+def test_a_token_with_an_expiry_stops_working_after_it(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    raw = palier("token", "create", "anna.a", "--expires", "30")[0].strip()
+    token = ApiToken.objects.get(prefix=raw[:12])
+    left = token.expires_at - timezone.now()
+    assert dt.timedelta(days=29, hours=23) < left <= dt.timedelta(days=30)
+    assert me(raw).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(1))
+    assert me(raw).status_code == 401
+    assert "expired" in palier("token", "list", "anna.a")[0]
+
+
+def test_an_expiry_date_must_be_a_future_iso_date_or_a_number_of_days(world):
+    later = palier("token", "create", "anna.a", "--expires", "2999-01-31")[0].strip()
+    expires = ApiToken.objects.get(prefix=later[:12]).expires_at
+    assert (expires.year, expires.month, expires.day, expires.hour) == (2999, 1, 31, 0)
+    for bad in ("31.01.2999", "2020-01-01", "0", "yesterday"):
+        with pytest.raises(CommandError):
+            palier("token", "create", "anna.a", "--expires", bad)
+    assert ApiToken.objects.filter(user=world.contact_a).count() == 1

@@ -257,3 +257,24 @@ def test_api_serves_the_explanation_in_the_tickets_language(world, api):
     assert "CHF 185.00" in explanation["why_billable"]
     german = api(world.contact_b).get(f"/tickets/{ticket.id}", lang="de").json()["explanation"]
     assert german["language"] == "de" and "Level 2" in german["headline"]
+
+
+@pytest.mark.django_db
+def test_the_module_is_named_in_the_readers_language_when_the_caller_has_it():
+    from palier.customers.models import Module, Product
+
+    product = Product.objects.create(name="Palier ERP", code="erp-x")
+    module = Module.objects.create(
+        product=product, code="fin", name="Finance", name_fr="Finances", name_de="Finanzen"
+    )
+    decision = decide(_request(RequestType.USAGE), CONTRACT, TODAY)
+    assert "(Finances)" in explain(decision, "fr", module=module).why_level
+    assert "(Finanzen)" in explain(decision, "de", module=module).why_level
+    # No Italian name: the English one, as the policy decided on it.
+    assert "(Finance)" in explain(decision, "it", module=module).why_level
+    # Without the row, or for another module than the facts name, the facts' name stays.
+    assert "(Finance)" in explain(decision, "fr").why_level
+    other = Module.objects.create(product=product, code="hr", name="HR", name_fr="RH")
+    assert "(Finance)" in explain(decision, "fr", module=other).why_level
+    custom = _after(RequestType.MALFUNCTION, Finding.CUSTOMIZATION_ERROR, BuiltBy.VENDOR)
+    assert "Finanzen" in explain(custom, "de", module=module).why_level

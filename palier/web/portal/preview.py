@@ -72,7 +72,7 @@ def preview_decision(
             refusal_text(decision.refusal, decision.refusal_date, kept=False),
             decision,
         )
-    why = explain(decision, get_language() or "en").why_level
+    why = explain(decision, get_language() or "en", module=module).why_level
     if decision.billable:
         rate = format_chf(cfacts.hourly_rate) if cfacts and cfacts.hourly_rate else ""
         headline = _(

@@ -179,7 +179,11 @@ def _detail_context(request: HttpRequest, ticket: Ticket, reply_form: ReplyForm)
     for message in msgs:
         message.visible_files = [a for a in files if a.message_id == message.pk]
     loose_files = [a for a in files if a.message_id is None]
-    explanation = explain(ticket.decision, get_language() or "en") if ticket.decision else None
+    explanation = (
+        explain(ticket.decision, get_language() or "en", module=ticket.module)
+        if ticket.decision
+        else None
+    )
     return {
         "ticket": ticket,
         "messages_list": msgs,

@@ -77,6 +77,8 @@ class Command(BaseCommand):
                 from palier.imports.past.command import run_past
 
                 run_past(self, user, options)
+                if not options["dry_run"]:
+                    self._rollup()
             else:
                 self._tabular(user, options)
 
@@ -94,6 +96,14 @@ class Command(BaseCommand):
         self.stdout.write(f"Restored {sum(counts.values())} records:")
         for label, count in counts.items():
             self.stdout.write(f"  {label}: {count}")
+        self._rollup()
+
+    def _rollup(self) -> None:
+        """Past tickets came in around the worker's refresh (their events are dated in the
+        past): sum their days into the dashboards' roll-up again."""
+        from palier.dashboards.rollup import rebuild
+
+        self.stdout.write(f"Dashboards' roll-up: {rebuild()}")
 
     def _tabular(self, user: User, options: dict) -> None:
         if len(options["files"]) != 1:

@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
-from argparse import ArgumentParser
+import datetime as dt
+from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from palier.accounts.actions import do_create_token, do_revoke_token
 from palier.accounts.models import ApiToken, User
 
 
 class Command(BaseCommand):
-    help = "Manage API tokens: create USERNAME [--name N], list USERNAME, revoke PREFIX."
+    help = (
+        "Manage API tokens: create USERNAME [--name N] [--read-only] [--expires DAYS|DATE],"
+        " list USERNAME, revoke PREFIX."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, parser_class=CommandParser)
         create = sub.add_parser("create", help="Create a token; its value is printed once.")
         create.add_argument("username")
         create.add_argument("--name", default="", help="A label, e.g. the script that uses it.")
+        create.add_argument(
+            "--read-only", action="store_true", help="Reads only: any write with it is refused."
+        )
+        create.add_argument(
+            "--expires",
+            type=_expiry,
+            default=None,
+            metavar="DAYS|YYYY-MM-DD",
+            help="Stop working after DAYS days, or at the start of that day (UTC); default never.",
+        )
         listing = sub.add_parser("list", help="List a user's tokens (never their values).")
         listing.add_argument("username")
         revoke = sub.add_parser("revoke", help="Revoke the token whose value starts with PREFIX.")
@@ -28,17 +43,24 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "create":
             user = _user(options["username"])
-            token, raw = do_create_token(user, name=options["name"])
-            self.stderr.write(f"Token {token.prefix}… for {user.username}; it is shown once:")
+            token, raw = do_create_token(
+                user,
+                name=options["name"],
+                read_only=options["read_only"],
+                expires_at=options["expires"],
+            )
+            self.stderr.write(f"Token {token.prefix}… for {user.username}{_terms(token)};")
+            self.stderr.write("it is shown once:")
             self.stdout.write(raw)
         elif action == "list":
             user = _user(options["username"])
+            now = timezone.now()
             for token in ApiToken.objects.filter(user=user).order_by("id"):
-                state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
+                state = _state(token, now)
                 used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
                 self.stdout.write(
                     f"{token.prefix}  {state:<18}  created {token.created_at:%Y-%m-%d}"
-                    f"  last used {used}  {token.name}"
+                    f"  last used {used}{_terms(token)}  {token.name}"
                 )
         else:
             self._revoke(options["prefix"])
@@ -62,3 +84,37 @@ def _user(username: str) -> User:
     if user is None:
         raise CommandError(f"No user named {username!r}.")
     return user
+
+
+def _expiry(text: str) -> dt.datetime:
+    """--expires: a number of days from now, or an ISO date (the token ends as it begins)."""
+    text = text.strip()
+    if text.isdigit():
+        days = int(text)
+        if not 1 <= days <= 3650:
+            raise ArgumentTypeError("give between 1 and 3650 days")
+        return timezone.now() + dt.timedelta(days=days)
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        message = f"{text!r} is neither a number of days nor a YYYY-MM-DD date"
+        raise ArgumentTypeError(message) from None
+    when = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+    if when <= timezone.now():
+        raise ArgumentTypeError(f"{text} is not in the future")
+    return when
+
+
+def _state(token: ApiToken, now: dt.datetime) -> str:
+    if token.revoked_at:
+        return f"revoked {token.revoked_at:%Y-%m-%d}"
+    if token.expires_at and token.expires_at <= now:
+        return f"expired {token.expires_at:%Y-%m-%d}"
+    return "active"
+
+
+def _terms(token: ApiToken) -> str:
+    terms = ["read-only"] if token.read_only else []
+    if token.expires_at:
+        terms.append(f"until {token.expires_at:%Y-%m-%d %H:%M} UTC")
+    return f" ({', '.join(terms)})" if terms else ""

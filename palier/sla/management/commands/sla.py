@@ -38,6 +38,10 @@ class Command(BaseCommand):
         ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True))
         done, settled = recompute_many(ids, settle=not tell_past)
         self.stdout.write(f"{done} clocks recomputed")
+        # Deadlines settled without an event are not seen by the roll-up's refresh.
+        from palier.dashboards.rollup import rebuild
+
+        self.stdout.write(f"Dashboards' roll-up: {rebuild()}")
         if settled:
             self.stdout.write(
                 f"{settled} deadlines already past of tickets without a clock marked breached "

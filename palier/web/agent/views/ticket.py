@@ -69,7 +69,7 @@ def _decision_context(ticket: Ticket) -> dict[str, Any]:
         return {"decision": None}
     return {
         "decision": decision,
-        "explanation": explain(decision, get_language()),
+        "explanation": explain(decision, get_language(), module=ticket.module),
         "reason": labels.reason(decision.reason),
         "finding": labels.finding(decision.finding) if decision.finding else None,
         "refusal": labels.refusal(decision.refusal) if decision.refusal else None,
