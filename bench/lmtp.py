@@ -1,17 +1,22 @@
 """LMTP at speed: messages per second delivered to `palier mail lmtp` (a real listener process,
 production settings) over one connection and over four: answered 250 once stored (the rate
-the sending server sees), and brought to their endings by the listener's processing thread
-(the rate of tickets); then the whole inbound table is checked by `palier mail verify`.
+the sending server sees), and brought to their endings by `--workers` `palier worker`
+processes (the rate of tickets); then the whole inbound table is checked by `palier mail
+verify`. `--workers 0` runs the listener with `--now` (it processes in a thread of its own,
+the design before December 2026).
 
     .venv/bin/python bench/lmtp.py --db sqlite
-    .venv/bin/python bench/lmtp.py --db postgres --messages 2000
-    .venv/bin/python bench/lmtp.py --db sqlite --connections 1 --profile /tmp/lmtp.prof
+    .venv/bin/python bench/lmtp.py --db postgres --messages 2000 --workers 3
+    .venv/bin/python bench/lmtp.py --db sqlite --workers 0 --connections 1 --profile /tmp/lmtp.prof
 
-Its own data set (`mail_lmtp`, dropped and migrated first): the `mail` bench's 20 customers of
-five contacts. The mix: new requests in four languages (a third with HTML, one in ten with a
-20 kB PDF), mail from unknown senders, automatic replies (by their headers), delivery reports.
-Each run prints a speed index (bench/http.py: lower is faster) before and after: the machine
-is shared, so figures taken minutes apart on a quiet machine are the ones to compare.
+Its own data set (`--dataset`, default `mail_lmtp`, dropped and migrated first): the `mail`
+bench's 20 customers of five contacts. The mix: new requests in four languages (a third with
+HTML, one in ten with a 20 kB PDF), mail from unknown senders, automatic replies (by their
+headers), delivery reports. Each run prints a speed index (bench/http.py: lower is faster)
+and the load average before and after: the machine is shared, so figures taken minutes apart
+on a quiet machine are the ones to compare. The workers run without their scheduler (no
+periodic job during the run) but with their outbox: the tickets' events are dispatched and
+the acknowledgements sent (to a sink on loopback), as on a desk, and counted in their CPU.
 """
 
 from __future__ import annotations
@@ -44,8 +49,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _listener(db: str, port: int, smtp_port: int, profile: str = "") -> subprocess.Popen:
-    env = {
+def _environ(db: str, smtp_port: int) -> dict[str, str]:
+    return {
         **bench_environ(db, DATASET),
         "PALIER_SMTP_HOST": "127.0.0.1",
         "PALIER_SMTP_PORT": str(smtp_port),
@@ -54,16 +59,30 @@ def _listener(db: str, port: int, smtp_port: int, profile: str = "") -> subproce
         # their PostgreSQL backends can be read from /proc.
         "PALIER_DB_CONN_MAX_AGE": "3600",
     }
+
+
+def _listener(env: dict, port: int, *, now: bool, profile: str = "") -> subprocess.Popen:
     # --profile: every thread of the listener under cProfile (bench/profile_threads.py).
     runner = ["bench/profile_threads.py", profile] if profile else ["-m", "palier.cli"]
     proc = subprocess.Popen(
-        [sys.executable, *runner, "mail", "lmtp", "--port", str(port)],
+        [sys.executable, *runner, "mail", "lmtp", "--port", str(port), *(["--now"] * now)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
     )
     proc.stdout.readline()  # "Listening for LMTP on ..."
     return proc
+
+
+def _workers(env: dict, count: int) -> list[subprocess.Popen]:
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "palier.cli", "worker", "--no-scheduler", "--verbosity", "0"],
+            cwd=ROOT,
+            env=env,
+        )
+        for _ in range(count)
+    ]
 
 
 def _deliver(port: int, messages: list[bytes], latencies: list[float], refused: list[int]) -> None:
@@ -105,7 +124,7 @@ def _backends_cpu() -> dict[int, float]:
     return found
 
 
-def run(port: int, messages: list[bytes], connections: int, pid: int) -> dict:
+def run(port: int, messages: list[bytes], connections: int, pid: int, workers: list[int]) -> dict:
     shares = [messages[i::connections] for i in range(connections)]
     latencies: list[float] = []
     refused: list[int] = []
@@ -114,24 +133,31 @@ def run(port: int, messages: list[bytes], connections: int, pid: int) -> dict:
         for share in shares
     ]
     cpu, backends = _cpu_seconds(pid), _backends_cpu()
+    workers_cpu = sum(_cpu_seconds(w) for w in workers)
+    load = os.getloadavg()[0]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    # Processing follows the answers in the listener's own thread: wait for every ending.
+    # Processing follows the answers (in the workers, or the listener's own thread with
+    # --now): wait for every ending.
     from palier.mailgateway.models import RawMessage, RawState
 
     while RawMessage.objects.filter(state=RawState.STORED).exists():
         time.sleep(0.05)
     done = time.perf_counter() - started
     cpu_ms = (_cpu_seconds(pid) - cpu) * 1000 / len(messages)
+    workers_ms = (sum(_cpu_seconds(w) for w in workers) - workers_cpu) * 1000 / len(messages)
     backends_ms = sum(t - backends.get(p, 0.0) for p, t in _backends_cpu().items())
     backends_ms *= 1000 / len(messages)
     latencies.sort()
     return {
         "connections": connections,
+        "workers": len(workers),
+        "load_before": round(load, 2),
+        "load_after": round(os.getloadavg()[0], 2),
         "messages": len(messages),
         "refused": len(refused),
         "acknowledged_per_second": round(len(messages) / elapsed, 1),
@@ -142,6 +168,9 @@ def run(port: int, messages: list[bytes], connections: int, pid: int) -> dict:
         # The listener's CPU per message: what the rate would be with a core to itself.
         "listener_cpu_ms": round(cpu_ms, 2),
         "per_second_per_core": round(1000 / cpu_ms, 1) if cpu_ms else None,
+        # The workers' CPU per message, all of them together (processing, and the outbox's
+        # dispatch of the new tickets' events and their mail).
+        **({"workers_cpu_ms": round(workers_ms, 2)} if workers else {}),
         # PostgreSQL's share, on the same cores (its backends for the listener).
         **({"postgres_cpu_ms": round(backends_ms, 2)} if backends else {}),
     }
@@ -156,6 +185,7 @@ def _messages(n: int, offset: int, contacts: list, rng: random.Random) -> list[b
 
 
 def main() -> None:
+    global DATASET  # noqa: PLW0603 - the bench's one data set, named once here
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgres"])
     parser.add_argument(
@@ -163,7 +193,12 @@ def main() -> None:
     )
     parser.add_argument("--connections", default="1,4")
     parser.add_argument("--profile", default="", help="write the listener's cProfile here")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="`palier worker` processes; 0: listener --now"
+    )
+    parser.add_argument("--dataset", default=DATASET, help="the data set's name (dropped first)")
     args = parser.parse_args()
+    DATASET = args.dataset
     from aiosmtpd.controller import Controller
 
     class Sink:  # the desk's own mail (acknowledgements, notices) goes here
@@ -184,23 +219,32 @@ def main() -> None:
     connections.close_all()
     rng = random.Random(42)
     port = _free_port()
-    results: dict = {"db": args.db, "load_before": round(os.getloadavg()[0], 1)}
+    results: dict = {
+        "db": args.db,
+        "workers": args.workers,
+        "load_before": round(os.getloadavg()[0], 1),
+    }
     results["speed_before_ms"] = machine_speed()
     results["cpu_speed_before_ms"] = machine_speed_cpu()
-    listener = _listener(args.db, port, smtp_port, args.profile)
+    env = _environ(args.db, smtp_port)
+    listener = _listener(env, port, now=not args.workers, profile=args.profile)
+    workers = _workers(env, args.workers)
+    pids = [w.pid for w in workers]
     runs = []
     try:
-        # Warm-up (not measured): the listener's first mail imports the pipeline.
-        run(port, _messages(20, 10**6, contacts, rng), 1, listener.pid)
+        # Warm-up (not measured): the first mail of each process imports the pipeline.
+        run(port, _messages(20 + 10 * args.workers, 10**6, contacts, rng), 1, listener.pid, pids)
         offset = 0
         for connections_count in [int(c) for c in args.connections.split(",")]:
             messages = _messages(args.messages, offset, contacts, rng)
             offset += args.messages
-            runs.append(run(port, messages, connections_count, listener.pid))
+            runs.append(run(port, messages, connections_count, listener.pid, pids))
             print(json.dumps(runs[-1]), flush=True)
     finally:
-        listener.terminate()
-        listener.wait(timeout=60)
+        for proc in [listener, *workers]:
+            proc.terminate()
+        for proc in [listener, *workers]:
+            proc.wait(timeout=60)
         sink.stop()
     results["runs"] = runs
     results["speed_after_ms"] = machine_speed()

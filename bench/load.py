@@ -4,14 +4,16 @@ creation measured end to end (the ticket stored and its outbox handled by a work
 
     .venv/bin/python bench/load.py --db postgres --set 1m_ops --clients 50 --seconds 60
 
-Starts gunicorn (as bench/http.py, `--workers`, default 4) and one `palier worker`, then:
+Starts gunicorn (as bench/http.py, `--workers`, default 4) and `--dispatchers` `palier worker`
+processes (default one), then:
 1. bare: every client GETs /api/v1/me (token look-up, a small JSON answer) for `--seconds`;
 2. mix: every client, request after request, picks a staff list (40 %), a detail (30 %), a
    search (20 %, words from rare to common) or a creation as a contact (10 %), for
    `--seconds`. Every answer must be 2xx (else it counts as an error) and every 201's ticket
    must be in the database afterwards, its event dispatched (no lost write);
 3. creation end to end: two clients create for `--create-seconds`; the rate counts until the
-   worker has dispatched the last of their events (notifications rendered, SLA clock set).
+   worker has dispatched the last of their events (notifications rendered, SLA clock set),
+   with the CPU a ticket of gunicorn, the worker(s) and PostgreSQL's backends.
 Throughput is answers per second; the mix must reach at least half of the bare one.
 Clients are threads of this process (loopback only, bounded in time); results go to
 /tmp/palier-bench/load-<db>-<set>.json.
@@ -34,6 +36,7 @@ import time  # noqa: E402
 
 from bench.env import DATA_DIR, ROOT, bench_environ, setup_django  # noqa: E402
 from bench.http import (  # noqa: E402
+    CLOCK_TICK,
     SEARCH_WORDS,
     TWO_WORDS,
     Client,
@@ -145,7 +148,69 @@ def wait_for_outbox(since_id: int, timeout: float = 600) -> float:
     return time.monotonic() - started
 
 
-def create_end_to_end(port: int, tokens: dict, seconds: float, since_id: int) -> dict:
+def _cpu_ms(pid: int) -> float:
+    """The process's user + system CPU time in ms, from /proc (Linux); 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / CLOCK_TICK
+
+
+def _backends_cpu_ms() -> dict[int, float]:
+    """CPU ms of each PostgreSQL backend of the bench's database but this process's own
+    (the server runs on this machine); {} on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {pid: _cpu_ms(pid) for (pid,) in cursor.fetchall()}
+
+
+def cpu_snapshot(workers: list) -> dict:
+    return {
+        "gunicorn": server_cpu_ms(),
+        "workers": sum(_cpu_ms(w.pid) for w in workers),
+        "backends": _backends_cpu_ms(),
+    }
+
+
+def wait_until_settled(workers: list, timeout: float = 180) -> float:
+    """Seconds until the workers have started: imported, their periodic jobs' first runs
+    (the triage's training among them) done, under 30 ms of CPU in a second. Their start
+    is not the cost of a ticket."""
+    started = time.monotonic()
+    last = sum(_cpu_ms(w.pid) for w in workers)
+    while time.monotonic() - started < timeout:
+        time.sleep(1)
+        now = sum(_cpu_ms(w.pid) for w in workers)
+        if now - last < 30:
+            break
+        last = now
+    return round(time.monotonic() - started, 1)
+
+
+def cpu_per_ticket(before: dict, after: dict, n: int) -> dict:
+    """CPU ms a ticket of gunicorn, the worker(s) and PostgreSQL's backends (a backend that
+    left during the run is not counted: connections are kept, CONN_MAX_AGE)."""
+    backends = sum(ms - before["backends"].get(pid, 0.0) for pid, ms in after["backends"].items())
+    parts = {
+        "gunicorn": after["gunicorn"] - before["gunicorn"],
+        "workers": after["workers"] - before["workers"],
+        "postgres_backends": backends,
+    }
+    parts["total"] = sum(parts.values())
+    return {k: round(v / max(n, 1), 2) for k, v in parts.items()}
+
+
+def create_end_to_end(
+    port: int, tokens: dict, seconds: float, since_id: int, workers: list
+) -> dict:
     conns = [Client(port, tokens["contacts"][i]) for i in range(2)]
     body = {
         "type": "malfunction",
@@ -158,6 +223,7 @@ def create_end_to_end(port: int, tokens: dict, seconds: float, since_id: int) ->
         status, data, ms = conns[i].call("POST", "/api/v1/tickets", body)
         return status == 201, "create", ms, json.loads(data)["id"] if status == 201 else None
 
+    cpu_before = cpu_snapshot(workers)
     started = time.monotonic()
     result = run_clients(2, seconds, pick)
     stored = time.monotonic() - started
@@ -165,6 +231,8 @@ def create_end_to_end(port: int, tokens: dict, seconds: float, since_id: int) ->
     total = time.monotonic() - started
     n = len(result.pop("created"))
     return {
+        "cpu_ms_per_ticket": cpu_per_ticket(cpu_before, cpu_snapshot(workers), n),
+        "dispatchers": len(workers),
         "created": n,
         "errors": result["errors"],
         "stored_per_second": round(n / stored, 1),
@@ -214,6 +282,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument(
+        "--dispatchers",
+        type=int,
+        default=1,
+        help="`palier worker` processes dispatching the outbox side by side (default 1)",
+    )
+    parser.add_argument(
         "--only",
         choices=["all", "create"],
         default="all",
@@ -239,19 +313,33 @@ def main() -> None:
     began = timezone.now()
     speed_before = machine_speed()
     server = start_server(args)
-    worker = subprocess.Popen(  # noqa: S603
-        [str(ROOT / ".venv/bin/palier"), "worker", "--verbosity", "0"],
-        cwd=ROOT,
-        env=bench_environ(args.db, args.dataset),
-    )
+    # Several workers dispatch the outbox side by side (each claims its own events).
+    workers = [
+        subprocess.Popen(  # noqa: S603
+            [str(ROOT / ".venv/bin/palier"), "worker", "--verbosity", "0"]
+            + ([] if i == 0 else ["--no-scheduler"]),
+            cwd=ROOT,
+            env=bench_environ(args.db, args.dataset),
+        )
+        for i in range(args.dispatchers)
+    ]
     try:
         results = {"clients": args.clients, "seconds": args.seconds, "workers": args.workers}
+        results["dispatchers"] = args.dispatchers
+        say(f"workers settled after {wait_until_settled(workers)} s")
+        idle_before = sum(_cpu_ms(w.pid) for w in workers)
+        time.sleep(5)
+        # What the workers cost doing nothing (polling the outbox, the task queue, the
+        # schedule): counted in their CPU a ticket, and the less the more tickets a second.
+        results["workers_idle_cpu_ms_per_second"] = round(
+            (sum(_cpu_ms(w.pid) for w in workers) - idle_before) / 5, 2
+        )
         if args.only == "create":
             say("creation end to end")
             results["create_end_to_end"] = create_end_to_end(
-                args.port, tokens, args.create_seconds, since_id
+                args.port, tokens, args.create_seconds, since_id, workers
             )
-            return finish(args, results, server, worker, since_id, began, speed_before)
+            return finish(args, results, server, workers, since_id, began, speed_before)
         say(f"bare: {args.clients} clients GET /api/v1/me for {args.seconds:.0f} s")
         results["bare"] = bare(args.port, tokens, args.clients, args.seconds)
         results["bare"].pop("created")
@@ -266,18 +354,19 @@ def main() -> None:
         )
         last = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first()
         results["create_end_to_end"] = create_end_to_end(
-            args.port, tokens, args.create_seconds, last
+            args.port, tokens, args.create_seconds, last, workers
         )
     except BaseException:
-        stop(server, worker, since_id, began)
+        stop(server, workers, since_id, began)
         raise
-    finish(args, results, server, worker, since_id, began, speed_before)
+    finish(args, results, server, workers, since_id, began, speed_before)
 
 
-def stop(server, worker, since_id: int, began) -> None:
+def stop(server, workers: list, since_id: int, began) -> None:
     server.terminate()
-    worker.terminate()
-    for process in (server, worker):
+    for worker in workers:
+        worker.terminate()
+    for process in (server, *workers):
         try:
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:  # e.g. a worker in the middle of a periodic job
@@ -286,7 +375,7 @@ def stop(server, worker, since_id: int, began) -> None:
     cleanup(since_id, began)
 
 
-def finish(args, results: dict, server, worker, since_id: int, began, speed_before) -> None:
+def finish(args, results: dict, server, workers: list, since_id: int, began, speed_before) -> None:
     import os
 
     # Written before stopping: a worker that will not stop must not cost the run's figures.
@@ -295,7 +384,7 @@ def finish(args, results: dict, server, worker, since_id: int, began, speed_befo
     out = DATA_DIR / f"load-{args.db}-{args.dataset}{suffix}.json"
     out.write_text(json.dumps(results, indent=1))
     print(json.dumps({k: v for k, v in results.items()}, indent=1), flush=True)
-    stop(server, worker, since_id, began)
+    stop(server, workers, since_id, began)
     results["speed_index_ms"] = [speed_before, machine_speed()]
     out.write_text(json.dumps(results, indent=1))
     print(f"speed index {results['speed_index_ms']}; written to {out}")

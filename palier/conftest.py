@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from palier.accounts.actions import do_create_token
 from palier.accounts.models import Role, User
@@ -14,6 +15,16 @@ from palier.audit.db import allow_purge
 from palier.customers.models import Customer
 from palier.testing.browser import browser  # noqa: F401 (a fixture for the e2e tests)
 from palier.testing.factories import make_customer, make_user
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts and ends in the default language: a request served in German (the
+    API and the web activate the user's language) must not make the next test German."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
 
 # SQLite's append-only trigger lets Django empty the test database between transactional
 # tests (palier/audit/db.py); test_append_only.py takes this back to test the trigger.

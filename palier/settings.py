@@ -135,6 +135,10 @@ TEMPLATES = [
     },
 ]
 
+# The common widgets written in Python: a <select> through the templates costs one
+# template render per option (palier/web/form_renderer.py).
+FORM_RENDERER = "palier.web.form_renderer.WidgetRenderer"
+
 
 def _databases() -> dict:
     url = env_str("DATABASE_URL")

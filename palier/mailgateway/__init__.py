@@ -7,7 +7,8 @@ only then (actions.py, where the steps are; invariant.py, what must hold after):
   75 retry later), stores it and queues its processing for the worker (`--now`: here), or
   `--dir FOLDER` for a batch;
 - `palier mail lmtp --host 127.0.0.1 --port 2424` (add `--smtp` for SMTP) answers 250 once
-  per recipient once stored and processed, 451 when it cannot store;
+  per recipient once stored and queued for the worker (`--now`: processed in the listener),
+  451 when it cannot store;
 - `palier mail fetch --url imaps://user:password@host/INBOX [--done-folder Stored] [--every 60]`
   (or PALIER_IMAP_MAILBOXES, comma-separated URLs) marks \\Seen or moves only after storing.
 

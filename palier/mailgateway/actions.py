@@ -115,11 +115,18 @@ def do_process_raw(raw_id: int, *, data: bytes | None = None) -> RawMessage:
     when the caller has just stored them."""
     from palier.mailgateway.inbound import Quarantine, prepare, route
 
-    row = RawMessage.objects.filter(pk=raw_id).only("state").first()
-    if row is None or row.state != RawState.STORED:
-        return row
+    if data is None:
+        # The bytes of a row still to process, in one query (a worker's usual case).
+        found = RawBytes.objects.filter(raw_message_id=raw_id, raw_message__state=RawState.STORED)
+        data = found.values_list("data", flat=True).first()
+        data = bytes(data) if data is not None else None
+        to_process = data is not None
+    else:
+        to_process = RawMessage.objects.filter(pk=raw_id, state=RawState.STORED).exists()
+    if not to_process:
+        return RawMessage.objects.filter(pk=raw_id).only("state").first()
     try:
-        prepared = prepare(data or _bytes(raw_id))  # seconds for a heavy mail: no lock held
+        prepared = prepare(data)  # seconds for a heavy mail: no lock held
     except Exception as exc:  # noqa: BLE001 - whatever the bytes do to the parser
         from palier.mailgateway.parsing import UnparseableMail
 

@@ -25,6 +25,7 @@ Staff who release a message (`actions.do_release`) skip 3 and 5: it is a custome
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -46,8 +47,9 @@ from palier.tickets.actions import do_add_message, do_open_ticket, record_event
 from palier.tickets.attachments import check_attachment
 from palier.tickets.models import Channel, Ticket
 from palier.tickets.states import Status
-from palier.triage.suggest import suggest_type
+from palier.triage.suggest import current_model, suggest_type
 
+logger = logging.getLogger(__name__)
 # Fwd (en), WG (de), TR (fr), I / Inoltro (it).
 FORWARD_RE = re.compile(r"^\s*(fwd?|wg|tr|i|inoltro)\s*:", re.IGNORECASE)
 BODY_CHARS = 50_000  # what the API accepts as a ticket's description or a message's body
@@ -73,7 +75,9 @@ class Prepared:
     html: str
     files: list[ParsedAttachment] = field(default_factory=list)  # the desk will accept them
     refused: list[dict] = field(default_factory=list)  # {"filename", "code"}: kept in the raw
-    suggested_type: str = ""  # in case it opens a ticket: guessed here, outside the lock
+    # In case it opens a ticket: guessed here, outside the lock; None when the mail is
+    # unlikely to open one (a reply, machine mail), guessed then only if it does (`_open`).
+    suggested_type: str | None = None
     notes: list[tuple[str, dict]] = field(default_factory=list)
 
 
@@ -128,10 +132,15 @@ def prepare(raw: bytes) -> Prepared:
     body = _cut("\n\n".join(t for t in shown if t), notes)
     if not body.strip():
         body = ""  # said in the contact's language when the ticket is written (`_shown`)
-    # The triage runs here, not in the write transaction, for every mail: one that looks like
-    # a reply may still open a ticket (its thread is unknown or closed), and the first
+    # The triage runs here, not in the write transaction, for mail that will likely open a
+    # ticket. A reply or machine mail seldom does (its thread is unknown or closed, staff
+    # release it): it is guessed then, in `_open`, from the model loaded here, for the first
     # suggestion of a desk without a model file learns one (seconds; SQLite's lock is one).
-    suggested = _suggest(mail, body)
+    if _likely_new_request(mail):
+        suggested = _suggest(mail, body)
+    else:
+        suggested = None
+        _load_triage_model()
     return Prepared(
         mail=mail,
         body=body,
@@ -153,6 +162,21 @@ def _shown(prepared: Prepared) -> str:
 
 def _suggest(mail: ParsedMail, body: str) -> str:
     return suggest_type(mail.subject.strip() or _("(no subject)"), body)
+
+
+def _likely_new_request(mail: ParsedMail) -> bool:
+    """Whether routing will likely open a ticket, from what the mail says of itself (a reply
+    names its thread; machine mail and our own come back as records or quarantine)."""
+    machine = mail.auto_reply or mail.report is not None or mail.suspected_auto_reply
+    own = bool(mail.sender) and is_own_address(mail.sender)
+    return not (machine or own or mail.thread_ids)
+
+
+def _load_triage_model() -> None:
+    try:
+        current_model()  # a stat of its file once loaded; learnt here, never in the lock
+    except Exception:  # noqa: BLE001 - no suggestion then, as when the model abstains
+        logger.warning("The triage model could not be loaded", exc_info=True)
 
 
 # Routing: inside the write transaction. Reads, then the writes of one ending.
@@ -318,7 +342,11 @@ def _open(raw: RawMessage, prepared: Prepared, contact: User, *, follow_up_of: T
         customer=contact.customer,
         contact=contact,
         request_type=None,
-        suggested_type=prepared.suggested_type,
+        suggested_type=(
+            prepared.suggested_type
+            if prepared.suggested_type is not None
+            else _suggest(mail, prepared.body)
+        ),
         subject=subject[:200],
         description=description,
         channel=Channel.EMAIL,

@@ -5,10 +5,15 @@ LMTP (RFC 2033) answers DATA once per accepted recipient, in the order of the RC
 the message is stored once, so every recipient gets the same answer. SMTPUTF8 and 8BITMIME
 are offered, so mail with raw UTF-8 headers (RFC 6531/6532) is accepted as it is.
 
-Processing follows in a thread of its own, in the order mail came: the sender's server waits
-for the commit of the raw bytes only, never for our ticket logic (a mail of thousands of parts
-does not hold up the ones behind it). A message stored but not yet processed when the
-listener stops is processed by the worker's sweep.
+The listener only stores: the raw bytes and a `process_mail` task commit together (as
+`palier mail ingest` does), and `palier worker` processes bring each to its ending, as many
+at once as there are workers. The sender's server waits for that one commit, never for our
+ticket logic, and the listener's one interpreter is not shared with the parsing, triage and
+routing (docs/performance.md, "LMTP listener"). A crash after the commit leaves the task; a
+row stored without one (an older listener, `--now` stopped mid-way) is the worker's sweep's.
+
+`--now` (or a task backend that is not the database's: the tests') processes in a thread of
+the listener instead, in the order mail came: a desk without a worker.
 """
 
 from __future__ import annotations
@@ -39,6 +44,14 @@ def store(data: bytes, source: str) -> int | None:
     return raw.pk if raw.state == RawState.STORED else None
 
 
+def store_and_queue(data: bytes, source: str) -> None:
+    """Store, and queue the processing for a worker in the same commit; raise when not stored."""
+    from palier.mailgateway.actions import store_and_queue as stored_and_queued
+
+    close_old_connections()
+    stored_and_queued(data, source)
+
+
 def process(raw_id: int) -> None:
     """Stored: its processing is the desk's business (quarantined, or left for the sweep)."""
     from palier.mailgateway.actions import do_process_raw
@@ -50,28 +63,43 @@ def process(raw_id: int) -> None:
         logger.exception("Mail %s stored, processing deferred", raw_id)
 
 
+def queues_for_workers() -> bool:
+    """Whether a stored message's processing can be queued for `palier worker` (the database
+    task backend: the task commits with the bytes)."""
+    from palier.lib.tasks import uses_database_backend
+    from palier.mailgateway.tasks import process_mail
+
+    return uses_database_backend(process_mail)
+
+
 class IngestHandler:
-    def __init__(self, source: str, *, lmtp: bool = True) -> None:
+    def __init__(self, source: str, *, lmtp: bool = True, now: bool = False) -> None:
         self.source = source
         self.lmtp = lmtp
-        # One thread stores (what the sender waits for), one processes, each on its own
-        # connection: the database sees at most two short transactions from this listener.
+        self.now = now or not queues_for_workers()
+        # One thread stores (what the sender waits for), on its own connection: the database
+        # sees one short transaction at a time from this listener (two with `now`).
         self.storer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="palier-lmtp-store")
-        self.processor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="palier-lmtp-work")
+        self.processor = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="palier-lmtp-work")
+            if self.now
+            else None
+        )
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         data = envelope.original_content or envelope.content or b""
         if isinstance(data, str):
             data = data.encode("utf-8", "surrogateescape")
         loop = asyncio.get_running_loop()
+        keep = store if self.now else store_and_queue
         try:
-            raw_id = await loop.run_in_executor(self.storer, store, data, self.source)
+            raw_id = await loop.run_in_executor(self.storer, keep, data, self.source)
         except Exception:  # noqa: BLE001 - any failure to store is temporary for the sender
             logger.exception("Could not store a delivered message")
             status = NOT_STORED
         else:
             status = STORED
-            if raw_id is not None:
+            if raw_id is not None and self.processor is not None:
                 self.processor.submit(process, raw_id)
         if not self.lmtp:
             return status
@@ -79,11 +107,15 @@ class IngestHandler:
         return "\r\n".join([status] * max(1, len(envelope.rcpt_tos)))
 
     def drain(self, timeout: float = 120) -> None:
-        """Wait until every message stored so far was processed (tests, a clean stop)."""
-        self.processor.submit(lambda: None).result(timeout=timeout)
+        """Wait until every message stored so far was stored and, with `now`, processed."""
+        self.storer.submit(lambda: None).result(timeout=timeout)
+        if self.processor is not None:
+            self.processor.submit(lambda: None).result(timeout=timeout)
 
     def close(self) -> None:
         for executor in (self.storer, self.processor):
+            if executor is None:
+                continue
             executor.submit(connections.close_all)  # after what is queued: processed first
             executor.shutdown(wait=True)
 
@@ -127,9 +159,9 @@ class ListenerController(Controller):
         )
 
 
-def start(host: str, port: int, *, lmtp: bool = True) -> ListenerController:
-    controller = ListenerController(
-        IngestHandler("lmtp" if lmtp else "smtp", lmtp=lmtp), lmtp=lmtp, hostname=host, port=port
-    )
+def start(host: str, port: int, *, lmtp: bool = True, now: bool = False) -> ListenerController:
+    """`now`: process in the listener rather than in `palier worker` (a desk without one)."""
+    handler = IngestHandler("lmtp" if lmtp else "smtp", lmtp=lmtp, now=now)
+    controller = ListenerController(handler, lmtp=lmtp, hostname=host, port=port)
     controller.start()
     return controller

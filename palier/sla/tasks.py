@@ -28,13 +28,26 @@ def scan_service_levels() -> dict[str, int]:
     return counts
 
 
+def _moves_the_clock(event) -> bool:
+    return event.kind in RECOMPUTE_ON or (event.kind == "field" and event.field == "criticality")
+
+
 def recompute_on_event(event) -> None:
     """Ticket event handler: recompute the clock when status, criticality or the first
     reply changed."""
     from palier.sla.actions import do_recompute
 
-    if event.kind in RECOMPUTE_ON or (event.kind == "field" and event.field == "criticality"):
+    if _moves_the_clock(event):
         do_recompute(event.ticket)
+
+
+def recompute_on_events(events) -> None:
+    """The same for a claim of events: each ticket's clock once, in a few statements."""
+    from palier.sla.actions import do_recompute_tickets
+
+    ids = {event.ticket_id for event in events if _moves_the_clock(event)}
+    if ids:
+        do_recompute_tickets(sorted(ids))
 
 
 @task()

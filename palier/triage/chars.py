@@ -64,6 +64,10 @@ class WordCharNgrams:
         return self.tfidf.fit_transform(x).astype(np.float32)
 
     def transform(self, docs: Sequence[str]):
+        return self.tfidf.transform(self.counts(docs)).astype(np.float32)
+
+    def counts(self, docs: Sequence[str]):
+        """The n-grams' counts, before their tf-idf weighting."""
         indptr, indices = [0], []
         for doc in docs:
             for word in doc.split():
@@ -74,7 +78,7 @@ class WordCharNgrams:
             shape=(len(docs), len(self.vocabulary_)),
         )
         x.sum_duplicates()
-        return self.tfidf.transform(x).astype(np.float32)
+        return x
 
     def _columns(self, word: str) -> list[int]:
         """The columns of a word's n-grams, remembered for the words met most (suggestions)."""

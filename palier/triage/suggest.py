@@ -103,8 +103,9 @@ def suggest_type(subject: str, body: str = "") -> str:
     if not (subject or body).strip():
         return ""
     try:
-        found = suggest(subject, body)
+        # The type alone: the module, criticality and weighing words would be thrown away.
+        found = current_model().suggest_type(subject, body)
     except NoModelYet:
         logger.warning("No triage model yet, and a transaction is open: no suggestion")
         return ""
-    return "" if found.abstained else found.type.value
+    return found.value if found.confidence >= min_confidence() else ""

@@ -8,6 +8,6 @@ class WebhooksConfig(AppConfig):
 
     def ready(self) -> None:
         from palier.tickets.notifications import register_event_handler
-        from palier.webhooks.delivery import on_ticket_event
+        from palier.webhooks.delivery import on_ticket_event, on_ticket_events
 
-        register_event_handler(on_ticket_event)
+        register_event_handler(on_ticket_event, batch=on_ticket_events)

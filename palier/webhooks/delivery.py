@@ -73,7 +73,19 @@ def payload_of(event) -> dict:
 
 def on_ticket_event(event) -> None:
     """The outbox's handler: one delivery per webhook that wants this event."""
-    hooks = [h for h in Webhook.objects.filter(active=True) if h.wants(event.kind)]
+    _deliver(event, list(Webhook.objects.filter(active=True)))
+
+
+def on_ticket_events(events) -> None:
+    """The same for the worker's claim of events: the active webhooks read once."""
+    active = list(Webhook.objects.filter(active=True))
+    if active:
+        for event in events:
+            _deliver(event, active)
+
+
+def _deliver(event, active: list[Webhook]) -> None:
+    hooks = [h for h in active if h.wants(event.kind)]
     if not hooks:
         return
     body = payload_of(event)

@@ -22,6 +22,10 @@ DOVECOT = "/usr/sbin/dovecot"
 # `available_apps` lets that flush cascade on PostgreSQL, where the full-text table
 # ticket_search (not a model) references tickets_ticket and a plain TRUNCATE is refused.
 committing = pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
+# The task backend of production: a queued task is a row a `palier worker` runs.
+DATABASE_TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}
+}
 
 
 def database_url() -> str:

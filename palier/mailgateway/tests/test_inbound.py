@@ -47,6 +47,26 @@ def test_a_reply_to_a_closed_ticket_opens_a_follow_up_request(world, smtp):
     assert raw.ticket.description.startswith(f"Fortsetzung von {ticket.reference}.")
 
 
+def test_a_reply_naming_a_closed_thread_still_gets_a_suggested_type(world, smtp):
+    # A reply is not triaged while it is read (it seldom opens a ticket); when it does open
+    # one, its type is guessed then, as a new request's.
+    ticket = make_ticket(world.contact_a, "usage", "Drucker", module_name=None)
+    for status in ("in_progress", "resolved", "closed"):
+        do_transition(ticket, status, acting_user=world.agent)
+    raw = ingest(
+        _mail(
+            "anna.a@example.com",
+            "Re: Drucker",
+            "Der Lieferschein wird nicht gedruckt, Fehlermeldung 4711.",
+            "closed-2@example.com",
+            extra=f"In-Reply-To: <{ticket.reference}@palier.localhost>\r\n",
+        ),
+        "test",
+    )
+    assert raw.outcome == "new_ticket" and raw.ticket_id != ticket.pk
+    assert raw.ticket.suggested_type == "malfunction"
+
+
 def test_a_colleague_cannot_write_into_a_private_request_by_naming_its_reference(world, smtp):
     private = make_ticket(
         world.contact_a,

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.core.management import call_command
+from django.test import override_settings
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +23,7 @@ from palier.mailgateway.invariant import violations
 from palier.mailgateway.models import RECORD_OUTCOMES, RawMessage
 from palier.mailgateway.tests.generated import Generated, mails
 from palier.mailgateway.tests.servers import (
+    DATABASE_TASKS,
     command_env,
     committing,
     dovecot,  # noqa: F401 - fixture
@@ -107,6 +110,9 @@ def test_every_way_in_acknowledges_only_what_it_stored(
 ):
     _sink, smtp_port = smtp_server
     port = free_port()
+    # As in production: the listener stores and queues, and the worker processes.
+    overridden = override_settings(TASKS=DATABASE_TASKS)
+    overridden.enable()
     listener = lmtp.start("127.0.0.1", port)
     acknowledged: list[Generated] = []
     try:
@@ -120,6 +126,7 @@ def test_every_way_in_acknowledges_only_what_it_stored(
             elif way == "lmtp" and _lmtp(mail.data, port):
                 acknowledged.append(mail)
         listener.handler.drain()
+        call_command("worker", "--batch", verbosity=0)
         imap_in = [mail for mail, way in batch if way == "imap"]
         marked = _imap([m.data for m in imap_in], dovecot)
         by_key = {content_key(m.data): m for m in imap_in}
@@ -130,4 +137,5 @@ def test_every_way_in_acknowledges_only_what_it_stored(
             )
     finally:
         listener.stop()
+        overridden.disable()
     _check(acknowledged)

@@ -1,18 +1,27 @@
-"""The LMTP/SMTP listener, fed by smtplib over loopback: 250 once stored, 451 when not."""
+"""The LMTP/SMTP listener, fed by smtplib over loopback: 250 once stored, 451 when not; the
+processing is then the worker's (the database task backend, as in production)."""
 
 from __future__ import annotations
 
 import smtplib
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django_tasks_db.models import DBTaskResult
 
 from palier.mailgateway import lmtp
+from palier.mailgateway.actions import process_stored
+from palier.mailgateway.invariant import violations
 from palier.mailgateway.models import RawMessage
-from palier.mailgateway.tests.servers import committing, free_port
+from palier.mailgateway.tests.servers import DATABASE_TASKS, command_env, committing, free_port
 from palier.tickets.models import Ticket
 
+ROOT = Path(__file__).resolve().parents[3]
 MAIL = (
     b"From: Anna Keller <anna.a@example.com>\r\nTo: support@palier.localhost\r\n"
     b"Subject: Fehler im Mahnlauf\r\nMessage-ID: <lmtp-1@example.com>\r\n\r\n"
@@ -21,22 +30,31 @@ MAIL = (
 
 
 @pytest.fixture
-def listener():
+def listener(settings):
+    """A listener as in production: it stores and queues, and `drain` then runs the worker
+    (`palier worker --batch`, in this process) on what was queued."""
+    settings.TASKS = DATABASE_TASKS
     started = []
 
-    def start(lmtp_mode: bool = True):
+    def start(lmtp_mode: bool = True, now: bool = False):
         port = free_port()
-        started.append(lmtp.start("127.0.0.1", port, lmtp=lmtp_mode))
+        started.append(lmtp.start("127.0.0.1", port, lmtp=lmtp_mode, now=now))
         return port
 
-    def drain():  # processing follows the answer, in the listener's own thread
+    def drain():
         for controller in started:
             controller.handler.drain()
+        call_command("worker", "--batch", verbosity=0)
 
     start.drain = drain
+    start.controllers = started
     yield start
     for controller in started:
         controller.stop()
+
+
+def _process_mail_tasks() -> list[DBTaskResult]:
+    return list(DBTaskResult.objects.filter(task_path__endswith="process_mail"))
 
 
 @committing
@@ -160,3 +178,67 @@ def test_a_message_with_lines_longer_than_1000_characters_is_stored(world, smtp,
     raw = RawMessage.objects.get(message_id="<lmtp-long@example.com>")
     assert (raw.state, raw.outcome) == ("processed", "new_ticket")
     assert raw.size == len(mail)
+
+
+@committing
+def test_the_listener_answers_once_stored_and_a_worker_process_brings_it_to_its_ending(
+    world, smtp_server, listener
+):
+    _sink, smtp_port = smtp_server
+    port = listener()
+    with smtplib.LMTP("127.0.0.1", port) as client:
+        assert client.sendmail("anna.a@example.com", ["support@palier.localhost"], MAIL) == {}
+    # Answered: the bytes and their task are committed, and nothing is processed yet.
+    raw = RawMessage.objects.get()
+    assert (raw.state, raw.source) == ("stored", "lmtp")
+    [task] = _process_mail_tasks()
+    assert (task.status, task.args_kwargs["args"]) == ("READY", [raw.pk])
+    assert not Ticket.objects.filter(channel="email").exists()
+    env = {
+        **command_env(smtp_port),
+        "PALIER_ENV": "production",
+        "PALIER_SECRET_KEY": "lmtp-queue-test-" + "x" * 50,
+        "PALIER_ALLOWED_HOSTS": "localhost",
+    }
+    worker = subprocess.run(
+        [sys.executable, "-m", "palier.cli", "worker", "--batch"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=300,
+    )
+    assert worker.returncode == 0, worker.stderr.decode()[-2000:]
+    raw.refresh_from_db()
+    assert (raw.state, raw.outcome) == ("processed", "new_ticket")
+    assert Ticket.objects.get(pk=raw.ticket_id).subject == "Fehler im Mahnlauf"
+    [task] = _process_mail_tasks()
+    assert task.status == "SUCCESSFUL"
+    assert violations() == []
+
+
+@committing
+def test_a_row_the_sweep_processed_first_is_not_processed_again_by_its_task(world, smtp, listener):
+    # The listener stopped after the commit, and `palier mail process` (or the worker's
+    # sweep) reached the row before the task did: one ending, one ticket.
+    port = listener()
+    with smtplib.LMTP("127.0.0.1", port) as client:
+        client.sendmail("anna.a@example.com", ["support@palier.localhost"], MAIL)
+    assert process_stored() == (1, 0)
+    listener.drain()
+    raw = RawMessage.objects.get()
+    assert (raw.state, raw.outcome) == ("processed", "new_ticket")
+    assert Ticket.objects.filter(channel="email").count() == 1
+    [task] = _process_mail_tasks()
+    assert task.status == "SUCCESSFUL"
+    assert violations() == []
+
+
+@committing
+def test_with_now_the_listener_processes_itself_and_queues_nothing(world, smtp, listener):
+    port = listener(now=True)  # a desk without a worker
+    with smtplib.LMTP("127.0.0.1", port) as client:
+        client.sendmail("anna.a@example.com", ["support@palier.localhost"], MAIL)
+    listener.controllers[0].handler.drain()  # the listener's own threads; no worker runs
+    raw = RawMessage.objects.get()
+    assert (raw.state, raw.outcome) == ("processed", "new_ticket")
+    assert _process_mail_tasks() == []

@@ -71,6 +71,31 @@ def test_a_failing_handler_is_logged_and_does_not_stop_the_others(world, seen, c
     assert "mail server on fire" in caplog.text
 
 
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_claim_whose_batch_handler_fails_is_handled_event_by_event(
+    world, seen, monkeypatch, caplog
+):
+    from palier.sla.models import TicketClock
+
+    def one(event):
+        seen.append((event.pk, "one by one"))
+
+    def failing_batch(events):
+        TicketEvent.objects.filter(pk=events[0].pk).update(reason="written by a failing batch")
+        raise RuntimeError("batch on fire")
+
+    monkeypatch.setattr(notifications, "_batch_forms", {**notifications._batch_forms})
+    notifications.register_event_handler(one, batch=failing_batch)
+    tickets = [make_ticket(world.contact_a, subject=f"Claim {i}") for i in range(3)]
+    assert drain() == 3
+    events = list(TicketEvent.objects.filter(ticket__in=tickets).order_by("id"))
+    assert [pk for pk, kind in seen if kind == "one by one"] == [e.pk for e in events]
+    assert all(e.dispatched_at is not None and e.reason == "" for e in events)
+    # The other handlers' work, rolled back with the claim, was done again event by event.
+    assert TicketClock.objects.filter(ticket__in=tickets).count() == 3
+    assert "batch on fire" not in caplog.text  # the one-by-one form did not fail
+
+
 # The task worker closes the connection between tasks: a transactional test, then (and
 # available_apps makes Django's flush TRUNCATE ... CASCADE, which the search table needs).
 WORKER_TEST = pytest.mark.django_db(transaction=True, available_apps=settings.INSTALLED_APPS)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from palier.triage.corpus import Example, coldstart_examples
+from palier.triage.features import request_text
+from palier.triage.model import _best, train
 from palier.triage.suggest import suggest, suggest_type
 
 
@@ -71,3 +74,21 @@ def test_mail_intake_forwarded_prefixes_do_not_hide_the_request():
     assert suggest_type("WG: AW: Export nach Excel", "Der Export bricht mit Fehler 12 ab.") == (
         "malfunction"
     )
+
+
+def test_the_type_alone_is_the_full_suggestions_type_with_its_confidence(coldstart_model):
+    # Mail keeps only the type: its short path must agree with scikit-learn's (label and
+    # confidence) on requests confident or not, and on a model of two types (there the
+    # logistic of one decision value, not a softmax).
+    texts = [(e.subject, e.body) for e in coldstart_examples()[::7]]
+    texts += [("Hello", "See you tomorrow."), ("x", ""), ("Rechnung", "Storno?")]
+    two_types = train(
+        [Example(s, b, "usage" if i % 2 else "malfunction") for i, (s, b) in enumerate(texts)]
+    )
+    for model in (coldstart_model, two_types):
+        for subject, body in texts:
+            # scikit-learn's own predict_proba, as the full suggestion asks it
+            full = _best(model.type_clf, model.matrix([request_text(subject, body)]))
+            short = model.suggest_type(subject, body)
+            assert short.value == full.value
+            assert short.confidence == pytest.approx(full.confidence, rel=1e-5)

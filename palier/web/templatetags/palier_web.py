@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -46,13 +47,26 @@ _MANAGER_LINKS = [
 ]
 
 
+# Reversed once per URL configuration and script prefix: the header is on every page.
+_REVERSED: dict[tuple, list[tuple[Any, str, str]]] = {}
+
+
+def _reversed(links: list[tuple[str, str]]) -> list[tuple[Any, str, str]]:
+    key = (id(links), settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+    found = _REVERSED.get(key)
+    if found is None:
+        found = []
+        for label, name in links:
+            try:
+                found.append((label, reverse(name), name))
+            except NoReverseMatch:
+                continue
+        _REVERSED[key] = found
+    return found
+
+
 def _resolve(links: list[tuple[str, str]], path: str) -> list[NavLink]:
-    resolved: list[tuple[str, str, str]] = []
-    for label, name in links:
-        try:
-            resolved.append((str(label), reverse(name), name))
-        except NoReverseMatch:
-            continue
+    resolved = [(str(label), url, name) for label, url, name in _reversed(links)]
     # The current link is the longest one the page sits under, so "New request" wins over
     # "My requests" on /portal/requests/new/ and "Home" is current only on itself.
     matches = [

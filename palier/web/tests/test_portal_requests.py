@@ -131,7 +131,9 @@ def test_request_page_costs_a_fixed_number_of_queries(client, world, django_asse
     for n in range(10):
         do_add_message(ticket, acting_user=world.agent, body=f"Answer {n}")
     client.force_login(world.contact_a)
-    with django_assert_max_num_queries(14):
+    # The files are read once, from the access-checked list, not prefetched again with the
+    # messages (bench/http.py counts this page at 12 statements on a bench set)
+    with django_assert_max_num_queries(9):
         client.get(reverse("web:portal:detail", args=[ticket.pk]))
 
 

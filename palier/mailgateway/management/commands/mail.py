@@ -40,6 +40,11 @@ class Command(BaseCommand):
         lmtp.add_argument("--host", default="127.0.0.1")
         lmtp.add_argument("--port", type=int, default=2424)
         lmtp.add_argument("--smtp", action="store_true", help="speak SMTP instead of LMTP")
+        lmtp.add_argument(
+            "--now",
+            action="store_true",
+            help="process in the listener instead of in `palier worker` (a desk without one)",
+        )
         process = sub.add_parser("process", help="Process stored messages left by an interruption.")
         process.add_argument("--limit", type=int, default=100_000)
         sub.add_parser("retry", help="Queue again the outbound mail that failed.")
@@ -90,15 +95,20 @@ class Command(BaseCommand):
                 return
             time.sleep(every)
 
-    def _lmtp(self, host: str, port: int, smtp: bool, **_opts) -> None:
+    def _lmtp(self, host: str, port: int, smtp: bool, now: bool, **_opts) -> None:
         from palier.mailgateway import lmtp
 
         stop = {signal.SIGINT, signal.SIGTERM}
         # Blocked before the listener's threads start, so that this thread receives them.
         signal.pthread_sigmask(signal.SIG_BLOCK, stop)
-        controller = lmtp.start(host, port, lmtp=not smtp)
+        controller = lmtp.start(host, port, lmtp=not smtp, now=now)
         self.stdout.write(f"Listening for {'SMTP' if smtp else 'LMTP'} on {host}:{port}")
         self.stdout.flush()
+        if not controller.handler.now and not _worker_alive():
+            self.stderr.write(
+                "No `palier worker` has been seen in the last minute: mail is stored and "
+                "waits for one to process it (or run the listener with --now)."
+            )
         signal.sigwait(stop)
         controller.stop()
 
@@ -134,3 +144,14 @@ class Command(BaseCommand):
         for pk in ids:
             send_outbound.enqueue(pk)
         self.stdout.write(f"{len(ids)} mail(s) queued again")
+
+
+def _worker_alive() -> bool:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from palier.ops.models import WorkerHeartbeat
+
+    since = timezone.now() - dt.timedelta(minutes=1)
+    return WorkerHeartbeat.objects.filter(seen_at__gte=since).exists()
