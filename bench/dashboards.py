@@ -34,14 +34,14 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench.env import reset_database, setup_django  # noqa: E402
+from bench.env import reset_database, settle_tables, setup_django  # noqa: E402
 
 BATCH = 5000
 
 
 def fill(tickets: int, seed: int) -> None:
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import transaction
 
     call_command("migrate", verbosity=0)
     rng = random.Random(seed)
@@ -59,8 +59,7 @@ def fill(tickets: int, seed: int) -> None:
     with transaction.atomic():
         _defects(rng, world)
     _spread_dates()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    settle_tables()
     print(f"filled in {time.monotonic() - started:.0f}s")
     build_rollup(rebuild=True)
 

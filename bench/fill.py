@@ -29,7 +29,7 @@ from pathlib import Path
 # bench/http.py would shadow the standard library's `http`: run from the project root instead.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench.env import dataset_name, reset_database, setup_django  # noqa: E402
+from bench.env import dataset_name, reset_database, settle_tables, setup_django  # noqa: E402
 
 LANGS = ["fr", "de", "it", "en"]
 SUBJECTS = {
@@ -300,7 +300,7 @@ def main() -> None:
     reset_database(args.db, dataset)
     setup_django(args.db, dataset)
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.test.utils import override_settings
 
     call_command("migrate", verbosity=0)
@@ -323,8 +323,7 @@ def main() -> None:
     from palier.tickets.models import TicketEvent
 
     TicketEvent.objects.filter(dispatched_at__isnull=True).update(dispatched_at=timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    settle_tables()
     print(f"filled {args.db} {dataset} ({messages} messages) in {time.monotonic() - started:.0f}s")
 
 
