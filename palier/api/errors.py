@@ -13,12 +13,57 @@ from django.core.exceptions import (
 )
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from palier.api.validation_messages import validation_message
 from palier.lib.errors import DomainError, field_errors
+
+# What a 404 names, in the caller's language: the code raises `Http404("ticket")` in English.
+NOT_FOUND_OBJECTS = {
+    "action": pgettext_lazy("not found", "action"),
+    "article": pgettext_lazy("not found", "article"),
+    "attachment": pgettext_lazy("not found", "attachment"),
+    "browser": pgettext_lazy("not found", "browser"),
+    "customer": pgettext_lazy("not found", "customer"),
+    "defect": pgettext_lazy("not found", "defect"),
+    "delivery": pgettext_lazy("not found", "delivery"),
+    "device": pgettext_lazy("not found", "device"),
+    "draft": pgettext_lazy("not found", "draft"),
+    "estimate": pgettext_lazy("not found", "estimate"),
+    "export format": pgettext_lazy("not found", "export format"),
+    "file": pgettext_lazy("not found", "file"),
+    "follow-up": pgettext_lazy("not found", "follow-up"),
+    "format": pgettext_lazy("not found", "format"),
+    "import": pgettext_lazy("not found", "import"),
+    "invoice": pgettext_lazy("not found", "invoice"),
+    "kind": pgettext_lazy("not found", "kind"),
+    "language": pgettext_lazy("not found", "language"),
+    "macro": pgettext_lazy("not found", "macro"),
+    "message": pgettext_lazy("not found", "message"),
+    "module": pgettext_lazy("not found", "module"),
+    "page": pgettext_lazy("not found", "page"),
+    "patch": pgettext_lazy("not found", "patch"),
+    "person": pgettext_lazy("not found", "person"),
+    "provider": pgettext_lazy("not found", "provider"),
+    "recovery codes": pgettext_lazy("not found", "recovery codes"),
+    "saved view": pgettext_lazy("not found", "saved view"),
+    "session": pgettext_lazy("not found", "session"),
+    "source": pgettext_lazy("not found", "source"),
+    "step": pgettext_lazy("not found", "step"),
+    "survey": pgettext_lazy("not found", "survey"),
+    "table": pgettext_lazy("not found", "table"),
+    "template": pgettext_lazy("not found", "template"),
+    "ticket": pgettext_lazy("not found", "ticket"),
+    "time entry": pgettext_lazy("not found", "time entry"),
+    "token": pgettext_lazy("not found", "token"),
+    "types": pgettext_lazy("not found", "types"),
+    "version": pgettext_lazy("not found", "version"),
+    "webhook": pgettext_lazy("not found", "webhook"),
+    "object": pgettext_lazy("not found", "object"),
+}
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +119,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc: Http404) -> HttpResponse:
         what = str(exc) or "object"
+        what = NOT_FOUND_OBJECTS.get(what, what)
         message = _("No such %(what)s, or it is not yours to see.") % {"what": what}
         return respond(request, 404, "not_found", message)
 

@@ -282,3 +282,52 @@ def test_the_body_limit_answers_a_token_user_in_their_profile_language(world, ap
     assert body["error"]["message"].startswith("La richiesta è troppo grande")
     status, body = _too_large(_environ(HTTP_AUTHORIZATION="Bearer nobody"))
     assert body["error"]["message"].startswith("The request is too large")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("fr", "Introuvable (devis), ou vous n’y avez pas accès."),
+        ("de", "Nicht gefunden (Offerte), oder Sie haben keinen Zugriff darauf."),
+        ("it", "Non trovato (preventivo), oppure Lei non vi ha accesso."),
+        ("en", "No such estimate, or it is not yours to see."),
+    ],
+)
+def test_a_404_names_the_object_in_the_callers_language(world, api, language, message):
+    missing = api(world.agent).client.get("/api/v1/estimates/999999", HTTP_ACCEPT_LANGUAGE=language)
+    assert missing.status_code == 404
+    assert missing.json()["error"] == {"code": "not_found", "message": message}
+
+
+def test_every_object_a_404_names_is_translated():
+    from django.utils import translation
+
+    from palier.api.errors import NOT_FOUND_OBJECTS
+
+    for language in ("fr", "de", "it"):
+        with translation.override(language):
+            untranslated = [en for en, name in NOT_FOUND_OBJECTS.items() if str(name) == en]
+        # Words that read the same in that language (patch, macro, webhook, ...) aside.
+        same = {
+            "fr": {
+                "action",
+                "article",
+                "format",
+                "import",
+                "macro",
+                "message",
+                "module",
+                "page",
+                "patch",
+                "session",
+                "source",
+                "ticket",
+                "types",
+                "version",
+                "webhook",
+            },
+            "de": set(),
+            "it": {"browser", "file", "macro", "patch", "ticket", "token", "webhook"},
+        }[language]
+        assert set(untranslated) <= same, (language, set(untranslated) - same)

@@ -230,7 +230,7 @@ def test_api_errors_speak_the_accept_language_of_the_request(world, api):
     assert missing.status_code == 404
     assert missing.json()["error"] == {
         "code": "not_found",
-        "message": "Nicht gefunden (ticket), oder Sie haben keinen Zugriff darauf.",
+        "message": "Nicht gefunden (Ticket), oder Sie haben keinen Zugriff darauf.",
     }
 
 
