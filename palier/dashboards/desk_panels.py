@@ -44,7 +44,7 @@ def intake(f: Filters) -> Panel:
                 label=labels.label(labels.CHANNELS, channel),
                 values=[*values, sum(values)],
                 links=[
-                    *[{"panel": "intake", "channel": channel, "level": k} for k in keys],
+                    *[{"panel": "intake", "channel": channel, "decided": k} for k in keys],
                     {"panel": "intake", "channel": channel},
                 ],
             )

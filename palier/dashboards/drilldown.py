@@ -24,7 +24,8 @@ def _intake(f: Filters, p: dict) -> Q:
     if p.get("channel"):
         q &= Q(channel=p["channel"])
     decisions = Decision.objects.filter(ticket=OuterRef("pk"), kind="intake")
-    level = p.get("level")
+    # "decided", not "level": the dashboard's own level filter travels in the same link.
+    level = p.get("decided")
     if level == "refused":
         q &= Exists(decisions.filter(accepted=False))
     elif level in ("1", "2"):

@@ -74,6 +74,22 @@ def test_a_figure_leads_to_its_tickets(world, desk):
 
 
 @pytest.mark.django_db
+def test_an_intake_cells_link_keeps_the_dashboards_filters(world, desk):
+    """The intake cell's own key is not the dashboard's level filter: a refused cell's link
+    once made the filter form invalid, and the list fell back to 30 days and no filter."""
+    manager = signed_in(world.manager)
+    theirs = f"customer={world.customer_expired.pk}"
+    html = manager.get(f"/dashboards/?{theirs}").content.decode()
+    links = re.findall(r'href="(/dashboards/tickets/\?[^"]*panel=intake[^"]*)"', html)
+    refused = [link.replace("&amp;", "&") for link in links if "decided=refused" in link]
+    assert refused and all(theirs in link for link in refused)
+    assert desk.refused.reference in manager.get(refused[0]).content.decode()
+    # Another customer's filter holds on the same cell: the refused request is not theirs.
+    other = refused[0].replace(theirs, f"customer={world.customer_b.pk}")
+    assert desk.refused.reference not in manager.get(other).content.decode()
+
+
+@pytest.mark.django_db
 def test_only_managers_reach_the_dashboard_and_every_agent_has_their_own(world, desk):
     assert signed_in(world.agent).get("/dashboards/").status_code == 404
     assert signed_in(world.contact_a).get("/dashboards/").status_code == 404
@@ -111,9 +127,17 @@ def test_bad_filters_fall_back_to_the_last_30_days_without_an_error(world, desk)
         "customer=abc",
         "level=7",
         "start=1900-01-01&end=2100-01-01",
+        # Dates at Python's ends: a day added, or midnight taken to UTC, leaves its range.
+        "start=9999-12-31",
+        "start=9999-12-30&end=9999-12-31",
+        "start=0001-01-01&end=0001-01-05",
     ):
-        response = manager.get(f"/dashboards/?{query}")
-        assert response.status_code == 200, query
+        for path in ("/dashboards/", "/dashboards/tickets/?panel=intake&", "/dashboards/export/"):
+            url = f"{path}?{query}" if path.endswith("/") else f"{path}{query}"
+            if path.endswith("export/"):
+                url = f"{path}sla.xlsx?{query}"
+            response = manager.get(url)
+            assert response.status_code == 200, url
     world.manager.language = "de"
     world.manager.save()
     today = timezone.localdate().isoformat()

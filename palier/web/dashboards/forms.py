@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,10 +15,18 @@ from palier.web.widgets import IsoDateInput
 from palier.workspace.models import Team
 from palier.workspace.queries import team_member_ids
 
+# Dates a desk's history can hold: beyond them a period's arithmetic (a day added to 9999-12-31,
+# midnight of 0001-01-01 in UTC) leaves Python's dates.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+_BOUNDS = [MinValueValidator(EARLIEST), MaxValueValidator(LATEST)]
+
 
 class DashboardForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
-    end = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
+    start = forms.DateField(
+        label=_("From"), required=False, widget=IsoDateInput(), validators=_BOUNDS
+    )
+    end = forms.DateField(label=_("To"), required=False, widget=IsoDateInput(), validators=_BOUNDS)
     customer = forms.ModelChoiceField(
         Customer.objects.only("id", "name"),
         required=False,

@@ -32,7 +32,7 @@ DRILL_PAGE = 50
 DRILL_KEYS = (
     "panel",
     "channel",
-    "level",
+    "decided",
     "refusal",
     "row_customer",
     "finding",
