@@ -266,6 +266,7 @@ def _days_between(first: dt.date, last: dt.date) -> Iterator[dt.date]:
 def _touched_days(state: RollupState) -> set[dt.date]:
     """The days whose figures a change since the last refresh may have moved."""
     from palier.billing.models import TimeEntry
+    from palier.sla.models import TicketClock
     from palier.tickets.models import Decision, Ticket, TicketEvent
 
     tickets: set[int] = set()
@@ -275,6 +276,10 @@ def _touched_days(state: RollupState) -> set[dt.date]:
     )
     if state.changes_since is not None:
         events = events.filter(at__gte=state.changes_since - TIME_OVERLAP)
+    if state.changes_since is not None:
+        # Flags the scan set without an event (a warning settled after the first answer).
+        flagged = TicketClock.objects.filter(flagged_at__gte=state.changes_since - TIME_OVERLAP)
+        tickets.update(flagged.values_list("ticket_id", flat=True))
     for ticket_id, kind, data in events.values_list("ticket_id", "kind", "data"):
         tickets.add(ticket_id)
         if kind in ("time_edited", "time_deleted"):  # the day the time left

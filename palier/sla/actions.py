@@ -237,6 +237,14 @@ def _unflagged(target: str, kind: str) -> Case:
     )
 
 
+FLAGS = (
+    "first_response_warned",
+    "first_response_breached",
+    "resolution_warned",
+    "resolution_breached",
+)
+
+
 def _flag(clock: TicketClock, target: str, now: dt.datetime) -> str | None:
     """Set this target's flags that are due; the event kind to record, if any."""
     warned, breached = f"{target}_warned", f"{target}_breached"
@@ -267,6 +275,7 @@ def do_check(clock_id: int, *, now: dt.datetime) -> dict[str, int]:
     counts = {"warnings": 0, "breaches": 0}
     if clock is None or clock.next_check_at is None or clock.next_check_at > now:
         return counts  # another worker got here first, or a recompute moved it
+    flags_before = [getattr(clock, name) for name in FLAGS]
     for target in TARGETS:
         kind = _flag(clock, target, now)
         if kind is None:
@@ -287,15 +296,9 @@ def do_check(clock_id: int, *, now: dt.datetime) -> dict[str, int]:
             },
         )
     clock.next_check_at = next_check(clock)
-    clock.save(
-        update_fields=[
-            "first_response_warned",
-            "first_response_breached",
-            "resolution_warned",
-            "resolution_breached",
-            "next_check_at",
-        ]
-    )
+    if [getattr(clock, name) for name in FLAGS] != flags_before:
+        clock.flagged_at = now
+    clock.save(update_fields=[*FLAGS, "next_check_at", "flagged_at"])
     return counts
 
 

@@ -121,9 +121,16 @@ class TicketClock(models.Model):
     # flagged); None when nothing is pending. One indexed column, so that the planner sees
     # how few clocks are due in any minute.
     next_check_at = models.DateTimeField(null=True, blank=True)
+    # When the scan last set a warned/breached flag, told or not (a warning that falls due
+    # after the first answer is settled without an event): the dashboards' roll-up refreshes
+    # the days of the clocks flagged since its last pass.
+    flagged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["next_check_at"], name="clock_next_check")]
+        indexes = [
+            models.Index(fields=["next_check_at"], name="clock_next_check"),
+            models.Index(fields=["flagged_at"], name="clock_flagged"),
+        ]
 
     def __str__(self) -> str:
         return f"clock of {self.ticket_id}"

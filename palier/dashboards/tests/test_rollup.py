@@ -222,3 +222,38 @@ def test_time_moved_or_deleted_from_a_day_of_no_ticket_event_is_taken_off_that_d
     for f in [week, *filter_sets(world)]:
         assert_rolled_equals_live(f)
     assert figures(PANELS["level2"](with_rollup(week)))[0] == ("l2custom", [])
+
+
+@pytest.mark.django_db
+def test_a_flag_the_scan_sets_without_an_event_reaches_the_roll_up(world, desk, history):
+    """A warning that falls due after the first answer is settled by the scan without an
+    event: the roll-up, which follows events, once kept the day's old warning count."""
+    from palier.sla.actions import scan
+    from palier.sla.models import TicketClock
+
+    now = timezone.now()
+    ticket = history["old_malfunction"]
+    TicketClock.objects.filter(ticket=ticket).update(
+        first_response_met_at=now - dt.timedelta(days=6),
+        first_response_warn_at=now - dt.timedelta(minutes=5),
+        first_response_due=now + dt.timedelta(hours=1),
+        first_response_warned=False,
+        first_response_breached=False,
+        resolution_warn_at=now + dt.timedelta(days=3),
+        resolution_due=now + dt.timedelta(days=4),
+        resolution_warned=False,
+        resolution_breached=False,
+        next_check_at=now - dt.timedelta(minutes=5),
+    )
+    rollup.rebuild()
+    events = ticket.events.count()
+    scan(now=now)
+    clock = TicketClock.objects.get(ticket=ticket)
+    assert clock.first_response_warned and clock.flagged_at == now
+    assert ticket.events.count() == events  # settled in silence
+    month = Filters.default()
+    live = figures(PANELS["sla"](replace(month, rolled_through=None)))
+    assert figures(PANELS["sla"](with_rollup(month))) != live  # stale until the refresh
+    rollup.refresh()
+    for f in filter_sets(world):
+        assert_rolled_equals_live(f)
