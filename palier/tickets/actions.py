@@ -338,9 +338,17 @@ def do_change_request(
             ticket.customization,
             _today(now),
             requalifying=True,
+            finding=ticket.decision.finding if ticket.decision else "",
         )
         previous = ticket.reason
-        _store_decision(ticket, decision, DecisionKind.CHANGE, actor=acting_user, note=reason)
+        _store_decision(
+            ticket,
+            decision,
+            DecisionKind.CHANGE,
+            actor=acting_user,
+            finding=decision.facts.get("finding", ""),
+            note=reason,
+        )
         record_event(
             ticket,
             EventKind.DECISION,

@@ -71,7 +71,13 @@ def preview_changes(ticket: Ticket, data: dict[str, Any]) -> Preview:
     decision = None
     if requalified:
         decision = decide_request(
-            ticket.customer, request_type, module, custom, timezone.localdate(), requalifying=True
+            ticket.customer,
+            request_type,
+            module,
+            custom,
+            timezone.localdate(),
+            requalifying=True,
+            finding=ticket.decision.finding if ticket.decision else "",
         )
     if data.get("finding"):
         if ticket.decision is None:

@@ -109,6 +109,30 @@ def test_changing_the_module_records_it_and_keeps_the_decision_consistent(world,
     assert r.json()["decision"]["facts"]["module"] == "HR"
 
 
+def test_a_diagnosis_holds_when_the_request_is_requalified(world, api):
+    """Correcting the module of a diagnosed request decides again with the finding: it once
+    sent a customer's manipulation back to level 1, unbilled, in silence."""
+    ticket = make_ticket(world.contact_a, "malfunction", "Totals wrong", module_name="Finance")
+    agent = api(world.agent)
+    r = agent.post(f"/tickets/{ticket.pk}/diagnosis", {"finding": "customer_manipulation"})
+    assert (r.json()["level"], r.json()["billable"]) == (2, True), r.content
+    r = agent.patch(
+        f"/tickets/{ticket.pk}",
+        {"module_id": module("Sales").pk, "criticality": "high", "reason": "Sales, not Finance"},
+    )
+    body = r.json()
+    assert (body["level"], body["billable"], body["reason"]) == (2, True, "customer_manipulation")
+    assert body["decision"]["kind"] == "change" and body["decision"]["finding"] == (
+        "customer_manipulation"
+    )
+    assert body["decision"]["facts"]["module"] == "Sales"
+    # A finding about a malfunction falls when the request is no longer one.
+    r = agent.patch(f"/tickets/{ticket.pk}", {"type": "usage", "reason": "A question after all"})
+    body = r.json()
+    assert (body["level"], body["billable"], body["reason"]) == (1, False, "standard_usage")
+    assert not body["decision"]["finding"]
+
+
 def test_a_customization_of_another_module_than_the_request_is_refused(world, api):
     custom = make_customization(
         world.customer_a, "Sales", "Quote: approval", "customer_unauthorized"
