@@ -56,8 +56,10 @@ def rnd(f: Filters) -> Panel:
         fixed = fixed.filter(module_id=f.module_id)
     elif f.product_id:
         fixed = fixed.filter(product_id=f.product_id)
+    # A defect recorded after the patch that fixes it was out (written down after the fact)
+    # took no time to patch, not a negative one.
     days = [
-        (released - created).total_seconds() / 86400
+        max(0.0, (released - created).total_seconds() / 86400)
         for created, released in fixed.values_list("created_at", "fixed_in__released_at")[:5000]
     ]
     facts = [(_("Defects patched in the period"), len(days))]

@@ -121,3 +121,22 @@ def test_a_team_filter_counts_the_requests_of_its_members(world, desk):
         "Portal": [1, 1, 0, 2],
         "Email": [1, 0, 0, 1],
     }
+
+
+@pytest.mark.django_db
+def test_a_defect_recorded_after_its_patch_took_no_days_not_negative_ones(desk):
+    import datetime as dt
+
+    from palier.customers.models import ProductVersion
+    from palier.engineering.models import Defect, Patch
+
+    now = timezone.now()
+    product = desk.defect.product
+    patch = Patch.objects.create(
+        version=ProductVersion.objects.create(product=product, number="11.9.1"),
+        released_at=now - dt.timedelta(days=3),
+    )
+    Defect.objects.filter(pk=desk.defect.pk).update(fixed_in=patch)  # created today
+    facts = dict(PANELS["rnd"](filters()).facts)
+    assert facts["Defects patched in the period"] == 1
+    assert facts["Median days from report to patch"] == 0
