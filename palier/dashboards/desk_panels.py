@@ -45,7 +45,9 @@ def intake(f: Filters) -> Panel:
                 values=[*values, sum(values)],
                 links=[
                     *[{"panel": "intake", "channel": channel, "decided": k} for k in keys],
-                    {"panel": "intake", "channel": channel},
+                    # Decided ones only, as the figure: a request not yet qualified
+                    # (no type, no decision) is in the backlog, not in intake.
+                    {"panel": "intake", "channel": channel, "decided": "any"},
                 ],
             )
         )

@@ -30,6 +30,8 @@ def _intake(f: Filters, p: dict) -> Q:
         q &= Exists(decisions.filter(accepted=False))
     elif level in ("1", "2"):
         q &= Exists(decisions.filter(accepted=True, level=int(level)))
+    elif level == "any":
+        q &= Exists(decisions)
     return q
 
 
