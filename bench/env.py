@@ -87,3 +87,27 @@ def settle_tables() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def process_cpu_ms(pid: int) -> float:
+    """A process's user + system CPU time in ms, from /proc (Linux); 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def backends_cpu_ms() -> dict[int, float]:
+    """CPU ms of each PostgreSQL backend of the bench's database but this process's own
+    (the server runs on this machine); {} on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {pid: process_cpu_ms(pid) for (pid,) in cursor.fetchall()}

@@ -36,7 +36,14 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench.env import ROOT, bench_environ, reset_database, setup_django  # noqa: E402
+from bench.env import (  # noqa: E402
+    ROOT,
+    backends_cpu_ms,
+    bench_environ,
+    process_cpu_ms,
+    reset_database,
+    setup_django,
+)
 from bench.http import machine_speed, machine_speed_cpu  # noqa: E402
 from bench.mail_ingest import _build, _inbound, _world  # noqa: E402
 
@@ -96,34 +103,6 @@ def _deliver(port: int, messages: list[bytes], latencies: list[float], refused: 
             latencies.append(time.perf_counter() - started)
 
 
-def _cpu_seconds(pid: int) -> float:
-    """The process's user + system CPU time, from /proc (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _backends_cpu() -> dict[int, float]:
-    """CPU seconds of each PostgreSQL backend of the bench's database but our own (the
-    listener's: the server runs on the same machine); {} on SQLite."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        pids = [row[0] for row in cursor.fetchall()]
-    found = {}
-    for backend in pids:
-        try:
-            found[backend] = _cpu_seconds(backend)
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return found
-
-
 def run(port: int, messages: list[bytes], connections: int, pid: int, workers: list[int]) -> dict:
     shares = [messages[i::connections] for i in range(connections)]
     latencies: list[float] = []
@@ -132,8 +111,8 @@ def run(port: int, messages: list[bytes], connections: int, pid: int, workers: l
         threading.Thread(target=_deliver, args=(port, share, latencies, refused))
         for share in shares
     ]
-    cpu, backends = _cpu_seconds(pid), _backends_cpu()
-    workers_cpu = sum(_cpu_seconds(w) for w in workers)
+    cpu, backends = process_cpu_ms(pid), backends_cpu_ms()
+    workers_cpu = sum(process_cpu_ms(w) for w in workers)
     load = os.getloadavg()[0]
     started = time.perf_counter()
     for thread in threads:
@@ -148,10 +127,10 @@ def run(port: int, messages: list[bytes], connections: int, pid: int, workers: l
     while RawMessage.objects.filter(state=RawState.STORED).exists():
         time.sleep(0.05)
     done = time.perf_counter() - started
-    cpu_ms = (_cpu_seconds(pid) - cpu) * 1000 / len(messages)
-    workers_ms = (sum(_cpu_seconds(w) for w in workers) - workers_cpu) * 1000 / len(messages)
-    backends_ms = sum(t - backends.get(p, 0.0) for p, t in _backends_cpu().items())
-    backends_ms *= 1000 / len(messages)
+    cpu_ms = (process_cpu_ms(pid) - cpu) / len(messages)
+    workers_ms = (sum(process_cpu_ms(w) for w in workers) - workers_cpu) / len(messages)
+    backends_ms = sum(t - backends.get(p, 0.0) for p, t in backends_cpu_ms().items())
+    backends_ms /= len(messages)
     latencies.sort()
     return {
         "connections": connections,

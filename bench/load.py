@@ -34,9 +34,15 @@ import subprocess  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 
-from bench.env import DATA_DIR, ROOT, bench_environ, setup_django  # noqa: E402
+from bench.env import (  # noqa: E402
+    DATA_DIR,
+    ROOT,
+    backends_cpu_ms,
+    bench_environ,
+    process_cpu_ms,
+    setup_django,
+)
 from bench.http import (  # noqa: E402
-    CLOCK_TICK,
     SEARCH_WORDS,
     TWO_WORDS,
     Client,
@@ -148,35 +154,11 @@ def wait_for_outbox(since_id: int, timeout: float = 600) -> float:
     return time.monotonic() - started
 
 
-def _cpu_ms(pid: int) -> float:
-    """The process's user + system CPU time in ms, from /proc (Linux); 0 once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) * 1000 / CLOCK_TICK
-
-
-def _backends_cpu_ms() -> dict[int, float]:
-    """CPU ms of each PostgreSQL backend of the bench's database but this process's own
-    (the server runs on this machine); {} on SQLite."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return {pid: _cpu_ms(pid) for (pid,) in cursor.fetchall()}
-
-
 def cpu_snapshot(workers: list) -> dict:
     return {
         "gunicorn": server_cpu_ms(),
-        "workers": sum(_cpu_ms(w.pid) for w in workers),
-        "backends": _backends_cpu_ms(),
+        "workers": sum(process_cpu_ms(w.pid) for w in workers),
+        "backends": backends_cpu_ms(),
     }
 
 
@@ -185,10 +167,10 @@ def wait_until_settled(workers: list, timeout: float = 180) -> float:
     (the triage's training among them) done, under 30 ms of CPU in a second. Their start
     is not the cost of a ticket."""
     started = time.monotonic()
-    last = sum(_cpu_ms(w.pid) for w in workers)
+    last = sum(process_cpu_ms(w.pid) for w in workers)
     while time.monotonic() - started < timeout:
         time.sleep(1)
-        now = sum(_cpu_ms(w.pid) for w in workers)
+        now = sum(process_cpu_ms(w.pid) for w in workers)
         if now - last < 30:
             break
         last = now
@@ -327,12 +309,12 @@ def main() -> None:
         results = {"clients": args.clients, "seconds": args.seconds, "workers": args.workers}
         results["dispatchers"] = args.dispatchers
         say(f"workers settled after {wait_until_settled(workers)} s")
-        idle_before = sum(_cpu_ms(w.pid) for w in workers)
+        idle_before = sum(process_cpu_ms(w.pid) for w in workers)
         time.sleep(5)
         # What the workers cost doing nothing (polling the outbox, the task queue, the
         # schedule): counted in their CPU a ticket, and the less the more tickets a second.
         results["workers_idle_cpu_ms_per_second"] = round(
-            (sum(_cpu_ms(w.pid) for w in workers) - idle_before) / 5, 2
+            (sum(process_cpu_ms(w.pid) for w in workers) - idle_before) / 5, 2
         )
         if args.only == "create":
             say("creation end to end")
