@@ -63,6 +63,13 @@ NOT_FOUND_OBJECTS = {
     "version": pgettext_lazy("not found", "version"),
     "webhook": pgettext_lazy("not found", "webhook"),
     "object": pgettext_lazy("not found", "object"),
+    "assignee": pgettext_lazy("not found", "assignee"),
+    "contact": pgettext_lazy("not found", "contact"),
+    "contract": pgettext_lazy("not found", "contract"),
+    "customization": pgettext_lazy("not found", "customization"),
+    "installation": pgettext_lazy("not found", "installation"),
+    "product": pgettext_lazy("not found", "product"),
+    "user": pgettext_lazy("not found", "user"),
 }
 
 logger = logging.getLogger(__name__)
