@@ -48,8 +48,12 @@ def _json_method_not_allowed(view: Callable) -> Callable:
 
 
 def _unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    # No view reads the token here: its user's language, as for a wrong method.
+    language = profile_language(request.META) or translation.get_language()
+    with translation.override(language):
+        message = _("There is no API endpoint at this address.")
     return HttpResponse(
-        json.dumps(error_body("not_found", "There is no API endpoint at this address.")),
+        json.dumps(error_body("not_found", message)),
         status=404,
         content_type="application/json",
     )

@@ -333,3 +333,15 @@ def test_every_object_a_404_names_is_translated():
             "it": {"browser", "file", "macro", "patch", "ticket", "token", "webhook"},
         }[language]
         assert set(untranslated) <= same, (language, set(untranslated) - same)
+
+
+@pytest.mark.django_db
+def test_an_address_with_no_endpoint_is_a_404_in_the_callers_language(world, api):
+    from django.test import Client
+
+    french = Client().get("/api/v1/nope/1", HTTP_ACCEPT_LANGUAGE="fr")
+    assert french.status_code == 404
+    assert french.json()["error"]["message"] == "Aucun point d’accès de l’API à cette adresse."
+    # No header: the token user's profile language (anna.a reads German).
+    german = api(world.contact_a).client.get("/api/v1/nope/1")
+    assert german.json()["error"]["message"] == "An dieser Adresse gibt es keinen API-Endpunkt."
