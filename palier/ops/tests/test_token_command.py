@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from palier.accounts.models import ApiToken
 
@@ -76,8 +77,6 @@ def test_a_read_only_token_reads_and_is_refused_a_write(world):
 def test_a_token_with_an_expiry_stops_working_after_it(world):
     import datetime as dt
 
-    from django.utils import timezone
-
     raw = palier("token", "create", "anna.a", "--expires", "30")[0].strip()
     token = ApiToken.objects.get(prefix=raw[:12])
     left = token.expires_at - timezone.now()
@@ -89,10 +88,22 @@ def test_a_token_with_an_expiry_stops_working_after_it(world):
 
 
 def test_an_expiry_date_must_be_a_future_iso_date_or_a_number_of_days(world):
-    later = palier("token", "create", "anna.a", "--expires", "2999-01-31")[0].strip()
+    year = timezone.now().year + 2
+    later = palier("token", "create", "anna.a", "--expires", f"{year}-01-31")[0].strip()
     expires = ApiToken.objects.get(prefix=later[:12]).expires_at
-    assert (expires.year, expires.month, expires.day, expires.hour) == (2999, 1, 31, 0)
-    for bad in ("31.01.2999", "2020-01-01", "0", "yesterday"):
+    assert (expires.year, expires.month, expires.day, expires.hour) == (year, 1, 31, 0)
+    # Ten years at most, as for a number of days; digits of other scripts are not days.
+    for bad in ("31.01.2999", "2020-01-01", "0", "yesterday", "9999-12-31", "\uff13\uff10", "3651"):
         with pytest.raises(CommandError):
             palier("token", "create", "anna.a", "--expires", bad)
     assert ApiToken.objects.filter(user=world.contact_a).count() == 1
+
+
+def test_a_token_name_is_checked_and_an_empty_list_says_so(world):
+    with pytest.raises(CommandError):
+        palier("token", "create", "anna.a", "--name", "x" * 101)
+    assert not ApiToken.objects.filter(user=world.contact_a).exists()
+    out, err = palier("token", "list", "anna.a")
+    assert out == "" and "anna.a has no API token" in err
+    palier("token", "create", "anna.a", "--name", "  nightly export  ")
+    assert ApiToken.objects.get(user=world.contact_a).name == "nightly export"

@@ -23,7 +23,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True, parser_class=CommandParser)
         create = sub.add_parser("create", help="Create a token; its value is printed once.")
         create.add_argument("username")
-        create.add_argument("--name", default="", help="A label, e.g. the script that uses it.")
+        create.add_argument(
+            "--name", type=_name, default="", help="A label, e.g. the script that uses it."
+        )
         create.add_argument(
             "--read-only", action="store_true", help="Reads only: any write with it is refused."
         )
@@ -55,7 +57,10 @@ class Command(BaseCommand):
         elif action == "list":
             user = _user(options["username"])
             now = timezone.now()
-            for token in ApiToken.objects.filter(user=user).order_by("id"):
+            tokens = list(ApiToken.objects.filter(user=user).order_by("id"))
+            if not tokens:
+                self.stderr.write(f"{user.username} has no API token.")
+            for token in tokens:
                 state = _state(token, now)
                 used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
                 self.stdout.write(
@@ -86,13 +91,25 @@ def _user(username: str) -> User:
     return user
 
 
-def _expiry(text: str) -> dt.datetime:
-    """--expires: a number of days from now, or an ISO date (the token ends as it begins)."""
+MAX_DAYS = 3650
+NAME_LENGTH = ApiToken._meta.get_field("name").max_length
+
+
+def _name(text: str) -> str:
     text = text.strip()
-    if text.isdigit():
+    if len(text) > NAME_LENGTH:
+        raise ArgumentTypeError(f"a name has at most {NAME_LENGTH} characters")
+    return text
+
+
+def _expiry(text: str) -> dt.datetime:
+    """--expires: a number of days from now, or an ISO date (the token ends as it begins),
+    at most ten years ahead. Digits are ASCII: str.isdigit() also takes other scripts'."""
+    text = text.strip()
+    if text.isascii() and text.isdigit():
         days = int(text)
-        if not 1 <= days <= 3650:
-            raise ArgumentTypeError("give between 1 and 3650 days")
+        if not 1 <= days <= MAX_DAYS:
+            raise ArgumentTypeError(f"give between 1 and {MAX_DAYS} days")
         return timezone.now() + dt.timedelta(days=days)
     try:
         day = dt.date.fromisoformat(text)
@@ -100,8 +117,11 @@ def _expiry(text: str) -> dt.datetime:
         message = f"{text!r} is neither a number of days nor a YYYY-MM-DD date"
         raise ArgumentTypeError(message) from None
     when = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
-    if when <= timezone.now():
+    now = timezone.now()
+    if when <= now:
         raise ArgumentTypeError(f"{text} is not in the future")
+    if when > now + dt.timedelta(days=MAX_DAYS):
+        raise ArgumentTypeError(f"{text} is more than {MAX_DAYS} days ahead")
     return when
 
 
