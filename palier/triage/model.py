@@ -95,8 +95,7 @@ class TriageModel:
         """The words (not character n-grams) that pushed most towards `label`."""
         n_words = len(self.words.vocabulary_)
         row = x[:, :n_words].tocoo()
-        classes = list(self.type_clf.classes_)
-        coef = self.type_clf.coef_[classes.index(label)][:n_words]
+        coef = _class_coef(self.type_clf, label)[:n_words]
         if self._word_names is None:
             self._word_names = self.words.get_feature_names_out()
         weights = {}
@@ -121,6 +120,15 @@ def _telling(feature: str) -> bool:
         len(w) >= 3 and not w.isdigit() and w not in STOPWORDS and w not in _UNTELLING
         for w in feature.removeprefix("not_").split()
     )
+
+
+def _class_coef(clf: LogisticRegression, label: str) -> np.ndarray:
+    """The weights pushing towards `label`. With two classes scikit-learn keeps one row, for
+    the second class: the first class's weights are its opposite."""
+    index = list(clf.classes_).index(label)
+    if clf.coef_.shape[0] == 1:
+        return clf.coef_[0] if index == 1 else -clf.coef_[0]
+    return clf.coef_[index]
 
 
 def _best(clf: LogisticRegression, x) -> Guess:

@@ -92,3 +92,14 @@ def test_the_type_alone_is_the_full_suggestions_type_with_its_confidence(coldsta
             short = model.suggest_type(subject, body)
             assert short.value == full.value
             assert short.confidence == pytest.approx(full.confidence, rel=1e-5)
+
+
+def test_a_model_of_two_types_shows_the_words_of_either():
+    """With two classes scikit-learn keeps one row of weights; both types show their words."""
+    examples = [e for e in coldstart_examples() if e.type in ("usage", "malfunction")]
+    model = train(examples)
+    broken = model.suggest("Printing fails", "Error 4711 when printing.", threshold=0.0)
+    how = model.suggest("Question", "How do I reverse a posted invoice?", threshold=0.0)
+    assert (broken.type.value, how.type.value) == ("malfunction", "usage")
+    assert broken.words and how.words
+    assert not set(broken.words) & set(how.words)
