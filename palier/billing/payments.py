@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Case, F, Q, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from stdnum import iban as stdnum_iban
 from stdnum.ch import esr
 
 from palier.accounts.models import User
@@ -98,12 +99,12 @@ def accepted_accounts() -> set[str]:
 
 
 def _compact(iban: str) -> str:
-    return "".join(str(iban).split()).upper()
+    return stdnum_iban.compact(str(iban))
 
 
 def _grouped(iban: str) -> str:
-    compact = _compact(iban)
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+    """In groups of four, as a bank prints it (python-stdnum, which qrbill checks IBANs with)."""
+    return stdnum_iban.format(str(iban))
 
 
 def check_bank_account(parsed: CamtFile) -> None:
