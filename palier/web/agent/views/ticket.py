@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -77,6 +78,16 @@ def _decision_context(ticket: Ticket) -> dict[str, Any]:
     }
 
 
+def _recent_rows(tickets: list[Ticket]) -> list[tuple[Ticket, str, str]]:
+    """The customer's other tickets with their page and status in words: one reverse and
+    one table of words per page rather than per ticket."""
+    if not tickets:
+        return []
+    base = reverse("web:agent:ticket", args=[0])[: -len("0/")]
+    words = {code: str(label) for code, label in Status.choices}
+    return [(t, f"{base}{int(t.pk)}/", words.get(t.status, t.status)) for t in tickets]
+
+
 def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> dict[str, Any]:
     user: User = request.user
     conversation = list(ticket_messages(user, ticket))
@@ -87,6 +98,7 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         ("", form.fields["customization"].empty_label),
         *((c.pk, str(c)) for c in facts.customizations),
     ]
+    rnd = rnd_context(ticket)
     if not form.is_bound:
         form.initial["last_message_id"] = max((m.pk for m in conversation), default=0)
     return {
@@ -116,9 +128,15 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         else "",
         "me": user,
         "show_codes": user.is_manager,
-        "accept_form": AcceptRefusedForm(initial={"expected_version": ticket.version}),
-        "escalate_form": EscalateForm(initial={"expected_version": ticket.version}),
-        **rnd_context(ticket),
+        "recent_tickets": _recent_rows(facts.recent_tickets),
+        **rnd,
+        # Built only where the page shows them.
+        "accept_form": AcceptRefusedForm(initial={"expected_version": ticket.version})
+        if ticket.status == Status.REFUSED and user.is_manager
+        else None,
+        "escalate_form": EscalateForm(initial={"expected_version": ticket.version})
+        if rnd["can_escalate"]
+        else None,
     }
 
 
