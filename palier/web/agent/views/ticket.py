@@ -30,6 +30,7 @@ from palier.tickets.models import Ticket
 from palier.tickets.queries import access_ticket_by_id, ticket_history, ticket_messages
 from palier.tickets.states import Status
 from palier.web.access import is_htmx, staff_required
+from palier.web.agent.conversation import render_events, render_messages
 from palier.web.agent.forms import AcceptRefusedForm, EscalateForm, staff_users
 from palier.web.agent.ticket_form import FORM_ID, KIND_LABELS, TicketForm
 from palier.web.agent.views.rnd import escalate, rnd_context
@@ -99,6 +100,7 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         *((c.pk, str(c)) for c in facts.customizations),
     ]
     rnd = rnd_context(ticket)
+    events = history(user, ticket, staff)
     if not form.is_bound:
         form.initial["last_message_id"] = max((m.pk for m in conversation), default=0)
     return {
@@ -107,7 +109,9 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         "form_id": FORM_ID,
         "kinds": KIND_LABELS,
         "conversation": conversation,
-        "events": history(user, ticket, staff),
+        "conversation_html": render_messages(conversation),
+        "events": events,
+        "history_html": render_events(events, show_codes=user.is_manager),
         "status_label": labels.status(ticket.status),
         "criticality_label": labels.criticality(ticket.criticality),
         "type_label": labels.request_type(ticket.type) if ticket.type else None,
