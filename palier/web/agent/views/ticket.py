@@ -93,7 +93,8 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
     user: User = request.user
     conversation = list(ticket_messages(user, ticket))
     facts = customer_facts(ticket.customer, exclude=ticket)
-    staff = list(staff_users())
+    # Names for the assignee menu and the history: not every column of every person.
+    staff = list(staff_users().only("id", "username", "first_name", "last_name"))
     form = form or TicketForm(ticket=ticket, staff=staff)
     form.fields["customization"].widget.choices = form.fields["customization"].choices = [
         ("", form.fields["customization"].empty_label),
