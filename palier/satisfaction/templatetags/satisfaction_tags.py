@@ -21,7 +21,7 @@ def satisfaction_panel(context: template.Context, ticket) -> dict:
     return {
         "survey": survey,
         "open": open_,
-        "form": AnswerForm(),
+        "form": AnswerForm() if open_ else None,  # shown only while the survey is open
         "action": reverse("web:satisfaction:answer", args=[survey.pk]) if survey else "",
         "csrf_token": context.get("csrf_token"),
     }

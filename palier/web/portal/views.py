@@ -51,6 +51,7 @@ from palier.web.access import contact_required
 from palier.web.portal.forms import TYPE_HELP, VISIBILITY_WORDS, ReplyForm, RequestFilterForm
 from palier.web.portal.patch import patch_context
 from palier.web.portal.preview import entitlement_refusal
+from palier.web.portal.rows import render_request_rows
 from palier.web.portal.timeline import customer_timeline
 
 PAGE_SIZE = 25
@@ -123,6 +124,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
+        "rows_html": render_request_rows(page.items),
         "next_query": next_query,
         "first_query": first_query.urlencode() if cursor else None,
     }

@@ -8,10 +8,15 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.template.base import render_value_in_context
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
+
+_FIELD_TEMPLATE = "web/partials/field.html"
 
 
 @dataclass(frozen=True)
@@ -136,3 +141,34 @@ def sla_label(sla: Any) -> str:
     if sla.overdue:
         return str(_("overdue %(duration)s")) % {"duration": _duration(sla.left)}
     return str(_("%(duration)s left")) % {"duration": _duration(sla.left)}
+
+
+@register.simple_tag(takes_context=True)
+def field_row(context: template.Context, field: Any) -> str:
+    """web/partials/field.html, written in Python: `{% field_row form.x %}` prints what
+    `{% include "web/partials/field.html" with field=form.x %}` prints (an include costs
+    ~0.15 ms of template work, a ticket page has fifteen; tests/test_field_row.py compares
+    both), every value escaped as the template escapes it."""
+    if not hasattr(field, "as_widget"):
+        return get_template(_FIELD_TEMPLATE).render({"field": field})
+
+    def text(value: Any) -> str:
+        return render_value_in_context(value, context)
+
+    errors = field.errors
+    out = [
+        f'\n<div class="form-field{" form-field--error" if errors else ""}">',
+        f'\n  <label for="{text(field.id_for_label)}">{text(field.label)}',
+        ' <span aria-hidden="true">*</span>' if field.field.required else "",
+        f"</label>\n  {text(with_aria(field))}\n  ",
+    ]
+    if field.help_text:
+        out.append(
+            f'<div class="help" id="{text(field.auto_id)}_help">{text(field.help_text)}</div>'
+        )
+    out.append("\n  ")
+    if errors:
+        items = "".join(f"<li>{text(error)}</li>" for error in errors)
+        out.append(f'<ul class="field-error" id="{text(field.auto_id)}_error">{items}</ul>')
+    out.append("\n</div>\n")
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped

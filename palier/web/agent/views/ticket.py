@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,6 +30,7 @@ from palier.tickets.models import Ticket
 from palier.tickets.queries import access_ticket_by_id, ticket_history, ticket_messages
 from palier.tickets.states import Status
 from palier.web.access import is_htmx, staff_required
+from palier.web.agent.conversation import render_events, render_messages
 from palier.web.agent.forms import AcceptRefusedForm, EscalateForm, staff_users
 from palier.web.agent.ticket_form import FORM_ID, KIND_LABELS, TicketForm
 from palier.web.agent.views.rnd import escalate, rnd_context
@@ -77,16 +79,29 @@ def _decision_context(ticket: Ticket) -> dict[str, Any]:
     }
 
 
+def _recent_rows(tickets: list[Ticket]) -> list[tuple[Ticket, str, str]]:
+    """The customer's other tickets with their page and status in words: one reverse and
+    one table of words per page rather than per ticket."""
+    if not tickets:
+        return []
+    base = reverse("web:agent:ticket", args=[0])[: -len("0/")]
+    words = {code: str(label) for code, label in Status.choices}
+    return [(t, f"{base}{int(t.pk)}/", words.get(t.status, t.status)) for t in tickets]
+
+
 def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> dict[str, Any]:
     user: User = request.user
     conversation = list(ticket_messages(user, ticket))
     facts = customer_facts(ticket.customer, exclude=ticket)
-    staff = list(staff_users())
+    # Names for the assignee menu and the history: not every column of every person.
+    staff = list(staff_users().only("id", "username", "first_name", "last_name"))
     form = form or TicketForm(ticket=ticket, staff=staff)
     form.fields["customization"].widget.choices = form.fields["customization"].choices = [
         ("", form.fields["customization"].empty_label),
         *((c.pk, str(c)) for c in facts.customizations),
     ]
+    rnd = rnd_context(ticket)
+    events = history(user, ticket, staff)
     if not form.is_bound:
         form.initial["last_message_id"] = max((m.pk for m in conversation), default=0)
     return {
@@ -95,7 +110,9 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         "form_id": FORM_ID,
         "kinds": KIND_LABELS,
         "conversation": conversation,
-        "events": history(user, ticket, staff),
+        "conversation_html": render_messages(conversation),
+        "events": events,
+        "history_html": render_events(events, show_codes=user.is_manager),
         "status_label": labels.status(ticket.status),
         "criticality_label": labels.criticality(ticket.criticality),
         "type_label": labels.request_type(ticket.type) if ticket.type else None,
@@ -116,9 +133,15 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         else "",
         "me": user,
         "show_codes": user.is_manager,
-        "accept_form": AcceptRefusedForm(initial={"expected_version": ticket.version}),
-        "escalate_form": EscalateForm(initial={"expected_version": ticket.version}),
-        **rnd_context(ticket),
+        "recent_tickets": _recent_rows(facts.recent_tickets),
+        **rnd,
+        # Built only where the page shows them.
+        "accept_form": AcceptRefusedForm(initial={"expected_version": ticket.version})
+        if ticket.status == Status.REFUSED and user.is_manager
+        else None,
+        "escalate_form": EscalateForm(initial={"expected_version": ticket.version})
+        if rnd["can_escalate"]
+        else None,
     }
 
 
