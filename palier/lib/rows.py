@@ -137,8 +137,18 @@ def row_by_pk(model: type[M], pk: int) -> M | None:
     return found[0] if found else None
 
 
+def _next_id_sql(model: type[Model], vendor: str) -> str:
+    """next_id(model) as an expression of an INSERT's values."""
+    table = model._meta.db_table
+    if vendor == "postgresql":
+        return f"nextval(pg_get_serial_sequence('{table}', 'id'))"
+    return f"(SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0) + 1)"
+
+
 @functools.cache
-def _insert_plan(model: type[Model], vendor: str, with_pk: bool) -> tuple[str, list, bool]:
+def _insert_plan(
+    model: type[Model], vendor: str, with_pk: bool, new_id_for: str | None = None
+) -> tuple[str, list, bool]:
     meta = model._meta
     fields = [f for f in meta.local_concrete_fields if with_pk or f is not meta.auto_field]
     for field in fields:
@@ -146,31 +156,52 @@ def _insert_plan(model: type[Model], vendor: str, with_pk: bool) -> tuple[str, l
             raise ValueError(f"{model.__name__}.{field.name}: not a plain column to insert")
     qn = connection.ops.quote_name
     returning = not with_pk and connection.features.can_return_columns_from_insert
+    values = ["%s"] * len(fields)
+    returned = [qn(meta.pk.column)]
+    if new_id_for is not None:
+        link = meta.get_field(new_id_for)
+        values[fields.index(link)] = _next_id_sql(link.related_model, vendor)
+        returned.append(qn(link.column))
     sql = (
         f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
-        f" VALUES ({', '.join(['%s'] * len(fields))})"
+        f" VALUES ({', '.join(values)})"
     )
     if returning:
-        sql += f" RETURNING {qn(meta.pk.column)}"
-    return sql, fields, returning
+        sql += f" RETURNING {', '.join(returned)}"
+    return sql, [f for f in fields if new_id_for is None or f.name != new_id_for], returning
 
 
-def insert_row(obj: Model) -> None:
+def insert_row(obj: Model, *, new_id_for: str | None = None) -> None:
     """`obj.save(force_insert=True)` for a model without save() override or signal
     receivers, with a statement written once: the same values (defaults, auto_now_add) are
-    stored and set on `obj`, and `obj.pk` is the new row's id."""
+    stored and set on `obj`, and `obj.pk` is the new row's id.
+
+    `new_id_for` names a link to a row not inserted yet: the statement also takes that
+    row's id (as next_id() would, in the same transaction) and sets it on `obj`, one
+    statement instead of two (a ticket's intake decision, inserted before its ticket)."""
     model = type(obj)
-    if pre_save.has_listeners(model) or post_save.has_listeners(model):
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: one look-up, not one a field
+    listened = pre_save.has_listeners(model) or post_save.has_listeners(model)
+    if new_id_for is not None:
+        if not conn.in_atomic_block:
+            raise RuntimeError("insert_row(new_id_for=...) runs inside the transaction.")
+        if listened or not conn.features.can_return_columns_from_insert:
+            link = model._meta.get_field(new_id_for)
+            setattr(obj, link.attname, next_id(link.related_model))
+            new_id_for = None
+    if listened:
         obj.save(force_insert=True)
         return
-    obj._prepare_related_fields_for_save(operation_name="save")
+    checked = model._meta.concrete_fields
+    if new_id_for is not None:
+        checked = [f for f in checked if f.name != new_id_for]
+    obj._prepare_related_fields_for_save(operation_name="save", fields=checked)
     with_pk = obj.pk is not None
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: one look-up, not one a field
-    sql, fields, returning = _insert_plan(model, conn.vendor, with_pk)
+    sql, fields, returning = _insert_plan(model, conn.vendor, with_pk, new_id_for)
     params = []
     for field in fields:
         value = field.pre_save(obj, add=True)
-        if hasattr(value, "resolve_expression"):
+        if hasattr(value, "resolve_expression") and new_id_for is None:
             obj.save(force_insert=True)  # an expression: the ORM compiles it
             return
         params.append(field.get_db_prep_save(value, conn))
@@ -178,11 +209,13 @@ def insert_row(obj: Model) -> None:
         cursor.execute(sql, params)
         if not with_pk:
             if returning:
-                new_id = cursor.fetchone()[0]
+                row = cursor.fetchone()
+                obj.pk = row[0]
+                if new_id_for is not None:
+                    setattr(obj, model._meta.get_field(new_id_for).attname, row[1])
             else:
-                new_id = conn.ops.last_insert_id(
+                obj.pk = conn.ops.last_insert_id(
                     cursor, model._meta.db_table, model._meta.pk.column
                 )
-            obj.pk = new_id
     obj._state.adding = False
     obj._state.db = conn.alias

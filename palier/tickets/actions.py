@@ -17,7 +17,7 @@ from palier.accounts.models import User
 from palier.accounts.permissions import Permission, check_allowed
 from palier.customers.models import Customer, Customization, Module, ProductVersion
 from palier.lib.errors import Conflict, DomainError, NotAllowed
-from palier.lib.rows import insert_row, next_id
+from palier.lib.rows import insert_row
 from palier.policy import (
     Decision as PolicyDecision,
 )
@@ -88,6 +88,7 @@ def _store_decision(
     actor: User | None,
     finding: str = "",
     note: str = "",
+    new_ticket: bool = False,
 ) -> Decision:
     stored = Decision(
         ticket=ticket,
@@ -105,7 +106,13 @@ def _store_decision(
         note=note,
         decided_by=actor,
     )
-    insert_row(stored)
+    if new_ticket:
+        # The ticket's id is taken by the decision's own statement (lib/rows.py).
+        insert_row(stored, new_id_for="ticket")
+        ticket.pk = stored.ticket_id
+        stored.ticket = ticket
+    else:
+        insert_row(stored)
     ticket.decision = stored
     ticket.level = decision.level
     ticket.billable = decision.billable
@@ -201,11 +208,10 @@ def do_open_ticket(
             status=Status.NEW if decision is None or decision.accepted else Status.REFUSED,
         )
         if decision is not None:
-            # The decision is stored first, for the ticket id taken beforehand, so that the
+            # The decision is stored first, its statement taking the ticket's id, so that the
             # ticket is inserted pointing at it (both links are checked at commit): updating
             # the new ticket afterwards rewrote every index of the table.
-            ticket.pk = next_id(Ticket)
-            _store_decision(ticket, decision, DecisionKind.INTAKE, actor=None)
+            _store_decision(ticket, decision, DecisionKind.INTAKE, actor=None, new_ticket=True)
         insert_row(ticket)
         search.index_ticket(
             ticket.pk, f"{ticket.subject}\n{ticket.description}\n{ticket.reference}", new=True
