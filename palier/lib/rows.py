@@ -185,7 +185,7 @@ def insert_row(obj: Model, *, new_id_for: str | None = None) -> None:
     if new_id_for is not None:
         if not conn.in_atomic_block:
             raise RuntimeError("insert_row(new_id_for=...) runs inside the transaction.")
-        if listened or not conn.features.can_return_columns_from_insert:
+        if listened or obj.pk is not None or not conn.features.can_return_columns_from_insert:
             link = model._meta.get_field(new_id_for)
             setattr(obj, link.attname, next_id(link.related_model))
             new_id_for = None
