@@ -107,7 +107,7 @@ MIDDLEWARE = [
     "palier.accounts.sessions.SessionActivityMiddleware",  # last seen, staff idle time-out
     "palier.accounts.twofactor.TwoFactorMiddleware",  # a session owing its second factor
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "palier.web.csp.CSPMiddleware",  # django-csp's, the plain policy built once
 ]
 
 ROOT_URLCONF = "palier.urls"

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from palier.accounts.models import ApiToken, User, hash_token
 from palier.customers.models import Customer
+from palier.lib.rows import from_row
 
 TOUCH_EVERY = dt.timedelta(minutes=1)
 
@@ -66,12 +67,19 @@ def access_user_by_token(raw: str) -> User | None:
     # Touch last use at most once a minute: a write per request would serialize SQLite.
     cutoff = connection.ops.adapt_datetimefield_value(now - TOUCH_EVERY)
     instant = connection.ops.adapt_datetimefield_value(now)
-    user = next(iter(User.objects.raw(_token_user_sql(), [cutoff, hash_token(raw), instant])), None)
-    if user is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_token_user_sql(), [cutoff, hash_token(raw), instant])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    # The user's columns come first (converted as the ORM does), then the customer's and
+    # the token's: a raw queryset mapped them by name at ~0.4 ms a request.
+    user = from_row(User, row)
+    rest = row[len(User._meta.concrete_fields) :]
+    user.token_id, user.token_read_only, user.token_stale = rest[len(CUSTOMER_FIELDS) :]
     if user.token_stale:
         ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)
     if user.customer_id is not None:
-        values = [getattr(user, f"customer__{name}") for name in CUSTOMER_FIELDS]
+        values = list(rest[: len(CUSTOMER_FIELDS)])
         user.customer = Customer.from_db(connection.alias, list(CUSTOMER_FIELDS), values)
     return user

@@ -38,7 +38,7 @@ from palier.api.schemas import (
 from palier.customers.models import Customization, Module, ProductVersion
 from palier.customers.queries import access_customer_by_id, visible_customizations
 from palier.lib.errors import DomainError, NotAllowed
-from palier.lib.rows import one_or_none
+from palier.lib.rows import one_or_none, row_by_pk
 from palier.policy import RequestType
 from palier.tickets import actions
 from palier.tickets.explanations import explain
@@ -73,6 +73,16 @@ def _obj(qs, pk: int | None, what: str):
     if pk is None:
         return None
     obj = one_or_none(qs.filter(pk=pk))
+    if obj is None:
+        raise Http404(what)
+    return obj
+
+
+def _row(model, pk: int | None, what: str):
+    """As _obj(model.objects.all(), ...), with a statement written once (lib/rows.py)."""
+    if pk is None:
+        return None
+    obj = row_by_pk(model, pk)
     if obj is None:
         raise Http404(what)
     return obj
@@ -119,7 +129,7 @@ def open_ticket(request, payload: TicketIn):
         request_type=payload.type.value,
         subject=payload.subject,
         description=payload.description,
-        module=_obj(Module.objects.all(), payload.module_id, "module"),
+        module=_row(Module, payload.module_id, "module"),
         customization=_obj(
             visible_customizations(user).filter(customer=customer),
             payload.customization_id,
@@ -127,7 +137,7 @@ def open_ticket(request, payload: TicketIn):
         )
         if payload.customization_id is not None
         else None,
-        product_version=_obj(ProductVersion.objects.all(), payload.product_version_id, "version"),
+        product_version=_row(ProductVersion, payload.product_version_id, "version"),
         criticality=payload.criticality.value,
         channel=payload.channel.value,
         language=payload.language.value if payload.language else None,

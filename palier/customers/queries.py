@@ -9,13 +9,19 @@ from django.http import Http404
 
 from palier.accounts.models import User
 from palier.customers.models import Contract, Customer, Customization, Installation
+from palier.lib.rows import rows_where
 
 
 def current_contract(customer: Customer, today: dt.date) -> Contract | None:
     """The contract whose rate and prepaid hours apply to work on `today`: the active one
     covering it, else the latest one that started (a renewal not yet started is never
     billed), else the first one to start."""
-    contracts = list(customer.contracts.all())
+    prefetched = getattr(customer, "_prefetched_objects_cache", {})
+    if "contracts" in prefetched:
+        contracts = list(prefetched["contracts"])
+    else:
+        # Every request opened reads them: a statement written once, not compiled each time.
+        contracts = rows_where(Contract, "customer", customer.pk)
     covering = [c for c in contracts if c.start <= today <= c.end and c.state == "active"]
     if covering:
         return max(covering, key=lambda c: c.end)
@@ -32,7 +38,12 @@ def governing_contract(customer: Customer, today: dt.date) -> Contract | None:
     terminated early); else the next one to start (a renewal signed after the last one
     ended: "starts on DATE" tells the customer more than "expired, renew"); else the
     latest one that ended. Billing uses `current_contract`."""
-    contracts = list(customer.contracts.all())
+    prefetched = getattr(customer, "_prefetched_objects_cache", {})
+    if "contracts" in prefetched:
+        contracts = list(prefetched["contracts"])
+    else:
+        # Every request opened reads them: a statement written once, not compiled each time.
+        contracts = rows_where(Contract, "customer", customer.pk)
     covering = [c for c in contracts if c.start <= today <= c.end]
     active = [c for c in covering if c.state == "active"]
     if active:

@@ -9,7 +9,7 @@ never reads a clock.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
 
 from palier.policy.codes import BuiltBy, ContractState, Finding, Reason, Refusal, RequestType
@@ -63,6 +63,10 @@ class Decision:
         data["rules"] = list(self.rules)
         data["refusal_date"] = self.refusal_date.isoformat() if self.refusal_date else None
         return _jsonable(data)
+
+    def facts_as_dict(self) -> dict[str, Any]:
+        """`as_dict()["facts"]`, without copying the rest of the decision."""
+        return _jsonable(self.facts)
 
 
 def check_entitlement(contract: ContractFacts | None, today: dt.date) -> Decision | None:
@@ -236,6 +240,9 @@ def _facts(request: RequestFacts, contract: ContractFacts, today: dt.date) -> di
 
 
 def _jsonable(value: Any) -> Any:
+    """A JSON-ready copy, as `asdict` then the conversion of dates would make it."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(asdict(value))
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

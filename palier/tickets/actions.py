@@ -17,7 +17,7 @@ from palier.accounts.models import User
 from palier.accounts.permissions import Permission, check_allowed
 from palier.customers.models import Customer, Customization, Module, ProductVersion
 from palier.lib.errors import Conflict, DomainError, NotAllowed
-from palier.lib.rows import next_id
+from palier.lib.rows import insert_row
 from palier.policy import (
     Decision as PolicyDecision,
 )
@@ -69,7 +69,8 @@ def _lock(ticket: Ticket, expected_version: int | None) -> Ticket:
 def record_event(ticket: Ticket, kind: str, actor: User | None, **fields) -> TicketEvent:
     """Record a change of a ticket and queue its side effects. Other apps' actions call this
     inside their own transaction (e.g. `consent_requested`, `patch_available`)."""
-    event = TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, **fields)
+    event = TicketEvent(ticket=ticket, kind=kind, actor=actor, **fields)
+    insert_row(event)
     queue_event(event)
     return event
 
@@ -87,8 +88,9 @@ def _store_decision(
     actor: User | None,
     finding: str = "",
     note: str = "",
+    new_ticket: bool = False,
 ) -> Decision:
-    stored = Decision.objects.create(
+    stored = Decision(
         ticket=ticket,
         kind=kind,
         accepted=decision.accepted,
@@ -100,10 +102,17 @@ def _store_decision(
         refusal_date=decision.refusal_date,
         finding=finding,
         rules=list(decision.rules),
-        facts=decision.as_dict()["facts"],
+        facts=decision.facts_as_dict(),
         note=note,
         decided_by=actor,
     )
+    if new_ticket:
+        # The ticket's id is taken by the decision's own statement (lib/rows.py).
+        insert_row(stored, new_id_for="ticket")
+        ticket.pk = stored.ticket_id
+        stored.ticket = ticket
+    else:
+        insert_row(stored)
     ticket.decision = stored
     ticket.level = decision.level
     ticket.billable = decision.billable
@@ -199,12 +208,11 @@ def do_open_ticket(
             status=Status.NEW if decision is None or decision.accepted else Status.REFUSED,
         )
         if decision is not None:
-            # The decision is stored first, for the ticket id taken beforehand, so that the
+            # The decision is stored first, its statement taking the ticket's id, so that the
             # ticket is inserted pointing at it (both links are checked at commit): updating
             # the new ticket afterwards rewrote every index of the table.
-            ticket.pk = next_id(Ticket)
-            _store_decision(ticket, decision, DecisionKind.INTAKE, actor=None)
-        ticket.save(force_insert=True)
+            _store_decision(ticket, decision, DecisionKind.INTAKE, actor=None, new_ticket=True)
+        insert_row(ticket)
         search.index_ticket(
             ticket.pk, f"{ticket.subject}\n{ticket.description}\n{ticket.reference}", new=True
         )

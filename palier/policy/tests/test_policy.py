@@ -230,6 +230,20 @@ def test_a_decision_serializes_to_json_ready_values():
     assert data["reason"] == "usage_of_vendor_customization"
 
 
+@pytest.mark.parametrize(
+    "decision",
+    [
+        decide(request(RequestType.USAGE, BuiltBy.VENDOR), contract(), TODAY),
+        decide(request(RequestType.MALFUNCTION), contract(), TODAY),
+        decide(request(RequestType.USAGE), None, TODAY),
+        decide(request(RequestType.USAGE), contract(ContractState.SUSPENDED), TODAY),
+        decide(request(RequestType.USAGE), contract(end=dt.date(2026, 5, 31)), TODAY),
+    ],
+)
+def test_a_decisions_facts_alone_serialize_as_in_the_whole_decision(decision):
+    assert decision.facts_as_dict() == decision.as_dict()["facts"]
+
+
 def test_an_unknown_request_type_is_a_policy_error():
     with pytest.raises(PolicyError):
         decide(RequestFacts(type="complaint"), contract(), TODAY)  # type: ignore[arg-type]
