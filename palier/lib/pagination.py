@@ -119,6 +119,12 @@ def keyset_page(
         rows = list(qs.values(*values)[: limit + 1])
     else:
         rows = list(qs[: limit + 1])
+    return _page(rows, sort, limit)
+
+
+def _page(rows: list[Any], sort: str, limit: int) -> Page:
+    """The page of `rows` (the first `limit + 1` after the cursor, in the sort's order)."""
+    field = SORTS[sort][0]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -128,6 +134,21 @@ def keyset_page(
         else:
             next_cursor = _encode(sort, getattr(last, field), last.pk)
     return Page(items=rows, next_cursor=next_cursor)
+
+
+def page_of_ids(
+    model: type, ids: list[int], *, sort: str, limit: int, values: tuple[str, ...], using: str
+) -> Page | None:
+    """The page keyset_page gives when the rows after the cursor are `ids`, in the sort's
+    order (the caller knows them already: one query fewer); None when an id is no row, and
+    the caller asks keyset_page instead."""
+    pks = ids[: limit + 1]
+    if not pks:
+        return Page(items=[], next_cursor=None)
+    by_id = {row["id"]: row for row in _rows_by_ids(model, using, values, pks)}
+    if len(by_id) < len(pks):
+        return None
+    return _page([by_id[pk] for pk in pks], sort, limit)
 
 
 def _after(cursor: str | None, sort: str, field: str, descending: bool) -> Q:
