@@ -154,8 +154,9 @@ def _status_label(status: str, staff: bool, language: str | None) -> str:
     return str(Status(status).label) if staff else customer_status_label(status)
 
 
-def ticket_row_out(row: dict, staff: bool) -> dict:
-    """A ticket as lists show it, from its TICKET_ROW_FIELDS."""
+def ticket_row_out(row: dict, staff: bool, language: str | None = None) -> dict:
+    """A ticket as lists show it, from its TICKET_ROW_FIELDS; `language` is the active one
+    (a list asks once, not once a row)."""
     status = row["status"]
     customization = row["customization_id"]
     return {
@@ -179,7 +180,7 @@ def ticket_row_out(row: dict, staff: bool) -> dict:
         "criticality": row["criticality"],
         "subject": row["subject"],
         "status": status,
-        "status_label": _status_label(status, staff, translation.get_language()),
+        "status_label": _status_label(status, staff, language or translation.get_language()),
         "level": row["level"],
         "billable": row["billable"],
         "reason": row["reason"] or None,

@@ -10,7 +10,9 @@ checks that those answers still validate against their schemas, key for key.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from typing import Any
 
 from django.http import HttpResponse
 from ninja.renderers import JSONRenderer
@@ -19,6 +21,21 @@ _RENDERER = JSONRenderer()
 CONTENT_TYPE = f"{_RENDERER.media_type}; charset={_RENDERER.charset}"
 
 
+class _Encoder(_RENDERER.encoder_class):  # type: ignore[name-defined]
+    """Ninja's encoder, with the instants (two a ticket) written first: its own `default`
+    asks five isinstance questions before it reaches Django's, which writes them so."""
+
+    def default(self, o: Any) -> Any:
+        if type(o) is dt.datetime:
+            text = o.isoformat()
+            if o.microsecond:
+                text = text[:23] + text[26:]
+            if text.endswith("+00:00"):
+                text = text[:-6] + "Z"
+            return text
+        return super().default(o)
+
+
 def json_response(data: object, status: int = 200) -> HttpResponse:
-    content = json.dumps(data, cls=_RENDERER.encoder_class, **_RENDERER.json_dumps_params)
+    content = json.dumps(data, cls=_Encoder, **_RENDERER.json_dumps_params)
     return HttpResponse(content, status=status, content_type=CONTENT_TYPE)

@@ -215,7 +215,8 @@ def list_ticket_page(request, params: Query[ListParams]):
     )
     staff = request.auth.is_staff_member
     with translation.override(request.auth.language):
-        items = [p.ticket_row_out(row, staff) for row in page.items]
+        language = translation.get_language()
+        items = [p.ticket_row_out(row, staff, language) for row in page.items]
     return json_response({"items": items, "next_cursor": page.next_cursor})
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connections
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from palier.lib.errors import DomainError
@@ -116,6 +119,12 @@ def keyset_page(
         rows = list(qs.values(*values)[: limit + 1])
     else:
         rows = list(qs[: limit + 1])
+    return _page(rows, sort, limit)
+
+
+def _page(rows: list[Any], sort: str, limit: int) -> Page:
+    """The page of `rows` (the first `limit + 1` after the cursor, in the sort's order)."""
+    field = SORTS[sort][0]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -125,6 +134,21 @@ def keyset_page(
         else:
             next_cursor = _encode(sort, getattr(last, field), last.pk)
     return Page(items=rows, next_cursor=next_cursor)
+
+
+def page_of_ids(
+    model: type, ids: list[int], *, sort: str, limit: int, values: tuple[str, ...], using: str
+) -> Page | None:
+    """The page keyset_page gives when the rows after the cursor are `ids`, in the sort's
+    order (the caller knows them already: one query fewer); None when an id is no row, and
+    the caller asks keyset_page instead."""
+    pks = ids[: limit + 1]
+    if not pks:
+        return Page(items=[], next_cursor=None)
+    by_id = {row["id"]: row for row in _rows_by_ids(model, using, values, pks)}
+    if len(by_id) < len(pks):
+        return None
+    return _page([by_id[pk] for pk in pks], sort, limit)
 
 
 def _after(cursor: str | None, sort: str, field: str, descending: bool) -> Q:
@@ -147,13 +171,85 @@ def _late_rows(
         pks = list(fallback.values_list("pk", flat=True)[:count])
     if not pks:
         return []
-    rows_qs = qs.model._default_manager.filter(pk__in=pks)
     if values:
-        by_id = {row["id"]: row for row in rows_qs.values(*values)}
+        by_id = {row["id"]: row for row in _rows_by_ids(qs.model, qs.db, values, pks)}
         return [by_id[pk] for pk in pks if pk in by_id]
+    rows_qs = qs.model._default_manager.filter(pk__in=pks)
     rows_qs.query.select_related = qs.query.select_related
     rows_qs.query.deferred_loading = qs.query.deferred_loading
     if qs._prefetch_related_lookups:
         rows_qs = rows_qs.prefetch_related(*qs._prefetch_related_lookups)
     by_pk = {row.pk: row for row in rows_qs}
     return [by_pk[pk] for pk in pks if pk in by_pk]
+
+
+@dataclass(frozen=True)
+class _RowsStatement:
+    sql: str
+    names: tuple[str, ...]
+    converters: list[tuple[int, list, Any]]
+    json_ids: bool  # SQLite: the ids go as one JSON array, PostgreSQL: as one array
+
+
+# Per database connection (they are per thread), the compiled statement that reads the
+# `values` of a model's rows by id: always the same text, the ids one array parameter.
+_ROWS_STATEMENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _rows_statement(model: type, using: str, values: tuple[str, ...]) -> _RowsStatement:
+    connection = connections[using]
+    cache = _ROWS_STATEMENTS.setdefault(connection, {})
+    statement = cache.get((model, values))
+    if statement is None:
+        table = connection.ops.quote_name(model._meta.db_table)
+        pk = connection.ops.quote_name(model._meta.pk.column)
+        postgres = connection.vendor == "postgresql"
+        if postgres:
+            any_id = f"{table}.{pk} = ANY(%s)"  # quoted names, the ids a parameter
+            condition = RawSQL(any_id, [None], output_field=BooleanField())  # noqa: S611
+            qs = model._default_manager.using(using).filter(condition)
+        else:
+            ids = RawSQL("SELECT value FROM json_each(%s)", [None])  # noqa: S611
+            qs = model._default_manager.using(using).filter(pk__in=ids)
+        compiler = qs.values(*values).query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        if list(params) != [None]:
+            raise AssertionError(f"one parameter expected, not {params!r}")
+        converters = compiler.get_converters([column[0] for column in compiler.select])
+        query = compiler.query
+        names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        statement = _RowsStatement(
+            sql=sql,
+            names=names,
+            converters=[(i, convs, expr) for i, (convs, expr) in converters.items()],
+            json_ids=not postgres,
+        )
+        cache[(model, values)] = statement
+    return statement
+
+
+def _rows_by_ids(
+    model: type, using: str, values: tuple[str, ...], pks: list[int]
+) -> list[dict[str, Any]]:
+    """`model.objects.filter(pk__in=pks).values(*values)`, unordered, without building and
+    compiling the query each time: the statement is compiled once (a ~25-column join costs
+    ~1 ms to build and compile, more than PostgreSQL takes to answer it)."""
+    statement = _rows_statement(model, using, values)
+    connection = connections[using]
+    param: Any = json.dumps(pks) if statement.json_ids else list(pks)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, [param])
+        rows = cursor.fetchall()
+    if statement.converters:
+        converted = []
+        for row in rows:
+            row = list(row)
+            for i, convs, expr in statement.converters:
+                value = row[i]
+                for conv in convs:
+                    value = conv(value, expr, connection)
+                row[i] = value
+            converted.append(row)
+        rows = converted
+    names = statement.names
+    return [dict(zip(names, row, strict=True)) for row in rows]
