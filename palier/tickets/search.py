@@ -151,16 +151,19 @@ def newest_match_ids(
 
 
 # How many of the newest tickets a search of several words reads before it asks the index
-# for all matches (per match wanted; at most WALK_MAX): ~1 µs a ticket on PostgreSQL.
+# for all matches (per match wanted; at most WALK_MAX): ~1 µs a ticket on PostgreSQL. The walk
+# goes in two legs: the first WALK_FIRST_PER_MATCH per match, then the rest only if the first
+# leg's matches say the whole walk would fill the page.
 WALK_PER_MATCH = 100
+WALK_FIRST_PER_MATCH = 20
 WALK_MAX = 10_000
 
 
 def _newest_pg_conjunction(
     terms: list[str], include_internal: bool, limit: int, below_id: int | None
 ) -> list[int]:
-    """`newest_match_ids` of several words on PostgreSQL, in two steps that do not depend on
-    the planner's guess of how many tickets hold all the words, nor grow with the table.
+    """`newest_match_ids` of several words on PostgreSQL, in steps that do not depend on the
+    planner's guess of how many tickets hold all the words, nor grow with the table.
 
     PostgreSQL estimates a conjunction as if the words were independent. Words that go
     together ("facture bloquee") are underestimated, and the plan flips to reading every
@@ -168,30 +171,68 @@ def _newest_pg_conjunction(
     ("facture lieferschein") are overestimated, and it walked all 100,000 tickets backwards
     to find none (169 ms). So: (1) read at most WALK_PER_MATCH newest tickets per match
     wanted, which finds the matches of a frequent conjunction (a bounded walk, the same at
-    any size); (2) only if that falls short, take every match from the text index, each
-    prefix spelled out as the lexemes it matches (`_exact_terms_sql`): GIN then intersects
-    the words' posting lists, skipping through the longer one, instead of reading every
-    lexeme of the more frequent prefix into a bitmap (`facture lieferschein`: 9 ms at 100k
-    and 70 ms at 1M as prefixes, 0.4 and 3 ms spelled out, loaded machine). The matches go
-    through a materialized CTE, so that no ORDER BY ... LIMIT can turn them into a walk.
+    any size), in two legs: when the first leg's matches, scaled to the whole walk, would
+    not fill the page, the rest of the walk is skipped (for words that never meet it was
+    the search's largest cost, 5,200 tickets read for nothing); (2) if the walk falls
+    short, take the older matches from the text index (`_index_matches`). A walk that
+    reaches the oldest ticket has seen every match and needs no index.
     """
+    walk = min(WALK_MAX, WALK_PER_MATCH * limit)
+    if walk == 0:
+        return _index_matches(terms, include_internal, limit, below_id)
+    first = min(walk, WALK_FIRST_PER_MATCH * limit)
+    ids, last = _walk_newest(terms, include_internal, first, limit, below_id)
+    # Go on walking only if the first leg's matches, scaled to the whole walk, fill the page.
+    if last is not None and first < walk and len(ids) * walk >= limit * first:
+        more, last = _walk_newest(terms, include_internal, walk - first, limit - len(ids), last)
+        ids += more
+    if last is None:  # the page is full, or the walk read every ticket below
+        return ids
+    return ids + _index_matches(terms, include_internal, limit - len(ids), last)
+
+
+def _walk_newest(
+    terms: list[str], include_internal: bool, count: int, limit: int, below_id: int | None
+) -> tuple[list[int], int | None]:
+    """The matches among the `count` newest tickets below `below_id`, newest first, up to
+    `limit` of them; and the oldest ticket the walk read when it read all `count` without
+    filling `limit` (where a further walk goes on), else None: the page is full, or no
+    ticket is left below."""
     condition = _pg_match(terms, include_internal=include_internal)
     below = f"ticket_id < {int(below_id)}" if below_id is not None else "TRUE"
     column = _pg_column(include_internal)
-    walk = min(WALK_MAX, WALK_PER_MATCH * limit)
+    # The walk's last ticket comes back too (n = count), matching or not: one statement, and
+    # the window function streams, so a full page still stops the walk early.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT ticket_id FROM (SELECT ticket_id, {column} FROM ticket_search WHERE {below} "
-            f"ORDER BY ticket_id DESC LIMIT {walk}) AS newest "
-            f"WHERE {condition} ORDER BY ticket_id DESC LIMIT {int(limit)}"
+            f"SELECT ticket_id, matched, n FROM (SELECT ticket_id, {condition} AS matched, "
+            f"row_number() OVER (ORDER BY ticket_id DESC) AS n FROM (SELECT ticket_id, {column}"
+            f" FROM ticket_search WHERE {below} ORDER BY ticket_id DESC LIMIT {int(count)})"
+            f" AS newest) AS walked WHERE matched OR n = {int(count)} LIMIT {int(limit) + 1}"
         )
-        ids = [row[0] for row in cursor.fetchall()]
-        if len(ids) == limit:
-            return ids
-        params: list = []
-        if all(term.isascii() and term.isalnum() for term in terms):
-            query, params = _exact_terms_sql(terms)
-            condition = f"{column} @@ ({query})"
+        rows = cursor.fetchall()
+    ids = [pk for pk, matched, _n in rows if matched]
+    if len(ids) >= limit:
+        return ids[:limit], None
+    return ids, next((pk for pk, _matched, n in rows if n == count), None)
+
+
+def _index_matches(
+    terms: list[str], include_internal: bool, limit: int, below_id: int | None
+) -> list[int]:
+    """The `limit` newest matches below `below_id` from the text index, each prefix spelled
+    out as the lexemes it matches (`_exact_terms_sql`): GIN then intersects the words'
+    posting lists, skipping through the longer one, instead of reading every lexeme of the
+    more frequent prefix into a bitmap (`facture lieferschein`: 9 ms at 100k and 70 ms at 1M
+    as prefixes, 0.4 and 3 ms spelled out, loaded machine). The matches go through a
+    materialized CTE, so that no ORDER BY ... LIMIT can turn them into a walk."""
+    condition = _pg_match(terms, include_internal=include_internal)
+    below = f"ticket_id < {int(below_id)}" if below_id is not None else "TRUE"
+    params: list = []
+    if all(term.isascii() and term.isalnum() for term in terms):
+        query, params = _exact_terms_sql(terms)
+        condition = f"{_pg_column(include_internal)} @@ ({query})"
+    with connection.cursor() as cursor:
         cursor.execute(
             f"WITH matches AS MATERIALIZED (SELECT ticket_id FROM ticket_search "
             f"WHERE {condition} AND {below}) "
