@@ -151,9 +151,9 @@ def newest_match_ids(
 
 
 # How many of the newest tickets a search of several words reads before it asks the index
-# for all matches (per match wanted; at most WALK_MAX): ~1 µs a ticket on PostgreSQL. Past
-# the first WALK_FIRST_PER_MATCH per match, the walk stops as soon as the matches it found
-# are too few, for the tickets it read, to fill the page by its end.
+# for all matches (per match wanted; at most WALK_MAX): ~1 µs a ticket on PostgreSQL. The walk
+# goes in two legs: the first WALK_FIRST_PER_MATCH per match, then the rest only if the first
+# leg's matches, scaled to the whole walk, would fill at least half the page.
 WALK_PER_MATCH = 100
 WALK_FIRST_PER_MATCH = 20
 WALK_MAX = 10_000
@@ -171,9 +171,9 @@ def _newest_pg_conjunction(
     ("facture lieferschein") are overestimated, and it walked all 100,000 tickets backwards
     to find none (169 ms). So: (1) walk the newest tickets (`_walk_newest`), which finds the
     matches of a frequent conjunction (a bounded walk, the same at any size) and gives up
-    early on words that seldom meet (before, it read 5,200 tickets for nothing, the search's
-    largest cost); (2) if the walk falls short, take the older matches from the text index
-    (`_index_matches`). A walk that reaches the oldest ticket has seen every match.
+    after its first leg on words that seldom meet (before, it read 5,200 tickets for
+    nothing, the search's largest cost); (2) if the walk falls short, take the older
+    matches from the text index (`_index_matches`).
     """
     walk = min(WALK_MAX, WALK_PER_MATCH * limit)
     if walk == 0:
@@ -187,40 +187,42 @@ def _newest_pg_conjunction(
 def _walk_newest(
     terms: list[str], include_internal: bool, walk: int, limit: int, below_id: int | None
 ) -> tuple[list[int], int | None]:
-    """The matches among at most `walk` newest tickets below `below_id`, newest first, up to
-    `limit`; and the oldest ticket read when the walk stopped short of `limit` matches with
-    tickets left below (the index goes on from there), else None.
+    """The newest matches among at most `walk` newest tickets below `below_id`, up to
+    `limit`, and where the index should go on from (None: the page is full, or no ticket is
+    left below); in one statement.
 
-    The walk stops at its `walk`-th ticket, or once past the first WALK_FIRST_PER_MATCH per
-    match as soon as its matches are fewer than `limit` in `walk` for the tickets read
-    (words that seldom meet: they would not fill the page by the walk's end). One statement:
-    that ticket comes back marked (`stop`), and the outer LIMIT ends the scan right after it
-    (the window functions stream)."""
+    The first leg (WALK_FIRST_PER_MATCH per match) is read into a CTE of ids and flags, so
+    that its last ticket and its matches are known; the second leg runs only if the page is
+    not full yet and the first leg's matches, scaled to the whole walk, would fill half of
+    it (a one-time filter: PostgreSQL does not start it otherwise). If the walk still falls short,
+    the index goes on below the first leg, the second leg's matches set aside."""
     condition = _pg_match(terms, include_internal=include_internal)
     below = f"ticket_id < {int(below_id)}" if below_id is not None else "TRUE"
-    column = _pg_column(include_internal)
     first = min(walk, WALK_FIRST_PER_MATCH * limit)
-    window = "(ORDER BY ticket_id DESC ROWS UNBOUNDED PRECEDING)"
-    stop = f"n = {int(walk)} OR n >= {int(first)} AND found * {int(walk)} < {int(limit)} * n"
+    # Half a page's worth is enough to go on: the first leg's count is a small sample, and
+    # giving up on a conjunction that would have filled the page sends every one of its
+    # matches through the index.
+    go_on = f"n = {first} AND found < {limit} AND found * {2 * walk} >= {limit * first}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT ticket_id, matched, {stop} AS stop FROM (SELECT ticket_id, matched,"
-            f" row_number() OVER {window} AS n, count(*) FILTER (WHERE matched) OVER {window}"
-            f" AS found FROM (SELECT ticket_id, {condition} AS matched FROM (SELECT ticket_id,"
-            f" {column} FROM ticket_search WHERE {below} ORDER BY ticket_id DESC"
-            f" LIMIT {int(walk)}) AS newest) AS walked) AS j"
-            f" WHERE matched OR {stop} LIMIT {int(limit) + 1}"
+            f"WITH leg AS MATERIALIZED (SELECT ticket_id, {condition} AS matched"
+            f" FROM ticket_search WHERE {below} ORDER BY ticket_id DESC LIMIT {first}),"
+            " stats AS MATERIALIZED (SELECT min(ticket_id) AS last, count(*) AS n,"
+            " count(*) FILTER (WHERE matched) AS found FROM leg)"
+            f" (SELECT 0, last, n = {first} FROM stats)"
+            " UNION ALL (SELECT 1, ticket_id, TRUE FROM leg WHERE matched"
+            f" ORDER BY ticket_id DESC LIMIT {limit})"
+            f" UNION ALL (SELECT 2, ticket_id, TRUE FROM (SELECT ticket_id, {condition} AS matched"
+            " FROM ticket_search WHERE ticket_id < (SELECT last FROM stats)"
+            f" ORDER BY ticket_id DESC LIMIT {walk - first}) AS rest"
+            f" WHERE matched AND (SELECT {go_on} FROM stats)) LIMIT {limit + 1}"
         )
         rows = cursor.fetchall()
-    ids: list[int] = []
-    for pk, matched, stopped in rows:
-        if matched:
-            ids.append(pk)
-        if len(ids) == limit:
-            return ids, None
-        if stopped:
-            return ids, pk
-    return ids, None
+    (_, last, full), matches = rows[0], rows[1:]
+    if len(matches) >= limit:
+        return [pk for _leg, pk, _ in matches[:limit]], None
+    first_leg = [pk for leg, pk, _ in matches if leg == 1]
+    return first_leg, last if full else None
 
 
 def _index_matches(
