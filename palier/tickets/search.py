@@ -194,8 +194,8 @@ def _walk_newest(
     The first leg (WALK_FIRST_PER_MATCH per match) is read into a CTE of ids and flags, so
     that its last ticket and its matches are known; the second leg runs only if the page is
     not full yet and the first leg's matches, scaled to the whole walk, would fill half of
-    it (a one-time filter: PostgreSQL does not start it otherwise). If the walk still falls short,
-    the index goes on below the first leg, the second leg's matches set aside."""
+    it (a one-time filter: PostgreSQL does not start it otherwise). If the walk still falls
+    short, the index goes on below the first leg, the second leg's matches set aside."""
     condition = _pg_match(terms, include_internal=include_internal)
     below = f"ticket_id < {int(below_id)}" if below_id is not None else "TRUE"
     first = min(walk, WALK_FIRST_PER_MATCH * limit)
@@ -218,6 +218,7 @@ def _walk_newest(
             f" WHERE matched AND (SELECT {go_on} FROM stats)) LIMIT {limit + 1}"
         )
         rows = cursor.fetchall()
+    # In the branches' order (a plain Append: the CTEs keep it out of parallel plans).
     (_, last, full), matches = rows[0], rows[1:]
     if len(matches) >= limit:
         return [pk for _leg, pk, _ in matches[:limit]], None
