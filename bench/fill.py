@@ -173,9 +173,16 @@ def make_world(rng: random.Random, customers: int) -> dict:
     return {"staff": staff, "customers": world}
 
 
+def batch_rng(seed: int, index: int) -> random.Random:
+    """Batch `index`'s own random stream: both fills draw a batch's requests, conversations
+    and statuses from it, so a batch's rows do not depend on which process writes it, nor on
+    how many do (bench/fill_bulk.py's --jobs)."""
+    return random.Random(f"{seed}-{index}")
+
+
 def plan_batch(rng: random.Random, world: dict, count: int) -> list[dict]:
     """The next `count` requests, as keyword arguments of `do_open_ticket`. Both fills (the
-    actions here, COPY in bench/fill_bulk.py) draw them from the same seeded sequence."""
+    actions here, COPY in bench/fill_bulk.py) draw them from the same stream (`batch_rng`)."""
     from palier.customers.models import Module
 
     modules = list(Module.objects.all())  # ordered by name
@@ -260,13 +267,14 @@ def converse_batch(rng: random.Random, world: dict, opened: list[tuple]) -> int:
     return len(messages)
 
 
-def fill_with_actions(rng: random.Random, world: dict, tickets: int, batch: int) -> int:
+def fill_with_actions(seed: int, world: dict, tickets: int, batch: int) -> int:
     """Open `tickets` through the actions, `batch` to a transaction; return the messages."""
     from django.db import transaction
 
     done, messages, started = 0, 0, time.monotonic()
     while done < tickets:
         count = min(batch, tickets - done)
+        rng = batch_rng(seed, done // batch)
         # One transaction per batch: the actions nest in it (savepoints), commits stay few.
         with transaction.atomic():
             opened = open_batch(rng, world, count)
@@ -294,8 +302,16 @@ def main() -> None:
         action="store_true",
         help="write the same rows as the actions with COPY (bench/fill_bulk.py): ~20x faster",
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        help="processes writing batches with --bulk (default: 2 on PostgreSQL, 1 on SQLite)",
+    )
     args = parser.parse_args()
     dataset = args.dataset or dataset_name(args.tickets)
+    jobs = args.jobs or (2 if args.bulk and args.db == "postgres" else 1)
+    if jobs < 1 or (jobs > 1 and (not args.bulk or args.db != "postgres")):
+        parser.error("--jobs above 1 needs --bulk and --db postgres")
 
     reset_database(args.db, dataset)
     setup_django(args.db, dataset)
@@ -313,9 +329,9 @@ def main() -> None:
     if args.bulk:
         from bench.fill_bulk import fill_bulk
 
-        messages = fill_bulk(rng, world, args.tickets, max(args.batch, 5000))
+        messages = fill_bulk(args.seed, world, args.tickets, max(args.batch, 5000), jobs=jobs)
     else:
-        messages = fill_with_actions(rng, world, args.tickets, args.batch)
+        messages = fill_with_actions(args.seed, world, args.tickets, args.batch)
     print()
     # A filled desk's events are history: a worker started on the set must not mail them.
     from django.utils import timezone

@@ -4,16 +4,25 @@ Python and written with COPY (PostgreSQL) or executemany (SQLite).
     .venv/bin/python bench/fill.py --db postgres --tickets 1000000 --bulk --set 1m-ops
 
 The requests come from the same seeded plan as the actions' fill (`plan_batch`,
-`plan_conversations`); each ticket, decision and event is built here as the action builds it
-(the policy decides with the same `request_facts` and `decide`; the contract's facts are read
-once per customer instead of once per ticket) and written as Django would insert it (each
-field's `pre_save` and `get_db_prep_save`). Ids come from the tables' sequences, as
+`plan_conversations`, each batch drawn from its own stream, `batch_rng`); each ticket,
+decision and event is built here as the action builds it (the policy decides with the same
+`request_facts` and `decide`; the contract's facts are read once per customer instead of
+once per ticket) and written as Django would insert it (each field's `pre_save` and
+`get_db_prep_save`). Ids come from the tables' sequences, as
 `lib.rows.next_id` takes them. `palier/ops/tests/test_fill_bulk.py` fills a small set both
 ways and compares every row of the tables, timestamps aside.
+
+Building the rows is Python's work (~0.55 ms a ticket; PostgreSQL's side is lighter), so
+`jobs` processes write batches side by side: they are forked once the world is made, each
+batch drawn from its own stream, so the rows are those of one process, ids aside (each
+batch takes its ids from the sequences when it is written, so the processes' ids
+interleave).
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
 import time
 from collections.abc import Iterable
@@ -21,7 +30,8 @@ from collections.abc import Iterable
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
-from bench.fill import plan_batch, plan_conversations, progress
+from bench.env import process_cpu_ms
+from bench.fill import batch_rng, plan_batch, plan_conversations, progress
 
 
 def allocate_ids(model, count: int) -> list[int]:
@@ -222,15 +232,57 @@ def write_batch(rng: random.Random, world: dict, count: int, opener: Opener) -> 
     return len(messages)
 
 
-def fill_bulk(rng: random.Random, world: dict, tickets: int, batch: int) -> int:
+def fill_bulk(seed: int, world: dict, tickets: int, batch: int, *, jobs: int = 1) -> int:
+    """Write `tickets` in batches of `batch`, with `jobs` processes; return the messages."""
+    starts = range(0, tickets, batch)
+    tasks = [(seed, i, min(batch, tickets - start)) for i, start in enumerate(starts)]
     done, messages, started = 0, 0, time.monotonic()
-    opener = Opener()
-    while done < tickets:
-        count = min(batch, tickets - done)
-        messages += write_batch(rng, world, count, opener)
+    cpu: dict[int, tuple[float, float]] = {}  # a writer's pid: (its CPU ms, its backend's)
+    if jobs == 1:
+        _start_job(world)
+        before = (time.process_time() * 1000, _backend_cpu_ms())
+        results = map(_write_task, tasks)
+    else:
+        # The children open their own connections: none may be shared across the fork.
+        connections.close_all()
+        pool = multiprocessing.get_context("fork").Pool(jobs, _start_job, (world,))
+        results = pool.imap_unordered(_write_task, tasks)
+        before = (0.0, 0.0)
+    for written, count, pid, python_ms, backend_ms in results:
+        messages += written
         done += count
+        cpu[pid] = (python_ms - before[0], backend_ms - before[1])
         progress(done, tickets, messages, started)
+    if jobs > 1:
+        pool.close()
+        pool.join()
+    python, backend = (sum(c[i] for c in cpu.values()) / 1000 for i in (0, 1))
+    print(f"\nCPU of the writers ({len(cpu)}): Python {python:.1f} s, PostgreSQL {backend:.1f} s")
     return messages
+
+
+_JOB: dict = {}
+
+
+def _start_job(world: dict) -> None:
+    """A writer's state: the world (inherited by the fork, never pickled) and its Opener."""
+    _JOB.update(world=world, opener=Opener())
+
+
+def _write_task(task: tuple[int, int, int]) -> tuple[int, int, int, float, float]:
+    """Write one batch; return its messages and count and the writer's CPU so far."""
+    seed, index, count = task
+    written = write_batch(batch_rng(seed, index), _JOB["world"], count, _JOB["opener"])
+    return written, count, os.getpid(), time.process_time() * 1000, _backend_cpu_ms()
+
+
+def _backend_cpu_ms() -> float:
+    """CPU ms of this process's PostgreSQL backend (the server runs on this machine)."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return process_cpu_ms(cursor.fetchone()[0])
 
 
 def table_rows(model, exclude: Iterable[str] = ()) -> list[tuple]:

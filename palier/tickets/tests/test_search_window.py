@@ -163,3 +163,39 @@ def test_a_search_row_without_its_ticket_leaves_the_pages_whole(world):
             break
         cursor = page.next_cursor
     assert pages == [["Lieferschein 2", "Lieferschein 1"], ["Lieferschein 0"]]
+
+
+def test_a_walk_too_sparse_to_fill_the_page_gives_up_early_and_a_dense_one_goes_on(
+    world, monkeypatch
+):
+    """PostgreSQL walks at most 8 newest tickets here for 2 matches, and once past the first
+    2 gives up as soon as its matches are fewer than 2 in 8 for the tickets read: then the
+    index answers from where the walk stopped. Either way the answer is the newest matches."""
+    monkeypatch.setattr(search, "WALK_PER_MATCH", 4)
+    monkeypatch.setattr(search, "WALK_FIRST_PER_MATCH", 1)
+    old = make_ticket(world.contact_a, "usage", "Facture bloquée ancienne")
+    for i in range(8):
+        make_ticket(world.contact_a, "usage", f"Rechnung {i}")
+    middle = make_ticket(world.contact_a, "usage", "Facture payée milieu")
+    for i in range(2):
+        make_ticket(world.contact_a, "usage", f"Lieferschein {i}")
+    newest = make_ticket(world.contact_a, "usage", "Facture payée récente")
+    second = make_ticket(world.contact_a, "usage", "Rechnung neu")
+
+    def search_of(q: str) -> tuple[list[int], list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            ids = search.newest_match_ids(q, include_internal=True, limit=2)
+        return ids, [query["sql"] for query in queries]
+
+    sparse, sparse_queries = search_of("facture bloquee")
+    dense, dense_queries = search_of("facture payee")
+    assert sparse == [old.pk]
+    assert dense == [newest.pk, middle.pk]
+    if connection.vendor == "postgresql":
+        # No match in the 2 newest: the index, below the second newest (the walk's stop).
+        assert len(sparse_queries) == 2
+        assert f"ticket_id < {newest.pk}" in sparse_queries[1]
+        assert "ticket_search_lexeme" in sparse_queries[1]
+        assert second.pk > newest.pk
+        # 1 match in the 2 newest, 2 in 5: enough to go on, and the walk fills the page.
+        assert len(dense_queries) == 1
