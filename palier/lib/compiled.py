@@ -86,13 +86,20 @@ def first_row(qs: QuerySet[M], key: Hashable, params: Sequence[Any]) -> M | None
         row = cursor.fetchone()
     if row is None:
         return None
-    row = list(row)
-    for i, convs, expr in statement.converters:
-        value = row[i]
-        for conv in convs:
-            value = conv(value, expr, connection)
-        row[i] = value
+    row = convert_row(row, statement.converters, connection)
     obj = statement.model.from_db(qs.db, statement.init_list, row[statement.start : statement.end])
     for populator in statement.populators:
         populator.populate(row, obj)
     return obj
+
+
+def convert_row(row: Sequence, converters: Sequence[tuple], connection) -> list:
+    """One row as the ORM's compiler hands it on: each (index, converters, expression) of
+    `converters` applied in turn, as `SQLCompiler.apply_converters` does."""
+    row = list(row)
+    for i, convs, expr in converters:
+        value = row[i]
+        for conv in convs:
+            value = conv(value, expr, connection)
+        row[i] = value
+    return row

@@ -14,6 +14,7 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
+from palier.lib.compiled import convert_row
 from palier.lib.errors import DomainError
 
 # sort name -> (field, descending)
@@ -241,15 +242,6 @@ def _rows_by_ids(
         cursor.execute(statement.sql, [param])
         rows = cursor.fetchall()
     if statement.converters:
-        converted = []
-        for row in rows:
-            row = list(row)
-            for i, convs, expr in statement.converters:
-                value = row[i]
-                for conv in convs:
-                    value = conv(value, expr, connection)
-                row[i] = value
-            converted.append(row)
-        rows = converted
+        rows = [convert_row(row, statement.converters, connection) for row in rows]
     names = statement.names
     return [dict(zip(names, row, strict=True)) for row in rows]

@@ -12,6 +12,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_save, pre_save
 
+from palier.lib.compiled import convert_row
+
 M = TypeVar("M", bound=Model)
 
 
@@ -79,17 +81,14 @@ def _converters(model: type[Model], conn: BaseDatabaseWrapper) -> list:
         col = field.get_col(table)
         found = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
         if found:
-            converters.append((i, col, found))
+            converters.append((i, found, col))  # as the compiler lists them
     return converters
 
 
 def from_row(model: type[M], row: Sequence) -> M:
     """An instance of `model` from a row of its concrete fields' columns, in order."""
     conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: one look-up, not one a value
-    values = list(row[: len(model._meta.concrete_fields)])
-    for i, col, found in _converters(model, conn):
-        for convert in found:
-            values[i] = convert(values[i], col, conn)
+    values = convert_row(row[: len(model._meta.concrete_fields)], _converters(model, conn), conn)
     return model.from_db(conn.alias, None, values)
 
 
