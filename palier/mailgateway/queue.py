@@ -21,6 +21,8 @@ them to their endings, as for a task killed while it ran.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 
 from django.db import transaction
@@ -44,23 +46,17 @@ def process_one(raw_id: int, data: bytes | None = None) -> str:
     return f"{raw.state} {raw.outcome or raw.error_code}" if raw is not None else "gone"
 
 
-def _task_path() -> str:
-    from palier.mailgateway.tasks import process_mail
-
-    return process_mail.module_path
-
-
-def claim(worker_id: str, limit: int | None = None) -> list[tuple[object, int]]:
-    """Mark up to `limit` ready `process_mail` tasks running for this worker, in one write
-    transaction: [(task id, raw id)], oldest first."""
+def claim(worker_id: str, limit: int | None = None, task=None) -> list[tuple[object, int]]:
+    """Mark up to `limit` ready tasks of `task` (default `process_mail`) running for this
+    worker, in one write transaction: [(task id, its first argument)], oldest first."""
     from django_tasks_db.models import DBTaskResult, TaskResultStatus
 
-    from palier.mailgateway.tasks import process_mail
-
+    if task is None:
+        from palier.mailgateway.tasks import process_mail as task
     with transaction.atomic():
         ready = (
             DBTaskResult.objects.ready()
-            .filter(task_path=_task_path(), backend_name=process_mail.backend)
+            .filter(task_path=task.module_path, backend_name=task.backend)
             .select_for_update(skip_locked=True)
             .values_list("id", "args_kwargs", "worker_ids")[: limit or BATCH]
         )
@@ -76,12 +72,12 @@ def claim(worker_id: str, limit: int | None = None) -> list[tuple[object, int]]:
             DBTaskResult.objects.filter(pk__in=ids).update(
                 status=TaskResultStatus.RUNNING, started_at=now, worker_ids=[*worker_ids, worker_id]
             )
-    return [(task_id, _raw_id(args_kwargs)) for task_id, args_kwargs, _ids in rows]
+    return [(task_id, _first_arg(args_kwargs)) for task_id, args_kwargs, _ids in rows]
 
 
-def _raw_id(args_kwargs: dict) -> int:
+def _first_arg(args_kwargs: dict) -> int:
     args, kwargs = args_kwargs.get("args") or [], args_kwargs.get("kwargs") or {}
-    return int(args[0] if args else kwargs["raw_id"])
+    return int(args[0] if args else next(iter(kwargs.values())))
 
 
 def finish(results: dict[object, str]) -> None:
@@ -103,6 +99,42 @@ def finish(results: dict[object, str]) -> None:
             )
 
 
+def this_worker() -> str:
+    """Who claims, for a task that is not told its worker's id: host and process, as the
+    worker's own id starts."""
+    return f"{socket.gethostname()[:30]}-{os.getpid()}"
+
+
+def drain_tasks(task, run, worker_id: str = "", before_batch=None) -> int:
+    """Run the ready tasks of `task` by batches, `run(first argument) -> result` each, for up
+    to `DRAIN_SECONDS` or `DRAIN_MESSAGES`; how many ran. Nothing with a task backend that
+    is not the database's (the tests' runs each task at once). A task whose run raised is
+    finished with "failed, see the log": the caller's own handling decides what becomes of
+    its row (left for a sweep or a retry). `before_batch(arguments)`: called with each
+    claimed batch's arguments before they run."""
+    from palier.lib.tasks import uses_database_backend
+
+    if not uses_database_backend(task):
+        return 0
+    done, started = 0, time.monotonic()
+    while done < DRAIN_MESSAGES and time.monotonic() - started < DRAIN_SECONDS:
+        claimed = claim(worker_id or this_worker(), task=task)
+        if not claimed:
+            break
+        if before_batch is not None:
+            before_batch([argument for _task_id, argument in claimed])
+        results = {}
+        for task_id, argument in claimed:
+            try:
+                results[task_id] = run(argument)
+            except Exception:  # noqa: BLE001 - one task must not stop the batch
+                logger.exception("Task %s (%s) failed", task_id, task.name)
+                results[task_id] = "failed, see the log"
+        finish(results)
+        done += len(claimed)
+    return done
+
+
 def _small_bytes(raw_ids: list[int]) -> dict[int, bytes]:
     """The bytes of the batch's rows still stored and small, in one query; the others are
     read one by one (a burst of large mails is not held in memory at once)."""
@@ -117,27 +149,21 @@ def _small_bytes(raw_ids: list[int]) -> dict[int, bytes]:
 
 
 def drain_queued(worker_id: str) -> int:
-    """Process the queued `process_mail` tasks by batches, for up to `DRAIN_SECONDS` or
-    `DRAIN_MESSAGES`; how many were. Nothing with a task backend that is not the
-    database's (the tests' runs each task at once)."""
-    from palier.lib.tasks import uses_database_backend
+    """Process the queued `process_mail` tasks by batches (`drain_tasks`), the small
+    messages' bytes read with their batch; how many were."""
     from palier.mailgateway.tasks import process_mail
 
-    if not uses_database_backend(process_mail):
-        return 0
-    done, started = 0, time.monotonic()
-    while done < DRAIN_MESSAGES and time.monotonic() - started < DRAIN_SECONDS:
-        claimed = claim(worker_id)
-        if not claimed:
-            break
-        data = _small_bytes([raw_id for _task_id, raw_id in claimed])
-        results = {}
-        for task_id, raw_id in claimed:
-            try:
-                results[task_id] = process_one(raw_id, data.pop(raw_id, None))
-            except Exception:  # noqa: BLE001 - even the quarantine failed: the sweep's row
-                logger.exception("Mail %s left stored", raw_id)
-                results[task_id] = "left stored for the sweep"
-        finish(results)
-        done += len(claimed)
-    return done
+    batch_bytes: dict[int, bytes] = {}
+
+    def read(raw_ids: list[int]) -> None:
+        batch_bytes.clear()
+        batch_bytes.update(_small_bytes(raw_ids))
+
+    def run(raw_id: int) -> str:
+        try:
+            return process_one(raw_id, batch_bytes.pop(raw_id, None))
+        except Exception:  # noqa: BLE001 - even the quarantine failed: the sweep's row
+            logger.exception("Mail %s left stored", raw_id)
+            return "left stored for the sweep"
+
+    return drain_tasks(process_mail, run, worker_id, before_batch=read)

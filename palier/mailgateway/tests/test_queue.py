@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from palier.mailgateway import queue
 from palier.mailgateway.actions import process_stored, store_and_queue
 from palier.mailgateway.invariant import violations
-from palier.mailgateway.models import RawMessage
+from palier.mailgateway.models import OutboundMessage, RawMessage
 from palier.mailgateway.tests.servers import DATABASE_TASKS, committing
 from palier.tickets.models import Ticket
 
@@ -105,3 +105,32 @@ def test_a_batch_claimed_by_a_worker_that_died_is_brought_to_its_endings_by_the_
     assert RawMessage.objects.filter(state="stored").count() == 0
     assert Ticket.objects.filter(channel="email").count() == 5
     assert violations() == []
+
+
+@committing
+def test_queued_mails_are_sent_by_batches_over_one_smtp_connection(
+    world, smtp, database_tasks, monkeypatch
+):
+    from palier.mailgateway import outbound
+
+    connections = []
+    connect = outbound._connect
+    monkeypatch.setattr(outbound, "_connect", lambda: connections.append(1) or connect())
+    sent_before = len(smtp.messages)
+    for i in range(5):
+        outbound.queue(
+            outbound.Mail(
+                kind="reply",
+                to_address=f"queue{i}@example.com",
+                to_name="",
+                language="de",
+                subject=f"Antwort {i}",
+                paragraphs=["x"],
+            )
+        )
+    call_command("worker", "--batch", verbosity=0)
+    assert len(smtp.messages) - sent_before == 5
+    assert connections == [1]
+    assert set(OutboundMessage.objects.values_list("state", flat=True)) == {"sent"}
+    sending = DBTaskResult.objects.filter(task_path__endswith="send_outbound")
+    assert set(sending.values_list("status", flat=True)) == {"SUCCESSFUL"}
