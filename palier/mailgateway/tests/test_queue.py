@@ -38,6 +38,7 @@ def test_one_worker_run_takes_the_queued_tasks_by_batches_and_each_message_ends_
     world, smtp, database_tasks, monkeypatch
 ):
     monkeypatch.setattr(queue, "BATCH", 4)
+    monkeypatch.setattr(queue, "DRAIN_SECONDS", 600)  # a slow machine: one task drains all
     for i in range(11):
         store_and_queue(_mail(i), "lmtp")
     call_command("worker", "--batch", verbosity=0)
