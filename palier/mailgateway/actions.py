@@ -109,10 +109,13 @@ def store_and_queue(raw: bytes, source: str) -> RawMessage:
     return stored
 
 
-def do_process_raw(raw_id: int, *, data: bytes | None = None) -> RawMessage:
+def do_process_raw(
+    raw_id: int, *, data: bytes | None = None, checked: bool = False
+) -> RawMessage | None:
     """Bring one stored row to its ending. Raises StillStored only when the database failed
     (the row then stays stored for a retry, up to MAX_ATTEMPTS). `data`: the row's bytes,
-    when the caller has just stored them."""
+    when the caller has just stored them, or `checked` just read them from a stored row (the
+    transaction checks its state again under the row's lock)."""
     from palier.mailgateway.inbound import Quarantine, prepare, route
 
     if data is None:
@@ -122,7 +125,7 @@ def do_process_raw(raw_id: int, *, data: bytes | None = None) -> RawMessage:
         data = bytes(data) if data is not None else None
         to_process = data is not None
     else:
-        to_process = RawMessage.objects.filter(pk=raw_id, state=RawState.STORED).exists()
+        to_process = checked or RawMessage.objects.filter(pk=raw_id, state=RawState.STORED).exists()
     if not to_process:
         return RawMessage.objects.filter(pk=raw_id).only("state").first()
     try:

@@ -157,18 +157,70 @@ def queue_unknown_sender_notice(parsed) -> OutboundMessage | None:
     return queue(mail)
 
 
-def _send(raw: bytes, recipient: str) -> None:
-    outbox = config.outbox_dir()
-    if outbox:
-        _write_to_outbox(Path(outbox), raw, recipient)
-        return
+class _Session:
+    """An SMTP connection kept for a batch of mails (`send_outbound` drains the queued ones):
+    opened at the first mail, closed after a failure (the next mail opens a new one) and at
+    the end. Connecting, EHLO, STARTTLS and login were each mail's cost otherwise."""
+
+    def __init__(self) -> None:
+        self.smtp: smtplib.SMTP | None = None
+
+    def send(self, raw: bytes, recipient: str) -> None:
+        outbox = config.outbox_dir()
+        if outbox:
+            _write_to_outbox(Path(outbox), raw, recipient)
+            return
+        reused = self.smtp is not None
+        try:
+            self._deliver(raw, recipient)
+        except (smtplib.SMTPServerDisconnected, ConnectionError):
+            self.close()
+            if not reused:
+                raise
+            # The server closed the connection kept since the last mail (an idle timeout):
+            # a new one, once; this mail has not failed.
+            try:
+                self._deliver(raw, recipient)
+            except BaseException:
+                self.close()
+                raise
+        except BaseException:
+            self.close()
+            raise
+
+    def _deliver(self, raw: bytes, recipient: str) -> None:
+        if self.smtp is None:
+            self.smtp = _connect()
+        self.smtp.sendmail(config.bounce_address(), [recipient], raw)
+
+    def close(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+    def __enter__(self) -> _Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _connect() -> smtplib.SMTP:
     opts = config.smtp()
-    with smtplib.SMTP(opts["host"], int(opts["port"]), timeout=opts["timeout"]) as smtp:
+    smtp = smtplib.SMTP(opts["host"], int(opts["port"]), timeout=opts["timeout"])
+    try:
         if opts["starttls"]:
             smtp.starttls()
         if opts["user"]:
             smtp.login(opts["user"], opts["password"])
-        smtp.sendmail(config.bounce_address(), [recipient], raw)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
 
 
 def _write_to_outbox(folder: Path, raw: bytes, recipient: str) -> None:
@@ -195,7 +247,18 @@ def _permanent(exc: Exception) -> bool:
 
 @task(queue_name="mail")
 def send_outbound(outbound_id: int) -> str:
-    """Send one mail; every attempt is recorded, failures retry with a growing delay."""
+    """Send one mail; every attempt is recorded, failures retry with a growing delay. Then
+    the other queued mails, claimed by batches, over the same SMTP connection
+    (`queue.drain_tasks`: one claim and one finish a batch)."""
+    from palier.mailgateway.queue import drain_tasks
+
+    with _Session() as session:
+        state = _send_one(outbound_id, session)
+        drain_tasks(send_outbound, lambda pk: _send_one(pk, session))
+    return state
+
+
+def _send_one(outbound_id: int, session: _Session) -> str:
     with transaction.atomic():
         out = OutboundMessage.objects.select_for_update().filter(pk=outbound_id).first()
         if out is None or out.state in (OutboundState.SENT, OutboundState.GAVE_UP):
@@ -203,7 +266,7 @@ def send_outbound(outbound_id: int) -> str:
         out.attempts += 1
         out.save(update_fields=["attempts"])
     try:
-        _send(bytes(out.raw), out.recipient)
+        session.send(bytes(out.raw), out.recipient)
     except (smtplib.SMTPException, OSError) as exc:
         permanent = _permanent(exc)
         gave_up = permanent or out.attempts >= config.send_attempts()

@@ -1,10 +1,15 @@
-"""Inbound mail in the worker: the processing `palier mail ingest` queues, and the sweep that
-brings to its ending a stored message no way in finished processing (a crash, a database that
-failed) within a minute or two."""
+"""Inbound mail in the worker: the processing `palier mail ingest` and the LMTP listener
+queue (one `process_mail` task per stored message, committed with its bytes), and the sweep
+that brings to its ending a stored message no way in finished processing (a crash, a
+database that failed) within a minute or two.
+
+A worker that runs one `process_mail` task takes the other queued ones with it, a batch at a
+time (`queue.py`): one claim and one finish per batch instead of the task queue's two write
+transactions per message, which on SQLite are two more turns of its one writer lock."""
 
 from __future__ import annotations
 
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from palier.lib.schedule import every
 
@@ -20,13 +25,13 @@ def process_stored_mail() -> str:
     return f"{done} processed, {left} left stored, {files} with files attached later"
 
 
-@task(queue_name="mail")
-def process_mail(raw_id: int) -> str:
-    """Process one stored message (queued by `palier mail ingest` with its bytes)."""
-    from palier.mailgateway.actions import StillStored, do_process_raw
+@task(queue_name="mail", takes_context=True)
+def process_mail(context: TaskContext, raw_id: int) -> str:
+    """Process one stored message, then the messages of the other queued `process_mail`
+    tasks, claimed by batches (`queue.drain_queued`)."""
+    from palier.mailgateway.queue import drain_queued, process_one
 
-    try:
-        raw = do_process_raw(raw_id)
-    except StillStored:
-        return "left stored for the sweep"
-    return f"{raw.state} {raw.outcome or raw.error_code}" if raw is not None else "gone"
+    outcome = process_one(raw_id)
+    worker_ids = context.task_result.worker_ids
+    drain_queued(worker_ids[-1] if worker_ids else "")
+    return outcome

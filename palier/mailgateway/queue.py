@@ -1,0 +1,169 @@
+"""The worker's side of the `process_mail` tasks: claimed by batches, processed one row at a
+time, finished together.
+
+The task queue's own loop costs each task a claim (a write transaction: the row locked,
+marked running) and a finish (another), and on SQLite each is a turn of its one writer lock,
+as long as the message's own ending. A worker that runs one `process_mail` task therefore
+claims the other queued ones `BATCH` at a time (`SELECT … FOR UPDATE SKIP LOCKED` on
+PostgreSQL, so that two workers never take the same task and neither waits for the other;
+under the one writer's lock on SQLite), reads the small messages' bytes in one query, brings
+each row to its ending in its own short transaction (`actions.do_process_raw`, the same path
+as one task: parsed outside it, the row locked and its state checked inside it), and marks
+the batch's tasks finished in one transaction.
+
+The guarantees stay those of one task a message: every row ends once (its row lock and state
+check); a row's failure quarantines that row and the batch goes on; a database failure
+leaves the row stored for the sweep; a worker killed mid-batch leaves its claimed rows
+stored, and the minute's sweep (`tasks.process_stored_mail`, `palier mail process`) brings
+them to their endings, as for a task killed while it ran.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+
+from django.db import transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+BATCH = 20  # tasks claimed at once: a claim per 20 messages, and little work stranded
+DRAIN_SECONDS = 2.0  # then the task ends, and the worker's loop (signals, other queues) runs
+DRAIN_MESSAGES = 200
+BATCH_READ_BYTES = 1024 * 1024  # messages smaller than this are read with their batch
+
+
+def process_one(raw_id: int, data: bytes | None = None) -> str:
+    """What one task returns for its row."""
+    from palier.mailgateway.actions import StillStored, do_process_raw
+
+    try:
+        raw = do_process_raw(raw_id, data=data, checked=data is not None)
+    except StillStored:
+        return "left stored for the sweep"
+    return f"{raw.state} {raw.outcome or raw.error_code}" if raw is not None else "gone"
+
+
+def claim(worker_id: str, limit: int | None = None, task=None) -> list[tuple[object, int]]:
+    """Mark up to `limit` ready tasks of `task` (default `process_mail`) running for this
+    worker, in one write transaction: [(task id, its first argument)], oldest first."""
+    from django_tasks_db.models import DBTaskResult, TaskResultStatus
+
+    if task is None:
+        from palier.mailgateway.tasks import process_mail as task
+    with transaction.atomic():
+        ready = (
+            DBTaskResult.objects.ready()
+            .filter(task_path=task.module_path, backend_name=task.backend)
+            .select_for_update(skip_locked=True)
+            .values_list("id", "args_kwargs", "worker_ids")[: limit or BATCH]
+        )
+        rows = list(ready)
+        if not rows:
+            return []
+        now = timezone.now()
+        # One UPDATE for the tasks of the same former workers (none, as a rule).
+        by_workers: dict[tuple, list] = {}
+        for task_id, _args, worker_ids in rows:
+            by_workers.setdefault(tuple(worker_ids), []).append(task_id)
+        for worker_ids, ids in by_workers.items():
+            DBTaskResult.objects.filter(pk__in=ids).update(
+                status=TaskResultStatus.RUNNING, started_at=now, worker_ids=[*worker_ids, worker_id]
+            )
+    return [(task_id, _first_arg(args_kwargs)) for task_id, args_kwargs, _ids in rows]
+
+
+def _first_arg(args_kwargs: dict) -> int:
+    args, kwargs = args_kwargs.get("args") or [], args_kwargs.get("kwargs") or {}
+    return int(args[0] if args else next(iter(kwargs.values())))
+
+
+def finish(results: dict[object, str]) -> None:
+    """Mark the batch's tasks successful with what each returned, in one transaction."""
+    from django_tasks_db.models import DBTaskResult, TaskResultStatus
+
+    now = timezone.now()
+    by_outcome: dict[str, list] = {}  # a few outcomes: one UPDATE each
+    for task_id, outcome in results.items():
+        by_outcome.setdefault(outcome, []).append(task_id)
+    with transaction.atomic():
+        for outcome, ids in by_outcome.items():
+            DBTaskResult.objects.filter(pk__in=ids).update(
+                status=TaskResultStatus.SUCCESSFUL,
+                finished_at=now,
+                return_value=outcome,
+                exception_class_path="",
+                traceback="",
+            )
+
+
+def this_worker() -> str:
+    """Who claims, for a task that is not told its worker's id: host and process, as the
+    worker's own id starts."""
+    return f"{socket.gethostname()[:30]}-{os.getpid()}"
+
+
+def drain_tasks(task, run, worker_id: str = "", before_batch=None) -> int:
+    """Run the ready tasks of `task` by batches, `run(first argument) -> result` each, for up
+    to `DRAIN_SECONDS` or `DRAIN_MESSAGES`; how many ran. Nothing with a task backend that
+    is not the database's (the tests' runs each task at once). A task whose run raised is
+    finished with "failed, see the log": the caller's own handling decides what becomes of
+    its row (left for a sweep or a retry). `before_batch(arguments)`: called with each
+    claimed batch's arguments before they run."""
+    from palier.lib.tasks import uses_database_backend
+
+    if not uses_database_backend(task):
+        return 0
+    done, started = 0, time.monotonic()
+    while done < DRAIN_MESSAGES and time.monotonic() - started < DRAIN_SECONDS:
+        claimed = claim(worker_id or this_worker(), task=task)
+        if not claimed:
+            break
+        if before_batch is not None:
+            before_batch([argument for _task_id, argument in claimed])
+        results = {}
+        for task_id, argument in claimed:
+            try:
+                results[task_id] = run(argument)
+            except Exception:  # noqa: BLE001 - one task must not stop the batch
+                logger.exception("Task %s (%s) failed", task_id, task.name)
+                results[task_id] = "failed, see the log"
+        finish(results)
+        done += len(claimed)
+    return done
+
+
+def _small_bytes(raw_ids: list[int]) -> dict[int, bytes]:
+    """The bytes of the batch's rows still stored and small, in one query; the others are
+    read one by one (a burst of large mails is not held in memory at once)."""
+    from palier.mailgateway.models import RawBytes, RawState
+
+    found = RawBytes.objects.filter(
+        raw_message_id__in=raw_ids,
+        raw_message__state=RawState.STORED,
+        raw_message__size__lt=BATCH_READ_BYTES,
+    ).values_list("raw_message_id", "data")
+    return {raw_id: bytes(data) for raw_id, data in found}
+
+
+def drain_queued(worker_id: str) -> int:
+    """Process the queued `process_mail` tasks by batches (`drain_tasks`), the small
+    messages' bytes read with their batch; how many were."""
+    from palier.mailgateway.tasks import process_mail
+
+    batch_bytes: dict[int, bytes] = {}
+
+    def read(raw_ids: list[int]) -> None:
+        batch_bytes.clear()
+        batch_bytes.update(_small_bytes(raw_ids))
+
+    def run(raw_id: int) -> str:
+        try:
+            return process_one(raw_id, batch_bytes.pop(raw_id, None))
+        except Exception:  # noqa: BLE001 - even the quarantine failed: the sweep's row
+            logger.exception("Mail %s left stored", raw_id)
+            return "left stored for the sweep"
+
+    return drain_tasks(process_mail, run, worker_id, before_batch=read)
