@@ -8,7 +8,6 @@ each shape once, per database connection, and then only executes it.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -32,8 +31,15 @@ class _Statement:
     model: type[Model]
 
 
-# Per connection (one per thread): {key: _Statement}.
-_STATEMENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+def connection_cache(connection: Any, name: str) -> dict:
+    """A dict that lives as long as `connection` (Django's wrapper; one per thread), kept on
+    the wrapper itself. What it holds refers to the connection (converters are bound to its
+    operations): kept anywhere else, even in a WeakKeyDictionary whose values refer to their
+    key, it would keep every thread's connection alive after the thread has ended."""
+    cache = vars(connection).get(f"_palier_{name}")
+    if cache is None:
+        cache = vars(connection)[f"_palier_{name}"] = {}
+    return cache
 
 
 def _compile(qs: QuerySet, params: Sequence[Any]) -> _Statement | None:
@@ -70,7 +76,7 @@ def first_row(qs: QuerySet[M], key: Hashable, params: Sequence[Any]) -> M | None
     queryset that does not compile to them runs through the ORM instead, and so does one
     that compiles to nothing, as `.none()`)."""
     connection = connections[qs.db]
-    statements = _STATEMENTS.setdefault(connection, {})
+    statements = connection_cache(connection, "statements")
     statement: _Statement | bool | None = statements.get(key)
     if statement is None:
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +13,7 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
-from palier.lib.compiled import convert_row
+from palier.lib.compiled import connection_cache, convert_row
 from palier.lib.errors import DomainError
 
 # sort name -> (field, descending)
@@ -192,14 +191,14 @@ class _RowsStatement:
     json_ids: bool  # SQLite: the ids go as one JSON array, PostgreSQL: as one array
 
 
-# Per database connection (they are per thread), the compiled statement that reads the
-# `values` of a model's rows by id: always the same text, the ids one array parameter.
-_ROWS_STATEMENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Per database connection (they are per thread; lib.compiled.connection_cache), the compiled
+# statement that reads the `values` of a model's rows by id: always the same text, the ids
+# one array parameter.
 
 
 def _rows_statement(model: type, using: str, values: tuple[str, ...]) -> _RowsStatement:
     connection = connections[using]
-    cache = _ROWS_STATEMENTS.setdefault(connection, {})
+    cache = connection_cache(connection, "rows_statements")
     statement = cache.get((model, values))
     if statement is None:
         table = connection.ops.quote_name(model._meta.db_table)

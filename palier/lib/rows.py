@@ -12,7 +12,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_save, pre_save
 
-from palier.lib.compiled import convert_row
+from palier.lib.compiled import connection_cache, convert_row
 
 M = TypeVar("M", bound=Model)
 
@@ -71,10 +71,12 @@ def _columns(model: type[Model], vendor: str) -> str:
     return ", ".join(f"{qn(table)}.{qn(f.column)}" for f in model._meta.concrete_fields)
 
 
-@functools.cache
 def _converters(model: type[Model], conn: BaseDatabaseWrapper) -> list:
     """Each column's converters, as the ORM's compiler applies them: the backend's (bound to
-    this connection, hence the key), then the field's."""
+    this connection, hence kept with it), then the field's."""
+    cache = connection_cache(conn, "row_converters")
+    if model in cache:
+        return cache[model]
     table = model._meta.db_table
     converters = []
     for i, field in enumerate(model._meta.concrete_fields):
@@ -82,6 +84,7 @@ def _converters(model: type[Model], conn: BaseDatabaseWrapper) -> list:
         found = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
         if found:
             converters.append((i, found, col))  # as the compiler lists them
+    cache[model] = converters
     return converters
 
 

@@ -75,3 +75,34 @@ def test_rows_by_ids_are_the_values_the_orm_gives(world):
         assert got == expected
         assert [type(v) for v in got[0].values()] == [type(v) for v in expected[0].values()]
     assert _rows_by_ids(Ticket, "default", names, []) == []
+
+
+def test_a_threads_compiled_statements_end_with_its_connection():
+    """What is compiled for a connection is kept on it: once a thread has ended, its
+    connection (and its database session) is not kept alive by a cache. Converters are
+    bound to the connection, so a cache keyed by it (functools.cache, or a
+    WeakKeyDictionary whose values refer to their key) kept every thread's connection."""
+    import gc
+    import threading
+    import weakref
+
+    from django.db import connections
+
+    from palier.accounts.models import User
+    from palier.lib import pagination, rows
+
+    ended = []
+
+    def work() -> None:
+        connection = connections["default"]
+        assert rows._converters(User, connection) is rows._converters(User, connection)
+        pagination._rows_statement(User, "default", ("id", "username"))
+        ended.append(weakref.ref(connection))
+
+    for _ in range(3):
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+    gc.collect()
+    assert len(ended) == 3
+    assert [ref() for ref in ended] == [None, None, None]
