@@ -9,6 +9,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,3 +160,34 @@ def dovecot():
     except subprocess.TimeoutExpired:
         proc.kill()
     shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def ticket_refused_for_subject(subject: str) -> Iterator[None]:
+    """A database trigger that refuses to store a ticket with `subject`: a failure in the
+    middle of processing one message, on either engine (committed tests only)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "CREATE TRIGGER boom BEFORE INSERT ON tickets_ticket "
+                f"WHEN NEW.subject = '{subject}' BEGIN SELECT RAISE(ABORT, 'boom refused'); END"
+            )
+        else:
+            cursor.execute(
+                "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.subject = "
+                f"'{subject}' THEN RAISE EXCEPTION 'boom refused'; END IF; RETURN NEW; END $$ "
+                "LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER boom BEFORE INSERT ON tickets_ticket "
+                "FOR EACH ROW EXECUTE FUNCTION boom()"
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("DROP TRIGGER boom")
+            else:
+                cursor.execute("DROP TRIGGER boom ON tickets_ticket")
+                cursor.execute("DROP FUNCTION boom()")

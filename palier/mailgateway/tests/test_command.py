@@ -6,12 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from django.db import connection
-
 from palier.mailgateway.actions import store_raw
 from palier.mailgateway.invariant import violations
 from palier.mailgateway.models import RawMessage
-from palier.mailgateway.tests.servers import command_env, committing
+from palier.mailgateway.tests.servers import (
+    command_env,
+    committing,
+    ticket_refused_for_subject,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 MAIL = (
@@ -92,22 +94,7 @@ def test_mail_process_brings_every_stored_row_to_an_ending_past_a_failing_one(wo
             f"\r\n\r\nText {i}\r\n".encode(),
             "test",
         )
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "CREATE TRIGGER boom BEFORE INSERT ON tickets_ticket WHEN NEW.subject = 'boom' "
-                "BEGIN SELECT RAISE(ABORT, 'boom refused'); END"
-            )
-        else:
-            cursor.execute(
-                "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.subject = 'boom' THEN "
-                "RAISE EXCEPTION 'boom refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
-            )
-            cursor.execute(
-                "CREATE TRIGGER boom BEFORE INSERT ON tickets_ticket "
-                "FOR EACH ROW EXECUTE FUNCTION boom()"
-            )
-    try:
+    with ticket_refused_for_subject("boom"):
         done = subprocess.run(
             [sys.executable, "-m", "palier.cli", "mail", "process"],
             cwd=ROOT,
@@ -115,14 +102,6 @@ def test_mail_process_brings_every_stored_row_to_an_ending_past_a_failing_one(wo
             capture_output=True,
             timeout=120,
         )
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "DROP TRIGGER boom"
-                + ("" if connection.vendor == "sqlite" else " ON tickets_ticket")
-            )
-            if connection.vendor != "sqlite":
-                cursor.execute("DROP FUNCTION boom()")
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     rows = {r.subject: r for r in RawMessage.objects.all()}
     assert (rows["Eins"].outcome, rows["Drei"].outcome) == ("new_ticket", "new_ticket")

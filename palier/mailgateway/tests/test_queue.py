@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from palier.mailgateway import queue
 from palier.mailgateway.actions import process_stored, store_and_queue
 from palier.mailgateway.invariant import violations
 from palier.mailgateway.models import OutboundMessage, RawMessage
-from palier.mailgateway.tests.servers import DATABASE_TASKS, committing
+from palier.mailgateway.tests.servers import (
+    DATABASE_TASKS,
+    committing,
+    ticket_refused_for_subject,
+)
 from palier.tickets.models import Ticket
 
 
@@ -58,31 +61,8 @@ def test_one_worker_run_takes_the_queued_tasks_by_batches_and_each_message_ends_
 def test_a_row_that_fails_in_a_batch_is_quarantined_and_the_others_end(world, smtp, database_tasks):
     for i, subject in enumerate(["Eins", "Zwei", "boom", "Vier"]):
         store_and_queue(_mail(i, subject), "lmtp")
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "CREATE TRIGGER boom BEFORE INSERT ON tickets_ticket WHEN NEW.subject = 'boom' "
-                "BEGIN SELECT RAISE(ABORT, 'boom refused'); END"
-            )
-        else:
-            cursor.execute(
-                "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.subject = 'boom' THEN "
-                "RAISE EXCEPTION 'boom refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
-            )
-            cursor.execute(
-                "CREATE TRIGGER boom BEFORE INSERT ON tickets_ticket "
-                "FOR EACH ROW EXECUTE FUNCTION boom()"
-            )
-    try:
+    with ticket_refused_for_subject("boom"):
         call_command("worker", "--batch", verbosity=0)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "DROP TRIGGER boom"
-                + ("" if connection.vendor == "sqlite" else " ON tickets_ticket")
-            )
-            if connection.vendor != "sqlite":
-                cursor.execute("DROP FUNCTION boom()")
     rows = {r.subject: r for r in RawMessage.objects.all()}
     assert [rows[s].outcome for s in ("Eins", "Zwei", "Vier")] == ["new_ticket"] * 3
     assert (rows["boom"].state, rows["boom"].error_code) == ("quarantined", "processing_error")
