@@ -294,7 +294,11 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
     parser.add_argument("--tickets", type=int, default=10_000)
     parser.add_argument("--customers", type=int, default=200)
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument(
+        "--batch",
+        type=int,
+        help="tickets a transaction (default 500; with --bulk, a batch: default 5000)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--set", dest="dataset", help="data set name (default: 10k, 100k, ...)")
     parser.add_argument(
@@ -329,9 +333,9 @@ def main() -> None:
     if args.bulk:
         from bench.fill_bulk import fill_bulk
 
-        messages = fill_bulk(args.seed, world, args.tickets, max(args.batch, 5000), jobs=jobs)
+        messages = fill_bulk(args.seed, world, args.tickets, args.batch or 5000, jobs=jobs)
     else:
-        messages = fill_with_actions(args.seed, world, args.tickets, args.batch)
+        messages = fill_with_actions(args.seed, world, args.tickets, args.batch or 500)
     print()
     # A filled desk's events are history: a worker started on the set must not mail them.
     from django.utils import timezone
