@@ -6,7 +6,9 @@ from html import escape
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.safestring import mark_safe
+from django.utils.choices import BaseChoiceIterator
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from palier.accounts.models import STAFF_ROLES, Role, User
@@ -95,34 +97,70 @@ class QueueFilterForm(forms.Form):
         required=False,
         label=_("Module"),
         empty_label=_("All modules"),
+        widget=FastSelect,
     )
     type = forms.ChoiceField(
-        choices=[("", _("All types")), *TYPE_CHOICES], required=False, label=_("Type")
+        choices=[("", _("All types")), *TYPE_CHOICES],
+        required=False,
+        label=_("Type"),
+        widget=FastSelect,
     )
     criticality = forms.ChoiceField(
         choices=[("", _("All criticalities")), *Criticality.choices],
         required=False,
         label=_("Criticality"),
+        widget=FastSelect,
     )
     status = forms.ChoiceField(
-        choices=[("", _("All statuses")), *Status.choices], required=False, label=_("Status")
+        choices=[("", _("All statuses")), *Status.choices],
+        required=False,
+        label=_("Status"),
+        widget=FastSelect,
     )
-    age = forms.ChoiceField(choices=AGE_CHOICES, required=False, label=_("Age"))
-    sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False, label=_("Sort"))
+    age = forms.ChoiceField(choices=AGE_CHOICES, required=False, label=_("Age"), widget=FastSelect)
+    sort = forms.ChoiceField(
+        choices=list(SORT_LABELS.items()), required=False, label=_("Sort"), widget=FastSelect
+    )
     cursor = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        use_fast_selects(self)
         # The menus' names read as tuples and given to the widget alone: no model instance
         # and no normalizing of every customer's choice (the field still checks a value
-        # against its queryset).
+        # against its queryset). Read when the menus are printed: the list region that htmx
+        # asks for prints none, and reads none.
         for name, model in (("customer", Customer), ("module", Module)):
             field = self.fields[name]
-            field.widget.choices = [
-                ("", field.empty_label),
-                *model.objects.order_by("name").values_list("id", "name"),
+            field.widget.choices = _MenuChoices(field.empty_label, model)
+
+    def filter_fields(self) -> SafeString:
+        """The filters bar's menus, as web/agent/queue.html's loop over the form printed
+        them (every field but the search box and the hidden ones)."""
+        out = []
+        for name in ("customer", "module", "type", "criticality", "status", "age", "sort"):
+            field = self[name]
+            label_for = escape(field.id_for_label, quote=True)
+            label = conditional_escape(field.label)
+            out.append(
+                f'\n      <div class="form-field"><label for="{label_for}">{label}</label>'
+                f"{field.as_widget()}</div>\n      "
+            )
+        return mark_safe("".join(out))  # noqa: S308 - every value is escaped
+
+
+class _MenuChoices(BaseChoiceIterator):
+    """A filter menu's (id, name) pairs, read from the database when first iterated."""
+
+    def __init__(self, empty_label: str, model: type) -> None:
+        self.empty_label, self.model, self.rows = empty_label, model, None
+
+    def __iter__(self):
+        if self.rows is None:
+            self.rows = [
+                ("", self.empty_label),
+                *self.model.objects.order_by("name").values_list("id", "name"),
             ]
+        return iter(self.rows)
 
 
 class VersionedForm(forms.Form):
