@@ -5,6 +5,8 @@ from __future__ import annotations
 from html import escape
 
 from django import forms
+from django.db import connection
+from django.db.models import Value
 from django.forms.utils import flatatt
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from palier.accounts.models import STAFF_ROLES, Role, User
 from palier.customers.models import Customer, Customization, Module
 from palier.engineering.models import Severity
+from palier.lib.compiled import connection_cache
 from palier.policy import RequestType
 from palier.tickets import labels
 from palier.tickets.models import Criticality
@@ -127,11 +130,12 @@ class QueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The menus' names read as tuples and given to the widget alone: no model instance
         # and no normalizing of every customer's choice (the field still checks a value
-        # against its queryset). Read when the menus are printed: the list region that htmx
-        # asks for prints none, and reads none.
+        # against its queryset). Both menus are read by one statement, when the first of
+        # them is printed: the list region that htmx asks for prints none, and reads none.
+        menus = _Menus()
         for name, model in (("customer", Customer), ("module", Module)):
             field = self.fields[name]
-            field.widget.choices = _MenuChoices(field.empty_label, model)
+            field.widget.choices = _MenuChoices(field.empty_label, menus, model)
 
     def filter_fields(self) -> SafeString:
         """The filters bar's menus, as web/agent/queue.html's loop over the form printed
@@ -148,19 +152,49 @@ class QueueFilterForm(forms.Form):
         return mark_safe("".join(out))  # noqa: S308 - every value is escaped
 
 
-class _MenuChoices(BaseChoiceIterator):
-    """A filter menu's (id, name) pairs, read from the database when first iterated."""
+class _Menus:
+    """The (id, name) pairs of the customer and module menus, by model, read together."""
 
-    def __init__(self, empty_label: str, model: type) -> None:
-        self.empty_label, self.model, self.rows = empty_label, model, None
+    def __init__(self) -> None:
+        self.pairs: dict[type, list[tuple[int, str]]] | None = None
+
+    def of(self, model: type) -> list[tuple[int, str]]:
+        if self.pairs is None:
+            self.pairs = {Customer: [], Module: []}
+            models = (Customer, Module)
+            sql, params = _menus_statement()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                for menu, pk, name in cursor.fetchall():
+                    self.pairs[models[menu]].append((pk, name))
+        return self.pairs[model]
+
+
+def _menus_statement() -> tuple[str, tuple]:
+    """Every customer's and module's id and name, each menu by name: the two menus' querysets
+    in one statement, composed once per connection."""
+    cache = connection_cache(connection, "statements")
+    if "filter_menus" not in cache:
+        menus = [
+            model.objects.order_by().annotate(menu=Value(i)).values_list("menu", "id", "name")
+            for i, model in enumerate((Customer, Module))
+        ]
+        both = menus[0].union(menus[1], all=True).order_by("menu", "name")
+        sql, params = both.query.sql_with_params()
+        cache["filter_menus"] = (sql, tuple(params))
+    return cache["filter_menus"]
+
+
+class _MenuChoices(BaseChoiceIterator):
+    """A filter menu's choices: its empty choice, then its (id, name) pairs, read from the
+    database when first iterated."""
+
+    def __init__(self, empty_label: str, menus: _Menus, model: type) -> None:
+        self.empty_label, self.menus, self.model = empty_label, menus, model
 
     def __iter__(self):
-        if self.rows is None:
-            self.rows = [
-                ("", self.empty_label),
-                *self.model.objects.order_by("name").values_list("id", "name"),
-            ]
-        return iter(self.rows)
+        yield ("", self.empty_label)
+        yield from self.menus.of(self.model)
 
 
 class VersionedForm(forms.Form):
