@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from palier.billing import actions, conf, dispatch, documents, invoicing, reports
-from palier.billing.models import Activity, PaymentStatus, TimeEntry
+from palier.billing.models import PaymentStatus, TimeEntry
 from palier.billing.queries import (
     access_invoice_by_id,
     list_invoices,
@@ -37,6 +37,7 @@ from palier.web.billing.forms import (
     TimeForm,
     TimerForm,
 )
+from palier.web.billing.rows import TIME_ROW_FIELDS, render_time_rows
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -122,23 +123,16 @@ def time_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Time logged."))
             return redirect(_safe_next(request) or "web:billing:time")
-    entries = list(
-        TimeEntry.objects.filter(user=request.user)
-        .select_related("ticket")
-        .order_by("-date", "-id")[:30]
-    )
-    # One dict for the page: get_activity_display rebuilds the choices' dict on every row.
-    activities = dict(Activity.choices)
-    for entry in entries:
-        entry.activity_label = activities.get(entry.activity, entry.activity)
+    entries = TimeEntry.objects.filter(user=request.user).order_by("-date", "-id")
+    timer = running_timer(request.user)
     return render(
         request,
         "web/billing/time.html",
         {
             "form": form,
-            "timer_form": TimerForm(),
-            "timer": running_timer(request.user),
-            "entries": entries,
+            "timer_form": None if timer else TimerForm(),  # shown only when none runs
+            "timer": timer,
+            "rows_html": render_time_rows(list(entries.values(*TIME_ROW_FIELDS)[:30])),
         },
     )
 
