@@ -93,3 +93,21 @@ def test_the_time_list_costs_a_fixed_number_of_queries(client, world, django_ass
     with django_assert_num_queries(5):
         body = client.get("/billing/time/").content.decode()
     assert body.count(ticket.reference) == 3
+
+
+@pytest.mark.django_db
+def test_a_running_timer_shows_its_ticket_and_start(client, world, django_assert_num_queries):
+    from django.utils import timezone
+
+    from palier.billing.actions import do_start_timer
+    from palier.testing.factories import make_ticket
+
+    ticket = make_ticket(world.contact_a)
+    do_start_timer(ticket, acting_user=world.agent, activity="support")
+    client.force_login(world.agent)
+    client.get("/billing/time/")
+    with django_assert_num_queries(5):
+        body = client.get("/billing/time/").content.decode()
+    started = timezone.localtime(world.agent.timer.started_at).strftime("%H:%M")
+    assert f"Running on {ticket.reference} since {started}." in body
+    assert "Stop and log" in body and 'value="start"' not in body
