@@ -228,6 +228,14 @@ def _rows_statement(model: type, using: str, values: tuple[str, ...]) -> _RowsSt
     return statement
 
 
+def rows_by_ids(
+    model: type, pks: list[int], values: tuple[str, ...], *, using: str = "default"
+) -> list[dict[str, Any]]:
+    """`model.objects.filter(pk__in=pks).values(*values)`, unordered, by a statement
+    compiled once per connection (see _rows_by_ids)."""
+    return _rows_by_ids(model, using, values, pks)
+
+
 def _rows_by_ids(
     model: type, using: str, values: tuple[str, ...], pks: list[int]
 ) -> list[dict[str, Any]]:

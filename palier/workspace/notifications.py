@@ -105,15 +105,21 @@ def unread_count(user: User) -> int:
     """How many unread notifications, counted up to UNREAD_CAP (a partial index walk)."""
     if not getattr(user, "is_staff_member", False):
         return 0
+    sql, params = unread_count_sql(user)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0])
+
+
+def unread_count_sql(user: User) -> tuple[str, list]:
+    """unread_count's statement, for a staff member (a page may ask it with its own)."""
     # Written out: on every staff page, the ORM spent ~1.1 ms of CPU composing this count
     # and 0.2 ms running it. Same statement as the ORM's, without its ORDER BY (a count).
     sql = (
         f"SELECT COUNT(*) FROM (SELECT 1 FROM {Notification._meta.db_table}"
         " WHERE recipient_id = %s AND read_at IS NULL LIMIT %s) AS unread"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, UNREAD_CAP])
-        return int(cursor.fetchone()[0])
+    return sql, [user.pk, UNREAD_CAP]
 
 
 def do_mark_read(user: User, ids: Iterable[int] | None = None) -> int:

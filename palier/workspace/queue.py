@@ -21,13 +21,14 @@ from django.utils.translation import gettext as _
 
 from palier.accounts.models import User, person_name
 from palier.customers.models import MODULE_NAME_LANGUAGES, Customer
-from palier.lib.pagination import SORTS, Page, cursor_position, encode_cursor
+from palier.lib.pagination import SORTS, Page, cursor_position, encode_cursor, rows_by_ids
 from palier.sla.models import TicketClock
 from palier.sla.queries import TimeLeft, time_left_of
 from palier.tickets import labels
 from palier.tickets.models import Ticket, reference_filter, ticket_reference
 from palier.tickets.queries import TicketFilters, filter_tickets, list_tickets
 from palier.tickets.states import OPEN_STATUSES
+from palier.workspace.notifications import unread_count_sql
 from palier.workspace.queries import agent_queues, queue_condition
 
 PAGE_SIZE = 50
@@ -94,16 +95,34 @@ def _count_sql(user: User, name: str) -> tuple[str, tuple]:
 def queue_counts(user: User) -> dict[str, QueueCount]:
     """Every queue's size in one statement: each queue counts its own index range up to
     COUNT_CAP rows, so the cost does not grow with the number of open tickets."""
+    return _queue_counts(user, unread=False)[0]
+
+
+def queue_counts_and_unread(user: User) -> tuple[dict[str, QueueCount], int]:
+    """queue_counts, and in the same statement the user's unread notifications
+    (notifications.unread_count: the staff header's badge)."""
+    return _queue_counts(user, unread=user.is_staff_member)
+
+
+def _queue_counts(user: User, *, unread: bool) -> tuple[dict[str, QueueCount], int]:
     names = agent_queues(user)
     parts, params = [], []
     for name in names:
         sql, sub_params = _count_sql(user, name)
         parts.append(sql)
         params.extend(sub_params)
+    if unread:
+        sql, sub_params = unread_count_sql(user)
+        parts.append(f"({sql})")
+        params.extend(sub_params)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         row = cursor.fetchone()
-    return {name: QueueCount(name, int(n), COUNT_CAP) for name, n in zip(names, row, strict=True)}
+    counts = {
+        name: QueueCount(name, int(n), COUNT_CAP)
+        for name, n in zip(names, row[: len(names)], strict=True)
+    }
+    return counts, int(row[len(names)]) if unread else 0
 
 
 def queue_filters(user: User, data: dict[str, Any], queue: str) -> TicketFilters:
@@ -215,6 +234,28 @@ def cursor_is_valid(cursor: str | None, sort: str) -> bool:
 
 # --- rows: every string a row prints, computed once per distinct value -------------------
 
+# What a row's service clock shows (sla.queries.time_left_of reads these), read as values
+# by a statement compiled once (lib.pagination.rows_by_ids): 50 clocks as model instances
+# cost more than the rest of the rows together.
+CLOCK_FIELDS = (
+    "ticket_id",
+    "active",
+    "first_response_met_at",
+    "first_response_due",
+    "first_response_running",
+    "first_response_left_s",
+    "resolution_due",
+    "resolution_running",
+    "resolution_left_s",
+)
+
+
+class _Clock:
+    """A clock's CLOCK_FIELDS as attributes, as time_left_of reads a TicketClock."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.__dict__.update(row)
+
 
 def _duration(delta: dt.timedelta) -> str:
     minutes = int(abs(delta.total_seconds()) // 60)
@@ -224,28 +265,40 @@ def _duration(delta: dt.timedelta) -> str:
     return f"{hours} h {rest:02d}" if rest else f"{hours} h"
 
 
-def _age(delta: dt.timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 60:
-        return _("%(count)s min") % {"count": max(minutes, 0)}
-    hours = minutes // 60
-    if hours < 48:
-        return _("%(count)s h") % {"count": hours}
-    days = hours // 24
-    return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+class _Words:
+    """The page's translated words, each looked up once (a row asks three or four)."""
 
+    def __init__(self) -> None:
+        self.minutes = _("%(count)s min")
+        self.hours = _("%(count)s h")
+        self.days: dict[int, str] = {}
+        self.targets = {"first_response": _("first response"), "resolution": _("resolution")}
+        self.paused = _("paused")
+        self.overdue = _("overdue %(duration)s")
+        self.left = _("%(duration)s left")
 
-def _sla(sla: TimeLeft | None) -> dict[str, str]:
-    if sla is None:
-        return {"text": "", "css": "", "target": ""}
-    target = _("first response") if sla.target == "first_response" else _("resolution")
-    if not sla.running:
-        return {"text": _("paused"), "css": "sla--paused", "target": target}
-    if sla.overdue:
-        text = _("overdue %(duration)s") % {"duration": _duration(sla.left)}
-        return {"text": text, "css": "sla--overdue", "target": target}
-    text = _("%(duration)s left") % {"duration": _duration(sla.left)}
-    return {"text": text, "css": "", "target": target}
+    def age(self, delta: dt.timedelta) -> str:
+        minutes = int(delta.total_seconds() // 60)
+        if minutes < 60:
+            return self.minutes % {"count": max(minutes, 0)}
+        hours = minutes // 60
+        if hours < 48:
+            return self.hours % {"count": hours}
+        days = hours // 24
+        if days not in self.days:
+            self.days[days] = ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+        return self.days[days]
+
+    def sla(self, sla: TimeLeft | None) -> dict[str, str]:
+        if sla is None:
+            return {"text": "", "css": "", "target": ""}
+        target = self.targets["first_response" if sla.target == "first_response" else "resolution"]
+        if not sla.running:
+            return {"text": self.paused, "css": "sla--paused", "target": target}
+        if sla.overdue:
+            text = self.overdue % {"duration": _duration(sla.left)}
+            return {"text": text, "css": "sla--overdue", "target": target}
+        return {"text": self.left % {"duration": _duration(sla.left)}, "css": "", "target": target}
 
 
 def _person(row: dict, prefix: str) -> str:
@@ -256,13 +309,21 @@ def _person(row: dict, prefix: str) -> str:
     )
 
 
+def page_clocks(ids: list[int]) -> dict[int, _Clock]:
+    """The service clocks of a page's tickets, by ticket id (one statement, none for no id)."""
+    if not ids:
+        return {}
+    rows = rows_by_ids(TicketClock, ids, CLOCK_FIELDS)
+    return {row["ticket_id"]: _Clock(row) for row in rows}
+
+
 def queue_rows(items: list[dict]) -> list[dict[str, Any]]:
     """The page's rows as plain strings (one query for the service clocks)."""
     now = timezone.now()
-    ids = [row["id"] for row in items]
-    clocks = {clock.pk: clock for clock in TicketClock.objects.filter(pk__in=ids)}
+    clocks = page_clocks([row["id"] for row in items])
     base = reverse("web:agent:ticket", args=[0])[: -len("0/")]
     words: dict[tuple[str, str], str] = {}
+    texts = _Words()
 
     def word(kind: str, code: str | None) -> str:
         key = (kind, code or "")
@@ -290,9 +351,9 @@ def queue_rows(items: list[dict]) -> list[dict[str, Any]]:
                 "status": word("status", t["status"]),
                 "level": t["level"],
                 "billable": t["billable"],
-                "sla": _sla(time_left_of(clock, now) if clock else None),
+                "sla": texts.sla(time_left_of(clock, now) if clock else None),
                 "assignee": _person(t, "assignee") if t["assignee_id"] else "",
-                "age": _age(now - t["created_at"]),
+                "age": texts.age(now - t["created_at"]),
                 "created": created.strftime("%Y-%m-%d %H:%M"),
                 "created_iso": t["created_at"].isoformat(),
             }

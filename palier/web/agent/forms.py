@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from django import forms
+from django.db import connection
+from django.db.models import Value
 from django.forms.utils import flatatt
-from django.utils.safestring import mark_safe
+from django.utils.choices import BaseChoiceIterator
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from palier.accounts.models import STAFF_ROLES, Role, User
 from palier.customers.models import Customer, Customization, Module
 from palier.engineering.models import Severity
+from palier.lib.compiled import connection_cache
 from palier.policy import RequestType
 from palier.tickets import labels
 from palier.tickets.models import Criticality
@@ -47,19 +53,25 @@ class FastSelect(forms.Select):
         attrs = self.build_attrs(self.attrs, attrs)
         chosen = "" if value is None else str(value)
         options = []
-        for key, label in self._choice_pairs():
-            key = str(key)
-            selected = " selected" if key == chosen else ""
-            options.append(
-                f'<option value="{escape(key, quote=True)}"{selected}>{escape(str(label))}</option>'
-            )
+        for key, label in self.choices:
+            if type(key) is int:  # an id: digits, nothing to escape
+                raw = shown = str(key)
+            else:
+                raw = "" if key is None else str(getattr(key, "value", key))
+                shown = _escaped(raw)
+            selected = " selected" if raw == chosen else ""
+            options.append(f'<option value="{shown}"{selected}>{_escaped(str(label))}</option>')
         return mark_safe(  # noqa: S308 - every value is escaped
             f'<select name="{escape(name, quote=True)}"{flatatt(attrs)}>{"".join(options)}</select>'
         )
 
-    def _choice_pairs(self):
-        for key, label in self.choices:
-            yield ("" if key is None else getattr(key, "value", key)), label
+
+_NEEDS_ESCAPING = re.compile("[&<>\"']").search
+
+
+def _escaped(text: str) -> str:
+    """html.escape(text), looked for first: most menus' names have nothing to escape."""
+    return escape(text, quote=True) if _NEEDS_ESCAPING(text) else text
 
 
 def use_fast_selects(form: forms.Form) -> None:
@@ -95,34 +107,101 @@ class QueueFilterForm(forms.Form):
         required=False,
         label=_("Module"),
         empty_label=_("All modules"),
+        widget=FastSelect,
     )
     type = forms.ChoiceField(
-        choices=[("", _("All types")), *TYPE_CHOICES], required=False, label=_("Type")
+        choices=[("", _("All types")), *TYPE_CHOICES],
+        required=False,
+        label=_("Type"),
+        widget=FastSelect,
     )
     criticality = forms.ChoiceField(
         choices=[("", _("All criticalities")), *Criticality.choices],
         required=False,
         label=_("Criticality"),
+        widget=FastSelect,
     )
     status = forms.ChoiceField(
-        choices=[("", _("All statuses")), *Status.choices], required=False, label=_("Status")
+        choices=[("", _("All statuses")), *Status.choices],
+        required=False,
+        label=_("Status"),
+        widget=FastSelect,
     )
-    age = forms.ChoiceField(choices=AGE_CHOICES, required=False, label=_("Age"))
-    sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False, label=_("Sort"))
+    age = forms.ChoiceField(choices=AGE_CHOICES, required=False, label=_("Age"), widget=FastSelect)
+    sort = forms.ChoiceField(
+        choices=list(SORT_LABELS.items()), required=False, label=_("Sort"), widget=FastSelect
+    )
     cursor = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        use_fast_selects(self)
         # The menus' names read as tuples and given to the widget alone: no model instance
         # and no normalizing of every customer's choice (the field still checks a value
-        # against its queryset).
+        # against its queryset). Both menus are read by one statement, when the first of
+        # them is printed: the list region that htmx asks for prints none, and reads none.
+        menus = _Menus()
         for name, model in (("customer", Customer), ("module", Module)):
             field = self.fields[name]
-            field.widget.choices = [
-                ("", field.empty_label),
-                *model.objects.order_by("name").values_list("id", "name"),
-            ]
+            field.widget.choices = _MenuChoices(field.empty_label, menus, model)
+
+    def filter_fields(self) -> SafeString:
+        """The filters bar's menus, as web/agent/queue.html's loop over the form printed
+        them (every field but the search box and the hidden ones)."""
+        out = []
+        for name in ("customer", "module", "type", "criticality", "status", "age", "sort"):
+            field = self[name]
+            label_for = escape(field.id_for_label, quote=True)
+            label = conditional_escape(field.label)
+            out.append(
+                f'\n      <div class="form-field"><label for="{label_for}">{label}</label>'
+                f"{field.as_widget()}</div>\n      "
+            )
+        return mark_safe("".join(out))  # noqa: S308 - every value is escaped
+
+
+class _Menus:
+    """The (id, name) pairs of the customer and module menus, by model, read together."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[type, list[tuple[int, str]]] | None = None
+
+    def of(self, model: type) -> list[tuple[int, str]]:
+        if self.pairs is None:
+            self.pairs = {Customer: [], Module: []}
+            models = (Customer, Module)
+            sql, params = _menus_statement()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                for menu, pk, name in cursor.fetchall():
+                    self.pairs[models[menu]].append((pk, name))
+        return self.pairs[model]
+
+
+def _menus_statement() -> tuple[str, tuple]:
+    """Every customer's and module's id and name, each menu by name: the two menus' querysets
+    in one statement, composed once per connection."""
+    cache = connection_cache(connection, "statements")
+    if "filter_menus" not in cache:
+        menus = [
+            model.objects.order_by().annotate(menu=Value(i)).values_list("menu", "id", "name")
+            for i, model in enumerate((Customer, Module))
+        ]
+        both = menus[0].union(menus[1], all=True).order_by("menu", "name")
+        sql, params = both.query.sql_with_params()
+        cache["filter_menus"] = (sql, tuple(params))
+    return cache["filter_menus"]
+
+
+class _MenuChoices(BaseChoiceIterator):
+    """A filter menu's choices: its empty choice, then its (id, name) pairs, read from the
+    database when first iterated."""
+
+    def __init__(self, empty_label: str, menus: _Menus, model: type) -> None:
+        self.empty_label, self.menus, self.model = empty_label, menus, model
+
+    def __iter__(self):
+        yield ("", self.empty_label)
+        yield from self.menus.of(self.model)
 
 
 class VersionedForm(forms.Form):

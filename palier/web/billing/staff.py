@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from palier.billing import actions, conf, dispatch, documents, invoicing, reports
-from palier.billing.models import Activity, PaymentStatus, TimeEntry
+from palier.billing.models import PaymentStatus, TimeEntry, Timer
 from palier.billing.queries import (
     access_invoice_by_id,
     list_invoices,
     pending_estimate,
-    running_timer,
 )
+from palier.lib.compiled import first_row
 from palier.lib.errors import DomainError
 from palier.lib.pagination import InvalidCursor
 from palier.lib.rows import one_or_none, parse_id
@@ -37,6 +37,7 @@ from palier.web.billing.forms import (
     TimeForm,
     TimerForm,
 )
+from palier.web.billing.rows import TIME_ROW_FIELDS, render_time_rows
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -122,25 +123,29 @@ def time_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Time logged."))
             return redirect(_safe_next(request) or "web:billing:time")
-    entries = list(
-        TimeEntry.objects.filter(user=request.user)
-        .select_related("ticket")
-        .order_by("-date", "-id")[:30]
-    )
-    # One dict for the page: get_activity_display rebuilds the choices' dict on every row.
-    activities = dict(Activity.choices)
-    for entry in entries:
-        entry.activity_label = activities.get(entry.activity, entry.activity)
+    entries = TimeEntry.objects.filter(user=request.user).order_by("-date", "-id")
+    timer = _shown_timer(request.user)
     return render(
         request,
         "web/billing/time.html",
         {
             "form": form,
-            "timer_form": TimerForm(),
-            "timer": running_timer(request.user),
-            "entries": entries,
+            "timer_form": None if timer else TimerForm(),  # shown only when none runs
+            "timer": timer,
+            "rows_html": render_time_rows(list(entries.values(*TIME_ROW_FIELDS)[:30])),
         },
     )
+
+
+def _shown_timer(user) -> Timer | None:
+    """running_timer with what the time page shows of it (its start, its ticket's
+    reference), by a statement compiled once per connection."""
+    qs = (
+        Timer.objects.filter(user_id=user.pk)
+        .select_related("ticket")
+        .only("user_id", "started_at", "ticket", "ticket__id", "ticket__created_at")
+    )
+    return first_row(qs, "time_page_timer", [user.pk])
 
 
 @staff_required

@@ -17,7 +17,10 @@ def unread_notifications(context: template.Context) -> str:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return ""
-    count = unread_count(user)
+    # A page that read the count with its own statement hands it over (queue pages).
+    count = context.get("unread_count")
+    if count is None:
+        count = unread_count(user)
     if not count:
         return ""
     return f"{UNREAD_CAP - 1}+" if count >= UNREAD_CAP else str(count)

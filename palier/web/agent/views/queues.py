@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import parse_qs
 
 from django.contrib import messages
@@ -33,7 +34,7 @@ from palier.workspace.queries import (
 )
 from palier.workspace.queue import (
     cursor_is_valid,
-    queue_counts,
+    queue_counts_and_unread,
     queue_filters,
     queue_page,
     queue_rows,
@@ -91,19 +92,35 @@ def queue(request: HttpRequest) -> HttpResponse:
         "here": request.get_full_path(),
         "saved_query": workspace_actions.clean_query(dict(request.GET.lists())),
         "is_first_page": not cursor,
-        "bulk": BulkForm(staff=[]),
-        "statuses": [(code, labels.status(code)) for code in Status.values if code != "refused"],
-        "criticalities": [(code, labels.criticality(code)) for code in Criticality.values],
+        # Read by the bulk bar's fragments, which are cached per language: called (by the
+        # template) only when a fragment is rendered anew.
+        "bulk": partial(BulkForm, staff=[]),
+        "statuses": _statuses,
+        "criticalities": _criticalities,
     }
     if is_htmx(request) and request.headers.get("HX-Target") == "ticket-list":
         context["staff"] = list(staff_users().only("id", "first_name", "last_name", "username"))
         return render(request, "web/agent/queue.html#ticket-list", context)
+    counts, unread = queue_counts_and_unread(user)
     context.update(
-        counts=[(q, QUEUE_LABELS[q], str(n)) for q, n in queue_counts(user).items()],
-        saved_views=list(visible_saved_views(user)),
+        counts=[(q, QUEUE_LABELS[q], str(n)) for q, n in counts.items()],
+        unread_count=unread,  # the header's badge (workspace.templatetags), read with them
+        saved_views=list(
+            visible_saved_views(user)
+            .select_related(None)
+            .only("id", "owner_id", "name", "shared", "query")
+        ),
         staff=list(staff_users().only("id", "first_name", "last_name", "username")),
     )
     return render(request, "web/agent/queue.html", context)
+
+
+def _statuses() -> list[tuple[str, str]]:
+    return [(code, labels.status(code)) for code in Status.values if code != "refused"]
+
+
+def _criticalities() -> list[tuple[str, str]]:
+    return [(code, labels.criticality(code)) for code in Criticality.values]
 
 
 def _back(request: HttpRequest) -> str:
