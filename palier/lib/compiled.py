@@ -8,12 +8,12 @@ each shape once, per database connection, and then only executes it.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
@@ -109,3 +109,60 @@ def convert_row(row: Sequence, converters: Sequence[tuple], connection) -> list:
             value = conv(value, expr, connection)
         row[i] = value
     return row
+
+
+def _statement(key: Hashable, params: Sequence[Any], build: Callable[[], QuerySet]) -> Any:
+    """The statement kept under `key` for this connection, compiled from `build()` the first
+    time; False if that queryset does not compile to `params` (or to anything)."""
+    statements = connection_cache(connections[DEFAULT_DB_ALIAS], "statements")
+    statement = statements.get(key)
+    if statement is None:
+        try:
+            statement = _compile(build(), params)
+        except (EmptyResultSet, FullResultSet):
+            statement = None
+        statement = statements[key] = statement or False
+    return statement
+
+
+def all_rows(
+    key: Hashable,
+    params: Sequence[Any],
+    build: Callable[[], QuerySet[M]],
+    *,
+    known: dict[str, Model] | None = None,
+) -> list[M]:
+    """`list(build())`, with the statement compiled once per shape and connection.
+
+    As with `first_row`, every queryset `build` gives under one `key` must compile to the
+    same SQL with `params` as its parameters, in order; one that does not is run through
+    the ORM every time. The queryset is built only to compile it (or to fall back), so a
+    hot caller pays neither for building nor for compiling it. `known` names relations
+    whose object the caller already holds (as a related manager's queryset sets the
+    object it hangs from): they are set on each row without a query.
+    """
+    statement = _statement(key, params, build)
+    if not isinstance(statement, _Statement):
+        return list(build())
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, list(params))
+        rows = cursor.fetchall()
+    fields = (
+        [(statement.model._meta.get_field(name), obj) for name, obj in known.items()]
+        if known
+        else ()
+    )
+    found = []
+    for row in rows:
+        if statement.converters:
+            row = convert_row(row, statement.converters, connection)
+        obj = statement.model.from_db(
+            DEFAULT_DB_ALIAS, statement.init_list, row[statement.start : statement.end]
+        )
+        for populator in statement.populators:
+            populator.populate(row, obj)
+        for field, value in fields:
+            field.set_cached_value(obj, value)
+        found.append(obj)
+    return found

@@ -1,0 +1,120 @@
+"""The ticket page's reads, each statement compiled once per connection (lib.compiled).
+
+On the agent's ticket page the ORM spent about as long composing its dozen statements as
+the page spent rendering; the database answered each in a fraction of that. Every read
+here builds its statement from the same queryset as before (the access-checked one where
+there is one) and only runs it afterwards; the rows are the ORM's.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from palier.accounts.models import STAFF_ROLES, User
+from palier.engineering.models import DefectLink
+from palier.lib.compiled import all_rows, first_row
+from palier.tickets.models import Attachment, Message, Ticket, TicketEvent
+from palier.tickets.queries import ticket_history, ticket_messages
+from palier.web.agent.forms import staff_users
+from palier.workspace.macros import visible_macros
+from palier.workspace.models import Macro, MacroScope, TicketTag
+from palier.workspace.queries import TimeSummary
+
+# A conversation longer than this reads its files through the ORM (one statement shape a
+# number of messages: the cache stays small).
+_COMPILED_FILES_UP_TO = 100
+
+
+def conversation(user: User, ticket: Ticket) -> tuple[list[Message], dict[int, list[Attachment]]]:
+    """The messages a staff member reads on the page, with each one's files (two
+    statements, as the prefetch of `ticket_messages` reads them)."""
+    if not user.is_staff_member:
+        raise ValueError("the agent's page reads a staff member's conversation")
+    messages = all_rows(
+        ("page_messages",),
+        [ticket.pk],
+        lambda: ticket_messages(user, ticket).prefetch_related(None),
+        known={"ticket": ticket},
+    )
+    files: dict[int, list[Attachment]] = {m.pk: [] for m in messages}
+    if not messages:
+        return messages, files
+    ids = [m.pk for m in messages]
+    if len(ids) <= _COMPILED_FILES_UP_TO:
+        found = all_rows(
+            ("page_files", len(ids)), ids, lambda: Attachment.objects.filter(message__in=ids)
+        )
+    else:
+        found = list(Attachment.objects.filter(message__in=ids))
+    for attachment in found:
+        files[attachment.message_id].append(attachment)
+    return messages, files
+
+
+def history_events(user: User, ticket: Ticket) -> list[TicketEvent]:
+    """`ticket_history(user, ticket)` for a staff member (every event)."""
+    if not user.is_staff_member:
+        raise ValueError("the agent's page reads a staff member's history")
+    return all_rows(
+        ("page_events",),
+        [ticket.pk],
+        lambda: ticket_history(user, ticket),
+        known={"ticket": ticket},
+    )
+
+
+def staff_names() -> list[User]:
+    """Names for the assignee menu and the history: not every column of every person."""
+    return all_rows(
+        ("page_staff",),
+        list(STAFF_ROLES),
+        lambda: staff_users().only("id", "username", "first_name", "last_name"),
+    )
+
+
+def macros(user: User) -> list[Macro]:
+    if not user.is_staff_member:
+        return []
+    params = [user.pk, MacroScope.PERSONAL, MacroScope.TEAM, user.pk, MacroScope.DESK]
+    return all_rows(
+        ("page_macros",), params, lambda: visible_macros(user).only("id", "name", "internal")
+    )
+
+
+def defect_link(ticket: Ticket) -> DefectLink | None:
+    qs = (
+        DefectLink.objects.select_related("defect__fixed_in__version", "defect__module")
+        .filter(ticket=ticket)
+        .order_by()[:1]
+    )
+    return first_row(qs, ("page_defect_link",), [ticket.pk])
+
+
+def tags_and_time(ticket: Ticket) -> tuple[list[str], TimeSummary]:
+    """The ticket's tag names in order, and its minutes logged (billable, included) with its
+    latest estimate's status: one statement for what were two (`ticket_tags`,
+    `ticket_time_summary`), written out, the same values."""
+    from palier.billing.models import Estimate, EstimateStatus, TimeEntry
+    from palier.workspace.models import Tag
+
+    qn = connection.ops.quote_name
+    entries, estimates = TimeEntry._meta.db_table, Estimate._meta.db_table
+    links, tags = qn(TicketTag._meta.db_table), qn(Tag._meta.db_table)
+    sql = (
+        f"SELECT 0, NULL,"
+        f" (SELECT SUM(minutes) FROM {entries} WHERE ticket_id = %s AND billable = %s),"
+        f" (SELECT SUM(minutes) FROM {entries} WHERE ticket_id = %s AND billable = %s),"
+        f" (SELECT status FROM {estimates} WHERE ticket_id = %s ORDER BY id DESC LIMIT 1)"
+        f" UNION ALL SELECT 1, {tags}.{qn('name')}, NULL, NULL, NULL FROM {links}"
+        f" INNER JOIN {tags} ON ({links}.{qn('tag_id')} = {tags}.{qn('id')})"
+        f" WHERE {links}.{qn('ticket_id')} = %s ORDER BY 1, 2"
+    )
+    pk = ticket.pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk, True, pk, False, pk, pk])
+        rows = cursor.fetchall()
+    _kind, _name, billable, included, status = rows[0]
+    summary = TimeSummary(
+        int(billable or 0), int(included or 0), EstimateStatus(status).label if status else ""
+    )
+    return [row[1] for row in rows[1:]], summary
