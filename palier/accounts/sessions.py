@@ -18,12 +18,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from palier.lib.compiled import all_rows
 from palier.web.ratelimit import client_address
 
 AGENT_KEY = "palier.agent"
@@ -45,6 +48,26 @@ class SessionStore(DatabaseSessionStore):
         from palier.accounts.models import UserSession
 
         return UserSession
+
+    def _get_session_from_db(self):
+        """Django's read (the row of this key, unless expired), its statement compiled once
+        per connection (lib.compiled): on every request the ORM spent longer composing it
+        than the database answering it."""
+        key, now = self.session_key, timezone.now()
+        model = self.model
+        if key is None or router.db_for_read(model) != DEFAULT_DB_ALIAS:
+            return super()._get_session_from_db()
+        expire = model._meta.get_field("expire_date")
+        params = [expire.get_db_prep_value(now, connections[DEFAULT_DB_ALIAS]), key]
+        found = all_rows(
+            ("session",),
+            params,
+            lambda: model.objects.filter(session_key=key, expire_date__gt=now)[:1],
+        )
+        if not found:
+            self._session_key = None
+            return None
+        return found[0]
 
     def create_model_instance(self, data: dict):
         obj = super().create_model_instance(data)

@@ -67,33 +67,36 @@ def _compile(qs: QuerySet, params: Sequence[Any]) -> _Statement | None:
     )
 
 
-def first_row(qs: QuerySet[M], key: Hashable, params: Sequence[Any]) -> M | None:
+def first_row(
+    qs: QuerySet[M] | Callable[[], QuerySet[M]], key: Hashable, params: Sequence[Any]
+) -> M | None:
     """The first row of `qs` (a lookup by a unique key, select_related allowed), as
     `next(iter(qs), None)` gives it.
 
     `key` names the statement's shape: every queryset given with one key must compile to the
     same SQL, its parameters being `params` in order (checked when the key is first seen; a
     queryset that does not compile to them runs through the ORM instead, and so does one
-    that compiles to nothing, as `.none()`)."""
-    connection = connections[qs.db]
-    statements = connection_cache(connection, "statements")
-    statement: _Statement | bool | None = statements.get(key)
-    if statement is None:
-        try:
-            statement = _compile(qs, params)
-        except (EmptyResultSet, FullResultSet):  # the ORM knows what to answer
-            return next(iter(qs), None)
-        # A shape that does not compile as announced is not asked again.
-        statement = statements[key] = statement or False
+    that compiles to nothing, as `.none()`). `qs` may be a function that builds the
+    queryset: it is then built only to compile it (or to fall back), not on every call."""
+    build = qs if callable(qs) else lambda: qs
+    statement = _statement(key, params, build)
     if not isinstance(statement, _Statement):
-        return next(iter(qs), None)
+        return next(iter(build()), None)
+    connection = connections[DEFAULT_DB_ALIAS]
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, list(params))
         row = cursor.fetchone()
     if row is None:
         return None
-    row = convert_row(row, statement.converters, connection)
-    obj = statement.model.from_db(qs.db, statement.init_list, row[statement.start : statement.end])
+    return _instance(statement, row, connection)
+
+
+def _instance(statement: _Statement, row: Sequence, connection: Any) -> Any:
+    if statement.converters:
+        row = convert_row(row, statement.converters, connection)
+    obj = statement.model.from_db(
+        DEFAULT_DB_ALIAS, statement.init_list, row[statement.start : statement.end]
+    )
     for populator in statement.populators:
         populator.populate(row, obj)
     return obj
@@ -119,8 +122,9 @@ def _statement(key: Hashable, params: Sequence[Any], build: Callable[[], QuerySe
     if statement is None:
         try:
             statement = _compile(build(), params)
-        except (EmptyResultSet, FullResultSet):
-            statement = None
+        except (EmptyResultSet, FullResultSet):  # the ORM knows what to answer
+            return False
+        # A shape that does not compile as announced is not asked again.
         statement = statements[key] = statement or False
     return statement
 
@@ -155,13 +159,7 @@ def all_rows(
     )
     found = []
     for row in rows:
-        if statement.converters:
-            row = convert_row(row, statement.converters, connection)
-        obj = statement.model.from_db(
-            DEFAULT_DB_ALIAS, statement.init_list, row[statement.start : statement.end]
-        )
-        for populator in statement.populators:
-            populator.populate(row, obj)
+        obj = _instance(statement, row, connection)
         for field, value in fields:
             field.set_cached_value(obj, value)
         found.append(obj)

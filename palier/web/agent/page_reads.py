@@ -11,11 +11,13 @@ from __future__ import annotations
 from django.db import connection
 
 from palier.accounts.models import STAFF_ROLES, User
+from palier.customers.models import Module
 from palier.engineering.models import DefectLink
 from palier.lib.compiled import all_rows, first_row
 from palier.tickets.models import Attachment, Message, Ticket, TicketEvent
 from palier.tickets.queries import ticket_history, ticket_messages
 from palier.web.agent.forms import staff_users
+from palier.web.agent.ticket_form import TicketForm
 from palier.workspace.macros import visible_macros
 from palier.workspace.models import Macro, MacroScope, TicketTag
 from palier.workspace.queries import TimeSummary
@@ -81,13 +83,21 @@ def macros(user: User) -> list[Macro]:
     )
 
 
+def modules() -> list[Module]:
+    """Every module, in the order the panel's module field lists them."""
+    return all_rows(("page_modules",), [], lambda: TicketForm.base_fields["module"].queryset.all())
+
+
 def defect_link(ticket: Ticket) -> DefectLink | None:
-    qs = (
-        DefectLink.objects.select_related("defect__fixed_in__version", "defect__module")
-        .filter(ticket=ticket)
-        .order_by()[:1]
+    return first_row(
+        lambda: (
+            DefectLink.objects.select_related("defect__fixed_in__version", "defect__module")
+            .filter(ticket=ticket)
+            .order_by()[:1]
+        ),
+        ("page_defect_link",),
+        [ticket.pk],
     )
-    return first_row(qs, ("page_defect_link",), [ticket.pk])
 
 
 def tags_and_time(ticket: Ticket) -> tuple[list[str], TimeSummary]:

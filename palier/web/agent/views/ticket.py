@@ -100,6 +100,12 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         ("", form.fields["customization"].empty_label),
         *((c.pk, str(c)) for c in facts.customizations),
     ]
+    can_change = ticket.is_open and ticket.status != Status.REFUSED
+    if can_change:  # the panel's module menu, as its ModelChoiceField would list it
+        form.fields["module"].widget.choices = [
+            ("", form.fields["module"].empty_label),
+            *((m.pk, str(m)) for m in page_reads.modules()),
+        ]
     rnd = rnd_context(ticket, link=page_reads.defect_link(ticket))
     events = history(user, ticket, staff, page_reads.history_events(user, ticket))
     tags, time_summary = page_reads.tags_and_time(ticket)
@@ -123,7 +129,7 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         "time": time_summary,
         "tags": tags,
         "macros": page_reads.macros(user),
-        "can_change": ticket.is_open and ticket.status != Status.REFUSED,
+        "can_change": can_change,
         "can_accept": ticket.status == Status.REFUSED and user.is_manager,
         "is_refused": ticket.status == Status.REFUSED,
         "can_propose": ticket.billable
