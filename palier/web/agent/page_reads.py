@@ -8,6 +8,8 @@ there is one) and only runs it afterwards; the rows are the ORM's.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import connection
 
 from palier.accounts.models import STAFF_ROLES, User
@@ -20,6 +22,7 @@ from palier.web.agent.forms import staff_users
 from palier.web.agent.ticket_form import TicketForm
 from palier.workspace.macros import visible_macros
 from palier.workspace.models import Macro, MacroScope, TicketTag
+from palier.workspace.notifications import UNREAD_CAP
 from palier.workspace.queries import TimeSummary
 
 # A conversation longer than this reads its files through the ORM (one statement shape a
@@ -100,12 +103,20 @@ def defect_link(ticket: Ticket) -> DefectLink | None:
     )
 
 
-def tags_and_time(ticket: Ticket) -> tuple[list[str], TimeSummary]:
-    """The ticket's tag names in order, and its minutes logged (billable, included) with its
-    latest estimate's status: one statement for what were two (`ticket_tags`,
-    `ticket_time_summary`), written out, the same values."""
+@dataclass
+class PageCounts:
+    tags: list[str]
+    time: TimeSummary
+    unread: int  # the reader's unread notifications, counted up to UNREAD_CAP
+
+
+def tags_time_unread(ticket: Ticket, user: User) -> PageCounts:
+    """The ticket's tag names in order, its minutes logged (billable, included) with its
+    latest estimate's status, and the reader's unread notifications: one statement for
+    what were three (`ticket_tags`, `ticket_time_summary`, `unread_count`), written out,
+    the same values."""
     from palier.billing.models import Estimate, EstimateStatus, TimeEntry
-    from palier.workspace.models import Tag
+    from palier.workspace.models import Notification, Tag
 
     qn = connection.ops.quote_name
     entries, estimates = TimeEntry._meta.db_table, Estimate._meta.db_table
@@ -114,17 +125,19 @@ def tags_and_time(ticket: Ticket) -> tuple[list[str], TimeSummary]:
         f"SELECT 0, NULL,"
         f" (SELECT SUM(minutes) FROM {entries} WHERE ticket_id = %s AND billable = %s),"
         f" (SELECT SUM(minutes) FROM {entries} WHERE ticket_id = %s AND billable = %s),"
-        f" (SELECT status FROM {estimates} WHERE ticket_id = %s ORDER BY id DESC LIMIT 1)"
-        f" UNION ALL SELECT 1, {tags}.{qn('name')}, NULL, NULL, NULL FROM {links}"
+        f" (SELECT status FROM {estimates} WHERE ticket_id = %s ORDER BY id DESC LIMIT 1),"
+        f" (SELECT COUNT(*) FROM (SELECT 1 FROM {Notification._meta.db_table}"
+        " WHERE recipient_id = %s AND read_at IS NULL LIMIT %s) AS unread)"
+        f" UNION ALL SELECT 1, {tags}.{qn('name')}, NULL, NULL, NULL, NULL FROM {links}"
         f" INNER JOIN {tags} ON ({links}.{qn('tag_id')} = {tags}.{qn('id')})"
         f" WHERE {links}.{qn('ticket_id')} = %s ORDER BY 1, 2"
     )
     pk = ticket.pk
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk, True, pk, False, pk, pk])
+        cursor.execute(sql, [pk, True, pk, False, pk, user.pk, UNREAD_CAP, pk])
         rows = cursor.fetchall()
-    _kind, _name, billable, included, status = rows[0]
+    _kind, _name, billable, included, status, unread = rows[0]
     summary = TimeSummary(
         int(billable or 0), int(included or 0), EstimateStatus(status).label if status else ""
     )
-    return [row[1] for row in rows[1:]], summary
+    return PageCounts([row[1] for row in rows[1:]], summary, int(unread))

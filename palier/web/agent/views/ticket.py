@@ -108,7 +108,7 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         ]
     rnd = rnd_context(ticket, link=page_reads.defect_link(ticket))
     events = history(user, ticket, staff, page_reads.history_events(user, ticket))
-    tags, time_summary = page_reads.tags_and_time(ticket)
+    counts = page_reads.tags_time_unread(ticket, user)
     if not form.is_bound:
         form.initial["last_message_id"] = max((m.pk for m in conversation), default=0)
     return {
@@ -126,8 +126,10 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         **_decision_context(ticket),
         "customer_facts": facts,
         "contract_rate": format_chf(facts.contract.hourly_rate) if facts.contract else "",
-        "time": time_summary,
-        "tags": tags,
+        "time": counts.time,
+        "tags": counts.tags,
+        # Read with the tags: the layout's badge shows it without a statement of its own.
+        "unread_notifications": counts.unread,
         "macros": page_reads.macros(user),
         "can_change": can_change,
         "can_accept": ticket.status == Status.REFUSED and user.is_manager,
