@@ -342,10 +342,10 @@ def test_the_ticket_page_costs_a_fixed_number_of_queries(
     client.force_login(world.agent)
     client.get(url(ticket))  # the session's first read
     # session, user, ticket, messages, their files, contract, customizations,
-    # installations, recent tickets, staff, modules, defect link, history, tags with time
-    # and the unread count, macros: 15; and the R&D panel's look-alike defects (their
-    # words; no word matches, so no second statement). 18 before (lib.compiled's reads).
-    with django_assert_num_queries(16):
+    # installations, recent tickets, staff with macros, modules, defect link, history, tags
+    # with time and the unread count: 14; and the R&D panel's look-alike defects (their
+    # words; no word matches, so no second statement). 18 before (web/agent/page_reads.py).
+    with django_assert_num_queries(15):
         assert client.get(url(ticket)).status_code == 200
 
 

@@ -70,6 +70,14 @@ def test_each_read_gives_the_rows_of_its_queryset_and_is_compiled(world, ticket)
         staff = page_reads.staff_names()
         expected_staff = staff_users().only("id", "username", "first_name", "last_name")
         assert [_values(p) for p in staff] == [_values(p) for p in expected_staff]
+        for reader in (world.agent, world.manager):
+            people, shortcuts = page_reads.staff_and_macros(reader)
+            assert [_values(p) for p in people] == [_values(p) for p in staff]
+            assert [_values(m) for m in shortcuts] == [
+                _values(m) for m in visible_macros(reader).only("id", "name", "internal")
+            ]
+            assert all(type(m.internal) is bool for m in shortcuts)
+        assert [m.name for m in page_reads.staff_and_macros(user)[1]] == ["Desk", "Mine"]
         assert [m.name for m in page_reads.macros(user)] == ["Desk", "Mine"]
         assert [_values(m) for m in page_reads.macros(user)] == [
             _values(m) for m in visible_macros(user).only("id", "name", "internal")
@@ -83,6 +91,7 @@ def test_each_read_gives_the_rows_of_its_queryset_and_is_compiled(world, ticket)
             ticket.customer.customizations.values_list("pk", flat=True)
         )
     statements = connection_cache(connections["default"], "statements")
+    assert isinstance(statements[("page_staff_macros",)], str)
     for key in ("page_messages", "page_events", "page_staff", "page_macros", "page_modules"):
         assert isinstance(statements[(key,)], _Statement), key
     assert isinstance(statements[("page_files", 2)], _Statement)

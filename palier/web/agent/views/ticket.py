@@ -94,7 +94,7 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
     user: User = request.user
     conversation, files = page_reads.conversation(user, ticket)
     facts = customer_facts(ticket.customer, exclude=ticket)
-    staff = page_reads.staff_names()
+    staff, macros = page_reads.staff_and_macros(user)
     form = form or TicketForm(ticket=ticket, staff=staff)
     form.fields["customization"].widget.choices = form.fields["customization"].choices = [
         ("", form.fields["customization"].empty_label),
@@ -130,7 +130,7 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         "tags": counts.tags,
         # Read with the tags: the layout's badge shows it without a statement of its own.
         "unread_notifications": counts.unread,
-        "macros": page_reads.macros(user),
+        "macros": macros,
         "can_change": can_change,
         "can_accept": ticket.status == Status.REFUSED and user.is_manager,
         "is_refused": ticket.status == Status.REFUSED,
