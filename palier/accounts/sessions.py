@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from palier.lib.compiled import all_rows
 from palier.web.ratelimit import client_address
 
 AGENT_KEY = "palier.agent"
@@ -49,20 +50,24 @@ class SessionStore(DatabaseSessionStore):
         return UserSession
 
     def _get_session_from_db(self):
-        """The session's row unless it has expired, as Django's store reads it, by a statement
-        compiled once per connection (lib.compiled): on every page the ORM took longer to
-        compose this lookup than the database to answer it."""
-        from palier.lib.compiled import first_row
-
-        model = self.get_model_class()
-        now = timezone.now()
-        qs = model.objects.filter(session_key=self.session_key, expire_date__gt=now)
-        # In the statement's order (the ORM sorts a filter's keywords).
-        params = [connections[qs.db].ops.adapt_datetimefield_value(now), self.session_key]
-        row = first_row(qs, "session_by_key", params)
-        if row is None:
+        """Django's read (the row of this key, unless expired), its statement compiled once
+        per connection (lib.compiled): on every request the ORM spent longer composing it
+        than the database answering it."""
+        key, now = self.session_key, timezone.now()
+        model = self.model
+        if key is None or router.db_for_read(model) != DEFAULT_DB_ALIAS:
+            return super()._get_session_from_db()
+        expire = model._meta.get_field("expire_date")
+        params = [expire.get_db_prep_value(now, connections[DEFAULT_DB_ALIAS]), key]
+        found = all_rows(
+            ("session",),
+            params,
+            lambda: model.objects.filter(session_key=key, expire_date__gt=now)[:1],
+        )
+        if not found:
             self._session_key = None
-        return row
+            return None
+        return found[0]
 
     def create_model_instance(self, data: dict):
         obj = super().create_model_instance(data)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from palier.lib.compiled import first_row
 from palier.sla.business_time import signed_business_time
 from palier.sla.calendars import default_calendar
 from palier.sla.models import TicketClock
@@ -71,7 +72,11 @@ def expected_first_response(
     the desk waits for the customer (the clock is stopped until they reply)."""
     if ticket.first_response_at is not None:
         return None
-    clock = TicketClock.objects.filter(pk=ticket.pk).first()
+    clock = first_row(  # compiled once per connection: read by every request page
+        lambda: TicketClock.objects.filter(pk=ticket.pk).order_by("pk")[:1],
+        ("ticket_clock",),
+        [ticket.pk],
+    )
     if clock is None:
         from palier.sla.actions import compute_clocks
 

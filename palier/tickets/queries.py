@@ -57,28 +57,32 @@ def _visibility_shape(user: User) -> tuple[str, list] | None:
 
 
 def access_ticket_by_id(user: User, ticket_id: int, *, for_update: bool = False) -> Ticket:
-    qs = (
-        visible_tickets(user)
-        .select_related(
-            "customer",
-            "contact",
-            "module",
-            "customization",
-            "customization__module",
-            "product_version",
-            "decision",
-            "assignee",
+    def build() -> QuerySet[Ticket]:
+        return (
+            visible_tickets(user)
+            .select_related(
+                "customer",
+                "contact",
+                "module",
+                "customization",
+                "customization__module",
+                "product_version",
+                "decision",
+                "assignee",
+            )
+            .filter(pk=ticket_id)
         )
-        .filter(pk=ticket_id)
-    )
+
     shape = _visibility_shape(user)
     if shape is None or not 0 < ticket_id <= _MAX_ID:
-        ticket = one_or_none(qs)
+        ticket = one_or_none(build())
     else:
-        # Compiled once per shape: the select of eight relations cost more to build than
-        # to run (lib.compiled).
+        # Compiled once per shape, and built only then: the select of eight relations cost
+        # more to build than to run (lib.compiled).
         name, params = shape
-        ticket = first_row(qs.order_by()[:1], ("access_ticket", name), [*params, ticket_id])
+        ticket = first_row(
+            lambda: build().order_by()[:1], ("access_ticket", name), [*params, ticket_id]
+        )
     if ticket is None:
         raise Http404("ticket")
     return ticket

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from palier.accounts.models import User
 from palier.customers.models import Contract, Customer, Customization, Installation
 from palier.customers.queries import governing_contract
+from palier.lib.compiled import all_rows
 from palier.tickets.models import Ticket
 from palier.tickets.queries import QUEUES
 from palier.tickets.states import OPEN_STATUSES
@@ -88,18 +89,25 @@ class CustomerFacts:
     recent_tickets: list[Ticket]
 
 
-def customer_facts(customer: Customer, *, exclude: Ticket | None = None) -> CustomerFacts:
-    """What the side panel of a ticket shows about its customer (a fixed 4 queries)."""
-    today = timezone.localdate()
-    contract = governing_contract(customer, today)
+def _recent_tickets(customer_id: int, exclude_id: int | None) -> QuerySet[Ticket]:
     # The panel lists reference, subject and status: not the descriptions of five tickets.
     recent = (
-        Ticket.objects.filter(customer=customer)
+        Ticket.objects.filter(customer_id=customer_id)
         .order_by("-id")
         .only("id", "created_at", "subject", "status")
     )
-    if exclude is not None:
-        recent = recent.exclude(pk=exclude.pk)
+    if exclude_id is not None:
+        recent = recent.exclude(pk=exclude_id)
+    return recent[:5]
+
+
+def customer_facts(customer: Customer, *, exclude: Ticket | None = None) -> CustomerFacts:
+    """What the side panel of a ticket shows about its customer (a fixed 4 queries, each
+    compiled once: the ORM spent longer composing them than the database answering)."""
+    today = timezone.localdate()
+    contract = governing_contract(customer, today)
+    exclude_id = None if exclude is None else exclude.pk
+    recent_params = [customer.pk] if exclude_id is None else [customer.pk, exclude_id]
     status = contract.state if contract else ""
     if contract and status == "active":
         if today > contract.end:
@@ -110,9 +118,23 @@ def customer_facts(customer: Customer, *, exclude: Ticket | None = None) -> Cust
         contract=contract,
         contract_active=bool(contract and contract.is_active_on(today)),
         contract_status=status,
-        customizations=list(customer.customizations.select_related("module")),
-        installations=list(customer.installations.select_related("version", "version__product")),
-        recent_tickets=list(recent[:5]),
+        customizations=all_rows(
+            ("facts_customizations",),
+            [customer.pk],
+            lambda: customer.customizations.select_related("module"),
+            known={"customer": customer},
+        ),
+        installations=all_rows(
+            ("facts_installations",),
+            [customer.pk],
+            lambda: customer.installations.select_related("version", "version__product"),
+            known={"customer": customer},
+        ),
+        recent_tickets=all_rows(
+            ("facts_recent", exclude_id is None),
+            recent_params,
+            lambda: _recent_tickets(customer.pk, exclude_id),
+        ),
     )
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import template
 
 from palier.billing.models import Activity, Estimate, address_lines
+from palier.lib.compiled import first_row
 from palier.lib.money import format_chf
 
 register = template.Library()
@@ -18,12 +19,15 @@ def consent_panel(context: template.Context, ticket) -> dict:
     from palier.web.billing.forms import DeclineForm
 
     user = context["request"].user
-    latest = (
-        Estimate.objects.filter(ticket_id=ticket.pk)
-        .exclude(status="superseded")
-        .select_related("decided_by")
-        .order_by("-id")
-        .first()
+    latest = first_row(  # compiled once per connection: shown on every request page
+        lambda: (
+            Estimate.objects.filter(ticket_id=ticket.pk)
+            .exclude(status="superseded")
+            .select_related("decided_by")
+            .order_by("-id")[:1]
+        ),
+        ("consent_panel",),
+        [ticket.pk, "superseded"],
     )
     pending = latest if latest is not None and latest.status == "proposed" else None
     can_answer = bool(

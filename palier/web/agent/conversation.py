@@ -49,8 +49,11 @@ def _internal_badge(activity: str) -> str:
     return gettext("Internal note")
 
 
-def render_messages(messages: Iterable[Message]) -> SafeString:
-    """The <li> elements of the conversation (messages with their attachments prefetched)."""
+def render_messages(
+    messages: Iterable[Message], *, files: dict[int, list[Any]] | None = None
+) -> SafeString:
+    """The <li> elements of the conversation: each message's attachments from `files` (by
+    message id) if given, else prefetched with the messages."""
     dates = _Dates()
     download = reverse("web:attachment", args=[0])[: -len("0/")]
     customer, public = _e(gettext("Customer")), _e(gettext("Public reply"))
@@ -69,14 +72,15 @@ def render_messages(messages: Iterable[Message]) -> SafeString:
             kind = "message--staff"
             badge = f'<span class="badge badge--included">{public}</span>'
         iso, shown = dates(m.created_at)
-        files = list(m.attachments.all())
+        shown_files = files[m.pk] if files is not None else list(m.attachments.all())
         attachments = (
             '<ul class="attachments">'
             + "".join(
-                f'<li><a href="{download}{int(a.pk)}/">{_e(a.filename)}</a></li>' for a in files
+                f'<li><a href="{download}{int(a.pk)}/">{_e(a.filename)}</a></li>'
+                for a in shown_files
             )
             + "</ul>"
-            if files
+            if shown_files
             else ""
         )
         out.append(

@@ -126,15 +126,18 @@ def test_request_page_escapes_user_text(client, world):
     assert "&lt;script&gt;" in html
 
 
-def test_request_page_costs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+def test_request_page_costs_a_fixed_number_of_queries(client, world, django_assert_num_queries):
     ticket = open_request(world.contact_a)
     for n in range(10):
         do_add_message(ticket, acting_user=world.agent, body=f"Answer {n}")
     client.force_login(world.contact_a)
-    # The files are read once, from the access-checked list, not prefetched again with the
-    # messages (bench/http.py counts this page at 12 statements on a bench set)
-    with django_assert_max_num_queries(9):
-        client.get(reverse("web:portal:detail", args=[ticket.pk]))
+    client.get(reverse("web:portal:detail", args=[ticket.pk]))  # the session's first read
+    # session, user, ticket, messages, files (read once, from the access-checked list, not
+    # prefetched again with the messages), history, estimate, survey; the header's customer
+    # is the ticket's. The SLA clock is read while the first answer is awaited (not here:
+    # the agent answered).
+    with django_assert_num_queries(8):
+        assert client.get(reverse("web:portal:detail", args=[ticket.pk])).status_code == 200
 
 
 def test_contact_of_another_customer_gets_404_on_the_request_page(client, world):

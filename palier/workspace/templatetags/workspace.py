@@ -17,9 +17,12 @@ def unread_notifications(context: template.Context) -> str:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return ""
-    # A page that read the count with its own statement hands it over (queue pages).
+    # A view that counted them in one of its own statements hands the count over (the
+    # queue pages as `unread_count`, the ticket page as `unread_notifications`).
     count = context.get("unread_count")
-    if count is None:
+    if not isinstance(count, int):
+        count = context.get("unread_notifications")
+    if not isinstance(count, int):
         count = unread_count(user)
     if not count:
         return ""

@@ -333,7 +333,7 @@ def test_two_agents_on_one_ticket_see_each_other_and_opening_it_writes_nothing(
 
 @pytest.mark.parametrize("messages", [1, 30])
 def test_the_ticket_page_costs_a_fixed_number_of_queries(
-    client, world, ticket, messages, django_assert_max_num_queries
+    client, world, ticket, messages, django_assert_num_queries
 ):
     for i in range(messages):
         do_add_message(ticket, acting_user=world.contact_a, body=f"Message {i}")
@@ -341,7 +341,11 @@ def test_the_ticket_page_costs_a_fixed_number_of_queries(
     do_save_macro(acting_user=world.agent, name="Hello", texts={"en": "Hello"})
     client.force_login(world.agent)
     client.get(url(ticket))  # the session's first read
-    with django_assert_max_num_queries(19):
+    # session, user, ticket, messages, their files, contract, customizations,
+    # installations, recent tickets, staff with macros, modules, defect link, history, tags
+    # with time and the unread count: 14; and the R&D panel's look-alike defects (their
+    # words; no word matches, so no second statement). 18 before (web/agent/page_reads.py).
+    with django_assert_num_queries(15):
         assert client.get(url(ticket)).status_code == 200
 
 

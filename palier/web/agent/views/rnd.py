@@ -29,14 +29,16 @@ def can_escalate(ticket: Ticket) -> bool:
     )
 
 
-def rnd_context(ticket: Ticket) -> dict[str, Any]:
-    """The linked defect (one query) and, where D4 applies, look-alike open defects (two
-    queries, capped): the page's query count does not grow with the defect list."""
-    link = one_or_none(
-        DefectLink.objects.select_related("defect__fixed_in__version", "defect__module").filter(
-            ticket=ticket
+def rnd_context(ticket: Ticket, *, link: DefectLink | None | bool = False) -> dict[str, Any]:
+    """The linked defect (one query, unless the caller read it: `link`) and, where D4
+    applies, look-alike open defects (two queries, capped): the page's query count does not
+    grow with the defect list."""
+    if link is False:
+        link = one_or_none(
+            DefectLink.objects.select_related("defect__fixed_in__version", "defect__module").filter(
+                ticket=ticket
+            )
         )
-    )
     escalate = can_escalate(ticket)
     similar = []
     if escalate:

@@ -27,21 +27,20 @@ from palier.lib.money import format_chf
 from palier.tickets import actions, labels
 from palier.tickets.explanations import explain
 from palier.tickets.models import Ticket
-from palier.tickets.queries import access_ticket_by_id, ticket_history, ticket_messages
+from palier.tickets.queries import access_ticket_by_id, ticket_history
 from palier.tickets.states import Status
 from palier.web.access import is_htmx, staff_required
+from palier.web.agent import page_reads
 from palier.web.agent.conversation import render_events, render_messages
-from palier.web.agent.forms import AcceptRefusedForm, EscalateForm, staff_users
+from palier.web.agent.forms import AcceptRefusedForm, EscalateForm
 from palier.web.agent.ticket_form import FORM_ID, KIND_LABELS, TicketForm
 from palier.web.agent.views.rnd import escalate, rnd_context
 from palier.workspace.actions import UNCHANGED, TicketUpdate, do_heartbeat, do_update_ticket
-from palier.workspace.macros import access_macro_by_id, draft_for, visible_macros
+from palier.workspace.macros import access_macro_by_id, draft_for
 from palier.workspace.preview import preview_changes
 from palier.workspace.queries import (
     customer_facts,
     others_on_ticket,
-    ticket_tags,
-    ticket_time_summary,
     usernames_to_names,
 )
 
@@ -51,10 +50,12 @@ class NewerCustomerMessage(DomainError):
     status = 409
 
 
-def history(user: User, ticket: Ticket, staff: list[User]) -> list[tuple[Any, labels.EventLine]]:
+def history(
+    user: User, ticket: Ticket, staff: list[User], events: list[Any] | None = None
+) -> list[tuple[Any, labels.EventLine]]:
     """The ticket's events as lines in words (one query; a person an assignment names is
     read only if they are no longer staff)."""
-    events = list(ticket_history(user, ticket))
+    events = list(ticket_history(user, ticket)) if events is None else events
     names = {person.username: str(person) for person in staff}
     missing = labels.usernames_in(events) - names.keys()
     names.update(usernames_to_names(missing))
@@ -91,17 +92,23 @@ def _recent_rows(tickets: list[Ticket]) -> list[tuple[Ticket, str, str]]:
 
 def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> dict[str, Any]:
     user: User = request.user
-    conversation = list(ticket_messages(user, ticket))
+    conversation, files = page_reads.conversation(user, ticket)
     facts = customer_facts(ticket.customer, exclude=ticket)
-    # Names for the assignee menu and the history: not every column of every person.
-    staff = list(staff_users().only("id", "username", "first_name", "last_name"))
+    staff, macros = page_reads.staff_and_macros(user)
     form = form or TicketForm(ticket=ticket, staff=staff)
     form.fields["customization"].widget.choices = form.fields["customization"].choices = [
         ("", form.fields["customization"].empty_label),
         *((c.pk, str(c)) for c in facts.customizations),
     ]
-    rnd = rnd_context(ticket)
-    events = history(user, ticket, staff)
+    can_change = ticket.is_open and ticket.status != Status.REFUSED
+    if can_change:  # the panel's module menu, as its ModelChoiceField would list it
+        form.fields["module"].widget.choices = [
+            ("", form.fields["module"].empty_label),
+            *((m.pk, str(m)) for m in page_reads.modules()),
+        ]
+    rnd = rnd_context(ticket, link=page_reads.defect_link(ticket))
+    events = history(user, ticket, staff, page_reads.history_events(user, ticket))
+    counts = page_reads.tags_time_unread(ticket, user)
     if not form.is_bound:
         form.initial["last_message_id"] = max((m.pk for m in conversation), default=0)
     return {
@@ -110,7 +117,7 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         "form_id": FORM_ID,
         "kinds": KIND_LABELS,
         "conversation": conversation,
-        "conversation_html": render_messages(conversation),
+        "conversation_html": render_messages(conversation, files=files),
         "events": events,
         "history_html": render_events(events, show_codes=user.is_manager),
         "status_label": labels.status(ticket.status),
@@ -119,10 +126,12 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         **_decision_context(ticket),
         "customer_facts": facts,
         "contract_rate": format_chf(facts.contract.hourly_rate) if facts.contract else "",
-        "time": ticket_time_summary(ticket),
-        "tags": ticket_tags(ticket),
-        "macros": list(visible_macros(user).only("id", "name", "internal")),
-        "can_change": ticket.is_open and ticket.status != Status.REFUSED,
+        "time": counts.time,
+        "tags": counts.tags,
+        # Read with the tags: the layout's badge shows it without a statement of its own.
+        "unread_notifications": counts.unread,
+        "macros": macros,
+        "can_change": can_change,
         "can_accept": ticket.status == Status.REFUSED and user.is_manager,
         "is_refused": ticket.status == Status.REFUSED,
         "can_propose": ticket.billable
