@@ -84,3 +84,28 @@ def test_a_resolved_ticket_offers_to_become_an_article(client, world, en):
     assert "Turn into a draft article" not in _panel(client, ticket)
     do_transition(ticket, "resolved", acting_user=world.agent)
     assert "Turn into a draft article" in _panel(client, ticket)
+
+
+def test_the_panel_says_the_triage_is_learning_when_no_model_can_be_learnt_now(
+    client, world, en, settings, tmp_path
+):
+    """No model yet and a transaction open (a model is never learnt inside one): the panel
+    answers, says so, and still lists the look-alikes; it does not fail."""
+    from django.db import transaction
+
+    from palier.triage.suggest import forget_model
+
+    settings.PALIER_TRIAGE_MODEL = str(tmp_path / "none-yet.pickle")
+    forget_model()
+    ticket = make_ticket(world.contact_a, subject="Delivery note printing fails")
+    client.force_login(world.agent)
+    try:
+        with transaction.atomic():
+            response = client.get(reverse("web:knowledge:triage", args=[ticket.pk]))
+    finally:
+        forget_model()
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="triage-learning"' in html and "still learning" in html
+    assert "Similar resolved tickets" in html and 'id="triage-suggestion"' not in html
+    assert not (tmp_path / "none-yet.pickle").exists()  # nothing learnt inside it

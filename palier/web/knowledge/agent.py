@@ -24,7 +24,7 @@ from palier.tickets.models import Criticality
 from palier.tickets.queries import access_ticket_by_id
 from palier.tickets.states import Status
 from palier.triage.similar import similar_resolved_tickets
-from palier.triage.suggest import suggest
+from palier.triage.suggest import NoModelYet, suggest
 from palier.web.access import staff_required
 
 INSERT_RESULTS = 5
@@ -61,13 +61,19 @@ def insert(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def triage_panel(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = access_ticket_by_id(request.user, ticket_id)
     text = f"{ticket.subject}\n{ticket.description}"
-    found = suggest(ticket.subject, ticket.description)
+    try:
+        found = suggest(ticket.subject, ticket.description)
+    except NoModelYet:
+        # The model must be learnt first and this request is inside a transaction (it is
+        # never learnt there): the panel says so; the look-alikes below still show.
+        found = None
     module = None
-    if found.module is not None:
+    if found is not None and found.module is not None:
         module_id = parse_id(found.module.value)
         module = one_or_none(Module.objects.filter(pk=module_id)) if module_id else None
     mismatch = bool(
-        ticket.type
+        found is not None
+        and ticket.type
         and not found.abstained
         and found.type.value != ticket.type
         and found.type.confidence >= MISMATCH_CONFIDENCE
@@ -75,12 +81,14 @@ def triage_panel(request: HttpRequest, ticket_id: int) -> HttpResponse:
     context = {
         "ticket": ticket,
         "found": found,
-        "type_label": _type_label(found.type.value),
+        "type_label": _type_label(found.type.value) if found is not None else "",
         "picked_label": _type_label(ticket.type or ""),
         "module": module,
         "criticality_label": (
             Criticality(found.criticality.value).label
-            if found.criticality and found.criticality.value in Criticality.values
+            if found is not None
+            and found.criticality
+            and found.criticality.value in Criticality.values
             else ""
         ),
         "mismatch": mismatch,
