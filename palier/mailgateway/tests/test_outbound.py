@@ -301,3 +301,37 @@ def test_links_in_mail_are_the_web_screens_addresses(world):
         assert reverse(name, args=[ticket.pk], urlconf=WEB_URLCONF) == reverse(
             f"web:{name}", args=[ticket.pk]
         )
+
+
+def test_the_thread_headers_name_the_first_inbound_id_then_our_last_eight(world):
+    """notices._thread's one statement gives what its two ORM look-ups gave."""
+    from palier.mailgateway.models import RawMessage
+    from palier.mailgateway.notices import _thread
+
+    ticket = make_ticket(world.contact_a, channel="email")
+    other = make_ticket(world.contact_a, channel="email")
+    assert _thread(ticket) == ("", [])
+    for i, message_id in enumerate(["", "<in-1@example.com>", "<in-2@example.com>"]):
+        RawMessage.objects.create(
+            source="test",
+            ticket=ticket,
+            message_id=message_id,
+            message_id_hash=f"h{i}",
+            dedup_key=f"d{i}",
+            sha256="0" * 64,
+            size=1,
+        )
+    for i in range(11):
+        for t in (ticket, other):
+            OutboundMessage.objects.create(
+                ticket=t,
+                kind="reply",
+                message_id=f"<out-{t.pk}-{i}@palier.localhost>",
+                recipient="anna.a@example.com",
+                raw=b"",
+            )
+    expected = ["<in-1@example.com>"] + [
+        f"<out-{ticket.pk}-{i}@palier.localhost>" for i in range(3, 11)
+    ]
+    assert _thread(ticket) == (expected[-1], expected)
+    assert _thread(other)[1] == [f"<out-{other.pk}-{i}@palier.localhost>" for i in range(3, 11)]
