@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -116,14 +116,27 @@ def build_bytes(mail: Mail, message_id: str, date: str = "") -> bytes:
     return mime.alternative(headers, text, html)
 
 
+_KINDS = sorted(AUTOMATIC_KINDS)
+
+
 def _over_cap(kind: str, recipient: str) -> bool:
+    """Did the recipient have `max_auto_replies_per_hour` automatic mails this hour? Counted
+    up to the cap only (a LIMIT in the count), in a statement written once."""
     if kind not in AUTOMATIC_KINDS:
         return False
+    cap = config.max_auto_replies_per_hour()
     since = timezone.now() - dt.timedelta(hours=1)
-    sent = OutboundMessage.objects.filter(
-        recipient=recipient, kind__in=AUTOMATIC_KINDS, created_at__gte=since
-    ).count()
-    return sent >= config.max_auto_replies_per_hour()
+    sql = (
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {OutboundMessage._meta.db_table}"
+        f" WHERE recipient = %s AND kind IN ({', '.join(['%s'] * len(_KINDS))})"
+        " AND created_at >= %s LIMIT %s) AS recent"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [recipient, *_KINDS, connection.ops.adapt_datetimefield_value(since), cap]
+        )
+        sent = cursor.fetchone()[0]
+    return sent >= cap
 
 
 def queue(mail: Mail) -> OutboundMessage | None:
