@@ -97,13 +97,21 @@ def _consent(event: TicketEvent) -> tuple[list[str], str] | None:
     return lines, ""
 
 
+def _from_a_robot(ticket: Ticket) -> bool:
+    """`RawMessage.objects.filter(ticket=ticket, auto_submitted=True).exists()`, written once."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {RawMessage._meta.db_table}"
+            " WHERE ticket_id = %s AND auto_submitted = %s LIMIT 1",
+            [ticket.pk, True],
+        )
+        return cursor.fetchone() is not None
+
+
 def _contact_paragraphs(event: TicketEvent, ticket: Ticket) -> tuple[list[str], str] | None:
     kind, quote = event.kind, ""
     if kind == "created":
-        if (
-            ticket.channel != "email"
-            or RawMessage.objects.filter(ticket=ticket, auto_submitted=True).exists()
-        ):
+        if ticket.channel != "email" or _from_a_robot(ticket):
             return None  # the portal shows it; robots get no acknowledgement
         lines = [
             _("We received your request “%(subject)s”.") % {"subject": ticket.subject},
