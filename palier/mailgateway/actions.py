@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.accounts.permissions import Permission, check_allowed
+from palier.lib.compiled import first_row
 from palier.lib.errors import Conflict
 from palier.mailgateway.identity import content_key, header_value, id_hash, message_ids, storable
 from palier.mailgateway.models import (
@@ -142,7 +143,7 @@ def do_process_raw(
         return _quarantine(raw_id, code, _failure_text(exc))
     try:
         with transaction.atomic():
-            raw = RawMessage.objects.select_for_update().get(pk=raw_id)
+            raw = _locked(raw_id)
             if raw.state != RawState.STORED:
                 return raw  # another process took it meanwhile
             raw.attempts += 1
@@ -165,6 +166,17 @@ def do_process_raw(
         )
     if raw.files_done < raw.files_total:
         raw.files_done = attach_files(raw.pk, prepared.files)
+    return raw
+
+
+def _locked(raw_id: int) -> RawMessage:
+    """`RawMessage.objects.select_for_update().get(pk=raw_id)`, its statement compiled once
+    per connection (it runs under the write lock for every message)."""
+    raw = first_row(
+        RawMessage.objects.select_for_update().filter(pk=raw_id), "mail.raw_locked", [raw_id]
+    )
+    if raw is None:
+        raise RawMessage.DoesNotExist(f"RawMessage {raw_id} does not exist")
     return raw
 
 

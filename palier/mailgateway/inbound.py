@@ -293,7 +293,11 @@ def _auto_reply(raw: RawMessage, mail: ParsedMail) -> None:
 def _sender(mail: ParsedMail) -> User:
     if not mail.sender:
         raise Quarantine.of(QuarantineReason.AMBIGUOUS_SENDER)
-    users = list(User.objects.filter(email__iexact=mail.sender, is_active=True)[:2])
+    # With the customer, which opening a ticket reads next (one statement instead of two).
+    found = User.objects.select_related("customer").filter(
+        email__iexact=mail.sender, is_active=True
+    )
+    users = list(found[:2])
     if len(users) > 1:
         raise Quarantine.of(QuarantineReason.AMBIGUOUS_SENDER, mail.sender)
     if not users:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db import connection
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -29,20 +30,23 @@ CONTACT_KINDS = frozenset(
 )
 
 
+def _thread_sql() -> str:
+    raw, sent = RawMessage._meta.db_table, OutboundMessage._meta.db_table
+    return (
+        f"SELECT 0, id, message_id FROM (SELECT id, message_id FROM {raw}"
+        " WHERE ticket_id = %s AND message_id <> '' ORDER BY id LIMIT 1) AS first_in"
+        f" UNION ALL SELECT 1, id, message_id FROM (SELECT id, message_id FROM {sent}"
+        " WHERE ticket_id = %s ORDER BY id DESC LIMIT 8) AS last_out"
+    )
+
+
 def _thread(ticket: Ticket) -> tuple[str, list[str]]:
-    """In-Reply-To and References so that mail clients keep the ticket in one thread."""
-    inbound = list(
-        RawMessage.objects.filter(ticket=ticket)
-        .exclude(message_id="")
-        .order_by("id")
-        .values_list("message_id", flat=True)[:1]
-    )
-    sent = list(
-        OutboundMessage.objects.filter(ticket=ticket)
-        .order_by("-id")
-        .values_list("message_id", flat=True)[:8]
-    )
-    refs = inbound + sent[::-1]
+    """In-Reply-To and References so that mail clients keep the ticket in one thread: the
+    first inbound Message-ID, then the last eight we sent, oldest first (one statement)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_thread_sql(), [ticket.pk, ticket.pk])
+        rows = sorted(cursor.fetchall())  # the inbound one, then ours by id
+    refs = [message_id for _kind, _id, message_id in rows]
     return (refs[-1] if refs else ""), refs
 
 
@@ -93,13 +97,21 @@ def _consent(event: TicketEvent) -> tuple[list[str], str] | None:
     return lines, ""
 
 
+def _from_a_robot(ticket: Ticket) -> bool:
+    """`RawMessage.objects.filter(ticket=ticket, auto_submitted=True).exists()`, written once."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {RawMessage._meta.db_table}"
+            " WHERE ticket_id = %s AND auto_submitted = %s LIMIT 1",
+            [ticket.pk, True],
+        )
+        return cursor.fetchone() is not None
+
+
 def _contact_paragraphs(event: TicketEvent, ticket: Ticket) -> tuple[list[str], str] | None:
     kind, quote = event.kind, ""
     if kind == "created":
-        if (
-            ticket.channel != "email"
-            or RawMessage.objects.filter(ticket=ticket, auto_submitted=True).exists()
-        ):
+        if ticket.channel != "email" or _from_a_robot(ticket):
             return None  # the portal shows it; robots get no acknowledgement
         lines = [
             _("We received your request “%(subject)s”.") % {"subject": ticket.subject},

@@ -17,14 +17,14 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from palier.lib.tasks import enqueue_with_transaction
-from palier.mailgateway import config
+from palier.mailgateway import config, mime
 from palier.mailgateway.models import DeliveryAttempt, OutboundMessage, OutboundState
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,19 @@ def reply_to_for(reference: str) -> str:
     return f"{local}+{reference}@{domain}" if reference else config.reply_address()
 
 
-def build(mail: Mail, message_id: str) -> EmailMessage:
+def _bodies(mail: Mail) -> tuple[str, str]:
+    """The text and the HTML of a notification, in its language."""
+    context = {"mail": mail, "paragraphs": mail.paragraphs}
+    with translation.override(mail.language):
+        return (
+            render_to_string("mailgateway/notification.txt", context),
+            render_to_string("mailgateway/notification.html", context),
+        )
+
+
+def build(mail: Mail, message_id: str, date: str = "") -> EmailMessage:
+    """The notification as an `EmailMessage` (the reference for `build_bytes`, which
+    `queue` uses: the same bytes, `tests/test_mime.py`)."""
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["From"] = Address(
         display_name=one_line(config.vendor_name()), addr_spec=config.from_address()
@@ -69,7 +81,7 @@ def build(mail: Mail, message_id: str) -> EmailMessage:
     msg["To"] = Address(display_name=one_line(mail.to_name), addr_spec=mail.to_address)
     msg["Subject"] = mail.subject
     msg["Message-ID"] = message_id
-    msg["Date"] = format_datetime(timezone.now())
+    msg["Date"] = date or format_datetime(timezone.now())
     msg["Reply-To"] = reply_to_for(mail.reference)
     msg["Auto-Submitted"] = "auto-replied"
     msg["X-Auto-Response-Suppress"] = "All"
@@ -77,23 +89,54 @@ def build(mail: Mail, message_id: str) -> EmailMessage:
         msg["In-Reply-To"] = mail.in_reply_to
     if mail.references:
         msg["References"] = " ".join(mail.references[-10:])
-    context = {"mail": mail, "paragraphs": mail.paragraphs}
-    with translation.override(mail.language):
-        msg.set_content(render_to_string("mailgateway/notification.txt", context))
-        msg.add_alternative(
-            render_to_string("mailgateway/notification.html", context), subtype="html"
-        )
+    text, html = _bodies(mail)
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
     return msg
 
 
+def build_bytes(mail: Mail, message_id: str, date: str = "") -> bytes:
+    """`build(mail, message_id, date).as_bytes()`, written out without the `email`
+    package's header objects (palier/mailgateway/mime.py): the same bytes."""
+    headers = [
+        mime.address_header("From", one_line(config.vendor_name()), config.from_address()),
+        mime.address_header("To", one_line(mail.to_name), mail.to_address),
+        mime.text_header("Subject", mail.subject),
+        mime.text_header("Message-ID", message_id),
+        mime.text_header("Date", date or format_datetime(timezone.now())),
+        mime.address_text_header("Reply-To", reply_to_for(mail.reference)),
+        b"Auto-Submitted: auto-replied\r\n",
+        b"X-Auto-Response-Suppress: All\r\n",
+    ]
+    if mail.in_reply_to:
+        headers.append(mime.text_header("In-Reply-To", mail.in_reply_to))
+    if mail.references:
+        headers.append(mime.text_header("References", " ".join(mail.references[-10:])))
+    text, html = _bodies(mail)
+    return mime.alternative(headers, text, html)
+
+
+_KINDS = sorted(AUTOMATIC_KINDS)
+
+
 def _over_cap(kind: str, recipient: str) -> bool:
+    """Did the recipient have `max_auto_replies_per_hour` automatic mails this hour? Counted
+    up to the cap only (a LIMIT in the count), in a statement written once."""
     if kind not in AUTOMATIC_KINDS:
         return False
+    cap = config.max_auto_replies_per_hour()
     since = timezone.now() - dt.timedelta(hours=1)
-    sent = OutboundMessage.objects.filter(
-        recipient=recipient, kind__in=AUTOMATIC_KINDS, created_at__gte=since
-    ).count()
-    return sent >= config.max_auto_replies_per_hour()
+    sql = (
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {OutboundMessage._meta.db_table}"
+        f" WHERE recipient = %s AND kind IN ({', '.join(['%s'] * len(_KINDS))})"
+        " AND created_at >= %s LIMIT %s) AS recent"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [recipient, *_KINDS, connection.ops.adapt_datetimefield_value(since), cap]
+        )
+        sent = cursor.fetchone()[0]
+    return sent >= cap
 
 
 def queue(mail: Mail) -> OutboundMessage | None:
@@ -105,7 +148,7 @@ def queue(mail: Mail) -> OutboundMessage | None:
     message_id = make_msgid(domain=config.mail_domain())
     with translation.override(mail.language):
         mail.subject = one_line(mail.subject, 200)
-        raw = build(mail, message_id).as_bytes()
+        raw = build_bytes(mail, message_id)
     try:
         with transaction.atomic():
             out = OutboundMessage.objects.create(

@@ -301,3 +301,71 @@ def test_links_in_mail_are_the_web_screens_addresses(world):
         assert reverse(name, args=[ticket.pk], urlconf=WEB_URLCONF) == reverse(
             f"web:{name}", args=[ticket.pk]
         )
+
+
+def test_the_thread_headers_name_the_first_inbound_id_then_our_last_eight(world):
+    """notices._thread's one statement gives what its two ORM look-ups gave."""
+    from palier.mailgateway.models import RawMessage
+    from palier.mailgateway.notices import _thread
+
+    ticket = make_ticket(world.contact_a, channel="email")
+    other = make_ticket(world.contact_a, channel="email")
+    assert _thread(ticket) == ("", [])
+    for i, message_id in enumerate(["", "<in-1@example.com>", "<in-2@example.com>"]):
+        RawMessage.objects.create(
+            source="test",
+            ticket=ticket,
+            message_id=message_id,
+            message_id_hash=f"h{i}",
+            dedup_key=f"d{i}",
+            sha256="0" * 64,
+            size=1,
+        )
+    for i in range(11):
+        for t in (ticket, other):
+            OutboundMessage.objects.create(
+                ticket=t,
+                kind="reply",
+                message_id=f"<out-{t.pk}-{i}@palier.localhost>",
+                recipient="anna.a@example.com",
+                raw=b"",
+            )
+    expected = ["<in-1@example.com>"] + [
+        f"<out-{ticket.pk}-{i}@palier.localhost>" for i in range(3, 11)
+    ]
+    assert _thread(ticket) == (expected[-1], expected)
+    assert _thread(other)[1] == [f"<out-{other.pk}-{i}@palier.localhost>" for i in range(3, 11)]
+
+
+def test_the_hourly_cap_counts_this_hours_automatic_mails_to_that_recipient(world, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from palier.mailgateway.outbound import _over_cap
+
+    settings.PALIER_MAIL_MAX_REPLIES_PER_HOUR = 2
+
+    def sent(kind, recipient="anna.a@example.com", age_minutes=0):
+        out = OutboundMessage.objects.create(
+            kind=kind,
+            message_id=f"<{OutboundMessage.objects.count()}@palier.localhost>",
+            recipient=recipient,
+            raw=b"",
+        )
+        created = timezone.now() - dt.timedelta(minutes=age_minutes)
+        OutboundMessage.objects.filter(pk=out.pk).update(created_at=created)
+
+    assert not _over_cap("created", "anna.a@example.com")
+    sent("created")
+    sent("reply")  # not automatic
+    sent("created", age_minutes=61)  # an hour ago
+    sent("refused", recipient="other@example.com")
+    assert not _over_cap("created", "anna.a@example.com")
+    sent("unknown_sender")
+    assert _over_cap("created", "anna.a@example.com")
+    assert _over_cap("refused", "anna.a@example.com")
+    assert not _over_cap("reply", "anna.a@example.com")  # people's mail is never capped
+    assert not _over_cap("created", "other@example.com")
+    settings.PALIER_MAIL_MAX_REPLIES_PER_HOUR = 0
+    assert _over_cap("created", "nobody@example.com")
