@@ -15,6 +15,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     model_validator,
 )
@@ -34,8 +35,17 @@ VisibilityCode = StrEnum("VisibilityCode", {"PRIVATE": "private", "SHARED": "sha
 
 # Ids and versions stay within a 64-bit integer: beyond it both databases fail on the query.
 MAX_INT = 2**63 - 1
-Id = Annotated[int, Field(ge=0, le=MAX_INT)]
-Version = Annotated[int, Field(ge=0, le=MAX_INT)]
+# A whole number in a JSON body is a JSON integer: pydantic's lax mode would read true as 1,
+# 1.0 as 1 and "1" as 1, which the document does not describe. Every integer of a request
+# body is one of these (api/tests/test_strict_input.py walks every body to check it).
+Integer = Annotated[int, Strict()]
+Id = Annotated[Integer, Field(ge=0, le=MAX_INT)]
+Version = Annotated[Integer, Field(ge=0, le=MAX_INT)]
+# In a query string or a path every value is text, read as an integer from its digits. An id
+# that filters a list names an object: 0 or below names none, and is refused (not ignored).
+IdFilter = Annotated[int, Field(ge=1, le=MAX_INT)]
+# An id in a path, or a position to page from (after_id=0 is the start).
+IdInUrl = Annotated[int, Field(ge=0, le=MAX_INT)]
 
 # A day the desk can count with: written as text (YYYY-MM-DD; a number such as 0 is not a
 # day), between these two (9999-12-31 overflowed date arithmetic further on).
