@@ -162,3 +162,35 @@ def test_a_reply_to_another_customers_ticket_is_not_found_whatever_its_body(worl
     assert r.json()["error"]["code"] == "not_found"
     # Its own author still hears what was wrong with the body.
     assert api(world.contact_a).post(f"/tickets/{ticket['id']}/replies", body).status_code == 422
+
+
+def _lists():
+    schema = ninja_api.get_openapi_schema(path_prefix="")
+    paths = schema["paths"].items()
+    return sorted(path for path, item in paths if "get" in item and "{" not in path)
+
+
+def test_head_answers_as_get_without_a_body(world, api):
+    client = api(world.contact_a)
+    client.post("/tickets", {"type": "usage", "subject": "VAT code"})
+    got = client.get("/tickets")
+    head = client.client.head("/api/v1/tickets")
+    assert head.status_code == 200, head.content
+    assert head.content == b""
+    assert head["Content-Type"] == got["Content-Type"]
+    assert int(head["Content-Length"]) == len(got.content)
+
+
+@pytest.mark.parametrize("path", _lists())
+def test_head_is_allowed_wherever_get_is(world, api, path):
+    client = api(world.manager)
+    got = client.get(path)
+    head = client.client.head(f"/api/v1{path}")
+    assert head.status_code == got.status_code, path
+    assert (b"".join(head.streaming_content) if head.streaming else head.content) == b""
+
+
+def test_a_method_refused_on_a_readable_path_names_head_among_the_allowed(world, api):
+    r = api(world.manager).client.put("/api/v1/tickets", "{}", content_type="application/json")
+    assert r.status_code == 405
+    assert set(r.json()["error"]["details"]["allowed"]) >= {"GET", "HEAD", "POST"}
