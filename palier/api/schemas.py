@@ -23,6 +23,7 @@ from pydantic.json_schema import WithJsonSchema
 
 from palier.customers.models import validate_country
 from palier.lib.money import CENT
+from palier.lib.visible import NOTHING_VISIBLE, visible_line
 from palier.policy import BuiltBy, ContractState, Finding, Reason, Refusal, RequestType
 from palier.tickets.models import Channel, Criticality
 from palier.tickets.states import Status
@@ -98,7 +99,19 @@ class In(Schema):
         return value
 
 
-Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+def _visible(text: str) -> str:
+    """A subject or a name shows something; bidi controls it leaves open are dropped."""
+    cleaned = visible_line(text)
+    if text and not cleaned:
+        raise ValueError(str(NOTHING_VISIBLE))
+    return cleaned
+
+
+Subject = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_visible),
+]
 LongText = Annotated[str, StringConstraints(max_length=50_000)]
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50_000)]
 Reason_ = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]

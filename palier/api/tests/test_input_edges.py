@@ -194,3 +194,28 @@ def test_a_method_refused_on_a_readable_path_names_head_among_the_allowed(world,
     r = api(world.manager).client.put("/api/v1/tickets", "{}", content_type="application/json")
     assert r.status_code == 405
     assert set(r.json()["error"]["details"]["allowed"]) >= {"GET", "HEAD", "POST"}
+
+
+@pytest.mark.parametrize("subject", ["\u200b\u200e\u202e", "\u2066\u2069 ", "\u3164", "\u0301"])
+def test_a_subject_of_only_invisible_characters_is_refused(world, api, subject):
+    r = api(world.contact_b).post("/tickets", {"type": "usage", "subject": subject})
+    assert r.status_code == 422, r.content
+    detail = r.json()["error"]["details"][0]
+    assert detail["field"] == "subject"
+    assert (
+        detail["message"]
+        == "Écrivez quelque chose de visible : ce texte ne contient que des caractères invisibles."
+    )
+    assert not Ticket.objects.exists()
+
+
+def test_a_bidi_override_left_open_in_a_subject_is_dropped(world, api):
+    r = api(world.contact_a).post("/tickets", {"type": "usage", "subject": "Rechnung\u202efdp.exe"})
+    assert r.status_code == 201, r.content
+    assert r.json()["subject"] == "Rechnungfdp.exe"
+
+
+def test_a_customer_name_shows_something_too(world, api):
+    r = api(world.manager).patch(f"/customers/{world.customer_a.pk}", {"name": "\u200b"})
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["field"] == "name"
