@@ -227,7 +227,8 @@ SORT_CHOICES = [
 
 
 class RequestFilterForm(forms.Form):
-    """The requests list's filters. Unknown values fall back to defaults (never a 500)."""
+    """The requests list's filters. A value it does not know leaves out that filter alone,
+    and the page says which (never a 500)."""
 
     q = forms.CharField(
         label=_("Search"),
