@@ -219,3 +219,13 @@ def test_a_customer_name_shows_something_too(world, api):
     r = api(world.manager).patch(f"/customers/{world.customer_a.pk}", {"name": "\u200b"})
     assert r.status_code == 422
     assert r.json()["error"]["details"][0]["field"] == "name"
+
+
+def test_an_api_address_over_its_limit_answers_json_414_in_the_callers_language(world, api):
+    client = api(world.contact_b)  # reads French
+    r = client.get("/tickets", q="a" * 8000)
+    assert r.status_code == 414
+    error = r.json()["error"]
+    assert error["code"] == "uri_too_long" and error["details"]["limit_bytes"] == 8000
+    assert error["message"].startswith("L’adresse est trop longue")
+    assert client.get("/tickets", q="a" * 7000).status_code == 200
