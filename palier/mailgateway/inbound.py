@@ -343,7 +343,7 @@ def _subject(subject: str, body: str) -> str:
 def _open(raw: RawMessage, prepared: Prepared, contact: User, *, follow_up_of: Ticket | None):
     mail = prepared.mail
     description = _shown(prepared)
-    subject = _subject(mail.subject, description)
+    subject = _subject(mail.subject, prepared.body)
     if follow_up_of is not None and follow_up_of.customer_id == contact.customer_id:
         description = (
             _("Follow-up of %(ref)s.") % {"ref": follow_up_of.reference} + "\n\n" + description
