@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "palier.ops.middleware.OpsEndpointsMiddleware",  # /healthz, /readyz, /metrics; timing
+    "palier.api.url_limit.ApiUrlLimitMiddleware",  # an API address too long: JSON 414
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -6,6 +6,7 @@ from django.views import defaults
 from palier.api.errors import outside_api_error
 from palier.api.main import api
 from palier.web.auth import admin_sign_in
+from palier.web.views import bad_request
 
 urlpatterns = [
     # Before the admin's own: one sign-in form for every door (palier/accounts/signin.py).
@@ -16,7 +17,7 @@ urlpatterns = [
 ]
 
 handler400 = outside_api_error(
-    defaults.bad_request, 400, "bad_request", _("The request is not valid for this server.")
+    bad_request, 400, "bad_request", _("The request is not valid for this server.")
 )
 handler404 = outside_api_error(
     defaults.page_not_found, 404, "not_found", _("There is nothing at this address.")

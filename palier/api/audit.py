@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from palier.accounts.permissions import Permission
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS, Id
+from palier.api.schemas import ERRORS, IdFilter
 from palier.audit import queries
 from palier.audit.models import AuditEntry, Channel
+from palier.lib.errors import DomainError
 
 router = Router(tags=["audit"])
 
@@ -89,13 +91,18 @@ def audit_log(
     request,
     object_type: ObjectType | None = None,
     object_id: ObjectId | None = None,
-    actor_id: Id | None = None,
+    actor_id: IdFilter | None = None,
     cursor: Annotated[str, Field(max_length=200)] | None = None,
     limit: Annotated[int, Field(ge=1, le=200)] = 50,
 ):
     """Managers: changes to customers, contracts, customizations, rates, users, roles,
     tokens, service tiers and calendars, newest first. `object_type` (and `object_id`)
     narrow it to one record, `actor_id` to one person's changes."""
+    if object_id is not None and not object_type:
+        # An object id alone names no record (ids repeat across types): refused, not ignored.
+        raise DomainError(
+            _("object_id narrows an object_type: give both."), code="object_type_required"
+        )
     page = queries.list_entries(
         request.auth,
         object_type=object_type,

@@ -15,7 +15,17 @@ from pydantic import StringConstraints
 from palier.accounts.models import User
 from palier.accounts.permissions import Permission
 from palier.api.doors import by_signed_link, needs
-from palier.api.schemas import ERRORS, TO_HUNDREDTHS, Day, In, Ref, hundredths_schema
+from palier.api.schemas import (
+    ERRORS,
+    TO_HUNDREDTHS,
+    Day,
+    Id,
+    IdFilter,
+    In,
+    Integer,
+    Ref,
+    hundredths_schema,
+)
 from palier.billing import actions, exports, invoicing, links, presenters, reports
 from palier.billing.models import Activity, DecidedVia
 from palier.billing.queries import (
@@ -42,7 +52,7 @@ Hours = Annotated[
     TO_HUNDREDTHS,
     hundredths_schema(10_000, exclusive_zero=True),
 ]
-Minutes = Annotated[int, Field(gt=0, le=24 * 60)]
+Minutes = Annotated[Integer, Field(gt=0, le=24 * 60)]
 
 
 # --- What the billing endpoints answer (amounts and hours are decimal strings: "740.00") --
@@ -315,7 +325,7 @@ class BillableIn(In):
 
 
 class TimerIn(In):
-    ticket_id: int
+    ticket_id: Id
     activity: ActivityCode = Activity.CONSULTING
     note: Text = ""
 
@@ -323,8 +333,8 @@ class TimerIn(In):
 @router.get("/time-entries", response={200: TimeEntryPageOut, **ERRORS})
 def time_entries(
     request,
-    ticket_id: int | None = None,
-    user_id: int | None = None,
+    ticket_id: IdFilter | None = None,
+    user_id: IdFilter | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ):
@@ -433,7 +443,7 @@ def stop_timer(request):
 class RunIn(In):
     period_start: Day
     period_end: Day
-    customer_id: int | None = None
+    customer_id: Id | None = None
 
 
 class CreditIn(In):
@@ -462,7 +472,7 @@ def run_billing(request, payload: RunIn):
 @router.get("/invoices", response={200: InvoicePageOut, **ERRORS})
 def invoices(
     request,
-    customer_id: int | None = None,
+    customer_id: IdFilter | None = None,
     status: str | None = None,
     cursor: str | None = None,
     limit: int = 50,

@@ -13,7 +13,7 @@ from pydantic import Field, StringConstraints
 
 from palier.accounts.permissions import Permission
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS, Day, Id, In, ProductOut, Ref
+from palier.api.schemas import ERRORS, Day, Id, IdFilter, IdInUrl, In, ProductOut, Ref
 from palier.catalogue import actions
 from palier.catalogue.queries import (
     access_installation_by_id,
@@ -212,14 +212,14 @@ def create_product(request, payload: ProductIn):
     response={200: ProductRow, **ERRORS},
     openapi_extra=needs(Permission.CATALOGUE_WRITE),
 )
-def update_product(request, product_id: Id, payload: ProductPatch):
+def update_product(request, product_id: IdInUrl, payload: ProductPatch):
     product = access_product_by_id(product_id)
     changes = {k: v for k, v in _set(payload).items() if v is not None}
     return product_row(actions.do_save_product(product, acting_user=request.auth, **changes))
 
 
 @router.get("/modules", response={200: list[ModuleDetail], **ERRORS})
-def list_modules(request, product_id: Id | None = None):
+def list_modules(request, product_id: IdFilter | None = None):
     qs = Module.objects.select_related("product").order_by("product__name", "name", "id")
     if product_id:
         qs = qs.filter(product_id=product_id)
@@ -239,7 +239,7 @@ def create_module(request, payload: ModuleIn):
 
 
 @router.get("/modules/{module_id}", response={200: ModuleDetail, **ERRORS})
-def get_module(request, module_id: Id):
+def get_module(request, module_id: IdInUrl):
     return module_out(access_module_by_id(module_id))
 
 
@@ -248,14 +248,14 @@ def get_module(request, module_id: Id):
     response={200: ModuleDetail, **ERRORS},
     openapi_extra=needs(Permission.CATALOGUE_WRITE),
 )
-def update_module(request, module_id: Id, payload: ModulePatch):
+def update_module(request, module_id: IdInUrl, payload: ModulePatch):
     module = access_module_by_id(module_id)
     changes = {k: v for k, v in _set(payload).items() if v is not None}
     return module_out(actions.do_save_module(module, acting_user=request.auth, **changes))
 
 
 @router.get("/versions", response={200: list[VersionDetail], **ERRORS})
-def list_versions(request, product_id: Id | None = None):
+def list_versions(request, product_id: IdFilter | None = None):
     """Versions by product, sorted as versions: 11.4.0 after 11.2.0, 11.10 after 11.9."""
     qs = ProductVersion.objects.select_related("product")
     if product_id:
@@ -275,7 +275,7 @@ def create_version(request, payload: VersionIn):
 
 
 @router.get("/versions/{version_id}", response={200: VersionDetail, **ERRORS})
-def get_version(request, version_id: Id):
+def get_version(request, version_id: IdInUrl):
     return version_out(access_version_by_id(version_id))
 
 
@@ -284,7 +284,7 @@ def get_version(request, version_id: Id):
     response={200: VersionDetail, **ERRORS},
     openapi_extra=needs(Permission.CATALOGUE_WRITE),
 )
-def update_version(request, version_id: Id, payload: VersionPatch):
+def update_version(request, version_id: IdInUrl, payload: VersionPatch):
     """Change a version's number or dates; a date sent as null clears it."""
     version = access_version_by_id(version_id)
     changes = _set(payload)
@@ -296,10 +296,10 @@ def update_version(request, version_id: Id, payload: VersionPatch):
 @router.get("/installations", response={200: list[InstallationOut], **ERRORS})
 def list_installations(
     request,
-    customer_id: Id | None = None,
-    version_id: Id | None = None,
+    customer_id: IdFilter | None = None,
+    version_id: IdFilter | None = None,
     limit: Annotated[int, Field(ge=1, le=1000)] = 500,
-    after_id: Id | None = None,
+    after_id: IdInUrl | None = None,
 ):
     """Which customer runs which version; contacts see their own customer's."""
     qs = visible_installations(request.auth)
@@ -326,7 +326,7 @@ def create_installation(request, payload: InstallationIn):
 
 
 @router.get("/installations/{installation_id}", response={200: InstallationOut, **ERRORS})
-def get_installation(request, installation_id: Id):
+def get_installation(request, installation_id: IdInUrl):
     return installation_out(access_installation_by_id(request.auth, installation_id))
 
 
@@ -335,7 +335,7 @@ def get_installation(request, installation_id: Id):
     response={200: InstallationOut, **ERRORS},
     openapi_extra=needs(Permission.CATALOGUE_WRITE),
 )
-def update_installation(request, installation_id: Id, payload: InstallationPatch):
+def update_installation(request, installation_id: IdInUrl, payload: InstallationPatch):
     installation = access_installation_by_id(request.auth, installation_id)
     changes = _set(payload)
     if changes.get("version_id") is not None:
@@ -352,7 +352,7 @@ def update_installation(request, installation_id: Id, payload: InstallationPatch
     response={204: None, **ERRORS},
     openapi_extra=needs(Permission.CATALOGUE_WRITE),
 )
-def remove_installation(request, installation_id: Id):
+def remove_installation(request, installation_id: IdInUrl):
     installation = access_installation_by_id(request.auth, installation_id)
     actions.do_remove_installation(installation, acting_user=request.auth)
     return 204, None

@@ -22,7 +22,7 @@ from palier.api.schemas import (
     CustomizationIn,
     CustomizationOut,
     CustomizationPatch,
-    Id,
+    IdFilter,
 )
 from palier.customers import actions
 from palier.customers.models import Module
@@ -90,7 +90,7 @@ def _customer_fields(payload: CustomerIn | CustomerPatch) -> dict:
 
 
 @router.get("/contracts", response={200: list[ContractOut], **ERRORS})
-def list_contracts(request, customer_id: Id | None = None):
+def list_contracts(request, customer_id: IdFilter | None = None):
     qs = visible_contracts(request.auth)
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
@@ -134,7 +134,9 @@ def update_contract(request, contract_id: int, payload: ContractPatch):
 
 
 @router.get("/customizations", response={200: list[CustomizationOut], **ERRORS})
-def list_customizations(request, customer_id: Id | None = None, module_id: Id | None = None):
+def list_customizations(
+    request, customer_id: IdFilter | None = None, module_id: IdFilter | None = None
+):
     qs = visible_customizations(request.auth)
     if customer_id:
         qs = qs.filter(customer_id=customer_id)

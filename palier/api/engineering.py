@@ -18,7 +18,7 @@ from pydantic import Field, StringConstraints
 from palier.accounts.models import User
 from palier.accounts.permissions import Permission, check_allowed
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS, In
+from palier.api.schemas import ERRORS, Id, IdFilter, In, Version
 from palier.customers.models import Module, Product, ProductVersion
 from palier.engineering import actions
 from palier.engineering.models import Defect, DefectStatus, Patch, Severity
@@ -87,9 +87,9 @@ class DefectIn(In):
     title: Title
     description: Text = ""
     severity: SeverityCode = "medium"
-    product_id: int | None = None
-    module_id: int | None = None
-    affected_version_ids: list[int] = Field(default_factory=list, max_length=50)
+    product_id: Id | None = None
+    module_id: Id | None = None
+    affected_version_ids: list[Id] = Field(default_factory=list, max_length=50)
     title_translations: Translations = Field(default_factory=dict)
 
 
@@ -99,20 +99,20 @@ class DefectPatchIn(In):
     title: Title | None = None
     description: Text | None = None
     title_translations: Translations | None = None
-    duplicate_of_id: int | None = None
+    duplicate_of_id: Id | None = None
 
 
 class EscalationIn(In):
-    defect_id: int | None = None
+    defect_id: Id | None = None
     new_defect: DefectIn | None = None
     note: Note = ""
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class PatchIn(In):
-    product_id: int
+    product_id: Id
     number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    defect_ids: list[int] = Field(default_factory=list, max_length=500)
+    defect_ids: list[Id] = Field(default_factory=list, max_length=500)
     notes: Text = ""
     notes_translations: dict[Literal["fr", "de", "it"], Text] = Field(default_factory=dict)
 
@@ -224,8 +224,8 @@ def _draft(payload: DefectIn) -> actions.DefectDraft:
 class DefectListParams(Schema):
     status: list[DefectStatusCode] = []
     open: bool = False
-    product_id: int | None = None
-    module_id: int | None = None
+    product_id: IdFilter | None = None
+    module_id: IdFilter | None = None
     cursor: str | None = None
     limit: int = 50
 
@@ -249,7 +249,9 @@ def list_defect_page(request, params: Query[DefectListParams]):
 
 
 @router.get("/defects/similar", response={200: list[DefectOut], **ERRORS})
-def similar(request, text: str, module_id: int | None = None, version_id: int | None = None):
+def similar(
+    request, text: str, module_id: IdFilter | None = None, version_id: IdFilter | None = None
+):
     """Staff: open defects like a new malfunction (same module and version, shared words)."""
     _staff(request.auth)
     found = similar_open_defects(

@@ -110,6 +110,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError) -> HttpResponse:
+        from palier.api.scoping import check_path_scope  # it imports every app's queries
+
+        try:
+            check_path_scope(request)
+        except Exception as scoped:  # noqa: BLE001 (answered as the view would answer it)
+            return api.on_exception(request, scoped)
         return respond(
             request,
             422,

@@ -20,16 +20,38 @@ from palier.api.parsing import JsonParser
 from palier.api.tickets import router as tickets_router
 
 
+def _without_body(response: HttpResponse) -> HttpResponse:
+    """The GET answer as HEAD gives it (RFC 9110, 9.3.2): the same status and headers, and
+    the length the body would have had, without the body."""
+    if response.streaming:
+        response.streaming_content = iter(())
+    else:
+        length = len(response.content)
+        response.content = b""
+        response["Content-Length"] = str(length)
+    return response
+
+
 def _json_method_not_allowed(view: Callable) -> Callable:
-    """Ninja answers a wrong method with a plain-text 405; our clients expect JSON errors."""
+    """Ninja answers a wrong method with a plain-text 405; our clients expect JSON errors.
+    Ninja knows no HEAD either: a HEAD runs the GET of its path, and answers without body."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
+        head = request.method == "HEAD"
+        if head:
+            request.method = "GET"
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            if head:
+                request.method = "HEAD"
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
             allowed = response.get("Allow", "")
+            if "GET" in allowed.split(", "):
+                allowed += ", HEAD"
             # Ninja refuses the method before any authentication has read the token.
             language = profile_language(request.META) or translation.get_language()
             with translation.override(language):
@@ -41,8 +63,8 @@ def _json_method_not_allowed(view: Callable) -> Callable:
             )
             json_response = JsonResponse(body, status=405)
             json_response["Allow"] = allowed
-            return json_response
-        return response
+            response = json_response
+        return _without_body(response) if head else response
 
     return wrapped
 

@@ -12,7 +12,7 @@ from pydantic import Field, StringConstraints
 from palier.accounts.models import Role, User
 from palier.accounts.permissions import Permission, check_allowed
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS, Id, In, LanguageCode, Ref
+from palier.api.schemas import ERRORS, Id, IdFilter, IdInUrl, In, LanguageCode, Ref
 from palier.customers.queries import access_customer_by_id
 from palier.people import actions
 from palier.people.models import Invitation, InvitationState
@@ -140,9 +140,9 @@ def list_people(
     q: Annotated[str, StringConstraints(max_length=100)] = "",
     role: RoleCode | None = None,
     kind: PeopleKind | None = None,
-    customer_id: Id | None = None,
+    customer_id: IdFilter | None = None,
     active: bool | None = None,
-    after_id: Id | None = None,
+    after_id: IdInUrl | None = None,
     limit: Annotated[int, Field(ge=1, le=500)] = 100,
 ):
     """People by id; page with `after_id` (the last id of the previous page)."""
@@ -187,7 +187,7 @@ def create_person(request, payload: PersonIn):
 
 
 @router.get("/people/{person_id}", response={200: PersonOut, **ERRORS})
-def get_person(request, person_id: Id):
+def get_person(request, person_id: IdInUrl):
     return _out(access_person_by_id(request.auth, person_id))
 
 
@@ -196,7 +196,7 @@ def get_person(request, person_id: Id):
     response={200: PersonOut, **ERRORS},
     openapi_extra=needs(Permission.PEOPLE_WRITE),
 )
-def update_person(request, person_id: Id, payload: PersonPatch):
+def update_person(request, person_id: IdInUrl, payload: PersonPatch):
     """Change a person's details, role (within staff), customer or language."""
     check_allowed(request.auth, Permission.PEOPLE_WRITE)
     person = access_person_by_id(request.auth, person_id)
@@ -215,7 +215,7 @@ def update_person(request, person_id: Id, payload: PersonPatch):
     response={201: PersonOut, **ERRORS},
     openapi_extra=needs(Permission.PEOPLE_WRITE),
 )
-def invite_person(request, person_id: Id):
+def invite_person(request, person_id: IdInUrl):
     """Send a new set-password link (the earlier ones stop working)."""
     check_allowed(request.auth, Permission.PEOPLE_WRITE)
     person = access_person_by_id(request.auth, person_id)
@@ -228,7 +228,7 @@ def invite_person(request, person_id: Id):
     response={200: PersonOut, **ERRORS},
     openapi_extra=needs(Permission.PEOPLE_WRITE),
 )
-def deactivate_person(request, person_id: Id):
+def deactivate_person(request, person_id: IdInUrl):
     """Deactivate: the history stays; every session and token ends at once."""
     check_allowed(request.auth, Permission.PEOPLE_WRITE)
     person = access_person_by_id(request.auth, person_id)
@@ -240,7 +240,7 @@ def deactivate_person(request, person_id: Id):
     response={200: PersonOut, **ERRORS},
     openapi_extra=needs(Permission.PEOPLE_WRITE),
 )
-def reactivate_person(request, person_id: Id, payload: ReactivateIn):
+def reactivate_person(request, person_id: IdInUrl, payload: ReactivateIn):
     check_allowed(request.auth, Permission.PEOPLE_WRITE)
     person = access_person_by_id(request.auth, person_id)
     return _out(actions.do_reactivate(person, acting_user=request.auth, invite=payload.invite))

@@ -15,6 +15,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     model_validator,
 )
@@ -22,6 +23,7 @@ from pydantic.json_schema import WithJsonSchema
 
 from palier.customers.models import validate_country
 from palier.lib.money import CENT
+from palier.lib.visible import NOTHING_VISIBLE, visible_line
 from palier.policy import BuiltBy, ContractState, Finding, Reason, Refusal, RequestType
 from palier.tickets.models import Channel, Criticality
 from palier.tickets.states import Status
@@ -34,8 +36,17 @@ VisibilityCode = StrEnum("VisibilityCode", {"PRIVATE": "private", "SHARED": "sha
 
 # Ids and versions stay within a 64-bit integer: beyond it both databases fail on the query.
 MAX_INT = 2**63 - 1
-Id = Annotated[int, Field(ge=0, le=MAX_INT)]
-Version = Annotated[int, Field(ge=0, le=MAX_INT)]
+# A whole number in a JSON body is a JSON integer: pydantic's lax mode would read true as 1,
+# 1.0 as 1 and "1" as 1, which the document does not describe. Every integer of a request
+# body is one of these (api/tests/test_strict_input.py walks every body to check it).
+Integer = Annotated[int, Strict()]
+Id = Annotated[Integer, Field(ge=0, le=MAX_INT)]
+Version = Annotated[Integer, Field(ge=0, le=MAX_INT)]
+# In a query string or a path every value is text, read as an integer from its digits. An id
+# that filters a list names an object: 0 or below names none, and is refused (not ignored).
+IdFilter = Annotated[int, Field(ge=1, le=MAX_INT)]
+# An id in a path, or a position to page from (after_id=0 is the start).
+IdInUrl = Annotated[int, Field(ge=0, le=MAX_INT)]
 
 # A day the desk can count with: written as text (YYYY-MM-DD; a number such as 0 is not a
 # day), between these two (9999-12-31 overflowed date arithmetic further on).
@@ -88,7 +99,19 @@ class In(Schema):
         return value
 
 
-Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+def _visible(text: str) -> str:
+    """A subject or a name shows something; bidi controls it leaves open are dropped."""
+    cleaned = visible_line(text)
+    if text and not cleaned:
+        raise ValueError(str(NOTHING_VISIBLE))
+    return cleaned
+
+
+Subject = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_visible),
+]
 LongText = Annotated[str, StringConstraints(max_length=50_000)]
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50_000)]
 Reason_ = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]

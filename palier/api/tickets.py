@@ -24,7 +24,7 @@ from palier.api.schemas import (
     DecisionOut,
     DiagnosisIn,
     EventOut,
-    Id,
+    IdFilter,
     MessageIn,
     MessageOut,
     NoteIn,
@@ -169,9 +169,9 @@ class ListParams(Schema):
     level: Annotated[int, Field(ge=1, le=2)] | None = None
     type: RequestType | None = None
     criticality: CriticalityCode | None = None
-    customer_id: Id | None = None
-    module_id: Id | None = None
-    assignee_id: Id | None = None
+    customer_id: IdFilter | None = None
+    module_id: IdFilter | None = None
+    assignee_id: IdFilter | None = None
     queue: QueueCode | None = None
     mine: bool = False
     q: str = ""

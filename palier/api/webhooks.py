@@ -11,7 +11,7 @@ from pydantic import Field, StringConstraints
 
 from palier.accounts.permissions import Permission
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS, Id
+from palier.api.schemas import ERRORS, IdInUrl, In
 from palier.webhooks import actions
 from palier.webhooks.models import EVENT_KINDS, DeliveryState, Webhook, WebhookDelivery
 from palier.webhooks.queries import (
@@ -45,13 +45,13 @@ class WebhookWithSecret(WebhookOut):
     )
 
 
-class WebhookIn(Schema):
+class WebhookIn(In):
     url: Url
     description: Description = ""
     events: list[EventKind] = Field([], max_length=len(EVENT_KINDS))
 
 
-class WebhookPatch(Schema):
+class WebhookPatch(In):
     url: Url | None = None
     description: Description | None = None
     events: list[EventKind] | None = Field(None, max_length=len(EVENT_KINDS))
@@ -133,7 +133,7 @@ def create_webhook(request, payload: WebhookIn):
 
 
 @router.get("/webhooks/{webhook_id}", response={200: WebhookWithSecret, **ERRORS})
-def get_webhook(request, webhook_id: Id):
+def get_webhook(request, webhook_id: IdInUrl):
     return hook_out(access_webhook_by_id(request.auth, webhook_id), secret=True)
 
 
@@ -142,7 +142,7 @@ def get_webhook(request, webhook_id: Id):
     response={200: WebhookOut, **ERRORS},
     openapi_extra=needs(Permission.WEBHOOK_WRITE),
 )
-def update_webhook(request, webhook_id: Id, payload: WebhookPatch):
+def update_webhook(request, webhook_id: IdInUrl, payload: WebhookPatch):
     hook = access_webhook_by_id(request.auth, webhook_id)
     changes = payload.dict(exclude_unset=True)
     if changes.get("events") is not None:
@@ -155,7 +155,7 @@ def update_webhook(request, webhook_id: Id, payload: WebhookPatch):
     response={200: WebhookWithSecret, **ERRORS},
     openapi_extra=needs(Permission.WEBHOOK_WRITE),
 )
-def rotate_secret(request, webhook_id: Id):
+def rotate_secret(request, webhook_id: IdInUrl):
     """A new signing secret; the old one stops at once."""
     hook = access_webhook_by_id(request.auth, webhook_id)
     return hook_out(actions.do_rotate_secret(hook, acting_user=request.auth), secret=True)
@@ -164,8 +164,8 @@ def rotate_secret(request, webhook_id: Id):
 @router.get("/webhooks/{webhook_id}/deliveries", response={200: list[DeliveryOut], **ERRORS})
 def list_deliveries(
     request,
-    webhook_id: Id,
-    before_id: Id | None = None,
+    webhook_id: IdInUrl,
+    before_id: IdInUrl | None = None,
     limit: Annotated[int, Field(ge=1, le=200)] = 50,
 ):
     """The delivery log, newest first; page with `before_id` (the last id of a page)."""
@@ -178,7 +178,7 @@ def list_deliveries(
     response={200: DeliveryOut, **ERRORS},
     openapi_extra=needs(Permission.WEBHOOK_WRITE),
 )
-def retry_delivery(request, delivery_id: Id):
+def retry_delivery(request, delivery_id: IdInUrl):
     """Send a failed delivery again now."""
     delivery = access_delivery_by_id(request.auth, delivery_id)
     actions.do_retry_delivery(delivery, acting_user=request.auth)

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.lib.errors import DomainError
+from palier.lib.visible import visible_line
 from palier.mailgateway import advice, history, outbound
 from palier.mailgateway.attachments import name_for, note_refused
 from palier.mailgateway.config import is_own_address, max_files, parse_seconds
@@ -333,14 +334,24 @@ def _add_to_ticket(raw: RawMessage, prepared: Prepared, contact: User, ticket: T
     return True
 
 
+def _subject(subject: str, body: str) -> str:
+    """The mail's subject as the desk stores it (lib/visible.py); when nothing of it is
+    visible, the body's first visible line, or "(no subject)": a mail is never refused for
+    its subject."""
+    found = visible_line(" ".join(subject.split()))
+    if not found:
+        found = next((v for line in body.splitlines() if (v := visible_line(line))), "")
+    return visible_line(found[:200]) or _("(no subject)")
+
+
 def _open(raw: RawMessage, prepared: Prepared, contact: User, *, follow_up_of: Ticket | None):
     mail = prepared.mail
     description = _shown(prepared)
+    subject = _subject(mail.subject, prepared.body)
     if follow_up_of is not None and follow_up_of.customer_id == contact.customer_id:
         description = (
             _("Follow-up of %(ref)s.") % {"ref": follow_up_of.reference} + "\n\n" + description
         )
-    subject = mail.subject.strip() or _("(no subject)")
     ticket = do_open_ticket(
         acting_user=contact,
         customer=contact.customer,
@@ -351,7 +362,7 @@ def _open(raw: RawMessage, prepared: Prepared, contact: User, *, follow_up_of: T
             if prepared.suggested_type is not None
             else _suggest(mail, prepared.body)
         ),
-        subject=subject[:200],
+        subject=subject,
         description=description,
         channel=Channel.EMAIL,
     )

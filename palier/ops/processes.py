@@ -36,6 +36,10 @@ def gunicorn_command(bind: str, workers: int, *, access_log: bool) -> list[str]:
         "5000",
         "--max-requests-jitter",
         "500",
+        # The longest request line gunicorn reads (its default, 4094, cut long searches):
+        # longer API addresses are answered in JSON below it (api/url_limit.py).
+        "--limit-request-line",
+        "8190",
         # gunicorn 24+ opens a control socket at ~/.gunicorn/gunicorn.ctl, one path shared
         # by every instance of the user and outside the data folder. Nothing of Palier uses
         # it; signals (HUP, TTIN, TTOU, TERM) do the same.

@@ -18,6 +18,7 @@ from palier.accounts.permissions import Permission, check_allowed
 from palier.customers.models import Customer, Customization, Module, ProductVersion
 from palier.lib.errors import Conflict, DomainError, NotAllowed
 from palier.lib.rows import insert_row
+from palier.lib.visible import NOTHING_VISIBLE, visible_line
 from palier.policy import (
     Decision as PolicyDecision,
 )
@@ -180,6 +181,10 @@ def do_open_ticket(
         raise NotAllowed(
             _("You can only open requests for your own organization."), code="not_your_customer"
         )
+    subject = visible_line(subject)
+    if not subject:
+        # Every channel comes through here: the API and the forms said it on the field first.
+        raise DomainError(str(NOTHING_VISIBLE), code="subject_required")
     module = _check_request_fields(customer, module, customization, product_version)
     today = _today(now)
     if request_type is None:

@@ -37,3 +37,15 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in {code for code, _n in settings.LANGUAGES}:
         do_set_language(request.user, language)
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django could not read (a form body cut or garbled, a bad header): a page
+    in the user's language that says so, instead of Django's bare English one. What was
+    typed cannot be shown again: the body itself could not be read."""
+    try:
+        return render(request, "400.html", status=400)
+    except Exception:  # noqa: BLE001 (a request this broken may not render a full page)
+        from django.views import defaults
+
+        return defaults.bad_request(request, exception)

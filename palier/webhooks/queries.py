@@ -24,7 +24,7 @@ def access_webhook_by_id(user: User, webhook_id: int) -> Webhook:
 
 def deliveries_of(hook: Webhook, *, before_id: int | None = None, limit: int = 50):
     qs = WebhookDelivery.objects.filter(webhook=hook).order_by("-id")
-    if before_id:
+    if before_id is not None:
         qs = qs.filter(pk__lt=before_id)
     return list(qs[:limit])
 

@@ -285,7 +285,8 @@ def test_random_json_bodies_never_cause_a_server_error(contact_and_agent, body):
 
 
 def test_too_many_query_parameters_is_a_client_error(agent):
-    r = agent.client.get("/api/v1/tickets?" + "&".join(["status=new"] * 1100))
+    # Short ones: 1100 of "status=new" would pass the address limit first (api/url_limit.py).
+    r = agent.client.get("/api/v1/tickets?" + "&".join(["s=1"] * 1100))
     assert error_of(r, 400)["code"] == "too_many_fields"
 
 

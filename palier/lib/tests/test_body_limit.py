@@ -207,3 +207,17 @@ def test_the_middleware_never_reads_past_the_limit_whatever_was_declared(setting
     status, body = call(BodyLimitMiddleware(greedy), {"CONTENT_LENGTH": "10", "wsgi.input": stream})
     assert status.startswith("413")
     assert stream.tell() <= 1001
+
+
+def test_a_long_api_address_is_read_and_a_too_long_one_answers_json_414(server):
+    """gunicorn's default request line (4094 bytes) cut long searches with an HTML 414."""
+    port, _temp = server
+    status, headers, body = raw_request(
+        port, b"GET /api/v1/tickets?q=" + b"a" * 6000 + b" HTTP/1.1\r\n\r\n"
+    )
+    assert status == 401 and headers["content-type"].startswith("application/json")
+    status, headers, body = raw_request(
+        port, b"GET /api/v1/tickets?q=" + b"a" * 8100 + b" HTTP/1.1\r\n\r\n"
+    )
+    assert status == 414 and headers["content-type"].startswith("application/json")
+    assert json.loads(body)["error"]["code"] == "uri_too_long"

@@ -193,3 +193,27 @@ def test_the_words_the_desk_adds_to_a_mailed_request_are_in_the_contacts_languag
         raw = ingest(_mail("bruno.b@example.com", "", "", "empty-fr@example.com"), "test")
     assert raw.outcome == "new_ticket"
     assert (raw.ticket.subject, raw.ticket.description) == ("(sans objet)", "(Message vide.)")
+
+
+def test_a_mail_whose_subject_shows_nothing_takes_its_bodys_first_line(world, smtp):
+    raw = ingest(
+        _mail(
+            "anna.a@example.com",
+            "=?utf-8?b?"
+            + __import__("base64").b64encode("\u200b\u200e\u202e".encode()).decode()
+            + "?=",
+            "\u200b\r\n  Der Druck bricht ab\u202e.\r\nMehr Text.",
+            "invisible-1@example.com",
+        ),
+        "test",
+    )
+    assert raw.outcome == "new_ticket"
+    assert raw.ticket.subject == "Der Druck bricht ab."
+
+
+def test_a_mail_with_nothing_visible_anywhere_is_kept_under_no_subject(world, smtp):
+    raw = ingest(
+        _mail("bruno.b@example.com", "\u3164", "\u200b", "invisible-2@example.com"), "test"
+    )
+    assert raw.outcome == "new_ticket"
+    assert raw.ticket.subject == "(sans objet)"

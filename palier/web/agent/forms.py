@@ -22,6 +22,7 @@ from palier.policy import RequestType
 from palier.tickets import labels
 from palier.tickets.models import Criticality
 from palier.tickets.states import Status
+from palier.web.fields import LineField
 
 TYPE_CHOICES = [(code.value, labels.request_type(code.value).label) for code in RequestType]
 
@@ -243,7 +244,7 @@ class NewTicketForm(forms.Form):
     criticality = forms.ChoiceField(
         choices=Criticality.choices, initial=Criticality.MEDIUM, label=_("Criticality")
     )
-    subject = forms.CharField(max_length=200, label=_("Subject"))
+    subject = LineField(max_length=200, label=_("Subject"))
     description = forms.CharField(
         required=False,
         max_length=50_000,

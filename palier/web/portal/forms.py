@@ -17,6 +17,7 @@ from palier.policy import RequestType
 from palier.tickets.attachments import ALLOWED_TYPES, check_attachment, clean_filename
 from palier.tickets.models import CRITICALITY_DEFINITIONS, Criticality
 from palier.tickets.states import CUSTOMER_STATUS_LABELS, Status
+from palier.web.fields import LineField
 
 MAX_FILES = 10
 
@@ -125,7 +126,7 @@ class NewRequestForm(forms.Form):
         initial=Criticality.MEDIUM,
         widget=forms.RadioSelect,
     )
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    subject = LineField(label=_("Subject"), max_length=200)
     description = forms.CharField(
         label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -226,7 +227,8 @@ SORT_CHOICES = [
 
 
 class RequestFilterForm(forms.Form):
-    """The requests list's filters. Unknown values fall back to defaults (never a 500)."""
+    """The requests list's filters. A value it does not know leaves out that filter alone,
+    and the page says which (never a 500)."""
 
     q = forms.CharField(
         label=_("Search"),

@@ -89,7 +89,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _filters(form: RequestFilterForm) -> tuple[TicketFilters, str]:
-    data = form.cleaned_data if form.is_valid() else {}
+    data: dict = {}
+    if form.is_bound:
+        # cleaned_data keeps every field that is valid: a bad value leaves out only itself
+        # (the page says which), not every filter with it.
+        form.is_valid()
+        data = form.cleaned_data
     status = data.get("status") or ""
     statuses = (
         sorted(OPEN_STATUSES) if status == RequestFilterForm.OPEN else ([status] if status else [])
@@ -122,8 +127,10 @@ def request_list(request: HttpRequest) -> HttpResponse:
         next_query = query.urlencode()
     first_query = request.GET.copy()
     first_query.pop("cursor", None)
+    left_out = [(form.fields[name].label, " ".join(errors)) for name, errors in form.errors.items()]
     context = {
         "form": form,
+        "left_out": left_out,
         "page": page,
         "rows_html": render_request_rows(page.items),
         "next_query": next_query,

@@ -104,6 +104,15 @@ def nav_links(context: template.Context) -> list[NavLink]:
 
 
 @register.filter
+def hidden_errors(form: Any) -> list[str]:
+    """The errors of a form's hidden fields, once each: a person cannot see those fields,
+    so form_errors.html says them with the form's own errors."""
+    if not hasattr(form, "hidden_fields") or not form.is_bound:
+        return []
+    return list(dict.fromkeys(str(e) for field in form.hidden_fields() for e in field.errors))
+
+
+@register.filter
 def with_aria(field: Any) -> str:
     """Render a bound field's widget linked to its help and errors for screen readers."""
     if not hasattr(field, "as_widget"):  # a missing field renders as before: nothing

@@ -234,3 +234,13 @@ def test_the_versions_offered_are_listed_as_versions(client, world):
     shown = re.findall(r"<option value=\"\d+\"[^>]*>[^<]*?(\d[\w.\-]*)\s*</option>", select)
     assert shown.index("11.4.0-rc1") < shown.index("11.4.0") < shown.index("11.9")
     assert shown.index("11.9") < shown.index("11.10")
+
+
+def test_a_subject_of_only_invisible_characters_is_refused_on_the_form(client, world):
+    client.force_login(world.contact_a)
+    response = client.post(reverse("web:portal:new"), _form(subject="\u200b\u200e\u202e"))
+    html = response.content.decode()
+    assert response.status_code == 400  # the form again, as for any field it refuses
+    assert "this text holds only invisible characters" in html
+    assert "We cannot find the setting." in html  # what was typed stays
+    assert not Ticket.objects.exists()

@@ -345,3 +345,25 @@ def test_the_privacy_wording_says_that_the_organizations_administrators_see_a_pr
     assert "Private: you and your organization&#x27;s administrators" in page
     client.force_login(world.admin_a)
     assert client.get(reverse("web:portal:detail", args=[ticket.pk])).status_code == 200
+
+
+def test_one_bad_filter_is_left_out_alone_and_the_page_says_which(client, world):
+    open_request(world.contact_a, "Delivery note crash")
+    solved = open_request(world.contact_a, "Delivery slip solved")
+    do_transition(solved, "resolved", acting_user=world.agent)
+    open_request(world.contact_a, "VAT question")
+    client.force_login(world.contact_a)
+    html = _list(client, q="delivery", status="resolved", sort="by-mood")
+    # The search and the status still apply; the sort is named as left out.
+    assert "Delivery slip solved" in html
+    assert "Delivery note crash" not in html and "VAT question" not in html
+    assert "The filter “Sort” was left out: Select a valid choice." in html
+    assert "by-mood" in html and "The other filters apply." in html
+
+
+def test_the_left_out_filter_is_named_in_the_contacts_language(client, world, settings):
+    client.force_login(world.contact_b)  # reads French
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = _list(client, status="lost")
+    assert "Le filtre « Statut » n’a pas été appliqué" in html
+    assert "Les autres filtres s’appliquent." in html
