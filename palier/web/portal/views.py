@@ -52,7 +52,7 @@ from palier.web.access import contact_required
 from palier.web.portal.forms import TYPE_HELP, VISIBILITY_WORDS, ReplyForm, RequestFilterForm
 from palier.web.portal.patch import patch_context
 from palier.web.portal.preview import entitlement_refusal
-from palier.web.portal.rows import render_request_rows
+from palier.web.portal.rows import ROW_FIELDS, render_request_rows
 from palier.web.portal.timeline import customer_timeline
 
 PAGE_SIZE = 25
@@ -114,11 +114,17 @@ def request_list(request: HttpRequest) -> HttpResponse:
     form = RequestFilterForm(request.GET or None)
     filters, sort = _filters(form)
     cursor = request.GET.get("cursor") or None
+    # The page's rows as values (they hold every sort's field), not instances.
+    fields = ROW_FIELDS
     try:
-        page = list_tickets(request.user, filters, sort=sort, cursor=cursor, limit=PAGE_SIZE)
+        page = list_tickets(
+            request.user, filters, sort=sort, cursor=cursor, limit=PAGE_SIZE, values=fields
+        )
     except InvalidCursor:
         # A stale or edited link: start again from the first page rather than fail.
-        page = list_tickets(request.user, filters, sort=sort, cursor=None, limit=PAGE_SIZE)
+        page = list_tickets(
+            request.user, filters, sort=sort, cursor=None, limit=PAGE_SIZE, values=fields
+        )
         cursor = None
     next_query = None
     if page.next_cursor:

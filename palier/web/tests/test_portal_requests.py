@@ -72,7 +72,7 @@ def test_list_pages_by_cursor_and_survives_a_bad_cursor(client, world):
     second = client.get(
         reverse("web:portal:requests"), {"cursor": first.context["page"].next_cursor}
     )
-    subjects = [t.subject for t in second.context["page"].items]
+    subjects = [row["subject"] for row in second.context["page"].items]
     assert subjects == ["Request number 01", "Request number 00"]
     broken = client.get(reverse("web:portal:requests"), {"cursor": "garbage", "sort": "nope"})
     assert broken.status_code == 200

@@ -10,7 +10,7 @@ from django.utils.translation import override
 
 from palier.tickets.actions import do_transition
 from palier.tickets.models import Ticket
-from palier.web.portal.rows import render_request_rows
+from palier.web.portal.rows import ROW_FIELDS, render_request_rows
 from palier.web.tests.helpers import open_request
 
 NASTY = "a <b> & \"c\" 'd'"
@@ -76,8 +76,17 @@ def test_portal_rows_print_what_the_list_template_printed(world, language):
     do_transition(waiting, "waiting_customer", acting_user=world.agent)
     tickets = list(Ticket.objects.select_related("contact", "module").order_by("-pk"))
     Ticket.objects.filter(pk=tickets[0].pk).update(module=None, contact=None)
+    # A module named in French only (German falls back to English), a contact with no name.
+    Ticket.objects.filter(pk=tickets[1].pk).update(contact=world.contact_a2)
+    tickets[2].module.__class__.objects.filter(pk=tickets[2].module_id).update(
+        name_fr=f"Comptabilité {NASTY}", name_de=""
+    )
+    type(world.contact_a2).objects.filter(pk=world.contact_a2.pk).update(
+        first_name="", last_name=""
+    )
     tickets = list(Ticket.objects.select_related("contact", "module").order_by("-pk"))
+    rows = list(Ticket.objects.order_by("-pk").values(*ROW_FIELDS))
     assert len(tickets) >= 3
     with override(language):
-        assert render_request_rows(tickets) == ROW_LOOP.render(Context({"tickets": tickets}))
+        assert render_request_rows(rows) == ROW_LOOP.render(Context({"tickets": tickets}))
     assert render_request_rows([]) == ""
