@@ -13,7 +13,9 @@ def init_error_reporting(dsn: str, *, environment: str, traces_sample_rate: floa
         dsn=dsn,
         environment=environment,
         integrations=[DjangoIntegration(), LoggingIntegration()],
-        send_default_pii=False,
+        # No personal data: sentry_sdk's default, left unset (its `send_default_pii` is
+        # deprecated in 2.x for `data_collection`, which older 2.x releases lack);
+        # ops/tests/test_errors.py checks that no user nor request body is sent.
         max_request_body_size="never",
         traces_sample_rate=traces_sample_rate,
     )
