@@ -40,13 +40,28 @@ def _encode(sort: str, value: Any, pk: int) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+# Sorts whose key is a number (the others sort text): a cursor's value must be of its kind,
+# or the database is asked to compare a rank with text.
+NUMERIC = {"criticality"}
+
+
 def _decode(cursor: str, sort: str) -> tuple[Any, int]:
+    """The (sort key, id) a cursor of this sort holds; InvalidCursor for any other cursor,
+    forged ones included (a value of the wrong kind, a NUL, an id out of range)."""
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if data["s"] != sort or not isinstance(data["v"], str | int):
+        value, pk = data["v"], data["id"]
+        if data["s"] != sort:
             raise ValueError("cursor of another sort")
-        return data["v"], int(data["id"])
-    except (ValueError, KeyError, TypeError) as exc:
+        if sort in NUMERIC:
+            if type(value) is not int or not -(2**31) <= value < 2**31:
+                raise ValueError("a rank is a number")
+        elif type(value) is not str or len(value) > 1000 or "\x00" in value:
+            raise ValueError("a text key")
+        if type(pk) is not int or not 0 < pk < 2**63:
+            raise ValueError("an id")
+        return value, pk
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InvalidCursor(_("This cursor is not valid for this list.")) from exc
 
 
