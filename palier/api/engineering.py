@@ -18,7 +18,7 @@ from pydantic import Field, StringConstraints
 from palier.accounts.models import User
 from palier.accounts.permissions import Permission, check_allowed
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS, Id, IdFilter, In, Version
+from palier.api.schemas import ERRORS, Id, IdFilter, In, Subject, Version
 from palier.customers.models import Module, Product, ProductVersion
 from palier.engineering import actions
 from palier.engineering.models import Defect, DefectStatus, Patch, Severity
@@ -38,7 +38,8 @@ from palier.tickets.queries import access_ticket_by_id
 
 router = Router(tags=["engineering"])
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# A defect's title shows something (lib/visible), as a ticket's subject does.
+Title = Subject
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
 SeverityCode = Annotated[str, StringConstraints(pattern="^(" + "|".join(Severity.values) + ")$")]

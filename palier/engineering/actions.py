@@ -27,6 +27,7 @@ from palier.engineering.queries import links_to_tell
 from palier.engineering.release_notes import release_notes
 from palier.lib.errors import Conflict, DomainError
 from palier.lib.text import content_words
+from palier.lib.visible import NOTHING_VISIBLE, visible_line
 from palier.policy import Finding
 from palier.tickets.actions import (
     check_decides_for_request,
@@ -70,8 +71,7 @@ class DefectDraft:
 @transaction.atomic
 def do_create_defect(draft: DefectDraft, *, acting_user: User) -> Defect:
     check_allowed(acting_user, Permission.DEFECT_CREATE)
-    if not draft.title.strip():
-        raise DomainError(_("Give the defect a title."), code="title_required")
+    title = _title(draft.title)
     if draft.severity not in Severity.values:
         raise DomainError(_("Unknown severity."), code="invalid_severity")
     product = draft.product or (draft.module.product if draft.module else None)
@@ -86,7 +86,7 @@ def do_create_defect(draft: DefectDraft, *, acting_user: User) -> Defect:
     defect = Defect.objects.create(
         product=product,
         module=draft.module,
-        title=draft.title.strip(),
+        title=title,
         description=draft.description,
         severity=draft.severity,
         title_translations=_clean_translations(draft.title_translations),
@@ -97,12 +97,26 @@ def do_create_defect(draft: DefectDraft, *, acting_user: User) -> Defect:
     return defect
 
 
+def _title(text: str) -> str:
+    """A defect's title as stored: it goes into the release notes every affected customer
+    reads, so it shows something and leaves no bidi control open (lib/visible)."""
+    if not text.strip():
+        raise DomainError(_("Give the defect a title."), code="title_required")
+    title = visible_line(text)
+    if not title:
+        raise DomainError(str(NOTHING_VISIBLE), code="title_invisible")
+    return title
+
+
 def _clean_translations(raw: dict[str, str]) -> dict[str, str]:
-    return {
-        lang: text.strip()[:200]
+    """The titles' translations that show something (the others are left out, as empty
+    ones are: the notes fall back to the title), cut to 200 characters."""
+    cleaned = {
+        lang: visible_line(text)[:200]
         for lang, text in raw.items()
-        if lang in ("en", "fr", "de", "it") and text.strip()
+        if lang in ("en", "fr", "de", "it")
     }
+    return {lang: text for lang, text in cleaned.items() if text}
 
 
 _KEEP = object()
@@ -147,9 +161,7 @@ def do_update_defect(
             raise DomainError(_("Unknown severity."), code="invalid_severity")
         defect.severity = severity
     if title is not None:
-        if not title.strip():
-            raise DomainError(_("Give the defect a title."), code="title_required")
-        defect.title = title.strip()
+        defect.title = _title(title)
     if description is not None:
         defect.description = description
     if title_translations is not None:

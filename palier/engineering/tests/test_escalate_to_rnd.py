@@ -140,3 +140,45 @@ def test_similar_open_defects_leave_out_closed_ones_and_empty_text(world):
     assert similar_open_defects(module("Finance"), None, "a b") == []
     do_update_defect(defect, acting_user=world.rnd, status=DefectStatus.WONT_FIX)
     assert similar_open_defects(module("Finance"), None, "4711 error") == []
+
+
+@pytest.mark.parametrize("title", ["\u200b\u200e", "\u202e\u2066", " \u2800 "])
+def test_a_defect_title_shows_something_whoever_writes_it(world, title):
+    """It goes into the release notes every affected customer reads (lib/visible)."""
+    from palier.engineering.actions import do_create_defect
+
+    with pytest.raises(DomainError) as refused:
+        do_create_defect(DefectDraft(title=title, module=module("Finance")), acting_user=world.rnd)
+    assert refused.value.code == "title_invisible"
+    defect = escalated(malfunction(world.contact_a, "Error 4711"), world.agent)
+    with pytest.raises(DomainError):
+        do_update_defect(defect, acting_user=world.rnd, title=title)
+    # An RLO left open is dropped: "exe.gnp" would read as "png.exe".
+    do_update_defect(
+        defect,
+        acting_user=world.rnd,
+        title="\u202egnp.exe",
+        title_translations={"fr": "\u200b", "de": "Fehler\u202e 4711"},
+    )
+    defect.refresh_from_db()
+    assert defect.title == "gnp.exe"
+    assert defect.title_translations == {"de": "Fehler 4711"}
+
+
+def test_the_api_and_the_desk_refuse_an_invisible_defect_title(world, api, client):
+    from django.urls import reverse
+
+    ticket = malfunction(world.contact_a, "Error 4711")
+    response = api(world.agent).post(
+        f"/tickets/{ticket.pk}/escalation",
+        {"new_defect": {"title": "\u200b\u200e", "severity": "high"}, "note": "?"},
+    )
+    assert response.status_code == 422, response.content
+    client.force_login(world.agent)
+    page = client.post(
+        reverse("web:agent:action", args=[ticket.pk, "escalate"]),
+        {"title": "\u200b\u200e", "severity": "high", "expected_version": ticket.version},
+    )
+    assert "only invisible characters" in page.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status != "with_rnd"

@@ -283,7 +283,7 @@ class EscalateForm(VersionedForm):
     """Finding D4: link a known defect (`defect`) or describe a new one (`title`, `severity`)."""
 
     defect = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-    title = forms.CharField(
+    title = LineField(
         label=_("New defect title"),
         max_length=200,
         required=False,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from palier.customers.models import Product
 from palier.engineering.models import OPEN_DEFECT_STATUSES, Defect, DefectStatus, Severity
+from palier.web.fields import LineField
 
 
 class DefectForm(forms.Form):
@@ -15,9 +16,9 @@ class DefectForm(forms.Form):
     duplicate_of = forms.IntegerField(
         label=_("Duplicate of (defect number)"), required=False, min_value=1
     )
-    title_fr = forms.CharField(label=_("Title in French"), required=False, max_length=200)
-    title_de = forms.CharField(label=_("Title in German"), required=False, max_length=200)
-    title_it = forms.CharField(label=_("Title in Italian"), required=False, max_length=200)
+    title_fr = LineField(label=_("Title in French"), required=False, max_length=200)
+    title_de = LineField(label=_("Title in German"), required=False, max_length=200)
+    title_it = LineField(label=_("Title in Italian"), required=False, max_length=200)
 
 
 def _translated_notes(label) -> forms.CharField:
