@@ -44,9 +44,20 @@ Id = Annotated[Integer, Field(ge=0, le=MAX_INT)]
 Version = Annotated[Integer, Field(ge=0, le=MAX_INT)]
 # In a query string or a path every value is text, read as an integer from its digits. An id
 # that filters a list names an object: 0 or below names none, and is refused (not ignored).
-IdFilter = Annotated[int, Field(ge=1, le=MAX_INT)]
+# Python reads "1_0" as 10 and " 7 " as 7: in an address an id is its ASCII digits alone.
+
+
+def _digits(value: Any) -> Any:
+    if isinstance(value, str) and not (
+        value.isascii() and value.lstrip("-").isdigit() and value.count("-") <= 1
+    ):
+        raise ValueError(_("An id is written with the digits 0 to 9 only."))
+    return value
+
+
+IdFilter = Annotated[int, BeforeValidator(_digits), Field(ge=1, le=MAX_INT)]
 # An id in a path, or a position to page from (after_id=0 is the start).
-IdInUrl = Annotated[int, Field(ge=0, le=MAX_INT)]
+IdInUrl = Annotated[int, BeforeValidator(_digits), Field(ge=0, le=MAX_INT)]
 
 # A day the desk can count with: written as text (YYYY-MM-DD; a number such as 0 is not a
 # day), between these two (9999-12-31 overflowed date arithmetic further on).

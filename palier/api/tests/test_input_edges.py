@@ -46,7 +46,8 @@ def test_the_walk_finds_the_id_filters():
 @pytest.mark.parametrize(("path", "name"), ID_FILTERS)
 def test_an_id_filter_at_zero_or_below_is_refused_not_ignored(world, api, path, name):
     client = api(world.manager)
-    for value in ("0", "-1"):
+    # Python's int() reads "1_0" as 10 and " 7" as 7; "٣" (an Arabic-Indic three) as 3.
+    for value in ("0", "-1", "1_0", " 7", "٣", "+1", "--1"):
         r = client.get(path, **{name: value})
         assert r.status_code == 422, (path, name, value, r.content)
         body = r.json()["error"]
