@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from palier.tickets import labels
 from palier.tickets.models import EventKind, TicketEvent
 from palier.tickets.states import CUSTOMER_STATUS_LABELS, Status
 
@@ -31,6 +32,17 @@ _FIELD_NAMES = {
     "module": lambda: _("Module"),
     "customization": lambda: _("Customization"),
 }
+
+
+# Values a field's change names by code: shown by their label in the reader's language.
+_VALUE_LABELS = {"criticality": labels.criticality, "type": labels.request_type}
+
+
+def _value(field: str, value: str) -> str:
+    if not value:
+        return "—"
+    reader = _VALUE_LABELS.get(field)
+    return str(reader(value)) if reader else value
 
 
 def describe(event: TicketEvent, viewer_id: int | None) -> TimelineEntry | None:
@@ -61,8 +73,8 @@ def describe(event: TicketEvent, viewer_id: int | None) -> TimelineEntry | None:
         label = _FIELD_NAMES.get(event.field, lambda: event.field)()
         text = _("%(field)s changed from “%(old)s” to “%(new)s”") % {
             "field": label,
-            "old": event.from_value or "—",
-            "new": event.to_value or "—",
+            "old": _value(event.field, event.from_value),
+            "new": _value(event.field, event.to_value),
         }
         # POLICY.md section 3: a changed criticality is told to the customer with its reason.
         note = event.reason if event.field == "criticality" else ""

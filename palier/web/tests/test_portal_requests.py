@@ -367,3 +367,33 @@ def test_the_left_out_filter_is_named_in_the_contacts_language(client, world, se
     html = _list(client, status="lost")
     assert "Le filtre « Statut » n’a pas été appliqué" in html
     assert "Les autres filtres s’appliquent." in html
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "it"])
+def test_timeline_names_criticality_and_type_in_the_readers_language(
+    client, world, settings, language
+):
+    """Not their codes («high», «malfunction»): an outside try read them in German."""
+    from django.utils.translation import override
+
+    from palier.tickets.actions import do_change_criticality, do_change_request
+    from palier.tickets.labels import criticality, request_type
+
+    ticket = open_request(world.contact_a, "Payroll export", request_type="usage")
+    ticket = do_change_criticality(ticket, "high", acting_user=world.agent, reason="Payday")
+    ticket = do_change_criticality(ticket, "low", acting_user=world.agent, reason="Workaround")
+    do_change_request(ticket, acting_user=world.agent, request_type="malfunction")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    world.contact_a.language = language
+    world.contact_a.save(update_fields=["language"])
+    client.force_login(world.contact_a)
+    html = client.get(reverse("web:portal:detail", args=[ticket.pk])).content.decode()
+    with override(language):
+        high, low = str(criticality("high")), str(criticality("low"))
+        malfunction = str(request_type("malfunction"))
+    assert "high" not in (high, low) and malfunction != "malfunction"  # translated at all
+    timeline = html[html.index('class="timeline') :] if 'class="timeline' in html else html
+    for code in ("high", "low", "usage", "malfunction"):
+        assert f"«{code}»" not in timeline and f"“{code}”" not in timeline, code
+    for word in (high, low, malfunction):
+        assert word in timeline, word
