@@ -73,5 +73,5 @@ def check_path_scope(request: HttpRequest) -> None:
             pk = int(raw)
         except (TypeError, ValueError):
             continue  # the 422 is about the path itself
-        if 0 <= pk <= MAX_INT:
+        if -MAX_INT <= pk <= MAX_INT:  # beyond, the 422 says it is out of range
             gate(user, pk)
