@@ -115,15 +115,14 @@ def request_list(request: HttpRequest) -> HttpResponse:
     filters, sort = _filters(form)
     cursor = request.GET.get("cursor") or None
     # The page's rows as values (they hold every sort's field), not instances.
-    fields = ROW_FIELDS
     try:
         page = list_tickets(
-            request.user, filters, sort=sort, cursor=cursor, limit=PAGE_SIZE, values=fields
+            request.user, filters, sort=sort, cursor=cursor, limit=PAGE_SIZE, values=ROW_FIELDS
         )
     except InvalidCursor:
         # A stale or edited link: start again from the first page rather than fail.
         page = list_tickets(
-            request.user, filters, sort=sort, cursor=None, limit=PAGE_SIZE, values=fields
+            request.user, filters, sort=sort, cursor=None, limit=PAGE_SIZE, values=ROW_FIELDS
         )
         cursor = None
     next_query = None
