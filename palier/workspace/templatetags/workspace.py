@@ -17,11 +17,9 @@ def unread_notifications(context: template.Context) -> str:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return ""
-    # A view that counted them in one of its own statements hands the count over (the
-    # queue pages as `unread_count`, the ticket page as `unread_notifications`).
+    # A view that counted them in one of its own statements hands the count over as
+    # `unread_count` (the queue pages, the ticket page).
     count = context.get("unread_count")
-    if not isinstance(count, int):
-        count = context.get("unread_notifications")
     if not isinstance(count, int):
         count = unread_count(user)
     if not count:

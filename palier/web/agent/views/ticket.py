@@ -129,7 +129,7 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         "time": counts.time,
         "tags": counts.tags,
         # Read with the tags: the layout's badge shows it without a statement of its own.
-        "unread_notifications": counts.unread,
+        "unread_count": counts.unread,  # the header's badge (workspace.templatetags)
         "macros": macros,
         "can_change": can_change,
         "can_accept": ticket.status == Status.REFUSED and user.is_manager,
