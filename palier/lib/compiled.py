@@ -16,6 +16,7 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
+from django.utils.connection import ConnectionProxy
 
 M = TypeVar("M", bound=Model)
 
@@ -35,7 +36,10 @@ def connection_cache(connection: Any, name: str) -> dict:
     """A dict that lives as long as `connection` (Django's wrapper; one per thread), kept on
     the wrapper itself. What it holds refers to the connection (converters are bound to its
     operations): kept anywhere else, even in a WeakKeyDictionary whose values refer to their
-    key, it would keep every thread's connection alive after the thread has ended."""
+    key, it would keep every thread's connection alive after the thread has ended.
+    `django.db.connection` (a proxy shared by every thread) names its thread's wrapper."""
+    if isinstance(connection, ConnectionProxy):
+        connection = connections[connection._alias]
     cache = vars(connection).get(f"_palier_{name}")
     if cache is None:
         cache = vars(connection)[f"_palier_{name}"] = {}

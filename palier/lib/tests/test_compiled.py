@@ -106,3 +106,15 @@ def test_a_threads_compiled_statements_end_with_its_connection():
     gc.collect()
     assert len(ended) == 3
     assert [ref() for ref in ended] == [None, None, None]
+
+
+def test_the_shared_connection_proxy_names_its_threads_own_cache(db):
+    """django.db.connection is one object for every thread: a cache kept on it would be the
+    whole process's, not its connection's."""
+    from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+    from palier.lib.compiled import connection_cache
+
+    ours = connection_cache(connections[DEFAULT_DB_ALIAS], "test-proxy")
+    assert connection_cache(connection, "test-proxy") is ours
+    assert "_palier_test-proxy" not in vars(connection)
