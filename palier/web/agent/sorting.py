@@ -58,6 +58,8 @@ def _decode(cursor: str, sort: str) -> tuple[Any, int]:
                 raise ValueError("a rank is a number")
         elif type(value) is not str or len(value) > 1000 or "\x00" in value:
             raise ValueError("a text key")
+        else:
+            value.encode("utf-8")  # a lone surrogate (JSON's "\ud800") raises here, not in SQL
         if type(pk) is not int or not 0 < pk < 2**63:
             raise ValueError("an id")
         return value, pk

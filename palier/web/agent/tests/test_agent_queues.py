@@ -373,6 +373,7 @@ def _forged(payload) -> str:
         ("criticality", 1.5, 1),
         ("customer", 3, 1),
         ("customer", "a\u0000b", 1),  # PostgreSQL refuses NUL in text
+        ("customer", "\ud800", 1),  # a lone surrogate: no database stores it
         ("module", "x" * 5000, 1),  # longer than the form takes: dropped, first page
         ("status", "new", 2**70),
         ("type", "usage", "1"),
