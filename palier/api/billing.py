@@ -21,6 +21,7 @@ from palier.api.schemas import (
     Day,
     Id,
     IdFilter,
+    IdInUrl,
     In,
     Integer,
     Ref,
@@ -560,7 +561,7 @@ def export_invoices(request, fmt: str, period_start: Day, period_end: Day):
 
 
 @router.get("/erp/invoices", response={200: ErpPageOut, **ERRORS})
-def erp_invoices(request, after: int = 0, limit: int = 100):
+def erp_invoices(request, after: IdInUrl = 0, limit: int = 100):
     """Manager (an ERP's token): approved invoices and credit notes in approval order, after
     the position `after`; import them and ask again with `last`. No document is skipped:
     positions grow in commit order."""

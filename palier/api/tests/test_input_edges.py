@@ -231,3 +231,12 @@ def test_an_api_address_over_its_limit_answers_json_414_in_the_callers_language(
     assert error["code"] == "uri_too_long" and error["details"]["limit_bytes"] == 8000
     assert error["message"].startswith("L’adresse est trop longue")
     assert client.get("/tickets", q="a" * 7000).status_code == 200
+
+
+def test_the_erp_position_is_digits_alone(world, api):
+    """`after` pages the ERP export: "1_0" is not position 10 (an outside try)."""
+    client = api(world.manager)
+    assert client.get("/erp/invoices", after="0").status_code == 200
+    for value in ("1_0", " 7", "+1", "-1"):
+        r = client.get("/erp/invoices", after=value)
+        assert r.status_code == 422, (value, r.content)
