@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from palier.accounts.actions import do_create_token
 from palier.accounts.models import Role, User
@@ -15,6 +17,13 @@ from palier.audit.db import allow_purge
 from palier.customers.models import Customer
 from palier.testing.browser import browser  # noqa: F401 (a fixture for the e2e tests)
 from palier.testing.factories import make_customer, make_user
+
+# Generated tests draw the same examples on every run (a red run is red again on replay, never
+# by luck of the draw). To look for new counterexamples, run the suite with
+# HYPOTHESIS_PROFILE=explore: random draws, failures kept in .hypothesis/ and replayed first.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore")
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(autouse=True)
