@@ -2,10 +2,13 @@
 controls left open are not allowed to disguise the text after them.
 
 The rule (docs/configuration.md has nothing to set; it is written here):
-- Bidi embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069) are kept only
-  when the line opens and closes them in order, as a right-to-left name needs. A line with
-  one left open, or a close without its open, loses all of them: an RLO left open turns
-  "invoice_fdp.exe" around for the reader of every list the subject appears in.
+- Bidi embeddings and isolates (U+202A, U+202B, U+2066..U+2068, closed by U+202C and U+2069)
+  are kept only when the line opens and closes them in order, as a right-to-left name may
+  need. A line with one left open, or a close without its open, loses all of them: an RLO
+  left open turns "invoice_fdp.exe" around for the reader of every list it appears in.
+- Overrides (LRO U+202D, RLO U+202E) never stay, closed or not, nor the PDF that closes
+  them: they force the order letters are drawn in, which no name needs (Hebrew and Arabic
+  letters carry their own direction) and which shows "\u202egnp.exe\u202c" as "exe.png".
 - A line is visible when it holds at least one character that prints something: not a
   control, format, private or unassigned character, no space or separator, no combining
   mark on its own, and none of the fillers Unicode draws as blank.
@@ -43,10 +46,31 @@ def _balanced(text: str) -> bool:
     return not waiting
 
 
+_OVERRIDES = frozenset("\u202d\u202e")
+
+
+def _without_overrides(text: str) -> str:
+    """A balanced `text` without its overrides and the PDFs that close them."""
+    kept: list[str] = []
+    waiting: list[bool] = []  # for each open embedding or override: is it an override?
+    for ch in text:
+        if ch in _OPENERS:
+            waiting.append(ch in _OVERRIDES)
+            if ch in _OVERRIDES:
+                continue
+        elif ch in ("\u202c", "\u2069") and waiting.pop():
+            continue
+        kept.append(ch)
+    return "".join(kept)
+
+
 def without_open_bidi(text: str) -> str:
-    """`text` with its bidi controls if they are balanced, else without any of them."""
-    if not any(ch in BIDI_CONTROLS for ch in text) or _balanced(text):
+    """`text` with its bidi embeddings and isolates if they are balanced, else without any
+    bidi control; never with an override (see the rule above)."""
+    if not any(ch in BIDI_CONTROLS for ch in text):
         return text
+    if _balanced(text):
+        return _without_overrides(text) if any(ch in _OVERRIDES for ch in text) else text
     return "".join(ch for ch in text if ch not in BIDI_CONTROLS)
 
 

@@ -26,6 +26,15 @@ def test_balanced_bidi_controls_stay_for_right_to_left_names():
     assert visible_line("a\u202bb\u202c") == "a\u202bb\u202c"
 
 
+def test_overrides_never_stay_even_closed():
+    # Shown as "exe.png" with the override kept: the attack the rule is for.
+    assert visible_line("\u202egnp.exe\u202c") == "gnp.exe"
+    assert visible_line("a\u202db\u202c c") == "ab c"
+    # An embedding inside an override keeps its own close; the override's goes.
+    assert without_open_bidi("\u202ex\u202by\u202cz\u202c") == "x\u202by\u202cz"
+    assert without_open_bidi("\u2067\u202eab\u202c\u2069") == "\u2067ab\u2069"
+
+
 def test_accents_and_marks_in_a_word_are_visible():
     assert visible_line("Cafe\u0301") == "Cafe\u0301"
     assert visible_line("\u200eHé") == "\u200eHé"
