@@ -18,6 +18,7 @@ from palier.api.doors import by_signed_link, needs
 from palier.api.schemas import (
     ERRORS,
     TO_HUNDREDTHS,
+    Boolean,
     Day,
     Id,
     IdFilter,
@@ -321,7 +322,7 @@ class TimePatch(In):
 
 
 class BillableIn(In):
-    billable: bool
+    billable: Boolean
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 

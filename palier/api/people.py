@@ -12,7 +12,7 @@ from pydantic import Field, StringConstraints
 from palier.accounts.models import Role, User
 from palier.accounts.permissions import Permission, check_allowed
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS, Id, IdFilter, IdInUrl, In, LanguageCode, Ref
+from palier.api.schemas import ERRORS, Boolean, Id, IdFilter, IdInUrl, In, LanguageCode, Ref
 from palier.customers.queries import access_customer_by_id
 from palier.people import actions
 from palier.people.models import Invitation, InvitationState
@@ -75,10 +75,10 @@ class PersonIn(In):
     username: Username = Field("", description="defaults to the email address")
     first_name: Name = ""
     last_name: Name = ""
-    is_customer_admin: bool = False
+    is_customer_admin: Boolean = False
     language: LanguageCode | None = Field(None, description="defaults to the customer's")
     phone: Phone = ""
-    invite: bool = Field(False, description="send a set-password link by mail")
+    invite: Boolean = Field(False, description="send a set-password link by mail")
 
 
 class PersonPatch(In):
@@ -88,13 +88,13 @@ class PersonPatch(In):
     username: Username | None = None
     first_name: Name | None = None
     last_name: Name | None = None
-    is_customer_admin: bool | None = None
+    is_customer_admin: Boolean | None = None
     language: LanguageCode | None = None
     phone: Phone | None = None
 
 
 class ReactivateIn(In):
-    invite: bool = Field(True, description="send a set-password link by mail")
+    invite: Boolean = Field(True, description="send a set-password link by mail")
 
 
 def _invitation_out(invitation: Invitation | None) -> dict | None:

@@ -40,6 +40,8 @@ MAX_INT = 2**63 - 1
 # 1.0 as 1 and "1" as 1, which the document does not describe. Every integer of a request
 # body is one of these (api/tests/test_strict_input.py walks every body to check it).
 Integer = Annotated[int, Strict()]
+# Likewise a yes or no is a JSON boolean: lax mode read "true", "yes", "on" and 1 as true.
+Boolean = Annotated[bool, Strict()]
 Id = Annotated[Integer, Field(ge=0, le=MAX_INT)]
 Version = Annotated[Integer, Field(ge=0, le=MAX_INT)]
 # In a query string or a path every value is text, read as an integer from its digits. An id

@@ -11,7 +11,7 @@ from pydantic import Field, StringConstraints
 
 from palier.accounts.permissions import Permission
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS, IdInUrl, In
+from palier.api.schemas import ERRORS, Boolean, IdInUrl, In
 from palier.webhooks import actions
 from palier.webhooks.models import EVENT_KINDS, DeliveryState, Webhook, WebhookDelivery
 from palier.webhooks.queries import (
@@ -55,7 +55,7 @@ class WebhookPatch(In):
     url: Url | None = None
     description: Description | None = None
     events: list[EventKind] | None = Field(None, max_length=len(EVENT_KINDS))
-    active: bool | None = None
+    active: Boolean | None = None
 
 
 class AttemptOut(Schema):

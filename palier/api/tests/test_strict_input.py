@@ -3,9 +3,13 @@ enums and ranges it enforces."""
 
 from __future__ import annotations
 
+from typing import Annotated, get_args
+
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
 from palier.api.main import api as ninja_api
+from palier.api.schemas import In
 
 
 @pytest.fixture
@@ -124,3 +128,46 @@ def test_every_integer_and_text_of_the_document_is_bounded():
     walk(schema["paths"], "paths")
     walk(schema["components"], "components")
     assert loose == []
+
+
+def _body_schemas():
+    def below(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from below(sub)
+
+    return set(below(In))
+
+
+def _with_metadata(field):
+    return Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
+
+
+def _holds_bool(annotation) -> bool:
+    return annotation is bool or any(_holds_bool(a) for a in get_args(annotation))
+
+
+def test_every_yes_or_no_of_a_body_is_a_json_boolean():
+    """`"true"`, `"yes"`, `1` are not booleans: each boolean of a body refuses them."""
+    fields = [
+        (cls.__name__, name, TypeAdapter(_with_metadata(field)))
+        for cls in _body_schemas()
+        for name, field in cls.model_fields.items()
+        if _holds_bool(field.annotation)
+    ]
+    assert len(fields) >= 6
+    for where, name, adapter in fields:
+        assert adapter.validate_python(True) is True
+        for loose in ("true", "yes", 1, 1.0):
+            with pytest.raises(ValidationError):
+                adapter.validate_python(loose)
+                pytest.fail(f"{where}.{name} took {loose!r}")
+
+
+def test_a_boolean_given_as_text_is_refused_by_the_api(world, manager):
+    contact = world.contact_a
+    r = manager.patch(f"/people/{contact.pk}", {"is_customer_admin": "true"})
+    assert r.status_code == 422, r.content
+    assert r.json()["error"]["details"][0]["field"] == "is_customer_admin"
+    contact.refresh_from_db()
+    assert not contact.is_customer_admin
