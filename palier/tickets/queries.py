@@ -56,7 +56,7 @@ def _visibility_shape(user: User) -> tuple[str, list] | None:
     return "contact", [user.customer_id, user.pk, Visibility.SHARED.value]
 
 
-def access_ticket_by_id(user: User, ticket_id: int, *, for_update: bool = False) -> Ticket:
+def access_ticket_by_id(user: User, ticket_id: int) -> Ticket:
     def build() -> QuerySet[Ticket]:
         return (
             visible_tickets(user)
