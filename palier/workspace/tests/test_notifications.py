@@ -12,6 +12,7 @@ from palier.testing.factories import make_ticket
 from palier.tickets.actions import do_add_message, do_assign, record_event
 from palier.workspace.models import Notification
 from palier.workspace.notifications import (
+    DIGEST_HOUR,
     describe,
     do_mark_read,
     do_set_digest,
@@ -97,9 +98,15 @@ def test_the_daily_digest_goes_once_a_day_to_who_asked_in_their_language(world, 
     do_assign(make_ticket(world.contact_a), world.consultant, acting_user=world.manager)
     do_set_digest(world.agent, daily_digest=True)
     drain()
-    morning = timezone.localtime().replace(hour=6, minute=0) + dt.timedelta(days=1)
+    # The next 6:00 and 7:00 to come, whatever the hour the test runs: a first digest covers
+    # the day before it, which must hold the notifications made just now (at 0:30, "tomorrow
+    # 8:00" left them out).
+    local = timezone.localtime()
+    morning = local.replace(hour=DIGEST_HOUR - 1, minute=0)
+    if local.hour >= DIGEST_HOUR:
+        morning += dt.timedelta(days=1)
     assert send_digests(morning) == 0  # before 7:00
-    later = morning.replace(hour=8)
+    later = morning.replace(hour=DIGEST_HOUR)
     assert send_digests(later) == 1
     assert send_digests(later + dt.timedelta(hours=3)) == 0  # once a day
     mail = OutboundMessage.objects.get(kind="digest")
