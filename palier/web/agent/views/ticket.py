@@ -54,14 +54,15 @@ def history(
     user: User, ticket: Ticket, staff: list[User], events: list[Any] | None = None
 ) -> list[tuple[Any, labels.EventLine]]:
     """The ticket's events as lines in words (one query; a person an assignment names is
-    read only if they are no longer staff)."""
+    read only if they are no longer staff, the modules only if a change names one)."""
     events = list(ticket_history(user, ticket)) if events is None else events
     names = {person.username: str(person) for person in staff}
     missing = labels.usernames_in(events) - names.keys()
     names.update(usernames_to_names(missing))
+    modules = labels.module_names_in(events)
     lines = []
     for event in events:
-        line = labels.describe_event(event, names)
+        line = labels.describe_event(event, names, modules)
         lines.append((event, line))
     return lines
 
