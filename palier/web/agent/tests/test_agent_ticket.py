@@ -493,3 +493,29 @@ def test_the_history_names_a_changed_module_in_the_readers_language(
     [changed] = [line for _event, line in response.context["events"] if line.field == "module"]
     assert (changed.before, changed.after) == (logistics, sales)
     assert f"{logistics} → {sales}" in str(response.context["history_html"])
+
+
+def test_what_the_customer_reads_is_in_the_contacts_language_not_the_agents(
+    client, world, ticket, settings
+):
+    from django.utils.html import escape
+
+    from palier.tickets.explanations import explain
+
+    world.contact_a.language = "de"
+    world.contact_a.save(update_fields=["language"])
+    world.agent.language = "fr"
+    world.agent.save(update_fields=["language"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    client.force_login(world.agent)
+    body = client.get(url(ticket)).content.decode()
+    panel = body[body.index('class="decision__more"') :]
+    panel = panel[: panel.index("</details>")]
+    german = explain(ticket.decision, "de", module=ticket.module)
+    french = explain(ticket.decision, "fr", module=ticket.module)
+    assert german.why_level != french.why_level  # translated at all
+    assert escape(german.why_level) in panel and escape(german.why_billable) in panel
+    assert escape(french.why_level) not in panel
+    assert 'lang="de"' in panel
+    # The agent's own reading of the decision stays in the agent's language.
+    assert escape(french.headline) in body

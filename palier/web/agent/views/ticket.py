@@ -27,7 +27,11 @@ from palier.lib.money import format_chf
 from palier.tickets import actions, labels
 from palier.tickets.explanations import explain
 from palier.tickets.models import Ticket
-from palier.tickets.queries import access_ticket_by_id, ticket_history
+from palier.tickets.queries import (
+    access_ticket_by_id,
+    ticket_customer_language,
+    ticket_history,
+)
 from palier.tickets.states import Status
 from palier.web.access import is_htmx, staff_required
 from palier.web.agent import page_reads
@@ -71,9 +75,14 @@ def _decision_context(ticket: Ticket) -> dict[str, Any]:
     decision = ticket.decision
     if decision is None:
         return {"decision": None}
+    # The panel "What the customer reads" shows it as the customer reads it: in the
+    # language their pages and mails use, not the agent's.
+    customer_language = ticket_customer_language(ticket)
     return {
         "decision": decision,
         "explanation": explain(decision, get_language(), module=ticket.module),
+        "customer_language": customer_language,
+        "customer_explanation": explain(decision, customer_language, module=ticket.module),
         "reason": labels.reason(decision.reason),
         "finding": labels.finding(decision.finding) if decision.finding else None,
         "refusal": labels.refusal(decision.refusal) if decision.refusal else None,
