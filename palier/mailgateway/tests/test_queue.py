@@ -112,17 +112,10 @@ def test_a_batch_claimed_by_a_worker_that_died_is_brought_to_its_endings_by_the_
     assert violations() == []
 
 
-@committing
-def test_queued_mails_are_sent_by_batches_over_one_smtp_connection(
-    world, smtp, database_tasks, monkeypatch
-):
+def _queue_replies(count: int) -> None:
     from palier.mailgateway import outbound
 
-    connections = []
-    connect = outbound._connect
-    monkeypatch.setattr(outbound, "_connect", lambda: connections.append(1) or connect())
-    sent_before = len(smtp.messages)
-    for i in range(5):
+    for i in range(count):
         outbound.queue(
             outbound.Mail(
                 kind="reply",
@@ -133,6 +126,19 @@ def test_queued_mails_are_sent_by_batches_over_one_smtp_connection(
                 paragraphs=["x"],
             )
         )
+
+
+@committing
+def test_queued_mails_are_sent_by_batches_over_one_smtp_connection(
+    world, smtp, database_tasks, monkeypatch
+):
+    from palier.mailgateway import outbound
+
+    connections = []
+    connect = outbound._connect
+    monkeypatch.setattr(outbound, "_connect", lambda: connections.append(1) or connect())
+    sent_before = len(smtp.messages)
+    _queue_replies(5)
     call_command("worker", "--batch", verbosity=0)
     assert len(smtp.messages) - sent_before == 5
     assert connections == [1]
@@ -155,17 +161,7 @@ def test_a_mail_whose_sending_raises_in_a_batch_is_failed_with_its_error_and_ret
         return deliver(session, raw, recipient)
 
     monkeypatch.setattr(outbound._Session, "_deliver", breaks_on_one)
-    for i in range(4):
-        outbound.queue(
-            outbound.Mail(
-                kind="reply",
-                to_address=f"queue{i}@example.com",
-                to_name="",
-                language="de",
-                subject=f"Antwort {i}",
-                paragraphs=["x"],
-            )
-        )
+    _queue_replies(4)
     call_command("worker", "--batch", verbosity=0)
     states = dict(OutboundMessage.objects.values_list("recipient", "state"))
     assert states.pop("queue2@example.com") == "failed"
