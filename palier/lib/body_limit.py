@@ -74,8 +74,9 @@ def limit_for(environ: dict) -> int:
 
 
 def _language(environ: dict) -> str:
-    """Accept-Language, else the profile language of the API token's user, as the API's
-    own answers (palier/api/auth.py)."""
+    """The API's: Accept-Language, else the profile language of the API token's user, as
+    the API's own answers (palier/api/auth.py). A page's: as every other page's
+    (LocaleMiddleware and web.middleware.UserLanguageMiddleware)."""
     from django.db import DatabaseError
     from django.utils.translation.trans_real import (
         get_supported_language_variant,
@@ -84,17 +85,46 @@ def _language(environ: dict) -> str:
 
     from palier.api.auth import profile_language  # the API's, loaded once Django is set up
 
+    if not environ.get("PATH_INFO", "").startswith("/api/"):
+        return _page_language(environ)
     for code, _q in parse_accept_lang_header(environ.get("HTTP_ACCEPT_LANGUAGE", "")):
         try:
             return get_supported_language_variant(code)
         except LookupError:
             continue
-    if environ.get("PATH_INFO", "").startswith("/api/") and environ.get("HTTP_AUTHORIZATION"):
+    if environ.get("HTTP_AUTHORIZATION"):
         try:
             return profile_language(environ) or settings.LANGUAGE_CODE
         except DatabaseError:
             return settings.LANGUAGE_CODE  # a refusal in English rather than none
     return settings.LANGUAGE_CODE
+
+
+def _page_language(environ: dict) -> str:
+    """The language switch's cookie, else the signed-in user's profile language (their
+    session, read as AuthenticationMiddleware reads it: two queries, for a 413 only), else
+    the browser's Accept-Language."""
+    from importlib import import_module
+
+    from django.contrib.auth import get_user
+    from django.core.handlers.wsgi import WSGIRequest
+
+    from palier.web.middleware import profile_language
+
+    try:
+        request = WSGIRequest(environ)  # reads no byte of the body
+    except Exception:  # noqa: BLE001 - an address Django refuses: a refusal all the same
+        return settings.LANGUAGE_CODE
+    if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        try:
+            store = import_module(settings.SESSION_ENGINE).SessionStore
+            request.session = store(request.COOKIES[settings.SESSION_COOKIE_NAME])
+            language = profile_language(request, get_user(request))
+        except Exception:  # noqa: BLE001 - a session that cannot be read: the browser's
+            language = None
+        if language:
+            return language
+    return translation.get_language_from_request(request)
 
 
 def too_large(environ: dict, start_response: StartResponse, limit: int) -> Iterable[bytes]:

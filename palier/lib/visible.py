@@ -9,6 +9,8 @@ The rule (docs/configuration.md has nothing to set; it is written here):
 - Overrides (LRO U+202D, RLO U+202E) never stay, closed or not, nor the PDF that closes
   them: they force the order letters are drawn in, which no name needs (Hebrew and Arabic
   letters carry their own direction) and which shows "\u202egnp.exe\u202c" as "exe.png".
+- A pair that holds nothing visible (U+2066 U+2069 before a word) shows nothing and goes,
+  its contents staying: it would otherwise start a subject no reader can see the start of.
 - A line is visible when it holds at least one character that prints something: not a
   control, format, private or unassigned character, no space or separator, no combining
   mark on its own, and none of the fillers Unicode draws as blank.
@@ -74,6 +76,27 @@ def without_open_bidi(text: str) -> str:
     return "".join(ch for ch in text if ch not in BIDI_CONTROLS)
 
 
+def without_empty_bidi(text: str) -> str:
+    """`text` (its bidi controls balanced) without the pairs that hold nothing visible."""
+    if not any(ch in BIDI_CONTROLS for ch in text):
+        return text
+    dropped: set[int] = set()
+    waiting: list[tuple[int, bool]] = []  # (an opener's index, whether it holds something)
+    for i, ch in enumerate(text):
+        if ch in _OPENERS:
+            waiting.append((i, False))
+        elif ch in ("\u202c", "\u2069") and waiting:
+            opened, shown = waiting.pop()
+            if shown:
+                if waiting:
+                    waiting[-1] = (waiting[-1][0], True)
+            else:
+                dropped.update((opened, i))
+        elif waiting and is_visible(ch):
+            waiting[-1] = (waiting[-1][0], True)
+    return "".join(ch for i, ch in enumerate(text) if i not in dropped)
+
+
 def is_visible(ch: str) -> bool:
     category = unicodedata.category(ch)
     return category[0] not in "CZM" and ch not in _BLANKS and not ch.isspace()
@@ -84,7 +107,7 @@ def has_visible(text: str) -> bool:
 
 
 def visible_line(text: str) -> str:
-    """A one-line text as it is stored: open bidi controls gone, spaces at its ends gone;
-    "" when nothing in it is visible."""
-    cleaned = without_open_bidi(text).strip()
+    """A one-line text as it is stored: open and empty bidi controls gone, spaces at its
+    ends gone; "" when nothing in it is visible."""
+    cleaned = without_empty_bidi(without_open_bidi(text)).strip()
     return cleaned if has_visible(cleaned) else ""

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.lib.errors import DomainError
-from palier.lib.visible import visible_line
+from palier.lib.visible import is_visible, visible_line
 from palier.mailgateway import advice, history, outbound
 from palier.mailgateway.attachments import name_for, note_refused
 from palier.mailgateway.config import is_own_address, max_files, parse_seconds
@@ -80,6 +80,7 @@ class Prepared:
     # unlikely to open one (a reply, machine mail), guessed then only if it does (`_open`).
     suggested_type: str | None = None
     notes: list[tuple[str, dict]] = field(default_factory=list)
+    words: str = ""  # what the person wrote: no quoted history, no attached text
 
 
 def _files(mail: ParsedMail) -> tuple[list[ParsedAttachment], list[dict], list[str]]:
@@ -150,6 +151,7 @@ def prepare(raw: bytes) -> Prepared:
         refused=refused,
         suggested_type=suggested,
         notes=notes,
+        words=visible.strip(),
     )
 
 
@@ -334,20 +336,26 @@ def _add_to_ticket(raw: RawMessage, prepared: Prepared, contact: User, ticket: T
     return True
 
 
-def _subject(subject: str, body: str) -> str:
+def _subject(subject: str, words: str) -> str:
     """The mail's subject as the desk stores it (lib/visible.py); when nothing of it is
-    visible, the body's first visible line, or "(no subject)": a mail is never refused for
-    its subject."""
+    visible, the first visible line the person wrote (not a quoted "> " line), or
+    "(no subject)": a mail is never refused for its subject."""
     found = visible_line(" ".join(subject.split()))
     if not found:
-        found = next((v for line in body.splitlines() if (v := visible_line(line))), "")
+        lines = (visible_line(line) for line in words.splitlines())
+        found = next((line for line in lines if line and not _quoted(line)), "")
     return visible_line(found[:200]) or _("(no subject)")
+
+
+def _quoted(line: str) -> bool:
+    """Whether the first visible character of this line is a quotation mark of mail (">")."""
+    return next(ch for ch in line if is_visible(ch)) == ">"
 
 
 def _open(raw: RawMessage, prepared: Prepared, contact: User, *, follow_up_of: Ticket | None):
     mail = prepared.mail
     description = _shown(prepared)
-    subject = _subject(mail.subject, prepared.body)
+    subject = _subject(mail.subject, prepared.words)
     if follow_up_of is not None and follow_up_of.customer_id == contact.customer_id:
         description = (
             _("Follow-up of %(ref)s.") % {"ref": follow_up_of.reference} + "\n\n" + description

@@ -311,17 +311,27 @@ def _send_one(outbound_id: int, session: _Session) -> str:
     try:
         session.send(bytes(out.raw), out.recipient)
     except (smtplib.SMTPException, OSError) as exc:
-        permanent = _permanent(exc)
-        gave_up = permanent or out.attempts >= config.send_attempts()
-        with transaction.atomic():
-            DeliveryAttempt.objects.create(outbound=out, ok=False, error=str(exc)[:2000])
-            out.state = OutboundState.GAVE_UP if gave_up else OutboundState.FAILED
-            out.save(update_fields=["state"])
-            if not gave_up:
-                transaction.on_commit(lambda: _retry_later(out))
-        return out.state
+        return _failed_attempt(out, exc, permanent=_permanent(exc))
+    except Exception as exc:
+        # Not an answer of the server (a fault of ours, or of these bytes): the mail is failed
+        # with its error and retried as any other, and the task that sent it fails too.
+        _failed_attempt(out, exc, permanent=False)
+        raise
     with transaction.atomic():
         DeliveryAttempt.objects.create(outbound=out, ok=True)
         out.state, out.sent_at = OutboundState.SENT, timezone.now()
         out.save(update_fields=["state", "sent_at"])
     return "sent"
+
+
+def _failed_attempt(out: OutboundMessage, exc: Exception, *, permanent: bool) -> str:
+    """Record a failed attempt with its error: retried later with a growing delay, or given
+    up (a permanent refusal, or the last attempt); the mail's new state."""
+    gave_up = permanent or out.attempts >= config.send_attempts()
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(outbound=out, ok=False, error=str(exc)[:2000])
+        out.state = OutboundState.GAVE_UP if gave_up else OutboundState.FAILED
+        out.save(update_fields=["state"])
+        if not gave_up:
+            transaction.on_commit(lambda: _retry_later(out))
+    return out.state

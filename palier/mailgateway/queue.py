@@ -24,6 +24,7 @@ import logging
 import os
 import socket
 import time
+import traceback
 
 from django.db import transaction
 from django.utils import timezone
@@ -80,8 +81,10 @@ def _first_arg(args_kwargs: dict) -> int:
     return int(args[0] if args else next(iter(kwargs.values())))
 
 
-def finish(results: dict[object, str]) -> None:
-    """Mark the batch's tasks successful with what each returned, in one transaction."""
+def finish(results: dict[object, str], failures: dict[object, BaseException] | None = None) -> None:
+    """Mark the batch's tasks finished in one transaction: successful with what each
+    returned, failed with the exception each raised (its class and traceback, as the task
+    queue records a task that raised)."""
     from django_tasks_db.models import DBTaskResult, TaskResultStatus
 
     now = timezone.now()
@@ -97,6 +100,14 @@ def finish(results: dict[object, str]) -> None:
                 exception_class_path="",
                 traceback="",
             )
+        for task_id, exc in (failures or {}).items():
+            DBTaskResult.objects.filter(pk=task_id).update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                return_value=None,
+                exception_class_path=f"{type(exc).__module__}.{type(exc).__qualname__}",
+                traceback="".join(traceback.format_exception(exc)),
+            )
 
 
 def this_worker() -> str:
@@ -109,9 +120,10 @@ def drain_tasks(task, run, worker_id: str = "", before_batch=None) -> int:
     """Run the ready tasks of `task` by batches, `run(first argument) -> result` each, for up
     to `DRAIN_SECONDS` or `DRAIN_MESSAGES`; how many ran. Nothing with a task backend that
     is not the database's (the tests' runs each task at once). A task whose run raised is
-    finished with "failed, see the log": the caller's own handling decides what becomes of
-    its row (left for a sweep or a retry). `before_batch(arguments)`: called with each
-    claimed batch's arguments before they run."""
+    recorded failed with its exception, as the task queue records one it ran itself, and
+    the batch goes on; `run` itself keeps its row (left for a sweep, or failed and retried),
+    as the same task run alone would. `before_batch(arguments)`: called with each claimed
+    batch's arguments before they run."""
     from palier.lib.tasks import uses_database_backend
 
     if not uses_database_backend(task):
@@ -123,14 +135,14 @@ def drain_tasks(task, run, worker_id: str = "", before_batch=None) -> int:
             break
         if before_batch is not None:
             before_batch([argument for _task_id, argument in claimed])
-        results = {}
+        results, failures = {}, {}
         for task_id, argument in claimed:
             try:
                 results[task_id] = run(argument)
-            except Exception:  # noqa: BLE001 - one task must not stop the batch
+            except Exception as exc:  # noqa: BLE001 - one task must not stop the batch
                 logger.exception("Task %s (%s) failed", task_id, task.name)
-                results[task_id] = "failed, see the log"
-        finish(results)
+                failures[task_id] = exc
+        finish(results, failures)
         done += len(claimed)
     return done
 
@@ -160,10 +172,8 @@ def drain_queued(worker_id: str) -> int:
         batch_bytes.update(_small_bytes(raw_ids))
 
     def run(raw_id: int) -> str:
-        try:
-            return process_one(raw_id, batch_bytes.pop(raw_id, None))
-        except Exception:  # noqa: BLE001 - even the quarantine failed: the sweep's row
-            logger.exception("Mail %s left stored", raw_id)
-            return "left stored for the sweep"
+        # Raises when even the quarantine failed: the row stays stored for the sweep, and
+        # the task is recorded failed, as the same task run alone would be.
+        return process_one(raw_id, batch_bytes.pop(raw_id, None))
 
     return drain_tasks(process_mail, run, worker_id, before_batch=read)

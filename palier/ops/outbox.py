@@ -8,18 +8,20 @@ import time
 from django.utils import timezone
 
 from palier.ops.threads import LoopThread
-from palier.tickets.notifications import BATCH, dispatch_pending_events
+from palier.tickets.notifications import BATCH, dispatch_pending_events, retry_failed_handlers
 
 HEARTBEAT_SECONDS = 10.0
 
 
 def drain() -> int:
-    """Dispatch every pending event, batch after batch; how many were."""
+    """Dispatch every pending event, batch after batch, then run again the failed side
+    effects whose time has come; how many events were dispatched."""
     total = 0
     while True:
         done = dispatch_pending_events(BATCH)
         total += done
         if done < BATCH:
+            retry_failed_handlers()
             return total
 
 

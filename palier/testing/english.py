@@ -81,10 +81,16 @@ class _Reader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.page = Page()
         self.skipping: list[str] = []
+        self.language = ""  # the page's (<html lang>)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
-        if tag in SKIPPED_ELEMENTS:
+        lang = (values.get("lang") or "")[:2]
+        if tag == "html":
+            self.language = lang
+        elif tag in SKIPPED_ELEMENTS or (lang and self.language and lang != self.language):
+            # An element marked with another language than the page's is in that language
+            # on purpose (what a customer reads, shown to an agent who reads another).
             self.skipping.append(tag)
         for name in TEXT_ATTRIBUTES:
             if values.get(name):
@@ -98,6 +104,7 @@ class _Reader(HTMLParser):
         if tag in SKIPPED_ELEMENTS:
             return
         self.handle_starttag(tag, attrs)
+        self.handle_endtag(tag)  # nothing inside it to skip
 
     def handle_endtag(self, tag: str) -> None:
         if self.skipping and self.skipping[-1] == tag:

@@ -5,7 +5,7 @@ internal note, a new decision), so that what a customer was told stays what they
 from django.contrib import admin
 
 from palier.audit.admin import ReadOnlyAdmin, ReadOnlyInline
-from palier.tickets.models import Decision, Message, Ticket, TicketEvent
+from palier.tickets.models import Decision, EventHandlerFailure, Message, Ticket, TicketEvent
 
 
 class DecisionInline(ReadOnlyInline):
@@ -27,6 +27,15 @@ class TicketEventAdmin(ReadOnlyAdmin):
     list_display = ("ticket", "kind", "actor", "at", "from_value", "to_value")
     list_filter = ("kind",)
     raw_id_fields = ("ticket",)
+
+
+@admin.register(EventHandlerFailure)
+class EventHandlerFailureAdmin(ReadOnlyAdmin):
+    """Side effects of events that failed: waiting for a retry, or given up (no retry)."""
+
+    list_display = ("event", "handler", "attempts", "failed_at", "retry_at")
+    search_fields = ("handler", "error")
+    raw_id_fields = ("event",)
 
 
 @admin.register(Message)

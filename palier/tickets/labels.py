@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from palier.tickets.models import CRITICALITY_DEFINITIONS, Criticality
@@ -504,9 +505,13 @@ class EventLine:
     reason: str
 
 
-def _value(field_name: str, value: str, names: Mapping[str, str]) -> str:
+def _value(
+    field_name: str, value: str, names: Mapping[str, str], modules: Mapping[str, str]
+) -> str:
     if not value:
         return ""
+    if field_name == "module":
+        return modules.get(value, value)
     readers = {
         "status": status,
         "reason": reason,
@@ -526,15 +531,18 @@ def _value(field_name: str, value: str, names: Mapping[str, str]) -> str:
     return value
 
 
-def describe_event(item: Any, names: Mapping[str, str] | None = None) -> EventLine:
+def describe_event(
+    item: Any, names: Mapping[str, str] | None = None, modules: Mapping[str, str] | None = None
+) -> EventLine:
     """The words of one TicketEvent. `names` maps usernames to people's names (assignments
-    store usernames); read them for all events of a page in one query."""
-    names = names or {}
+    store usernames), `modules` modules' English names to their names in the reader's
+    language (`module_names_in`); read them for all events of a page in one query each."""
+    names, modules = names or {}, modules or {}
     kind = item.kind
     data = item.data or {}
     field_name = item.field or ""
-    before = _value(field_name, item.from_value, names)
-    after = _value(field_name, item.to_value, names)
+    before = _value(field_name, item.from_value, names, modules)
+    after = _value(field_name, item.to_value, names, modules)
     what = event(kind)
     label = str(what)
     if kind == "field" and field_name:
@@ -563,6 +571,27 @@ def describe_event(item: Any, names: Mapping[str, str] | None = None) -> EventLi
         if kind == "refused" and item.reason in REFUSALS
         else _written_reason(kind, data, item.reason or ""),
     )
+
+
+def module_names_in(events: Any) -> dict[str, str]:
+    """The modules a history's changes name, by the English name the events store, mapped
+    to their names in the active language: one query, none when no event names a module."""
+    stored = {
+        value
+        for item in events
+        if item.field == "module"
+        for value in (item.from_value, item.to_value)
+        if value
+    }
+    if not stored:
+        return {}
+    from palier.customers.models import Module
+
+    language = (get_language() or "en")[:2]
+    found: dict[str, str] = {}
+    for module in Module.objects.filter(name__in=stored).order_by("id"):
+        found.setdefault(module.name, module.name_in(language))
+    return found
 
 
 def usernames_in(events: Any) -> set[str]:

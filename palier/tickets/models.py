@@ -397,6 +397,34 @@ class TicketEvent(models.Model):
         return f"{self.ticket_id} {self.kind} {self.from_value}→{self.to_value}"
 
 
+class EventHandlerFailure(models.Model):
+    """A side effect of an event whose handler raised (palier.tickets.notifications): kept
+    with its error and run again by the worker's outbox loop until it succeeds (the row then
+    goes) or its last attempt fails (`retry_at` empty: given up, kept for a person)."""
+
+    event = models.ForeignKey(TicketEvent, on_delete=models.CASCADE, related_name="+")
+    handler = models.CharField(max_length=200)  # module.qualname of the registered handler
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    failed_at = models.DateTimeField()
+    retry_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "handler"], name="event_handler_failure")
+        ]
+        indexes = [
+            models.Index(
+                fields=["retry_at"],
+                condition=models.Q(retry_at__isnull=False),
+                name="event_handler_retry",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.handler} ({self.attempts})"
+
+
 class TicketFollower(models.Model):
     """A contact who follows a colleague's shared request and is told of its public replies
     like the requester (palier.tickets.queries.ticket_recipients)."""

@@ -15,7 +15,9 @@ dispatched when their transaction commits, through the same `dispatch_events`.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import traceback
 from collections.abc import Callable, Iterable
 from functools import partial
 
@@ -37,6 +39,7 @@ _batch_forms: dict[EventHandler, BatchHandler] = {}
 # events' rows locked until its transaction commits.
 BATCH = 200
 CLAIM = 50
+HANDLER_ATTEMPTS = 6  # a failed side effect is run this many times in all (over ~1 h)
 
 
 def register_event_handler(handler: EventHandler, *, batch: BatchHandler | None = None) -> None:
@@ -97,9 +100,9 @@ def dispatch_events(ids: Iterable[int]) -> int:
 
 def _dispatch_claimed(events: list) -> None:
     """Run the handlers of these claimed events and mark them dispatched, in the caller's
-    transaction. A handler that fails is logged, its writes rolled back, and the event still
-    marked: one broken handler must not stop the outbox (a task did the same: it failed
-    once, and was not retried)."""
+    transaction. A handler that fails is logged, its writes rolled back, its failure kept
+    with its error for a retry (`EventHandlerFailure`), and the event still marked: one
+    broken handler must not stop the outbox nor hold back the event's other effects."""
     from palier.tickets.models import TicketEvent
 
     if not events:
@@ -119,15 +122,82 @@ def _dispatch_claimed(events: list) -> None:
                     _batch_forms[handler](events)
     except Exception:
         # Something failed: again event by event, each handler in its own savepoint, so
-        # that only the failing handler's writes for the failing event are lost.
+        # that only the failing handler's writes for the failing event are rolled back; that
+        # side effect is kept with its error and run again later (`retry_failed_handlers`).
         for event in events:
             for handler in handlers:
                 try:
                     with transaction.atomic():
                         handler(event)
-                except Exception:
+                except Exception as exc:
                     logger.exception("Event %s: handler %s failed", event.pk, handler.__qualname__)
+                    _record_failure(event, handler, exc)
     TicketEvent.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=timezone.now())
+
+
+def _handler_name(handler: EventHandler) -> str:
+    return f"{handler.__module__}.{handler.__qualname__}"[:200]
+
+
+def _retry_delay(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(3600, 30 * 2 ** (attempts - 1)))
+
+
+def _error(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc))[-4000:]
+
+
+def _record_failure(event, handler: EventHandler, exc: BaseException) -> None:
+    from palier.tickets.models import EventHandlerFailure
+
+    now = timezone.now()
+    EventHandlerFailure.objects.update_or_create(
+        event=event,
+        handler=_handler_name(handler),
+        defaults={"error": _error(exc), "failed_at": now, "retry_at": now + _retry_delay(1)},
+    )
+
+
+def retry_failed_handlers(limit: int = CLAIM) -> int:
+    """Run again the failed side effects whose time has come, each in its own savepoint:
+    done, the record goes; failed again, it waits longer, up to HANDLER_ATTEMPTS, then stays
+    with its error and no retry (given up, for a person). How many were run."""
+    from palier.tickets.models import EventHandlerFailure
+
+    now = timezone.now()
+    by_name = {_handler_name(handler): handler for handler in _handlers}
+    with transaction.atomic():
+        due = list(
+            EventHandlerFailure.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related(
+                "event",
+                "event__ticket",
+                "event__ticket__customer",
+                "event__ticket__contact",
+                "event__actor",
+            )
+            .filter(retry_at__lte=now)
+            .order_by("retry_at")[:limit]
+        )
+        for failure in due:
+            try:
+                handler = by_name.get(failure.handler)
+                if handler is None:
+                    raise LookupError(f"No handler {failure.handler} is registered.")
+                with transaction.atomic():
+                    handler(failure.event)
+            except Exception as exc:
+                logger.exception(
+                    "Event %s: handler %s failed again", failure.event_id, failure.handler
+                )
+                failure.attempts += 1
+                failure.error, failure.failed_at = _error(exc), now
+                last = failure.attempts >= HANDLER_ATTEMPTS
+                failure.retry_at = None if last else now + _retry_delay(failure.attempts)
+                failure.save(update_fields=["attempts", "error", "failed_at", "retry_at"])
+            else:
+                failure.delete()
+    return len(due)
 
 
 @task()

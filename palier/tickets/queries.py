@@ -245,6 +245,13 @@ def ticket_history(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
     return qs if user.is_staff_member else qs.filter(internal=False)
 
 
+def ticket_customer_language(ticket: Ticket) -> str:
+    """The language the customer reads this ticket in: its contact's (their pages and
+    mails), else the ticket's own."""
+    contact = ticket.contact
+    return (contact.language if contact is not None else "") or ticket.language or "en"
+
+
 def ticket_decisions(ticket: Ticket) -> QuerySet[Decision]:
     return ticket.decisions.select_related("decided_by")
 

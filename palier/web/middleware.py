@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -19,18 +20,23 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        supported = {code for code, _name in settings.LANGUAGES}
-        if (
-            not chosen
-            and user is not None
-            and user.is_authenticated
-            and getattr(user, "language", "") in supported
-        ):
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
+        language = profile_language(request, getattr(request, "user", None))
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+def profile_language(request: HttpRequest, user: Any) -> str | None:
+    """The signed-in `user`'s profile language when no language was chosen with the switch
+    (its cookie): it replaces the browser's guess; None when LocaleMiddleware's choice
+    stands (a chosen language, nobody signed in, or a profile language not offered)."""
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        return None
+    if user is None or not user.is_authenticated:
+        return None
+    language = getattr(user, "language", "")
+    return language if language in {code for code, _name in settings.LANGUAGES} else None
 
 
 class NoStoreMiddleware:

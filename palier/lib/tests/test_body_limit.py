@@ -221,3 +221,28 @@ def test_a_long_api_address_is_read_and_a_too_long_one_answers_json_414(server):
     )
     assert status == 414 and headers["content-type"].startswith("application/json")
     assert json.loads(body)["error"]["code"] == "uri_too_long"
+
+
+@pytest.mark.django_db
+def test_the_413_page_speaks_the_language_the_other_pages_speak(client, world, settings):
+    """The language switch's cookie, then the signed-in user's profile, then the browser."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    world.contact_b.language = "fr"
+    world.contact_b.save(update_fields=["language"])
+    client.force_login(world.contact_b)
+    session = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    app = BodyLimitMiddleware(_echo)
+    too_large = {"CONTENT_LENGTH": "5000", "wsgi.input": io.BytesIO(b""), "PATH_INFO": "/portal/"}
+
+    def page(**headers) -> str:
+        status, body = call(app, {**too_large, **headers})
+        assert status.startswith("413")
+        return body.decode()
+
+    assert "La requête est trop volumineuse" in page(HTTP_COOKIE=session, HTTP_ACCEPT_LANGUAGE="de")
+    chosen = f"{session}; {settings.LANGUAGE_COOKIE_NAME}=it"
+    assert "La richiesta è troppo grande" in page(HTTP_COOKIE=chosen, HTTP_ACCEPT_LANGUAGE="de")
+    assert "Die Anfrage ist zu gross" in page(HTTP_ACCEPT_LANGUAGE="de")  # nobody signed in
+    forged = f"{settings.SESSION_COOKIE_NAME}=no-such-session"
+    assert "Die Anfrage ist zu gross" in page(HTTP_COOKIE=forged, HTTP_ACCEPT_LANGUAGE="de")
+    assert "The request is too large" in page()

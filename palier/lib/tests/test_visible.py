@@ -38,3 +38,11 @@ def test_overrides_never_stay_even_closed():
 def test_accents_and_marks_in_a_word_are_visible():
     assert visible_line("Cafe\u0301") == "Cafe\u0301"
     assert visible_line("\u200eHé") == "\u200eHé"
+
+
+def test_an_empty_bidi_pair_is_dropped_as_it_shows_nothing():
+    assert visible_line("\u2066\u2069Text") == "Text"
+    assert visible_line("\u202e\u202c \u2067\u200b\u2069Text\u2068\u2069") == "\u200bText"
+    assert visible_line("a\u2066\u2069b") == "ab"
+    # A pair around something visible stays, and so does one around an empty pair.
+    assert visible_line("\u2067\u2066\u2069שלום\u2069") == "\u2067שלום\u2069"

@@ -211,6 +211,23 @@ def test_a_mail_whose_subject_shows_nothing_takes_its_bodys_first_line(world, sm
     assert raw.ticket.subject == "Der Druck bricht ab."
 
 
+def test_a_subject_taken_from_the_body_has_no_empty_bidi_pair_and_is_no_quoted_line(world, smtp):
+    raw = ingest(
+        _mail("anna.a@example.com", "\u200b", "\u2066\u2069Der Druck bricht ab", "bidi-1@x.ch"),
+        "test",
+    )
+    assert raw.ticket.subject == "Der Druck bricht ab"
+    body = (
+        "> Am Montag schrieb der Support:\r\n>\r\n\u2067\u2069> Bitte neu starten.\r\n\r\n"
+        "Der Neustart hilft nicht."
+    )
+    raw = ingest(_mail("anna.a@example.com", "", body, "quoted-1@example.com"), "test")
+    assert raw.ticket.subject == "Der Neustart hilft nicht."
+    # Quoted lines only: no words of the person's own, no subject from the body.
+    raw = ingest(_mail("anna.a@example.com", "", "> Zitat\r\n", "quoted-2@example.com"), "test")
+    assert raw.ticket.subject == "(kein Betreff)"
+
+
 def test_a_mail_with_nothing_visible_anywhere_is_kept_under_no_subject(world, smtp):
     raw = ingest(
         _mail("bruno.b@example.com", "\u3164", "\u200b", "invisible-2@example.com"), "test"

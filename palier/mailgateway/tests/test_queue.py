@@ -71,6 +71,30 @@ def test_a_row_that_fails_in_a_batch_is_quarantined_and_the_others_end(world, sm
 
 
 @committing
+def test_a_row_whose_quarantine_fails_in_a_batch_stays_stored_and_its_task_is_failed(
+    world, smtp, database_tasks, monkeypatch
+):
+    from palier.mailgateway import actions
+
+    def quarantine_fails(raw_id, *args, **kwargs):
+        raise RuntimeError("the quarantine failed too")
+
+    monkeypatch.setattr(actions, "_quarantine", quarantine_fails)
+    for i, subject in enumerate(["Eins", "boom", "Drei"]):
+        store_and_queue(_mail(i, subject), "lmtp")
+    with ticket_refused_for_subject("boom"):
+        call_command("worker", "--batch", verbosity=0)
+    rows = {r.subject: r.state for r in RawMessage.objects.all()}
+    assert RawMessage.objects.filter(state="stored").count() == 1
+    assert RawMessage.objects.filter(state="processed").count() == 2
+    statuses = sorted(t.status for t in _tasks())
+    assert statuses == ["FAILED", "SUCCESSFUL", "SUCCESSFUL"], rows
+    [failed] = [t for t in _tasks() if t.status == "FAILED"]
+    assert failed.exception_class_path == "builtins.RuntimeError"
+    assert "the quarantine failed too" in failed.traceback
+
+
+@committing
 def test_a_batch_claimed_by_a_worker_that_died_is_brought_to_its_endings_by_the_sweep(
     world, smtp, database_tasks
 ):
@@ -88,17 +112,10 @@ def test_a_batch_claimed_by_a_worker_that_died_is_brought_to_its_endings_by_the_
     assert violations() == []
 
 
-@committing
-def test_queued_mails_are_sent_by_batches_over_one_smtp_connection(
-    world, smtp, database_tasks, monkeypatch
-):
+def _queue_replies(count: int) -> None:
     from palier.mailgateway import outbound
 
-    connections = []
-    connect = outbound._connect
-    monkeypatch.setattr(outbound, "_connect", lambda: connections.append(1) or connect())
-    sent_before = len(smtp.messages)
-    for i in range(5):
+    for i in range(count):
         outbound.queue(
             outbound.Mail(
                 kind="reply",
@@ -109,9 +126,58 @@ def test_queued_mails_are_sent_by_batches_over_one_smtp_connection(
                 paragraphs=["x"],
             )
         )
+
+
+@committing
+def test_queued_mails_are_sent_by_batches_over_one_smtp_connection(
+    world, smtp, database_tasks, monkeypatch
+):
+    from palier.mailgateway import outbound
+
+    connections = []
+    connect = outbound._connect
+    monkeypatch.setattr(outbound, "_connect", lambda: connections.append(1) or connect())
+    sent_before = len(smtp.messages)
+    _queue_replies(5)
     call_command("worker", "--batch", verbosity=0)
     assert len(smtp.messages) - sent_before == 5
     assert connections == [1]
     assert set(OutboundMessage.objects.values_list("state", flat=True)) == {"sent"}
     sending = DBTaskResult.objects.filter(task_path__endswith="send_outbound")
     assert set(sending.values_list("status", flat=True)) == {"SUCCESSFUL"}
+
+
+@committing
+def test_a_mail_whose_sending_raises_in_a_batch_is_failed_with_its_error_and_retried(
+    world, smtp, database_tasks, monkeypatch
+):
+    from palier.mailgateway import outbound
+
+    deliver = outbound._Session._deliver
+
+    def breaks_on_one(session, raw, recipient):
+        if recipient == "queue2@example.com":
+            raise ValueError("the mail could not be encoded")
+        return deliver(session, raw, recipient)
+
+    monkeypatch.setattr(outbound._Session, "_deliver", breaks_on_one)
+    _queue_replies(4)
+    call_command("worker", "--batch", verbosity=0)
+    states = dict(OutboundMessage.objects.values_list("recipient", "state"))
+    assert states.pop("queue2@example.com") == "failed"
+    assert set(states.values()) == {"sent"}
+    failed = OutboundMessage.objects.get(recipient="queue2@example.com")
+    [attempt] = failed.attempt_log.all()
+    assert (attempt.ok, attempt.error) == (False, "the mail could not be encoded")
+    sending = DBTaskResult.objects.filter(task_path__endswith="send_outbound")
+    by_status = {}
+    for result in sending:
+        by_status.setdefault(result.status, []).append(result)
+    [broken] = by_status.pop("FAILED")
+    assert broken.exception_class_path == "builtins.ValueError"
+    assert "the mail could not be encoded" in broken.traceback
+    assert len(by_status.pop("SUCCESSFUL")) == 3
+    # Its retry is queued (a delay: not yet ready), nothing else is left.
+    assert set(by_status) == {"READY"}
+    [retry] = by_status["READY"]
+    assert retry.args_kwargs["args"] == [failed.pk]

@@ -161,3 +161,68 @@ def test_the_workers_outbox_thread_dispatches_a_change_within_its_tick(
     assert not thread.is_alive()
     event.refresh_from_db()
     assert event.dispatched_at is not None
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_failing_handler_is_kept_with_its_error_and_retried_until_it_succeeds(
+    world, seen, caplog
+):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from palier.tickets.models import EventHandlerFailure
+
+    fires = [True] * 3  # the claim's pass, its event-by-event pass, the first retry
+
+    def flaky(event):
+        if event.kind == "created" and fires:
+            fires.pop()
+            raise RuntimeError("mail server on fire")
+        seen.append((event.pk, "flaky ran"))
+
+    notifications._handlers.insert(0, flaky)
+    ticket = make_ticket(world.contact_a)
+    event = TicketEvent.objects.get(ticket=ticket, kind="created")
+    assert drain() >= 1
+    event.refresh_from_db()
+    assert event.dispatched_at is not None  # the other handlers' work is not held back
+    [failure] = EventHandlerFailure.objects.filter(event=event)
+    assert failure.handler.endswith("flaky") and "mail server on fire" in failure.error
+    assert failure.attempts == 1 and failure.retry_at > timezone.now()
+    assert drain() == 0 and (event.pk, "flaky ran") not in seen  # not before its time
+    others = [kind for pk, kind in seen if pk == event.pk].count("created")
+    with time_machine.travel(failure.retry_at + dt.timedelta(seconds=1)):
+        drain()
+    failure.refresh_from_db()
+    assert failure.attempts == 2 and "mail server on fire" in failure.error
+    with time_machine.travel(failure.retry_at + dt.timedelta(seconds=1)):
+        drain()
+    assert (event.pk, "flaky ran") in seen
+    assert not EventHandlerFailure.objects.filter(event=event).exists()
+    # The retries ran the failed handler alone, not the others again.
+    assert [kind for pk, kind in seen if pk == event.pk].count("created") == others
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_handler_that_keeps_failing_is_given_up_with_its_error_kept(world, seen):
+    import datetime as dt
+
+    import time_machine
+
+    from palier.tickets.models import EventHandlerFailure
+
+    def broken(event):
+        raise RuntimeError(f"still on fire ({event.kind})")
+
+    notifications._handlers.insert(0, broken)
+    ticket = make_ticket(world.contact_a)
+    drain()
+    failure = EventHandlerFailure.objects.get(event__ticket=ticket, event__kind="created")
+    while failure.retry_at is not None:
+        with time_machine.travel(failure.retry_at + dt.timedelta(seconds=1)):
+            drain()
+        failure.refresh_from_db()
+    assert failure.attempts == notifications.HANDLER_ATTEMPTS
+    assert "still on fire (created)" in failure.error

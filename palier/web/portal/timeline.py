@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,15 +39,20 @@ _FIELD_NAMES = {
 _VALUE_LABELS = {"criticality": labels.criticality, "type": labels.request_type}
 
 
-def _value(field: str, value: str) -> str:
+def _value(field: str, value: str, modules: Mapping[str, str]) -> str:
     if not value:
         return "—"
+    if field == "module":
+        return modules.get(value, value)  # stored by its English name
     reader = _VALUE_LABELS.get(field)
     return str(reader(value)) if reader else value
 
 
-def describe(event: TicketEvent, viewer_id: int | None) -> TimelineEntry | None:
-    """One line per event; None for events a customer has no use for."""
+def describe(
+    event: TicketEvent, viewer_id: int | None, modules: Mapping[str, str] | None = None
+) -> TimelineEntry | None:
+    """One line per event; None for events a customer has no use for. `modules`: the
+    modules' names in the reader's language (`labels.module_names_in`)."""
     who = _("you") if event.actor_id and event.actor_id == viewer_id else None
     kind = event.kind
     if kind == EventKind.CREATED:
@@ -73,8 +79,8 @@ def describe(event: TicketEvent, viewer_id: int | None) -> TimelineEntry | None:
         label = _FIELD_NAMES.get(event.field, lambda: event.field)()
         text = _("%(field)s changed from “%(old)s” to “%(new)s”") % {
             "field": label,
-            "old": _value(event.field, event.from_value),
-            "new": _value(event.field, event.to_value),
+            "old": _value(event.field, event.from_value, modules or {}),
+            "new": _value(event.field, event.to_value, modules or {}),
         }
         # POLICY.md section 3: a changed criticality is told to the customer with its reason.
         note = event.reason if event.field == "criticality" else ""
@@ -98,5 +104,6 @@ def describe(event: TicketEvent, viewer_id: int | None) -> TimelineEntry | None:
 
 
 def customer_timeline(events: list[TicketEvent], viewer_id: int | None) -> list[TimelineEntry]:
-    entries = (describe(event, viewer_id) for event in events)
+    modules = labels.module_names_in(events)
+    entries = (describe(event, viewer_id, modules) for event in events)
     return [entry for entry in entries if entry is not None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -397,3 +398,34 @@ def test_timeline_names_criticality_and_type_in_the_readers_language(
         assert f"«{code}»" not in timeline and f"“{code}”" not in timeline, code
     for word in (high, low, malfunction):
         assert word in timeline, word
+
+
+@pytest.mark.parametrize(
+    ("language", "finance", "sales"),
+    [("de", "Finanzen", "Verkauf"), ("fr", "Finances", "Ventes"), ("it", "Finanza", "Vendite")],
+)
+def test_timeline_names_a_changed_module_in_the_readers_language(
+    client, world, settings, language, finance, sales
+):
+    """Not by the English name the event stores («Finance», «Sales»)."""
+    from palier.customers.models import Module
+    from palier.testing.factories import module
+    from palier.tickets.actions import do_change_request
+
+    Module.objects.filter(name="Finance").update(
+        name_fr="Finances", name_de="Finanzen", name_it="Finanza"
+    )
+    Module.objects.filter(name="Sales").update(
+        name_fr="Ventes", name_de="Verkauf", name_it="Vendite"
+    )
+    ticket = open_request(world.contact_a, "Payroll export", request_type="usage")
+    ticket = do_change_request(ticket, acting_user=world.agent, module=module("Finance"))
+    do_change_request(ticket, acting_user=world.agent, module=module("Sales"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    world.contact_a.language = language
+    world.contact_a.save(update_fields=["language"])
+    client.force_login(world.contact_a)
+    html = client.get(reverse("web:portal:detail", args=[ticket.pk])).content.decode()
+    timeline = html[html.index('class="timeline') :]
+    assert finance in timeline and sales in timeline
+    assert not re.search(r"\b(Finance|Sales)\b", timeline)

@@ -464,3 +464,58 @@ def test_a_consultant_is_offered_an_estimate_on_a_billable_ticket(client, world)
     client.force_login(world.consultant)
     body = client.get(url(feature)).content.decode()
     assert f"/billing/tickets/{feature.pk}/estimate/" in body
+
+
+@pytest.mark.parametrize(
+    ("language", "logistics", "sales"),
+    [("de", "Logistik", "Verkauf"), ("fr", "Logistique", "Ventes"), ("it", "Logistica", "Vendite")],
+)
+def test_the_history_names_a_changed_module_in_the_readers_language(
+    client, world, ticket, settings, language, logistics, sales
+):
+    """Not by the English name the event stores («Logistics», «Sales»)."""
+    from palier.customers.models import Module
+    from palier.testing.factories import module
+    from palier.tickets.actions import do_change_request
+
+    Module.objects.filter(name="Logistics").update(
+        name_fr="Logistique", name_de="Logistik", name_it="Logistica"
+    )
+    Module.objects.filter(name="Sales").update(
+        name_fr="Ventes", name_de="Verkauf", name_it="Vendite"
+    )
+    do_change_request(ticket, acting_user=world.agent, module=module("Sales"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    world.agent.language = language
+    world.agent.save(update_fields=["language"])
+    client.force_login(world.agent)
+    response = client.get(url(ticket))
+    [changed] = [line for _event, line in response.context["events"] if line.field == "module"]
+    assert (changed.before, changed.after) == (logistics, sales)
+    assert f"{logistics} → {sales}" in str(response.context["history_html"])
+
+
+def test_what_the_customer_reads_is_in_the_contacts_language_not_the_agents(
+    client, world, ticket, settings
+):
+    from django.utils.html import escape
+
+    from palier.tickets.explanations import explain
+
+    world.contact_a.language = "de"
+    world.contact_a.save(update_fields=["language"])
+    world.agent.language = "fr"
+    world.agent.save(update_fields=["language"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    client.force_login(world.agent)
+    body = client.get(url(ticket)).content.decode()
+    panel = body[body.index('class="decision__more"') :]
+    panel = panel[: panel.index("</details>")]
+    german = explain(ticket.decision, "de", module=ticket.module)
+    french = explain(ticket.decision, "fr", module=ticket.module)
+    assert german.why_level != french.why_level  # translated at all
+    assert escape(german.why_level) in panel and escape(german.why_billable) in panel
+    assert escape(french.why_level) not in panel
+    assert 'lang="de"' in panel
+    # The agent's own reading of the decision stays in the agent's language.
+    assert escape(french.headline) in body

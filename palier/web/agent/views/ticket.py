@@ -27,7 +27,11 @@ from palier.lib.money import format_chf
 from palier.tickets import actions, labels
 from palier.tickets.explanations import explain
 from palier.tickets.models import Ticket
-from palier.tickets.queries import access_ticket_by_id, ticket_history
+from palier.tickets.queries import (
+    access_ticket_by_id,
+    ticket_customer_language,
+    ticket_history,
+)
 from palier.tickets.states import Status
 from palier.web.access import is_htmx, staff_required
 from palier.web.agent import page_reads
@@ -54,14 +58,15 @@ def history(
     user: User, ticket: Ticket, staff: list[User], events: list[Any] | None = None
 ) -> list[tuple[Any, labels.EventLine]]:
     """The ticket's events as lines in words (one query; a person an assignment names is
-    read only if they are no longer staff)."""
+    read only if they are no longer staff, the modules only if a change names one)."""
     events = list(ticket_history(user, ticket)) if events is None else events
     names = {person.username: str(person) for person in staff}
     missing = labels.usernames_in(events) - names.keys()
     names.update(usernames_to_names(missing))
+    modules = labels.module_names_in(events)
     lines = []
     for event in events:
-        line = labels.describe_event(event, names)
+        line = labels.describe_event(event, names, modules)
         lines.append((event, line))
     return lines
 
@@ -70,9 +75,14 @@ def _decision_context(ticket: Ticket) -> dict[str, Any]:
     decision = ticket.decision
     if decision is None:
         return {"decision": None}
+    # The panel "What the customer reads" shows it as the customer reads it: in the
+    # language their pages and mails use, not the agent's.
+    customer_language = ticket_customer_language(ticket)
     return {
         "decision": decision,
         "explanation": explain(decision, get_language(), module=ticket.module),
+        "customer_language": customer_language,
+        "customer_explanation": explain(decision, customer_language, module=ticket.module),
         "reason": labels.reason(decision.reason),
         "finding": labels.finding(decision.finding) if decision.finding else None,
         "refusal": labels.refusal(decision.refusal) if decision.refusal else None,
