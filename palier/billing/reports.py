@@ -175,9 +175,10 @@ def month_chart_svg(by_month: list[dict], *, width: int = 640, height: int = 220
     peak = peak if peak > 0 else Decimal("1")
     slot = (width - pad_left) / len(by_month)
     bar = max(min(slot / 3, 40), 2)
+    labels = (_("billable"), _("level 1"))
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" class="billing-chart" aria-label="Billable and level-1 hours per month">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'class="billing-chart" aria-label="{escape(_("Billable and level-1 hours per month"))}">',
         f'<text x="4" y="{pad_top + 8}" font-size="10">{escape(str(peak))} h</text>',
         f'<line x1="{pad_left}" y1="{height - pad_bottom}" x2="{width}" '
         f'y2="{height - pad_bottom}" stroke="#888"/>',
@@ -193,13 +194,13 @@ def month_chart_svg(by_month: list[dict], *, width: int = 640, height: int = 220
             parts.append(
                 f'<rect x="{x + j * bar:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                 f'fill="{colour}"><title>{escape(month["month"])}: {escape(str(value))} h '
-                f"{'billable' if j == 0 else 'level 1'}</title></rect>"
+                f"{escape(labels[j])}</title></rect>"
             )
         parts.append(
             f'<text x="{x + bar:.1f}" y="{height - 10}" font-size="10" text-anchor="middle">'
             f"{escape(month['month'])}</text>"
         )
-    for j, (label, colour) in enumerate(((_("billable"), "#2f6fb0"), (_("level 1"), "#c9a227"))):
+    for j, (label, colour) in enumerate(zip(labels, ("#2f6fb0", "#c9a227"), strict=True)):
         x = width - 170 + j * 85
         parts.append(
             f'<rect x="{x}" y="2" width="10" height="10" fill="{colour}"/>'

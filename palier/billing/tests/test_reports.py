@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from palier.billing.reports import billing_report, month_chart_svg
 from palier.billing.tests.helpers import accepted_estimate, log, open_ticket
@@ -47,3 +47,13 @@ def test_time_entry_list_costs_a_fixed_number_of_queries(world, api, django_asse
     with django_assert_max_num_queries(4):
         response = client.get("/time-entries")
     assert len(response.json()["items"]) == 5
+
+
+def test_the_chart_speaks_the_readers_language():
+    with translation.override("de"):
+        svg = month_chart_svg(
+            [{"month": "2026-02", "billable_hours": "3.00", "level1_hours": "1.00"}]
+        )
+    assert 'aria-label="Kostenpflichtige und Level-1-Stunden pro Monat"' in svg
+    assert "h kostenpflichtig</title>" in svg and "h Level 1</title>" in svg
+    assert "billable" not in svg and "level 1" not in svg
