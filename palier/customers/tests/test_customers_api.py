@@ -73,13 +73,14 @@ def test_a_customer_between_contracts_is_told_when_support_starts_again(world, a
 
 def test_staff_create_a_contract_and_a_customization_through_the_api(world, api):
     client = api(world.manager)
+    next_year = timezone.localdate().year + 1  # a contract not active today, whatever today
     r = client.post(
         "/contracts",
         {
             "customer_id": world.customer_b.pk,
-            "reference": "MC-BELLEVUE-2027",
-            "start": "2027-01-01",
-            "end": "2027-12-31",
+            "reference": f"MC-BELLEVUE-{next_year}",
+            "start": f"{next_year}-01-01",
+            "end": f"{next_year}-12-31",
             "hourly_rate": "190.00",
             "module_ids": [module("Sales").pk, module("Finance").pk],
         },
