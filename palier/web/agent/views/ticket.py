@@ -90,6 +90,17 @@ def _recent_rows(tickets: list[Ticket]) -> list[tuple[Ticket, str, str]]:
     return [(t, f"{base}{int(t.pk)}/", words.get(t.status, t.status)) for t in tickets]
 
 
+def _say_unshown_errors(form: TicketForm, ticket: Ticket, can_change: bool) -> None:
+    """The panel's fields this page does not show say their errors at the top of the
+    composer (form_errors.html), as the fields shown without an error line do."""
+    shown = {"status", "assignee", "reason"}
+    if can_change:
+        shown |= {"type", "module", "customization", "criticality"}
+        if ticket.decision_id and ticket.type:
+            shown.add("finding")
+    form.errors_on_top = (*form.ERRORS_ON_TOP, *(n for n in form.PANEL if n not in shown))
+
+
 def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> dict[str, Any]:
     user: User = request.user
     conversation, files = page_reads.conversation(user, ticket)
@@ -106,6 +117,7 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
             ("", form.fields["module"].empty_label),
             *((m.pk, str(m)) for m in page_reads.modules()),
         ]
+    _say_unshown_errors(form, ticket, can_change)
     rnd = rnd_context(ticket, link=page_reads.defect_link(ticket))
     events = history(user, ticket, staff, page_reads.history_events(user, ticket))
     counts = page_reads.tags_time_unread(ticket, user)
