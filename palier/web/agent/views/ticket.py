@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from palier.accounts.models import User
 from palier.lib.errors import Conflict, DomainError
 from palier.lib.money import format_chf
+from palier.lib.rows import parse_id
 from palier.tickets import actions, labels
 from palier.tickets.explanations import explain
 from palier.tickets.models import Ticket
@@ -218,10 +219,15 @@ def change_preview(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def apply_macro(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Put a macro into the composer (htmx: the composer and the panel fields it sets)."""
     ticket = access_ticket_by_id(request.user, ticket_id)
+    macro_id = parse_id(request.POST.get("macro"))
     try:
-        macro = access_macro_by_id(request.user, int(request.POST.get("macro") or 0))
-    except (ValueError, Http404):
-        return HttpResponse(status=204)
+        macro = access_macro_by_id(request.user, macro_id or 0)
+    except Http404:
+        # Garbled, unknown or not this user's: the composer says so and keeps what was typed.
+        form = TicketForm(request.POST, ticket=ticket)
+        form.is_valid()
+        form.add_error(None, _("This macro is not available: pick one from the list."))
+        return _composer(request, ticket, form, status=400)
     draft = draft_for(macro, ticket, request.user)
     data = request.POST.copy()
     typed = (data.get("body") or "").rstrip()
@@ -235,10 +241,17 @@ def apply_macro(request: HttpRequest, ticket_id: int) -> HttpResponse:
         data["tag"] = draft.tag
     form = TicketForm(data, ticket=ticket)
     form.is_valid()  # render what the macro set, with any field it cannot set marked
+    return _composer(request, ticket, form)
+
+
+def _composer(
+    request: HttpRequest, ticket: Ticket, form: TicketForm, status: int = 200
+) -> HttpResponse:
+    """The composer with `form` (htmx: the composer and the panel fields a macro sets)."""
     if not is_htmx(request):
-        return render_ticket(request, ticket, form=form)
+        return render_ticket(request, ticket, form=form, status=status)
     context = _context(request, ticket, form)
-    return render(request, "web/agent/ticket_macro.html", context)
+    return render(request, "web/agent/ticket_macro.html", context, status=status)
 
 
 def _update(form: TicketForm, ticket: Ticket) -> TicketUpdate:
