@@ -394,3 +394,36 @@ def test_a_forged_cursor_of_an_expression_sort_shows_the_first_page(client, worl
             "This cursor is not valid for this list."
             in client.get(HOME, {"queue": "open", "sort": sort, "cursor": cursor}).content.decode()
         )
+
+
+@pytest.mark.parametrize(
+    ("params", "label", "error"),
+    [
+        ({"status": "limbo"}, "Status", "Select a valid choice."),
+        ({"sort": "by-mood"}, "Sort", "Select a valid choice."),
+        ({"customer": "x"}, "Customer", "Select a valid choice."),
+        ({"customer": "999999"}, "Customer", "Select a valid choice."),
+        ({"q": "delivery " * 30}, "Search", "Ensure this value has at most 200 characters"),
+    ],
+)
+def test_a_bad_queue_filter_is_left_out_alone_and_the_page_says_which(
+    client, world, params, label, error
+):
+    ticket = make_ticket(world.contact_a, subject="Delivery note crash")
+    client.force_login(world.agent)
+    for headers in ({}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "ticket-list"}):
+        response = client.get(HOME, {"queue": "open", **params}, **headers)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert ticket.reference in html  # the other filters (none here) still apply
+        assert f"The filter “{label}” was left out: {error}" in html, headers
+        assert "The other filters apply." in html
+    if "q" in params:  # what was typed stays in the search box
+        assert 'value="delivery delivery' in client.get(HOME, params).content.decode()
+
+
+def test_a_left_out_queue_filter_is_named_in_the_agents_language(client, world, settings):
+    client.force_login(world.agent)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = client.get(HOME, {"status": "limbo"}).content.decode()
+    assert "Le filtre « Statut » n’a pas été appliqué" in html
