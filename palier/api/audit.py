@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema
 
 from palier.accounts.permissions import Permission
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS, IdFilter
+from palier.api.schemas import ERRORS, IdFilter, PageLimit
 from palier.audit import queries
 from palier.audit.models import AuditEntry, Channel
 from palier.lib.errors import DomainError
@@ -93,7 +93,7 @@ def audit_log(
     object_id: ObjectId | None = None,
     actor_id: IdFilter | None = None,
     cursor: Annotated[str, Field(max_length=200)] | None = None,
-    limit: Annotated[int, Field(ge=1, le=200)] = 50,
+    limit: PageLimit = 50,
 ):
     """Managers: changes to customers, contracts, customizations, rates, users, roles,
     tokens, service tiers and calendars, newest first. `object_type` (and `object_id`)

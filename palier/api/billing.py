@@ -25,6 +25,7 @@ from palier.api.schemas import (
     IdInUrl,
     In,
     Integer,
+    PageLimit,
     Ref,
     hundredths_schema,
 )
@@ -200,12 +201,6 @@ class ErpPageOut(Schema):
     last: int
 
 
-def _limit(limit: int) -> int:
-    if not 1 <= limit <= 200:
-        raise DomainError(_("limit must be between 1 and 200."), code="invalid_limit")
-    return limit
-
-
 # --- Estimates and consent -------------------------------------------------------------
 
 
@@ -338,11 +333,11 @@ def time_entries(
     ticket_id: IdFilter | None = None,
     user_id: IdFilter | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: PageLimit = 50,
 ):
     """Staff: time entries, newest first (cursor pagination)."""
     page = list_time_entries(
-        request.auth, ticket_id=ticket_id, user_id=user_id, cursor=cursor, limit=_limit(limit)
+        request.auth, ticket_id=ticket_id, user_id=user_id, cursor=cursor, limit=limit
     )
     return {
         "items": [presenters.time_entry_out(e) for e in page.items],
@@ -477,11 +472,11 @@ def invoices(
     customer_id: IdFilter | None = None,
     status: str | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: PageLimit = 50,
 ):
     """Staff: every invoice; a customer's admin: their approved invoices."""
     page = list_invoices(
-        request.auth, customer_id=customer_id, status=status, cursor=cursor, limit=_limit(limit)
+        request.auth, customer_id=customer_id, status=status, cursor=cursor, limit=limit
     )
     return {
         "items": [presenters.invoice_out(i) for i in page.items],
@@ -562,12 +557,12 @@ def export_invoices(request, fmt: str, period_start: Day, period_end: Day):
 
 
 @router.get("/erp/invoices", response={200: ErpPageOut, **ERRORS})
-def erp_invoices(request, after: IdInUrl = 0, limit: int = 100):
+def erp_invoices(request, after: IdInUrl = 0, limit: PageLimit = 100):
     """Manager (an ERP's token): approved invoices and credit notes in approval order, after
     the position `after`; import them and ask again with `last`. No document is skipped:
     positions grow in commit order."""
     check_billing_staff(request.auth)
-    items = exports.erp_documents(after, _limit(limit))
+    items = exports.erp_documents(after, limit)
     return {"items": items, "last": items[-1]["id"] if items else after}
 
 

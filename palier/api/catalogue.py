@@ -13,7 +13,17 @@ from pydantic import Field, StringConstraints
 
 from palier.accounts.permissions import Permission
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS, Day, Id, IdFilter, IdInUrl, In, ProductOut, Ref
+from palier.api.schemas import (
+    ERRORS,
+    Day,
+    Id,
+    IdFilter,
+    IdInUrl,
+    In,
+    ProductOut,
+    Ref,
+    page_limit,
+)
 from palier.catalogue import actions
 from palier.catalogue.queries import (
     access_installation_by_id,
@@ -31,6 +41,7 @@ router = Router(tags=["catalogue"])
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9_-]{1,40}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+InstallationLimit = page_limit(1000)
 OtherName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 Number = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z][0-9A-Za-z._+-]{0,39}$")
@@ -298,7 +309,7 @@ def list_installations(
     request,
     customer_id: IdFilter | None = None,
     version_id: IdFilter | None = None,
-    limit: Annotated[int, Field(ge=1, le=1000)] = 500,
+    limit: InstallationLimit = 500,
     after_id: IdInUrl | None = None,
 ):
     """Which customer runs which version; contacts see their own customer's."""

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from django.http import Http404
 from ninja import Router
-from pydantic import Field
 
 from palier.accounts.permissions import Permission
 from palier.api import presenters as p
@@ -23,6 +20,8 @@ from palier.api.schemas import (
     CustomizationOut,
     CustomizationPatch,
     IdFilter,
+    LongPageLimit,
+    Offset,
 )
 from palier.customers import actions
 from palier.customers.models import Module
@@ -47,8 +46,8 @@ def _get(qs, pk: int, what: str):
 def list_customers(
     request,
     q: str = "",
-    limit: Annotated[int, Field(ge=1, le=500)] = 100,
-    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0,
+    limit: LongPageLimit = 100,
+    offset: Offset = 0,
 ):
     qs = visible_customers(request.auth)
     if q:

@@ -11,14 +11,13 @@ from typing import Annotated, Literal
 
 from django.db.models import prefetch_related_objects
 from django.http import Http404
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field, StringConstraints
 
 from palier.accounts.models import User
 from palier.accounts.permissions import Permission, check_allowed
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS, Id, IdFilter, In, Subject, Version
+from palier.api.schemas import ERRORS, Id, IdFilter, In, PageLimit, Subject, Version
 from palier.customers.models import Module, Product, ProductVersion
 from palier.engineering import actions
 from palier.engineering.models import Defect, DefectStatus, Patch, Severity
@@ -33,7 +32,6 @@ from palier.engineering.queries import (
     visible_defects,
 )
 from palier.engineering.release_notes import release_notes
-from palier.lib.errors import DomainError
 from palier.tickets.queries import access_ticket_by_id
 
 router = Router(tags=["engineering"])
@@ -228,15 +226,13 @@ class DefectListParams(Schema):
     product_id: IdFilter | None = None
     module_id: IdFilter | None = None
     cursor: str | None = None
-    limit: int = 50
+    limit: PageLimit = 50
 
 
 @router.get("/defects", response={200: DefectPageOut, **ERRORS})
 def list_defect_page(request, params: Query[DefectListParams]):
     """Staff: the defect list, newest first, with the number of linked tickets."""
     _staff(request.auth)
-    if not 1 <= params.limit <= 200:
-        raise DomainError(_("limit must be between 1 and 200."), code="invalid_limit")
     filters = DefectFilters(
         status=list(params.status),
         product_id=params.product_id,

@@ -9,7 +9,7 @@ from ninja import Router, Schema
 
 from palier.accounts.permissions import Permission
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS
+from palier.api.schemas import ERRORS, PageLimit
 from palier.lib.pagination import keyset_page
 from palier.mailgateway.actions import do_release, do_reprocess
 from palier.mailgateway.labels import row_labels
@@ -69,18 +69,20 @@ def _detail(raw: RawMessage) -> dict:
 
 
 def _page(qs, cursor: str | None, limit: int) -> dict:
-    page = keyset_page(qs, sort="-created", cursor=cursor, limit=max(1, min(limit, 200)))
+    page = keyset_page(qs, sort="-created", cursor=cursor, limit=limit)
     return {"items": [_row(raw) for raw in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get("/mail/quarantine", response={200: RawMessagePageOut, **ERRORS})
-def list_quarantine(request, cursor: str | None = None, limit: int = 50, error_code: str = ""):
+def list_quarantine(
+    request, cursor: str | None = None, limit: PageLimit = 50, error_code: str = ""
+):
     """Messages waiting for a person, newest first, each with its reason (staff only)."""
     return _page(quarantined_messages(request.auth, error_code=error_code), cursor, limit)
 
 
 @router.get("/mail/unmatched", response={200: RawMessagePageOut, **ERRORS})
-def list_unmatched(request, cursor: str | None = None, limit: int = 50):
+def list_unmatched(request, cursor: str | None = None, limit: PageLimit = 50):
     """Automatic replies and delivery reports kept with no ticket to note them on."""
     return _page(unmatched_records(request.auth), cursor, limit)
 

@@ -12,7 +12,17 @@ from pydantic import Field, StringConstraints
 from palier.accounts.models import Role, User
 from palier.accounts.permissions import Permission, check_allowed
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS, Boolean, Id, IdFilter, IdInUrl, In, LanguageCode, Ref
+from palier.api.schemas import (
+    ERRORS,
+    Boolean,
+    Id,
+    IdFilter,
+    IdInUrl,
+    In,
+    LanguageCode,
+    LongPageLimit,
+    Ref,
+)
 from palier.customers.queries import access_customer_by_id
 from palier.people import actions
 from palier.people.models import Invitation, InvitationState
@@ -143,7 +153,7 @@ def list_people(
     customer_id: IdFilter | None = None,
     active: bool | None = None,
     after_id: IdInUrl | None = None,
-    limit: Annotated[int, Field(ge=1, le=500)] = 100,
+    limit: LongPageLimit = 100,
 ):
     """People by id; page with `after_id` (the last id of the previous page)."""
     qs = filter_people(

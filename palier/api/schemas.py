@@ -61,6 +61,25 @@ IdFilter = Annotated[int, BeforeValidator(_digits), Field(ge=1, le=MAX_INT)]
 # An id in a path, or a position to page from (after_id=0 is the start).
 IdInUrl = Annotated[int, BeforeValidator(_digits), Field(ge=0, le=MAX_INT)]
 
+
+def _count_digits(value: Any) -> Any:
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError(_("A number here is written with the digits 0 to 9 only."))
+    return value
+
+
+def page_limit(most: int) -> Any:
+    """How many rows a page holds, in a query string: its ASCII digits alone, 1 to `most`
+    (read as positions are: "1_0" is not 10, " 7" not 7, and -1 or 0 are refused, not
+    taken for 1)."""
+    return Annotated[int, BeforeValidator(_count_digits), Field(ge=1, le=most)]
+
+
+PageLimit = page_limit(200)
+LongPageLimit = page_limit(500)
+# How many rows a list skips (customers' offset), read likewise.
+Offset = Annotated[int, BeforeValidator(_count_digits), Field(ge=0, le=1_000_000)]
+
 # A day the desk can count with: written as text (YYYY-MM-DD; a number such as 0 is not a
 # day), between these two (9999-12-31 overflowed date arithmetic further on).
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)

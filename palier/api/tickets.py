@@ -28,6 +28,7 @@ from palier.api.schemas import (
     MessageIn,
     MessageOut,
     NoteIn,
+    PageLimit,
     StatusCode,
     TicketDetailOut,
     TicketIn,
@@ -177,7 +178,7 @@ class ListParams(Schema):
     q: str = ""
     sort: Literal["-created", "created", "-updated", "updated"] = "-created"
     cursor: str | None = None
-    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    limit: PageLimit = 50
 
 
 @router.get("/tickets", response={200: TicketPageOut, **ERRORS})

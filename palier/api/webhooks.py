@@ -11,7 +11,7 @@ from pydantic import Field, StringConstraints
 
 from palier.accounts.permissions import Permission
 from palier.api.doors import needs
-from palier.api.schemas import ERRORS, Boolean, IdInUrl, In
+from palier.api.schemas import ERRORS, Boolean, IdInUrl, In, PageLimit
 from palier.webhooks import actions
 from palier.webhooks.models import EVENT_KINDS, DeliveryState, Webhook, WebhookDelivery
 from palier.webhooks.queries import (
@@ -166,7 +166,7 @@ def list_deliveries(
     request,
     webhook_id: IdInUrl,
     before_id: IdInUrl | None = None,
-    limit: Annotated[int, Field(ge=1, le=200)] = 50,
+    limit: PageLimit = 50,
 ):
     """The delivery log, newest first; page with `before_id` (the last id of a page)."""
     hook = access_webhook_by_id(request.auth, webhook_id)

@@ -53,15 +53,28 @@ def cursor_position(cursor: str, sort: str) -> tuple[Any, int]:
     return _decode(cursor, sort)
 
 
+def check_cursor_id(pk: Any) -> int:
+    """The row id a decoded cursor holds: a JSON integer a row can have (1 to 2**63 - 1).
+    ValueError for anything else: a string ("12"), a float, a boolean, 0 or below (an empty
+    list), or an id past 64 bits (which the database driver refuses). Every cursor, of an
+    id, instant or expression sort (web.agent.sorting), reads its id through here."""
+    if type(pk) is not int or not 0 < pk < 2**63:
+        raise ValueError("a cursor's id is a row's id")
+    return pk
+
+
 def _decode(cursor: str, sort: str) -> tuple[Any, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if data["s"] != sort:
             raise ValueError("cursor of another sort")
-        pk = int(data["id"])
+        pk = check_cursor_id(data["id"])
         value = data["v"]
-        if SORTS[sort][0] != "id":
+        if SORTS[sort][0] == "id":
+            if type(value) is not int or value != pk:
+                raise ValueError("an id sort's value is the row's id")
+        else:
             value = dt.datetime.fromisoformat(value)
             if value.tzinfo is None:
                 raise ValueError("a cursor's instant carries its offset")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from palier.tickets.queries import access_attachment_by_id
 
@@ -14,7 +14,7 @@ DOWNLOAD_CSP = (
 )
 
 
-@require_GET
+@require_safe
 @login_required
 def download(request: HttpRequest, attachment_id: int) -> FileResponse:
     attachment = access_attachment_by_id(request.user, attachment_id)

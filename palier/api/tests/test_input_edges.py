@@ -240,3 +240,46 @@ def test_the_erp_position_is_digits_alone(world, api):
     for value in ("1_0", " 7", "+1", "-1"):
         r = client.get("/erp/invoices", after=value)
         assert r.status_code == 422, (value, r.content)
+
+
+@pytest.mark.parametrize(
+    "after",
+    ["-1", "-0001", str(2**63), str(2**64), str(2**70), "9" * 40, "-" + str(2**70), "1e3", ""],
+)
+def test_an_erp_position_below_zero_or_past_64_bits_is_a_json_422(world, api, after):
+    client = api(world.manager)
+    r = client.get("/erp/invoices", after=after)
+    assert r.status_code == 422, (after, r.content)
+    error = r.json()["error"]
+    assert error["code"] and error["message"]
+
+
+LISTS = [
+    "/tickets",
+    "/customers",
+    "/people",
+    "/installations",
+    "/audit",
+    "/time-entries",
+    "/invoices",
+    "/erp/invoices",
+    "/mail/quarantine",
+    "/mail/unmatched",
+    "/defects",
+]
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize("limit", ["1_0", " 7", "+7", "-1", "0", "١٠"])
+def test_a_page_size_is_digits_alone_in_range_or_a_json_422(world, api, path, limit):
+    """A page's limit is read as positions are (fbc6af6): '1_0' was 10, ' 7' was 7, and
+    some lists took -1 or 0 for 1 (mail) or answered 400 (billing)."""
+    r = api(world.manager).get(path, limit=limit)
+    assert r.status_code == 422, (path, limit, r.content)
+    assert r.json()["error"]["message"]
+    assert api(world.manager).get(path, limit="7").status_code == 200
+
+
+@pytest.mark.parametrize("offset", ["1_0", " 7", "-1"])
+def test_a_customers_offset_is_digits_alone(world, api, offset):
+    assert api(world.manager).get("/customers", offset=offset).status_code == 422

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from palier.lib.errors import DomainError
-from palier.lib.pagination import InvalidCursor, Page
+from palier.lib.pagination import InvalidCursor, Page, check_cursor_id
 from palier.tickets.models import Criticality
 
 _RANK = Case(
@@ -60,9 +60,7 @@ def _decode(cursor: str, sort: str) -> tuple[Any, int]:
             raise ValueError("a text key")
         else:
             value.encode("utf-8")  # a lone surrogate (JSON's "\ud800") raises here, not in SQL
-        if type(pk) is not int or not 0 < pk < 2**63:
-            raise ValueError("an id")
-        return value, pk
+        return value, check_cursor_id(pk)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InvalidCursor(_("This cursor is not valid for this list.")) from exc
 

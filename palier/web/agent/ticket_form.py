@@ -30,6 +30,12 @@ KIND_LABELS = {
 }
 
 
+KIND_ERROR = _(
+    "Choose what to write: a public reply, an internal note, a phone call or a remote session."
+)
+ACTIVITY_ERROR = _("Choose the activity of the time spent from its list.")
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -77,7 +83,11 @@ class TicketForm(forms.Form):
     )
     # The composer.
     kind = forms.ChoiceField(
-        choices=list(KIND_LABELS.items()), initial="reply", widget=forms.RadioSelect
+        label=_("What to write"),
+        choices=list(KIND_LABELS.items()),
+        initial="reply",
+        widget=forms.RadioSelect,
+        error_messages={"required": KIND_ERROR, "invalid_choice": KIND_ERROR},
     )
     body = forms.CharField(
         label=_("Message"),
@@ -90,7 +100,10 @@ class TicketForm(forms.Form):
         label=_("Time spent (min)"), required=False, min_value=1, max_value=24 * 60
     )
     time_activity = forms.ChoiceField(
-        label=_("Activity"), choices=TimeActivity.choices, initial=TimeActivity.SUPPORT
+        label=_("Activity"),
+        choices=TimeActivity.choices,
+        initial=TimeActivity.SUPPORT,
+        error_messages={"required": ACTIVITY_ERROR, "invalid_choice": ACTIVITY_ERROR},
     )
     tag = forms.CharField(label=_("Add a tag"), required=False, max_length=40)
     # The properties panel.
@@ -122,8 +135,15 @@ class TicketForm(forms.Form):
         ),
     )
     # "Send and set pending": the button's status wins over the select's.
-    then = forms.ChoiceField(required=False, choices=[("", ""), *Status.choices])
+    then = forms.ChoiceField(
+        required=False,
+        choices=[("", ""), *Status.choices],
+        error_messages={"invalid_choice": _("The status to set after sending is not known.")},
+    )
 
+    # Fields the page shows without an error line of its own (radio buttons, a menu beside
+    # the send button, the button's value): form_errors.html says their errors at the top.
+    ERRORS_ON_TOP = ("kind", "time_activity", "then")
     PANEL = (
         "type",
         "module",
@@ -147,6 +167,7 @@ class TicketForm(forms.Form):
         }
         super().__init__(*args, initial=initial, **kwargs)
         self.ticket = ticket
+        self.errors_on_top: tuple[str, ...] = self.ERRORS_ON_TOP
         types = [(code, str(labels.request_type(code))) for code in RequestType]
         self.fields["type"].choices = ([] if ticket.type else [("", _("To qualify"))]) + types
         if self.is_bound:

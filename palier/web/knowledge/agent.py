@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from palier.customers.models import Module
 from palier.engineering.queries import similar_open_defects
@@ -32,7 +32,7 @@ INSERT_RESULTS = 5
 MISMATCH_CONFIDENCE = 0.7
 
 
-@require_GET
+@require_safe
 @staff_required
 def insert(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = access_ticket_by_id(request.user, ticket_id)
@@ -56,7 +56,7 @@ def insert(request: HttpRequest, ticket_id: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @staff_required
 def triage_panel(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = access_ticket_by_id(request.user, ticket_id)

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from palier.customers.models import Module
 from palier.knowledge.actions import do_record_deflection
@@ -46,7 +46,7 @@ def _groups(found):
     return [(key[1], key[3], list(items)) for key, items in groupby(ordered, key=place)]
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     language = _language(request)
     query = request.GET.get("q", "").strip()[:200]
@@ -61,7 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/knowledge/home.html", context)
 
 
-@require_GET
+@require_safe
 def article(request: HttpRequest, key: str) -> HttpResponse:
     reading = access_article_by_key(request.user, key, _language(request))
     return render(
@@ -71,7 +71,7 @@ def article(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @contact_required
 def suggest(request: HttpRequest) -> HttpResponse:
     """The htmx partial beside the new-request form: articles that may answer what is typed."""

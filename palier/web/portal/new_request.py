@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from palier.customers.models import Customer, Customization, Module
 from palier.customers.queries import installed_versions
@@ -48,7 +48,7 @@ def _pick(qs, raw):
     return None if pk is None else one_or_none(qs.filter(pk=pk))
 
 
-@require_GET
+@require_safe
 @contact_required
 def preview(request: HttpRequest) -> HttpResponse:
     """The htmx partial: what will happen with the fields chosen so far."""

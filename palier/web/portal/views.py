@@ -49,6 +49,7 @@ from palier.tickets.states import (
     allowed_targets,
 )
 from palier.web.access import contact_required
+from palier.web.left_out import left_out_filters
 from palier.web.portal.forms import TYPE_HELP, VISIBILITY_WORDS, ReplyForm, RequestFilterForm
 from palier.web.portal.patch import patch_context
 from palier.web.portal.preview import entitlement_refusal
@@ -132,10 +133,9 @@ def request_list(request: HttpRequest) -> HttpResponse:
         next_query = query.urlencode()
     first_query = request.GET.copy()
     first_query.pop("cursor", None)
-    left_out = [(form.fields[name].label, " ".join(errors)) for name, errors in form.errors.items()]
     context = {
         "form": form,
-        "left_out": left_out,
+        "left_out": left_out_filters(form),
         "page": page,
         "rows_html": render_request_rows(page.items),
         "next_query": next_query,

@@ -105,11 +105,13 @@ def nav_links(context: template.Context) -> list[NavLink]:
 
 @register.filter
 def hidden_errors(form: Any) -> list[str]:
-    """The errors of a form's hidden fields, once each: a person cannot see those fields,
-    so form_errors.html says them with the form's own errors."""
+    """The errors of a form's hidden fields, and of the fields it names in `errors_on_top`
+    (shown, but without an error line of their own), once each: form_errors.html says them
+    with the form's own errors, or a person would see a 400 that says nothing."""
     if not hasattr(form, "hidden_fields") or not form.is_bound:
         return []
-    return list(dict.fromkeys(str(e) for field in form.hidden_fields() for e in field.errors))
+    fields = [*form.hidden_fields(), *(form[name] for name in getattr(form, "errors_on_top", ()))]
+    return list(dict.fromkeys(str(e) for field in fields for e in field.errors))
 
 
 @register.filter

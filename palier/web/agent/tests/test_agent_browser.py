@@ -9,6 +9,7 @@ from django.conf import settings
 
 from palier.testing.factories import make_customization, make_ticket
 from palier.tickets.actions import do_add_message
+from palier.workspace.actions import do_save_macro
 
 # available_apps makes the flush between live-server tests TRUNCATE ... CASCADE: on
 # PostgreSQL the raw ticket_search table references tickets_ticket, and a plain TRUNCATE of
@@ -192,3 +193,22 @@ def test_filters_update_the_list_in_place_and_the_address(live_server, signed_in
     page.select_option("select[name=type]", "")
     expect(page.locator("#ticket-list")).to_contain_text("annuler")
     assert "Delivery note fails" not in page.inner_text("#ticket-list")
+
+
+def test_a_macro_that_is_no_longer_there_is_said_in_the_composer_with_the_text_kept(
+    live_server, signed_in_as, world
+):
+    """The composer's htmx insert answers 400 with the composer saying why; agent.js lets
+    htmx swap that answer (htmx swaps no 4xx of itself)."""
+    ticket = make_ticket(world.contact_a, "usage", "VAT code")
+    do_save_macro(acting_user=world.agent, name="Ask for the log", texts={"en": "The log?"})
+    page = signed_in_as(world.agent).new_page()
+    page.goto(f"{live_server.url}/desk/tickets/{ticket.pk}/")
+    page.fill("textarea[name=body]", "Here is where the VAT code is set.")
+    # A macro deleted meanwhile, or a forged option: its id names no macro of this agent.
+    page.eval_on_selector("#macro-select option:nth-child(2)", "o => (o.value = 'x1')")
+    page.select_option("#macro-select", "x1")
+    page.click("#macro-insert")
+    page.wait_for_selector("#composer #form-errors")
+    assert "This macro is not available" in page.inner_text("#form-errors")
+    assert page.input_value("textarea[name=body]") == "Here is where the VAT code is set."

@@ -394,3 +394,67 @@ def test_a_forged_cursor_of_an_expression_sort_shows_the_first_page(client, worl
             "This cursor is not valid for this list."
             in client.get(HOME, {"queue": "open", "sort": sort, "cursor": cursor}).content.decode()
         )
+
+
+@pytest.mark.parametrize(
+    ("params", "label", "error"),
+    [
+        ({"status": "limbo"}, "Status", "Select a valid choice."),
+        ({"sort": "by-mood"}, "Sort", "Select a valid choice."),
+        ({"customer": "x"}, "Customer", "Select a valid choice."),
+        ({"customer": "999999"}, "Customer", "Select a valid choice."),
+        ({"q": "delivery " * 30}, "Search", "Ensure this value has at most 200 characters"),
+    ],
+)
+def test_a_bad_queue_filter_is_left_out_alone_and_the_page_says_which(
+    client, world, params, label, error
+):
+    ticket = make_ticket(world.contact_a, subject="Delivery note crash")
+    client.force_login(world.agent)
+    for headers in ({}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "ticket-list"}):
+        response = client.get(HOME, {"queue": "open", **params}, **headers)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert ticket.reference in html  # the other filters (none here) still apply
+        assert f"The filter “{label}” was left out: {error}" in html, headers
+        assert "The other filters apply." in html
+    if "q" in params:  # what was typed stays in the search box
+        assert 'value="delivery delivery' in client.get(HOME, params).content.decode()
+
+
+def test_a_left_out_queue_filter_is_named_in_the_agents_language(client, world, settings):
+    client.force_login(world.agent)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = client.get(HOME, {"status": "limbo"}).content.decode()
+    assert "Le filtre « Statut » n’a pas été appliqué" in html
+
+
+@pytest.mark.parametrize("sort", ["-created", "created", "-updated", "updated"])
+@pytest.mark.parametrize("pk", [2**70, 2**63, "12", "abc", -5, 0, 1.5, True, None])
+def test_a_forged_cursor_of_an_id_or_instant_sort_is_said_and_the_first_page_shows(
+    client, world, sort, pk
+):
+    """The id sorts go through the validation of the expression sorts (web/agent/sorting):
+    an id out of range or of another kind is 'not valid for this list', not page 1 said
+    nothing of (2**70, a string) nor an empty list (-5)."""
+    ticket = make_ticket(world.contact_a)
+    client.force_login(world.agent)
+    value = pk if sort.endswith("created") else ticket.updated_at.isoformat()
+    cursor = _forged({"s": sort, "v": value, "id": pk})
+    for headers in ({}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "ticket-list"}):
+        for q in ("", "invoice"):
+            params = {"queue": "open", "sort": sort, "cursor": cursor, "q": q}
+            response = client.get(HOME, params, **headers)
+            html = response.content.decode()
+            assert response.status_code == 200
+            assert ticket.reference in html, (headers, q)
+            assert "This cursor is not valid for this list." in html
+
+
+@pytest.mark.parametrize("value", ["7", 7.5, None, "2026-01-01T00:00:00+00:00"])
+def test_an_id_sort_cursor_whose_value_is_not_its_id_is_not_valid(client, world, value):
+    ticket = make_ticket(world.contact_a)
+    client.force_login(world.agent)
+    cursor = _forged({"s": "-created", "v": value, "id": 7})
+    html = client.get(HOME, {"queue": "open", "cursor": cursor}).content.decode()
+    assert ticket.reference in html and "This cursor is not valid for this list." in html

@@ -27,7 +27,7 @@ def _picked_customer(request: HttpRequest) -> Customer | None:
 def new_ticket(request: HttpRequest) -> HttpResponse:
     customer = _picked_customer(request)
     # "Load contacts" (no JavaScript) or the htmx refresh: show the customer's lists only.
-    refreshing = request.method == "GET" or "refresh" in request.POST
+    refreshing = request.method in ("GET", "HEAD") or "refresh" in request.POST
     if refreshing:
         form = NewTicketForm(initial=request.GET.dict() | request.POST.dict(), customer=customer)
         template = "web/agent/new_ticket.html"

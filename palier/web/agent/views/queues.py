@@ -25,6 +25,7 @@ from palier.web.access import is_htmx, staff_required
 from palier.web.agent.forms import BulkForm, QueueFilterForm, SaveViewForm, staff_users
 from palier.web.agent.rows import render_rows
 from palier.web.agent.sorting import expression_page
+from palier.web.left_out import left_out_filters
 from palier.workspace import actions as workspace_actions
 from palier.workspace.queries import (
     QUEUE_LABELS,
@@ -58,7 +59,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     sort = data.get("sort") or "-created"
     cursor = data.get("cursor") or None
     error = ""
-    if not cursor_is_valid(cursor, sort):
+    if "cursor" in form.errors or not cursor_is_valid(cursor, sort):
         error, cursor = _("This cursor is not valid for this list."), None
     filters = queue_filters(user, data, name)
     text = data.get("q") or ""
@@ -88,6 +89,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "too_many_customers": result.too_many_customers,
         "text": text,
         "error": error,
+        "left_out": left_out_filters(form),
         "base_query": params.urlencode(),
         "here": request.get_full_path(),
         "saved_query": workspace_actions.clean_query(dict(request.GET.lists())),

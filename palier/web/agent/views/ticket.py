@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from palier.accounts.models import User
 from palier.lib.errors import Conflict, DomainError
 from palier.lib.money import format_chf
+from palier.lib.rows import parse_id
 from palier.tickets import actions, labels
 from palier.tickets.explanations import explain
 from palier.tickets.models import Ticket
@@ -100,6 +101,17 @@ def _recent_rows(tickets: list[Ticket]) -> list[tuple[Ticket, str, str]]:
     return [(t, f"{base}{int(t.pk)}/", words.get(t.status, t.status)) for t in tickets]
 
 
+def _say_unshown_errors(form: TicketForm, ticket: Ticket, can_change: bool) -> None:
+    """The panel's fields this page does not show say their errors at the top of the
+    composer (form_errors.html), as the fields shown without an error line do."""
+    shown = {"status", "assignee", "reason"}
+    if can_change:
+        shown |= {"type", "module", "customization", "criticality"}
+        if ticket.decision_id and ticket.type:
+            shown.add("finding")
+    form.errors_on_top = (*form.ERRORS_ON_TOP, *(n for n in form.PANEL if n not in shown))
+
+
 def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> dict[str, Any]:
     user: User = request.user
     conversation, files = page_reads.conversation(user, ticket)
@@ -116,6 +128,7 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
             ("", form.fields["module"].empty_label),
             *((m.pk, str(m)) for m in page_reads.modules()),
         ]
+    _say_unshown_errors(form, ticket, can_change)
     rnd = rnd_context(ticket, link=page_reads.defect_link(ticket))
     events = history(user, ticket, staff, page_reads.history_events(user, ticket))
     counts = page_reads.tags_time_unread(ticket, user)
@@ -216,10 +229,15 @@ def change_preview(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def apply_macro(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Put a macro into the composer (htmx: the composer and the panel fields it sets)."""
     ticket = access_ticket_by_id(request.user, ticket_id)
+    macro_id = parse_id(request.POST.get("macro"))
     try:
-        macro = access_macro_by_id(request.user, int(request.POST.get("macro") or 0))
-    except (ValueError, Http404):
-        return HttpResponse(status=204)
+        macro = access_macro_by_id(request.user, macro_id or 0)
+    except Http404:
+        # Garbled, unknown or not this user's: the composer says so and keeps what was typed.
+        form = TicketForm(request.POST, ticket=ticket)
+        form.is_valid()
+        form.add_error(None, _("This macro is not available: pick one from the list."))
+        return _composer(request, ticket, form, status=400)
     draft = draft_for(macro, ticket, request.user)
     data = request.POST.copy()
     typed = (data.get("body") or "").rstrip()
@@ -233,10 +251,17 @@ def apply_macro(request: HttpRequest, ticket_id: int) -> HttpResponse:
         data["tag"] = draft.tag
     form = TicketForm(data, ticket=ticket)
     form.is_valid()  # render what the macro set, with any field it cannot set marked
+    return _composer(request, ticket, form)
+
+
+def _composer(
+    request: HttpRequest, ticket: Ticket, form: TicketForm, status: int = 200
+) -> HttpResponse:
+    """The composer with `form` (htmx: the composer and the panel fields a macro sets)."""
     if not is_htmx(request):
-        return render_ticket(request, ticket, form=form)
+        return render_ticket(request, ticket, form=form, status=status)
     context = _context(request, ticket, form)
-    return render(request, "web/agent/ticket_macro.html", context)
+    return render(request, "web/agent/ticket_macro.html", context, status=status)
 
 
 def _update(form: TicketForm, ticket: Ticket) -> TicketUpdate:

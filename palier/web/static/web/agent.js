@@ -250,6 +250,16 @@
     }
   });
 
+  // A macro the composer could not insert answers 400 with the composer saying why (and the
+  // typed text kept): htmx swaps no 4xx answer unless told to.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail || {};
+    if (detail.xhr && detail.xhr.status === 400 && detail.target && detail.target.id === "composer") {
+      detail.shouldSwap = true;
+      detail.isError = false;
+    }
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = (event.detail && event.detail.target) || event.target;
     // A filtered list replaced by htmx starts without a current row, at its new address.
