@@ -4,7 +4,6 @@ outbound.py, with the caller's own text and HTML and optional attachments."""
 
 from __future__ import annotations
 
-import email.policy
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -14,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from palier.lib.tasks import enqueue_with_transaction
-from palier.mailgateway import config
+from palier.mailgateway import config, mime
 from palier.mailgateway.models import OutboundMessage
 from palier.mailgateway.outbound import one_line, reply_to_for, send_outbound
 
@@ -41,11 +40,11 @@ class ComposedMail:
 
 
 def build(mail: ComposedMail, message_id: str) -> EmailMessage:
-    msg = EmailMessage(policy=email.policy.SMTP)
+    msg = EmailMessage(policy=mime.policy_for(mail.to_address))
     msg["From"] = Address(
         display_name=one_line(config.vendor_name()), addr_spec=config.from_address()
     )
-    msg["To"] = Address(display_name=one_line(mail.to_name), addr_spec=mail.to_address)
+    msg["To"] = mime.to_value(one_line(mail.to_name), mail.to_address)
     msg["Subject"] = one_line(mail.subject, 200)
     msg["Message-ID"] = message_id
     msg["Date"] = format_datetime(timezone.now())

@@ -40,7 +40,13 @@ from palier.mailgateway import advice, history, outbound
 from palier.mailgateway.attachments import name_for, note_refused
 from palier.mailgateway.config import is_own_address, max_files, parse_seconds
 from palier.mailgateway.models import OutboundMessage, Outcome, QuarantineReason, RawMessage
-from palier.mailgateway.parsing import FULL_TEXT_CHARS, ParsedAttachment, ParsedMail, parse
+from palier.mailgateway.parsing import (
+    FULL_TEXT_CHARS,
+    Forwarded,
+    ParsedAttachment,
+    ParsedMail,
+    parse,
+)
 from palier.mailgateway.reports import DSN
 from palier.mailgateway.threading import find_ticket, ticket_by_message_ids
 from palier.mailgateway.visible import visible_text
@@ -126,8 +132,9 @@ def prepare(raw: bytes) -> Prepared:
     text = mail.text.strip()
     # A forwarded mail's history is the request itself: keep it whole.
     visible = text if FORWARD_RE.match(mail.subject) else visible_text(text)
-    # The HTML would show the quoted history again: keep it only when nothing was hidden.
-    whole = visible.strip() == text and not (mail.other_texts or file_texts)
+    # The HTML would show the quoted history again: keep it only when nothing was hidden,
+    # nor added (a forwarded mail is shown in the text, `_shown`).
+    whole = visible.strip() == text and not (mail.other_texts or file_texts or mail.forwarded)
     html = mail.html if whole and len(mail.html) <= BODY_CHARS else ""
     # Log files and other text parts are shown whole, after what the person wrote.
     shown = [visible.strip(), *mail.other_texts, *file_texts]
@@ -139,7 +146,8 @@ def prepare(raw: bytes) -> Prepared:
     # release it): it is guessed then, in `_open`, from the model loaded here, for the first
     # suggestion of a desk without a model file learns one (seconds; SQLite's lock is one).
     if _likely_new_request(mail):
-        suggested = _suggest(mail, body)
+        # A forwarded mail is often the request itself.
+        suggested = _suggest(mail, "\n\n".join([body, *(f.text for f in mail.forwarded)]))
     else:
         suggested = None
         _load_triage_model()
@@ -156,11 +164,32 @@ def prepare(raw: bytes) -> Prepared:
 
 
 def _shown(prepared: Prepared) -> str:
-    """What the ticket shows: the mail's text, or a word saying there is none (in the active
-    language: the contact's, while routing writes their ticket)."""
+    """What the ticket shows: the mail's text and the mails it forwards, or a word saying
+    there is none (in the active language: the contact's, while routing writes their
+    ticket)."""
+    forwarded = [forwarded_text(item) for item in prepared.mail.forwarded]
+    if forwarded:
+        text = "\n\n".join(t for t in [prepared.body, *forwarded] if t)
+        if len(text) > BODY_CHARS:
+            prepared.notes = [n for n in prepared.notes if n[0] != "text_cut"]
+        return _cut(text, prepared.notes)
     if prepared.body:
         return prepared.body
     return _("(No text; see the attachments.)") if prepared.files else _("(Empty message.)")
+
+
+def forwarded_text(item: Forwarded) -> str:
+    """A forwarded mail as staff read it: a line that says so, its From, Date and Subject,
+    then its text (its file is attached to the ticket)."""
+    lines = ["---------- " + _("Forwarded message") + " ----------"]
+    for label, value in (
+        (_("From: %(value)s"), item.sender),
+        (_("Date: %(value)s"), item.date),
+        (_("Subject: %(value)s"), item.subject),
+    ):
+        if value:
+            lines.append(label % {"value": value})
+    return "\n".join(lines) + ("\n\n" + item.text if item.text else "")
 
 
 def _suggest(mail: ParsedMail, body: str) -> str:
@@ -188,7 +217,9 @@ def _load_triage_model() -> None:
 def route(raw: RawMessage, prepared: Prepared, *, released_by: User | None = None) -> None:
     mail = prepared.mail
     raw.sender, raw.subject = mail.sender[:320], mail.subject[:300]
-    raw.full_text = "\n\n".join([mail.text, *mail.other_texts])[:FULL_TEXT_CHARS]
+    raw.full_text = "\n\n".join([mail.text, *mail.other_texts, *(f.text for f in mail.forwarded)])[
+        :FULL_TEXT_CHARS
+    ]
     raw.auto_submitted = mail.machine_sent or bool(mail.auto_reply)
     if mail.sender and is_own_address(mail.sender):
         _own_mail(raw, mail)

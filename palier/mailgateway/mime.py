@@ -23,7 +23,12 @@ import re
 from email.generator import BytesGenerator
 from email.headerregistry import Address
 
+import idna
+
 POLICY = email.policy.SMTP
+# A message to an address with a non-ASCII local part (RFC 6531/6532): headers in UTF-8,
+# sent only to a server that offers SMTPUTF8 (outbound._Session).
+UTF8_POLICY = email.policy.SMTPUTF8
 MAX = POLICY.max_line_length  # 78
 
 # Unstructured values (Subject, In-Reply-To, References, Date) written as they are: the
@@ -38,6 +43,40 @@ _PLAIN_ADDRESS = re.compile(
 # A display name written as is: words of letters and digits, single spaces.
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+def ascii_domain(address: str) -> str:
+    """The address with a non-ASCII domain in its IDNA form (xn--…), which every server and
+    mail client takes; raises idna.IDNAError for a domain IDNA refuses."""
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii():
+        return address
+    return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+
+
+def header_address(address: str) -> str:
+    """The address as a header carries it: its domain in its IDNA form (the `email` package
+    would write a non-ASCII domain as an encoded word, which no client reads); kept as it is
+    when IDNA refuses it (its sending is refused then, with the reason)."""
+    try:
+        return ascii_domain(address)
+    except idna.IDNAError:
+        return address
+
+
+def policy_for(address: str) -> email.policy.EmailPolicy:
+    """SMTP's policy, or SMTPUTF8's for an address whose local part is not ASCII (no
+    `Address` takes it under SMTP's: RFC 6532 headers, which only SMTPUTF8 carries)."""
+    return POLICY if header_address(address).isascii() else UTF8_POLICY
+
+
+def to_value(display_name: str, address: str) -> Address | str:
+    """What a To header is set to (`msg["To"] = ...`) under `policy_for(address)`."""
+    address = header_address(address)
+    if address.isascii():
+        return Address(display_name=display_name, addr_spec=address)
+    named = str(Address(display_name=display_name, addr_spec="x@x")) if display_name else ""
+    return f"{named[: -len('<x@x>')]}<{address}>" if named else address
 
 
 def _folded(name: str, value) -> bytes:

@@ -8,7 +8,6 @@ no subject, name or user text can add a header. Our notifications carry
 from __future__ import annotations
 
 import datetime as dt
-import email.policy
 import logging
 import smtplib
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+import idna
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -74,11 +74,11 @@ def _bodies(mail: Mail) -> tuple[str, str]:
 def build(mail: Mail, message_id: str, date: str = "") -> EmailMessage:
     """The notification as an `EmailMessage` (the reference for `build_bytes`, which
     `queue` uses: the same bytes, `tests/test_mime.py`)."""
-    msg = EmailMessage(policy=email.policy.SMTP)
+    msg = EmailMessage(policy=mime.policy_for(mail.to_address))
     msg["From"] = Address(
         display_name=one_line(config.vendor_name()), addr_spec=config.from_address()
     )
-    msg["To"] = Address(display_name=one_line(mail.to_name), addr_spec=mail.to_address)
+    msg["To"] = mime.to_value(one_line(mail.to_name), mail.to_address)
     msg["Subject"] = mail.subject
     msg["Message-ID"] = message_id
     msg["Date"] = date or format_datetime(timezone.now())
@@ -98,9 +98,11 @@ def build(mail: Mail, message_id: str, date: str = "") -> EmailMessage:
 def build_bytes(mail: Mail, message_id: str, date: str = "") -> bytes:
     """`build(mail, message_id, date).as_bytes()`, written out without the `email`
     package's header objects (palier/mailgateway/mime.py): the same bytes."""
+    if mime.policy_for(mail.to_address) is not mime.POLICY:
+        return build(mail, message_id, date).as_bytes()  # RFC 6532 headers: rare, as it was
     headers = [
         mime.address_header("From", one_line(config.vendor_name()), config.from_address()),
-        mime.address_header("To", one_line(mail.to_name), mail.to_address),
+        mime.address_header("To", one_line(mail.to_name), mime.header_address(mail.to_address)),
         mime.text_header("Subject", mail.subject),
         mime.text_header("Message-ID", message_id),
         mime.text_header("Date", date or format_datetime(timezone.now())),
@@ -234,7 +236,20 @@ class _Session:
     def _deliver(self, raw: bytes, recipient: str) -> None:
         if self.smtp is None:
             self.smtp = _connect()
-        self.smtp.sendmail(config.bounce_address(), [recipient], raw)
+        self.smtp.ehlo_or_helo_if_needed()  # what the server offers (SMTPUTF8)
+        sender, recipient = envelope(config.bounce_address()), envelope(recipient)
+        options = []
+        if not (sender + recipient).isascii():
+            if not self.smtp.has_extn("smtputf8"):
+                raise AddressRefused(
+                    _(
+                        "The mail server does not take addresses with non-ASCII characters "
+                        "before the @ (it does not offer SMTPUTF8): %(address)s"
+                    )
+                    % {"address": recipient}
+                )
+            options.append("SMTPUTF8")
+        self.smtp.sendmail(sender, [recipient], raw, mail_options=options)
 
     def close(self) -> None:
         smtp, self.smtp = self.smtp, None
@@ -250,6 +265,28 @@ class _Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class AddressRefused(smtplib.SMTPResponseException):
+    """An address this server cannot be given: refused for good, as a 553 answer would."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(553, message)
+
+    def __str__(self) -> str:
+        return str(self.smtp_error)
+
+
+def envelope(address: str) -> str:
+    """The address as the SMTP envelope carries it: a non-ASCII domain in its IDNA form
+    (xn--…), which every server takes; a non-ASCII local part stays (SMTPUTF8 only)."""
+    try:
+        return mime.ascii_domain(address)
+    except idna.IDNAError as exc:
+        raise AddressRefused(
+            _("The domain of %(address)s is not a valid internationalized domain name (%(error)s).")
+            % {"address": address, "error": exc}
+        ) from exc
 
 
 def _connect() -> smtplib.SMTP:

@@ -1,6 +1,7 @@
 """Turn raw mail bytes into what the desk needs, as mail really arrives: wrong charsets,
 raw UTF-8 headers (RFC 6532), encoded words, RFC 2231 file names, HTML-only bodies,
-winmail.dat, forwarded mail, thousands of parts.
+winmail.dat, forwarded mail (message/rfc822: its headers and text for staff, its bytes as an
+.eml file), thousands of parts.
 
 Pure: no database. The MIME tree is read with the `compat32` policy (its header access is
 string work; `email.policy.default` parses every header through the header registry each time
@@ -14,10 +15,13 @@ keep everything.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import email
 import email.policy
 import html
 import os
+import quopri
 import re
 import time
 from dataclasses import dataclass, field, fields
@@ -104,6 +108,21 @@ class Note:
 
 
 @dataclass
+class Forwarded:
+    """A mail attached as a message/rfc822 part: what staff read of it (its file is among
+    the attachments)."""
+
+    sender: str  # the From header as written, encoded words decoded
+    date: str
+    subject: str
+    text: str  # its text parts, or its HTML's text
+
+    def __post_init__(self) -> None:
+        for spec in fields(self):
+            setattr(self, spec.name, storable(getattr(self, spec.name)))
+
+
+@dataclass
 class ParsedMail:
     message_id: str
     sender: str  # the bare address, lower-cased; "" when it is missing or ambiguous
@@ -115,6 +134,7 @@ class ParsedMail:
     html: str  # sanitized
     attachments: list[ParsedAttachment] = field(default_factory=list)
     other_texts: list[str] = field(default_factory=list)  # text/x-log, text/csv …: shown whole
+    forwarded: list[Forwarded] = field(default_factory=list)  # mails attached as message/rfc822
     machine_sent: bool = False  # a program sent it: no automatic answer from us
     auto_reply: str = ""  # the header that identifies an automatic reply, or ""
     suspected_auto_reply: bool = False  # the subject reads like one (never decides alone)
@@ -297,6 +317,7 @@ class _Walk:
     other_texts: list[str] = field(default_factory=list)
     htmls: list[str] = field(default_factory=list)
     files: list[ParsedAttachment] = field(default_factory=list)
+    forwarded: list[Forwarded] = field(default_factory=list)
     files_seen: int = 0
     parts_left: int = 0
     max_files: int = MAX_FILES
@@ -339,26 +360,138 @@ def _add_file(walk: _Walk, part: Message, ctype: str, disposition: str, name: st
 
 
 def _leaves(msg: Message) -> list[Message]:
-    """The parts with a body, in order; a report's machine fields are not among them."""
+    """The parts with a body, in order; a report's machine fields are not among them. An
+    attached mail (message/rfc822) is one leaf: `_forward` reads it."""
     leaves, stack = [], [msg]
     while stack:
         part = stack.pop()
         if part.get_content_type() in _REPORT_FIELDS:
             continue
-        if part.is_multipart():
+        if part is not msg and _attached_mail(part) is not None:
+            leaves.append(part)
+        elif part.is_multipart():
             stack.extend(reversed([p for p in part.get_payload() if isinstance(p, Message)]))
         else:
             leaves.append(part)
     return leaves
 
 
-def _walk(msg: Message, deadline: float, max_files: int) -> _Walk:
+def _attached_mail(part: Message) -> Message | None:
+    """The mail a message/rfc822 part holds, or None."""
+    if part.get_content_type() != "message/rfc822" or not part.is_multipart():
+        return None
+    payload = part.get_payload()
+    return payload[0] if payload and isinstance(payload[0], Message) else None
+
+
+def _head_end(data: bytes) -> int:
+    """Where an entity's body starts (after its headers and the empty line)."""
+    if data.startswith((b"\r\n", b"\n")):
+        return 2 if data.startswith(b"\r\n") else 1
+    found = re.search(rb"\r?\n\r?\n", data)
+    return found.end() if found else len(data)
+
+
+def _body_bytes(data: bytes, msg: Message, target: Message) -> bytes | None:
+    """The bytes of `target`'s body as they stand in `data`, the entity `msg` was read from;
+    None when they cannot be found (a part the parser repaired)."""
+    body = data[_head_end(data) :]
+    if msg is target:
+        return body
+    inner = _attached_mail(msg)
+    if inner is not None:
+        return _body_bytes(body, inner, target)
+    boundary = msg.get_boundary() if msg.is_multipart() else None
+    if not boundary:
+        return None
+    delimiter = re.escape(boundary.encode("utf-8", "surrogateescape"))
+    pieces = re.split(rb"(?:^|\r?\n)--" + delimiter + rb"(?:--)?[ \t]*(?=\r?\n|$)", body)
+    subparts = [p for p in msg.get_payload() if isinstance(p, Message)]
+    for sub, piece in zip(subparts, pieces[1:], strict=False):
+        if any(part is target for part in sub.walk()):
+            return _body_bytes(piece.removeprefix(b"\r\n").removeprefix(b"\n"), sub, target)
+    return None
+
+
+def _mail_bytes(raw: bytes, root: Message, part: Message, inner: Message) -> bytes:
+    """The attached mail's bytes: as they came (RFC 2046 allows only 7bit, 8bit and binary
+    for message/rfc822; an encoded one is decoded), else as the parser read them."""
+    found = _body_bytes(raw, root, part)
+    encoding = str(part.get("Content-Transfer-Encoding") or "").strip().lower()
+    try:
+        if found is not None and encoding == "base64":
+            return base64.b64decode(found)
+        if found is not None and encoding == "quoted-printable":
+            return quopri.decodestring(found)
+    except (binascii.Error, ValueError):
+        found = None
+    if found is not None:
+        return found
+    try:
+        return inner.as_bytes(policy=email.policy.compat32)
+    except Exception:  # noqa: BLE001 - the raw keeps it; the file is what could be written
+        return str(inner).encode("utf-8", "surrogateescape")
+
+
+# Mails forwarded inside forwarded mails: read this deep, deeper ones kept as files only.
+MAX_FORWARD_DEPTH = 8
+
+
+def _forward(walk: _Walk, part: Message, inner: Message, context: tuple) -> None:
+    """An attached mail: its file, its headers and its text for staff, and its own files."""
+    raw, root, deadline, depth = context
+    data = _mail_bytes(raw, root, part, inner)
+    subject = _decoded(inner, "Subject")[:300]
+    walk.files_seen += 1
+    if len(walk.files) < walk.max_files:
+        # Its own name (Outlook's "Original.eml"), else its subject's.
+        stem = _filename(part) or " ".join(subject.replace("\\", "_").split())
+        if stem and not stem.lower().endswith(".eml"):
+            stem = shorten_filename(stem, FILENAME_CHARS - 4) + ".eml"
+        walk.files.append(
+            ParsedAttachment(
+                filename=stem or f"part-{walk.files_seen}",
+                content_type="message/rfc822",
+                data=data,
+            )
+        )
+    if depth >= MAX_FORWARD_DEPTH:
+        return
+    sub = _Walk(max_files=walk.max_files, files=walk.files)
+    _walk_into(sub, inner, (raw, root, deadline, depth + 1))
+    text = "\n\n".join(t.strip() for t in [*sub.texts, *sub.other_texts] if t.strip())
+    if not text and sub.htmls:
+        text = html_to_text(sanitize_html("\n".join(sub.htmls)))
+    walk.forwarded.append(
+        Forwarded(
+            sender=_decoded(inner, "From")[:500],
+            date=_decoded(inner, "Date")[:200],
+            subject=subject,
+            text=text.replace("\r\n", "\n"),
+        )
+    )
+    walk.forwarded.extend(sub.forwarded)
+    walk.files_seen += sub.files_seen
+    walk.parts_left += sub.parts_left
+
+
+def _walk(msg: Message, deadline: float, max_files: int, raw: bytes = b"") -> _Walk:
     walk = _Walk(max_files=max_files)
+    _walk_into(walk, msg, (raw, msg, deadline, 0))
+    return walk
+
+
+def _walk_into(walk: _Walk, msg: Message, context: tuple) -> None:
+    deadline = context[2]
     leaves = _leaves(msg)
     for index, part in enumerate(leaves):
         if time.monotonic() > deadline:
-            walk.parts_left = len(leaves) - index
+            walk.parts_left += len(leaves) - index
             break
+        inner = _attached_mail(part)
+        if inner is not None:
+            _forward(walk, part, inner, context)
+            continue
         ctype = part.get_content_type()
         if ctype.startswith("multipart/"):
             ctype = "text/plain"  # a multipart without its boundary: its body is its text
@@ -371,7 +504,6 @@ def _walk(msg: Message, deadline: float, max_files: int) -> _Walk:
             texts.append(_decode_part(part))
         else:
             _add_file(walk, part, ctype, disposition, name)
-    return walk
 
 
 def _notes(walk: _Walk, budget: float) -> list[Note]:
@@ -389,7 +521,7 @@ def parse(raw: bytes, *, budget: float = PARSE_SECONDS, max_files: int = MAX_FIL
         msg = email.message_from_bytes(raw, policy=POLICY)
         sender, name = strict_sender(msg)
         subject = _decoded(msg, "Subject")[:300]
-        walk = _walk(msg, deadline, max_files)
+        walk = _walk(msg, deadline, max_files, raw)
         report = read_report(msg)
     except Exception as exc:  # noqa: BLE001 - anything the parser trips on goes to quarantine
         raise UnparseableMail(f"{type(exc).__name__}: {exc}") from exc
@@ -410,6 +542,7 @@ def parse(raw: bytes, *, budget: float = PARSE_SECONDS, max_files: int = MAX_FIL
         html=clean_html[:FULL_TEXT_CHARS],
         attachments=walk.files,
         other_texts=[t.strip().replace("\r\n", "\n") for t in walk.other_texts if t.strip()],
+        forwarded=walk.forwarded,
         machine_sent=machine_sent(header) or bool(receipt_evidence(report)),
         auto_reply=auto_reply_evidence(header) or receipt_evidence(report),
         suspected_auto_reply=suspected_auto_reply(subject),

@@ -16,7 +16,9 @@ loads webauthn, cryptography and OpenSSL; nothing on the mail path signs anybody
 out, and the processing (the parser, the triage model and its scikit-learn, the ticket
 actions) is the worker's: the raw and its `process_mail` task commit together, and the
 worker, which must run anyway for the desk's mail to go out, processes it within its polling
-interval. `--now` processes in this process instead (a desk without a worker).
+interval. `--now` processes in this process instead (a desk without a worker): its endings
+mail notices whose templates and links load the web's modules (the template builtins, the
+URLconf), and these import the passkeys' models, so that process keeps every model app.
 docs/performance.md ("Mail", "One process per message") has the figures.
 """
 
@@ -32,21 +34,33 @@ EX_TEMPFAIL = 75
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024  # as the LMTP listener's limit
 _WEB_ONLY_APPS = frozenset({"ninja", "django.contrib.staticfiles", "django.contrib.messages"})
 # Passkeys: importing the app loads webauthn, cryptography and OpenSSL (a fifth of the
-# start-up's CPU); nothing that stores or processes a mail signs anybody in.
+# start-up's CPU); storing a mail signs nobody in. Processing one does not either, but its
+# notices render templates and reverse the web's URLs, whose modules import these models.
 _SIGN_IN_ONLY_APPS = frozenset({"django_otp_webauthn"})
+# The task backend that leaves the processing to `palier worker`; any other runs it here.
+_WORKER_BACKEND = "django_tasks_db.DatabaseBackend"
 
 
-def lean_setup() -> None:
-    """django.setup() with the apps ingest needs (every model stays, for its relations, but
-    the passkeys', which no mail touches)."""
+def processes_here(now: bool) -> bool:
+    """Whether this process brings the mail to its ending (and mails what the ending
+    mails), or only stores it and queues the rest for the worker."""
+    from django.conf import settings
+
+    return now or settings.TASKS["default"]["BACKEND"] != _WORKER_BACKEND
+
+
+def lean_setup(*, now: bool = False) -> None:
+    """django.setup() with the apps ingest needs: every model app, for its relations, but
+    the passkeys' when this process only stores the mail (`processes_here`)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palier.settings")
     import django
     from django.conf import settings
 
     on_postgres = any("postgres" in db["ENGINE"] for db in settings.DATABASES.values())
+    sign_in_left_out = not processes_here(now)
     apps = []
     for app in settings.INSTALLED_APPS:
-        left_out = app in _WEB_ONLY_APPS or app in _SIGN_IN_ONLY_APPS
+        left_out = app in _WEB_ONLY_APPS or (sign_in_left_out and app in _SIGN_IN_ONLY_APPS)
         if left_out or (app == "django.contrib.postgres" and not on_postgres):
             continue
         simple = "django.contrib.admin.apps.SimpleAdminConfig"
@@ -93,7 +107,7 @@ def main(argv: list[str]) -> int:
         sys.stderr.write(refused + "\n")
         return EX_DATAERR
     try:
-        lean_setup()
+        lean_setup(now=args.now)
     except Exception as exc:  # noqa: BLE001 - misconfigured or unreachable: keep the mail queued
         sys.stderr.write(f"Could not start: {type(exc).__name__}: {exc}\n")
         return EX_TEMPFAIL

@@ -1,0 +1,93 @@
+"""A forwarded mail (a message/rfc822 part) stays in sight: its From, Date and Subject and its
+text on the ticket, in the contact's language, and its bytes as an .eml file."""
+
+from __future__ import annotations
+
+import pytest
+
+from palier.mailgateway.actions import ingest
+from palier.tickets.models import Attachment
+
+INNER_HTML = (
+    b"From: Hans <hans.mueller@praezision-bern.example>\r\n"
+    b"To: support+PAL-2026-000080@palier.localhost\r\n"
+    b"Subject: Lieferschein 4711\r\n"
+    b"Date: Thu, 26 Nov 2026 17:00:00 +0100\r\n"
+    b"Content-Type: text/html\r\n"
+    b"\r\n"
+    b"<script>alert(1)</script><img src=x onerror=alert(2)><p>INNER words</p>"
+)
+INNER_PLAIN = (
+    b"From: Lager <lager@alpenkaese.example>\r\n"
+    b"Subject: Lagerbestand stimmt nicht\r\n"
+    b"Date: Thu, 26 Nov 2026 17:00:00 +0100\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n"
+    b"\r\n"
+    b"INNER words: Artikel 1042 ist negativ."
+)
+
+
+def _forward(sender: str, inner: bytes, msgid: str) -> bytes:
+    return (
+        (
+            f"From: {sender}\r\nTo: support@palier.localhost\r\nSubject: forwarded\r\n"
+            f"Message-ID: <{msgid}>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=BB\r\n\r\n"
+            "--BB\r\nContent-Type: text/plain\r\n\r\nSee the forwarded mail.\r\n"
+            "--BB\r\nContent-Type: message/rfc822\r\n\r\n"
+        ).encode()
+        + inner
+        + b"\r\n--BB--\r\n"
+    )
+
+
+@pytest.mark.parametrize("inner", [INNER_HTML, INNER_PLAIN], ids=["html", "plain"])
+def test_a_forwarded_mail_shows_its_headers_and_text_and_is_kept_as_an_eml_file(world, smtp, inner):
+    raw = ingest(_forward("anna.a@example.com", inner, f"fwd-{len(inner)}@x"), "test")
+    assert raw.outcome == "new_ticket", raw.error
+    body = raw.ticket.description
+    assert "See the forwarded mail." in body
+    assert "INNER words" in body
+    for line in inner.decode().split("\r\n\r\n")[0].split("\r\n"):
+        name, value = line.split(": ", 1)
+        if name in ("From", "Date", "Subject"):
+            assert value in body, (name, body)
+    assert "Weitergeleitete Nachricht" in body  # the German contact's language
+    assert "<script" not in body and "alert(" not in body and "onerror" not in body
+    files = list(Attachment.objects.filter(ticket=raw.ticket))
+    assert [f.filename.endswith(".eml") for f in files] == [True]
+    assert files[0].file.read() == inner  # the forwarded mail's own bytes
+
+
+def test_a_forwarded_mail_is_labelled_in_the_french_contacts_language(world, smtp):
+    raw = ingest(_forward("bruno.b@example.com", INNER_HTML, "fwd-fr@x"), "test")
+    assert raw.outcome == "new_ticket", raw.error
+    assert "Message transféré" in raw.ticket.description
+    assert "hans.mueller@praezision-bern.example" in raw.ticket.description
+
+
+def test_a_forwarded_mail_in_a_reply_is_on_the_message_with_its_file(world, threads):
+    data = _forward("anna.a@example.com", INNER_HTML, "fwd-reply@x").replace(
+        b"Subject: forwarded", f"Subject: Re: [{threads.a.reference}]".encode()
+    )
+    raw = ingest(data, "test")
+    assert raw.outcome == "reply", raw.error
+    assert "INNER words" in raw.ticket_message.body
+    assert "Lieferschein 4711" in raw.ticket_message.body
+    eml = Attachment.objects.get(ticket=threads.a, filename__endswith=".eml")
+    assert eml.file.read() == INNER_HTML
+
+
+def test_a_mail_forwarded_inside_a_forwarded_mail_is_shown_and_kept_too(world, smtp):
+    middle = (
+        b"From: Lena <lena@alpenkaese.example>\r\nSubject: middle\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed; boundary=CC\r\n\r\n"
+        b"--CC\r\nContent-Type: text/plain\r\n\r\nMIDDLE words\r\n"
+        b"--CC\r\nContent-Type: message/rfc822\r\n\r\n" + INNER_HTML + b"\r\n--CC--"
+    )
+    raw = ingest(_forward("anna.a@example.com", middle, "fwd-nested@x"), "test")
+    body = raw.ticket.description
+    assert body.index("MIDDLE words") < body.index("INNER words")
+    assert "Betreff: middle" in body and "Betreff: Lieferschein 4711" in body
+    files = {a.filename: a.file.read() for a in Attachment.objects.filter(ticket=raw.ticket)}
+    assert files == {"middle.eml": middle, "Lieferschein 4711.eml": INNER_HTML}
