@@ -60,7 +60,7 @@ def read(kind: str, sources: list[tuple[str, BinaryIO]], options: dict) -> Itera
         from palier.imports.past.jira import read_jira
 
         [(_name, binary)] = sources
-        return read_jira(binary, public_comments=bool(options.get("public_comments")))
+        return read_jira(binary, public_comments=options.get("public_comments") is True)
     if kind == "zendesk":
         from palier.imports.past.zendesk import read_zendesk
 

@@ -119,7 +119,10 @@ def _message(ticket: PastTicket, row: dict, line: int) -> None:
         return
     try:
         when = parse_instant(row.get("message_date", "")) or ticket.created_at
-        internal = boolean(row.get("message_internal", ""))
+        # A message is public only when its row says so: an empty cell or a file without
+        # the column must not show an internal note to the customer.
+        flag = row.get("message_internal", "")
+        internal = boolean(flag) if flag else True
     except (ValueError, CellError):
         ticket.problems.append(
             ("message_date", _("Line %(line)s: the message's date or internal flag cannot be "

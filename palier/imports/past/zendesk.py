@@ -164,7 +164,8 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
                 author_email=str(author.get("email") or ""),
                 author_name=str(author.get("name") or ""),
                 author_ref=str(comment.get("author_id") or ""),
-                public=bool(comment.get("public", True)),
+                # Only JSON true is public: "false", 1 or a missing flag must never show a note.
+                public=comment.get("public") is True,
                 from_requester=comment.get("author_id") == raw.get("requester_id"),
             )
         )

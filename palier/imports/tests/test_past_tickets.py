@@ -176,3 +176,65 @@ def test_the_generic_csv(numbered, nothing_sent):
     export = ImportedTicket.objects.get(source="csv", key="OLD-2").ticket
     assert export.type is None  # "Export" is mapped to nothing yet
     assert TypeMapping.objects.count() == 0
+
+
+def _zendesk_bytes(comments: list[dict]) -> bytes:
+    import json
+
+    ticket = {
+        "id": 9100,
+        "subject": "Visibility",
+        "description": "First words",
+        "status": "solved",
+        "requester_id": 1,
+        "organization_id": 10,
+        "created_at": "2025-05-01T10:00:00Z",
+        "updated_at": "2025-05-02T10:00:00Z",
+        "comments": [{"author_id": 1, "body": "First words", "public": True,
+                      "created_at": "2025-05-01T10:00:00Z"}] + comments,
+    }  # fmt: skip
+    return json.dumps({"tickets": [ticket]}).encode()
+
+
+@pytest.mark.parametrize("flag", ["false", "true", "False", 0, 1, None, "yes", [True]])
+def test_a_zendesk_comment_is_public_only_when_its_public_flag_is_the_json_true(flag):
+    from io import BytesIO
+
+    from palier.imports.past.zendesk import read_zendesk
+
+    comment = {"author_id": 2, "body": "A note", "created_at": "2025-05-01T11:00:00Z"}
+    if flag is not None:
+        comment["public"] = flag
+    [ticket] = read_zendesk([("p.json", BytesIO(_zendesk_bytes([comment])))])
+    assert [c.public for c in ticket.comments] == [False]
+    [ticket] = read_zendesk([("p.json", BytesIO(_zendesk_bytes([{**comment, "public": True}])))])
+    assert [c.public for c in ticket.comments] == [True]
+
+
+def test_jira_comments_are_public_only_when_asked_with_a_true_option():
+    from palier.imports.past.actions import read
+
+    with (SAMPLES / "jira_service_management.csv").open("rb") as binary:
+        tickets = [t for t in read("jira", [("j.csv", binary)], {"public_comments": "false"})
+                   if hasattr(t, "comments")]  # fmt: skip
+    assert tickets and all(c.public is False for t in tickets for c in t.comments)
+
+
+@pytest.mark.parametrize(
+    "head,row",
+    [
+        ("key;created_at;subject;customer;message;message_internal",
+         "G-1;2025-01-02 10:00;Hello;10042;A note;"),
+        ("key;created_at;subject;customer;message", "G-1;2025-01-02 10:00;Hello;10042;A note"),
+    ],
+)  # fmt: skip
+def test_a_generic_message_is_public_only_when_its_internal_cell_says_no(head, row):
+    from io import BytesIO
+
+    from palier.imports.past.generic import read_generic
+
+    [ticket] = read_generic(BytesIO(f"{head}\n{row}\n".encode()))
+    assert [c.public for c in ticket.comments] == [False]
+    said = "key;created_at;subject;customer;message;message_internal\nG-1;2025-01-02;Hi;1;A;no\n"
+    [ticket] = read_generic(BytesIO(said.encode()))
+    assert [c.public for c in ticket.comments] == [True]
