@@ -28,6 +28,33 @@ class UnreadableFile(DomainError):
     status = 422
 
 
+@dataclass(frozen=True)
+class BadCell:
+    """A workbook cell that holds no value to import (a formula Excel never computed, or an
+    error such as #N/A); the engine makes it a problem on its row. Its message says why."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def _formula_without_value() -> BadCell:
+    return BadCell(
+        _(
+            "A formula without a value: open and save the file in Excel, or write the value "
+            "instead of the formula."
+        )
+    )
+
+
+def _error_cell(code: object) -> BadCell:
+    return BadCell(
+        _("The cell shows the Excel error %(error)s: correct it or write the value.")
+        % {"error": str(code)[:20]}
+    )
+
+
 @dataclass
 class Table:
     headers: list[str]
@@ -104,7 +131,13 @@ def read_csv(data: bytes) -> Table:
     )
 
 
-def _xlsx_cell(value: object) -> object:
+def _xlsx_cell(cell, formula) -> object:
+    """A cell's saved value; a formula with no saved value, or an error, is a `BadCell`."""
+    value = getattr(cell, "value", None)
+    if getattr(cell, "data_type", None) == "e":
+        return _error_cell(value)
+    if value is None and getattr(formula, "data_type", None) == "f":
+        return _formula_without_value()
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
         return value.date()
     return value
@@ -115,24 +148,33 @@ def read_xlsx(data: bytes) -> Table:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # The same sheet with its formulas: a formula's value is saved only by the program
+        # that computed it, and one never computed must not read as an empty cell.
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise UnreadableFile(
             _("The workbook cannot be read: is it an Excel file (.xlsx)?")
         ) from exc
-    sheet = workbook.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
+    values = workbook.worksheets[0].iter_rows()
+    formula_rows = formulas.worksheets[0].iter_rows()
     try:
         header_row = next(values)
+        next(formula_rows, None)
     except StopIteration:
         raise UnreadableFile(_("The file is empty.")) from None
-    headers = ["" if h is None else str(h).strip() for h in header_row]
+    headers = ["" if h.value is None else str(h.value).strip() for h in header_row]
 
     def rows() -> Iterator[tuple[int, list[object]]]:
         for line, row in enumerate(values, start=2):
-            cells = [_xlsx_cell(v) for v in row]
+            with_formulas = next(formula_rows, ())
+            cells = [
+                _xlsx_cell(cell, with_formulas[i] if i < len(with_formulas) else None)
+                for i, cell in enumerate(row)
+            ]
             if any(c not in (None, "") and str(c).strip() for c in cells):
                 yield line, cells
         workbook.close()
+        formulas.close()
 
     return Table(headers=headers, rows=rows(), encoding="xlsx")
 

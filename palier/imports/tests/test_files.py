@@ -69,3 +69,21 @@ def test_binary_or_empty_files_are_a_clear_error():
         read_table(b"\x00\x01\x02binary", "x.csv")
     with pytest.raises(UnreadableFile):
         read_table(b"PK\x03\x04not really a workbook", "x.xlsx")
+
+
+def test_a_formula_without_its_value_or_an_error_cell_is_a_bad_cell_not_an_empty_one():
+    from palier.imports.files import BadCell
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Customer number", "Name", "City"])
+    sheet.append(["C-1", '=CONCAT("Fo","rmula")', "Bern"])  # openpyxl saves no value
+    for code in ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!"):
+        sheet.append(["C-2", "Error AG", code])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    rows = list(read_table(buffer.getvalue(), "customers.xlsx").rows)
+    assert [type(cells[1]) for _line, cells in rows][:1] == [BadCell]
+    assert "formula without a value" in str(rows[0][1][1])
+    assert all(isinstance(cells[2], BadCell) for _line, cells in rows[1:])
+    assert [line for line, _cells in rows] == list(range(2, 10))

@@ -217,3 +217,29 @@ def test_the_worker_writes_the_problems_in_the_language_of_the_manager_who_impor
     run.refresh_from_db()
     assert run.state == RunState.DONE and run.result["create"] == 1
     assert run.problems[0]["message"] == "Cette cellule est vide."
+
+
+def test_a_formula_without_a_saved_value_is_a_problem_on_its_row_not_an_empty_cell(numbered):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Customer number", "Name", "City"])
+    sheet.append(["C-9102", "Formula AG", '=PROPER("bern")'])
+    sheet.append(["C-9103", "Error AG", "#N/A"])
+    sheet.append(["C-9104", "Good AG", "Bern"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    plan = check("customers", buffer.getvalue(), "customers.xlsx")
+    problems = {(p.line, p.column): p.message for p in plan.all_problems}
+    assert "formula without a value" in problems[(2, "City")]
+    assert "#N/A" in problems[(3, "City")]
+    assert plan.counts["refused"] == 2 and plan.counts["create"] == 1
+    from palier.lib.words import say_again
+    from django.utils import translation
+
+    stored = next(p.as_dict() for p in plan.all_problems if p.line == 2)
+    with translation.override("fr"):
+        assert "formule" in say_again(stored)
