@@ -237,8 +237,9 @@ def test_a_formula_without_a_saved_value_is_a_problem_on_its_row_not_an_empty_ce
     assert "formula without a value" in problems[(2, "City")]
     assert "#N/A" in problems[(3, "City")]
     assert plan.counts["refused"] == 2 and plan.counts["create"] == 1
-    from palier.lib.words import say_again
     from django.utils import translation
+
+    from palier.lib.words import say_again
 
     stored = next(p.as_dict() for p in plan.all_problems if p.line == 2)
     with translation.override("fr"):
