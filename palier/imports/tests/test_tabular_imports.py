@@ -244,3 +244,20 @@ def test_a_formula_without_a_saved_value_is_a_problem_on_its_row_not_an_empty_ce
     stored = next(p.as_dict() for p in plan.all_problems if p.line == 2)
     with translation.override("fr"):
         assert "formule" in say_again(stored)
+
+
+def test_a_service_tier_is_read_by_its_code_or_label_and_anything_else_names_the_tiers(numbered):
+    data = csv_bytes(
+        "Vertragsnummer;Kundennummer;Beginn;Ende;Service-Stufe",
+        "MC-T-1;10042;01.01.2027;31.12.2027;PREMIUM",
+        "MC-T-2;10042;01.01.2027;31.12.2027;standard",
+        "MC-T-3;10042;01.01.2027;31.12.2027;Gold",
+    )
+    plan, counts = _run("contracts", data, numbered.manager)
+    assert counts["create"] == 2 and counts["refused"] == 1
+    [problem] = plan.all_problems
+    assert (problem.line, problem.column) == (4, "Service-Stufe")
+    assert "Gold" in problem.message and "premium" in problem.message
+    assert "standard" in problem.message
+    assert Contract.objects.get(reference="MC-T-1").tier == "premium"
+    assert Contract.objects.get(reference="MC-T-2").tier == "standard"
