@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.text import slugify
 from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_lazy
 
 from palier.customers import actions as customer_actions
@@ -128,8 +128,8 @@ def _tiers() -> tuple[dict[str, str], str]:
     rows = list(ServiceTier.objects.values_list("code", "name"))
     for code, name in rows:
         table.setdefault(fold(code), code)
-        for language in LANGUAGES:
-            with translation.override(language):
+        for lang in LANGUAGES:
+            with translation.override(lang):
                 table.setdefault(fold(gettext(name)), code)
     allowed = ", ".join(f"{code} ({name})" for code, name in rows)
     return table, allowed
