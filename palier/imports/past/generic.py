@@ -12,7 +12,7 @@ import csv
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from palier.imports.files import CELL_LIMIT, UnreadableFile
+from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_refusal, csv_rows
 from palier.imports.past.dates import parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.imports.past.streams import open_text
@@ -35,7 +35,10 @@ def read_generic(binary: BinaryIO) -> Iterator[PastTicket | ReadProblem]:
     csv.field_size_limit(CELL_LIMIT)
     head = text.readline()
     delimiter = ";" if head.count(";") > head.count(",") else ","
-    headers = [h.strip().lower() for h in next(csv.reader([head], delimiter=delimiter), [])]
+    try:
+        headers = [h.strip().lower() for h in next(csv.reader([head], delimiter=delimiter), [])]
+    except csv.Error as exc:
+        raise csv_refusal(exc, 1) from exc
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
         raise UnreadableFile(
@@ -43,12 +46,12 @@ def read_generic(binary: BinaryIO) -> Iterator[PastTicket | ReadProblem]:
             % {"columns": ", ".join(missing)}
         )
     index = {name: headers.index(name) for name in COLUMNS if name in headers}
-    reader = csv.reader(text, delimiter=delimiter)
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
     current: PastTicket | None = None
     seen: set[str] = set()
     line = 1
     try:
-        for cells in reader:
+        for cells in csv_rows(reader, offset=1):
             line = reader.line_num + 1  # the header was read apart
             if not any(c.strip() for c in cells):
                 continue
@@ -67,8 +70,9 @@ def read_generic(binary: BinaryIO) -> Iterator[PastTicket | ReadProblem]:
                 seen.add(row["key"])
                 current = _ticket(row, line)
             _message(current, row, line)
-    except csv.Error as exc:
-        yield ReadProblem(line, "", _("Not valid CSV: %(error)s") % {"error": exc})
+    except UnicodeDecodeError:
+        yield ReadProblem(line, "", _("The file changes encoding here: save it as CSV UTF-8."))
+        return
     if current is not None:
         yield current
 

@@ -13,7 +13,7 @@ import csv
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from palier.imports.files import CELL_LIMIT, UnreadableFile
+from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_rows
 from palier.imports.past.dates import parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.imports.past.streams import open_text
@@ -52,10 +52,11 @@ def read_jira(
 ) -> Iterator[PastTicket | ReadProblem]:
     text, _encoding = open_text(binary)
     csv.field_size_limit(CELL_LIMIT)
-    reader = csv.reader(text)
+    reader = csv.reader(text, strict=True)
+    rows = csv_rows(reader)
     try:
-        headers = [h.strip() for h in next(reader)]
-    except (StopIteration, csv.Error, UnicodeDecodeError) as exc:
+        headers = [h.strip() for h in next(rows)]
+    except (StopIteration, UnreadableFile, UnicodeDecodeError) as exc:
         raise UnreadableFile(_("This is not a Jira CSV export.")) from exc
     first = {}
     for index, name in enumerate(headers):
@@ -77,7 +78,7 @@ def read_jira(
     # beside their id (assignee, reporter, creator), which gives the comments their names.
     names: dict[str, str] = {}
     try:
-        for cells in reader:
+        for cells in rows:
             line = reader.line_num
             if not any(c.strip() for c in cells):
                 continue
@@ -86,8 +87,6 @@ def read_jira(
                 if ref and cell(cells, person):
                     names[ref] = cell(cells, person)
             yield _ticket(line, cells, cell, comment_columns, public_comments, names)
-    except csv.Error as exc:
-        yield ReadProblem(reader.line_num, "", _("Not valid CSV: %(error)s") % {"error": exc})
     except UnicodeDecodeError:
         yield ReadProblem(
             reader.line_num, "", _("The file changes encoding here: save it as CSV UTF-8.")

@@ -238,3 +238,22 @@ def test_a_generic_message_is_public_only_when_its_internal_cell_says_no(head, r
     said = "key;created_at;subject;customer;message;message_internal\nG-1;2025-01-02;Hi;1;A;no\n"
     [ticket] = read_generic(BytesIO(said.encode()))
     assert [c.public for c in ticket.comments] == [True]
+
+
+@pytest.mark.parametrize(
+    ("kind", "data"),
+    [
+        ("tickets", b'key,created_at,subject,customer\nK-1,2025-01-02,Fine,10042\n'
+                    b'K-2,2025-01-02,"Open quote,10042\nK-3,2025-01-02,Swallowed,10042\n'),
+        ("jira", b'Issue key,Summary,Created\nSD-1,Fine,14/Jul/25 3:42 PM\n'
+                 b'SD-2,"Open quote,14/Jul/25 3:42 PM\nSD-3,Swallowed,14/Jul/25 3:42 PM\n'),
+    ],
+)  # fmt: skip
+def test_a_past_tickets_file_ending_inside_a_quote_is_refused_with_its_line(kind, data):
+    from io import BytesIO
+
+    from palier.imports.files import UnreadableFile
+
+    with pytest.raises(UnreadableFile) as refused:
+        process(kind, [("f.csv", BytesIO(data))], {}, write=False)
+    assert "line 3" in refused.value.message and "quote" in refused.value.message
