@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_refusal, csv_rows
-from palier.imports.past.dates import parse_instant
+from palier.imports.past.dates import bad_date, parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.imports.past.streams import open_text
 from palier.imports.values import CellError, boolean
@@ -109,11 +109,9 @@ def _ticket(row: dict, line: int) -> PastTicket:
     for column in ("created_at", "resolved_at"):
         try:
             setattr(ticket, column, parse_instant(row.get(column, "")))
-        except ValueError:
-            ticket.problems.append(
-                (column, _("“%(value)s” is not a date: write 2025-07-14 15:42.")
-                 % {"value": row[column][:40]})
-            )  # fmt: skip
+        except ValueError as exc:
+            message = _("“%(value)s” is not a date: write 2025-07-14 15:42.")
+            ticket.problems.append((column, bad_date(exc, message % {"value": row[column][:40]})))
     return ticket
 
 
@@ -127,11 +125,9 @@ def _message(ticket: PastTicket, row: dict, line: int) -> None:
         # the column must not show an internal note to the customer.
         flag = row.get("message_internal", "")
         internal = boolean(flag) if flag else True
-    except (ValueError, CellError):
-        ticket.problems.append(
-            ("message_date", _("Line %(line)s: the message's date or internal flag cannot be "
-                               "read.") % {"line": line})
-        )  # fmt: skip
+    except (ValueError, CellError) as exc:
+        unread = _("Line %(line)s: the message's date or internal flag cannot be read.")
+        ticket.problems.append(("message_date", bad_date(exc, unread % {"line": line})))
         return
     email = row.get("message_author_email", "")
     ticket.comments.append(

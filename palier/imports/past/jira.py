@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_rows
-from palier.imports.past.dates import parse_instant
+from palier.imports.past.dates import InstantOutOfRange, bad_date, parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.imports.past.streams import open_text
 from palier.lib.words import words as _  # said again in each reader's language
@@ -120,8 +120,8 @@ def _ticket(line, cells, cell, comment_columns, public_comments, names) -> PastT
                               ("Resolved", "resolved_at")):  # fmt: skip
         try:
             setattr(ticket, attribute, parse_instant(cell(cells, column)))
-        except ValueError:
-            ticket.problems.append((column, _bad_date(cell(cells, column))))
+        except ValueError as exc:
+            ticket.problems.append((column, bad_date(exc, _bad_date(cell(cells, column)))))
     if ticket.created_at is None and not any(c == "Created" for c, _m in ticket.problems):
         ticket.problems.append(("Created", _("This cell is empty.")))
     reporter = {ticket.contact_name, cell(cells, "Reporter Id")} - {""}
@@ -132,6 +132,9 @@ def _ticket(line, cells, cell, comment_columns, public_comments, names) -> PastT
         parts = raw.split(";", 2)
         try:
             when = parse_instant(parts[0]) if len(parts) == 3 else None
+        except InstantOutOfRange as exc:
+            ticket.problems.append(("Comment", exc.message))
+            continue
         except ValueError:
             when = None
         if when is None:

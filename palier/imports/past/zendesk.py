@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from palier.imports.files import UnreadableFile
-from palier.imports.past.dates import parse_instant
+from palier.imports.past.dates import bad_date, parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.lib.words import words as _  # said again in each reader's language
 
@@ -137,8 +137,9 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
     for field, attribute in (("created_at", "created_at"), ("updated_at", "updated_at")):
         try:
             setattr(ticket, attribute, parse_instant(str(raw.get(field) or "")))
-        except ValueError:
-            ticket.problems.append((field, _("Not a date: %(value)s") % {"value": raw.get(field)}))
+        except ValueError as exc:
+            message = _("Not a date: %(value)s") % {"value": str(raw.get(field))[:40]}
+            ticket.problems.append((field, bad_date(exc, message)))
     if ticket.created_at is None and not ticket.problems:
         ticket.problems.append(("created_at", _("This cell is empty.")))
     if ticket.status in ("resolved", "closed"):
@@ -148,10 +149,9 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
     for number, comment in enumerate(sorted(found, key=lambda c: str(c.get("created_at"))), 1):
         try:
             when = parse_instant(str(comment.get("created_at") or "")) or ticket.created_at
-        except ValueError:
-            ticket.problems.append(
-                ("comments", _("Comment %(number)s has no readable date.") % {"number": number})
-            )
+        except ValueError as exc:
+            unread = _("Comment %(number)s has no readable date.") % {"number": number}
+            ticket.problems.append(("comments", bad_date(exc, unread)))
             continue
         body = str(comment.get("plain_body") or comment.get("body") or "")
         if number == 1 and body.strip() == ticket.description.strip():

@@ -257,3 +257,21 @@ def test_a_past_tickets_file_ending_inside_a_quote_is_refused_with_its_line(kind
     with pytest.raises(UnreadableFile) as refused:
         process(kind, [("f.csv", BytesIO(data))], {}, write=False)
     assert "line 3" in refused.value.message and "quote" in refused.value.message
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00Z", "9999-12-31T23:00:00Z", "1989-12-31"])
+def test_a_past_ticket_dated_outside_1990_to_tomorrow_is_a_problem_on_its_row(numbered, when):
+    from io import BytesIO
+
+    data = (
+        "key,created_at,subject,customer,message_date,message\n"
+        "D-1,2025-01-02 10:00,Fine,10042,,Hello\n"
+        f"D-2,{when},Far,10042,,Hello\n"
+        f"D-3,2025-01-02 10:00,Far message,10042,{when},Hello\n"
+    ).encode()
+    report = process("tickets", [("d.csv", BytesIO(data))], {}, write=True,
+                     acting_user=numbered.manager)  # fmt: skip
+    assert report.counts["tickets_new"] == 1 and report.counts["tickets_refused"] == 2
+    problems = _problems(report)
+    assert any(line == 3 and col == "created_at" and "1990" in m for line, col, m in problems)
+    assert any(line == 4 and "1990" in m for line, _col, m in problems)
