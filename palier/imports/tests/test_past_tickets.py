@@ -275,3 +275,45 @@ def test_a_past_ticket_dated_outside_1990_to_tomorrow_is_a_problem_on_its_row(nu
     problems = _problems(report)
     assert any(line == 3 and col == "created_at" and "1990" in m for line, col, m in problems)
     assert any(line == 4 and "1990" in m for line, _col, m in problems)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"tickets": "oops", "users": {"a": 1}}',
+        b'{"tickets": [{"id": 1, "subject": "caf\xe9"}]}',
+        b'{"tickets": [{"id": 7, "subject": "x", "via": "email", "created_at": "2025-01-01"}]}',
+        b'{"tickets": [3, {"id": [1], "subject": "x", "requester_id": {}, "comments": [1],'
+        b' "organization_id": [], "created_at": "2025-01-01"}], "users": [1, {"id": []}],'
+        b' "ticket_events": [1, {"ticket_id": [], "child_events": [2]}], "organizations": "x"}',
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+)
+def test_a_hostile_zendesk_file_is_a_clear_problem_not_a_crash(numbered, data):
+    from io import BytesIO
+
+    from palier.imports.files import UnreadableFile
+
+    try:
+        report = process("zendesk", [("z.json", BytesIO(data))], {}, write=False)
+    except UnreadableFile as refused:
+        assert "z.json" in refused.message
+        return
+    assert report.problems and report.counts["tickets_new"] == 0
+
+
+def test_a_zendesk_zip_is_read_only_up_to_its_decompressed_limit(numbered, monkeypatch):
+    import io
+    import zipfile
+
+    from palier.imports.files import UnreadableFile
+    from palier.imports.past import zendesk
+
+    monkeypatch.setattr(zendesk, "ZIP_LIMIT", 1000)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("p1.json", '{"tickets": [], "users": []}' + " " * 5000)
+    buffer.seek(0)
+    with pytest.raises(UnreadableFile) as refused:
+        process("zendesk", [("z.zip", buffer)], {}, write=False)
+    assert "ZIP" in refused.value.message
