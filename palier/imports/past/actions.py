@@ -97,10 +97,8 @@ def process(
                 report.add_problem(Problem(item.line, item.column, item.message))
                 continue
             if item.key and item.key in first_line:
-                item.problems.append(
-                    ("key", _("Line %(line)s has the same key: each ticket must have its own.")
-                     % {"line": first_line[item.key]})
-                )  # fmt: skip
+                same = _("Line %(line)s has the same key: each ticket must have its own.")
+                item.problems.append((item.column("key"), same % {"line": first_line[item.key]}))
             elif item.key:
                 first_line[item.key] = item.line
             yield item

@@ -1,4 +1,4 @@
-"""The generic CSV of past tickets (docs/imports.md): one row per message.
+"""The generic CSV of past tickets (docs/moving-in.md): one row per message.
 
 Columns: key, created_at, subject, description, customer, contact_email, type, status,
 priority, channel, assignee, resolved_at, message_date, message_author,
@@ -42,7 +42,7 @@ def read_generic(binary: BinaryIO) -> Iterator[PastTicket | ReadProblem]:
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
         raise UnreadableFile(
-            _("The columns %(columns)s are missing (docs/imports.md lists them).")
+            _("The columns %(columns)s are missing (docs/moving-in.md lists them).")
             % {"columns": ", ".join(missing)}
         )
     index = {name: headers.index(name) for name in COLUMNS if name in headers}
@@ -98,6 +98,7 @@ def _ticket(row: dict, line: int) -> PastTicket:
         customer_ref=row["customer"],
         contact_email=row.get("contact_email", ""),
         assignee=row.get("assignee", ""),
+        columns={"contact": "contact_email"},
     )
     ticket.status_value = row.get("status", "")
     ticket.status = _pick(ticket, row, "status", STATUSES, "closed")

@@ -66,6 +66,13 @@ def read_jira(
             _("This is not a Jira CSV export: it needs the columns Issue key, Summary and Created.")
         )
     comment_columns = [i for i, name in enumerate(headers) if name == "Comment"]
+    columns = {
+        "key": "Issue key",
+        "customer": next((c for c in ORGANIZATION_COLUMNS if c in first), ""),
+        "contact": next(
+            (c for c in ("Reporter Email", "Reporter email", "Reporter") if c in first), ""
+        ),
+    }
 
     def cell(cells: list[str], *names: str) -> str:
         for name in names:
@@ -86,7 +93,9 @@ def read_jira(
                 ref = cell(cells, f"{person} Id", f"{person} id")
                 if ref and cell(cells, person):
                     names[ref] = cell(cells, person)
-            yield _ticket(line, cells, cell, comment_columns, public_comments, names)
+            ticket = _ticket(line, cells, cell, comment_columns, public_comments, names)
+            ticket.columns = columns
+            yield ticket
     except UnicodeDecodeError:
         yield ReadProblem(
             reader.line_num, "", _("The file changes encoding here: save it as CSV UTF-8.")

@@ -106,20 +106,20 @@ class Resolver:
             m.customer = self.customers.get(fold(t.customer_ref).strip())
             if m.customer is None:
                 m.problems.append(
-                    ("customer", _("No customer has the number, code or name “%(ref)s”.")
+                    (t.column("customer"), _("No customer has the number, code or name “%(ref)s”.")
                      % {"ref": t.customer_ref})
                 )  # fmt: skip
         elif contact is not None:
             m.customer = Customer.objects.get(pk=contact.customer_id)
             self.customers.setdefault(fold(m.customer.name), m.customer)
         else:
-            m.problems.append(
-                ("customer", _("Neither the organization nor the requester's email names a "
-                               "customer of the desk."))
-            )  # fmt: skip
+            nobody = _(
+                "Neither the organization nor the requester's email names a customer of the desk."
+            )
+            m.problems.append((t.column("customer"), nobody))
         if m.customer is not None and contact is not None and contact.customer_id != m.customer.pk:
             m.problems.append(
-                ("contact", _("%(email)s is a contact of another customer.")
+                (t.column("contact"), _("%(email)s is a contact of another customer.")
                  % {"email": t.contact_email})
             )  # fmt: skip
         if m.customer is not None and contact is None and t.contact_name:

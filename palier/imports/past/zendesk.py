@@ -35,6 +35,7 @@ STATUSES = {
     "solved": "resolved", "closed": "closed",
 }  # fmt: skip
 PRIORITIES = {"urgent": "critical", "high": "high", "normal": "medium", "low": "low"}
+COLUMNS = {"key": "id", "customer": "organization_id", "contact": "requester_id"}
 CHANNELS = {"email": "email", "web": "portal", "api": "api", "voice": "phone", "mobile": "portal"}
 
 
@@ -192,6 +193,7 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
         contact_name=str(requester.get("name") or ""),
         assignee=str(assignee.get("email") or assignee.get("name") or ""),
         channel=CHANNELS.get(str(channel or ""), "email"),
+        columns=COLUMNS,
     )
     if not ticket.key:
         ticket.problems.append(("id", _("This ticket has no id.")))

@@ -5,12 +5,14 @@ as messages with their dates and authors, the decision marked imported, nothing 
 from __future__ import annotations
 
 import datetime as dt
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.test import Client
 
+from palier.imports.files import UnreadableFile
 from palier.imports.models import ImportedTicket, TypeMapping
 from palier.imports.past.actions import do_map_types, process
 from palier.mailgateway.models import OutboundMessage
@@ -54,11 +56,13 @@ def test_the_jira_check_lists_every_problem_and_writes_nothing(numbered):
     }
     problems = _problems(report)
     assert any(line == 4 and col == "Created" and "31/Sep/25" in m for line, col, m in problems)
+    # Each problem names a column of the file, not a field of Palier's
     assert any(
-        line == 5 and col == "customer" and "Zürcher Druck" in m for line, col, m in problems
+        line == 5 and col == "Custom field (Organizations)" and "Zürcher Druck" in m
+        for line, col, m in problems
     )
     assert any(line == 5 and col == "Comment" for line, col, _m in problems)
-    assert any(line == 6 and col == "key" and "Line 2" in m for line, col, m in problems)
+    assert any(line == 6 and col == "Issue key" and "Line 2" in m for line, col, m in problems)
     assert report.types == {"Report a bug": 3, "Get help": 2, "Ask for training": 1}
     assert Ticket.objects.count() == 0 and ImportedTicket.objects.count() == 0
 
@@ -142,7 +146,7 @@ def test_zendesk_incremental_export_pages_with_comment_events(numbered, nothing_
         "comments": 3,  # the first comment of each is its description
     }
     assert any("not a date" in m for _l, _c, m in _problems(check))
-    assert any(c == "customer" for _l, c, _m in _problems(check))  # the unknown caller
+    assert any(c == "organization_id" for _l, c, _m in _problems(check))  # the unknown caller
     _import("zendesk", *names, user=numbered.manager)
     solved = ImportedTicket.objects.get(source="zendesk", key="4711").ticket
     assert solved.customer == numbered.customer_a  # the organization's external id: 10042
@@ -160,6 +164,10 @@ def test_zendesk_incremental_export_pages_with_comment_events(numbered, nothing_
 
 
 def test_the_generic_csv(numbered, nothing_sent):
+    missing = BytesIO(b"key,subject\nK-1,x\n")
+    with pytest.raises(UnreadableFile) as refused:
+        process("tickets", [("m.csv", missing)], {}, write=False)
+    assert "docs/moving-in.md" in refused.value.message
     report = _import("tickets", "generic_tickets.csv", user=numbered.manager)
     assert report.counts["tickets_new"] == 2 and report.counts["tickets_refused"] == 1
     problems = _problems(report)

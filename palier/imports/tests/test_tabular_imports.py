@@ -261,3 +261,26 @@ def test_a_service_tier_is_read_by_its_code_or_label_and_anything_else_names_the
     assert "standard" in problem.message
     assert Contract.objects.get(reference="MC-T-1").tier == "premium"
     assert Contract.objects.get(reference="MC-T-2").tier == "standard"
+
+
+def test_a_run_that_fails_on_an_unexpected_error_says_so_in_words_not_in_python_s(
+    numbered, monkeypatch
+):
+    from palier.imports import runner
+    from palier.imports.actions import do_check_import
+    from palier.imports.models import ImportRun, RunState
+    from palier.imports.tasks import run_import
+
+    run = do_check_import(
+        acting_user=numbered.manager, kind="customers", data=CUSTOMERS, filename="k.csv"
+    )
+    ImportRun.objects.filter(pk=run.pk).update(state=RunState.QUEUED)
+
+    def overflow(*args, **kwargs):
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(runner, "run_any", overflow)
+    run_import.call(run.pk)
+    run.refresh_from_db()
+    assert run.state == RunState.FAILED
+    assert "out of range" not in run.error and str(run.pk) in run.error
