@@ -15,6 +15,7 @@ comment events first, then the tickets.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -142,6 +143,7 @@ def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | R
     comments: dict[int, list[dict]] = defaultdict(list)
     found_tickets = False
     problems: list[ReadProblem] = []
+    newest: dict[int | str, tuple[dt.datetime | None, tuple]] = {}
     for name, data in _files(sources):
         for file_name, line, doc in _documents(name, data):
             where = {"file": file_name, "line": line}
@@ -157,6 +159,8 @@ def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | R
                         comments[_id(event.get("ticket_id"))].append(
                             {"created_at": event.get("created_at"), **child}
                         )
+            for index, ticket in enumerate(_objects(doc, "tickets", where, [])):
+                _keep_newest(newest, ticket, (file_name, line, index))
             found_tickets = found_tickets or bool(doc.get("tickets"))
     if not found_tickets:
         raise UnreadableFile(_("No Zendesk tickets in this file: is it a Zendesk JSON export?"))
@@ -165,10 +169,28 @@ def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | R
     for name, data in _files(sources):
         for file_name, line, doc in _documents(name, data):
             where = {"file": file_name, "line": line}
-            for ticket in _objects(doc, "tickets", where, problems):
+            for index, ticket in enumerate(_objects(doc, "tickets", where, problems)):
+                ticket_id = _id(ticket.get("id"))
+                if ticket_id is not None and newest[ticket_id][1] != (file_name, line, index):
+                    continue  # an older copy: the cursor export repeats an updated ticket
                 yield _ticket(ticket, line, file_name, users, organizations, comments)
             yield from problems
             problems.clear()
+
+
+def _keep_newest(newest: dict, ticket: dict, place: tuple) -> None:
+    """Remember where the newest copy of a ticket is (by updated_at; the later page when
+    equal or unreadable)."""
+    ticket_id = _id(ticket.get("id"))
+    if ticket_id is None:
+        return
+    try:
+        updated = parse_instant(str(ticket.get("updated_at") or ""))
+    except ValueError:
+        updated = None
+    before = newest.get(ticket_id)
+    if before is None or before[0] is None or updated is None or updated >= before[0]:
+        newest[ticket_id] = (updated, place)
 
 
 def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments) -> PastTicket:

@@ -325,3 +325,22 @@ def test_a_zendesk_zip_is_read_only_up_to_its_decompressed_limit(numbered, monke
     with pytest.raises(UnreadableFile) as refused:
         process("zendesk", [("z.zip", buffer)], {}, write=False)
     assert "ZIP" in refused.value.message
+
+
+def test_a_ticket_repeated_across_zendesk_pages_is_read_once_in_its_newest_copy():
+    import json
+
+    from palier.imports.past.zendesk import read_zendesk
+
+    def page(status: str, updated: str) -> BytesIO:
+        ticket = {"id": 5001, "subject": "Repeated", "status": status, "created_at":
+                  "2025-05-01T10:00:00Z", "updated_at": updated}  # fmt: skip
+        return BytesIO(json.dumps({"tickets": [ticket]}).encode())
+
+    pages = [
+        ("p1.json", page("open", "2025-05-02T10:00:00Z")),
+        ("p2.json", page("closed", "2025-05-03T10:00:00Z")),
+        ("p3.json", page("pending", "2025-05-01T12:00:00Z")),  # an older copy, paged late
+    ]
+    [ticket] = read_zendesk(pages)
+    assert ticket.status == "closed" and not ticket.problems
