@@ -344,3 +344,18 @@ def test_a_ticket_repeated_across_zendesk_pages_is_read_once_in_its_newest_copy(
     ]
     [ticket] = read_zendesk(pages)
     assert ticket.status == "closed" and not ticket.problems
+
+
+def test_a_customer_reference_that_names_two_customers_is_a_problem_not_a_guess(numbered):
+    numbered.customer_b.code = numbered.customer_a.name
+    numbered.customer_b.save()
+    data = (
+        "key,created_at,subject,customer\n"
+        f"A-1,2025-01-02 10:00,Which one,{numbered.customer_a.name.upper()}\n"
+        "A-2,2025-01-02 10:00,This one,10043\n"
+    ).encode()
+    report = process("tickets", [("a.csv", BytesIO(data))], {}, write=False)
+    assert report.counts["tickets_new"] == 1 and report.counts["tickets_refused"] == 1
+    [(line, column, message)] = _problems(report)
+    assert (line, column) == (2, "customer")
+    assert "10042" in message and "10043" in message
