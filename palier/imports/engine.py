@@ -54,10 +54,12 @@ class Problem:
     line: int
     column: str  # the header as the file has it; "" for the whole row or file
     message: str
+    file: str = ""  # the file of several (Zendesk's pages) the line is in
 
     def as_dict(self) -> dict:
         # With its source text, so that each reader gets it in their language (lib/words.py).
-        return {"line": self.line, "column": self.column, **as_stored(self.message)}
+        where = {"file": self.file} if self.file else {}
+        return {"line": self.line, "column": self.column, **where, **as_stored(self.message)}
 
 
 @dataclass

@@ -112,7 +112,7 @@ def process(
             elif m.problems:
                 report.counts["tickets_refused"] += 1
                 for column, message in m.problems:
-                    report.add_problem(Problem(m.ticket.line, column, message))
+                    report.add_problem(Problem(m.ticket.line, column, message, m.ticket.file))
             else:
                 good.append(m)
         report.counts["tickets_new"] += len(good)

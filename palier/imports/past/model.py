@@ -40,6 +40,7 @@ class PastTicket:
     # The file's own column (or JSON field) for "key", "customer" and "contact", so that a
     # problem found while matching names what the person reading the file sees.
     columns: dict[str, str] = field(default_factory=dict)
+    file: str = ""  # its file, when several are read together (Zendesk's pages)
 
     def column(self, name: str) -> str:
         return self.columns.get(name, name)

@@ -216,6 +216,7 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
         assignee=str(assignee.get("email") or assignee.get("name") or ""),
         channel=CHANNELS.get(str(channel or ""), "email"),
         columns=COLUMNS,
+        file=file_name,
     )
     if not ticket.key:
         ticket.problems.append(("id", _("This ticket has no id.")))

@@ -359,3 +359,33 @@ def test_a_customer_reference_that_names_two_customers_is_a_problem_not_a_guess(
     [(line, column, message)] = _problems(report)
     assert (line, column) == (2, "customer")
     assert "10042" in message and "10043" in message
+
+
+def test_a_problem_of_a_zendesk_page_names_its_file(numbered):
+    import json
+
+    def page(ticket_id: int) -> BytesIO:
+        ticket = {"id": ticket_id, "subject": "No customer", "created_at": "2025-05-01T10:00:00Z"}
+        return BytesIO(json.dumps({"tickets": [ticket]}).encode())
+
+    report = process("zendesk", [("p1.json", page(1)), ("p2.json", page(2))], {}, write=False)
+    assert {(p.file, p.line) for p in report.problems} == {("p1.json", 1), ("p2.json", 1)}
+    assert {p.as_dict()["file"] for p in report.problems} == {"p1.json", "p2.json"}
+    import io
+    import zipfile
+
+    from palier.imports.past.actions import do_check_past_import
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("p1.json", page(1).getvalue())
+        archive.writestr("p2.json", page(2).getvalue())
+    run = do_check_past_import(
+        acting_user=numbered.manager, kind="zendesk", data=buffer.getvalue(), filename="z.zip"
+    )
+    client = Client()
+    client.force_login(numbered.manager)
+    screen = client.get(f"/manage/imports/{run.pk}/").content.decode()
+    assert "p1.json, 1" in screen and "p2.json, 1" in screen
+    rows = client.get(f"/manage/imports/{run.pk}/problems.csv").content.decode()
+    assert "p2.json, 1;" in rows
