@@ -33,7 +33,12 @@ CHANNELS = ("portal", "email", "phone", "api")
 def read_generic(binary: BinaryIO) -> Iterator[PastTicket | ReadProblem]:
     text, _encoding = open_text(binary)
     csv.field_size_limit(CELL_LIMIT)
-    head = text.readline()
+    try:
+        head = text.readline()
+    except UnicodeDecodeError as exc:  # bytes Windows-1252 leaves undefined: no text
+        raise UnreadableFile(
+            _("The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8.")
+        ) from exc
     delimiter = ";" if head.count(";") > head.count(",") else ","
     try:
         headers = [h.strip().lower() for h in next(csv.reader([head], delimiter=delimiter), [])]

@@ -389,3 +389,10 @@ def test_a_problem_of_a_zendesk_page_names_its_file(numbered):
     assert "p1.json, 1" in screen and "p2.json, 1" in screen
     rows = client.get(f"/manage/imports/{run.pk}/problems.csv").content.decode()
     assert "p2.json, 1;" in rows
+
+
+@pytest.mark.parametrize("kind", ["tickets", "jira"])
+def test_a_file_that_is_no_text_is_refused_in_words(kind):
+    data = b"key,created_at,subject,customer\x81\x8d\n" + b"PK\x03\x04\x81" * 10
+    with pytest.raises(UnreadableFile):
+        process(kind, [("x.xlsx", BytesIO(data))], {}, write=False)
