@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from palier.accounts.permissions import Permission, check_allowed
 from palier.audit.log import origin
 from palier.imports.columns import Column, match_headers
-from palier.imports.files import Table
+from palier.imports.files import BadCell, Table
 from palier.imports.values import CellError
 from palier.lib.errors import DomainError
 from palier.lib.words import as_stored
@@ -54,10 +54,12 @@ class Problem:
     line: int
     column: str  # the header as the file has it; "" for the whole row or file
     message: str
+    file: str = ""  # the file of several (Zendesk's pages) the line is in
 
     def as_dict(self) -> dict:
         # With its source text, so that each reader gets it in their language (lib/words.py).
-        return {"line": self.line, "column": self.column, **as_stored(self.message)}
+        where = {"file": self.file} if self.file else {}
+        return {"line": self.line, "column": self.column, **where, **as_stored(self.message)}
 
 
 @dataclass
@@ -153,9 +155,13 @@ def plan(kind: Kind, table: Table) -> Plan:
         for index, column in found.items():
             raw = cells[index] if index < len(cells) else None
             try:
+                if isinstance(raw, BadCell):
+                    raise CellError(raw.message)
                 row.values[column.key] = column.read(raw)
             except CellError as exc:
-                row.problems.append(Problem(line, headers[column.key], str(exc)))
+                # The message itself (lib/words), so that each reader gets it in their language.
+                message = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+                row.problems.append(Problem(line, headers[column.key], message))
                 row.values[column.key] = None
             if (
                 column.required

@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -26,6 +27,33 @@ CELL_LIMIT = 1_000_000
 class UnreadableFile(DomainError):
     code = "unreadable_file"
     status = 422
+
+
+@dataclass(frozen=True)
+class BadCell:
+    """A workbook cell that holds no value to import (a formula Excel never computed, or an
+    error such as #N/A); the engine makes it a problem on its row. Its message says why."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def _formula_without_value() -> BadCell:
+    return BadCell(
+        _(
+            "A formula without a value: open and save the file in Excel, or write the value "
+            "instead of the formula."
+        )
+    )
+
+
+def _error_cell(code: object) -> BadCell:
+    return BadCell(
+        _("The cell shows the Excel error %(error)s: correct it or write the value.")
+        % {"error": str(code)[:20]}
+    )
 
 
 @dataclass
@@ -59,12 +87,63 @@ def decode(data: bytes) -> tuple[str, str]:
         ) from exc
 
 
+def csv_rows(reader, *, offset: int = 0) -> Iterator[list[str]]:
+    """The rows of a strict `csv.reader`; a row csv cannot read refuses the file, naming the
+    line the row starts on (`offset`: lines read apart before the reader)."""
+    start = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise csv_refusal(exc, start + offset) from exc
+        yield cells
+        start = reader.line_num + 1
+
+
+def csv_refusal(exc: csv.Error, line: int) -> UnreadableFile:
+    """csv's own error (English, about its internals) said as what to fix in the file."""
+    error = str(exc)
+    if "unexpected end of data" in error:
+        return UnreadableFile(
+            _(
+                "The file ends inside a quoted cell: the quote opened on line %(line)s is "
+                'never closed. Close it, or write a quote inside a cell twice ("").'
+            )
+            % {"line": line}
+        )
+    if "field larger than field limit" in error:
+        return UnreadableFile(
+            _(
+                "A cell from line %(line)s on is longer than %(limit)s characters: is a quote "
+                "opened there never closed?"
+            )
+            % {"line": line, "limit": CELL_LIMIT}
+        )
+    return UnreadableFile(
+        _(
+            "Line %(line)s is not valid CSV: a quoted cell must end with its quote, and a quote "
+            'inside a cell is written twice ("").'
+        )
+        % {"line": line}
+    )
+
+
+def first_line(text: str) -> str:
+    """The header line, whatever ends it (CR alone in files of old Macs)."""
+    return re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+
+
 def sniff_delimiter(first_line: str) -> str:
     """The separator of the header line: the one that splits it into the most columns
     (outside quotes); a single column reads as comma-separated."""
     counts = {}
     for delimiter in DELIMITERS:
-        row = next(csv.reader([first_line], delimiter=delimiter), [])
+        try:
+            row = next(csv.reader([first_line], delimiter=delimiter), [])
+        except csv.Error:  # a quote left open in the header: it splits nothing
+            row = []
         counts[delimiter] = len(row)
     best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
     return best if counts[best] > 1 else ","
@@ -74,27 +153,19 @@ def read_csv(data: bytes) -> Table:
     text, encoding = decode(data)
     if "\x00" in text:
         raise UnreadableFile(_("The file holds binary data; is it really a CSV file?"))
-    first_line = text.split("\n", 1)[0].rstrip("\r")
-    delimiter = sniff_delimiter(first_line)
+    delimiter = sniff_delimiter(first_line(text))
     csv.field_size_limit(CELL_LIMIT)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        headers = next(reader)
-    except StopIteration:
-        raise UnreadableFile(_("The file is empty.")) from None
-    except csv.Error as exc:
-        raise UnreadableFile(_("The file is not valid CSV: %(error)s") % {"error": exc}) from exc
+    # strict: a file ending inside a quote is refused, not read as one last huge cell
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    lines = csv_rows(reader)
+    headers = next(lines, None)
+    if headers is None:
+        raise UnreadableFile(_("The file is empty."))
 
     def rows() -> Iterator[tuple[int, list[object]]]:
-        try:
-            for cells in reader:
-                if any(c.strip() for c in cells):
-                    yield reader.line_num, list(cells)
-        except csv.Error as exc:
-            raise UnreadableFile(
-                _("Line %(line)s is not valid CSV: %(error)s")
-                % {"line": reader.line_num, "error": exc}
-            ) from exc
+        for cells in lines:
+            if any(c.strip() for c in cells):
+                yield reader.line_num, list(cells)
 
     return Table(
         headers=[h.strip() for h in headers],
@@ -104,7 +175,13 @@ def read_csv(data: bytes) -> Table:
     )
 
 
-def _xlsx_cell(value: object) -> object:
+def _xlsx_cell(cell, formula) -> object:
+    """A cell's saved value; a formula with no saved value, or an error, is a `BadCell`."""
+    value = getattr(cell, "value", None)
+    if getattr(cell, "data_type", None) == "e":
+        return _error_cell(value)
+    if value is None and getattr(formula, "data_type", None) == "f":
+        return _formula_without_value()
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
         return value.date()
     return value
@@ -115,24 +192,33 @@ def read_xlsx(data: bytes) -> Table:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # The same sheet with its formulas: a formula's value is saved only by the program
+        # that computed it, and one never computed must not read as an empty cell.
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise UnreadableFile(
             _("The workbook cannot be read: is it an Excel file (.xlsx)?")
         ) from exc
-    sheet = workbook.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
+    values = workbook.worksheets[0].iter_rows()
+    formula_rows = formulas.worksheets[0].iter_rows()
     try:
         header_row = next(values)
+        next(formula_rows, None)
     except StopIteration:
         raise UnreadableFile(_("The file is empty.")) from None
-    headers = ["" if h is None else str(h).strip() for h in header_row]
+    headers = ["" if h.value is None else str(h.value).strip() for h in header_row]
 
     def rows() -> Iterator[tuple[int, list[object]]]:
         for line, row in enumerate(values, start=2):
-            cells = [_xlsx_cell(v) for v in row]
+            with_formulas = next(formula_rows, ())
+            cells = [
+                _xlsx_cell(cell, with_formulas[i] if i < len(with_formulas) else None)
+                for i, cell in enumerate(row)
+            ]
             if any(c not in (None, "") and str(c).strip() for c in cells):
                 yield line, cells
         workbook.close()
+        formulas.close()
 
     return Table(headers=headers, rows=rows(), encoding="xlsx")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from palier.imports.actions import finish
@@ -41,9 +42,14 @@ def _run(run: ImportRun) -> str:
     except DomainError as exc:
         finish(run, {}, error=exc.message)
         return "failed"
-    except Exception as exc:  # a bug must not leave the screen waiting forever
+    except Exception:  # a bug must not leave the screen waiting forever
         logger.exception("Import %s failed", run_id)
-        finish(run, {}, error=str(exc)[:2000])
+        # Python's own words ("date value out of range") tell a manager nothing: the log
+        # keeps them, under the run's number.
+        finish(run, {}, error=_(
+            "The import stopped on an unexpected error (import %(id)s, in the server's log). "
+            "What it wrote before stays; importing the same file again adds only the rest."
+        ) % {"id": run_id})  # fmt: skip
         return "failed"
     finish(run, result)
     return "done"

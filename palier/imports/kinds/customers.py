@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import translation
 from django.utils.text import slugify
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from palier.customers import actions as customer_actions
 from palier.customers.models import Contract, Customer, Module
-from palier.imports.columns import Column
+from palier.imports.columns import LANGUAGES, Column
 from palier.imports.engine import Kind, Row
 from palier.imports.values import (
     CellError,
@@ -21,6 +22,7 @@ from palier.imports.values import (
     listing,
     text,
 )
+from palier.lib.text import fold
 from palier.lib.words import words as _  # said again in each reader's language
 
 CUSTOMER_NUMBER = Column(
@@ -117,6 +119,22 @@ STATES = {
 }  # fmt: skip
 
 
+def _tiers() -> tuple[dict[str, str], str]:
+    """The service tiers by code and by name (as on file and in each language), and the
+    allowed values as a problem names them: "standard (Standard), premium (Premium)"."""
+    from palier.sla.models import ServiceTier
+
+    table: dict[str, str] = {}
+    rows = list(ServiceTier.objects.values_list("code", "name"))
+    for code, name in rows:
+        table.setdefault(fold(code), code)
+        for lang in LANGUAGES:
+            with translation.override(lang):
+                table.setdefault(fold(gettext(name)), code)
+    allowed = ", ".join(f"{code} ({name})" for code, name in rows)
+    return table, allowed
+
+
 def hours(value: object):
     return decimal(value, maximum=Decimal(100_000))
 
@@ -134,7 +152,7 @@ class ContractKind(Kind):
         Column("start", "Start", "Début", "Beginn", "Inizio", date, required=True),
         Column("end", "End", "Fin", "Ende", "Fine", date, required=True),
         Column("tier", "Service tier", "Niveau de service", "Service-Stufe",
-               "Livello di servizio", limited(20)),
+               "Livello di servizio", limited(100)),
         Column("hourly_rate", "Hourly rate (CHF)", "Tarif horaire (CHF)", "Stundenansatz (CHF)",
                "Tariffa oraria (CHF)", decimal),
         Column("prepaid_hours", "Prepaid hours", "Heures prépayées", "Vorausbezahlte Stunden",
@@ -158,6 +176,7 @@ class ContractKind(Kind):
             "contracts": contracts,
             "customers": customers_by_number(numbers),
             "modules": modules,
+            "tiers": _tiers(),
         }
 
     def check(self, row: Row, context) -> None:
@@ -172,6 +191,17 @@ class ContractKind(Kind):
             if module is None:
                 self.problem(row, "modules", _("No module is called “%(name)s”.") % {"name": name})
             modules.append(module)
+        if v.get("tier"):
+            tiers, allowed = context["tiers"]
+            code = tiers.get(fold(v["tier"]))
+            if code is None:
+                self.problem(
+                    row,
+                    "tier",
+                    _("“%(value)s” is not a service tier: write one of %(tiers)s.")
+                    % {"value": v["tier"][:40], "tiers": allowed},
+                )
+            v["tier"] = code
         if v["end"] < v["start"]:
             self.problem(row, "end", _("A contract cannot end before it starts."))
         if row.problems:

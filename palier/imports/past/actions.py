@@ -60,7 +60,7 @@ def read(kind: str, sources: list[tuple[str, BinaryIO]], options: dict) -> Itera
         from palier.imports.past.jira import read_jira
 
         [(_name, binary)] = sources
-        return read_jira(binary, public_comments=bool(options.get("public_comments")))
+        return read_jira(binary, public_comments=options.get("public_comments") is True)
     if kind == "zendesk":
         from palier.imports.past.zendesk import read_zendesk
 
@@ -97,10 +97,8 @@ def process(
                 report.add_problem(Problem(item.line, item.column, item.message))
                 continue
             if item.key and item.key in first_line:
-                item.problems.append(
-                    ("key", _("Line %(line)s has the same key: each ticket must have its own.")
-                     % {"line": first_line[item.key]})
-                )  # fmt: skip
+                same = _("Line %(line)s has the same key: each ticket must have its own.")
+                item.problems.append((item.column("key"), same % {"line": first_line[item.key]}))
             elif item.key:
                 first_line[item.key] = item.line
             yield item
@@ -114,7 +112,7 @@ def process(
             elif m.problems:
                 report.counts["tickets_refused"] += 1
                 for column, message in m.problems:
-                    report.add_problem(Problem(m.ticket.line, column, message))
+                    report.add_problem(Problem(m.ticket.line, column, message, m.ticket.file))
             else:
                 good.append(m)
         report.counts["tickets_new"] += len(good)

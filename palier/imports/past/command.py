@@ -41,7 +41,8 @@ def run_past(command, user: User, options: dict) -> None:
         except UnreadableFile as exc:
             raise CommandError(exc.message) from exc
     for p in report.problems:
-        where = f"line {p.line}" + (f", {p.column}" if p.column else "")
+        where = (f"{p.file}, " if p.file else "") + f"line {p.line}"
+        where += f", {p.column}" if p.column else ""
         command.stderr.write(f"{where}: {p.message}")
     if report.problem_count > len(report.problems):
         command.stderr.write(f"... and {report.problem_count - len(report.problems)} more")

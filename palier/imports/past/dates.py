@@ -7,6 +7,8 @@ import re
 
 from django.utils import timezone
 
+from palier.lib.words import words as _  # said again in each reader's language
+
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
 )}  # fmt: skip
@@ -17,6 +19,22 @@ _JIRA = re.compile(
 _SWISS = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
+EARLIEST = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+# A past ticket is past: a day's margin for clocks and time zones, no more.
+LATEST_AHEAD = dt.timedelta(days=1)
+
+
+class InstantOutOfRange(ValueError):
+    """A readable date no support desk can have written (year 1 or 9999): its message
+    says which dates are imported."""
+
+    def __init__(self, raw: str):
+        self.message = _(
+            "“%(value)s” is outside the dates Palier imports: from 1990-01-01 to tomorrow."
+        ) % {"value": raw[:40]}
+        super().__init__(self.message)
+
+
 def _aware(value: dt.datetime) -> dt.datetime:
     if timezone.is_naive(value):
         return timezone.make_aware(value, timezone.get_default_timezone())
@@ -25,10 +43,27 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 def parse_instant(text: str) -> dt.datetime | None:
     """An instant from ISO 8601 (2025-07-14T15:42:00Z), Jira's 14/Jul/25 3:42 PM or the
-    Swiss 14.07.2025 15:42; None for an empty value; ValueError otherwise."""
+    Swiss 14.07.2025 15:42, from 1990-01-01 to tomorrow; None for an empty value;
+    ValueError otherwise (InstantOutOfRange for a date outside those)."""
     raw = (text or "").strip()
     if not raw:
         return None
+    value = _parse(raw)
+    try:
+        inside = EARLIEST <= value <= timezone.now() + LATEST_AHEAD
+    except OverflowError:  # year 1 with an offset east of UTC
+        inside = False
+    if not inside:
+        raise InstantOutOfRange(raw)
+    return value
+
+
+def bad_date(exc: ValueError, otherwise: str) -> str:
+    """The problem of a date that `parse_instant` refused: its range, or `otherwise`."""
+    return exc.message if isinstance(exc, InstantOutOfRange) else otherwise
+
+
+def _parse(raw: str) -> dt.datetime:
     if match := _JIRA.match(raw):
         day, month, year, hour, minute, second, ampm = match.groups()
         month_no = _MONTHS.get(month.lower())

@@ -1,4 +1,4 @@
-"""The generic CSV of past tickets (docs/imports.md): one row per message.
+"""The generic CSV of past tickets (docs/moving-in.md): one row per message.
 
 Columns: key, created_at, subject, description, customer, contact_email, type, status,
 priority, channel, assignee, resolved_at, message_date, message_author,
@@ -12,8 +12,8 @@ import csv
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from palier.imports.files import CELL_LIMIT, UnreadableFile
-from palier.imports.past.dates import parse_instant
+from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_refusal, csv_rows
+from palier.imports.past.dates import bad_date, parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.imports.past.streams import open_text
 from palier.imports.values import CellError, boolean
@@ -33,22 +33,30 @@ CHANNELS = ("portal", "email", "phone", "api")
 def read_generic(binary: BinaryIO) -> Iterator[PastTicket | ReadProblem]:
     text, _encoding = open_text(binary)
     csv.field_size_limit(CELL_LIMIT)
-    head = text.readline()
+    try:
+        head = text.readline()
+    except UnicodeDecodeError as exc:  # bytes Windows-1252 leaves undefined: no text
+        raise UnreadableFile(
+            _("The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8.")
+        ) from exc
     delimiter = ";" if head.count(";") > head.count(",") else ","
-    headers = [h.strip().lower() for h in next(csv.reader([head], delimiter=delimiter), [])]
+    try:
+        headers = [h.strip().lower() for h in next(csv.reader([head], delimiter=delimiter), [])]
+    except csv.Error as exc:
+        raise csv_refusal(exc, 1) from exc
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
         raise UnreadableFile(
-            _("The columns %(columns)s are missing (docs/imports.md lists them).")
+            _("The columns %(columns)s are missing (docs/moving-in.md lists them).")
             % {"columns": ", ".join(missing)}
         )
     index = {name: headers.index(name) for name in COLUMNS if name in headers}
-    reader = csv.reader(text, delimiter=delimiter)
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
     current: PastTicket | None = None
     seen: set[str] = set()
     line = 1
     try:
-        for cells in reader:
+        for cells in csv_rows(reader, offset=1):
             line = reader.line_num + 1  # the header was read apart
             if not any(c.strip() for c in cells):
                 continue
@@ -67,8 +75,9 @@ def read_generic(binary: BinaryIO) -> Iterator[PastTicket | ReadProblem]:
                 seen.add(row["key"])
                 current = _ticket(row, line)
             _message(current, row, line)
-    except csv.Error as exc:
-        yield ReadProblem(line, "", _("Not valid CSV: %(error)s") % {"error": exc})
+    except UnicodeDecodeError:
+        yield ReadProblem(line, "", _("The file changes encoding here: save it as CSV UTF-8."))
+        return
     if current is not None:
         yield current
 
@@ -94,6 +103,7 @@ def _ticket(row: dict, line: int) -> PastTicket:
         customer_ref=row["customer"],
         contact_email=row.get("contact_email", ""),
         assignee=row.get("assignee", ""),
+        columns={"contact": "contact_email"},
     )
     ticket.status_value = row.get("status", "")
     ticket.status = _pick(ticket, row, "status", STATUSES, "closed")
@@ -105,11 +115,9 @@ def _ticket(row: dict, line: int) -> PastTicket:
     for column in ("created_at", "resolved_at"):
         try:
             setattr(ticket, column, parse_instant(row.get(column, "")))
-        except ValueError:
-            ticket.problems.append(
-                (column, _("“%(value)s” is not a date: write 2025-07-14 15:42.")
-                 % {"value": row[column][:40]})
-            )  # fmt: skip
+        except ValueError as exc:
+            message = _("“%(value)s” is not a date: write 2025-07-14 15:42.")
+            ticket.problems.append((column, bad_date(exc, message % {"value": row[column][:40]})))
     return ticket
 
 
@@ -119,12 +127,13 @@ def _message(ticket: PastTicket, row: dict, line: int) -> None:
         return
     try:
         when = parse_instant(row.get("message_date", "")) or ticket.created_at
-        internal = boolean(row.get("message_internal", ""))
-    except (ValueError, CellError):
-        ticket.problems.append(
-            ("message_date", _("Line %(line)s: the message's date or internal flag cannot be "
-                               "read.") % {"line": line})
-        )  # fmt: skip
+        # A message is public only when its row says so: an empty cell or a file without
+        # the column must not show an internal note to the customer.
+        flag = row.get("message_internal", "")
+        internal = boolean(flag) if flag else True
+    except (ValueError, CellError) as exc:
+        unread = _("Line %(line)s: the message's date or internal flag cannot be read.")
+        ticket.problems.append(("message_date", bad_date(exc, unread % {"line": line})))
         return
     email = row.get("message_author_email", "")
     ticket.comments.append(

@@ -13,8 +13,8 @@ import csv
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from palier.imports.files import CELL_LIMIT, UnreadableFile
-from palier.imports.past.dates import parse_instant
+from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_rows
+from palier.imports.past.dates import InstantOutOfRange, bad_date, parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.imports.past.streams import open_text
 from palier.lib.words import words as _  # said again in each reader's language
@@ -52,10 +52,11 @@ def read_jira(
 ) -> Iterator[PastTicket | ReadProblem]:
     text, _encoding = open_text(binary)
     csv.field_size_limit(CELL_LIMIT)
-    reader = csv.reader(text)
+    reader = csv.reader(text, strict=True)
+    rows = csv_rows(reader)
     try:
-        headers = [h.strip() for h in next(reader)]
-    except (StopIteration, csv.Error, UnicodeDecodeError) as exc:
+        headers = [h.strip() for h in next(rows)]
+    except (StopIteration, UnreadableFile, UnicodeDecodeError) as exc:
         raise UnreadableFile(_("This is not a Jira CSV export.")) from exc
     first = {}
     for index, name in enumerate(headers):
@@ -65,6 +66,13 @@ def read_jira(
             _("This is not a Jira CSV export: it needs the columns Issue key, Summary and Created.")
         )
     comment_columns = [i for i, name in enumerate(headers) if name == "Comment"]
+    columns = {
+        "key": "Issue key",
+        "customer": next((c for c in ORGANIZATION_COLUMNS if c in first), ""),
+        "contact": next(
+            (c for c in ("Reporter Email", "Reporter email", "Reporter") if c in first), ""
+        ),
+    }
 
     def cell(cells: list[str], *names: str) -> str:
         for name in names:
@@ -77,7 +85,7 @@ def read_jira(
     # beside their id (assignee, reporter, creator), which gives the comments their names.
     names: dict[str, str] = {}
     try:
-        for cells in reader:
+        for cells in rows:
             line = reader.line_num
             if not any(c.strip() for c in cells):
                 continue
@@ -85,9 +93,9 @@ def read_jira(
                 ref = cell(cells, f"{person} Id", f"{person} id")
                 if ref and cell(cells, person):
                     names[ref] = cell(cells, person)
-            yield _ticket(line, cells, cell, comment_columns, public_comments, names)
-    except csv.Error as exc:
-        yield ReadProblem(reader.line_num, "", _("Not valid CSV: %(error)s") % {"error": exc})
+            ticket = _ticket(line, cells, cell, comment_columns, public_comments, names)
+            ticket.columns = columns
+            yield ticket
     except UnicodeDecodeError:
         yield ReadProblem(
             reader.line_num, "", _("The file changes encoding here: save it as CSV UTF-8.")
@@ -121,8 +129,8 @@ def _ticket(line, cells, cell, comment_columns, public_comments, names) -> PastT
                               ("Resolved", "resolved_at")):  # fmt: skip
         try:
             setattr(ticket, attribute, parse_instant(cell(cells, column)))
-        except ValueError:
-            ticket.problems.append((column, _bad_date(cell(cells, column))))
+        except ValueError as exc:
+            ticket.problems.append((column, bad_date(exc, _bad_date(cell(cells, column)))))
     if ticket.created_at is None and not any(c == "Created" for c, _m in ticket.problems):
         ticket.problems.append(("Created", _("This cell is empty.")))
     reporter = {ticket.contact_name, cell(cells, "Reporter Id")} - {""}
@@ -133,6 +141,9 @@ def _ticket(line, cells, cell, comment_columns, public_comments, names) -> PastT
         parts = raw.split(";", 2)
         try:
             when = parse_instant(parts[0]) if len(parts) == 3 else None
+        except InstantOutOfRange as exc:
+            ticket.problems.append(("Comment", exc.message))
+            continue
         except ValueError:
             when = None
         if when is None:

@@ -37,6 +37,13 @@ class PastTicket:
     resolved_at: dt.datetime | None = None
     comments: list[PastComment] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+    # The file's own column (or JSON field) for "key", "customer" and "contact", so that a
+    # problem found while matching names what the person reading the file sees.
+    columns: dict[str, str] = field(default_factory=dict)
+    file: str = ""  # its file, when several are read together (Zendesk's pages)
+
+    def column(self, name: str) -> str:
+        return self.columns.get(name, name)
 
 
 @dataclass

@@ -57,11 +57,14 @@ class Resolver:
     def __init__(self, source: str) -> None:
         self.source = source
         self.types = type_table(source)
-        self.customers: dict[str, Customer] = {}
-        for c in Customer.objects.all():
-            for name in (c.name, c.code, c.reference):
-                if name:
-                    self.customers.setdefault(fold(name).strip(), c)
+        # Every customer a word names: a name or code two customers share matches both, and
+        # a ticket naming it is refused rather than given to the first one found.
+        self.customers: dict[str, list[Customer]] = {}
+        self.customer_by_pk: dict[int, Customer] = {}
+        for c in Customer.objects.order_by("pk"):
+            self.customer_by_pk[c.pk] = c
+            for name in {fold(n).strip() for n in (c.name, c.code, c.reference) if n}:
+                self.customers.setdefault(name, []).append(c)
         staff = User.objects.filter(role__in=STAFF_ROLES)
         self.staff_by_name = {
             fold(person_name(u.first_name, u.last_name, u.username)): _person(u) for u in staff
@@ -103,23 +106,30 @@ class Resolver:
         if contact is not None and not contact.is_contact:
             contact = None  # a colleague opened it for the customer
         if t.customer_ref:
-            m.customer = self.customers.get(fold(t.customer_ref).strip())
-            if m.customer is None:
+            named = self.customers.get(fold(t.customer_ref).strip(), [])
+            m.customer = named[0] if len(named) == 1 else None
+            if len(named) > 1:
+                m.problems.append((t.column("customer"), _(
+                    "“%(ref)s” names several customers: %(customers)s. Write the customer's "
+                    "number instead."
+                ) % {"ref": t.customer_ref, "customers": ", ".join(
+                    f"{c.name} ({c.reference or c.code})" for c in named[:5]
+                )}))  # fmt: skip
+            elif m.customer is None:
                 m.problems.append(
-                    ("customer", _("No customer has the number, code or name “%(ref)s”.")
+                    (t.column("customer"), _("No customer has the number, code or name “%(ref)s”.")
                      % {"ref": t.customer_ref})
                 )  # fmt: skip
         elif contact is not None:
-            m.customer = Customer.objects.get(pk=contact.customer_id)
-            self.customers.setdefault(fold(m.customer.name), m.customer)
+            m.customer = self.customer_by_pk[contact.customer_id]
         else:
-            m.problems.append(
-                ("customer", _("Neither the organization nor the requester's email names a "
-                               "customer of the desk."))
-            )  # fmt: skip
+            nobody = _(
+                "Neither the organization nor the requester's email names a customer of the desk."
+            )
+            m.problems.append((t.column("customer"), nobody))
         if m.customer is not None and contact is not None and contact.customer_id != m.customer.pk:
             m.problems.append(
-                ("contact", _("%(email)s is a contact of another customer.")
+                (t.column("contact"), _("%(email)s is a contact of another customer.")
                  % {"email": t.contact_email})
             )  # fmt: skip
         if m.customer is not None and contact is None and t.contact_name:

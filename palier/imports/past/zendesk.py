@@ -15,6 +15,7 @@ comment events first, then the tickets.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -23,27 +24,37 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from palier.imports.files import UnreadableFile
-from palier.imports.past.dates import parse_instant
+from palier.imports.past.dates import bad_date, parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.lib.words import words as _  # said again in each reader's language
+
+# How much a ZIP of export pages may unpack to, in all.
+ZIP_LIMIT = 256 * 1024 * 1024
 
 STATUSES = {
     "new": "new", "open": "in_progress", "pending": "waiting_customer", "hold": "in_progress",
     "solved": "resolved", "closed": "closed",
 }  # fmt: skip
 PRIORITIES = {"urgent": "critical", "high": "high", "normal": "medium", "low": "low"}
+COLUMNS = {"key": "id", "customer": "organization_id", "contact": "requester_id"}
 CHANNELS = {"email": "email", "web": "portal", "api": "api", "voice": "phone", "mobile": "portal"}
 
 
 def _documents(name: str, data: bytes) -> Iterator[tuple[str, int, dict]]:
     """Each JSON object of a file: the whole file (a page), or each line (NDJSON)."""
-    text = data.decode("utf-8-sig")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            _("%(file)s is not UTF-8 text, as Zendesk writes its exports: is it a Zendesk export?")
+            % {"file": name}
+        ) from exc
     stripped = text.lstrip()
     if not stripped:
         return
     try:
         whole = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # nested too deep: read line by line
         whole = None
     if isinstance(whole, dict):
         yield name, 1, whole
@@ -58,10 +69,10 @@ def _documents(name: str, data: bytes) -> Iterator[tuple[str, int, dict]]:
             continue
         try:
             item = json.loads(line)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
             raise UnreadableFile(
                 _("%(file)s, line %(line)s: not JSON (%(error)s).")
-                % {"file": name, "line": number, "error": exc.msg}
+                % {"file": name, "line": number, "error": getattr(exc, "msg", "nesting")}
             ) from exc
         if isinstance(item, dict):
             yield name, number, {"tickets": [item]} if "subject" in item else item
@@ -72,15 +83,58 @@ def _files(sources: list[tuple[str, BinaryIO]]) -> Iterator[tuple[str, bytes]]:
         data = binary.read()
         binary.seek(0)
         if data.startswith(b"PK\x03\x04"):
-            try:
-                archive = zipfile.ZipFile(io.BytesIO(data))
-            except zipfile.BadZipFile as exc:
-                raise UnreadableFile(_("The ZIP file cannot be read.")) from exc
-            for member in sorted(archive.namelist()):
-                if member.lower().endswith((".json", ".jsonl", ".ndjson")):
-                    yield member, archive.read(member)
+            yield from _members(data)
         else:
             yield name, data
+
+
+def _members(data: bytes) -> Iterator[tuple[str, bytes]]:
+    """The JSON files of a ZIP, read up to ZIP_LIMIT bytes in all (a small ZIP can unpack
+    to gigabytes)."""
+    too_large = UnreadableFile(
+        _(
+            "The ZIP file unpacks to more than %(size)s MB: unpack it and give its pages to "
+            "the palier import command."
+        )
+        % {"size": ZIP_LIMIT // (1024 * 1024)}
+    )
+    left = ZIP_LIMIT
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        for member in sorted(archive.namelist()):
+            if not member.lower().endswith((".json", ".jsonl", ".ndjson")):
+                continue
+            with archive.open(member) as stream:
+                content = stream.read(left + 1)
+            if len(content) > left:
+                raise too_large
+            left -= len(content)
+            yield member, content
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise UnreadableFile(_("The ZIP file cannot be read.")) from exc
+
+
+def _id(value: object) -> int | str | None:
+    """An id as Zendesk writes them (a number); anything else matches nothing."""
+    return value if isinstance(value, int | str) and not isinstance(value, bool) else None
+
+
+def _objects(doc: dict, key: str, where: dict, problems: list[ReadProblem]) -> list[dict]:
+    """The objects of a document's list `key`; what is not one is noted, not followed."""
+    value = doc.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(ReadProblem(where["line"], "", _(
+            "%(file)s: “%(key)s” is not a list as in Zendesk's exports; it is left out."
+        ) % {**where, "key": key}))  # fmt: skip
+        return []
+    found = [item for item in value if isinstance(item, dict)]
+    if len(found) < len(value):
+        problems.append(ReadProblem(where["line"], "", _(
+            "%(file)s: %(count)s items of “%(key)s” are not JSON objects; they are left out."
+        ) % {**where, "key": key, "count": len(value) - len(found)}))  # fmt: skip
+    return found
 
 
 def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | ReadProblem]:
@@ -88,34 +142,66 @@ def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | R
     organizations: dict[int, dict] = {}
     comments: dict[int, list[dict]] = defaultdict(list)
     found_tickets = False
+    problems: list[ReadProblem] = []
+    newest: dict[int | str, tuple[dt.datetime | None, tuple]] = {}
     for name, data in _files(sources):
-        for _n, _line, doc in _documents(name, data):
-            for user in doc.get("users") or []:
-                users[user.get("id")] = user
-            for org in doc.get("organizations") or []:
-                organizations[org.get("id")] = org
-            for event in doc.get("ticket_events") or []:
-                for child in event.get("child_events") or []:
+        for file_name, line, doc in _documents(name, data):
+            where = {"file": file_name, "line": line}
+            for user in _objects(doc, "users", where, problems):
+                if (user_id := _id(user.get("id"))) is not None:
+                    users[user_id] = user
+            for org in _objects(doc, "organizations", where, problems):
+                if (org_id := _id(org.get("id"))) is not None:
+                    organizations[org_id] = org
+            for event in _objects(doc, "ticket_events", where, problems):
+                for child in _objects(event, "child_events", where, problems):
                     if child.get("event_type", child.get("type")) == "Comment":
-                        comments[event.get("ticket_id")].append(
+                        comments[_id(event.get("ticket_id"))].append(
                             {"created_at": event.get("created_at"), **child}
                         )
+            for index, ticket in enumerate(_objects(doc, "tickets", where, [])):
+                _keep_newest(newest, ticket, (file_name, line, index))
             found_tickets = found_tickets or bool(doc.get("tickets"))
     if not found_tickets:
         raise UnreadableFile(_("No Zendesk tickets in this file: is it a Zendesk JSON export?"))
+    yield from problems
+    problems.clear()
     for name, data in _files(sources):
         for file_name, line, doc in _documents(name, data):
-            for ticket in doc.get("tickets") or []:
+            where = {"file": file_name, "line": line}
+            for index, ticket in enumerate(_objects(doc, "tickets", where, problems)):
+                ticket_id = _id(ticket.get("id"))
+                if ticket_id is not None and newest[ticket_id][1] != (file_name, line, index):
+                    continue  # an older copy: the cursor export repeats an updated ticket
                 yield _ticket(ticket, line, file_name, users, organizations, comments)
+            yield from problems
+            problems.clear()
+
+
+def _keep_newest(newest: dict, ticket: dict, place: tuple) -> None:
+    """Remember where the newest copy of a ticket is (by updated_at; the later page when
+    equal or unreadable)."""
+    ticket_id = _id(ticket.get("id"))
+    if ticket_id is None:
+        return
+    try:
+        updated = parse_instant(str(ticket.get("updated_at") or ""))
+    except ValueError:
+        updated = None
+    before = newest.get(ticket_id)
+    if before is None or before[0] is None or updated is None or updated >= before[0]:
+        newest[ticket_id] = (updated, place)
 
 
 def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments) -> PastTicket:
-    requester = users.get(raw.get("requester_id")) or {}
-    assignee = users.get(raw.get("assignee_id")) or {}
-    organization = organizations.get(raw.get("organization_id")) or {}
+    requester = users.get(_id(raw.get("requester_id"))) or {}
+    assignee = users.get(_id(raw.get("assignee_id"))) or {}
+    organization = organizations.get(_id(raw.get("organization_id"))) or {}
+    via = raw.get("via")
+    channel = via.get("channel") if isinstance(via, dict) else via  # a page may flatten it
     status = str(raw.get("status") or "")
     ticket = PastTicket(
-        key=str(raw.get("id") or ""),
+        key=str(_id(raw.get("id")) or ""),
         line=line,
         subject=str(raw.get("subject") or raw.get("raw_subject") or "").strip(),
         created_at=None,  # type: ignore[arg-type]
@@ -128,7 +214,9 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
         contact_email=str(requester.get("email") or ""),
         contact_name=str(requester.get("name") or ""),
         assignee=str(assignee.get("email") or assignee.get("name") or ""),
-        channel=CHANNELS.get(str((raw.get("via") or {}).get("channel") or ""), "email"),
+        channel=CHANNELS.get(str(channel or ""), "email"),
+        columns=COLUMNS,
+        file=file_name,
     )
     if not ticket.key:
         ticket.problems.append(("id", _("This ticket has no id.")))
@@ -137,26 +225,29 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
     for field, attribute in (("created_at", "created_at"), ("updated_at", "updated_at")):
         try:
             setattr(ticket, attribute, parse_instant(str(raw.get(field) or "")))
-        except ValueError:
-            ticket.problems.append((field, _("Not a date: %(value)s") % {"value": raw.get(field)}))
+        except ValueError as exc:
+            message = _("Not a date: %(value)s") % {"value": str(raw.get(field))[:40]}
+            ticket.problems.append((field, bad_date(exc, message)))
     if ticket.created_at is None and not ticket.problems:
         ticket.problems.append(("created_at", _("This cell is empty.")))
     if ticket.status in ("resolved", "closed"):
         ticket.resolved_at = ticket.updated_at
     embedded = raw.get("comments")
-    found = embedded if isinstance(embedded, list) else comments.get(raw.get("id"), [])
+    found = embedded if isinstance(embedded, list) else comments.get(_id(raw.get("id")), [])
+    if not all(isinstance(c, dict) for c in found):
+        ticket.problems.append(("comments", _("Some of its comments are not JSON objects.")))
+        found = [c for c in found if isinstance(c, dict)]
     for number, comment in enumerate(sorted(found, key=lambda c: str(c.get("created_at"))), 1):
         try:
             when = parse_instant(str(comment.get("created_at") or "")) or ticket.created_at
-        except ValueError:
-            ticket.problems.append(
-                ("comments", _("Comment %(number)s has no readable date.") % {"number": number})
-            )
+        except ValueError as exc:
+            unread = _("Comment %(number)s has no readable date.") % {"number": number}
+            ticket.problems.append(("comments", bad_date(exc, unread)))
             continue
         body = str(comment.get("plain_body") or comment.get("body") or "")
         if number == 1 and body.strip() == ticket.description.strip():
             continue  # Zendesk's first comment is the ticket's description
-        author = users.get(comment.get("author_id")) or {}
+        author = users.get(_id(comment.get("author_id"))) or {}
         ticket.comments.append(
             PastComment(
                 created_at=when,
@@ -164,7 +255,8 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
                 author_email=str(author.get("email") or ""),
                 author_name=str(author.get("name") or ""),
                 author_ref=str(comment.get("author_id") or ""),
-                public=bool(comment.get("public", True)),
+                # Only JSON true is public: "false", 1 or a missing flag must never show a note.
+                public=comment.get("public") is True,
                 from_requester=comment.get("author_id") == raw.get("requester_id"),
             )
         )

@@ -69,3 +69,47 @@ def test_binary_or_empty_files_are_a_clear_error():
         read_table(b"\x00\x01\x02binary", "x.csv")
     with pytest.raises(UnreadableFile):
         read_table(b"PK\x03\x04not really a workbook", "x.xlsx")
+
+
+def test_a_formula_without_its_value_or_an_error_cell_is_a_bad_cell_not_an_empty_one():
+    from palier.imports.files import BadCell
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Customer number", "Name", "City"])
+    sheet.append(["C-1", '=CONCAT("Fo","rmula")', "Bern"])  # openpyxl saves no value
+    for code in ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!"):
+        sheet.append(["C-2", "Error AG", code])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    rows = list(read_table(buffer.getvalue(), "customers.xlsx").rows)
+    assert [type(cells[1]) for _line, cells in rows][:1] == [BadCell]
+    assert "formula without a value" in str(rows[0][1][1])
+    assert all(isinstance(cells[2], BadCell) for _line, cells in rows[1:])
+    assert [line for line, _cells in rows] == list(range(2, 10))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'Customer number,Name\nC-1,Good AG\nC-2,"Unterminated AG\nC-3,Lost AG\nC-4,Also lost\n',
+        b'Customer number;Name\r\nC-1;Good AG\r\nC-2;"Unterminated AG\r\nC-3;Lost AG\r\n',
+    ],
+)
+def test_a_file_ending_inside_a_quote_is_refused_with_the_line_where_the_quote_opened(data):
+    with pytest.raises(UnreadableFile) as refused:
+        list(read_table(data, "customers.csv").rows)
+    assert "line 3" in refused.value.message and "quote" in refused.value.message
+
+
+def test_a_cell_larger_than_the_limit_is_refused_in_words_not_in_csv_s_own():
+    data = b'Customer number,Name\nC-1,"' + b"x" * 1_000_001 + b'"\n'
+    with pytest.raises(UnreadableFile) as refused:
+        list(read_table(data, "customers.csv").rows)
+    assert "field limit" not in refused.value.message and "line 2" in refused.value.message
+
+
+def test_an_old_mac_file_ending_its_lines_with_cr_alone_reads_as_any_other():
+    table = read_table(b"Customer number,Name\rC-9407,Old Mac\rC-9408,Other\r", "mac.csv")
+    assert table.headers == ["Customer number", "Name"] and table.delimiter == ","
+    assert list(table.rows) == [(2, ["C-9407", "Old Mac"]), (3, ["C-9408", "Other"])]

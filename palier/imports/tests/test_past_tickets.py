@@ -5,12 +5,14 @@ as messages with their dates and authors, the decision marked imported, nothing 
 from __future__ import annotations
 
 import datetime as dt
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.test import Client
 
+from palier.imports.files import UnreadableFile
 from palier.imports.models import ImportedTicket, TypeMapping
 from palier.imports.past.actions import do_map_types, process
 from palier.mailgateway.models import OutboundMessage
@@ -54,11 +56,13 @@ def test_the_jira_check_lists_every_problem_and_writes_nothing(numbered):
     }
     problems = _problems(report)
     assert any(line == 4 and col == "Created" and "31/Sep/25" in m for line, col, m in problems)
+    # Each problem names a column of the file, not a field of Palier's
     assert any(
-        line == 5 and col == "customer" and "Zürcher Druck" in m for line, col, m in problems
+        line == 5 and col == "Custom field (Organizations)" and "Zürcher Druck" in m
+        for line, col, m in problems
     )
     assert any(line == 5 and col == "Comment" for line, col, _m in problems)
-    assert any(line == 6 and col == "key" and "Line 2" in m for line, col, m in problems)
+    assert any(line == 6 and col == "Issue key" and "Line 2" in m for line, col, m in problems)
     assert report.types == {"Report a bug": 3, "Get help": 2, "Ask for training": 1}
     assert Ticket.objects.count() == 0 and ImportedTicket.objects.count() == 0
 
@@ -142,7 +146,7 @@ def test_zendesk_incremental_export_pages_with_comment_events(numbered, nothing_
         "comments": 3,  # the first comment of each is its description
     }
     assert any("not a date" in m for _l, _c, m in _problems(check))
-    assert any(c == "customer" for _l, c, _m in _problems(check))  # the unknown caller
+    assert any(c == "organization_id" for _l, c, _m in _problems(check))  # the unknown caller
     _import("zendesk", *names, user=numbered.manager)
     solved = ImportedTicket.objects.get(source="zendesk", key="4711").ticket
     assert solved.customer == numbered.customer_a  # the organization's external id: 10042
@@ -160,6 +164,10 @@ def test_zendesk_incremental_export_pages_with_comment_events(numbered, nothing_
 
 
 def test_the_generic_csv(numbered, nothing_sent):
+    missing = BytesIO(b"key,subject\nK-1,x\n")
+    with pytest.raises(UnreadableFile) as refused:
+        process("tickets", [("m.csv", missing)], {}, write=False)
+    assert "docs/moving-in.md" in refused.value.message
     report = _import("tickets", "generic_tickets.csv", user=numbered.manager)
     assert report.counts["tickets_new"] == 2 and report.counts["tickets_refused"] == 1
     problems = _problems(report)
@@ -176,3 +184,215 @@ def test_the_generic_csv(numbered, nothing_sent):
     export = ImportedTicket.objects.get(source="csv", key="OLD-2").ticket
     assert export.type is None  # "Export" is mapped to nothing yet
     assert TypeMapping.objects.count() == 0
+
+
+def _zendesk_bytes(comments: list[dict]) -> bytes:
+    import json
+
+    ticket = {
+        "id": 9100,
+        "subject": "Visibility",
+        "description": "First words",
+        "status": "solved",
+        "requester_id": 1,
+        "organization_id": 10,
+        "created_at": "2025-05-01T10:00:00Z",
+        "updated_at": "2025-05-02T10:00:00Z",
+        "comments": [{"author_id": 1, "body": "First words", "public": True,
+                      "created_at": "2025-05-01T10:00:00Z"}] + comments,
+    }  # fmt: skip
+    return json.dumps({"tickets": [ticket]}).encode()
+
+
+@pytest.mark.parametrize("flag", ["false", "true", "False", 0, 1, None, "yes", [True]])
+def test_a_zendesk_comment_is_public_only_when_its_public_flag_is_the_json_true(flag):
+    from io import BytesIO
+
+    from palier.imports.past.zendesk import read_zendesk
+
+    comment = {"author_id": 2, "body": "A note", "created_at": "2025-05-01T11:00:00Z"}
+    if flag is not None:
+        comment["public"] = flag
+    [ticket] = read_zendesk([("p.json", BytesIO(_zendesk_bytes([comment])))])
+    assert [c.public for c in ticket.comments] == [False]
+    [ticket] = read_zendesk([("p.json", BytesIO(_zendesk_bytes([{**comment, "public": True}])))])
+    assert [c.public for c in ticket.comments] == [True]
+
+
+def test_jira_comments_are_public_only_when_asked_with_a_true_option():
+    from palier.imports.past.actions import read
+
+    with (SAMPLES / "jira_service_management.csv").open("rb") as binary:
+        tickets = [t for t in read("jira", [("j.csv", binary)], {"public_comments": "false"})
+                   if hasattr(t, "comments")]  # fmt: skip
+    assert tickets and all(c.public is False for t in tickets for c in t.comments)
+
+
+@pytest.mark.parametrize(
+    "head,row",
+    [
+        ("key;created_at;subject;customer;message;message_internal",
+         "G-1;2025-01-02 10:00;Hello;10042;A note;"),
+        ("key;created_at;subject;customer;message", "G-1;2025-01-02 10:00;Hello;10042;A note"),
+    ],
+)  # fmt: skip
+def test_a_generic_message_is_public_only_when_its_internal_cell_says_no(head, row):
+    from io import BytesIO
+
+    from palier.imports.past.generic import read_generic
+
+    [ticket] = read_generic(BytesIO(f"{head}\n{row}\n".encode()))
+    assert [c.public for c in ticket.comments] == [False]
+    said = "key;created_at;subject;customer;message;message_internal\nG-1;2025-01-02;Hi;1;A;no\n"
+    [ticket] = read_generic(BytesIO(said.encode()))
+    assert [c.public for c in ticket.comments] == [True]
+
+
+@pytest.mark.parametrize(
+    ("kind", "data"),
+    [
+        ("tickets", b'key,created_at,subject,customer\nK-1,2025-01-02,Fine,10042\n'
+                    b'K-2,2025-01-02,"Open quote,10042\nK-3,2025-01-02,Swallowed,10042\n'),
+        ("jira", b'Issue key,Summary,Created\nSD-1,Fine,14/Jul/25 3:42 PM\n'
+                 b'SD-2,"Open quote,14/Jul/25 3:42 PM\nSD-3,Swallowed,14/Jul/25 3:42 PM\n'),
+    ],
+)  # fmt: skip
+def test_a_past_tickets_file_ending_inside_a_quote_is_refused_with_its_line(kind, data):
+    from io import BytesIO
+
+    from palier.imports.files import UnreadableFile
+
+    with pytest.raises(UnreadableFile) as refused:
+        process(kind, [("f.csv", BytesIO(data))], {}, write=False)
+    assert "line 3" in refused.value.message and "quote" in refused.value.message
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00Z", "9999-12-31T23:00:00Z", "1989-12-31"])
+def test_a_past_ticket_dated_outside_1990_to_tomorrow_is_a_problem_on_its_row(numbered, when):
+    from io import BytesIO
+
+    data = (
+        "key,created_at,subject,customer,message_date,message\n"
+        "D-1,2025-01-02 10:00,Fine,10042,,Hello\n"
+        f"D-2,{when},Far,10042,,Hello\n"
+        f"D-3,2025-01-02 10:00,Far message,10042,{when},Hello\n"
+    ).encode()
+    report = process("tickets", [("d.csv", BytesIO(data))], {}, write=True,
+                     acting_user=numbered.manager)  # fmt: skip
+    assert report.counts["tickets_new"] == 1 and report.counts["tickets_refused"] == 2
+    problems = _problems(report)
+    assert any(line == 3 and col == "created_at" and "1990" in m for line, col, m in problems)
+    assert any(line == 4 and "1990" in m for line, _col, m in problems)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"tickets": "oops", "users": {"a": 1}}',
+        b'{"tickets": [{"id": 1, "subject": "caf\xe9"}]}',
+        b'{"tickets": [{"id": 7, "subject": "x", "via": "email", "created_at": "2025-01-01"}]}',
+        b'{"tickets": [3, {"id": [1], "subject": "x", "requester_id": {}, "comments": [1],'
+        b' "organization_id": [], "created_at": "2025-01-01"}], "users": [1, {"id": []}],'
+        b' "ticket_events": [1, {"ticket_id": [], "child_events": [2]}], "organizations": "x"}',
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+)
+def test_a_hostile_zendesk_file_is_a_clear_problem_not_a_crash(numbered, data):
+    from io import BytesIO
+
+    from palier.imports.files import UnreadableFile
+
+    try:
+        report = process("zendesk", [("z.json", BytesIO(data))], {}, write=False)
+    except UnreadableFile as refused:
+        assert "z.json" in refused.message
+        return
+    assert report.problems and report.counts["tickets_new"] == 0
+
+
+def test_a_zendesk_zip_is_read_only_up_to_its_decompressed_limit(numbered, monkeypatch):
+    import io
+    import zipfile
+
+    from palier.imports.files import UnreadableFile
+    from palier.imports.past import zendesk
+
+    monkeypatch.setattr(zendesk, "ZIP_LIMIT", 1000)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("p1.json", '{"tickets": [], "users": []}' + " " * 5000)
+    buffer.seek(0)
+    with pytest.raises(UnreadableFile) as refused:
+        process("zendesk", [("z.zip", buffer)], {}, write=False)
+    assert "ZIP" in refused.value.message
+
+
+def test_a_ticket_repeated_across_zendesk_pages_is_read_once_in_its_newest_copy():
+    import json
+
+    from palier.imports.past.zendesk import read_zendesk
+
+    def page(status: str, updated: str) -> BytesIO:
+        ticket = {"id": 5001, "subject": "Repeated", "status": status, "created_at":
+                  "2025-05-01T10:00:00Z", "updated_at": updated}  # fmt: skip
+        return BytesIO(json.dumps({"tickets": [ticket]}).encode())
+
+    pages = [
+        ("p1.json", page("open", "2025-05-02T10:00:00Z")),
+        ("p2.json", page("closed", "2025-05-03T10:00:00Z")),
+        ("p3.json", page("pending", "2025-05-01T12:00:00Z")),  # an older copy, paged late
+    ]
+    [ticket] = read_zendesk(pages)
+    assert ticket.status == "closed" and not ticket.problems
+
+
+def test_a_customer_reference_that_names_two_customers_is_a_problem_not_a_guess(numbered):
+    numbered.customer_b.code = numbered.customer_a.name
+    numbered.customer_b.save()
+    data = (
+        "key,created_at,subject,customer\n"
+        f"A-1,2025-01-02 10:00,Which one,{numbered.customer_a.name.upper()}\n"
+        "A-2,2025-01-02 10:00,This one,10043\n"
+    ).encode()
+    report = process("tickets", [("a.csv", BytesIO(data))], {}, write=False)
+    assert report.counts["tickets_new"] == 1 and report.counts["tickets_refused"] == 1
+    [(line, column, message)] = _problems(report)
+    assert (line, column) == (2, "customer")
+    assert "10042" in message and "10043" in message
+
+
+def test_a_problem_of_a_zendesk_page_names_its_file(numbered):
+    import json
+
+    def page(ticket_id: int) -> BytesIO:
+        ticket = {"id": ticket_id, "subject": "No customer", "created_at": "2025-05-01T10:00:00Z"}
+        return BytesIO(json.dumps({"tickets": [ticket]}).encode())
+
+    report = process("zendesk", [("p1.json", page(1)), ("p2.json", page(2))], {}, write=False)
+    assert {(p.file, p.line) for p in report.problems} == {("p1.json", 1), ("p2.json", 1)}
+    assert {p.as_dict()["file"] for p in report.problems} == {"p1.json", "p2.json"}
+    import io
+    import zipfile
+
+    from palier.imports.past.actions import do_check_past_import
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("p1.json", page(1).getvalue())
+        archive.writestr("p2.json", page(2).getvalue())
+    run = do_check_past_import(
+        acting_user=numbered.manager, kind="zendesk", data=buffer.getvalue(), filename="z.zip"
+    )
+    client = Client()
+    client.force_login(numbered.manager)
+    screen = client.get(f"/manage/imports/{run.pk}/").content.decode()
+    assert "p1.json, 1" in screen and "p2.json, 1" in screen
+    rows = client.get(f"/manage/imports/{run.pk}/problems.csv").content.decode()
+    assert "p2.json, 1;" in rows
+
+
+@pytest.mark.parametrize("kind", ["tickets", "jira"])
+def test_a_file_that_is_no_text_is_refused_in_words(kind):
+    data = b"key,created_at,subject,customer\x81\x8d\n" + b"PK\x03\x04\x81" * 10
+    with pytest.raises(UnreadableFile):
+        process(kind, [("x.xlsx", BytesIO(data))], {}, write=False)

@@ -217,3 +217,70 @@ def test_the_worker_writes_the_problems_in_the_language_of_the_manager_who_impor
     run.refresh_from_db()
     assert run.state == RunState.DONE and run.result["create"] == 1
     assert run.problems[0]["message"] == "Cette cellule est vide."
+
+
+def test_a_formula_without_a_saved_value_is_a_problem_on_its_row_not_an_empty_cell(numbered):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Customer number", "Name", "City"])
+    sheet.append(["C-9102", "Formula AG", '=PROPER("bern")'])
+    sheet.append(["C-9103", "Error AG", "#N/A"])
+    sheet.append(["C-9104", "Good AG", "Bern"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    plan = check("customers", buffer.getvalue(), "customers.xlsx")
+    problems = {(p.line, p.column): p.message for p in plan.all_problems}
+    assert "formula without a value" in problems[(2, "City")]
+    assert "#N/A" in problems[(3, "City")]
+    assert plan.counts["refused"] == 2 and plan.counts["create"] == 1
+    from django.utils import translation
+
+    from palier.lib.words import say_again
+
+    stored = next(p.as_dict() for p in plan.all_problems if p.line == 2)
+    with translation.override("fr"):
+        assert "formule" in say_again(stored)
+
+
+def test_a_service_tier_is_read_by_its_code_or_label_and_anything_else_names_the_tiers(numbered):
+    data = csv_bytes(
+        "Vertragsnummer;Kundennummer;Beginn;Ende;Service-Stufe",
+        "MC-T-1;10042;01.01.2027;31.12.2027;PREMIUM",
+        "MC-T-2;10042;01.01.2027;31.12.2027;standard",
+        "MC-T-3;10042;01.01.2027;31.12.2027;Gold",
+    )
+    plan, counts = _run("contracts", data, numbered.manager)
+    assert counts["create"] == 2 and counts["refused"] == 1
+    [problem] = plan.all_problems
+    assert (problem.line, problem.column) == (4, "Service-Stufe")
+    assert "Gold" in problem.message and "premium" in problem.message
+    assert "standard" in problem.message
+    assert Contract.objects.get(reference="MC-T-1").tier == "premium"
+    assert Contract.objects.get(reference="MC-T-2").tier == "standard"
+
+
+def test_a_run_that_fails_on_an_unexpected_error_says_so_in_words_not_in_python_s(
+    numbered, monkeypatch
+):
+    from palier.imports import runner
+    from palier.imports.actions import do_check_import
+    from palier.imports.models import ImportRun, RunState
+    from palier.imports.tasks import run_import
+
+    run = do_check_import(
+        acting_user=numbered.manager, kind="customers", data=CUSTOMERS, filename="k.csv"
+    )
+    ImportRun.objects.filter(pk=run.pk).update(state=RunState.QUEUED)
+
+    def overflow(*args, **kwargs):
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(runner, "run_any", overflow)
+    run_import.call(run.pk)
+    run.refresh_from_db()
+    assert run.state == RunState.FAILED
+    assert "out of range" not in run.error and str(run.pk) in run.error

@@ -180,7 +180,8 @@ def import_problems(request: HttpRequest, run_id: int) -> HttpResponse:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Line"), _("Column"), _("Problem")])
     for p in run.problems:
-        writer.writerow([p["line"], safe_cell(p["column"]), safe_cell(say_again(p))])
+        line = f"{p['file']}, {p['line']}" if p.get("file") else p["line"]
+        writer.writerow([safe_cell(line), safe_cell(p["column"]), safe_cell(say_again(p))])
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-problems.csv"'
     return response
