@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from typing import Any
 
 from django.db import transaction
+
+FIRST_RETRY = dt.timedelta(seconds=30)
+
+
+def backoff(attempts: int, longest: dt.timedelta = dt.timedelta(hours=1)) -> dt.timedelta:
+    """The wait after the `attempts`-th failed attempt of anything retried (a mail, an event's
+    handler, a webhook): 30 s, 1 min, 2 min, 4 min..., at most `longest`."""
+    return min(FIRST_RETRY * 2 ** max(0, attempts - 1), longest)
 
 
 def uses_database_backend(task: Any = None) -> bool:

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from palier.lib.tasks import enqueue_with_transaction
+from palier.lib.tasks import backoff, enqueue_with_transaction
 from palier.mailgateway import config, mime
 from palier.mailgateway.models import DeliveryAttempt, OutboundMessage, OutboundState
 
@@ -314,8 +314,7 @@ def _retry_later(out: OutboundMessage) -> None:
     backend = send_outbound.get_backend()
     if not getattr(backend, "supports_defer", False):
         return  # `palier mail retry` re-queues failed mail
-    delay = dt.timedelta(seconds=min(3600, 30 * 2 ** (out.attempts - 1)))
-    send_outbound.using(run_after=timezone.now() + delay).enqueue(out.pk)
+    send_outbound.using(run_after=timezone.now() + backoff(out.attempts)).enqueue(out.pk)
 
 
 def _permanent(exc: Exception) -> bool:

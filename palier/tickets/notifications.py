@@ -15,7 +15,6 @@ dispatched when their transaction commits, through the same `dispatch_events`.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import traceback
 from collections.abc import Callable, Iterable
@@ -25,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from palier.lib.tasks import uses_database_backend
+from palier.lib.tasks import backoff, uses_database_backend
 
 logger = logging.getLogger(__name__)
 
@@ -139,10 +138,6 @@ def _handler_name(handler: EventHandler) -> str:
     return f"{handler.__module__}.{handler.__qualname__}"[:200]
 
 
-def _retry_delay(attempts: int) -> dt.timedelta:
-    return dt.timedelta(seconds=min(3600, 30 * 2 ** (attempts - 1)))
-
-
 def _error(exc: BaseException) -> str:
     return "".join(traceback.format_exception(exc))[-4000:]
 
@@ -154,7 +149,7 @@ def _record_failure(event, handler: EventHandler, exc: BaseException) -> None:
     EventHandlerFailure.objects.update_or_create(
         event=event,
         handler=_handler_name(handler),
-        defaults={"error": _error(exc), "failed_at": now, "retry_at": now + _retry_delay(1)},
+        defaults={"error": _error(exc), "failed_at": now, "retry_at": now + backoff(1)},
     )
 
 
@@ -193,7 +188,7 @@ def retry_failed_handlers(limit: int = CLAIM) -> int:
                 failure.attempts += 1
                 failure.error, failure.failed_at = _error(exc), now
                 last = failure.attempts >= HANDLER_ATTEMPTS
-                failure.retry_at = None if last else now + _retry_delay(failure.attempts)
+                failure.retry_at = None if last else now + backoff(failure.attempts)
                 failure.save(update_fields=["attempts", "error", "failed_at", "retry_at"])
             else:
                 failure.delete()

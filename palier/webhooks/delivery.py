@@ -25,6 +25,7 @@ import time
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from palier.lib.tasks import backoff as retry_backoff
 from palier.lib.tasks import enqueue_with_transaction
 from palier.tickets.models import ticket_reference
 from palier.webhooks.models import DeliveryState, Webhook, WebhookDelivery
@@ -33,7 +34,6 @@ from palier.webhooks.ssrf import AddressRefused, Destination, resolve
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-FIRST_DELAY = dt.timedelta(seconds=30)
 LONGEST_DELAY = dt.timedelta(hours=6)
 TIMEOUT = 10
 USER_AGENT = "Palier-Webhooks/1"
@@ -41,7 +41,7 @@ USER_AGENT = "Palier-Webhooks/1"
 
 def backoff(attempts: int) -> dt.timedelta:
     """The wait after the `attempts`-th failed attempt: 30 s, 1 min, 2 min, 4 min..."""
-    return min(FIRST_DELAY * (2 ** max(0, attempts - 1)), LONGEST_DELAY)
+    return retry_backoff(attempts, LONGEST_DELAY)
 
 
 def payload_of(event) -> dict:
