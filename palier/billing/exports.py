@@ -3,16 +3,14 @@ documents an ERP imports (approved invoices and credit notes, in approval order)
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from decimal import Decimal
 
 from django.db.models import Prefetch
 
 from palier.billing.models import Invoice, InvoiceLine, InvoiceStatus, minutes_to_hours
 from palier.billing.presenters import invoice_out
-from palier.lib.spreadsheet import safe_text
+from palier.lib.spreadsheet import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 
 COLUMNS = [
     "number",
@@ -53,9 +51,11 @@ NUMERIC = {
 }
 
 
-def _safe_cell(value: str, column: str) -> str:
-    """Text starting with =, +, -, @ would run as a formula in a spreadsheet: quote it."""
-    return value if column in NUMERIC else safe_text(value)
+def _typed(row: list[str]) -> list[str | Decimal]:
+    """A row's amounts as numbers (a spreadsheet sums them), its texts as text."""
+    return [
+        Decimal(v) if column in NUMERIC and v else v for v, column in zip(row, COLUMNS, strict=True)
+    ]
 
 
 def _approved() -> object:
@@ -111,41 +111,15 @@ def rows(period_start: dt.date, period_end: dt.date) -> list[list[str]]:
     return out
 
 
-def _csv(data: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for row in data:
-        writer.writerow([_safe_cell(v, c) for v, c in zip(row, COLUMNS, strict=True)])
-    return ("\ufeff" + buffer.getvalue()).encode()  # BOM: Excel reads UTF-8 umlauts right
-
-
-def _xlsx(data: list[list[str]]) -> bytes:
-    from openpyxl import Workbook
-
-    numeric = {COLUMNS.index(c) for c in NUMERIC}
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Invoice lines"
-    sheet.append(COLUMNS)
-    for row in data:
-        sheet.append(
-            [
-                Decimal(v) if i in numeric and v else _safe_cell(v, COLUMNS[i])
-                for i, v in enumerate(row)
-            ]
-        )
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+def _table(data: list[list[str]]) -> list[list]:
+    return [COLUMNS, *(_typed(row) for row in data)]
 
 
 def export(fmt: str, period_start: dt.date, period_end: dt.date) -> tuple[bytes, str]:
     data = rows(period_start, period_end)
     if fmt == "xlsx":
-        return _xlsx(data), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return _csv(data), "text/csv; charset=utf-8"
+        return xlsx_bytes([("Invoice lines", _table(data))]), XLSX_TYPE
+    return csv_bytes(_table(data)), CSV_TYPE
 
 
 def erp_documents(after_seq: int, limit: int) -> list[dict]:

@@ -5,7 +5,7 @@ JSON Lines is Django's own serialization shape, one record a line:
 (a foreign key is the other record's id; a many-to-many field the list of ids), in an order
 where each record comes after what it points to. Dates keep their microseconds, so a desk
 exported, restored and exported again gives the same file. The CSV form has one file per
-kind of record, with cells a spreadsheet opens as text (lib/csvsafe.py).
+kind of record, with cells a spreadsheet opens as text (lib/spreadsheet.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import IO
 from django.db import models
 
 from palier.exports.models_list import desk_models, fields_of, m2m_of
-from palier.lib.csvsafe import safe_cell
+from palier.lib.spreadsheet import safe_text
 
 FORMAT_VERSION = 1
 CHUNK = 2000
@@ -111,4 +111,4 @@ def _cell(value) -> str:
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
     elif isinstance(value, bool):
         value = "true" if value else "false"
-    return safe_cell(value)
+    return safe_text(value)

@@ -1,7 +1,9 @@
 import datetime as dt
+import io
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from palier.billing.tests.helpers import open_ticket
 from palier.tickets.models import Ticket
@@ -159,6 +161,11 @@ def test_invoices_are_numbered_exported_and_read_by_the_customer_admin_only(worl
     assert invoice["number"] in csv.content.decode()
     xlsx = manager.get("/exports/invoices.xlsx", **period)
     assert xlsx.content[:2] == b"PK"
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    header, line = (list(r) for r in sheet.iter_rows(min_row=1, max_row=2, values_only=True))
+    row = dict(zip(header, line, strict=True))
+    assert row["number"] == invoice["number"] and row["invoice_total"] == 200
+    assert isinstance(row["line_amount"], float | int)  # a number a spreadsheet sums
     assert manager.get("/exports/invoices.pdf", **period).status_code == 404
     erp = manager.get("/erp/invoices").json()
     assert [d["number"] for d in erp["items"]] == [invoice["number"]]

@@ -22,8 +22,8 @@ from palier.imports.engine import DONE_LABELS, OUTCOME_LABELS
 from palier.imports.kinds import KINDS
 from palier.imports.models import ImportRun, RunState
 from palier.imports.templates_files import template_csv, template_xlsx
-from palier.lib.csvsafe import safe_cell
 from palier.lib.errors import DomainError
+from palier.lib.spreadsheet import safe_text
 from palier.lib.words import say_again
 from palier.web.access import is_htmx, manager_required
 
@@ -181,7 +181,7 @@ def import_problems(request: HttpRequest, run_id: int) -> HttpResponse:
     writer.writerow([_("Line"), _("Column"), _("Problem")])
     for p in run.problems:
         line = f"{p['file']}, {p['line']}" if p.get("file") else p["line"]
-        writer.writerow([safe_cell(line), safe_cell(p["column"]), safe_cell(say_again(p))])
+        writer.writerow([safe_text(line), safe_text(p["column"]), safe_text(say_again(p))])
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-problems.csv"'
     return response
