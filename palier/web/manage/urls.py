@@ -1,10 +1,13 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from palier.web.manage import catalogue, exports, imports, people, webhooks
 
 app_name = "manage"
 
 urlpatterns = [
+    # The section's address leads to its first page (which checks who may see it).
+    path("", RedirectView.as_view(pattern_name="web:manage:people"), name="home"),
     path("people/", people.people_list, name="people"),
     path("people/new/", people.person_new, name="person_new"),
     path("people/<int:person_id>/", people.person_detail, name="person"),

@@ -49,3 +49,12 @@ def test_rnd_lands_on_the_defects_after_signing_in(client, world):
     response = client.post("/login/", {"username": world.rnd.username, "password": "pw-of-rnd-123"})
     assert response.status_code == 302
     assert client.get(response.url).url == "/rnd/"
+
+
+def test_the_manage_section_address_leads_to_its_first_page_for_who_may_see_it(client, world):
+    client.force_login(world.manager)
+    response = client.get("/manage/", follow=True)
+    assert response.redirect_chain == [("/manage/people/", 302)]
+    assert response.status_code == 200
+    client.force_login(world.contact_a)
+    assert client.get("/manage/", follow=True).status_code == 404
