@@ -23,6 +23,9 @@ ZERO = dt.timedelta(0)
 DAY = dt.timedelta(days=1)
 # A calendar with no working day would make the search for a deadline endless.
 MAX_DAYS = 366 * 10
+# How far apart two instants may be for the time between them: a desk moving in brings
+# requests opened long ago (imports take them from 1990 on), still open or paused.
+MAX_SPAN_DAYS = 366 * 60
 # How far before the first day asked the running sums start (a year of history).
 LOOKBACK_DAYS = 366
 
@@ -73,8 +76,8 @@ class Calendar:
             self._sums[:] = [ZERO]
         anchor, sums = self._anchor[0], self._sums
         needed = (last - anchor).days + 2
-        if needed - len(sums) > MAX_DAYS:
-            raise ValueError("the calendar has no working time in ten years")
+        if needed - len(sums) > MAX_SPAN_DAYS:
+            raise ValueError("the instants are more than sixty years apart")
         while len(sums) < needed:
             day = anchor + dt.timedelta(days=len(sums) - 1)
             sums.append(sums[-1] + sum((b - a for a, b in self.intervals_on(day)), ZERO))

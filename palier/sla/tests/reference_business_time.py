@@ -8,14 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from palier.sla.business_time import ZERO, Calendar
+from palier.sla.business_time import MAX_SPAN_DAYS, ZERO, Calendar
 
 UTC = dt.UTC
 
 
 def _days_from(moment: dt.datetime, calendar: Calendar) -> Iterator[dt.date]:
     day = moment.astimezone(calendar.tz).date() - dt.timedelta(days=1)
-    for _ in range(366 * 10):
+    for _ in range(MAX_SPAN_DAYS + 2):
         yield day
         day += dt.timedelta(days=1)
 

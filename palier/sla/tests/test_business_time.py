@@ -179,6 +179,17 @@ def test_running_sums_agree_with_walking_day_by_day(a, b, amount):
     assert business_time_between(lo, hi, fresh) == walk_between(lo, hi, CAL_CLOSED)
 
 
+def test_time_between_reaches_back_to_requests_opened_decades_ago():
+    """A desk moving in imports requests from 1990 on; one still open counts its time since."""
+    from palier.sla.tests.reference_business_time import walk_between
+
+    fresh = Calendar(tz=ZH, hours=OFFICE_HOURS, closed=CAL.closed)
+    opened, now = zh(1990, 1, 3, 9), zh(2026, 12, 7, 9)
+    assert business_time_between(opened, now, fresh) == walk_between(opened, now, CAL)
+    with pytest.raises(ValueError):
+        business_time_between(opened, zh(9999, 12, 30, 9), fresh)
+
+
 def test_a_calendar_re_anchored_by_an_earlier_day_still_answers_the_same():
     later, earlier = zh(2026, 12, 24, 16), zh(2024, 2, 1, 9)
     fresh = Calendar(tz=ZH, hours=OFFICE_HOURS, closed=CAL.closed)
