@@ -237,7 +237,13 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
     if not all(isinstance(c, dict) for c in found):
         ticket.problems.append(("comments", _("Some of its comments are not JSON objects.")))
         found = [c for c in found if isinstance(c, dict)]
-    for number, comment in enumerate(sorted(found, key=lambda c: str(c.get("created_at"))), 1):
+    found = sorted(found, key=lambda c: str(c.get("created_at")))
+    if found and found[0].get("public") is not True:
+        # Zendesk's description is the text of the first comment, whatever its visibility: a
+        # ticket opened with an internal note has that note as its description. The customer
+        # reads the description, so it stays empty; the note comes in as an internal one.
+        ticket.description = ""
+    for number, comment in enumerate(found, 1):
         try:
             when = parse_instant(str(comment.get("created_at") or "")) or ticket.created_at
         except ValueError as exc:

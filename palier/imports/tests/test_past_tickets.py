@@ -219,6 +219,28 @@ def test_a_zendesk_comment_is_public_only_when_its_public_flag_is_the_json_true(
     assert [c.public for c in ticket.comments] == [True]
 
 
+@pytest.mark.parametrize("flag", [False, "false", None])
+def test_a_zendesk_ticket_opened_with_an_internal_note_shows_the_customer_no_description(flag):
+    """Zendesk's description is its first comment's text: an internal first comment stays a
+    note for staff, and the description the customer reads stays empty."""
+    import json
+    from io import BytesIO
+
+    from palier.imports.past.zendesk import read_zendesk
+
+    data = json.loads(_zendesk_bytes([]))
+    first = data["tickets"][0]["comments"][0]
+    if flag is None:
+        del first["public"]
+    else:
+        first["public"] = flag
+    [ticket] = read_zendesk([("p.json", BytesIO(json.dumps(data).encode()))])
+    assert ticket.description == ""
+    assert [(c.body, c.public) for c in ticket.comments] == [("First words", False)]
+    [ticket] = read_zendesk([("p.json", BytesIO(_zendesk_bytes([])))])
+    assert ticket.description == "First words" and ticket.comments == []
+
+
 def test_jira_comments_are_public_only_when_asked_with_a_true_option():
     from palier.imports.past.actions import read
 
