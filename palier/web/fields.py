@@ -23,3 +23,34 @@ class LineField(forms.CharField):
         if not cleaned:
             raise forms.ValidationError(self.error_messages["invisible"], code="invisible")
         return cleaned
+
+
+def _digits_only(value: Any) -> Any:
+    """An id as a form sends it is its ASCII digits alone. Python's int() reads "1_0" as 10,
+    " 7" as 7 and "١٠" as 10, so Django's choice fields took those for other objects' ids."""
+    if isinstance(value, str) and value not in ("",) and not (value.isascii() and value.isdigit()):
+        raise forms.ValidationError(
+            forms.ModelChoiceField.default_error_messages["invalid_choice"], code="invalid_choice"
+        )
+    return value
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A menu of objects whose submitted key must be an id written in ASCII digits."""
+
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(_digits_only(value))
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several objects, each key an id written in ASCII digits."""
+
+    def _check_values(self, value: Any) -> Any:
+        for key in value or ():
+            if isinstance(key, str) and not (key.isascii() and key.isdigit()):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": key},
+                )
+        return super()._check_values(value)

@@ -22,7 +22,7 @@ from palier.policy import RequestType
 from palier.tickets import labels
 from palier.tickets.models import Criticality
 from palier.tickets.states import Status
-from palier.web.fields import LineField
+from palier.web.fields import IdChoiceField, LineField
 
 TYPE_CHOICES = [(code.value, labels.request_type(code.value).label) for code in RequestType]
 
@@ -96,14 +96,14 @@ class QueueFilterForm(forms.Form):
 
     queue = forms.CharField(required=False)
     q = forms.CharField(required=False, max_length=200, label=_("Search"))
-    customer = forms.ModelChoiceField(
+    customer = IdChoiceField(
         Customer.objects.only("id", "name"),
         required=False,
         label=_("Customer"),
         empty_label=_("All customers"),
         widget=FastSelect,
     )
-    module = forms.ModelChoiceField(
+    module = IdChoiceField(
         Module.objects.only("id", "name"),
         required=False,
         label=_("Module"),
@@ -222,8 +222,8 @@ class AcceptRefusedForm(VersionedForm):
 class NewTicketForm(forms.Form):
     """A request taken on the phone, on behalf of a customer's contact."""
 
-    customer = forms.ModelChoiceField(Customer.objects.all(), label=_("Customer"))
-    contact = forms.ModelChoiceField(
+    customer = IdChoiceField(Customer.objects.all(), label=_("Customer"))
+    contact = IdChoiceField(
         User.objects.none(),
         required=False,
         label=_("Contact"),
@@ -232,10 +232,10 @@ class NewTicketForm(forms.Form):
     type = forms.ChoiceField(
         choices=[("", _("To qualify later")), *TYPE_CHOICES], required=False, label=_("Type")
     )
-    module = forms.ModelChoiceField(
+    module = IdChoiceField(
         Module.objects.all(), required=False, label=_("Module"), empty_label=_("Not known")
     )
-    customization = forms.ModelChoiceField(
+    customization = IdChoiceField(
         Customization.objects.none(),
         required=False,
         label=_("Customization"),

@@ -10,6 +10,7 @@ from palier.accounts.models import User
 from palier.tickets import labels
 from palier.tickets.states import Status
 from palier.web.agent.forms import staff_users
+from palier.web.fields import IdChoiceField
 from palier.workspace.macros import VARIABLES
 from palier.workspace.models import AssigneeEffect, Macro, MacroScope, Team
 
@@ -19,7 +20,7 @@ class MacroForm(forms.Form):
     scope = forms.ChoiceField(
         label=_("Shared with"), choices=MacroScope.choices, widget=forms.RadioSelect
     )
-    team = forms.ModelChoiceField(Team.objects.none(), required=False, label=_("Team"))
+    team = IdChoiceField(Team.objects.none(), required=False, label=_("Team"))
     internal = forms.BooleanField(
         required=False, label=_("Write an internal note instead of a public reply")
     )
@@ -27,7 +28,7 @@ class MacroForm(forms.Form):
     set_assignee = forms.ChoiceField(
         label=_("Then assign"), choices=AssigneeEffect.choices, required=False
     )
-    assignee = forms.ModelChoiceField(User.objects.none(), required=False, label=_("Colleague"))
+    assignee = IdChoiceField(User.objects.none(), required=False, label=_("Colleague"))
     tag = forms.CharField(label=_("Then add the tag"), max_length=40, required=False)
 
     def __init__(self, *args, user: User, **kwargs):

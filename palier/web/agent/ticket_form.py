@@ -19,6 +19,7 @@ from palier.tickets import labels
 from palier.tickets.models import Criticality, Ticket
 from palier.tickets.states import STAFF, Status, allowed_targets
 from palier.web.agent.forms import staff_users, use_fast_selects
+from palier.web.fields import IdChoiceField
 from palier.workspace.actions import COMPOSE_KINDS
 
 FORM_ID = "ticket-form"
@@ -108,10 +109,10 @@ class TicketForm(forms.Form):
     tag = forms.CharField(label=_("Add a tag"), required=False, max_length=40)
     # The properties panel.
     type = forms.ChoiceField(label=_("Type"), required=False)
-    module = forms.ModelChoiceField(
+    module = IdChoiceField(
         Module.objects.all(), required=False, label=_("Module"), empty_label=_("Not known")
     )
-    customization = forms.ModelChoiceField(
+    customization = IdChoiceField(
         Customization.objects.none(),
         required=False,
         label=_("Customization"),
@@ -120,7 +121,7 @@ class TicketForm(forms.Form):
     criticality = forms.ChoiceField(label=_("Criticality"), choices=Criticality.choices)
     finding = forms.ChoiceField(label=_("Diagnosis"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
-    assignee = forms.ModelChoiceField(
+    assignee = IdChoiceField(
         User.objects.none(), required=False, label=_("Assignee"), empty_label=_("Nobody")
     )
     reason = forms.CharField(

@@ -12,6 +12,7 @@ from palier.accounts.models import User
 from palier.audit import queries
 from palier.lib.errors import DomainError
 from palier.web.access import manager_required
+from palier.web.fields import IdChoiceField
 
 
 class FilterForm(forms.Form):
@@ -19,7 +20,7 @@ class FilterForm(forms.Form):
     object_id = forms.RegexField(
         label=_("Record number"), regex=r"^[A-Za-z0-9_-]{1,64}$", required=False
     )
-    actor = forms.ModelChoiceField(
+    actor = IdChoiceField(
         label=_("Changed by"),
         queryset=User.objects.filter(customer__isnull=True).order_by("username"),
         required=False,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from palier.billing.models import Activity
+from palier.web.fields import IdChoiceField
 from palier.web.widgets import IsoDateInput
 
 
@@ -47,7 +48,7 @@ class TimerForm(forms.Form):
 class RunForm(forms.Form):
     period_start = forms.DateField(label=_("From"), widget=IsoDateInput())
     period_end = forms.DateField(label=_("To"), widget=IsoDateInput())
-    customer = forms.ModelChoiceField(
+    customer = IdChoiceField(
         label=_("Customer"), queryset=None, required=False, empty_label=_("All customers")
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from palier.customers.models import Customer, Module, Product
 from palier.dashboards.filters import MAX_DAYS, Filters
+from palier.web.fields import IdChoiceField
 from palier.web.widgets import IsoDateInput
 from palier.workspace.models import Team
 from palier.workspace.queries import team_member_ids
@@ -27,25 +28,25 @@ class DashboardForm(forms.Form):
         label=_("From"), required=False, widget=IsoDateInput(), validators=_BOUNDS
     )
     end = forms.DateField(label=_("To"), required=False, widget=IsoDateInput(), validators=_BOUNDS)
-    customer = forms.ModelChoiceField(
+    customer = IdChoiceField(
         Customer.objects.only("id", "name"),
         required=False,
         label=_("Customer"),
         empty_label=_("All customers"),
     )
-    product = forms.ModelChoiceField(
+    product = IdChoiceField(
         Product.objects.only("id", "name"),
         required=False,
         label=_("Product"),
         empty_label=_("All products"),
     )
-    module = forms.ModelChoiceField(
+    module = IdChoiceField(
         Module.objects.only("id", "name"),
         required=False,
         label=_("Module"),
         empty_label=_("All modules"),
     )
-    team = forms.ModelChoiceField(
+    team = IdChoiceField(
         Team.objects.only("id", "name"),
         required=False,
         label=_("Team"),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from palier.customers.models import Product
 from palier.engineering.models import OPEN_DEFECT_STATUSES, Defect, DefectStatus, Severity
-from palier.web.fields import LineField
+from palier.web.fields import IdChoiceField, IdMultipleChoiceField, LineField
 
 
 class DefectForm(forms.Form):
@@ -30,9 +30,9 @@ def _translated_notes(label) -> forms.CharField:
 
 
 class PatchForm(forms.Form):
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.all())
+    product = IdChoiceField(label=_("Product"), queryset=Product.objects.all())
     number = forms.CharField(label=_("Version number"), max_length=40)
-    defects = forms.ModelMultipleChoiceField(
+    defects = IdMultipleChoiceField(
         label=_("Defects it fixes"),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from palier.customers.models import Module
 from palier.knowledge.models import ArticleVisibility
+from palier.web.fields import IdChoiceField
 
 
 class ArticleSettingsForm(forms.Form):
     visibility = forms.ChoiceField(label=_("Who may read it"), choices=ArticleVisibility.choices)
-    module = forms.ModelChoiceField(
+    module = IdChoiceField(
         label=_("Module"),
         queryset=Module.objects.select_related("product"),
         required=False,

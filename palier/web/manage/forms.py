@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from palier.accounts.models import Role
 from palier.customers.models import Customer
+from palier.web.fields import IdChoiceField
 
 
 class IsoDateInput(forms.DateInput):
@@ -28,7 +29,7 @@ class PersonForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    customer = forms.ModelChoiceField(
+    customer = IdChoiceField(
         label=_("Customer"),
         queryset=Customer.objects.none(),
         required=False,
@@ -85,8 +86,8 @@ class ProductForm(forms.Form):
 
 
 class InstallationForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
-    version = forms.ModelChoiceField(label=_("Version"), queryset=None)
+    customer = IdChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    version = IdChoiceField(label=_("Version"), queryset=None)
     environment = forms.CharField(
         label=_("Environment"), max_length=40, initial="production", required=False
     )

@@ -17,7 +17,7 @@ from palier.policy import RequestType
 from palier.tickets.attachments import ALLOWED_TYPES, check_attachment, clean_filename
 from palier.tickets.models import CRITICALITY_DEFINITIONS, Criticality
 from palier.tickets.states import CUSTOMER_STATUS_LABELS, Status
-from palier.web.fields import LineField
+from palier.web.fields import IdChoiceField, LineField
 
 MAX_FILES = 10
 
@@ -101,20 +101,20 @@ class NewRequestForm(forms.Form):
         choices=[(t.value, TYPE_HELP[t][0]) for t in RequestType],
         widget=forms.RadioSelect,
     )
-    module = forms.ModelChoiceField(
+    module = IdChoiceField(
         label=_("Module"),
         queryset=Module.objects.none(),
         required=False,
         empty_label=_("I don't know / several"),
     )
-    customization = forms.ModelChoiceField(
+    customization = IdChoiceField(
         label=_("This concerns one of our customizations"),
         queryset=Customization.objects.none(),
         required=False,
         empty_label=_("No, the standard software"),
         help_text=_("Pick it if your request is about a change made for your organization."),
     )
-    product_version = forms.ModelChoiceField(
+    product_version = IdChoiceField(
         label=_("Version you use"),
         queryset=ProductVersion.objects.none(),
         required=False,

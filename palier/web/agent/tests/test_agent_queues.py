@@ -403,6 +403,11 @@ def test_a_forged_cursor_of_an_expression_sort_shows_the_first_page(client, worl
         ({"sort": "by-mood"}, "Sort", "Select a valid choice."),
         ({"customer": "x"}, "Customer", "Select a valid choice."),
         ({"customer": "999999"}, "Customer", "Select a valid choice."),
+        # Python's int() reads each of these as an id: a form takes ASCII digits alone.
+        ({"customer": "{a}_{b}"}, "Customer", "Select a valid choice."),
+        ({"customer": " {id}"}, "Customer", "Select a valid choice."),
+        ({"customer": "+{id}"}, "Customer", "Select a valid choice."),
+        ({"customer": "{wide}"}, "Customer", "Select a valid choice."),
         ({"q": "delivery " * 30}, "Search", "Ensure this value has at most 200 characters"),
     ],
 )
@@ -411,6 +416,10 @@ def test_a_bad_queue_filter_is_left_out_alone_and_the_page_says_which(
 ):
     ticket = make_ticket(world.contact_a, subject="Delivery note crash")
     client.force_login(world.agent)
+    other = str(world.customer_b.pk)  # a real id, written as int() reads it but a form must not
+    digits = {"a": other[:-1] or "0", "b": other[-1], "id": other}
+    digits["wide"] = other.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    params = {k: v.format(**digits) if k == "customer" else v for k, v in params.items()}
     for headers in ({}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "ticket-list"}):
         response = client.get(HOME, {"queue": "open", **params}, **headers)
         html = response.content.decode()
