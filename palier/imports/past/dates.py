@@ -19,9 +19,7 @@ _JIRA = re.compile(
 _SWISS = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
-EARLIEST = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
-# A past ticket is past: a day's margin for clocks and time zones, no more.
-LATEST_AHEAD = dt.timedelta(days=1)
+EARLIEST_DAY = dt.date(1990, 1, 1)
 
 
 class InstantOutOfRange(ValueError):
@@ -33,6 +31,18 @@ class InstantOutOfRange(ValueError):
             "“%(value)s” is outside the dates Palier imports: from 1990-01-01 to tomorrow."
         ) % {"value": raw[:40]}
         super().__init__(self.message)
+
+
+def _first_instant() -> dt.datetime:
+    """1990-01-01 at midnight in the desk's time zone, as the message says."""
+    return _aware(dt.datetime.combine(EARLIEST_DAY, dt.time()))
+
+
+def _day_after_tomorrow() -> dt.datetime:
+    """The end of tomorrow in the desk's time zone: a past ticket is past, with a day's
+    margin for the clocks of the tool it comes from, and "tomorrow" is the desk's day."""
+    today = timezone.localdate()
+    return _aware(dt.datetime.combine(today + dt.timedelta(days=2), dt.time()))
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -50,7 +60,7 @@ def parse_instant(text: str) -> dt.datetime | None:
         return None
     value = _parse(raw)
     try:
-        inside = EARLIEST <= value <= timezone.now() + LATEST_AHEAD
+        inside = _first_instant() <= value < _day_after_tomorrow()
     except OverflowError:  # year 1 with an offset east of UTC
         inside = False
     if not inside:

@@ -418,3 +418,20 @@ def test_a_file_that_is_no_text_is_refused_in_words(kind):
     data = b"key,created_at,subject,customer\x81\x8d\n" + b"PK\x03\x04\x81" * 10
     with pytest.raises(UnreadableFile):
         process(kind, [("x.xlsx", BytesIO(data))], {}, write=False)
+
+
+def test_the_date_bounds_are_the_desks_days_as_the_message_says(db):
+    """'From 1990-01-01 to tomorrow' in the desk's time zone: its first minute of 1990 and
+    its last of tomorrow are imported, a minute outside either is not."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from palier.imports.past.dates import InstantOutOfRange, parse_instant
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    assert parse_instant("1990-01-01 00:01") == timezone.make_aware(dt.datetime(1990, 1, 1, 0, 1))
+    assert parse_instant(f"{tomorrow} 23:59") is not None
+    for outside in ("1989-12-31 23:59", f"{tomorrow + dt.timedelta(days=1)} 00:00"):
+        with pytest.raises(InstantOutOfRange):
+            parse_instant(outside)
