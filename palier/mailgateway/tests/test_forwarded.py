@@ -91,3 +91,41 @@ def test_a_mail_forwarded_inside_a_forwarded_mail_is_shown_and_kept_too(world, s
     assert "Betreff: middle" in body and "Betreff: Lieferschein 4711" in body
     files = {a.filename: a.file.read() for a in Attachment.objects.filter(ticket=raw.ticket)}
     assert files == {"middle.eml": middle, "Lieferschein 4711.eml": INNER_HTML}
+
+
+EVIL_INNER = (
+    b"From: Hans <hans.mueller@praezision-bern.example>\r\nSubject: Rechnung\r\n"
+    b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=IN\r\n\r\n"
+    b"--IN\r\nContent-Type: text/plain\r\n\r\nINNER words\r\n"
+    b'--IN\r\nContent-Type: text/html; name="evil.html"\r\n'
+    b'Content-Disposition: attachment; filename="evil.html"\r\n\r\n'
+    b"<script>alert('QAATT')</script>\r\n--IN--"
+)
+
+
+def test_a_forwarded_mail_holding_a_refused_file_is_not_given_to_the_contact(world, smtp):
+    raw = ingest(_forward("anna.a@example.com", EVIL_INNER, "fwd-evil@x"), "test")
+    assert raw.outcome == "new_ticket", raw.error
+    assert "INNER words" in raw.ticket.description
+    for attachment in Attachment.objects.filter(ticket=raw.ticket):
+        assert b"QAATT" not in attachment.file.read(), attachment.filename
+    told = raw.ticket.events.get(kind="mail_attachment_refused").reason
+    assert "evil.html" in told and "Rechnung.eml" in told and "stored mail" in told
+
+
+def test_a_forward_too_deep_to_read_is_not_given_to_the_contact(world, smtp):
+    mail = EVIL_INNER
+    for level in range(9):
+        mail = (
+            (
+                f"From: L{level} <l{level}@alpenkaese.example>\r\nSubject: level {level}\r\n"
+                f"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=L{level}\r\n\r\n"
+                f"--L{level}\r\nContent-Type: message/rfc822\r\n\r\n"
+            ).encode()
+            + mail
+            + f"\r\n--L{level}--".encode()
+        )
+    raw = ingest(_forward("anna.a@example.com", mail, "fwd-deep@x"), "test")
+    assert raw.outcome == "new_ticket", raw.error
+    assert not Attachment.objects.filter(ticket=raw.ticket).exists()
+    assert "level 8.eml" in raw.ticket.events.get(kind="mail_attachment_refused").reason
