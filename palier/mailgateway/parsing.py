@@ -447,8 +447,11 @@ def _forward(walk: _Walk, part: Message, inner: Message, context: tuple) -> None
     raw, root, deadline, depth = context
     subject = _decoded(inner, "Subject")[:300]
     eml = None
-    walk.files_seen += 1
-    if len(walk.files) < walk.max_files:
+    # Only the outermost forward's file: its bytes hold the mails it forwards (kept once
+    # each level, a 2 MB mail 8 levels deep was stored 8 times).
+    if depth == 0:
+        walk.files_seen += 1
+    if depth == 0 and len(walk.files) < walk.max_files:
         # Its own name (Outlook's "Original.eml"), else its subject's.
         stem = _filename(part) or " ".join(subject.replace("\\", "_").split())
         if stem and not stem.lower().endswith(".eml"):

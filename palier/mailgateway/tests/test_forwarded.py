@@ -89,8 +89,32 @@ def test_a_mail_forwarded_inside_a_forwarded_mail_is_shown_and_kept_too(world, s
     body = raw.ticket.description
     assert body.index("MIDDLE words") < body.index("INNER words")
     assert "Betreff: middle" in body and "Betreff: Lieferschein 4711" in body
+    # The outer file's bytes hold the inner mail: kept once.
     files = {a.filename: a.file.read() for a in Attachment.objects.filter(ticket=raw.ticket)}
-    assert files == {"middle.eml": middle, "Lieferschein 4711.eml": INNER_HTML}
+    assert files == {"middle.eml": middle}
+
+
+def test_a_deeply_nested_forward_is_stored_once(world, smtp):
+    mail = INNER_PLAIN
+    for level in range(7):
+        mail = (
+            (
+                f"From: L{level} <l{level}@alpenkaese.example>\r\nSubject: level {level}\r\n"
+                f"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=L{level}\r\n\r\n"
+                f"--L{level}\r\nContent-Type: text/plain\r\n\r\nLEVEL {level} words\r\n"
+                f"--L{level}\r\nContent-Type: message/rfc822\r\n\r\n"
+            ).encode()
+            + mail
+            + f"\r\n--L{level}--".encode()
+        )
+    raw = ingest(_forward("anna.a@example.com", mail, "fwd-deep-ok@x"), "test")
+    assert raw.outcome == "new_ticket", raw.error
+    files = {a.filename: a.file.read() for a in Attachment.objects.filter(ticket=raw.ticket)}
+    assert files == {"level 6.eml": mail}
+    body = raw.ticket.description
+    for level in range(7):
+        assert f"Betreff: level {level}" in body and f"LEVEL {level} words" in body
+    assert "Betreff: Lagerbestand stimmt nicht" in body and "INNER words" in body
 
 
 EVIL_INNER = (
