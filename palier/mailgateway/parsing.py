@@ -438,7 +438,24 @@ def _mail_bytes(raw: bytes, root: Message, part: Message, inner: Message) -> byt
         return str(inner).encode("utf-8", "surrogateescape")
 
 
-# Mails forwarded inside forwarded mails: read this deep, deeper ones kept as files only.
+# A forward whose name would show nothing (a subject of ".", "...", a zero-width space).
+FORWARD_FILENAME = "forwarded-mail.eml"
+
+
+def _eml_name(name: str, subject: str) -> str:
+    """Its own name (Outlook's "Original.eml"), else its subject's, as an .eml file; the
+    fallback when what is left after the desk cleans the name (tickets.attachments
+    .clean_filename drops dots, spaces, invisible and reserved characters) shows nothing."""
+    stem = name or " ".join(subject.replace("\\", "_").split())
+    if stem.lower().endswith(".eml"):
+        stem = stem[:-4]
+    if not any(ch.isprintable() and ch not in ' ."<>|/\\_' for ch in stem):
+        return FORWARD_FILENAME
+    return shorten_filename(stem, FILENAME_CHARS - 4) + ".eml"
+
+
+# Mails forwarded inside forwarded mails: read this deep; a forward holding deeper ones is
+# `unread` (its file is not given to the contact, inbound._files).
 MAX_FORWARD_DEPTH = 8
 
 
@@ -452,12 +469,8 @@ def _forward(walk: _Walk, part: Message, inner: Message, context: tuple) -> None
     if depth == 0:
         walk.files_seen += 1
     if depth == 0 and len(walk.files) < walk.max_files:
-        # Its own name (Outlook's "Original.eml"), else its subject's.
-        stem = _filename(part) or " ".join(subject.replace("\\", "_").split())
-        if stem and not stem.lower().endswith(".eml"):
-            stem = shorten_filename(stem, FILENAME_CHARS - 4) + ".eml"
         eml = ParsedAttachment(
-            filename=stem or f"part-{walk.files_seen}",
+            filename=_eml_name(_filename(part), subject),
             content_type="message/rfc822",
             data=_mail_bytes(raw, root, part, inner),
         )

@@ -153,3 +153,13 @@ def test_a_forward_too_deep_to_read_is_not_given_to_the_contact(world, smtp):
     assert raw.outcome == "new_ticket", raw.error
     assert not Attachment.objects.filter(ticket=raw.ticket).exists()
     assert "level 8.eml" in raw.ticket.events.get(kind="mail_attachment_refused").reason
+
+
+@pytest.mark.parametrize("subject", [b".", b"..", b"...", b"=?utf-8?q?=E2=80=8B?=", b"<>"])
+def test_a_forward_whose_subject_shows_nothing_is_kept_under_a_fallback_name(world, smtp, subject):
+    inner = INNER_PLAIN.replace(b"Subject: Lagerbestand stimmt nicht", b"Subject: " + subject)
+    raw = ingest(_forward("anna.a@example.com", inner, f"fwd-blank-{subject!r}@x"), "test")
+    assert raw.outcome == "new_ticket", raw.error
+    eml = Attachment.objects.get(ticket=raw.ticket)
+    assert eml.filename == "forwarded-mail.eml"
+    assert eml.file.read() == inner
