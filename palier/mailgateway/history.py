@@ -18,6 +18,8 @@ REFUSAL_LABELS = {
     "attachment_too_large": gettext_lazy("too large"),
     "attachment_type_not_allowed": gettext_lazy("type not accepted"),
     "attachment_empty": gettext_lazy("empty"),
+    "forward_holds_refused": gettext_lazy("forwarded mail holding a file not accepted"),
+    "forward_not_read": gettext_lazy("forwarded mail not read to the end"),
 }
 
 

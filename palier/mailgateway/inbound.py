@@ -92,11 +92,13 @@ class Prepared:
 def _files(mail: ParsedMail) -> tuple[list[ParsedAttachment], list[dict], list[str]]:
     """(files the desk accepts, files it refuses, texts of text files it would refuse)."""
     accepted, refused, texts = [], [], []
+    turned_down: set[int] = set()
     for index, item in enumerate(mail.attachments, start=1):
         item.filename = name_for(item, index)
         try:
             check_attachment(item.filename, len(item.data))
         except DomainError as exc:
+            turned_down.add(id(item))
             text_part = item.content_type.startswith("text/") and item.content_type not in (
                 "text/html",
                 "text/calendar",
@@ -108,6 +110,13 @@ def _files(mail: ParsedMail) -> tuple[list[ParsedAttachment], list[dict], list[s
                 refused.append({"filename": item.filename, "code": exc.code})
             continue
         accepted.append(item)
+    # A forwarded mail's bytes carry its files: one that holds a file refused here, or parts
+    # not read, would hand it to the contact anyway. The stored mail keeps it for staff.
+    for item in [f for f in accepted if f.unread or f.holds]:
+        if item.unread or any(id(f) in turned_down for f in item.holds):
+            accepted.remove(item)
+            code = "forward_not_read" if item.unread else "forward_holds_refused"
+            refused.append({"filename": item.filename, "code": code})
     return accepted, refused, texts
 
 

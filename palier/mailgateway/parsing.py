@@ -92,6 +92,10 @@ class ParsedAttachment:
     data: bytes
     inline: bool = False
     content_id: str = ""
+    # A forwarded mail's file: the files found in it, and whether some of its parts were not
+    # read (too deep, past the file cap or the time budget). Its bytes hold them all.
+    holds: list[ParsedAttachment] = field(default_factory=list, repr=False)
+    unread: bool = False
 
     def __post_init__(self) -> None:
         self.filename = shorten_filename(storable(self.filename).replace("/", "_"))
@@ -321,6 +325,7 @@ class _Walk:
     files_seen: int = 0
     parts_left: int = 0
     max_files: int = MAX_FILES
+    unread: bool = False  # a forwarded mail too deep to read
 
 
 def _is_text(ctype: str, disposition: str, name: str) -> bool:
@@ -433,32 +438,55 @@ def _mail_bytes(raw: bytes, root: Message, part: Message, inner: Message) -> byt
         return str(inner).encode("utf-8", "surrogateescape")
 
 
-# Mails forwarded inside forwarded mails: read this deep, deeper ones kept as files only.
+# A forward whose name would show nothing (a subject of ".", "...", a zero-width space).
+FORWARD_FILENAME = "forwarded-mail.eml"
+
+
+def _eml_name(name: str, subject: str) -> str:
+    """Its own name (Outlook's "Original.eml"), else its subject's, as an .eml file; the
+    fallback when what is left after the desk cleans the name (tickets.attachments
+    .clean_filename drops dots, spaces, invisible and reserved characters) shows nothing."""
+    stem = name or " ".join(subject.replace("\\", "_").split())
+    if stem.lower().endswith(".eml"):
+        stem = stem[:-4]
+    if not any(ch.isprintable() and ch not in ' ."<>|/\\_' for ch in stem):
+        return FORWARD_FILENAME
+    return shorten_filename(stem, FILENAME_CHARS - 4) + ".eml"
+
+
+# Mails forwarded inside forwarded mails: read this deep; a forward holding deeper ones is
+# `unread` (its file is not given to the contact, inbound._files).
 MAX_FORWARD_DEPTH = 8
 
 
 def _forward(walk: _Walk, part: Message, inner: Message, context: tuple) -> None:
     """An attached mail: its file, its headers and its text for staff, and its own files."""
     raw, root, deadline, depth = context
-    data = _mail_bytes(raw, root, part, inner)
     subject = _decoded(inner, "Subject")[:300]
-    walk.files_seen += 1
-    if len(walk.files) < walk.max_files:
-        # Its own name (Outlook's "Original.eml"), else its subject's.
-        stem = _filename(part) or " ".join(subject.replace("\\", "_").split())
-        if stem and not stem.lower().endswith(".eml"):
-            stem = shorten_filename(stem, FILENAME_CHARS - 4) + ".eml"
-        walk.files.append(
-            ParsedAttachment(
-                filename=stem or f"part-{walk.files_seen}",
-                content_type="message/rfc822",
-                data=data,
-            )
+    eml = None
+    # Only the outermost forward's file: its bytes hold the mails it forwards (kept once
+    # each level, a 2 MB mail 8 levels deep was stored 8 times).
+    if depth == 0:
+        walk.files_seen += 1
+    if depth == 0 and len(walk.files) < walk.max_files:
+        eml = ParsedAttachment(
+            filename=_eml_name(_filename(part), subject),
+            content_type="message/rfc822",
+            data=_mail_bytes(raw, root, part, inner),
         )
+        walk.files.append(eml)
+    start = len(walk.files)
     if depth >= MAX_FORWARD_DEPTH:
+        walk.unread = True
+        if eml is not None:
+            eml.unread = True
         return
     sub = _Walk(max_files=walk.max_files, files=walk.files)
     _walk_into(sub, inner, (raw, root, deadline, depth + 1))
+    if eml is not None:
+        eml.holds = walk.files[start:]
+        eml.unread = sub.unread or sub.parts_left > 0 or sub.files_seen > len(eml.holds)
+    walk.unread = walk.unread or sub.unread
     text = "\n\n".join(t.strip() for t in [*sub.texts, *sub.other_texts] if t.strip())
     if not text and sub.htmls:
         text = html_to_text(sanitize_html("\n".join(sub.htmls)))

@@ -89,5 +89,77 @@ def test_a_mail_forwarded_inside_a_forwarded_mail_is_shown_and_kept_too(world, s
     body = raw.ticket.description
     assert body.index("MIDDLE words") < body.index("INNER words")
     assert "Betreff: middle" in body and "Betreff: Lieferschein 4711" in body
+    # The outer file's bytes hold the inner mail: kept once.
     files = {a.filename: a.file.read() for a in Attachment.objects.filter(ticket=raw.ticket)}
-    assert files == {"middle.eml": middle, "Lieferschein 4711.eml": INNER_HTML}
+    assert files == {"middle.eml": middle}
+
+
+def test_a_deeply_nested_forward_is_stored_once(world, smtp):
+    mail = INNER_PLAIN
+    for level in range(7):
+        mail = (
+            (
+                f"From: L{level} <l{level}@alpenkaese.example>\r\nSubject: level {level}\r\n"
+                f"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=L{level}\r\n\r\n"
+                f"--L{level}\r\nContent-Type: text/plain\r\n\r\nLEVEL {level} words\r\n"
+                f"--L{level}\r\nContent-Type: message/rfc822\r\n\r\n"
+            ).encode()
+            + mail
+            + f"\r\n--L{level}--".encode()
+        )
+    raw = ingest(_forward("anna.a@example.com", mail, "fwd-deep-ok@x"), "test")
+    assert raw.outcome == "new_ticket", raw.error
+    files = {a.filename: a.file.read() for a in Attachment.objects.filter(ticket=raw.ticket)}
+    assert files == {"level 6.eml": mail}
+    body = raw.ticket.description
+    for level in range(7):
+        assert f"Betreff: level {level}" in body and f"LEVEL {level} words" in body
+    assert "Betreff: Lagerbestand stimmt nicht" in body and "INNER words" in body
+
+
+EVIL_INNER = (
+    b"From: Hans <hans.mueller@praezision-bern.example>\r\nSubject: Rechnung\r\n"
+    b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=IN\r\n\r\n"
+    b"--IN\r\nContent-Type: text/plain\r\n\r\nINNER words\r\n"
+    b'--IN\r\nContent-Type: text/html; name="evil.html"\r\n'
+    b'Content-Disposition: attachment; filename="evil.html"\r\n\r\n'
+    b"<script>alert('QAATT')</script>\r\n--IN--"
+)
+
+
+def test_a_forwarded_mail_holding_a_refused_file_is_not_given_to_the_contact(world, smtp):
+    raw = ingest(_forward("anna.a@example.com", EVIL_INNER, "fwd-evil@x"), "test")
+    assert raw.outcome == "new_ticket", raw.error
+    assert "INNER words" in raw.ticket.description
+    for attachment in Attachment.objects.filter(ticket=raw.ticket):
+        assert b"QAATT" not in attachment.file.read(), attachment.filename
+    told = raw.ticket.events.get(kind="mail_attachment_refused").reason
+    assert "evil.html" in told and "Rechnung.eml" in told and "stored mail" in told
+
+
+def test_a_forward_too_deep_to_read_is_not_given_to_the_contact(world, smtp):
+    mail = EVIL_INNER
+    for level in range(9):
+        mail = (
+            (
+                f"From: L{level} <l{level}@alpenkaese.example>\r\nSubject: level {level}\r\n"
+                f"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=L{level}\r\n\r\n"
+                f"--L{level}\r\nContent-Type: message/rfc822\r\n\r\n"
+            ).encode()
+            + mail
+            + f"\r\n--L{level}--".encode()
+        )
+    raw = ingest(_forward("anna.a@example.com", mail, "fwd-deep@x"), "test")
+    assert raw.outcome == "new_ticket", raw.error
+    assert not Attachment.objects.filter(ticket=raw.ticket).exists()
+    assert "level 8.eml" in raw.ticket.events.get(kind="mail_attachment_refused").reason
+
+
+@pytest.mark.parametrize("subject", [b".", b"..", b"...", b"=?utf-8?q?=E2=80=8B?=", b"<>"])
+def test_a_forward_whose_subject_shows_nothing_is_kept_under_a_fallback_name(world, smtp, subject):
+    inner = INNER_PLAIN.replace(b"Subject: Lagerbestand stimmt nicht", b"Subject: " + subject)
+    raw = ingest(_forward("anna.a@example.com", inner, f"fwd-blank-{subject!r}@x"), "test")
+    assert raw.outcome == "new_ticket", raw.error
+    eml = Attachment.objects.get(ticket=raw.ticket)
+    assert eml.filename == "forwarded-mail.eml"
+    assert eml.file.read() == inner

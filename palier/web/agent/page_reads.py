@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Q, QuerySet
 
 from palier.accounts.models import STAFF_ROLES, User
 from palier.customers.models import Module
@@ -30,9 +31,12 @@ from palier.workspace.queries import TimeSummary
 _COMPILED_FILES_UP_TO = 100
 
 
-def conversation(user: User, ticket: Ticket) -> tuple[list[Message], dict[int, list[Attachment]]]:
-    """The messages a staff member reads on the page, with each one's files (two
-    statements, as the prefetch of `ticket_messages` reads them)."""
+def conversation(
+    user: User, ticket: Ticket
+) -> tuple[list[Message], dict[int | None, list[Attachment]]]:
+    """The messages a staff member reads on the page, with each one's files, and under
+    None the files of no message (the description's: a mailed request's) in one statement
+    (two statements, as the prefetch of `ticket_messages` reads them)."""
     if not user.is_staff_member:
         raise ValueError("the agent's page reads a staff member's conversation")
     messages = all_rows(
@@ -41,16 +45,19 @@ def conversation(user: User, ticket: Ticket) -> tuple[list[Message], dict[int, l
         lambda: ticket_messages(user, ticket).prefetch_related(None),
         known={"ticket": ticket},
     )
-    files: dict[int, list[Attachment]] = {m.pk: [] for m in messages}
-    if not messages:
-        return messages, files
+    files: dict[int | None, list[Attachment]] = {m.pk: [] for m in messages}
+    files[None] = []
     ids = [m.pk for m in messages]
-    if len(ids) <= _COMPILED_FILES_UP_TO:
-        found = all_rows(
-            ("page_files", len(ids)), ids, lambda: Attachment.objects.filter(message__in=ids)
+
+    def build() -> QuerySet[Attachment]:
+        return Attachment.objects.filter(
+            Q(message__in=ids) | Q(ticket=ticket, message__isnull=True)
         )
+
+    if len(ids) <= _COMPILED_FILES_UP_TO:
+        found = all_rows(("page_files", len(ids)), [*ids, ticket.pk], build)
     else:
-        found = list(Attachment.objects.filter(message__in=ids))
+        found = list(build())
     for attachment in found:
         files[attachment.message_id].append(attachment)
     return messages, files

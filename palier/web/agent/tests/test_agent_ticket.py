@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from palier.billing.models import TimeEntry
 from palier.testing.factories import make_customization, make_ticket
 from palier.tickets.actions import do_add_message
+from palier.tickets.attachments import do_attach_file
 from palier.tickets.models import Attachment, Message, TicketEvent
 from palier.tickets.states import Status
 from palier.workspace.actions import do_save_macro
@@ -519,3 +521,18 @@ def test_what_the_customer_reads_is_in_the_contacts_language_not_the_agents(
     assert 'lang="de"' in panel
     # The agent's own reading of the decision stays in the agent's language.
     assert escape(french.headline) in body
+
+
+@pytest.mark.parametrize("messages", [0, 1])
+def test_the_files_of_the_description_are_linked_on_the_desk(
+    client, world, ticket, settings, tmp_path, messages
+):
+    settings.MEDIA_ROOT = tmp_path
+    first = do_attach_file(
+        ticket, ContentFile(b"From: x\r\n\r\nhi", name="Lieferschein.eml"), acting_user=None
+    )
+    for i in range(messages):
+        do_add_message(ticket, acting_user=world.contact_a, body=f"Message {i}")
+    client.force_login(world.agent)
+    page = client.get(url(ticket)).content.decode()
+    assert f'href="/attachments/{first.pk}/">Lieferschein.eml</a>' in page

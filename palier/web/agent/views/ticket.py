@@ -141,6 +141,7 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         "kinds": KIND_LABELS,
         "conversation": conversation,
         "conversation_html": render_messages(conversation, files=files),
+        "description_files": files[None],
         "events": events,
         "history_html": render_events(events, show_codes=user.is_manager),
         "status_label": labels.status(ticket.status),
