@@ -284,3 +284,16 @@ def test_a_run_that_fails_on_an_unexpected_error_says_so_in_words_not_in_python_
     run.refresh_from_db()
     assert run.state == RunState.FAILED
     assert "out of range" not in run.error and str(run.pk) in run.error
+
+
+def test_a_rate_with_three_decimals_or_in_scientific_notation_is_refused_by_column(numbered):
+    data = csv_bytes(
+        "Contract number,Customer number,Start,End,Hourly rate (CHF),Prepaid hours",
+        "K-1,10042,2026-01-01,2026-12-31,180.129,10",
+        "K-2,10042,2026-01-01,2026-12-31,180,1e3",
+    )
+    plan = check("contracts", data, "contracts.csv")
+    assert plan.counts["refused"] == 2
+    problems = [(p.line, p.column, p.message) for p in plan.all_problems]
+    assert (2, "Hourly rate (CHF)", "At most 2 decimals (this one has 3).") in problems
+    assert (3, "Prepaid hours", "“1e3” is not a number: write 185.00.") in problems
