@@ -22,6 +22,16 @@ class CellError(ValueError):
 def text(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, dt.date | dt.time):
+        # Excel turns 2025-01-02, 3:04 or 1/2 typed in a cell into a date of its own; what
+        # was typed is lost, and storing the date as the phone number would hide that.
+        raise CellError(
+            _(
+                "Excel made a date of this cell (%(value)s): format the column as text, "
+                "write the value again, and import the file again."
+            )
+            % {"value": value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value}
+        )
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # a number a workbook stored as 10042.0
     return str(value).strip()

@@ -297,3 +297,23 @@ def test_a_rate_with_three_decimals_or_in_scientific_notation_is_refused_by_colu
     problems = [(p.line, p.column, p.message) for p in plan.all_problems]
     assert (2, "Hourly rate (CHF)", "At most 2 decimals (this one has 3).") in problems
     assert (3, "Prepaid hours", "“1e3” is not a number: write 185.00.") in problems
+
+
+def test_a_date_excel_made_of_a_text_cell_is_a_problem_not_stored_as_that_text(numbered):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Email", "Customer number", "Phone"])
+    sheet.append(["d1@example.com", "10042", dt.datetime(2025, 1, 2, 3, 4)])
+    sheet.append(["d2@example.com", "10042", dt.date(2025, 1, 2)])
+    sheet.append(["d3@example.com", "10042", "+41 22 123 45 67"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    plan = check("contacts", buffer.getvalue(), "contacts.xlsx")
+    problems = {(p.line, p.column): p.message for p in plan.all_problems}
+    assert "Excel made a date" in problems[(2, "Phone")]
+    assert "Excel made a date" in problems[(3, "Phone")]
+    assert plan.counts["refused"] == 2 and plan.counts["create"] == 1
