@@ -317,3 +317,33 @@ def test_a_date_excel_made_of_a_text_cell_is_a_problem_not_stored_as_that_text(n
     assert "Excel made a date" in problems[(2, "Phone")]
     assert "Excel made a date" in problems[(3, "Phone")]
     assert plan.counts["refused"] == 2 and plan.counts["create"] == 1
+
+
+def test_every_problem_of_a_row_is_listed_not_only_the_first(numbered):
+    data = csv_bytes(
+        "Contract number,Customer number,Start,End,Modules",
+        "K-1,99999,31/12/2026,2026-12-31,Nomodule",
+        "K-1,10042,2026-01-01,2025-12-31,",
+    )
+    plan = check("contracts", data, "contracts.csv")
+    problems = [(p.line, p.column) for p in plan.all_problems]
+    assert (2, "Start") in problems
+    assert (2, "Customer number") in problems
+    assert (2, "Modules") in problems
+    assert (3, "End") in problems  # ends before it starts
+    assert (3, "Contract number") in problems  # the same number as line 2
+    contacts = csv_bytes(
+        "Email,Customer number,Language",
+        "new@example.com,99999,xx",
+    )
+    plan = check("contacts", contacts, "contacts.csv")
+    assert [(p.line, p.column) for p in plan.all_problems] == [
+        (2, "Language"),
+        (2, "Customer number"),
+    ]
+    customers = csv_bytes("Customer number,Name,Short code,Language", "C-1,Berg AG,Not A Code,xx")
+    plan = check("customers", customers, "customers.csv")
+    assert [(p.line, p.column) for p in plan.all_problems] == [
+        (2, "Language"),
+        (2, "Short code"),
+    ]
