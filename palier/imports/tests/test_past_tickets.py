@@ -396,3 +396,16 @@ def test_a_file_that_is_no_text_is_refused_in_words(kind):
     data = b"key,created_at,subject,customer\x81\x8d\n" + b"PK\x03\x04\x81" * 10
     with pytest.raises(UnreadableFile):
         process(kind, [("x.xlsx", BytesIO(data))], {}, write=False)
+
+
+def test_a_past_ticket_over_several_lines_is_named_by_the_line_it_starts_on(numbered):
+    from io import BytesIO
+
+    data = (
+        b"key,created_at,subject,customer,message_date,message\n"
+        b"D-1,2025-01-02 10:00,Fine,10042,,Hello\n"
+        b'D-2,1989-12-31,Far,10042,,"Hello\nover\nlines"\n'
+    )
+    report = process("tickets", [("d.csv", BytesIO(data))], {}, write=False,
+                     acting_user=numbered.manager)  # fmt: skip
+    assert any(line == 3 and col == "created_at" for line, col, _m in _problems(report))
