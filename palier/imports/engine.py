@@ -138,11 +138,24 @@ class Kind:
 
 def plan(kind: Kind, table: Table) -> Plan:
     """Read and check every row; nothing is written."""
-    found, unknown = match_headers(table.headers, kind.columns)
+    found, unknown, repeats = match_headers(table.headers, kind.columns)
     notes = [
         _("The column “%(header)s” is not one of this import's and is ignored.")
         % {"header": header}
         for header in unknown
+    ]
+    notes += [
+        _(
+            "The column “%(header)s” (column %(number)s) is “%(first)s” again, already read "
+            "from column %(first_number)s: it is ignored."
+        )
+        % {
+            "header": table.headers[index],
+            "number": index + 1,
+            "first": table.headers[first],
+            "first_number": first + 1,
+        }
+        for index, first in repeats
     ]
     headers = {column.key: table.headers[index] for index, column in found.items()}
     problems = [

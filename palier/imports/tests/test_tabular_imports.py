@@ -347,3 +347,12 @@ def test_every_problem_of_a_row_is_listed_not_only_the_first(numbered):
         (2, "Language"),
         (2, "Short code"),
     ]
+
+
+def test_a_column_given_twice_is_said_to_be_twice_not_unknown(numbered):
+    data = csv_bytes("Customer number,Name,Nom", "C-9409,First,Second")
+    plan = check("customers", data, "customers.csv")
+    assert plan.notes == [
+        "The column “Nom” (column 3) is “Name” again, already read from column 2: it is ignored."
+    ]
+    assert plan.rows[0].values["name"] == "First"
