@@ -409,3 +409,24 @@ def test_a_past_ticket_over_several_lines_is_named_by_the_line_it_starts_on(numb
     report = process("tickets", [("d.csv", BytesIO(data))], {}, write=False,
                      acting_user=numbered.manager)  # fmt: skip
     assert any(line == 3 and col == "created_at" for line, col, _m in _problems(report))
+
+
+@pytest.mark.parametrize(
+    ("kind", "names"),
+    [
+        ("jira", ["jira_service_management.csv"]),
+        ("tickets", ["generic_tickets.csv"]),
+        ("zendesk", ["zendesk_incremental_tickets.json", "zendesk_incremental_ticket_events.json"]),
+    ],
+)
+def test_the_progress_at_the_end_of_a_run_reads_all_done(numbered, kind, names):
+    calls: list[tuple[int, int]] = []
+    files = [(name, (SAMPLES / name).open("rb")) for name in names]
+    try:
+        process(kind, files, {}, write=False, acting_user=numbered.manager,
+                progress=lambda done, total: calls.append((done, total)))  # fmt: skip
+    finally:
+        for _name, f in files:
+            f.close()
+    done, total = calls[-1]
+    assert total > 0 and done == total
