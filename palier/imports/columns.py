@@ -32,22 +32,29 @@ def _norm(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", fold(header.replace("*", ""))).strip()
 
 
-def match_headers(headers: list[str], columns: list[Column]) -> tuple[dict[int, Column], list[str]]:
+def match_headers(
+    headers: list[str], columns: list[Column]
+) -> tuple[dict[int, Column], list[str], list[tuple[int, int]]]:
     """Which column of the file is which (by its header in any of the four languages, or
-    its key), and the headers not recognised."""
+    its key), the headers not recognised, and the columns that repeat one read already
+    (as pairs of indexes: the repeat, the one read)."""
     known: dict[str, Column] = {}
     for column in columns:
         for name in (column.key, *(column.header(lang) for lang in LANGUAGES)):
             known.setdefault(_norm(name), column)
     found: dict[int, Column] = {}
     unknown: list[str] = []
-    taken: set[str] = set()
+    repeats: list[tuple[int, int]] = []
+    taken: dict[str, int] = {}
     for index, header in enumerate(headers):
         column = known.get(_norm(header))
-        if column is None or column.key in taken:
+        if column is None:
             if header.strip():
                 unknown.append(header)
             continue
+        if column.key in taken:
+            repeats.append((index, taken[column.key]))
+            continue
         found[index] = column
-        taken.add(column.key)
-    return found, unknown
+        taken[column.key] = index
+    return found, unknown, repeats

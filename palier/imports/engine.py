@@ -111,7 +111,8 @@ class Kind:
 
     def check(self, row: Row, context: Any) -> None:
         """Resolve references, set `row.target` (what is on file, or None) and
-        `row.changes`; add problems with `self.problem(row, column_key, message)`."""
+        `row.changes`; add problems with `self.problem(row, column_key, message)`. A cell
+        refused already is None here: check what does not depend on it."""
         raise NotImplementedError
 
     def apply(self, row: Row, context: Any, acting_user) -> None:
@@ -126,6 +127,8 @@ class Kind:
         header = row.values.get("_headers", {}).get(key) or (
             self.column(key).header("en") if key else ""
         )
+        if key and row.values.get(key) is None and any(p.column == header for p in row.problems):
+            return  # a cell already refused: what follows from it being empty is no news
         row.problems.append(Problem(row.line, header, str(message)))
 
     @staticmethod
@@ -135,11 +138,24 @@ class Kind:
 
 def plan(kind: Kind, table: Table) -> Plan:
     """Read and check every row; nothing is written."""
-    found, unknown = match_headers(table.headers, kind.columns)
+    found, unknown, repeats = match_headers(table.headers, kind.columns)
     notes = [
         _("The column “%(header)s” is not one of this import's and is ignored.")
         % {"header": header}
         for header in unknown
+    ]
+    notes += [
+        _(
+            "The column “%(header)s” (column %(number)s) is “%(first)s” again, already read "
+            "from column %(first_number)s: it is ignored."
+        )
+        % {
+            "header": table.headers[index],
+            "number": index + 1,
+            "first": table.headers[first],
+            "first_number": first + 1,
+        }
+        for index, first in repeats
     ]
     headers = {column.key: table.headers[index] for index, column in found.items()}
     problems = [
@@ -173,8 +189,9 @@ def plan(kind: Kind, table: Table) -> Plan:
     _mark_duplicates(kind, rows)
     context = kind.load(rows)
     for row in rows:
-        if not row.problems:
-            kind.check(row, context)
+        # Checked even with cells refused, so that every problem of a row is listed at once;
+        # `check` passes over a refused (None) value.
+        kind.check(row, context)
         if row.problems:
             row.outcome = Outcome.REFUSED
         elif row.target is None:
@@ -187,7 +204,7 @@ def plan(kind: Kind, table: Table) -> Plan:
 def _mark_duplicates(kind: Kind, rows: list[Row]) -> None:
     first: dict[tuple, int] = {}
     for row in rows:
-        if row.problems:
+        if any(row.values.get(k) in (None, "") for k in kind.key_columns):
             continue
         key = tuple(_key_part(row.values.get(k)) for k in kind.key_columns)
         if key in first:

@@ -163,9 +163,13 @@ def read_csv(data: bytes) -> Table:
         raise UnreadableFile(_("The file is empty."))
 
     def rows() -> Iterator[tuple[int, list[object]]]:
+        # The line a record starts on: a quoted cell may run over several lines, and
+        # `line_num` is where the record ends.
+        start = reader.line_num + 1
         for cells in lines:
             if any(c.strip() for c in cells):
-                yield reader.line_num, list(cells)
+                yield start, list(cells)
+            start = reader.line_num + 1
 
     return Table(
         headers=[h.strip() for h in headers],

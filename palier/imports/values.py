@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from palier.lib.text import fold
 from palier.lib.words import words as _  # said again in each reader's language
@@ -22,6 +22,16 @@ class CellError(ValueError):
 def text(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, dt.date | dt.time):
+        # Excel turns 2025-01-02, 3:04 or 1/2 typed in a cell into a date of its own; what
+        # was typed is lost, and storing the date as the phone number would hide that.
+        raise CellError(
+            _(
+                "Excel made a date of this cell (%(value)s): format the column as text, "
+                "write the value again, and import the file again."
+            )
+            % {"value": value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value}
+        )
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # a number a workbook stored as 10042.0
     return str(value).strip()
@@ -71,25 +81,35 @@ def _bad_date(raw: str):
     )
 
 
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
 def decimal(value: object, *, minimum: Decimal = Decimal(0), maximum: Decimal = Decimal(100_000)):
-    """1234.50, 1'234.50 (Swiss thousands), 1234,50 (a decimal comma) or a workbook's number."""
+    """1234.50, 1'234.50 (Swiss thousands), 1234,50 (a decimal comma) or a workbook's number.
+    Never rounded: an amount with more than two decimals is a problem, not a guess; nor
+    1e3, inf or nan, which Python reads but no office means as an amount."""
     if value in (None, ""):
         return None
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+    if isinstance(value, float):
+        # A formula's float noise (165.00000000000003) is no decimal anyone wrote.
+        number = Decimal(str(round(value, 9)))
+    elif isinstance(value, int | Decimal) and not isinstance(value, bool):
         number = Decimal(str(value))
     else:
         raw = text(value).replace("'", "").replace("’", "").replace(" ", "").replace("\u202f", "")
         raw = raw.removeprefix("CHF").strip()
         if raw.count(",") == 1 and "." not in raw:
             raw = raw.replace(",", ".")
-        try:
-            number = Decimal(raw)
-        except InvalidOperation:
+        if not _PLAIN_NUMBER.match(raw):
             raise CellError(
                 _("“%(value)s” is not a number: write 185.00.") % {"value": text(value)[:40]}
-            ) from None
+            )
+        number = Decimal(raw)
     if not number.is_finite() or not minimum <= number <= maximum:
         raise CellError(_("A number from %(min)s to %(max)s.") % {"min": minimum, "max": maximum})
+    places = -number.normalize().as_tuple().exponent
+    if places > 2:
+        raise CellError(_("At most 2 decimals (this one has %(count)s).") % {"count": places})
     return number.quantize(Decimal("0.01"))
 
 

@@ -58,10 +58,11 @@ class ContactKind(Kind):
 
     def check(self, row: Row, context) -> None:
         v = row.values
-        row.label = v["email"]
-        customer = context["customers"].get(v["customer"].casefold())
+        row.label = v["email"] or ""
+        customer = context["customers"].get((v["customer"] or "").casefold())
         if customer is None:
             self.problem(row, "customer", _("No customer has this number."))
+        if row.problems:
             return
         wanted = {k: v[k] for k in self.FIELDS if k in v and v[k] is not None}
         if "first_name" in wanted or "last_name" in wanted:

@@ -83,6 +83,8 @@ class CustomerKind(Kind):
     def check(self, row: Row, context) -> None:
         v = row.values
         row.label = f"{v['name']} ({v['reference']})"
+        if v["reference"] is None or v["name"] is None:
+            return  # refused cells: the short code is made of these
         target = context["by_number"].get(v["reference"].casefold())
         wanted = {k: v[k] for k in self.FIELDS if v.get(k) not in (None,) and k in v}
         if target is None:
@@ -97,7 +99,8 @@ class CustomerKind(Kind):
             if code in context["codes"]:
                 self.problem(row, "code", _("Another customer has this short code."))
                 return
-            context["codes"].add(code)
+            if not row.problems:  # a refused row keeps no code from the rows after it
+                context["codes"].add(code)
             row.changes = {"code": code, "reference": v["reference"], **wanted}
         else:
             row.target = target
@@ -181,8 +184,8 @@ class ContractKind(Kind):
 
     def check(self, row: Row, context) -> None:
         v = row.values
-        row.label = v["reference"]
-        customer = context["customers"].get(v["customer"].casefold())
+        row.label = v["reference"] or ""
+        customer = context["customers"].get((v["customer"] or "").casefold())
         if customer is None:
             self.problem(row, "customer", _("No customer has this number."))
         modules = []
@@ -202,7 +205,7 @@ class ContractKind(Kind):
                     % {"value": v["tier"][:40], "tiers": allowed},
                 )
             v["tier"] = code
-        if v["end"] < v["start"]:
+        if v["end"] and v["start"] and v["end"] < v["start"]:
             self.problem(row, "end", _("A contract cannot end before it starts."))
         if row.problems:
             return

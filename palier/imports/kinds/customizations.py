@@ -81,15 +81,15 @@ class CustomizationKind(Kind):
     def check(self, row: Row, context) -> None:
         v = row.values
         row.label = f"{v['module']} / {v['object']}"
-        customer = context["customers"].get(v["customer"].casefold())
-        module = context["modules"].get(v["module"].casefold())
+        customer = context["customers"].get((v["customer"] or "").casefold())
+        module = context["modules"].get((v["module"] or "").casefold())
         if customer is None:
             self.problem(row, "customer", _("No customer has this number."))
         if module is None:
             self.problem(
                 row, "module", _("No module is called “%(name)s”.") % {"name": v["module"]}
             )
-        if v["built_by"] == "customer_authorized" and not v.get("authorization_reference"):
+        if v.get("built_by") == "customer_authorized" and not v.get("authorization_reference"):
             self.problem(
                 row,
                 "authorization_reference",
@@ -157,11 +157,12 @@ class InstallationKind(Kind):
         environment = v.get("environment") or "production"
         v["environment"] = environment
         row.label = f"{v['product']} {v['version']} ({environment})"
-        customer = context["customers"].get(v["customer"].casefold())
-        version = context["versions"].get((v["product"].casefold(), v["version"].casefold()))
+        product, number = (v["product"] or "").casefold(), (v["version"] or "").casefold()
+        customer = context["customers"].get((v["customer"] or "").casefold())
+        version = context["versions"].get((product, number))
         if customer is None:
             self.problem(row, "customer", _("No customer has this number."))
-        if v["product"].casefold() not in context["products"]:
+        if product not in context["products"]:
             self.problem(
                 row,
                 "product",

@@ -118,6 +118,7 @@ def process(
         report.counts["tickets_new"] += len(good)
         return good
 
+    read_so_far = 0
     with bulk_search_indexing() if write else contextlib.nullcontext():
         for batch in group(tickets(), BATCH):
             count_types(report.types, batch)
@@ -129,7 +130,11 @@ def process(
             else:
                 report.counts["comments"] += sum(len(m.ticket.comments) for m in good)
             if progress:
-                progress(min(_position(sources), total), total)
+                # A reader closes its file when done with it: the last position stands.
+                read_so_far = max(read_so_far, min(_position(sources), total))
+                progress(read_so_far, total)
+    if progress:
+        progress(total, total)  # every byte is read: the end reads done/total, not 0%
     return report
 
 

@@ -5,12 +5,29 @@ from __future__ import annotations
 from contextlib import ExitStack
 
 from django.core.management.base import CommandError
+from django.utils.translation import ngettext
 
 from palier.accounts.models import User
 from palier.imports.files import UnreadableFile
 from palier.imports.past.actions import SOURCES, do_map_types, process
 from palier.imports.past.labels import COUNT_LABELS
 from palier.lib.progress import ProgressBar
+
+# The exit code of a dry run that found problems (refused rows or tickets): a script that
+# checks a file before importing it must notice. 1 is a file refused whole, 2 a wrong call.
+CHECK_FOUND_PROBLEMS = 3
+
+
+def check_found_problems(count: int) -> CommandError:
+    return CommandError(
+        ngettext(
+            "The check found %(count)s problem; nothing was written.",
+            "The check found %(count)s problems; nothing was written.",
+            count,
+        )
+        % {"count": count},
+        returncode=CHECK_FOUND_PROBLEMS,
+    )
 
 
 def run_past(command, user: User, options: dict) -> None:
@@ -56,3 +73,5 @@ def run_past(command, user: User, options: dict) -> None:
         counts["tickets_imported"] = counts.pop("tickets_new")
     head = "" if write else "Dry run, nothing written: "
     command.stdout.write(head + ", ".join(f"{COUNT_LABELS[k]} {v}" for k, v in counts.items()))
+    if not write and report.problem_count:
+        raise check_found_problems(report.problem_count)

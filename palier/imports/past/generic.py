@@ -55,9 +55,11 @@ def read_generic(binary: BinaryIO) -> Iterator[PastTicket | ReadProblem]:
     current: PastTicket | None = None
     seen: set[str] = set()
     line = 1
+    start = reader.line_num + 2  # the header was read apart
     try:
         for cells in csv_rows(reader, offset=1):
-            line = reader.line_num + 1  # the header was read apart
+            # A record may run over several lines: it is named by its first.
+            line, start = start, reader.line_num + 2
             if not any(c.strip() for c in cells):
                 continue
             row = {name: (cells[i].strip() if i < len(cells) else "") for name, i in index.items()}

@@ -84,9 +84,10 @@ def read_jira(
     # Jira Cloud names a comment's author by account id; the same file names many people
     # beside their id (assignee, reporter, creator), which gives the comments their names.
     names: dict[str, str] = {}
+    start = reader.line_num + 1  # a record may run over several lines: named by its first
     try:
         for cells in rows:
-            line = reader.line_num
+            line, start = start, reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue
             for person in ("Assignee", "Reporter", "Creator", "Project lead"):

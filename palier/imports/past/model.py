@@ -15,6 +15,8 @@ class PastComment:
     author_ref: str = ""  # the tool's own id of the author (a Jira account id)
     public: bool | None = None  # None: the tool does not say
     from_requester: bool = False  # written by the ticket's requester
+    channel: str = ""  # the message's own channel ("phone" for a call); "" is the ticket's
+    activity: str = "message"  # tickets.models.Activity ("phone_call" for a call's note)
 
 
 @dataclass

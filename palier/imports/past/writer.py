@@ -90,7 +90,8 @@ def write_batch(
                     pk, author.id if author else None,
                     (author.name if author else comment.author_name or comment.author_email
                      or comment.author_ref)[:200],
-                    comment.body, "", is_internal, t.channel, "message",
+                    comment.body, "", is_internal, comment.channel or t.channel,
+                    comment.activity,
                     _from_customer(comment, author), comment.created_at,
                 ))  # fmt: skip
                 (internal if is_internal else public).append(comment.body)

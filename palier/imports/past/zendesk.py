@@ -155,10 +155,13 @@ def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | R
                     organizations[org_id] = org
             for event in _objects(doc, "ticket_events", where, problems):
                 for child in _objects(event, "child_events", where, problems):
-                    if child.get("event_type", child.get("type")) == "Comment":
+                    kind = child.get("event_type", child.get("type"))
+                    if kind in COMMENTS:
                         comments[_id(event.get("ticket_id"))].append(
                             {"created_at": event.get("created_at"), **child}
                         )
+                    elif str(kind).endswith("Comment"):  # a channel's comment of its own
+                        problems.append(_unread_comment(event.get("ticket_id"), kind, line))
             for index, ticket in enumerate(_objects(doc, "tickets", where, [])):
                 _keep_newest(newest, ticket, (file_name, line, index))
             found_tickets = found_tickets or bool(doc.get("tickets"))
@@ -176,6 +179,39 @@ def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | R
                 yield _ticket(ticket, line, file_name, users, organizations, comments)
             yield from problems
             problems.clear()
+
+
+# Comment events imported: a comment, and a call (its note, transcription and recording).
+COMMENTS = ("Comment", "VoiceComment")
+
+
+def _unread_comment(ticket_id: object, kind: object, line: int) -> ReadProblem:
+    return ReadProblem(
+        line,
+        "child_events",
+        _("Ticket %(ticket)s: its %(kind)s event is not imported; copy it by hand if needed.")
+        % {"ticket": str(ticket_id)[:40], "kind": str(kind)[:40]},
+    )
+
+
+def _call_note(comment: dict, body: str) -> str:
+    """A Zendesk call (VoiceComment) as a phone note: its text, who called whom, how long,
+    the transcription and the recording's address, as far as the export has them."""
+    data = comment.get("data") if isinstance(comment.get("data"), dict) else {}
+    lines = [body.strip()] if body.strip() else [str(_("Phone call"))]
+    facts = (
+        (_("Caller"), comment.get("formatted_from") or data.get("from")),
+        (_("Called number"), comment.get("formatted_to") or data.get("to")),
+        (_("Duration (seconds)"), data.get("call_duration")),
+        (_("Recording"), data.get("recording_url")),
+    )
+    for label, value in facts:
+        if value not in (None, "") and str(value) not in body:
+            lines.append(f"{label}: {value}")
+    transcription = str(data.get("transcription_text") or "").strip()
+    if transcription and transcription not in body:
+        lines += ["", f"{_('Transcription')}:", transcription]
+    return "\n".join(lines)
 
 
 def _keep_newest(newest: dict, ticket: dict, place: tuple) -> None:
@@ -251,7 +287,10 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
             ticket.problems.append(("comments", bad_date(exc, unread)))
             continue
         body = str(comment.get("plain_body") or comment.get("body") or "")
-        if number == 1 and body.strip() == ticket.description.strip():
+        voice = comment.get("event_type", comment.get("type")) == "VoiceComment"
+        if voice:
+            body = _call_note(comment, body)
+        elif number == 1 and body.strip() == ticket.description.strip():
             continue  # Zendesk's first comment is the ticket's description
         author = users.get(_id(comment.get("author_id"))) or {}
         ticket.comments.append(
@@ -262,8 +301,11 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
                 author_name=str(author.get("name") or ""),
                 author_ref=str(comment.get("author_id") or ""),
                 # Only JSON true is public: "false", 1 or a missing flag must never show a note.
-                public=comment.get("public") is True,
+                # A call's note and transcription stay internal, whatever its flag.
+                public=comment.get("public") is True and not voice,
                 from_requester=comment.get("author_id") == raw.get("requester_id"),
+                channel="phone" if voice else "",
+                activity="phone_call" if voice else "message",
             )
         )
     return ticket

@@ -42,7 +42,7 @@ def test_semicolons_as_excel_writes_them_in_switzerland():
 def test_a_quoted_cell_keeps_its_separators_and_line_breaks():
     data = b'Name;Description\n"Muster; AG";"line one\nline two"\nNext;x\n'
     rows = list(read_table(data).rows)
-    assert rows == [(3, ["Muster; AG", "line one\nline two"]), (4, ["Next", "x"])]
+    assert rows == [(2, ["Muster; AG", "line one\nline two"]), (4, ["Next", "x"])]
 
 
 def test_a_workbook_is_read_by_its_content_with_its_own_dates():
@@ -113,3 +113,9 @@ def test_an_old_mac_file_ending_its_lines_with_cr_alone_reads_as_any_other():
     table = read_table(b"Customer number,Name\rC-9407,Old Mac\rC-9408,Other\r", "mac.csv")
     assert table.headers == ["Customer number", "Name"] and table.delimiter == ","
     assert list(table.rows) == [(2, ["C-9407", "Old Mac"]), (3, ["C-9408", "Other"])]
+
+
+def test_a_record_over_several_lines_is_named_by_the_line_it_starts_on():
+    data = b'Customer number,Name,Language\nC-1,"Multi\nline\nname",xx\n\nC-2,Ok,yy\n'
+    table = read_table(data, "c.csv")
+    assert [line for line, _cells in table.rows] == [2, 6]

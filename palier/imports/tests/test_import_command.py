@@ -23,12 +23,20 @@ def _call(*args) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
+def _call_refused(*args) -> tuple[str, str, int]:
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("import", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue(), refused.value.returncode
+
+
 def test_a_dry_run_then_the_import_with_a_progress_bar_and_a_summary(numbered, tmp_path):
     path = tmp_path / "kunden.csv"
     path.write_bytes(
         "Kundennummer;Name;Sprache\r\n50001;Berg AG;de\r\n50002;Tal AG;xx\r\n".encode("cp1252")
     )
-    out, err = _call("customers", str(path), "--user", "maria.manager", "--dry-run")
+    out, err, code = _call_refused("customers", str(path), "--user", "maria.manager", "--dry-run")
+    assert code == 3
     assert "Dry run, nothing written: to create 1, to update 0, unchanged 0, refused 1" in out
     assert "line 3, column “Sprache”: A language: en, fr, de or it." in err
     assert not Customer.objects.filter(reference="50001").exists()
@@ -66,3 +74,28 @@ def test_past_tickets_from_the_command_with_a_type_map(numbered):
         TypeMapping.objects.get(source="jira", value="Report a bug").request_type == "malfunction"
     )
     assert Ticket.objects.filter(type="malfunction").count() == 2
+
+
+def test_a_dry_run_that_refuses_rows_exits_with_code_3_so_scripts_notice(numbered, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("Customer number,Name,Language\n50001,Berg AG,de\n50002,Tal AG,xx\n")
+    with pytest.raises(CommandError) as refused:
+        _call("customers", str(path), "--user", "maria.manager", "--dry-run")
+    assert refused.value.returncode == 3
+    path.write_text("Customer number,Name,Language\n50001,Berg AG,de\n")
+    out, _err = _call("customers", str(path), "--user", "maria.manager", "--dry-run")
+    assert "to create 1" in out
+
+
+def test_a_dry_run_of_past_tickets_with_problems_exits_with_code_3(numbered):
+    before = Ticket.objects.count()
+    with pytest.raises(CommandError) as refused:
+        _call(
+            "jira",
+            str(SAMPLES / "jira_service_management.csv"),
+            "--user",
+            "maria.manager",
+            "--dry-run",
+        )
+    assert refused.value.returncode == 3
+    assert Ticket.objects.count() == before

@@ -435,3 +435,87 @@ def test_the_date_bounds_are_the_desks_days_as_the_message_says(db):
     for outside in ("1989-12-31 23:59", f"{tomorrow + dt.timedelta(days=1)} 00:00"):
         with pytest.raises(InstantOutOfRange):
             parse_instant(outside)
+
+
+def test_a_past_ticket_over_several_lines_is_named_by_the_line_it_starts_on(numbered):
+    from io import BytesIO
+
+    data = (
+        b"key,created_at,subject,customer,message_date,message\n"
+        b"D-1,2025-01-02 10:00,Fine,10042,,Hello\n"
+        b'D-2,1989-12-31,Far,10042,,"Hello\nover\nlines"\n'
+    )
+    report = process("tickets", [("d.csv", BytesIO(data))], {}, write=False,
+                     acting_user=numbered.manager)  # fmt: skip
+    assert any(line == 3 and col == "created_at" for line, col, _m in _problems(report))
+
+
+@pytest.mark.parametrize(
+    ("kind", "names"),
+    [
+        ("jira", ["jira_service_management.csv"]),
+        ("tickets", ["generic_tickets.csv"]),
+        ("zendesk", ["zendesk_incremental_tickets.json", "zendesk_incremental_ticket_events.json"]),
+    ],
+)
+def test_the_progress_at_the_end_of_a_run_reads_all_done(numbered, kind, names):
+    calls: list[tuple[int, int]] = []
+    files = [(name, (SAMPLES / name).open("rb")) for name in names]
+    try:
+        process(kind, files, {}, write=False, acting_user=numbered.manager,
+                progress=lambda done, total: calls.append((done, total)))  # fmt: skip
+    finally:
+        for _name, f in files:
+            f.close()
+    done, total = calls[-1]
+    assert total > 0 and done == total
+
+
+def test_a_zendesk_voice_comment_is_imported_as_an_internal_phone_note():
+    import json
+    from io import BytesIO
+
+    from palier.imports.past.zendesk import read_zendesk
+
+    page = json.loads(_zendesk_bytes([]))
+    del page["tickets"][0]["comments"]
+    events = {"ticket_events": [
+        {"ticket_id": 9100, "created_at": "2025-05-01T11:00:00Z", "child_events": [
+            {"event_type": "VoiceComment", "author_id": 2, "public": True,
+             "body": "Inbound call", "formatted_from": "+41 22 123 45 67",
+             "data": {"transcription_text": "The invoice run stops.", "call_duration": 95}},
+        ]},
+        {"ticket_id": 9100, "created_at": "2025-05-01T12:00:00Z", "child_events": [
+            {"event_type": "FacebookComment", "author_id": 2, "body": "Hi"},
+        ]},
+    ]}  # fmt: skip
+    items = list(read_zendesk([
+        ("t.json", BytesIO(json.dumps(page).encode())),
+        ("e.json", BytesIO(json.dumps(events).encode())),
+    ]))  # fmt: skip
+    [ticket] = [i for i in items if not hasattr(i, "message")]
+    [call] = ticket.comments
+    assert (call.public, call.channel, call.activity) == (False, "phone", "phone_call")
+    assert "Inbound call" in call.body and "The invoice run stops." in call.body
+    assert "+41 22 123 45 67" in call.body and "95" in call.body
+    [problem] = [i for i in items if hasattr(i, "message")]
+    assert "9100" in problem.message and "FacebookComment" in problem.message
+
+
+def test_a_zendesk_call_is_written_as_an_internal_phone_note(numbered):
+    import json
+    from io import BytesIO
+
+    from palier.tickets.models import Message
+
+    page = json.loads(_zendesk_bytes([
+        {"type": "VoiceComment", "author_id": 2, "public": True, "body": "Outbound call",
+         "created_at": "2025-05-01T11:00:00Z", "data": {"transcription_text": "Fixed."}},
+    ]))  # fmt: skip
+    page["organizations"] = [{"id": 10, "external_id": "10042"}]
+    report = process("zendesk", [("t.json", BytesIO(json.dumps(page).encode()))], {},
+                     write=True, acting_user=numbered.manager)  # fmt: skip
+    assert report.counts["tickets_new"] == 1, report.problems
+    call = Message.objects.get(body__startswith="Outbound call")
+    assert (call.internal, call.channel, call.activity) == (True, "phone", "phone_call")
+    assert "Fixed." in call.body

@@ -284,3 +284,75 @@ def test_a_run_that_fails_on_an_unexpected_error_says_so_in_words_not_in_python_
     run.refresh_from_db()
     assert run.state == RunState.FAILED
     assert "out of range" not in run.error and str(run.pk) in run.error
+
+
+def test_a_rate_with_three_decimals_or_in_scientific_notation_is_refused_by_column(numbered):
+    data = csv_bytes(
+        "Contract number,Customer number,Start,End,Hourly rate (CHF),Prepaid hours",
+        "K-1,10042,2026-01-01,2026-12-31,180.129,10",
+        "K-2,10042,2026-01-01,2026-12-31,180,1e3",
+    )
+    plan = check("contracts", data, "contracts.csv")
+    assert plan.counts["refused"] == 2
+    problems = [(p.line, p.column, p.message) for p in plan.all_problems]
+    assert (2, "Hourly rate (CHF)", "At most 2 decimals (this one has 3).") in problems
+    assert (3, "Prepaid hours", "“1e3” is not a number: write 185.00.") in problems
+
+
+def test_a_date_excel_made_of_a_text_cell_is_a_problem_not_stored_as_that_text(numbered):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Email", "Customer number", "Phone"])
+    sheet.append(["d1@example.com", "10042", dt.datetime(2025, 1, 2, 3, 4)])
+    sheet.append(["d2@example.com", "10042", dt.date(2025, 1, 2)])
+    sheet.append(["d3@example.com", "10042", "+41 22 123 45 67"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    plan = check("contacts", buffer.getvalue(), "contacts.xlsx")
+    problems = {(p.line, p.column): p.message for p in plan.all_problems}
+    assert "Excel made a date" in problems[(2, "Phone")]
+    assert "Excel made a date" in problems[(3, "Phone")]
+    assert plan.counts["refused"] == 2 and plan.counts["create"] == 1
+
+
+def test_every_problem_of_a_row_is_listed_not_only_the_first(numbered):
+    data = csv_bytes(
+        "Contract number,Customer number,Start,End,Modules",
+        "K-1,99999,31/12/2026,2026-12-31,Nomodule",
+        "K-1,10042,2026-01-01,2025-12-31,",
+    )
+    plan = check("contracts", data, "contracts.csv")
+    problems = [(p.line, p.column) for p in plan.all_problems]
+    assert (2, "Start") in problems
+    assert (2, "Customer number") in problems
+    assert (2, "Modules") in problems
+    assert (3, "End") in problems  # ends before it starts
+    assert (3, "Contract number") in problems  # the same number as line 2
+    contacts = csv_bytes(
+        "Email,Customer number,Language",
+        "new@example.com,99999,xx",
+    )
+    plan = check("contacts", contacts, "contacts.csv")
+    assert [(p.line, p.column) for p in plan.all_problems] == [
+        (2, "Language"),
+        (2, "Customer number"),
+    ]
+    customers = csv_bytes("Customer number,Name,Short code,Language", "C-1,Berg AG,Not A Code,xx")
+    plan = check("customers", customers, "customers.csv")
+    assert [(p.line, p.column) for p in plan.all_problems] == [
+        (2, "Language"),
+        (2, "Short code"),
+    ]
+
+
+def test_a_column_given_twice_is_said_to_be_twice_not_unknown(numbered):
+    data = csv_bytes("Customer number,Name,Nom", "C-9409,First,Second")
+    plan = check("customers", data, "customers.csv")
+    assert plan.notes == [
+        "The column “Nom” (column 3) is “Name” again, already read from column 2: it is ignored."
+    ]
+    assert plan.rows[0].values["name"] == "First"

@@ -15,6 +15,7 @@ from palier.imports import engine
 from palier.imports.actions import check, tabular_kind
 from palier.imports.files import UnreadableFile
 from palier.imports.kinds import KINDS
+from palier.imports.past.command import check_found_problems
 from palier.lib.errors import DomainError, NotAllowed
 from palier.lib.progress import ProgressBar
 
@@ -34,7 +35,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="the manager the changes are recorded under (not for 'desk')"
         )
-        parser.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check only; write nothing; exit code 3 when it finds problems",
+        )
         parser.add_argument(
             "--invite", action="store_true", help="contacts: mail each new contact an invitation"
         )
@@ -119,6 +124,8 @@ class Command(BaseCommand):
             self.summary(plan.counts, planned=True)
             if plan.problems:
                 raise CommandError("Nothing was imported.")
+            if plan.all_problems:
+                raise check_found_problems(len(plan.all_problems))
             return
         kind = tabular_kind(options["kind"], kind_options)
         try:
