@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from palier.lib.rows import parse_id
 from palier.lib.visible import NOTHING_VISIBLE, visible_line
 
 
@@ -25,12 +26,13 @@ class LineField(forms.CharField):
         return cleaned
 
 
-def _digits_only(value: Any) -> Any:
-    """An id as a form sends it is its ASCII digits alone. Python's int() reads "1_0" as 10,
-    " 7" as 7 and "١٠" as 10, so Django's choice fields took those for other objects' ids."""
-    if isinstance(value, str) and value not in ("",) and not (value.isascii() and value.isdigit()):
+def _id_text(value: Any, field: forms.Field) -> Any:
+    """An id as a form sends it is its ASCII digits alone (lib.rows.parse_id, unstripped).
+    Python's int() reads "1_0" as 10, " 7" as 7 and "١٠" as 10, so Django's choice fields
+    took those for other objects' ids."""
+    if isinstance(value, str) and value and (value != value.strip() or parse_id(value) is None):
         raise forms.ValidationError(
-            forms.ModelChoiceField.default_error_messages["invalid_choice"], code="invalid_choice"
+            field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
         )
     return value
 
@@ -39,7 +41,7 @@ class IdChoiceField(forms.ModelChoiceField):
     """A menu of objects whose submitted key must be an id written in ASCII digits."""
 
     def to_python(self, value: Any) -> Any:
-        return super().to_python(_digits_only(value))
+        return super().to_python(_id_text(value, self))
 
 
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -47,10 +49,5 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value: Any) -> Any:
         for key in value or ():
-            if isinstance(key, str) and not (key.isascii() and key.isdigit()):
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": key},
-                )
+            _id_text(key, self)
         return super()._check_values(value)
