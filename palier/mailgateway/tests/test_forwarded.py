@@ -94,19 +94,25 @@ def test_a_mail_forwarded_inside_a_forwarded_mail_is_shown_and_kept_too(world, s
     assert files == {"middle.eml": middle}
 
 
-def test_a_deeply_nested_forward_is_stored_once(world, smtp):
-    mail = INNER_PLAIN
-    for level in range(7):
+def _nested(mail: bytes, levels: int, *, words: bool = False) -> bytes:
+    """`mail` forwarded `levels` times, each level a mail of its own ("level N"), with a
+    line of its own words when `words`."""
+    for level in range(levels):
+        own = f"--L{level}\r\nContent-Type: text/plain\r\n\r\nLEVEL {level} words\r\n"
         mail = (
             (
                 f"From: L{level} <l{level}@alpenkaese.example>\r\nSubject: level {level}\r\n"
                 f"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=L{level}\r\n\r\n"
-                f"--L{level}\r\nContent-Type: text/plain\r\n\r\nLEVEL {level} words\r\n"
-                f"--L{level}\r\nContent-Type: message/rfc822\r\n\r\n"
+                f"{own if words else ''}--L{level}\r\nContent-Type: message/rfc822\r\n\r\n"
             ).encode()
             + mail
             + f"\r\n--L{level}--".encode()
         )
+    return mail
+
+
+def test_a_deeply_nested_forward_is_stored_once(world, smtp):
+    mail = _nested(INNER_PLAIN, 7, words=True)
     raw = ingest(_forward("anna.a@example.com", mail, "fwd-deep-ok@x"), "test")
     assert raw.outcome == "new_ticket", raw.error
     files = {a.filename: a.file.read() for a in Attachment.objects.filter(ticket=raw.ticket)}
@@ -138,17 +144,7 @@ def test_a_forwarded_mail_holding_a_refused_file_is_not_given_to_the_contact(wor
 
 
 def test_a_forward_too_deep_to_read_is_not_given_to_the_contact(world, smtp):
-    mail = EVIL_INNER
-    for level in range(9):
-        mail = (
-            (
-                f"From: L{level} <l{level}@alpenkaese.example>\r\nSubject: level {level}\r\n"
-                f"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=L{level}\r\n\r\n"
-                f"--L{level}\r\nContent-Type: message/rfc822\r\n\r\n"
-            ).encode()
-            + mail
-            + f"\r\n--L{level}--".encode()
-        )
+    mail = _nested(EVIL_INNER, 9)
     raw = ingest(_forward("anna.a@example.com", mail, "fwd-deep@x"), "test")
     assert raw.outcome == "new_ticket", raw.error
     assert not Attachment.objects.filter(ticket=raw.ticket).exists()
