@@ -15,6 +15,7 @@ dispatched when their transaction commits, through the same `dispatch_events`.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import traceback
 from collections.abc import Callable, Iterable
@@ -38,7 +39,7 @@ _batch_forms: dict[EventHandler, BatchHandler] = {}
 # events' rows locked until its transaction commits.
 BATCH = 200
 CLAIM = 50
-HANDLER_ATTEMPTS = 6  # a failed side effect is run this many times in all (over ~1 h)
+HANDLER_ATTEMPTS = 6  # a failed side effect is run this many times in all (over ~15 min)
 
 
 def register_event_handler(handler: EventHandler, *, batch: BatchHandler | None = None) -> None:
@@ -153,46 +154,59 @@ def _record_failure(event, handler: EventHandler, exc: BaseException) -> None:
     )
 
 
+# A claimed retry is pushed this far ahead while it runs: a worker that dies running it
+# leaves it due again after this, for another worker.
+RETRY_LEASE = dt.timedelta(minutes=5)
+
+
 def retry_failed_handlers(limit: int = CLAIM) -> int:
-    """Run again the failed side effects whose time has come, each in its own savepoint:
+    """Run again the failed side effects whose time has come, each in its own transaction:
     done, the record goes; failed again, it waits longer, up to HANDLER_ATTEMPTS, then stays
-    with its error and no retry (given up, for a person). How many were run."""
+    with its error and no retry (given up, for a person). How many were run.
+
+    Asked on every turn of the outbox loop: a read first, and the writer's lock (SQLite has
+    one) only when some are due, taken to claim them and let go before they run."""
     from palier.tickets.models import EventHandlerFailure
 
     now = timezone.now()
-    by_name = {_handler_name(handler): handler for handler in _handlers}
+    due_ids = list(
+        EventHandlerFailure.objects.filter(retry_at__lte=now)
+        .order_by("retry_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not due_ids:
+        return 0
     with transaction.atomic():
-        due = list(
-            EventHandlerFailure.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related(
-                "event",
-                "event__ticket",
-                "event__ticket__customer",
-                "event__ticket__contact",
-                "event__actor",
-            )
-            .filter(retry_at__lte=now)
-            .order_by("retry_at")[:limit]
+        claimed = list(
+            EventHandlerFailure.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=due_ids, retry_at__lte=now)
+            .values_list("pk", flat=True)
         )
-        for failure in due:
-            try:
-                handler = by_name.get(failure.handler)
-                if handler is None:
-                    raise LookupError(f"No handler {failure.handler} is registered.")
-                with transaction.atomic():
-                    handler(failure.event)
-            except Exception as exc:
-                logger.exception(
-                    "Event %s: handler %s failed again", failure.event_id, failure.handler
-                )
-                failure.attempts += 1
-                failure.error, failure.failed_at = _error(exc), now
-                last = failure.attempts >= HANDLER_ATTEMPTS
-                failure.retry_at = None if last else now + backoff(failure.attempts)
-                failure.save(update_fields=["attempts", "error", "failed_at", "retry_at"])
-            else:
+        EventHandlerFailure.objects.filter(pk__in=claimed).update(retry_at=now + RETRY_LEASE)
+    by_name = {_handler_name(handler): handler for handler in _handlers}
+    failures = EventHandlerFailure.objects.select_related(
+        "event",
+        "event__ticket",
+        "event__ticket__customer",
+        "event__ticket__contact",
+        "event__actor",
+    ).filter(pk__in=claimed)
+    for failure in failures:
+        try:
+            handler = by_name.get(failure.handler)
+            if handler is None:
+                raise LookupError(f"No handler {failure.handler} is registered.")
+            with transaction.atomic():
+                handler(failure.event)
                 failure.delete()
-    return len(due)
+        except Exception as exc:
+            logger.exception("Event %s: handler %s failed again", failure.event_id, failure.handler)
+            failure.attempts += 1
+            failure.error, failure.failed_at = _error(exc), timezone.now()
+            last = failure.attempts >= HANDLER_ATTEMPTS
+            failure.retry_at = None if last else failure.failed_at + backoff(failure.attempts)
+            failure.save(update_fields=["attempts", "error", "failed_at", "retry_at"])
+    return len(claimed)
 
 
 @task()

@@ -192,6 +192,7 @@ def test_a_failing_handler_is_kept_with_its_error_and_retried_until_it_succeeds(
     assert failure.handler.endswith("flaky") and "mail server on fire" in failure.error
     assert failure.attempts == 1 and failure.retry_at > timezone.now()
     assert drain() == 0 and (event.pk, "flaky ran") not in seen  # not before its time
+    assert len(fires) == 1 and EventHandlerFailure.objects.get(pk=failure.pk).attempts == 1
     others = [kind for pk, kind in seen if pk == event.pk].count("created")
     with time_machine.travel(failure.retry_at + dt.timedelta(seconds=1)):
         drain()
