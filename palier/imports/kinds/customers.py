@@ -82,7 +82,7 @@ class CustomerKind(Kind):
 
     def check(self, row: Row, context) -> None:
         v = row.values
-        row.label = f"{v['name']} ({v['reference']})"
+        row.label = f"{v['name'] or ''} ({v['reference'] or ''})"
         if v["reference"] is None or v["name"] is None:
             return  # refused cells: the short code is made of these
         target = context["by_number"].get(v["reference"].casefold())

@@ -80,7 +80,7 @@ class CustomizationKind(Kind):
 
     def check(self, row: Row, context) -> None:
         v = row.values
-        row.label = f"{v['module']} / {v['object']}"
+        row.label = f"{v['module'] or ''} / {v['object'] or ''}"
         customer = context["customers"].get((v["customer"] or "").casefold())
         module = context["modules"].get((v["module"] or "").casefold())
         if customer is None:
@@ -156,7 +156,7 @@ class InstallationKind(Kind):
         v = row.values
         environment = v.get("environment") or "production"
         v["environment"] = environment
-        row.label = f"{v['product']} {v['version']} ({environment})"
+        row.label = f"{v['product'] or ''} {v['version'] or ''} ({environment})"
         product, number = (v["product"] or "").casefold(), (v["version"] or "").casefold()
         customer = context["customers"].get((v["customer"] or "").casefold())
         version = context["versions"].get((product, number))

@@ -45,7 +45,7 @@ class PastTicket:
     file: str = ""  # its file, when several are read together (Zendesk's pages)
 
     def column(self, name: str) -> str:
-        return self.columns.get(name, name)
+        return self.columns.get(name) or name  # a column the file lacks: its own name
 
 
 @dataclass

@@ -205,11 +205,13 @@ def _call_note(comment: dict, body: str) -> str:
         (_("Duration (seconds)"), data.get("call_duration")),
         (_("Recording"), data.get("recording_url")),
     )
+    # Every fact is written, even when the body seems to say it already: "5" for a
+    # duration is found in most bodies, and a fact left out is a fact lost.
     for label, value in facts:
-        if value not in (None, "") and str(value) not in body:
+        if value not in (None, ""):
             lines.append(f"{label}: {value}")
     transcription = str(data.get("transcription_text") or "").strip()
-    if transcription and transcription not in body:
+    if transcription and transcription != body.strip():
         lines += ["", f"{_('Transcription')}:", transcription]
     return "\n".join(lines)
 

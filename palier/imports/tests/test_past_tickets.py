@@ -519,3 +519,12 @@ def test_a_zendesk_call_is_written_as_an_internal_phone_note(numbered):
     call = Message.objects.get(body__startswith="Outbound call")
     assert (call.internal, call.channel, call.activity) == (True, "phone", "phone_call")
     assert "Fixed." in call.body
+
+
+def test_a_calls_facts_are_written_even_when_the_body_holds_their_digits():
+    from palier.imports.past.zendesk import _call_note
+
+    note = _call_note(
+        {"data": {"call_duration": 5, "from": "+41 44 555 00 00"}}, "Call about invoice 5"
+    )
+    assert "Call about invoice 5" in note and ": 5" in note and "+41 44 555 00 00" in note
