@@ -89,7 +89,8 @@ def process(
     report = Report()
     resolver = Resolver(source)
     first_line: dict[str, int] = {}
-    total = sum(_size(b) for _n, b in sources)
+    sizes = [_size(b) for _n, b in sources]
+    total = sum(sizes)
 
     def tickets() -> Iterator[PastTicket]:
         for item in read(kind, sources, options):
@@ -118,7 +119,6 @@ def process(
         report.counts["tickets_new"] += len(good)
         return good
 
-    read_so_far = 0
     with bulk_search_indexing() if write else contextlib.nullcontext():
         for batch in group(tickets(), BATCH):
             count_types(report.types, batch)
@@ -130,11 +130,11 @@ def process(
             else:
                 report.counts["comments"] += sum(len(m.ticket.comments) for m in good)
             if progress:
-                # A reader closes its file when done with it: the last position stands.
-                read_so_far = max(read_so_far, min(_position(sources), total))
-                progress(read_so_far, total)
+                progress(min(_position(sources, sizes), total), total)
     if progress:
-        progress(total, total)  # every byte is read: the end reads done/total, not 0%
+        # The reader has given every ticket: every byte is read, whatever a reader that
+        # takes its file's bytes at once (Zendesk's) left the position at.
+        progress(total, total)
     return report
 
 
@@ -148,9 +148,17 @@ def _size(binary: BinaryIO) -> int:
         return size
 
 
-def _position(sources) -> int:
+def _position(sources, sizes: list[int]) -> int:
+    """Bytes read so far: a file its reader has closed is read to its end."""
+    return sum(
+        size if binary.closed else _tell(binary)
+        for (_n, binary), size in zip(sources, sizes, strict=True)
+    )
+
+
+def _tell(binary: BinaryIO) -> int:
     try:
-        return sum(b.tell() for _n, b in sources)
+        return binary.tell()
     except (OSError, ValueError):
         return 0
 

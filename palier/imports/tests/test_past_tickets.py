@@ -469,6 +469,8 @@ def test_the_progress_at_the_end_of_a_run_reads_all_done(numbered, kind, names):
             f.close()
     done, total = calls[-1]
     assert total > 0 and done == total
+    if kind != "zendesk":  # read by position: the last batch already counts every byte
+        assert len(calls) >= 2 and calls[-2] == calls[-1]
 
 
 def test_a_zendesk_voice_comment_is_imported_as_an_internal_phone_note():
