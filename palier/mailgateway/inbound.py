@@ -123,6 +123,8 @@ def _files(mail: ParsedMail) -> tuple[list[ParsedAttachment], list[dict], list[s
 def _cut(text: str, notes: list[tuple[str, dict]]) -> str:
     if len(text) <= BODY_CHARS:
         return text
+    # Said once, however often the text is shown (a reply a closed ticket refuses opens one).
+    notes[:] = [note for note in notes if note[0] != "text_cut"]
     notes.append(("text_cut", {"shown": BODY_CHARS, "total": len(text)}))
     return text[:BODY_CHARS].rstrip() + "\n\n[…]"
 
@@ -147,7 +149,9 @@ def prepare(raw: bytes) -> Prepared:
     html = mail.html if whole and len(mail.html) <= BODY_CHARS else ""
     # Log files and other text parts are shown whole, after what the person wrote.
     shown = [visible.strip(), *mail.other_texts, *file_texts]
-    body = _cut("\n\n".join(t for t in shown if t), notes)
+    body = "\n\n".join(t for t in shown if t)
+    if not mail.forwarded:  # with forwarded mails, `_shown` cuts the whole text once
+        body = _cut(body, notes)
     if not body.strip():
         body = ""  # said in the contact's language when the ticket is written (`_shown`)
     # The triage runs here, not in the write transaction, for mail that will likely open a
@@ -178,10 +182,7 @@ def _shown(prepared: Prepared) -> str:
     ticket)."""
     forwarded = [forwarded_text(item) for item in prepared.mail.forwarded]
     if forwarded:
-        text = "\n\n".join(t for t in [prepared.body, *forwarded] if t)
-        if len(text) > BODY_CHARS:
-            prepared.notes = [n for n in prepared.notes if n[0] != "text_cut"]
-        return _cut(text, prepared.notes)
+        return _cut("\n\n".join(t for t in [prepared.body, *forwarded] if t), prepared.notes)
     if prepared.body:
         return prepared.body
     return _("(No text; see the attachments.)") if prepared.files else _("(Empty message.)")

@@ -159,3 +159,20 @@ def test_a_forward_whose_subject_shows_nothing_is_kept_under_a_fallback_name(wor
     eml = Attachment.objects.get(ticket=raw.ticket)
     assert eml.filename == "forwarded-mail.eml"
     assert eml.file.read() == inner
+
+
+def test_a_long_mail_with_a_forward_is_cut_once_with_the_forward_in_view(world, smtp):
+    from palier.mailgateway.inbound import BODY_CHARS, _shown, prepare
+
+    inner = INNER_PLAIN.replace(b"INNER words", b"INNER words " + b"x" * 200)
+    outer = b"long words " * (BODY_CHARS // 8)  # longer than a ticket shows on its own
+    data = _forward("anna.a@example.com", inner, "fwd-long@x").replace(
+        b"See the forwarded mail.", outer
+    )
+    prepared = prepare(data)
+    shown = _shown(prepared)
+    assert shown.count("[…]") == 1 and len(shown) <= BODY_CHARS + 10
+    assert _shown(prepared) == shown
+    cut = [data for code, data in prepared.notes if code == "text_cut"]
+    # The whole text's length: the person's words uncut, then the forwarded mail.
+    assert len(cut) == 1 and cut[0]["total"] > len(outer.strip()) + 200
