@@ -194,6 +194,11 @@ def _unread_comment(ticket_id: object, kind: object, line: int) -> ReadProblem:
     )
 
 
+def _kind(comment: dict) -> object:
+    """A comment's kind as Zendesk names it ("Comment", "VoiceComment", ...)."""
+    return comment.get("event_type", comment.get("type")) or "Comment"
+
+
 def _call_note(comment: dict, body: str) -> str:
     """A Zendesk call (VoiceComment) as a phone note: its text, who called whom, how long,
     the transcription and the recording's address, as far as the export has them."""
@@ -276,10 +281,10 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
         ticket.problems.append(("comments", _("Some of its comments are not JSON objects.")))
         found = [c for c in found if isinstance(c, dict)]
     found = sorted(found, key=lambda c: str(c.get("created_at")))
-    if found and found[0].get("public") is not True:
-        # Zendesk's description is the text of the first comment, whatever its visibility: a
-        # ticket opened with an internal note has that note as its description. The customer
-        # reads the description, so it stays empty; the note comes in as an internal one.
+    if found and not (found[0].get("public") is True and _kind(found[0]) == "Comment"):
+        # Zendesk's description is the text of the first comment, whatever it was: a ticket
+        # opened with an internal note or a call has that as its description. The customer
+        # reads the description, so it stays empty; the note or call comes in internal.
         ticket.description = ""
     for number, comment in enumerate(found, 1):
         try:
@@ -289,7 +294,7 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
             ticket.problems.append(("comments", bad_date(exc, unread)))
             continue
         body = str(comment.get("plain_body") or comment.get("body") or "")
-        voice = comment.get("event_type", comment.get("type")) == "VoiceComment"
+        voice = _kind(comment) == "VoiceComment"
         if voice:
             body = _call_note(comment, body)
         elif number == 1 and body.strip() == ticket.description.strip():

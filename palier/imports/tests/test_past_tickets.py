@@ -530,3 +530,17 @@ def test_a_calls_facts_are_written_even_when_the_body_holds_their_digits():
         {"data": {"call_duration": 5, "from": "+41 44 555 00 00"}}, "Call about invoice 5"
     )
     assert "Call about invoice 5" in note and ": 5" in note and "+41 44 555 00 00" in note
+
+
+def test_a_zendesk_ticket_opened_by_a_call_shows_the_customer_no_description():
+    import json
+    from io import BytesIO
+
+    from palier.imports.past.zendesk import read_zendesk
+
+    data = json.loads(_zendesk_bytes([]))
+    first = data["tickets"][0]["comments"][0]
+    first.update(type="VoiceComment", body="First words")  # public: True, as Zendesk may say
+    [ticket] = read_zendesk([("p.json", BytesIO(json.dumps(data).encode()))])
+    assert ticket.description == ""
+    assert [c.public for c in ticket.comments] == [False]
