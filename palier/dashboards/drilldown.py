@@ -11,12 +11,14 @@ from django.utils import timezone
 from palier.billing.models import Estimate, TimeEntry
 from palier.dashboards import labels
 from palier.dashboards.filters import Filters
+from palier.lib.rows import parse_id
 from palier.tickets.models import Decision, Ticket
 from palier.tickets.states import OPEN_STATUSES
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
+    """An id or a score from the link: ASCII digits alone ("²" and "１" are no number)."""
+    return parse_id(value) if value == (value or "").strip() else None
 
 
 def _intake(f: Filters, p: dict) -> Q:

@@ -144,3 +144,19 @@ def test_bad_filters_fall_back_to_the_last_30_days_without_an_error(world, desk)
     world.manager.save()
     today = timezone.localdate().isoformat()
     assert f'type="date" name="end" value="{today}"' in manager.get("/dashboards/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("odd", ["²", "１", " 1", "1_0", "-1"])
+def test_a_drilldown_reads_ids_and_scores_as_ascii_digits_alone(world, desk, odd):
+    manager = signed_in(world.manager)
+    for name, panel in (
+        ("defect", "defect"),
+        ("row_customer", "prepaid"),
+        ("score", "satisfaction"),
+    ):
+        odd_page = manager.get("/dashboards/tickets/", {"panel": panel, name: odd})
+        plain = manager.get("/dashboards/tickets/", {"panel": panel})
+        assert odd_page.status_code == 200, (name, odd)
+        # Not a number: no filter, the same rows as none at all (not defect 1 for "１").
+        assert odd_page.content.decode().count("PAL-") == plain.content.decode().count("PAL-")
