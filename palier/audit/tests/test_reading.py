@@ -118,3 +118,17 @@ def test_the_screen_shows_changes_in_words_with_filters(
     page = client.get("/audit/", {"actor": changes["other"].pk})
     assert "Bellevue Holding" in page.content.decode()
     assert "Alpenkäse 6" not in page.content.decode()
+
+
+@pytest.mark.parametrize("odd", ["0_3", " 3", "３", str(2**70)])
+def test_a_bad_screen_filter_is_left_out_alone_and_named(world, changes, odd):
+    client = Client()
+    client.force_login(world.manager)
+    contracts = client.get("/audit/", {"object_type": "customers.contract"}).content.decode()
+    both = client.get("/audit/", {"object_type": "customers.contract", "actor": odd})
+    html = both.content.decode()
+    assert both.status_code == 200
+    assert "was left out" in html
+    # The good filter still applies: only contract changes, as without the bad one.
+    assert html.count("<tr>") == contracts.count("<tr>")
+    assert "Bellevue Holding" not in html

@@ -13,6 +13,7 @@ from palier.audit import queries
 from palier.lib.errors import DomainError
 from palier.web.access import manager_required
 from palier.web.fields import IdChoiceField
+from palier.web.left_out import left_out_filters
 
 
 class FilterForm(forms.Form):
@@ -35,14 +36,15 @@ class FilterForm(forms.Form):
 @manager_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
-    filters: dict = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = {
-            "object_type": data["object_type"] or None,
-            "object_id": data["object_id"] or None,
-            "actor_id": data["actor"].pk if data["actor"] else None,
-        }
+    # A bad filter leaves out itself alone and is named (web/left_out.py); the others apply.
+    if form.is_bound:
+        form.is_valid()
+    data = form.cleaned_data if form.is_bound else {}
+    filters = {
+        "object_type": data.get("object_type") or None,
+        "object_id": data.get("object_id") or None,
+        "actor_id": data["actor"].pk if data.get("actor") else None,
+    }
     error = ""
     try:
         page = queries.list_entries(
@@ -65,5 +67,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/audit/log.html",
-        {"form": form, "rows": rows, "page": page, "query": query.urlencode(), "error": error},
+        {
+            "form": form,
+            "left_out": left_out_filters(form),
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+            "error": error,
+        },
     )
