@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -191,20 +192,42 @@ def _xlsx_cell(cell, formula) -> object:
     return value
 
 
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether a worksheet of the workbook holds a formula element (`<f>`), read from its
+    XML without parsing it; True when that cannot be told."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return any(
+                _FORMULA.search(archive.read(name))
+                for name in archive.namelist()
+                if name.startswith("xl/worksheets/") and name.endswith(".xml")
+            )
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return True
+
+
 def read_xlsx(data: bytes) -> Table:
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         # The same sheet with its formulas: a formula's value is saved only by the program
-        # that computed it, and one never computed must not read as an empty cell.
-        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        # that computed it, and one never computed must not read as an empty cell. Read
+        # only when a sheet holds a formula at all (most exports hold none).
+        formulas = (
+            load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+            if _has_formulas(data)
+            else None
+        )
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise UnreadableFile(
             _("The workbook cannot be read: is it an Excel file (.xlsx)?")
         ) from exc
     values = workbook.worksheets[0].iter_rows()
-    formula_rows = formulas.worksheets[0].iter_rows()
+    formula_rows = formulas.worksheets[0].iter_rows() if formulas else iter(())
     try:
         header_row = next(values)
         next(formula_rows, None)
@@ -222,7 +245,8 @@ def read_xlsx(data: bytes) -> Table:
             if any(c not in (None, "") and str(c).strip() for c in cells):
                 yield line, cells
         workbook.close()
-        formulas.close()
+        if formulas:
+            formulas.close()
 
     return Table(headers=headers, rows=rows(), encoding="xlsx")
 

@@ -119,3 +119,22 @@ def test_a_record_over_several_lines_is_named_by_the_line_it_starts_on():
     data = b'Customer number,Name,Language\nC-1,"Multi\nline\nname",xx\n\nC-2,Ok,yy\n'
     table = read_table(data, "c.csv")
     assert [line for line, _cells in table.rows] == [2, 6]
+
+
+def test_a_workbook_is_read_a_second_time_for_its_formulas_only_when_it_holds_one():
+    import io
+
+    from openpyxl import Workbook
+
+    from palier.imports.files import _has_formulas
+
+    def saved(*cells) -> bytes:
+        book = Workbook()
+        book.active.append(list(cells))
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+
+    assert not _has_formulas(saved("Name", "Käserei <f> AG", 3))  # text is escaped, no formula
+    assert _has_formulas(saved("Name", "=1+2"))
+    assert _has_formulas(b"not a zip")  # cannot tell: read it
