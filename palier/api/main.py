@@ -17,6 +17,7 @@ from palier.api.customers import router as customers_router
 from palier.api.errors import error_body, install_error_handlers
 from palier.api.meta import router as meta_router
 from palier.api.parsing import JsonParser
+from palier.api.responses import Renderer
 from palier.api.tickets import router as tickets_router
 
 
@@ -155,6 +156,7 @@ api = PalierAPI(
     # validator badge either: it would call validator.swagger.io, which the CSP forbids.
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
     parser=JsonParser(),
+    renderer=Renderer(),
 )
 install_error_handlers(api)
 api.add_router("", meta_router)
