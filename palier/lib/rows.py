@@ -173,6 +173,16 @@ def _insert_plan(
     return sql, [f for f in fields if new_id_for is None or f.name != new_id_for], returning
 
 
+@functools.cache
+def _checked_links(model: type[Model], new_id_for: str | None) -> frozenset:
+    """The links `save()` checks for an unsaved related instance: every relation but
+    `new_id_for`. A set, because Django asks `field not in fields` for each of the model's
+    fields: in a list that was one Field.__eq__ a pair, ~450 for a ticket's row."""
+    return frozenset(
+        f for f in model._meta.concrete_fields if f.is_relation and f.name != new_id_for
+    )
+
+
 def insert_row(obj: Model, *, new_id_for: str | None = None) -> None:
     """`obj.save(force_insert=True)` for a model without save() override or signal
     receivers, with a statement written once: the same values (defaults, auto_now_add) are
@@ -194,10 +204,9 @@ def insert_row(obj: Model, *, new_id_for: str | None = None) -> None:
     if listened:
         obj.save(force_insert=True)
         return
-    checked = model._meta.concrete_fields
-    if new_id_for is not None:
-        checked = [f for f in checked if f.name != new_id_for]
-    obj._prepare_related_fields_for_save(operation_name="save", fields=checked)
+    obj._prepare_related_fields_for_save(
+        operation_name="save", fields=_checked_links(model, new_id_for)
+    )
     with_pk = obj.pk is not None
     sql, fields, returning = _insert_plan(model, conn.vendor, with_pk, new_id_for)
     params = []

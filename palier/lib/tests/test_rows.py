@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import transaction
 
 from palier.lib.rows import next_id
@@ -58,6 +59,17 @@ def test_a_row_inserted_once_written_is_stored_as_the_orm_stores_it(world):
     assert ours.at is not None  # auto_now_add, set on the instance as save() does
     assert _stored(ours) == _stored(by_orm)
     assert TicketEvent.objects.get(pk=ours.pk).at == ours.at
+
+
+def test_a_row_linked_to_an_unsaved_instance_is_refused_as_save_refuses_it(world):
+    """insert_row keeps save()'s check of its links (a set of them, lib.rows._checked_links)."""
+    from palier.lib.rows import insert_row
+    from palier.tickets.models import TicketEvent
+
+    unsaved = Ticket(subject="Not stored")
+    event = TicketEvent(ticket=unsaved, actor=world.agent, kind="field", field="module")
+    with pytest.raises(ValueError, match="unsaved related object 'ticket'"):
+        insert_row(event)
 
 
 def test_a_decision_takes_its_new_tickets_id_in_its_own_statement(world):
