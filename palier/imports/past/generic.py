@@ -12,7 +12,7 @@ import csv
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_refusal, csv_rows
+from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_records, csv_refusal
 from palier.imports.past.dates import bad_date, parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.imports.past.streams import open_text
@@ -55,11 +55,8 @@ def read_generic(binary: BinaryIO) -> Iterator[PastTicket | ReadProblem]:
     current: PastTicket | None = None
     seen: set[str] = set()
     line = 1
-    start = reader.line_num + 2  # the header was read apart
     try:
-        for cells in csv_rows(reader, offset=1):
-            # A record may run over several lines: it is named by its first.
-            line, start = start, reader.line_num + 2
+        for line, cells in csv_records(reader, offset=1):  # the header was read apart
             if not any(c.strip() for c in cells):
                 continue
             row = {name: (cells[i].strip() if i < len(cells) else "") for name, i in index.items()}

@@ -138,3 +138,15 @@ def test_a_workbook_is_read_a_second_time_for_its_formulas_only_when_it_holds_on
     assert not _has_formulas(saved("Name", "Käserei <f> AG", 3))  # text is escaped, no formula
     assert _has_formulas(saved("Name", "=1+2"))
     assert _has_formulas(b"not a zip")  # cannot tell: read it
+
+
+def test_each_csv_record_comes_with_the_line_it_starts_on():
+    import csv
+
+    from palier.imports.files import csv_records
+
+    text = 'a,b\n1,"two\nlines"\n\n3,x\n'
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    assert list(csv_records(reader, offset=10)) == [
+        (11, ["a", "b"]), (12, ["1", "two\nlines"]), (14, []), (15, ["3", "x"])
+    ]  # fmt: skip
