@@ -83,9 +83,14 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(
-            _("The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8.")
-        ) from exc
+        raise not_text() from exc
+
+
+def not_text() -> UnreadableFile:
+    """The refusal of a file that is neither UTF-8 nor Windows-1252 text."""
+    return UnreadableFile(
+        _("The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8.")
+    )
 
 
 def csv_records(reader, *, offset: int = 0) -> Iterator[tuple[int, list[str]]]:

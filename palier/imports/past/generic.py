@@ -12,7 +12,7 @@ import csv
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_records, csv_refusal
+from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_records, csv_refusal, not_text
 from palier.imports.past.dates import bad_date, parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.imports.past.streams import open_text
@@ -36,9 +36,7 @@ def read_generic(binary: BinaryIO) -> Iterator[PastTicket | ReadProblem]:
     try:
         head = text.readline()
     except UnicodeDecodeError as exc:  # bytes Windows-1252 leaves undefined: no text
-        raise UnreadableFile(
-            _("The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8.")
-        ) from exc
+        raise not_text() from exc
     delimiter = ";" if head.count(";") > head.count(",") else ","
     try:
         headers = [h.strip().lower() for h in next(csv.reader([head], delimiter=delimiter), [])]

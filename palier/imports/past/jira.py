@@ -13,7 +13,7 @@ import csv
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_records
+from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_records, not_text
 from palier.imports.past.dates import InstantOutOfRange, bad_date, parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.imports.past.streams import open_text
@@ -56,7 +56,9 @@ def read_jira(
     records = csv_records(reader)
     try:
         headers = [h.strip() for h in next(records)[1]]
-    except (StopIteration, UnreadableFile, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:  # bytes Windows-1252 leaves undefined: no text
+        raise not_text() from exc
+    except (StopIteration, UnreadableFile) as exc:
         raise UnreadableFile(_("This is not a Jira CSV export.")) from exc
     first = {}
     for index, name in enumerate(headers):

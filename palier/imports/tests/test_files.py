@@ -140,6 +140,13 @@ def test_a_workbook_is_read_a_second_time_for_its_formulas_only_when_it_holds_on
     assert _has_formulas(b"not a zip")  # cannot tell: read it
 
 
+def test_a_file_with_a_byte_windows_1252_leaves_undefined_is_refused_in_words():
+    data = "Kundennummer;Name\r\n10042;Käserei \x81 AG\r\n".encode("latin-1")
+    with pytest.raises(UnreadableFile) as refused:
+        read_table(data, "kunden.csv")
+    assert "neither UTF-8 nor Windows-1252" in refused.value.message
+
+
 def test_each_csv_record_comes_with_the_line_it_starts_on():
     import csv
 

@@ -413,11 +413,35 @@ def test_a_problem_of_a_zendesk_page_names_its_file(numbered):
     assert "p2.json, 1;" in rows
 
 
+# The same ticket in each reader's columns, its accented cells as Windows-1252 writes them.
+WINDOWS_1252 = {
+    "tickets": "key,created_at,subject,customer\nK-1,2025-01-02 10:00,{subject},10042\n",
+    "jira": "Issue key,Summary,Created\nSD-1,{subject},14/Jul/25 3:42 PM\n",
+}
+
+
+@pytest.mark.parametrize("kind", ["tickets", "jira"])
+def test_a_windows_1252_file_is_read_with_its_accents(kind):
+    subject = "Käserei Zürich – Fälligkeit « déjà » reçue"
+    data = WINDOWS_1252[kind].format(subject=subject).encode("cp1252")
+    assert data.decode("latin-1") != data.decode("cp1252")  # the dash tells them apart
+    report = process(kind, [("x.csv", BytesIO(data))], {}, write=False)
+    assert report.counts["tickets_new"] + report.counts["tickets_refused"] == 1
+    from palier.imports.past.actions import read
+
+    [ticket] = read(kind, [("x.csv", BytesIO(data))], {})
+    assert ticket.subject == subject
+
+
 @pytest.mark.parametrize("kind", ["tickets", "jira"])
 def test_a_file_that_is_no_text_is_refused_in_words(kind):
-    data = b"key,created_at,subject,customer\x81\x8d\n" + b"PK\x03\x04\x81" * 10
-    with pytest.raises(UnreadableFile):
-        process(kind, [("x.xlsx", BytesIO(data))], {}, write=False)
+    # Its header is whole: only the byte Windows-1252 leaves undefined (0x81) refuses it.
+    data = WINDOWS_1252[kind].format(subject="Käserei \x81 AG").encode("latin-1")
+    with pytest.raises(UnreadableFile) as refused:
+        process(kind, [("x.csv", BytesIO(data))], {}, write=False)
+    assert refused.value.message == (
+        "The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8."
+    )
 
 
 def test_the_date_bounds_are_the_desks_days_as_the_message_says(db):
