@@ -5,30 +5,13 @@ from __future__ import annotations
 from contextlib import ExitStack
 
 from django.core.management.base import CommandError
-from django.utils.translation import ngettext
 
 from palier.accounts.models import User
+from palier.imports.exit_codes import check_found_problems
 from palier.imports.files import UnreadableFile
 from palier.imports.past.actions import SOURCES, do_map_types, process
 from palier.imports.past.labels import COUNT_LABELS
 from palier.lib.progress import ProgressBar
-
-# The exit code of a dry run that found problems (refused rows or tickets): a script that
-# checks a file before importing it must notice. 1 is a file refused whole, 2 a wrong call.
-CHECK_FOUND_PROBLEMS = 3
-
-
-def check_found_problems(count: int) -> CommandError:
-    return CommandError(
-        ngettext(
-            "The check found %(count)s problem; nothing was written.",
-            "The check found %(count)s problems; nothing was written.",
-            count,
-        )
-        % {"count": count},
-        returncode=CHECK_FOUND_PROBLEMS,
-    )
-
 
 def run_past(command, user: User, options: dict) -> None:
     kind = options["kind"]

@@ -99,3 +99,15 @@ def test_a_dry_run_of_past_tickets_with_problems_exits_with_code_3(numbered):
         )
     assert refused.value.returncode == 3
     assert Ticket.objects.count() == before
+
+
+def test_the_exit_code_of_problems_comes_from_one_place_both_kinds_of_import_share():
+    import importlib
+
+    from palier.imports import exit_codes
+    from palier.imports.past import command as past_command
+
+    tabular = importlib.import_module("palier.imports.management.commands.import")
+    assert tabular.check_found_problems is exit_codes.check_found_problems
+    assert past_command.check_found_problems is exit_codes.check_found_problems
+    assert exit_codes.check_found_problems(2).returncode == exit_codes.PROBLEMS_FOUND == 3

@@ -13,9 +13,9 @@ from palier.accounts.permissions import Permission, check_allowed
 from palier.audit.log import origin
 from palier.imports import engine
 from palier.imports.actions import check, tabular_kind
+from palier.imports.exit_codes import check_found_problems
 from palier.imports.files import UnreadableFile
 from palier.imports.kinds import KINDS
-from palier.imports.past.command import check_found_problems
 from palier.lib.errors import DomainError, NotAllowed
 from palier.lib.progress import ProgressBar
 
