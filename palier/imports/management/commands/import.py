@@ -13,7 +13,7 @@ from palier.accounts.permissions import Permission, check_allowed
 from palier.audit.log import origin
 from palier.imports import engine
 from palier.imports.actions import check, tabular_kind
-from palier.imports.exit_codes import check_found_problems
+from palier.imports.exit_codes import check_found_problems, import_left_out
 from palier.imports.files import UnreadableFile
 from palier.imports.kinds import KINDS
 from palier.lib.errors import DomainError, NotAllowed
@@ -26,7 +26,10 @@ class Command(BaseCommand):
     help = (
         "Import customers, contracts, customizations, contacts or installations from CSV or "
         "XLSX; past tickets from Jira Service Management (jira), Zendesk (zendesk) or the "
-        "generic CSV (tickets). --dry-run lists every row's errors and writes nothing."
+        "generic CSV (tickets). --dry-run lists every row's errors and writes nothing. "
+        "Exit code 3: the check found problems, or the import wrote what passed and left "
+        "out the rows or tickets with problems (listed on the error output); 1: refused "
+        "before anything was written (the file or the user)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -38,7 +41,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="check only; write nothing; exit code 3 when it finds problems",
+            help="check only; write nothing",
         )
         parser.add_argument(
             "--invite", action="store_true", help="contacts: mail each new contact an invitation"
@@ -81,9 +84,12 @@ class Command(BaseCommand):
             if options["kind"] in PAST:
                 from palier.imports.past.command import run_past
 
-                run_past(self, user, options)
+                problems = run_past(self, user, options)
                 if not options["dry_run"]:
                     self._rollup()
+                if problems:
+                    refusal = check_found_problems if options["dry_run"] else import_left_out
+                    raise refusal(problems)
             else:
                 self._tabular(user, options)
 
@@ -137,6 +143,8 @@ class Command(BaseCommand):
         late = [p for row in plan.rows for p in row.problems if not p.column]
         self.report_problems(late, [])
         self.summary(counts, planned=False)
+        if plan.all_problems:
+            raise import_left_out(len(plan.all_problems))
 
     def report_problems(self, problems, notes) -> None:
         for note in notes:
