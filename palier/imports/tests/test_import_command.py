@@ -137,3 +137,24 @@ def test_a_past_tickets_import_that_refused_tickets_imports_the_others_and_exits
     assert "tickets imported 3" in out and "tickets refused 3" in out
     assert "Dashboards' roll-up" in out  # rebuilt before the exit
     assert Ticket.objects.count() == before + 3
+
+
+def test_the_command_speaks_the_desks_language_or_the_one_asked(numbered, tmp_path, settings):
+    path = tmp_path / "c.csv"
+    path.write_text("Customer number,Name,Language\n50001,Berg AG,de\n50002,Tal AG,xx\n")
+    settings.LANGUAGE_CODE = "de"
+    out, err, code = _call_refused("customers", str(path), "--user", "maria.manager", "--dry-run")
+    assert "Nur geprüft, nichts geschrieben: zu erfassen 1" in out and "abgelehnt 1" in out
+    assert "Zeile 3, Spalte «Language»: Eine Sprache: en, fr, de oder it." in err
+    out, err, code = _call_refused("customers", str(path), "--user", "maria.manager",
+                                   "--language", "fr")  # fmt: skip
+    assert code == 3 and "Importation en cours [####" in err
+    assert "ligne 3, colonne «\xa0Language\xa0»\xa0: Une langue\xa0: en, fr, de ou it." in err
+    out, err, code = _call_refused(
+        "jira", str(SAMPLES / "jira_service_management.csv"), "--user", "maria.manager",
+        "--dry-run", "--language", "it",
+    )  # fmt: skip
+    assert "Verifica [####" in err and "riga 4, Created" in err
+    assert "Tipi di richiesta nel file: " in out and "ticket rifiutati" in out
+    with pytest.raises(CommandError, match="Aucun utilisateur actif «\xa0nobody\xa0»"):
+        _call("customers", str(path), "--user", "nobody", "--language", "fr")
