@@ -37,7 +37,7 @@ def read_generic(binary: BinaryIO) -> Iterator[PastTicket | ReadProblem]:
         head = text.readline()
     except UnicodeDecodeError as exc:  # bytes Windows-1252 leaves undefined: no text
         raise not_text() from exc
-    delimiter = ";" if head.count(";") > head.count(",") else ","
+    delimiter = delimiter_of(head)
     try:
         headers = [h.strip().lower() for h in next(csv.reader([head], delimiter=delimiter), [])]
     except csv.Error as exc:
@@ -77,6 +77,11 @@ def read_generic(binary: BinaryIO) -> Iterator[PastTicket | ReadProblem]:
         return
     if current is not None:
         yield current
+
+
+def delimiter_of(head: str) -> str:
+    """The separator, told by the header: semicolons if it has more of them than commas."""
+    return ";" if head.count(";") > head.count(",") else ","
 
 
 def _pick(ticket: PastTicket, row: dict, column: str, allowed: tuple, default: str) -> str:

@@ -568,3 +568,29 @@ def test_a_zendesk_ticket_opened_by_a_call_shows_the_customer_no_description():
     [ticket] = read_zendesk([("p.json", BytesIO(json.dumps(data).encode()))])
     assert ticket.description == ""
     assert [c.public for c in ticket.comments] == [False]
+
+
+@pytest.mark.parametrize(
+    ("kind", "head", "row", "bad"),
+    [
+        ("tickets", "key,created_at,subject,customer", "K-{n},2025-01-02 10:00,Fine,10042",
+         'K-X,2025-01-02 10:00,"Stray"quote,10042'),
+        ("jira", "Issue key,Summary,Created,Custom field (Organizations)",
+         "SD-{n},Fine,14/Jul/25 3:42 PM,10042", 'SD-X,"Stray"quote,14/Jul/25 3:42 PM,10042'),
+    ],
+)  # fmt: skip
+def test_a_file_broken_after_the_first_batch_is_refused_before_anything_is_written(
+    numbered, kind, head, row, bad
+):
+    from palier.imports.past.actions import BATCH
+
+    rows = [row.format(n=n) for n in range(BATCH + 5)]
+    data = "\n".join([head, *rows, bad, row.format(n="last")]).encode() + b"\n"
+    before = Ticket.objects.count()
+    with pytest.raises(UnreadableFile) as refused:
+        process(kind, [("f.csv", BytesIO(data))], {}, write=True, acting_user=numbered.manager)
+    assert f"Line {BATCH + 7} is not valid CSV" in refused.value.message
+    assert Ticket.objects.count() == before
+    good = BytesIO("\n".join([head, *rows[:3]]).encode())
+    report = process(kind, [("f.csv", good)], {}, write=True, acting_user=numbered.manager)
+    assert report.counts["tickets_new"] == 3 and Ticket.objects.count() == before + 3
