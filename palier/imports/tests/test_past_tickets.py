@@ -519,13 +519,46 @@ def test_a_zendesk_voice_comment_is_imported_as_an_internal_phone_note():
         ("t.json", BytesIO(json.dumps(page).encode())),
         ("e.json", BytesIO(json.dumps(events).encode())),
     ]))  # fmt: skip
-    [ticket] = [i for i in items if not hasattr(i, "message")]
-    [call] = ticket.comments
+    [ticket] = items  # another channel's comment is no problem: it is imported (below)
+    call, facebook = ticket.comments
     assert (call.public, call.channel, call.activity) == (False, "phone", "phone_call")
     assert "Inbound call" in call.body and "The invoice run stops." in call.body
     assert "+41 22 123 45 67" in call.body and "95" in call.body
-    [problem] = [i for i in items if hasattr(i, "message")]
-    assert "9100" in problem.message and "FacebookComment" in problem.message
+    assert facebook.public is False and facebook.body == "Zendesk channel: FacebookComment\n\nHi"
+
+
+@pytest.mark.parametrize("where", ["comments", "ticket_events"])
+def test_another_channels_zendesk_comment_is_named_and_public_only_when_public(where):
+    """In a ticket's own comments as in the events export: a call is an internal phone
+    note, another channel's comment a message naming its kind, public only when public."""
+    import json
+
+    from palier.imports.past.zendesk import read_zendesk
+
+    comments = [
+        {"type": "FacebookComment", "author_id": 1, "public": True, "body": "Seen on Facebook",
+         "created_at": "2025-05-01T11:00:00Z"},
+        {"type": "TwitterComment", "author_id": 1, "public": "true", "body": "A tweet",
+         "created_at": "2025-05-01T12:00:00Z"},
+        {"type": "VoiceComment", "author_id": 2, "public": True, "body": "A call",
+         "created_at": "2025-05-01T13:00:00Z", "data": {"call_duration": 30}},
+    ]  # fmt: skip
+    page = json.loads(_zendesk_bytes([] if where == "ticket_events" else comments))
+    files = [("t.json", BytesIO(json.dumps(page).encode()))]
+    if where == "ticket_events":
+        del page["tickets"][0]["comments"]
+        files = [("t.json", BytesIO(json.dumps(page).encode()))]
+        events = [{"ticket_id": 9100, "created_at": c["created_at"],
+                   "child_events": [{**c, "event_type": c["type"]}]} for c in comments]  # fmt: skip
+        files.append(("e.json", BytesIO(json.dumps({"ticket_events": events}).encode())))
+    [ticket] = read_zendesk(files)
+    got = [(c.public, c.channel, c.activity, c.body.split("\n")[0]) for c in ticket.comments]
+    assert got == [
+        (True, "", "message", "Zendesk channel: FacebookComment"),
+        (False, "", "message", "Zendesk channel: TwitterComment"),
+        (False, "phone", "phone_call", "A call"),
+    ]
+    assert "Seen on Facebook" in ticket.comments[0].body
 
 
 def test_a_zendesk_call_is_written_as_an_internal_phone_note(numbered):
