@@ -11,7 +11,8 @@ from openpyxl import Workbook
 
 from palier.imports.files import UnreadableFile, read_table
 
-ROWS = [["Kundennummer", "Name", "Ort"], ["10042", "Käserei Zürich AG", "Zürich"]]
+# "–" and "€" are where Windows-1252 and Latin-1 differ: a file read as the wrong one fails.
+ROWS = [["Kundennummer", "Name", "Ort"], ["10042", "Käserei Zürich AG – 5 €", "Zürich"]]
 
 
 def _csv(delimiter: str = ",") -> str:
