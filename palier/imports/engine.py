@@ -147,7 +147,7 @@ def plan(kind: Kind, table: Table) -> Plan:
     notes += [
         _(
             "The column “%(header)s” (column %(number)s) is “%(first)s” again, already read "
-            "from column %(first_number)s: it is ignored."
+            "from column %(first_number)s: a row where the two differ is refused."
         )
         % {
             "header": table.headers[index],
@@ -185,6 +185,7 @@ def plan(kind: Kind, table: Table) -> Plan:
                 and not any(p.column == headers[column.key] for p in row.problems)
             ):
                 row.problems.append(Problem(line, headers[column.key], _("This cell is empty.")))
+        row.problems += _repeats_that_differ(table.headers, repeats, line, cells)
         rows.append(row)
     _mark_duplicates(kind, rows)
     context = kind.load(rows)
@@ -199,6 +200,37 @@ def plan(kind: Kind, table: Table) -> Plan:
         else:
             row.outcome = Outcome.UPDATE if row.changes else Outcome.UNCHANGED
     return Plan(kind.name, rows, problems, notes)
+
+
+def _cell_text(cells: list[object], index: int) -> str:
+    raw = cells[index] if index < len(cells) else None
+    return "" if raw is None else str(raw).strip()
+
+
+def _repeats_that_differ(
+    headers: list[str], repeats: list[tuple[int, int]], line: int, cells: list[object]
+) -> list[Problem]:
+    """A repeated column whose cell holds something else than the one read: which of the
+    two is meant, only the person who wrote the file knows. An empty repeat, or the same
+    value again, loses nothing."""
+    problems = []
+    for index, first in repeats:
+        value, first_value = _cell_text(cells, index), _cell_text(cells, first)
+        if value and value != first_value:
+            message = _(
+                "The column “%(header)s” (column %(number)s) holds “%(value)s”, but “%(first)s” "
+                "(column %(first_number)s) holds “%(first_value)s”: write one value, or the "
+                "same in both."
+            ) % {
+                "header": headers[index],
+                "number": index + 1,
+                "value": value[:40],
+                "first": headers[first],
+                "first_number": first + 1,
+                "first_value": first_value[:40],
+            }
+            problems.append(Problem(line, headers[index], message))
+    return problems
 
 
 def _mark_duplicates(kind: Kind, rows: list[Row]) -> None:

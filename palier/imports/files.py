@@ -83,14 +83,20 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(
-            _("The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8.")
-        ) from exc
+        raise not_text() from exc
 
 
-def csv_rows(reader, *, offset: int = 0) -> Iterator[list[str]]:
-    """The rows of a strict `csv.reader`; a row csv cannot read refuses the file, naming the
-    line the row starts on (`offset`: lines read apart before the reader)."""
+def not_text() -> UnreadableFile:
+    """The refusal of a file that is neither UTF-8 nor Windows-1252 text."""
+    return UnreadableFile(
+        _("The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8.")
+    )
+
+
+def csv_records(reader, *, offset: int = 0) -> Iterator[tuple[int, list[str]]]:
+    """Each record of a strict `csv.reader` with the line it starts on: a quoted cell may
+    run over several lines, and `line_num` is where the record ends (`offset`: lines read
+    apart before the reader). A record csv cannot read refuses the file, naming its line."""
     start = reader.line_num + 1
     while True:
         try:
@@ -99,7 +105,7 @@ def csv_rows(reader, *, offset: int = 0) -> Iterator[list[str]]:
             return
         except csv.Error as exc:
             raise csv_refusal(exc, start + offset) from exc
-        yield cells
+        yield start + offset, cells
         start = reader.line_num + 1
 
 
@@ -158,19 +164,15 @@ def read_csv(data: bytes) -> Table:
     csv.field_size_limit(CELL_LIMIT)
     # strict: a file ending inside a quote is refused, not read as one last huge cell
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    lines = csv_rows(reader)
-    headers = next(lines, None)
+    records = csv_records(reader)
+    _line, headers = next(records, (0, None))
     if headers is None:
         raise UnreadableFile(_("The file is empty."))
 
     def rows() -> Iterator[tuple[int, list[object]]]:
-        # The line a record starts on: a quoted cell may run over several lines, and
-        # `line_num` is where the record ends.
-        start = reader.line_num + 1
-        for cells in lines:
+        for line, cells in records:
             if any(c.strip() for c in cells):
-                yield start, list(cells)
-            start = reader.line_num + 1
+                yield line, list(cells)
 
     return Table(
         headers=[h.strip() for h in headers],

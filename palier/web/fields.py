@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from palier.lib.rows import parse_id
 from palier.lib.visible import NOTHING_VISIBLE, visible_line
@@ -51,3 +52,26 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
         for key in value or ():
             _id_text(key, self)
         return super()._check_values(value)
+
+
+class StrictCheckboxInput(forms.CheckboxInput):
+    """A tick box whose submitted value reaches the field as sent (Django's own widget turns
+    any text but "false" into True)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name) if name in data else False
+
+
+class CheckboxField(forms.BooleanField):
+    """A yes or no from a tick box: ticked is the value a browser sends for it ("on"),
+    absent is no; anything else ("no", "0", "false") is refused rather than read as a yes."""
+
+    widget = StrictCheckboxInput
+    default_error_messages = {"checkbox": _("Tick the box or leave it empty.")}
+
+    def to_python(self, value: Any) -> bool:
+        if value is None or value is False or value == "":
+            return False
+        if value is True or value == "on":
+            return True
+        raise forms.ValidationError(self.error_messages["checkbox"], code="checkbox")

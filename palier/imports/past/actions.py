@@ -71,6 +71,20 @@ def read(kind: str, sources: list[tuple[str, BinaryIO]], options: dict) -> Itera
     return read_generic(binary)
 
 
+def check_structure(kind: str, sources: list[tuple[str, BinaryIO]]) -> None:
+    """A CSV export's structure, read whole before an import writes anything: a record csv
+    cannot read (a quote never closed, a stray quote) refuses the file before its first
+    batch, so that a file is refused whole or imported, never written in part. Zendesk's
+    files are all read before its first ticket."""
+    from palier.imports.past.generic import delimiter_of
+    from palier.imports.past.streams import check_structure as check_csv
+
+    if kind == "jira":
+        check_csv(sources[0][1])
+    elif kind == "tickets":
+        check_csv(sources[0][1], delimiter_of=delimiter_of)
+
+
 def process(
     kind: str,
     sources: list[tuple[str, BinaryIO]],
@@ -86,6 +100,7 @@ def process(
     source = SOURCES[kind]
     if write:
         check_allowed(acting_user, Permission.DATA_IMPORT)
+        check_structure(kind, sources)
     report = Report()
     resolver = Resolver(source)
     first_line: dict[str, int] = {}

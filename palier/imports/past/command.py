@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 
 from django.core.management.base import CommandError
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.imports.files import UnreadableFile
@@ -13,32 +13,18 @@ from palier.imports.past.actions import SOURCES, do_map_types, process
 from palier.imports.past.labels import COUNT_LABELS
 from palier.lib.progress import ProgressBar
 
-# The exit code of a dry run that found problems (refused rows or tickets): a script that
-# checks a file before importing it must notice. 1 is a file refused whole, 2 a wrong call.
-CHECK_FOUND_PROBLEMS = 3
 
-
-def check_found_problems(count: int) -> CommandError:
-    return CommandError(
-        ngettext(
-            "The check found %(count)s problem; nothing was written.",
-            "The check found %(count)s problems; nothing was written.",
-            count,
-        )
-        % {"count": count},
-        returncode=CHECK_FOUND_PROBLEMS,
-    )
-
-
-def run_past(command, user: User, options: dict) -> None:
+def run_past(command, user: User, options: dict) -> int:
+    """Check or import the files; print their problems and counts; return how many
+    problems were found."""
     kind = options["kind"]
     if kind != "zendesk" and len(options["files"]) != 1:
-        raise CommandError("Give one file (Zendesk takes several pages).")
+        raise CommandError(_("Give one file (Zendesk takes several pages)."))
     mapping = {}
     for item in options["map"]:
         value, sep, code = item.partition("=")
         if not sep:
-            raise CommandError(f"--map wants VALUE=TYPE, got {item!r}.")
+            raise CommandError(_("--map wants VALUE=TYPE, got “%(item)s”.") % {"item": item})
         mapping[value] = code.strip()
     if mapping:
         do_map_types(acting_user=user, source=SOURCES[kind], mapping=mapping)
@@ -53,25 +39,27 @@ def run_past(command, user: User, options: dict) -> None:
                 run_options,
                 write=write,
                 acting_user=user,
-                progress=ProgressBar("Importing" if write else "Checking", stream=command.stderr),
+                progress=ProgressBar(
+                    _("Importing") if write else _("Checking"), stream=command.stderr
+                ),
             )
         except UnreadableFile as exc:
             raise CommandError(exc.message) from exc
     for p in report.problems:
-        where = (f"{p.file}, " if p.file else "") + f"line {p.line}"
+        where = (f"{p.file}, " if p.file else "") + _("line %(line)s") % {"line": p.line}
         where += f", {p.column}" if p.column else ""
-        command.stderr.write(f"{where}: {p.message}")
+        command.stderr.write(_("%(where)s: %(message)s") % {"where": where, "message": p.message})
     if report.problem_count > len(report.problems):
-        command.stderr.write(f"... and {report.problem_count - len(report.problems)} more")
+        more = report.problem_count - len(report.problems)
+        command.stderr.write(_("... and %(count)s more") % {"count": more})
     if report.types:
         command.stdout.write(
-            "Request types in the file: "
+            _("Request types in the file: ")
             + ", ".join(f"{value} ({count})" for value, count in sorted(report.types.items()))
         )
     counts = dict(report.counts)
     if write:
         counts["tickets_imported"] = counts.pop("tickets_new")
-    head = "" if write else "Dry run, nothing written: "
+    head = "" if write else _("Dry run, nothing written: ")
     command.stdout.write(head + ", ".join(f"{COUNT_LABELS[k]} {v}" for k, v in counts.items()))
-    if not write and report.problem_count:
-        raise check_found_problems(report.problem_count)
+    return report.problem_count

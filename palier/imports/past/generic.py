@@ -12,7 +12,7 @@ import csv
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_refusal, csv_rows
+from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_records, csv_refusal, not_text
 from palier.imports.past.dates import bad_date, parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.imports.past.streams import open_text
@@ -36,10 +36,8 @@ def read_generic(binary: BinaryIO) -> Iterator[PastTicket | ReadProblem]:
     try:
         head = text.readline()
     except UnicodeDecodeError as exc:  # bytes Windows-1252 leaves undefined: no text
-        raise UnreadableFile(
-            _("The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8.")
-        ) from exc
-    delimiter = ";" if head.count(";") > head.count(",") else ","
+        raise not_text() from exc
+    delimiter = delimiter_of(head)
     try:
         headers = [h.strip().lower() for h in next(csv.reader([head], delimiter=delimiter), [])]
     except csv.Error as exc:
@@ -55,11 +53,8 @@ def read_generic(binary: BinaryIO) -> Iterator[PastTicket | ReadProblem]:
     current: PastTicket | None = None
     seen: set[str] = set()
     line = 1
-    start = reader.line_num + 2  # the header was read apart
     try:
-        for cells in csv_rows(reader, offset=1):
-            # A record may run over several lines: it is named by its first.
-            line, start = start, reader.line_num + 2
+        for line, cells in csv_records(reader, offset=1):  # the header was read apart
             if not any(c.strip() for c in cells):
                 continue
             row = {name: (cells[i].strip() if i < len(cells) else "") for name, i in index.items()}
@@ -82,6 +77,11 @@ def read_generic(binary: BinaryIO) -> Iterator[PastTicket | ReadProblem]:
         return
     if current is not None:
         yield current
+
+
+def delimiter_of(head: str) -> str:
+    """The separator, told by the header: semicolons if it has more of them than commas."""
+    return ";" if head.count(";") > head.count(",") else ","
 
 
 def _pick(ticket: PastTicket, row: dict, column: str, allowed: tuple, default: str) -> str:

@@ -13,7 +13,7 @@ import csv
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_rows
+from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_records, not_text
 from palier.imports.past.dates import InstantOutOfRange, bad_date, parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.imports.past.streams import open_text
@@ -53,10 +53,12 @@ def read_jira(
     text, _encoding = open_text(binary)
     csv.field_size_limit(CELL_LIMIT)
     reader = csv.reader(text, strict=True)
-    rows = csv_rows(reader)
+    records = csv_records(reader)
     try:
-        headers = [h.strip() for h in next(rows)]
-    except (StopIteration, UnreadableFile, UnicodeDecodeError) as exc:
+        headers = [h.strip() for h in next(records)[1]]
+    except UnicodeDecodeError as exc:  # bytes Windows-1252 leaves undefined: no text
+        raise not_text() from exc
+    except (StopIteration, UnreadableFile) as exc:
         raise UnreadableFile(_("This is not a Jira CSV export.")) from exc
     first = {}
     for index, name in enumerate(headers):
@@ -84,10 +86,8 @@ def read_jira(
     # Jira Cloud names a comment's author by account id; the same file names many people
     # beside their id (assignee, reporter, creator), which gives the comments their names.
     names: dict[str, str] = {}
-    start = reader.line_num + 1  # a record may run over several lines: named by its first
     try:
-        for cells in rows:
-            line, start = start, reader.line_num + 1
+        for line, cells in records:
             if not any(c.strip() for c in cells):
                 continue
             for person in ("Assignee", "Reporter", "Creator", "Project lead"):

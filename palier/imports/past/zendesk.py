@@ -155,13 +155,10 @@ def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | R
                     organizations[org_id] = org
             for event in _objects(doc, "ticket_events", where, problems):
                 for child in _objects(event, "child_events", where, problems):
-                    kind = child.get("event_type", child.get("type"))
-                    if kind in COMMENTS:
+                    if str(child.get("event_type", child.get("type"))).endswith("Comment"):
                         comments[_id(event.get("ticket_id"))].append(
                             {"created_at": event.get("created_at"), **child}
                         )
-                    elif str(kind).endswith("Comment"):  # a channel's comment of its own
-                        problems.append(_unread_comment(event.get("ticket_id"), kind, line))
             for index, ticket in enumerate(_objects(doc, "tickets", where, [])):
                 _keep_newest(newest, ticket, (file_name, line, index))
             found_tickets = found_tickets or bool(doc.get("tickets"))
@@ -181,22 +178,16 @@ def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | R
             problems.clear()
 
 
-# Comment events imported: a comment, and a call (its note, transcription and recording).
-COMMENTS = ("Comment", "VoiceComment")
-
-
-def _unread_comment(ticket_id: object, kind: object, line: int) -> ReadProblem:
-    return ReadProblem(
-        line,
-        "child_events",
-        _("Ticket %(ticket)s: its %(kind)s event is not imported; copy it by hand if needed.")
-        % {"ticket": str(ticket_id)[:40], "kind": str(kind)[:40]},
-    )
-
-
 def _kind(comment: dict) -> object:
     """A comment's kind as Zendesk names it ("Comment", "VoiceComment", ...)."""
     return comment.get("event_type", comment.get("type")) or "Comment"
+
+
+def _channel_note(kind: object, body: str) -> str:
+    """Another channel's comment (FacebookComment, TwitterComment, ...): its text, after the
+    kind it had in Zendesk."""
+    named = _("Zendesk channel: %(kind)s") % {"kind": str(kind)[:40]}
+    return f"{named}\n\n{body}" if body.strip() else str(named)
 
 
 def _call_note(comment: dict, body: str) -> str:
@@ -294,9 +285,12 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
             ticket.problems.append(("comments", bad_date(exc, unread)))
             continue
         body = str(comment.get("plain_body") or comment.get("body") or "")
-        voice = _kind(comment) == "VoiceComment"
+        kind = _kind(comment)
+        voice = kind == "VoiceComment"
         if voice:
             body = _call_note(comment, body)
+        elif kind != "Comment":
+            body = _channel_note(kind, body)
         elif number == 1 and body.strip() == ticket.description.strip():
             continue  # Zendesk's first comment is the ticket's description
         author = users.get(_id(comment.get("author_id"))) or {}

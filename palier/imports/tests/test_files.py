@@ -11,7 +11,8 @@ from openpyxl import Workbook
 
 from palier.imports.files import UnreadableFile, read_table
 
-ROWS = [["Kundennummer", "Name", "Ort"], ["10042", "Käserei Zürich AG", "Zürich"]]
+# "–" and "€" are where Windows-1252 and Latin-1 differ: a file read as the wrong one fails.
+ROWS = [["Kundennummer", "Name", "Ort"], ["10042", "Käserei Zürich AG – 5 €", "Zürich"]]
 
 
 def _csv(delimiter: str = ",") -> str:
@@ -138,3 +139,22 @@ def test_a_workbook_is_read_a_second_time_for_its_formulas_only_when_it_holds_on
     assert not _has_formulas(saved("Name", "Käserei <f> AG", 3))  # text is escaped, no formula
     assert _has_formulas(saved("Name", "=1+2"))
     assert _has_formulas(b"not a zip")  # cannot tell: read it
+
+
+def test_a_file_with_a_byte_windows_1252_leaves_undefined_is_refused_in_words():
+    data = "Kundennummer;Name\r\n10042;Käserei \x81 AG\r\n".encode("latin-1")
+    with pytest.raises(UnreadableFile) as refused:
+        read_table(data, "kunden.csv")
+    assert "neither UTF-8 nor Windows-1252" in refused.value.message
+
+
+def test_each_csv_record_comes_with_the_line_it_starts_on():
+    import csv
+
+    from palier.imports.files import csv_records
+
+    text = 'a,b\n1,"two\nlines"\n\n3,x\n'
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    assert list(csv_records(reader, offset=10)) == [
+        (11, ["a", "b"]), (12, ["1", "two\nlines"]), (14, []), (15, ["3", "x"])
+    ]  # fmt: skip

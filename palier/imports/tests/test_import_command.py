@@ -40,10 +40,10 @@ def test_a_dry_run_then_the_import_with_a_progress_bar_and_a_summary(numbered, t
     assert "Dry run, nothing written: to create 1, to update 0, unchanged 0, refused 1" in out
     assert "line 3, column “Sprache”: A language: en, fr, de or it." in err
     assert not Customer.objects.filter(reference="50001").exists()
-    out, err = _call("customers", str(path), "--user", "maria.manager")
+    out, err, code = _call_refused("customers", str(path), "--user", "maria.manager")
     assert "created 1, updated 0, unchanged 0, refused 1" in out
     assert "Importing [####" in err and "100%" in err
-    out, _err = _call("customers", str(path), "--user", "maria.manager")
+    out, _err, code = _call_refused("customers", str(path), "--user", "maria.manager")
     assert "created 0, updated 0, unchanged 1, refused 1" in out
 
 
@@ -57,7 +57,7 @@ def test_the_command_needs_a_manager(numbered, tmp_path):
 
 
 def test_past_tickets_from_the_command_with_a_type_map(numbered):
-    out, err = _call(
+    out, err, _code = _call_refused(
         "jira",
         str(SAMPLES / "jira_service_management.csv"),
         "--user",
@@ -99,3 +99,62 @@ def test_a_dry_run_of_past_tickets_with_problems_exits_with_code_3(numbered):
         )
     assert refused.value.returncode == 3
     assert Ticket.objects.count() == before
+
+
+def test_the_exit_code_of_problems_comes_from_one_place_both_kinds_of_import_share():
+    import importlib
+
+    from palier.imports import exit_codes
+    from palier.imports.past import command as past_command
+
+    tabular = importlib.import_module("palier.imports.management.commands.import")
+    assert tabular.check_found_problems is exit_codes.check_found_problems
+    assert not hasattr(past_command, "check_found_problems")  # no copy of its own
+    assert exit_codes.check_found_problems(2).returncode == exit_codes.PROBLEMS_FOUND == 3
+
+
+def test_an_import_that_refused_rows_writes_the_others_and_exits_with_code_3(numbered, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("Customer number,Name,Language\n50001,Berg AG,de\n50002,Tal AG,xx\n")
+    out, err, code = _call_refused("customers", str(path), "--user", "maria.manager")
+    assert code == 3
+    assert Customer.objects.filter(reference="50001").exists()
+    assert "created 1, updated 0, unchanged 0, refused 1" in out
+    assert "line 3, column “Language”" in err
+    with pytest.raises(CommandError, match="listed above, on the error output"):
+        _call("customers", str(path), "--user", "maria.manager")
+    path.write_text("Customer number,Name,Language\n50001,Berg AG,de\n")
+    out, _err = _call("customers", str(path), "--user", "maria.manager")
+    assert "unchanged 1, refused 0" in out
+
+
+def test_a_past_tickets_import_that_refused_tickets_imports_the_others_and_exits_with_3(numbered):
+    before = Ticket.objects.count()
+    out, _err, code = _call_refused(
+        "jira", str(SAMPLES / "jira_service_management.csv"), "--user", "maria.manager"
+    )
+    assert code == 3
+    assert "tickets imported 3" in out and "tickets refused 3" in out
+    assert "Dashboards' roll-up" in out  # rebuilt before the exit
+    assert Ticket.objects.count() == before + 3
+
+
+def test_the_command_speaks_the_desks_language_or_the_one_asked(numbered, tmp_path, settings):
+    path = tmp_path / "c.csv"
+    path.write_text("Customer number,Name,Language\n50001,Berg AG,de\n50002,Tal AG,xx\n")
+    settings.LANGUAGE_CODE = "de"
+    out, err, code = _call_refused("customers", str(path), "--user", "maria.manager", "--dry-run")
+    assert "Nur geprüft, nichts geschrieben: zu erfassen 1" in out and "abgelehnt 1" in out
+    assert "Zeile 3, Spalte «Language»: Eine Sprache: en, fr, de oder it." in err
+    out, err, code = _call_refused("customers", str(path), "--user", "maria.manager",
+                                   "--language", "fr")  # fmt: skip
+    assert code == 3 and "Importation en cours [####" in err
+    assert "ligne 3, colonne «\xa0Language\xa0»\xa0: Une langue\xa0: en, fr, de ou it." in err
+    out, err, code = _call_refused(
+        "jira", str(SAMPLES / "jira_service_management.csv"), "--user", "maria.manager",
+        "--dry-run", "--language", "it",
+    )  # fmt: skip
+    assert "Verifica [####" in err and "riga 4, Created" in err
+    assert "Tipi di richiesta nel file: " in out and "ticket rifiutati" in out
+    with pytest.raises(CommandError, match="Aucun utilisateur actif «\xa0nobody\xa0»"):
+        _call("customers", str(path), "--user", "nobody", "--language", "fr")

@@ -413,11 +413,35 @@ def test_a_problem_of_a_zendesk_page_names_its_file(numbered):
     assert "p2.json, 1;" in rows
 
 
+# The same ticket in each reader's columns, its accented cells as Windows-1252 writes them.
+WINDOWS_1252 = {
+    "tickets": "key,created_at,subject,customer\nK-1,2025-01-02 10:00,{subject},10042\n",
+    "jira": "Issue key,Summary,Created\nSD-1,{subject},14/Jul/25 3:42 PM\n",
+}
+
+
+@pytest.mark.parametrize("kind", ["tickets", "jira"])
+def test_a_windows_1252_file_is_read_with_its_accents(kind):
+    subject = "Käserei Zürich – Fälligkeit « déjà » reçue"
+    data = WINDOWS_1252[kind].format(subject=subject).encode("cp1252")
+    assert data.decode("latin-1") != data.decode("cp1252")  # the dash tells them apart
+    report = process(kind, [("x.csv", BytesIO(data))], {}, write=False)
+    assert report.counts["tickets_new"] + report.counts["tickets_refused"] == 1
+    from palier.imports.past.actions import read
+
+    [ticket] = read(kind, [("x.csv", BytesIO(data))], {})
+    assert ticket.subject == subject
+
+
 @pytest.mark.parametrize("kind", ["tickets", "jira"])
 def test_a_file_that_is_no_text_is_refused_in_words(kind):
-    data = b"key,created_at,subject,customer\x81\x8d\n" + b"PK\x03\x04\x81" * 10
-    with pytest.raises(UnreadableFile):
-        process(kind, [("x.xlsx", BytesIO(data))], {}, write=False)
+    # Its header is whole: only the byte Windows-1252 leaves undefined (0x81) refuses it.
+    data = WINDOWS_1252[kind].format(subject="Käserei \x81 AG").encode("latin-1")
+    with pytest.raises(UnreadableFile) as refused:
+        process(kind, [("x.csv", BytesIO(data))], {}, write=False)
+    assert refused.value.message == (
+        "The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8."
+    )
 
 
 def test_the_date_bounds_are_the_desks_days_as_the_message_says(db):
@@ -495,13 +519,46 @@ def test_a_zendesk_voice_comment_is_imported_as_an_internal_phone_note():
         ("t.json", BytesIO(json.dumps(page).encode())),
         ("e.json", BytesIO(json.dumps(events).encode())),
     ]))  # fmt: skip
-    [ticket] = [i for i in items if not hasattr(i, "message")]
-    [call] = ticket.comments
+    [ticket] = items  # another channel's comment is no problem: it is imported (below)
+    call, facebook = ticket.comments
     assert (call.public, call.channel, call.activity) == (False, "phone", "phone_call")
     assert "Inbound call" in call.body and "The invoice run stops." in call.body
     assert "+41 22 123 45 67" in call.body and "95" in call.body
-    [problem] = [i for i in items if hasattr(i, "message")]
-    assert "9100" in problem.message and "FacebookComment" in problem.message
+    assert facebook.public is False and facebook.body == "Zendesk channel: FacebookComment\n\nHi"
+
+
+@pytest.mark.parametrize("where", ["comments", "ticket_events"])
+def test_another_channels_zendesk_comment_is_named_and_public_only_when_public(where):
+    """In a ticket's own comments as in the events export: a call is an internal phone
+    note, another channel's comment a message naming its kind, public only when public."""
+    import json
+
+    from palier.imports.past.zendesk import read_zendesk
+
+    comments = [
+        {"type": "FacebookComment", "author_id": 1, "public": True, "body": "Seen on Facebook",
+         "created_at": "2025-05-01T11:00:00Z"},
+        {"type": "TwitterComment", "author_id": 1, "public": "true", "body": "A tweet",
+         "created_at": "2025-05-01T12:00:00Z"},
+        {"type": "VoiceComment", "author_id": 2, "public": True, "body": "A call",
+         "created_at": "2025-05-01T13:00:00Z", "data": {"call_duration": 30}},
+    ]  # fmt: skip
+    page = json.loads(_zendesk_bytes([] if where == "ticket_events" else comments))
+    files = [("t.json", BytesIO(json.dumps(page).encode()))]
+    if where == "ticket_events":
+        del page["tickets"][0]["comments"]
+        files = [("t.json", BytesIO(json.dumps(page).encode()))]
+        events = [{"ticket_id": 9100, "created_at": c["created_at"],
+                   "child_events": [{**c, "event_type": c["type"]}]} for c in comments]  # fmt: skip
+        files.append(("e.json", BytesIO(json.dumps({"ticket_events": events}).encode())))
+    [ticket] = read_zendesk(files)
+    got = [(c.public, c.channel, c.activity, c.body.split("\n")[0]) for c in ticket.comments]
+    assert got == [
+        (True, "", "message", "Zendesk channel: FacebookComment"),
+        (False, "", "message", "Zendesk channel: TwitterComment"),
+        (False, "phone", "phone_call", "A call"),
+    ]
+    assert "Seen on Facebook" in ticket.comments[0].body
 
 
 def test_a_zendesk_call_is_written_as_an_internal_phone_note(numbered):
@@ -544,3 +601,29 @@ def test_a_zendesk_ticket_opened_by_a_call_shows_the_customer_no_description():
     [ticket] = read_zendesk([("p.json", BytesIO(json.dumps(data).encode()))])
     assert ticket.description == ""
     assert [c.public for c in ticket.comments] == [False]
+
+
+@pytest.mark.parametrize(
+    ("kind", "head", "row", "bad"),
+    [
+        ("tickets", "key,created_at,subject,customer", "K-{n},2025-01-02 10:00,Fine,10042",
+         'K-X,2025-01-02 10:00,"Stray"quote,10042'),
+        ("jira", "Issue key,Summary,Created,Custom field (Organizations)",
+         "SD-{n},Fine,14/Jul/25 3:42 PM,10042", 'SD-X,"Stray"quote,14/Jul/25 3:42 PM,10042'),
+    ],
+)  # fmt: skip
+def test_a_file_broken_after_the_first_batch_is_refused_before_anything_is_written(
+    numbered, kind, head, row, bad
+):
+    from palier.imports.past.actions import BATCH
+
+    rows = [row.format(n=n) for n in range(BATCH + 5)]
+    data = "\n".join([head, *rows, bad, row.format(n="last")]).encode() + b"\n"
+    before = Ticket.objects.count()
+    with pytest.raises(UnreadableFile) as refused:
+        process(kind, [("f.csv", BytesIO(data))], {}, write=True, acting_user=numbered.manager)
+    assert f"Line {BATCH + 7} is not valid CSV" in refused.value.message
+    assert Ticket.objects.count() == before
+    good = BytesIO("\n".join([head, *rows[:3]]).encode())
+    report = process(kind, [("f.csv", good)], {}, write=True, acting_user=numbered.manager)
+    assert report.counts["tickets_new"] == 3 and Ticket.objects.count() == before + 3

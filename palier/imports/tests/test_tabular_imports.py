@@ -350,9 +350,26 @@ def test_every_problem_of_a_row_is_listed_not_only_the_first(numbered):
 
 
 def test_a_column_given_twice_is_said_to_be_twice_not_unknown(numbered):
-    data = csv_bytes("Customer number,Name,Nom", "C-9409,First,Second")
+    data = csv_bytes("Customer number,Name,Nom", "C-9409,First,First")
     plan = check("customers", data, "customers.csv")
     assert plan.notes == [
-        "The column “Nom” (column 3) is “Name” again, already read from column 2: it is ignored."
+        "The column “Nom” (column 3) is “Name” again, already read from column 2: a row where "
+        "the two differ is refused."
     ]
-    assert plan.rows[0].values["name"] == "First"
+    assert plan.rows[0].values["name"] == "First" and plan.counts["create"] == 1
+
+
+def test_a_row_whose_repeated_column_says_something_else_is_refused_naming_it(numbered):
+    data = csv_bytes(
+        "Customer number,Name,Nom", "C-1,Same AG,Same AG", "C-2,First AG,Second AG",
+        "C-3,Only AG,", "C-4,,Late AG",
+    )  # fmt: skip
+    plan = check("customers", data, "customers.csv")
+    assert [row.outcome for row in plan.rows] == ["create", "refused", "create", "refused"]
+    assert [(p.line, p.column, p.message) for p in plan.all_problems] == [
+        (3, "Nom", "The column “Nom” (column 3) holds “Second AG”, but “Name” (column 2) "
+                   "holds “First AG”: write one value, or the same in both."),
+        (5, "Name", "This cell is empty."),
+        (5, "Nom", "The column “Nom” (column 3) holds “Late AG”, but “Name” (column 2) "
+                   "holds “”: write one value, or the same in both."),
+    ]  # fmt: skip

@@ -26,6 +26,7 @@ from palier.lib.errors import DomainError
 from palier.lib.spreadsheet import safe_text
 from palier.lib.words import say_again
 from palier.web.access import is_htmx, manager_required
+from palier.web.fields import CheckboxField
 
 PAST_KINDS = {
     "jira": gettext_lazy("Past tickets: Jira Service Management (CSV export)"),
@@ -53,10 +54,10 @@ class UploadForm(forms.Form):
             "JSON export."
         ),
     )
-    invite = forms.BooleanField(
+    invite = CheckboxField(
         label=gettext_lazy("Contacts: send each new contact an invitation"), required=False
     )
-    public_comments = forms.BooleanField(
+    public_comments = CheckboxField(
         label=gettext_lazy("Jira: show imported comments to the customer"),
         required=False,
         help_text=gettext_lazy(

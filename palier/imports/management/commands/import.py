@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.accounts.permissions import Permission, check_allowed
 from palier.audit.log import origin
 from palier.imports import engine
 from palier.imports.actions import check, tabular_kind
+from palier.imports.exit_codes import check_found_problems, import_left_out
 from palier.imports.files import UnreadableFile
 from palier.imports.kinds import KINDS
-from palier.imports.past.command import check_found_problems
 from palier.lib.errors import DomainError, NotAllowed
 from palier.lib.progress import ProgressBar
 
@@ -26,7 +28,10 @@ class Command(BaseCommand):
     help = (
         "Import customers, contracts, customizations, contacts or installations from CSV or "
         "XLSX; past tickets from Jira Service Management (jira), Zendesk (zendesk) or the "
-        "generic CSV (tickets). --dry-run lists every row's errors and writes nothing."
+        "generic CSV (tickets). --dry-run lists every row's errors and writes nothing. "
+        "Exit code 3: the check found problems, or the import wrote what passed and left "
+        "out the rows or tickets with problems (listed on the error output); 1: refused "
+        "before anything was written (the file or the user)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -38,7 +43,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="check only; write nothing; exit code 3 when it finds problems",
+            help="check only; write nothing",
         )
         parser.add_argument(
             "--invite", action="store_true", help="contacts: mail each new contact an invitation"
@@ -58,32 +63,43 @@ class Command(BaseCommand):
             help="past tickets from Jira: whether comments are shown to the customer "
             "(default internal; Jira's CSV does not say)",
         )
-        parser.add_argument("--language", default="en", help="language of the messages")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=None,
+            help="language of the messages (default: the desk's, LANGUAGE_CODE)",
+        )
 
     def handle(self, *args, **options) -> None:
-        translation.activate(options["language"])
+        with translation.override(options["language"] or settings.LANGUAGE_CODE):
+            self._handle(options)
+
+    def _handle(self, options: dict) -> None:
         if options["kind"] == "desk":
             self._desk(options)
             return
         if not options["user"]:
-            raise CommandError("--user USERNAME: the manager the changes are recorded under.")
+            raise CommandError(_("--user USERNAME: the manager the changes are recorded under."))
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
-            raise CommandError(f"No active user {options['user']!r}.")
+            raise CommandError(_("No active user “%(user)s”.") % {"user": options["user"]})
         try:
             check_allowed(user, Permission.DATA_IMPORT)
         except NotAllowed as exc:
             raise CommandError(exc.message) from exc
         for path in options["files"]:
             if not path.is_file():
-                raise CommandError(f"No file {path}.")
+                raise CommandError(_("No file %(path)s.") % {"path": path})
         with origin("import"):
             if options["kind"] in PAST:
                 from palier.imports.past.command import run_past
 
-                run_past(self, user, options)
+                problems = run_past(self, user, options)
                 if not options["dry_run"]:
                     self._rollup()
+                if problems:
+                    refusal = check_found_problems if options["dry_run"] else import_left_out
+                    raise refusal(problems)
             else:
                 self._tabular(user, options)
 
@@ -92,13 +108,13 @@ class Command(BaseCommand):
         from palier.exports.restore import restore
 
         if len(options["files"]) != 1:
-            raise CommandError("Give one export file.")
+            raise CommandError(_("Give one export file."))
         with origin("import"), options["files"][0].open(encoding="utf-8") as stream:
             try:
-                counts = restore(stream, progress=ProgressBar("Indexing", stream=self.stderr))
+                counts = restore(stream, progress=ProgressBar(_("Indexing"), stream=self.stderr))
             except DomainError as exc:
                 raise CommandError(exc.message) from exc
-        self.stdout.write(f"Restored {sum(counts.values())} records:")
+        self.stdout.write(_("Restored %(count)s records:") % {"count": sum(counts.values())})
         for label, count in counts.items():
             self.stdout.write(f"  {label}: {count}")
         self._rollup()
@@ -108,11 +124,11 @@ class Command(BaseCommand):
         past): sum their days into the dashboards' roll-up again."""
         from palier.dashboards.rollup import rebuild
 
-        self.stdout.write(f"Dashboards' roll-up: {rebuild()}")
+        self.stdout.write(_("Dashboards' roll-up: %(result)s") % {"result": rebuild()})
 
     def _tabular(self, user: User, options: dict) -> None:
         if len(options["files"]) != 1:
-            raise CommandError("Give one file.")
+            raise CommandError(_("Give one file."))
         path = options["files"][0]
         kind_options = {"invite": options["invite"]}
         try:
@@ -123,29 +139,38 @@ class Command(BaseCommand):
         if options["dry_run"] or plan.problems:
             self.summary(plan.counts, planned=True)
             if plan.problems:
-                raise CommandError("Nothing was imported.")
+                raise CommandError(_("Nothing was imported."))
             if plan.all_problems:
                 raise check_found_problems(len(plan.all_problems))
             return
         kind = tabular_kind(options["kind"], kind_options)
         try:
             counts = engine.apply(
-                kind, plan, acting_user=user, progress=ProgressBar("Importing", stream=self.stderr)
+                kind,
+                plan,
+                acting_user=user,
+                progress=ProgressBar(_("Importing"), stream=self.stderr),
             )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         late = [p for row in plan.rows for p in row.problems if not p.column]
         self.report_problems(late, [])
         self.summary(counts, planned=False)
+        if plan.all_problems:
+            raise import_left_out(len(plan.all_problems))
 
     def report_problems(self, problems, notes) -> None:
         for note in notes:
-            self.stderr.write(f"note: {note}")
+            self.stderr.write(_("note: %(note)s") % {"note": note})
         for p in problems:
-            where = f"line {p.line}" + (f", column “{p.column}”" if p.column else "")
-            self.stderr.write(f"{where}: {p.message}")
+            where = (
+                _("line %(line)s, column “%(column)s”") % {"line": p.line, "column": p.column}
+                if p.column
+                else _("line %(line)s") % {"line": p.line}
+            )
+            self.stderr.write(_("%(where)s: %(message)s") % {"where": where, "message": p.message})
 
     def summary(self, counts: dict[str, int], *, planned: bool) -> None:
         labels = engine.OUTCOME_LABELS if planned else engine.DONE_LABELS
-        head = "Dry run, nothing written: " if planned else ""
+        head = _("Dry run, nothing written: ") if planned else ""
         self.stdout.write(head + ", ".join(f"{labels[k]} {v}" for k, v in counts.items()))

@@ -198,3 +198,36 @@ def test_past_tickets_from_the_screen_with_the_request_types_mapped(
     run.refresh_from_db()
     assert run.state == "done" and run.result["tickets_imported"] == 3
     assert ImportedTicket.objects.get(key="SD-102").ticket.type == "usage"
+
+
+@pytest.mark.parametrize("lax", ["no", "0", "false", "off", "yes", "True"])
+def test_the_import_screens_tick_boxes_count_only_a_tick(world, manager, lax):
+    """Jira's comments are shown to customers only when the box is really ticked: a value
+    no browser sends for a tick box is refused, not read as a yes."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def check(**ticks):
+        data = b"Issue key,Summary,Created\nSD-1,Hello,14/Jul/25 3:42 PM\n"
+        return manager.post(
+            reverse("web:manage:imports"),
+            {"kind": "jira", "file": SimpleUploadedFile("j.csv", data), **ticks},
+        )
+
+    response = check(public_comments=lax)
+    assert response.status_code == 200 and "Tick the box or leave it empty." in (
+        response.content.decode()
+    )
+    response = check(invite=lax)
+    assert response.status_code == 200 and not ImportRun.objects.exists()
+    check()
+    check(public_comments="on")
+    assert [r.options["public_comments"] for r in ImportRun.objects.order_by("id")] == [
+        False,
+        True,
+    ]
+
+
+def test_the_import_screens_tick_boxes_are_drawn_as_tick_boxes(world, manager):
+    html = manager.get(reverse("web:manage:imports")).content.decode()
+    assert 'type="checkbox" name="public_comments"' in html
+    assert 'type="checkbox" name="invite"' in html
