@@ -6,7 +6,9 @@ instants' `default` hook). The text is the same JSON as before, value for value:
 Django's form (milliseconds, `Z` for UTC), and whatever orjson does not know (decimals, lazy
 translations, pydantic models, ...) goes to ninja's own encoder. What orjson refuses (an
 integer beyond 64 bits, a lone surrogate, a key that is not text) is written by the standard
-library, as before: an odd value never turns an answer into a 500.
+library, as before: an odd value never turns an answer into a 500. One difference, on
+purpose: a float that is not a number is written `null`, where the standard library wrote
+`NaN` or `Infinity`, which is not JSON.
 
 A view that returns a dict has django-ninja validate it into its response schema and dump it
 again: for a 50-ticket page that is ~100 nested validations, a third of the request's time.

@@ -67,13 +67,24 @@ def test_values_orjson_refuses_are_written_by_the_standard_library(data):
     assert json.loads(dumps(data)) == _stdlib(data)
 
 
+def test_a_float_that_is_not_a_number_is_null_never_invalid_json():
+    # The standard library wrote NaN and Infinity, which no JSON parser of a client reads.
+    assert dumps({"a": float("inf"), "b": float("-inf"), "c": float("nan")}) == (
+        b'{"a":null,"b":null,"c":null}'
+    )
+
+
 def test_a_value_no_encoder_knows_still_raises_type_error():
     with pytest.raises(TypeError):
         dumps({"x": object()})
 
 
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text()
+    | st.floats(allow_nan=False, allow_infinity=False),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=20,
 )
