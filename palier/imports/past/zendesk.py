@@ -141,6 +141,7 @@ def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | R
     users: dict[int, dict] = {}
     organizations: dict[int, dict] = {}
     comments: dict[int, list[dict]] = defaultdict(list)
+    privacy: list[tuple[str, dict]] = []  # (when, CommentPrivacyChange event)
     found_tickets = False
     problems: list[ReadProblem] = []
     newest: dict[int | str, tuple[dt.datetime | None, tuple]] = {}
@@ -155,15 +156,19 @@ def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | R
                     organizations[org_id] = org
             for event in _objects(doc, "ticket_events", where, problems):
                 for child in _objects(event, "child_events", where, problems):
-                    if str(child.get("event_type", child.get("type"))).endswith("Comment"):
+                    kind = str(child.get("event_type", child.get("type")))
+                    if kind.endswith("Comment"):
                         comments[_id(event.get("ticket_id"))].append(
                             {"created_at": event.get("created_at"), **child}
                         )
+                    elif kind == "CommentPrivacyChange":
+                        privacy.append((str(event.get("created_at")), child))
             for index, ticket in enumerate(_objects(doc, "tickets", where, [])):
                 _keep_newest(newest, ticket, (file_name, line, index))
             found_tickets = found_tickets or bool(doc.get("tickets"))
     if not found_tickets:
         raise UnreadableFile(_("No Zendesk tickets in this file: is it a Zendesk JSON export?"))
+    _apply_privacy_changes(comments, privacy)
     yield from problems
     problems.clear()
     for name, data in _files(sources):
@@ -176,6 +181,25 @@ def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | R
                 yield _ticket(ticket, line, file_name, users, organizations, comments)
             yield from problems
             problems.clear()
+
+
+def _apply_privacy_changes(comments: dict[int, list[dict]], changes: list) -> None:
+    """A comment of the events export carries the flag it was written with; an agent who
+    later made it private (a CommentPrivacyChange event naming its id) made it internal, and
+    it must not reach the customer as public. The last change of a comment wins; a comment
+    whose id cannot be read keeps its own flag."""
+    latest: dict[int, object] = {}
+    for _when, change in sorted(changes, key=lambda item: item[0]):
+        comment_id = _id(change.get("comment_id"))
+        if comment_id is not None:
+            latest[comment_id] = change.get("public")
+    if not latest:
+        return
+    for found in comments.values():
+        for comment in found:
+            comment_id = _id(comment.get("id"))
+            if comment_id in latest:
+                comment["public"] = latest[comment_id]
 
 
 def _kind(comment: dict) -> object:

@@ -527,6 +527,46 @@ def test_a_zendesk_voice_comment_is_imported_as_an_internal_phone_note():
     assert facebook.public is False and facebook.body == "Zendesk channel: FacebookComment\n\nHi"
 
 
+def test_a_zendesk_comment_made_private_later_comes_in_internal():
+    """The events export keeps the flag a comment was written with; a later
+    CommentPrivacyChange made it internal, and the customer must not read it. The last change
+    of a comment wins (private, then public again, is public)."""
+    import json
+
+    from palier.imports.past.zendesk import read_zendesk
+
+    page = json.loads(_zendesk_bytes([]))
+    del page["tickets"][0]["comments"]
+
+    def comment(number: int, at: str, body: str) -> dict:
+        return {"ticket_id": 9100, "created_at": at, "child_events": [
+            {"id": number, "event_type": "Comment", "author_id": 2, "public": True, "body": body},
+        ]}  # fmt: skip
+
+    def privacy(number: int, at: str, public: bool) -> dict:
+        return {"ticket_id": 9100, "created_at": at, "child_events": [
+            {"id": 900 + number, "event_type": "CommentPrivacyChange", "comment_id": number,
+             "public": public},
+        ]}  # fmt: skip
+
+    events = [
+        comment(501, "2025-05-01T10:00:00Z", "Opening words"),
+        comment(502, "2025-05-01T11:00:00Z", "Our margin on this customer is 40 %"),
+        comment(503, "2025-05-01T12:00:00Z", "Shown again later"),
+        privacy(502, "2025-05-01T11:05:00Z", False),
+        privacy(503, "2025-05-01T12:05:00Z", False),
+        privacy(503, "2025-05-01T12:10:00Z", True),
+    ]
+    files = [
+        ("t.json", BytesIO(json.dumps(page).encode())),
+        ("e.json", BytesIO(json.dumps({"ticket_events": events}).encode())),
+    ]
+    [ticket] = read_zendesk(files)
+    got = {c.body: c.public for c in ticket.comments}
+    assert got["Our margin on this customer is 40 %"] is False
+    assert got["Shown again later"] is True
+
+
 @pytest.mark.parametrize("where", ["comments", "ticket_events"])
 def test_another_channels_zendesk_comment_is_named_and_public_only_when_public(where):
     """In a ticket's own comments as in the events export: a call is an internal phone
