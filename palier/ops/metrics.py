@@ -60,6 +60,11 @@ class DatabaseCollector:
             "Age of the oldest ticket event not yet dispatched (0: none waiting).",
             state.outbox_lag_seconds,
         )
+        yield _gauge(
+            "palier_outbox_given_up_side_effects",
+            "Side effects of ticket events the worker gave up on (wait for a person).",
+            state.handlers_given_up,
+        )
         tasks = GaugeMetricFamily(
             "palier_task_queue_depth", "Background tasks ready to run, by queue.", labels=["queue"]
         )
