@@ -28,7 +28,7 @@ class Backlog:
 
     @property
     def mail_backlog(self) -> int:
-        return self.outbound_by_state.get("queued", 0) + self.outbound_by_state.get("failed", 0)
+        return sum(self.outbound_by_state.get(s, 0) for s in ("queued", "sending", "failed"))
 
 
 def backlog(now: dt.datetime | None = None) -> Backlog:
@@ -99,9 +99,13 @@ def readiness() -> tuple[bool, dict[str, dict]]:
         "pending": state.events,
         "lag_seconds": round(state.outbox_lag_seconds, 1),
     }
+    uncertain = state.outbound_by_state.get("uncertain", 0)
     checks["mail"] = {
         "ok": state.mail_backlog <= settings.PALIER_READY_MAIL_BACKLOG,
         "backlog": state.mail_backlog,
+        # Perhaps delivered, never resent on their own: a person checks (the admin).
+        "uncertain": uncertain,
+        "warning": uncertain > 0,
     }
     # Side effects the worker gave up on wait for a person (admin, `palier outbox rearm`),
     # not for another instance: a warning, never "not ready".

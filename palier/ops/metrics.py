@@ -81,7 +81,7 @@ class DatabaseCollector:
         yield mail_in
         mail_out = GaugeMetricFamily(
             "palier_mail_outbound_messages",
-            "Outbound messages, by state (queued, sent, failed, gave_up).",
+            "Outbound messages, by state (queued, sending, sent, failed, gave_up, uncertain).",
             labels=["state"],
         )
         for key, count in sorted(state.outbound_by_state.items()):
