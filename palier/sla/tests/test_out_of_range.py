@@ -24,10 +24,17 @@ def signed_in(user) -> Client:
 
 
 def _every_view(world, ticket, api):
+    from palier.tickets.actions import do_assign
+
+    do_assign(ticket, world.agent, acting_user=world.agent)
     agent, contact = signed_in(world.agent), signed_in(world.contact_a)
+    manager = signed_in(world.manager)
     for client, path in (
         (agent, f"/desk/tickets/{ticket.pk}/"),
         (agent, "/desk/"),
+        (agent, "/dashboards/me/"),
+        (manager, "/dashboards/"),
+        (manager, "/dashboards/export/sla.csv"),
         (contact, f"/portal/requests/{ticket.pk}/"),
         (contact, "/portal/"),
     ):
@@ -39,6 +46,8 @@ def _every_view(world, ticket, api):
     assert staff.status_code == 200, staff.content
     body = staff.json()
     assert body["out_of_range"] is True and body["hours_left"] is None
+    for path in (f"/tickets/{ticket.pk}", "/tickets"):
+        assert api(world.agent).get(path).status_code == 200, path
     mine = api(world.contact_a).get(f"/tickets/{ticket.pk}/sla")
     assert mine.status_code == 200 and mine.json()["expected_first_response"] is None
 
