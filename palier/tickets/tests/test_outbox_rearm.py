@@ -91,3 +91,20 @@ def test_palier_outbox_lists_and_rearms_the_given_up_side_effects(given_up, caps
     drain()
     assert ran == [failure.event_id]
     assert not EventHandlerFailure.objects.exists()
+
+
+def test_only_an_administrator_may_rearm_from_the_admin(world, given_up):
+    failure, ran = given_up
+    manager = world.manager
+    manager.is_staff = manager.is_superuser = True  # every Django permission, not the role
+    manager.save(update_fields=["is_staff", "is_superuser"])
+    client = Client()
+    client.force_login(manager)
+    page = client.get("/admin/tickets/eventhandlerfailure/")
+    assert page.status_code == 200 and 'value="rearm"' not in page.content.decode()
+    client.post(
+        "/admin/tickets/eventhandlerfailure/",
+        {"action": "rearm", "_selected_action": [failure.pk]},
+    )
+    failure.refresh_from_db()
+    assert failure.retry_at is None
