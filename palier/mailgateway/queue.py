@@ -45,6 +45,10 @@ CLAIM_LEASE = dt.timedelta(minutes=10)  # a batch's work takes seconds (DRAIN_SE
 CLAIMS = 3  # claims of one task, never finished, before it is recorded failed
 FINISH_TRIES = 3
 FINISH_PAUSE = 0.5  # seconds, doubled after each failed finish
+# Unfinished claims are looked for this often per process, not at every claim: the task
+# table has no index for RUNNING rows (django_tasks_db's own), and they are rare.
+STALE_LOOK = dt.timedelta(minutes=1)
+_stale_looked_at: dt.datetime | None = None
 
 
 class Unfinished(Exception):
@@ -75,7 +79,7 @@ def claim(worker_id: str, limit: int | None = None, task=None) -> list[tuple[obj
         now = timezone.now()
         own = DBTaskResult.objects.filter(task_path=task.module_path, backend_name=task.backend)
         rows = list(own.ready().select_for_update(skip_locked=True).values_list(*fields)[:limit])
-        if len(rows) < limit:
+        if len(rows) < limit and _time_to_look(now):
             # Claimed by a worker that never finished them (it died, or its finish failed).
             stale = own.filter(status=TaskResultStatus.RUNNING, started_at__lt=now - CLAIM_LEASE)
             rows += _give_up_unfinished(
@@ -93,6 +97,16 @@ def claim(worker_id: str, limit: int | None = None, task=None) -> list[tuple[obj
                 status=TaskResultStatus.RUNNING, started_at=now, worker_ids=[*worker_ids, worker_id]
             )
     return [(task_id, _first_arg(args_kwargs)) for task_id, args_kwargs, _ids in rows]
+
+
+def _time_to_look(now: dt.datetime) -> bool:
+    """Whether to look for unfinished claims now (every STALE_LOOK; at once after the clock
+    was set back)."""
+    global _stale_looked_at
+    if _stale_looked_at is not None and abs(now - _stale_looked_at) < STALE_LOOK:
+        return False
+    _stale_looked_at = now
+    return True
 
 
 def _give_up_unfinished(rows: list, now) -> list:
