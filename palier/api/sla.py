@@ -46,6 +46,9 @@ class SlaOut(Schema):
     rnd_extension_hours: float | None = None
     showing: str | None = None
     hours_left: float | None = None
+    # True when the ticket's dates lie where no deadline can be counted (year 9999): no due
+    # instant, no hours left.
+    out_of_range: bool = False
 
 
 @router.get("/sla/tiers", response={200: list[TierOut], **ERRORS})
@@ -102,4 +105,5 @@ def ticket_sla(request, ticket_id: int):
         "rnd_extension_hours": round(clock.rnd_s / 3600, 2),
         "showing": left.target if left else None,
         "hours_left": left.hours_left if left else None,
+        "out_of_range": clock.out_of_range or bool(left and left.out_of_range),
     }

@@ -22,7 +22,7 @@ import time
 
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
@@ -37,6 +37,7 @@ from palier.mailgateway.models import (
     RawMessage,
     RawState,
 )
+from palier.tickets.queries import ticket_customer_language
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -212,8 +213,10 @@ def attach_files(raw_id: int, files: list) -> int:
                 if not looked_up:
                     uploader = User.objects.filter(email__iexact=raw.sender, is_active=True).first()
                     looked_up = True
+                # Names the desk gives (a forward's without a subject) are the contact's words.
+                language = ticket_customer_language(raw.ticket, uploader)
                 try:
-                    with transaction.atomic():
+                    with transaction.atomic(), translation.override(language):
                         store_attachments(raw.ticket, raw.ticket_message, batch, uploader)
                 except TRANSIENT:
                     raise

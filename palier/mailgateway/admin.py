@@ -10,6 +10,7 @@ from palier.lib.errors import DomainError
 from palier.mailgateway.actions import do_release, do_reprocess
 from palier.mailgateway.labels import reason_label
 from palier.mailgateway.models import DeliveryAttempt, OutboundMessage, RawMessage
+from palier.mailgateway.outbound import mark_sent, send_again
 
 
 class UnmatchedFilter(admin.SimpleListFilter):
@@ -88,6 +89,17 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in OutboundMessage._meta.fields]
     exclude = ("raw",)
     inlines = [AttemptInline]
+    actions = ["send_again", "mark_sent"]
+
+    @admin.action(description=_("Send again: the recipient did not get it"), permissions=["change"])
+    def send_again(self, request, queryset) -> None:
+        done = send_again(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("Queued again: %(count)d.") % {"count": done})
+
+    @admin.action(description=_("Mark as sent: the recipient got it"), permissions=["change"])
+    def mark_sent(self, request, queryset) -> None:
+        done = mark_sent(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("Marked as sent: %(count)d.") % {"count": done})
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -7,6 +7,7 @@ from __future__ import annotations
 import mimetypes
 
 from django.core.files.base import ContentFile
+from django.utils.translation import pgettext
 
 from palier.accounts.models import User
 from palier.lib.errors import DomainError
@@ -19,7 +20,10 @@ from palier.tickets.models import Attachment, Message, Ticket
 
 def name_for(item: ParsedAttachment, index: int) -> str:
     """The file's name; a part without one (an inline image) is named after its type, so
-    that the allow-list applies."""
+    that the allow-list applies; a forward without a name that shows, in the active
+    language (the contact's, when the desk stores it)."""
+    if item.unnamed_forward:
+        return shorten_filename(pgettext("file name", "forwarded-mail") + ".eml")
     if "." in item.filename.rsplit("/", 1)[-1] or not item.filename.startswith("part-"):
         return shorten_filename(item.filename)
     extension = mimetypes.guess_extension(item.content_type) or ""

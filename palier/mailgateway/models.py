@@ -128,9 +128,14 @@ class RawBytes(models.Model):
 
 class OutboundState(models.TextChoices):
     QUEUED = "queued", _("Queued")
+    # Handed to the SMTP server, outcome not yet written (outbound._send_one).
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed, will retry")
     GAVE_UP = "gave_up", _("Gave up")
+    # An attempt may have reached the server but its outcome was never written: not sent
+    # again on its own (the recipient would get it twice); a person decides.
+    UNCERTAIN = "uncertain", _("Perhaps sent: to check")
 
 
 class OutboundMessage(models.Model):
@@ -154,6 +159,9 @@ class OutboundMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the attempt in progress (state SENDING) began: past outbound.SEND_LEASE, that
+    # attempt is taken as unfinished and the mail as perhaps sent (UNCERTAIN).
+    sending_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

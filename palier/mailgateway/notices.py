@@ -18,7 +18,7 @@ from palier.mailgateway.outbound import Mail, queue
 from palier.tickets.explanations import refusal_text
 from palier.tickets.labels import system_reason
 from palier.tickets.models import Message, Ticket, TicketEvent
-from palier.tickets.queries import ticket_recipients
+from palier.tickets.queries import ticket_customer_language, ticket_recipients
 from palier.tickets.states import CUSTOMER_STATUS_LABELS, Status
 
 logger = logging.getLogger(__name__)
@@ -196,7 +196,8 @@ def _to_contact(event: TicketEvent) -> None:
 
 
 def _mail_contact(event: TicketEvent, ticket: Ticket, contact) -> None:
-    with translation.override(contact.language or ticket.language):
+    language = ticket_customer_language(ticket, contact)
+    with translation.override(language):
         content = _contact_paragraphs(event, ticket)
         if content is None:
             return
@@ -207,7 +208,7 @@ def _mail_contact(event: TicketEvent, ticket: Ticket, contact) -> None:
                 kind=event.kind,
                 to_address=contact.email,
                 to_name=str(contact),
-                language=contact.language or ticket.language,
+                language=language,
                 subject=f"[{ticket.reference}] {ticket.subject}",
                 paragraphs=lines,
                 quote=quote,

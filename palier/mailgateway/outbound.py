@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import time
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -17,7 +18,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import idna
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -337,13 +338,38 @@ def send_outbound(outbound_id: int) -> str:
     return state
 
 
+# Sending a mail is two writes around one SMTP conversation, and the server's "accepted"
+# cannot be taken back: a mail whose outcome was not written must never be sent again on
+# its own, or its recipient gets it twice. So the claim writes SENDING (with the instant)
+# before the conversation; the outcome (SENT, FAILED, GAVE_UP) replaces it after, that write
+# retried on its own (SENT_WRITE_TRIES) while the database hiccups. A mail still SENDING
+# past SEND_LEASE (the process died, or the database stayed away) is UNCERTAIN: perhaps
+# delivered; the admin shows it, `/readyz` warns, and a person sends it again or marks it
+# sent (docs/configuration.md, "Outgoing mail"). A refusal the server answered (SMTPException)
+# or a connection that never carried the message is retried as before.
+SEND_LEASE = dt.timedelta(minutes=10)  # far above an SMTP conversation's timeouts
+SENT_WRITE_TRIES = 3
+SENT_WRITE_PAUSE = 0.5  # seconds, doubled after each failed write
+UNFINISHED_SEND = "The attempt that began at {at} wrote no outcome: perhaps delivered."
+
+
 def _send_one(outbound_id: int, session: _Session) -> str:
+    now = timezone.now()
     with transaction.atomic():
         out = OutboundMessage.objects.select_for_update().filter(pk=outbound_id).first()
-        if out is None or out.state in (OutboundState.SENT, OutboundState.GAVE_UP):
+        if out is None or out.state in (
+            OutboundState.SENT,
+            OutboundState.GAVE_UP,
+            OutboundState.UNCERTAIN,
+        ):
             return "skipped"
+        if out.state == OutboundState.SENDING:
+            if out.sending_since is not None and now - out.sending_since < SEND_LEASE:
+                return "skipped"  # another worker is in its conversation with the server
+            return _unfinished(out)
         out.attempts += 1
-        out.save(update_fields=["attempts"])
+        out.state, out.sending_since = OutboundState.SENDING, now
+        out.save(update_fields=["attempts", "state", "sending_since"])
     try:
         session.send(bytes(out.raw), out.recipient)
     except (smtplib.SMTPException, OSError) as exc:
@@ -353,11 +379,79 @@ def _send_one(outbound_id: int, session: _Session) -> str:
         # with its error and retried as any other, and the task that sent it fails too.
         _failed_attempt(out, exc, permanent=False)
         raise
-    with transaction.atomic():
-        DeliveryAttempt.objects.create(outbound=out, ok=True)
-        out.state, out.sent_at = OutboundState.SENT, timezone.now()
-        out.save(update_fields=["state", "sent_at"])
+    _record_sent(out)
     return "sent"
+
+
+def _record_sent(out: OutboundMessage) -> None:
+    """Write that the server accepted the mail, trying the write alone again (never the
+    mail); if the database stays away the mail stays SENDING, UNCERTAIN after the lease."""
+    pause = SENT_WRITE_PAUSE
+    for attempt in range(1, SENT_WRITE_TRIES + 1):
+        try:
+            with transaction.atomic():
+                DeliveryAttempt.objects.create(outbound=out, ok=True)
+                out.state, out.sent_at = OutboundState.SENT, timezone.now()
+                out.save(update_fields=["state", "sent_at"])
+            return
+        except DatabaseError:
+            if attempt == SENT_WRITE_TRIES:
+                logger.exception("Mail %s accepted by the server; its state not written", out.pk)
+                raise
+            logger.warning("Mail %s sent; writing it failed, trying again", out.pk)
+            time.sleep(pause)
+            pause *= 2
+
+
+def _unfinished(out: OutboundMessage) -> str:
+    """An attempt that wrote no outcome within its lease: perhaps delivered, for a person."""
+    at = out.sending_since.isoformat(timespec="seconds") if out.sending_since else "?"
+    DeliveryAttempt.objects.create(outbound=out, ok=False, error=UNFINISHED_SEND.format(at=at))
+    out.state = OutboundState.UNCERTAIN
+    out.save(update_fields=["state"])
+    logger.error("Mail %s: an attempt wrote no outcome; left for a person", out.pk)
+    return out.state
+
+
+def settle_unfinished_sends(now: dt.datetime | None = None) -> int:
+    """Mark UNCERTAIN the mails whose attempt wrote no outcome within SEND_LEASE (the
+    worker's periodic job: no task may ever come for them again); how many."""
+    since = (now or timezone.now()) - SEND_LEASE
+    done = 0
+    stale = OutboundMessage.objects.filter(state=OutboundState.SENDING, sending_since__lt=since)
+    for pk in stale.values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            out = (
+                OutboundMessage.objects.select_for_update()
+                .filter(pk=pk, state=OutboundState.SENDING, sending_since__lt=since)
+                .first()
+            )
+            if out is not None:
+                _unfinished(out)
+                done += 1
+    return done
+
+
+def send_again(ids: list[int]) -> int:
+    """A person checked: these UNCERTAIN (or given-up) mails did not arrive; queue them again.
+    How many were."""
+    with transaction.atomic():
+        pks = list(
+            OutboundMessage.objects.select_for_update()
+            .filter(pk__in=ids, state__in=[OutboundState.UNCERTAIN, OutboundState.GAVE_UP])
+            .values_list("pk", flat=True)
+        )
+        OutboundMessage.objects.filter(pk__in=pks).update(state=OutboundState.FAILED)
+        for pk in pks:
+            enqueue_with_transaction(send_outbound, pk)
+    return len(pks)
+
+
+def mark_sent(ids: list[int]) -> int:
+    """A person checked: these UNCERTAIN mails did arrive. How many were marked."""
+    return OutboundMessage.objects.filter(pk__in=ids, state=OutboundState.UNCERTAIN).update(
+        state=OutboundState.SENT, sent_at=timezone.now()
+    )
 
 
 def _failed_attempt(out: OutboundMessage, exc: Exception, *, permanent: bool) -> str:

@@ -96,6 +96,9 @@ class ParsedAttachment:
     # read (too deep, past the file cap or the time budget). Its bytes hold them all.
     holds: list[ParsedAttachment] = field(default_factory=list, repr=False)
     unread: bool = False
+    # A forward whose name would show nothing: stored under a name in the contact's language
+    # (attachments.name_for), FORWARD_FILENAME until then.
+    unnamed_forward: bool = False
 
     def __post_init__(self) -> None:
         self.filename = shorten_filename(storable(self.filename).replace("/", "_"))
@@ -438,19 +441,20 @@ def _mail_bytes(raw: bytes, root: Message, part: Message, inner: Message) -> byt
         return str(inner).encode("utf-8", "surrogateescape")
 
 
-# A forward whose name would show nothing (a subject of ".", "...", a zero-width space).
+# A forward whose name would show nothing (a subject of ".", "...", a zero-width space): the
+# parser's name for it, which the desk stores translated (attachments.name_for).
 FORWARD_FILENAME = "forwarded-mail.eml"
 
 
 def _eml_name(name: str, subject: str) -> str:
-    """Its own name (Outlook's "Original.eml"), else its subject's, as an .eml file; the
-    fallback when what is left after the desk cleans the name (tickets.attachments
-    .clean_filename drops dots, spaces, invisible and reserved characters) shows nothing."""
+    """Its own name (Outlook's "Original.eml"), else its subject's, as an .eml file; empty
+    when what is left after the desk cleans the name (tickets.attachments.clean_filename
+    drops dots, spaces, invisible and reserved characters) shows nothing."""
     stem = name or " ".join(subject.replace("\\", "_").split())
     if stem.lower().endswith(".eml"):
         stem = stem[:-4]
     if not any(ch.isprintable() and ch not in ' ."<>|/\\_' for ch in stem):
-        return FORWARD_FILENAME
+        return ""
     return shorten_filename(stem, FILENAME_CHARS - 4) + ".eml"
 
 
@@ -469,10 +473,12 @@ def _forward(walk: _Walk, part: Message, inner: Message, context: tuple) -> None
     if depth == 0:
         walk.files_seen += 1
     if depth == 0 and len(walk.files) < walk.max_files:
+        name = _eml_name(_filename(part), subject)
         eml = ParsedAttachment(
-            filename=_eml_name(_filename(part), subject),
+            filename=name or FORWARD_FILENAME,
             content_type="message/rfc822",
             data=_mail_bytes(raw, root, part, inner),
+            unnamed_forward=not name,
         )
         walk.files.append(eml)
     start = len(walk.files)

@@ -37,16 +37,16 @@ _WEB_ONLY_APPS = frozenset({"ninja", "django.contrib.staticfiles", "django.contr
 # start-up's CPU); storing a mail signs nobody in. Processing one does not either, but its
 # notices render templates and reverse the web's URLs, whose modules import these models.
 _SIGN_IN_ONLY_APPS = frozenset({"django_otp_webauthn"})
-# The task backend that leaves the processing to `palier worker`; any other runs it here.
-_WORKER_BACKEND = "django_tasks_db.DatabaseBackend"
 
 
 def processes_here(now: bool) -> bool:
     """Whether this process brings the mail to its ending (and mails what the ending
-    mails), or only stores it and queues the rest for the worker."""
-    from django.conf import settings
+    mails), or only stores it and queues the rest for the worker: the same answer as the
+    LMTP listener's (lmtp.queues_for_workers), asked of the default backend, which
+    `process_mail` uses, since its module cannot be imported before django.setup()."""
+    from palier.lib.tasks import uses_database_backend
 
-    return now or settings.TASKS["default"]["BACKEND"] != _WORKER_BACKEND
+    return now or not uses_database_backend()
 
 
 def lean_setup(*, now: bool = False) -> None:

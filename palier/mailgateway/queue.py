@@ -16,17 +16,24 @@ check); a row's failure quarantines that row and the batch goes on; a database f
 leaves the row stored for the sweep; a worker killed mid-batch leaves its claimed rows
 stored, and the minute's sweep (`tasks.process_stored_mail`, `palier mail process`) brings
 them to their endings, as for a task killed while it ran.
+
+A batch whose tasks stay RUNNING (its worker died, or its finish could not be written even
+after FINISH_TRIES) is claimed again once CLAIM_LEASE has passed: running a task again is
+safe, since each row's ending (and each mail's sending, outbound._send_one) is checked under
+its lock. A task claimed CLAIMS times without ever finishing is recorded FAILED
+(`Unfinished`), not run forever.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
 import time
 import traceback
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -34,6 +41,18 @@ BATCH = 20  # tasks claimed at once: a claim per 20 messages, and little work st
 DRAIN_SECONDS = 2.0  # then the task ends, and the worker's loop (signals, other queues) runs
 DRAIN_MESSAGES = 200
 BATCH_READ_BYTES = 1024 * 1024  # messages smaller than this are read with their batch
+CLAIM_LEASE = dt.timedelta(minutes=10)  # a batch's work takes seconds (DRAIN_SECONDS)
+CLAIMS = 3  # claims of one task, never finished, before it is recorded failed
+FINISH_TRIES = 3
+FINISH_PAUSE = 0.5  # seconds, doubled after each failed finish
+# Unfinished claims are looked for this often per process, not at every claim: the task
+# table has no index for RUNNING rows (django_tasks_db's own), and they are rare.
+STALE_LOOK = dt.timedelta(minutes=1)
+_stale_looked_at: dt.datetime | None = None
+
+
+class Unfinished(Exception):
+    """A task claimed CLAIMS times whose run never recorded an end."""
 
 
 def process_one(raw_id: int, data: bytes | None = None) -> str:
@@ -54,17 +73,21 @@ def claim(worker_id: str, limit: int | None = None, task=None) -> list[tuple[obj
 
     if task is None:
         from palier.mailgateway.tasks import process_mail as task
+    limit = limit or BATCH
+    fields = ("id", "args_kwargs", "worker_ids")
     with transaction.atomic():
-        ready = (
-            DBTaskResult.objects.ready()
-            .filter(task_path=task.module_path, backend_name=task.backend)
-            .select_for_update(skip_locked=True)
-            .values_list("id", "args_kwargs", "worker_ids")[: limit or BATCH]
-        )
-        rows = list(ready)
+        now = timezone.now()
+        own = DBTaskResult.objects.filter(task_path=task.module_path, backend_name=task.backend)
+        rows = list(own.ready().select_for_update(skip_locked=True).values_list(*fields)[:limit])
+        if len(rows) < limit and _time_to_look(now):
+            # Claimed by a worker that never finished them (it died, or its finish failed).
+            stale = own.filter(status=TaskResultStatus.RUNNING, started_at__lt=now - CLAIM_LEASE)
+            rows += _give_up_unfinished(
+                list(stale.select_for_update(skip_locked=True).values_list(*fields)[:limit]),
+                now,
+            )[: limit - len(rows)]
         if not rows:
             return []
-        now = timezone.now()
         # One UPDATE for the tasks of the same former workers (none, as a rule).
         by_workers: dict[tuple, list] = {}
         for task_id, _args, worker_ids in rows:
@@ -76,6 +99,33 @@ def claim(worker_id: str, limit: int | None = None, task=None) -> list[tuple[obj
     return [(task_id, _first_arg(args_kwargs)) for task_id, args_kwargs, _ids in rows]
 
 
+def _time_to_look(now: dt.datetime) -> bool:
+    """Whether to look for unfinished claims now (every STALE_LOOK; at once after the clock
+    was set back)."""
+    global _stale_looked_at
+    if _stale_looked_at is not None and abs(now - _stale_looked_at) < STALE_LOOK:
+        return False
+    _stale_looked_at = now
+    return True
+
+
+def _give_up_unfinished(rows: list, now) -> list:
+    """Record FAILED the tasks claimed CLAIMS times already; the others, to claim again."""
+    from django_tasks_db.models import DBTaskResult, TaskResultStatus
+
+    spent = [row[0] for row in rows if len(row[2]) >= CLAIMS]
+    if spent:
+        logger.error("Tasks %s claimed %d times, never finished: failed", spent, CLAIMS)
+        DBTaskResult.objects.filter(pk__in=spent).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=now,
+            return_value=None,
+            exception_class_path=f"{__name__}.{Unfinished.__qualname__}",
+            traceback=f"Claimed {CLAIMS} times; no run recorded its end.",
+        )
+    return [row for row in rows if len(row[2]) < CLAIMS]
+
+
 def _first_arg(args_kwargs: dict) -> int:
     args, kwargs = args_kwargs.get("args") or [], args_kwargs.get("kwargs") or {}
     return int(args[0] if args else next(iter(kwargs.values())))
@@ -84,7 +134,22 @@ def _first_arg(args_kwargs: dict) -> int:
 def finish(results: dict[object, str], failures: dict[object, BaseException] | None = None) -> None:
     """Mark the batch's tasks finished in one transaction: successful with what each
     returned, failed with the exception each raised (its class and traceback, as the task
-    queue records a task that raised)."""
+    queue records a task that raised). The write is tried FINISH_TRIES times; then the
+    tasks stay RUNNING and are claimed again after CLAIM_LEASE (`claim`)."""
+    pause = FINISH_PAUSE
+    for attempt in range(1, FINISH_TRIES + 1):
+        try:
+            _finish(results, failures)
+            return
+        except DatabaseError:
+            if attempt == FINISH_TRIES:
+                logger.exception("A batch's end could not be written: claimed again later")
+                raise
+            time.sleep(pause)
+            pause *= 2
+
+
+def _finish(results: dict[object, str], failures: dict[object, BaseException] | None) -> None:
     from django_tasks_db.models import DBTaskResult, TaskResultStatus
 
     now = timezone.now()

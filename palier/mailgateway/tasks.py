@@ -35,3 +35,13 @@ def process_mail(context: TaskContext, raw_id: int) -> str:
     worker_ids = context.task_result.worker_ids
     drain_queued(worker_ids[-1] if worker_ids else "")
     return outcome
+
+
+@every(seconds=300, name="mail.settle_unfinished_sends")
+@task(queue_name="mail")
+def settle_unfinished_sends() -> str:
+    """Mails whose sending wrote no outcome within its lease become "perhaps sent", for a
+    person (outbound.SEND_LEASE): never sent twice on their own."""
+    from palier.mailgateway.outbound import settle_unfinished_sends as settle
+
+    return f"{settle()} perhaps sent, left for a person"

@@ -24,19 +24,21 @@ class Backlog:
     inbound_by_state: dict[str, int] = field(default_factory=dict)
     outbound_by_state: dict[str, int] = field(default_factory=dict)
     heartbeat: dt.datetime | None = None
+    handlers_given_up: int = 0
 
     @property
     def mail_backlog(self) -> int:
-        return self.outbound_by_state.get("queued", 0) + self.outbound_by_state.get("failed", 0)
+        return sum(self.outbound_by_state.get(s, 0) for s in ("queued", "sending", "failed"))
 
 
 def backlog(now: dt.datetime | None = None) -> Backlog:
-    """What waits for the workers, in five indexed queries."""
+    """What waits for the workers (or, given up, for a person), in six queries."""
     from django_tasks_db.models import DBTaskResult
 
     from palier.mailgateway.models import OutboundMessage, RawMessage
     from palier.ops.models import WorkerHeartbeat
     from palier.tickets.models import TicketEvent
+    from palier.tickets.notifications import given_up_failures
 
     now = now or timezone.now()
     # The partial index event_undispatched holds exactly these rows.
@@ -58,6 +60,7 @@ def backlog(now: dt.datetime | None = None) -> Backlog:
         inbound_by_state=dict(inbound),
         outbound_by_state=dict(outbound),
         heartbeat=WorkerHeartbeat.objects.aggregate(last=Max("seen_at"))["last"],
+        handlers_given_up=given_up_failures().count(),
     )
 
 
@@ -96,13 +99,27 @@ def readiness() -> tuple[bool, dict[str, dict]]:
         "pending": state.events,
         "lag_seconds": round(state.outbox_lag_seconds, 1),
     }
+    uncertain = state.outbound_by_state.get("uncertain", 0)
     checks["mail"] = {
         "ok": state.mail_backlog <= settings.PALIER_READY_MAIL_BACKLOG,
         "backlog": state.mail_backlog,
+        # Perhaps delivered, never resent on their own: a person checks (the admin).
+        "uncertain": uncertain,
+        "warning": uncertain > 0,
+    }
+    # Side effects the worker gave up on wait for a person (admin, `palier outbox rearm`),
+    # not for another instance: a warning, never "not ready".
+    checks["handlers"] = {
+        "ok": True,
+        "given_up": state.handlers_given_up,
+        "warning": state.handlers_given_up > 0,
     }
     return all(c["ok"] for c in checks.values()), checks
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
     ok, checks = readiness()
-    return JsonResponse({"ready": ok, "checks": checks}, status=200 if ok else 503)
+    warnings = sorted(name for name, check in checks.items() if check.get("warning"))
+    return JsonResponse(
+        {"ready": ok, "warnings": warnings, "checks": checks}, status=200 if ok else 503
+    )

@@ -60,6 +60,11 @@ class DatabaseCollector:
             "Age of the oldest ticket event not yet dispatched (0: none waiting).",
             state.outbox_lag_seconds,
         )
+        yield _gauge(
+            "palier_outbox_given_up_side_effects",
+            "Side effects of ticket events the worker gave up on (wait for a person).",
+            state.handlers_given_up,
+        )
         tasks = GaugeMetricFamily(
             "palier_task_queue_depth", "Background tasks ready to run, by queue.", labels=["queue"]
         )
@@ -76,7 +81,7 @@ class DatabaseCollector:
         yield mail_in
         mail_out = GaugeMetricFamily(
             "palier_mail_outbound_messages",
-            "Outbound messages, by state (queued, sent, failed, gave_up).",
+            "Outbound messages, by state (queued, sending, sent, failed, gave_up, uncertain).",
             labels=["state"],
         )
         for key, count in sorted(state.outbound_by_state.items()):

@@ -27,6 +27,7 @@ from palier.satisfaction.models import AnsweredVia, FollowUp, FollowUpStatus, Su
 from palier.satisfaction.tasks import mail_follow_up
 from palier.tickets.actions import record_event
 from palier.tickets.models import Ticket, TicketEvent
+from palier.tickets.queries import ticket_customer_language
 from palier.tickets.states import Status
 
 SALT = "palier.satisfaction.survey"
@@ -91,7 +92,7 @@ def send_survey(ticket: Ticket, *, event: TicketEvent | None, now: dt.datetime) 
         return None
     if Survey.objects.filter(ticket=ticket).exists() or _surveyed_lately(contact, now):
         return None
-    language = contact.language or ticket.language or "en"
+    language = ticket_customer_language(ticket, contact)
     try:
         with transaction.atomic():
             survey = Survey.objects.create(

@@ -17,6 +17,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from palier.customers.models import Contract
+from palier.sla.business_time import OutOfRange
 from palier.sla.calendars import DEFAULT_TIER, default_calendar, targets_for
 from palier.sla.clocks import compute_clock, timeline
 from palier.sla.models import TicketClock
@@ -27,6 +28,7 @@ from palier.tickets.states import OPEN_STATUSES
 # Events whose to_value is the ticket's new status.
 STATUS_EVENTS = Q(field="status") | Q(kind__in=["created", "refused"])
 COMPUTED_FIELDS = [
+    "out_of_range",
     "tier",
     "criticality",
     "status",
@@ -78,14 +80,18 @@ def compute_clocks(tickets: list[Ticket], now: dt.datetime) -> list[TicketClock]
     clocks = []
     for ticket in tickets:
         tier, targets = targets_for(tiers.get(ticket.customer_id, DEFAULT_TIER), ticket.criticality)
-        state = compute_clock(
-            timeline(ticket.created_at, changes[ticket.pk]),
-            first_response_target=targets.first_response,
-            resolution_target=targets.resolution,
-            first_response_at=ticket.first_response_at,
-            now=now,
-            calendar=calendar,
-        )
+        try:
+            state = compute_clock(
+                timeline(ticket.created_at, changes[ticket.pk]),
+                first_response_target=targets.first_response,
+                resolution_target=targets.resolution,
+                first_response_at=ticket.first_response_at,
+                now=now,
+                calendar=calendar,
+            )
+        except OutOfRange:
+            clocks.append(_out_of_range(ticket, tier, targets, now))
+            continue
         fr, res = state.first_response, state.resolution
         clocks.append(
             TicketClock(
@@ -113,6 +119,27 @@ def compute_clocks(tickets: list[Ticket], now: dt.datetime) -> list[TicketClock]
         # skips past those already flagged in one visit.
         clocks[-1].next_check_at = next_check(clocks[-1], ignore_flags=True)
     return clocks
+
+
+def _out_of_range(ticket: Ticket, tier: str, targets, now: dt.datetime) -> TicketClock:
+    """The clock of a ticket whose dates no deadline can be counted from: stopped, with no
+    due instant, nothing for the scan, and marked so that every screen says why."""
+    first, resolution = _seconds(targets.first_response), _seconds(targets.resolution)
+    return TicketClock(
+        ticket_id=ticket.pk,
+        tier=tier,
+        criticality=ticket.criticality,
+        status=ticket.status,
+        active=ticket.status in OPEN_STATUSES,
+        first_response_target_s=first,
+        first_response_met_at=ticket.first_response_at,
+        first_response_left_s=first,
+        resolution_target_s=resolution,
+        resolution_left_s=resolution,
+        computed_at=now,
+        out_of_range=True,
+        next_check_at=None,
+    )
 
 
 def next_check(clock: TicketClock, *, ignore_flags: bool = False) -> dt.datetime | None:

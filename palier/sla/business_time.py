@@ -29,6 +29,13 @@ MAX_SPAN_DAYS = 366 * 60
 # How far before the first day asked the running sums start (a year of history).
 LOOKBACK_DAYS = 366
 
+
+class OutOfRange(ValueError):
+    """Instants the calendar cannot count between: further apart than MAX_SPAN_DAYS, or so
+    near the ends of Python's dates (a request stored in year 9999) that a day or a time
+    zone taken further leaves them."""
+
+
 Interval = tuple[dt.time, dt.time]
 UtcInterval = tuple[dt.datetime, dt.datetime]
 
@@ -77,7 +84,7 @@ class Calendar:
         anchor, sums = self._anchor[0], self._sums
         needed = (last - anchor).days + 2
         if needed - len(sums) > MAX_SPAN_DAYS:
-            raise ValueError("the instants are more than sixty years apart")
+            raise OutOfRange("the instants are more than sixty years apart")
         while len(sums) < needed:
             day = anchor + dt.timedelta(days=len(sums) - 1)
             sums.append(sums[-1] + sum((b - a for a, b in self.intervals_on(day)), ZERO))
@@ -154,10 +161,11 @@ def add_business_time(
     amount = _as_delta(hours)
     if amount < ZERO:
         raise ValueError("business time to add must not be negative")
-    start = start.astimezone(UTC)
-    if amount == ZERO:
-        return start
-    return calendar.advance(start, amount)
+    try:
+        start = start.astimezone(UTC)
+        return start if amount == ZERO else calendar.advance(start, amount)
+    except OverflowError as exc:
+        raise OutOfRange("the deadline lies beyond the last date Python counts") from exc
 
 
 def business_time_between(a: dt.datetime, b: dt.datetime, calendar: Calendar) -> dt.timedelta:
@@ -165,7 +173,10 @@ def business_time_between(a: dt.datetime, b: dt.datetime, calendar: Calendar) ->
     _check_aware(a, b)
     if b <= a:
         return ZERO
-    return calendar.between(a.astimezone(UTC), b.astimezone(UTC))
+    try:
+        return calendar.between(a.astimezone(UTC), b.astimezone(UTC))
+    except OverflowError as exc:
+        raise OutOfRange("an instant lies at the ends of the dates Python counts") from exc
 
 
 def signed_business_time(now: dt.datetime, due: dt.datetime, calendar: Calendar) -> dt.timedelta:

@@ -116,6 +116,9 @@ class TicketClock(models.Model):
     resolution_warned = models.BooleanField(default=False)
     resolution_breached = models.BooleanField(default=False)
     computed_at = models.DateTimeField()
+    # The ticket's dates lie where no deadline can be counted (a request stored in year 9999,
+    # sla.business_time.OutOfRange): no due instant, shown as such, never a server error.
+    out_of_range = models.BooleanField(default=False)
 
     # The next instant the scan must look at this clock (a warning or a due instant not yet
     # flagged); None when nothing is pending. One indexed column, so that the planner sees

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from palier.lib.compiled import first_row
-from palier.sla.business_time import signed_business_time
+from palier.sla.business_time import MAX_SPAN_DAYS, OutOfRange, signed_business_time
 from palier.sla.calendars import default_calendar
 from palier.sla.models import TicketClock
 from palier.tickets.models import Ticket
@@ -24,14 +24,16 @@ class TimeLeft:
     left: dt.timedelta  # business time; negative once overdue
     due: dt.datetime | None  # None while the clock is paused
     running: bool
+    # No deadline can be counted from the ticket's dates (sla.business_time.OutOfRange).
+    out_of_range: bool = False
 
     @property
     def overdue(self) -> bool:
         return self.left < dt.timedelta(0)
 
     @property
-    def hours_left(self) -> float:
-        return round(self.left.total_seconds() / 3600, 2)
+    def hours_left(self) -> float | None:
+        return None if self.out_of_range else round(self.left.total_seconds() / 3600, 2)
 
 
 def time_left_of(clock: TicketClock, now: dt.datetime) -> TimeLeft | None:
@@ -40,8 +42,16 @@ def time_left_of(clock: TicketClock, now: dt.datetime) -> TimeLeft | None:
     target = "first_response" if clock.first_response_met_at is None else "resolution"
     due = getattr(clock, f"{target}_due")
     running = getattr(clock, f"{target}_running")
+    unknown = TimeLeft(
+        target=target, left=dt.timedelta(0), due=None, running=False, out_of_range=True
+    )
+    if clock.out_of_range:
+        return unknown
     if running and due is not None:
-        left = signed_business_time(now, due, default_calendar())
+        try:
+            left = signed_business_time(now, due, default_calendar())
+        except OutOfRange:  # a deadline stored before its dates were out of reach
+            return unknown
     else:
         # Paused: the clock shows what was left when it stopped.
         left = dt.timedelta(seconds=getattr(clock, f"{target}_left_s"))
@@ -81,9 +91,12 @@ def expected_first_response(
         from palier.sla.actions import compute_clocks
 
         clock = compute_clocks([ticket], now or timezone.now())[0]
-    if not clock.active or not clock.first_response_running:
+    if not clock.active or not clock.first_response_running or clock.out_of_range:
         return None
-    return clock.first_response_due
+    due = clock.first_response_due
+    if due is not None and abs(due - (now or timezone.now())).days > MAX_SPAN_DAYS:
+        return None  # out of reach (year 9999): no promise, and no date to show in local time
+    return due
 
 
 def _late(target: str, now: dt.datetime) -> Q:

@@ -3,9 +3,13 @@ Changes go through the actions (the API and the workspace); a correction is a ne
 internal note, a new decision), so that what a customer was told stays what they were told."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from palier.accounts.permissions import Permission, allowed
 from palier.audit.admin import ReadOnlyAdmin, ReadOnlyInline
 from palier.tickets.models import Decision, EventHandlerFailure, Message, Ticket, TicketEvent
+from palier.tickets.notifications import rearm_failures
 
 
 class DecisionInline(ReadOnlyInline):
@@ -31,11 +35,30 @@ class TicketEventAdmin(ReadOnlyAdmin):
 
 @admin.register(EventHandlerFailure)
 class EventHandlerFailureAdmin(ReadOnlyAdmin):
-    """Side effects of events that failed: waiting for a retry, or given up (no retry)."""
+    """Side effects of events that failed: waiting for a retry, or given up (no retry), which
+    an administrator schedules again once the cause is mended."""
 
     list_display = ("event", "handler", "attempts", "failed_at", "retry_at")
+    list_filter = (("retry_at", admin.EmptyFieldListFilter),)
     search_fields = ("handler", "error")
     raw_id_fields = ("event",)
+    actions = ["rearm"]
+
+    def has_rearm_permission(self, request) -> bool:
+        return allowed(request.user, Permission.ADMINISTRATOR_WRITE)
+
+    @admin.action(description=_("Schedule the given-up side effects again"), permissions=["rearm"])
+    def rearm(self, request, queryset) -> None:
+        done = rearm_failures(queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d side effect scheduled again; the worker runs it shortly.",
+                "%(count)d side effects scheduled again; the worker runs them shortly.",
+                done,
+            )
+            % {"count": done},
+        )
 
 
 @admin.register(Message)

@@ -209,6 +209,24 @@ def retry_failed_handlers(limit: int = CLAIM) -> int:
     return len(claimed)
 
 
+def given_up_failures():
+    """The failed side effects no retry is planned for: they wait for a person."""
+    from palier.tickets.models import EventHandlerFailure
+
+    return EventHandlerFailure.objects.filter(retry_at__isnull=True)
+
+
+def rearm_failures(ids: Iterable[int] | None = None) -> int:
+    """Schedule again the given-up side effects (these ids, or all), once a person has
+    mended their cause: due at once, with a fresh round of HANDLER_ATTEMPTS. Their last
+    error stays until the retry replaces or removes it. Those still scheduled are left as
+    they are. How many were re-armed."""
+    failures = given_up_failures()
+    if ids is not None:
+        failures = failures.filter(pk__in=list(ids))
+    return failures.update(retry_at=timezone.now(), attempts=0)
+
+
 @task()
 def dispatch_ticket_event(event_id: int) -> None:
     """The task an earlier release queued per event; rows still queued at the upgrade run

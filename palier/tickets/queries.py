@@ -245,10 +245,12 @@ def ticket_history(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
     return qs if user.is_staff_member else qs.filter(internal=False)
 
 
-def ticket_customer_language(ticket: Ticket) -> str:
-    """The language the customer reads this ticket in: its contact's (their pages and
-    mails), else the ticket's own."""
-    contact = ticket.contact
+def ticket_customer_language(ticket: Ticket, contact: User | None = None) -> str:
+    """The language a person of the customer reads this ticket in (its pages, its mails,
+    its survey): theirs (`contact`, by default the ticket's contact), else the ticket's own,
+    else English. Never empty: an empty language would keep whichever one was active."""
+    if contact is None:
+        contact = ticket.contact
     return (contact.language if contact is not None else "") or ticket.language or "en"
 
 

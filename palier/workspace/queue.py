@@ -247,6 +247,7 @@ CLOCK_FIELDS = (
     "resolution_due",
     "resolution_running",
     "resolution_left_s",
+    "out_of_range",
 )
 
 
@@ -274,6 +275,7 @@ class _Words:
         self.days: dict[int, str] = {}
         self.targets = {"first_response": _("first response"), "resolution": _("resolution")}
         self.paused = _("paused")
+        self.out_of_range = _("no deadline: dates out of range")
         self.overdue = _("overdue %(duration)s")
         self.left = _("%(duration)s left")
 
@@ -293,6 +295,8 @@ class _Words:
         if sla is None:
             return {"text": "", "css": "", "target": ""}
         target = self.targets["first_response" if sla.target == "first_response" else "resolution"]
+        if sla.out_of_range:
+            return {"text": self.out_of_range, "css": "sla--unknown", "target": target}
         if not sla.running:
             return {"text": self.paused, "css": "sla--paused", "target": target}
         if sla.overdue:

@@ -120,30 +120,50 @@ def test_exports_are_safe_against_formula_injection(world, desk):
     assert manager.get("/dashboards/export/intake.pdf").status_code == 404
 
 
+BAD_FILTERS = (
+    "start=2026-13-01",
+    "start=2026-05-01&end=2020-01-01",
+    "customer=abc",
+    "level=7",
+    "start=1900-01-01&end=2100-01-01",
+    # Dates at Python's ends: a day added, or midnight taken to UTC, leaves its range.
+    "start=9999-12-31",
+    "start=9999-12-30&end=9999-12-31",
+    "start=0001-01-01&end=0001-01-05",
+)
+
+
 @pytest.mark.django_db
 def test_bad_filters_fall_back_to_the_last_30_days_without_an_error(world, desk):
     manager = signed_in(world.manager)
-    for query in (
-        "start=2026-13-01",
-        "start=2026-05-01&end=2020-01-01",
-        "customer=abc",
-        "level=7",
-        "start=1900-01-01&end=2100-01-01",
-        # Dates at Python's ends: a day added, or midnight taken to UTC, leaves its range.
-        "start=9999-12-31",
-        "start=9999-12-30&end=9999-12-31",
-        "start=0001-01-01&end=0001-01-05",
-    ):
-        for path in ("/dashboards/", "/dashboards/tickets/?panel=intake&", "/dashboards/export/"):
+    for query in BAD_FILTERS:
+        for path in ("/dashboards/", "/dashboards/tickets/?panel=intake&"):
             url = f"{path}?{query}" if path.endswith("/") else f"{path}{query}"
-            if path.endswith("export/"):
-                url = f"{path}sla.xlsx?{query}"
             response = manager.get(url)
             assert response.status_code == 200, url
     world.manager.language = "de"
     world.manager.save()
     today = timezone.localdate().isoformat()
     assert f'type="date" name="end" value="{today}"' in manager.get("/dashboards/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_export_with_a_bad_filter_makes_no_file_and_names_the_filter(world, desk):
+    world.manager.language = "fr"
+    world.manager.save(update_fields=["language"])
+    manager = signed_in(world.manager)
+    for query in BAD_FILTERS:
+        response = manager.get(f"/dashboards/export/sla.xlsx?{query}")
+        assert response.status_code == 400, query
+        assert "Content-Disposition" not in response
+        html = response.content.decode()
+        assert "Aucun fichier n’a été créé" in html, query
+        assert 'id="dashboard-filters"' in html
+    html = manager.get("/dashboards/export/sla.csv?customer=abc").content.decode()
+    assert 'id="id_customer_error"' in html
+    ok = manager.get("/dashboards/export/sla.csv?start=2026-01-01&end=2026-01-31")
+    assert ok.status_code == 200 and "Content-Disposition" in ok
+    assert manager.get("/dashboards/export/nothing.csv?level=7").status_code == 404
 
 
 @pytest.mark.django_db

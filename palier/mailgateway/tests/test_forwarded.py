@@ -157,8 +157,30 @@ def test_a_forward_whose_subject_shows_nothing_is_kept_under_a_fallback_name(wor
     raw = ingest(_forward("anna.a@example.com", inner, f"fwd-blank-{subject!r}@x"), "test")
     assert raw.outcome == "new_ticket", raw.error
     eml = Attachment.objects.get(ticket=raw.ticket)
-    assert eml.filename == "forwarded-mail.eml"
+    assert eml.filename == "weitergeleitete-Mail.eml"  # in Anna's language
     assert eml.file.read() == inner
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [
+        ("fr", "message-transféré.eml"),
+        ("it", "messaggio-inoltrato.eml"),
+        ("en", "forwarded-mail.eml"),
+    ],
+)
+def test_the_fallback_name_of_a_forward_is_in_the_contacts_language_not_the_workers(
+    world, smtp, language, name
+):
+    from django.utils import translation
+
+    world.contact_a.language = language
+    world.contact_a.save(update_fields=["language"])
+    inner = INNER_PLAIN.replace(b"Subject: Lagerbestand stimmt nicht", b"Subject: ...")
+    with translation.override("de"):  # the process reading the mail speaks German
+        raw = ingest(_forward("anna.a@example.com", inner, f"fwd-{language}@x"), "test")
+    assert raw.outcome == "new_ticket", raw.error
+    assert Attachment.objects.get(ticket=raw.ticket).filename == name
 
 
 def test_a_long_mail_with_a_forward_is_cut_once_with_the_forward_in_view(world, smtp):

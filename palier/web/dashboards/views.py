@@ -55,7 +55,10 @@ def _form(request: HttpRequest) -> DashboardForm:
 
 @manager_required
 def manager_dashboard(request: HttpRequest) -> HttpResponse:
-    form = _form(request)
+    return _manager_page(request, _form(request))
+
+
+def _manager_page(request: HttpRequest, form: DashboardForm, status: int = 200) -> HttpResponse:
     filters = form.filters()
     base = filters.params()
     href = reverse("web:dashboards:tickets")
@@ -91,6 +94,7 @@ def manager_dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "web/dashboards/manager.html",
         {"form": form, "filters": filters, "panels": built, "query": urlencode(base)},
+        status=status,
     )
 
 
@@ -126,9 +130,18 @@ def drilldown(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 def export(request: HttpRequest, panel: str, fmt: str) -> HttpResponse:
-    if fmt not in ("csv", "xlsx"):
-        raise Http404("format")
-    filters = _form(request).filters()
+    if fmt not in ("csv", "xlsx") or panel not in panels.TABLES:
+        raise Http404("table")
+    form = _form(request)
+    if form.is_bound and not form.is_valid():
+        # The screen shows the last 30 days for a filter it cannot read, and names it; a file
+        # carries no such word, so none is made: the screen says why (400), filter by filter.
+        messages.error(
+            request,
+            _("No file was made: a filter could not be read. Correct it below and export again."),
+        )
+        return _manager_page(request, form, status=400)
+    filters = form.filters()
     table = panels.table_of(panel, filters)
     if table is None:
         raise Http404("table")

@@ -147,6 +147,8 @@ def sla_label(sla: Any) -> str:
     "2 h 10 left", "overdue 35 min" or "paused"; empty when there is no running target."""
     if sla is None:
         return ""
+    if getattr(sla, "out_of_range", False):
+        return str(_("no deadline: dates out of range"))
     if not sla.running:
         return str(_("paused"))
     if sla.overdue:

@@ -1,0 +1,138 @@
+"""A mail the SMTP server accepted whose "sent" could not be written is never sent again on
+its own: it stays "sending", then after its lease is "perhaps sent" for a person
+(outbound.SEND_LEASE). The database really refuses the write (a trigger), on SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+
+import pytest
+import time_machine
+from django.db import DatabaseError, connection
+from django.test import Client
+from django.utils import timezone
+
+from palier.mailgateway import outbound
+from palier.mailgateway.models import DeliveryAttempt, OutboundMessage
+from palier.mailgateway.outbound import (
+    Mail,
+    mark_sent,
+    queue,
+    send_again,
+    send_outbound,
+    settle_unfinished_sends,
+)
+from palier.ops.outbox import beat
+
+TABLE = OutboundMessage._meta.db_table
+
+
+@contextlib.contextmanager
+def sent_cannot_be_written():
+    """The database refuses to write any mail as sent (a disk full, a lost connection)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_sent() RETURNS trigger AS $$ BEGIN "
+                "IF NEW.state = 'sent' THEN RAISE EXCEPTION 'disk full'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER refuse_sent BEFORE UPDATE ON {TABLE} "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_sent()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER refuse_sent BEFORE UPDATE ON {TABLE} "
+                "WHEN NEW.state = 'sent' BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER refuse_sent ON {TABLE}")
+                cursor.execute("DROP FUNCTION refuse_sent()")
+            else:
+                cursor.execute("DROP TRIGGER refuse_sent")
+
+
+def _mail() -> OutboundMessage:
+    out = queue(
+        Mail(
+            kind="reply",
+            to_address="anna.a@example.com",
+            to_name="Anna",
+            language="de",
+            subject="Ihre Anfrage",
+            paragraphs=["x"],
+        )
+    )
+    assert out is not None
+    return out
+
+
+@pytest.fixture
+def quick_retries(monkeypatch):
+    monkeypatch.setattr(outbound, "SENT_WRITE_PAUSE", 0.01)
+
+
+def test_a_mail_accepted_but_not_written_sent_is_never_sent_twice(world, smtp, quick_retries):
+    out = _mail()
+    with sent_cannot_be_written(), pytest.raises(DatabaseError):
+        send_outbound.call(out.pk)
+    assert len(smtp.to("anna.a@example.com")) == 1
+    out.refresh_from_db()
+    assert out.state == "sending" and out.attempts == 1 and out.sending_since is not None
+
+    # Its task run again (a retry, another worker) while the lease runs: not sent again.
+    assert send_outbound.call(out.pk) == "skipped"
+    # After the lease: perhaps delivered, for a person; still one mail.
+    with time_machine.travel(timezone.now() + outbound.SEND_LEASE + dt.timedelta(seconds=1)):
+        assert send_outbound.call(out.pk) == "uncertain"
+        assert send_outbound.call(out.pk) == "skipped"
+    assert len(smtp.to("anna.a@example.com")) == 1
+    out.refresh_from_db()
+    assert out.state == "uncertain"
+    note = DeliveryAttempt.objects.filter(outbound=out).last()
+    assert not note.ok and "perhaps delivered" in note.error
+
+    beat("host-a")
+    body = json.loads(Client().get("/readyz", HTTP_HOST="10.1.2.3").content)
+    assert body["checks"]["mail"]["uncertain"] == 1 and "mail" in body["warnings"]
+
+    # A person checked with the recipient: it arrived (the admin's outgoing mail list).
+    world.agent.is_staff = world.agent.is_superuser = True
+    world.agent.save(update_fields=["is_staff", "is_superuser"])
+    client = Client()
+    client.force_login(world.agent)
+    page = client.post(
+        "/admin/mailgateway/outboundmessage/",
+        {"action": "mark_sent", "_selected_action": [out.pk]},
+        follow=True,
+    )
+    assert "Marked as sent: 1." in page.content.decode()
+    out.refresh_from_db()
+    assert out.state == "sent"
+    assert mark_sent([out.pk]) == 0  # only a mail perhaps sent is marked
+
+
+def test_an_unfinished_send_no_task_returns_to_is_settled_by_the_periodic_job(
+    world, smtp, quick_retries
+):
+    out = _mail()
+    with sent_cannot_be_written(), pytest.raises(DatabaseError):
+        send_outbound.call(out.pk)
+    assert settle_unfinished_sends() == 0  # within its lease
+    later = timezone.now() + outbound.SEND_LEASE + dt.timedelta(minutes=1)
+    assert settle_unfinished_sends(later) == 1
+    out.refresh_from_db()
+    assert out.state == "uncertain"
+    # A person checked: it never arrived; sent again, once (the test runs its task).
+    assert send_again([out.pk]) == 1
+    send_outbound.call(out.pk)
+    out.refresh_from_db()
+    assert out.state == "sent" and len(smtp.to("anna.a@example.com")) == 2
