@@ -627,3 +627,40 @@ def test_a_file_broken_after_the_first_batch_is_refused_before_anything_is_writt
     good = BytesIO("\n".join([head, *rows[:3]]).encode())
     report = process(kind, [("f.csv", good)], {}, write=True, acting_user=numbered.manager)
     assert report.counts["tickets_new"] == 3 and Ticket.objects.count() == before + 3
+
+
+def _late_accents(kind: str) -> bytes:
+    """Over a megabyte of plain ASCII tickets, then accented ones in Windows-1252."""
+    filler = "x" * 400
+    if kind == "tickets":
+        head = "key,created_at,subject,customer\n"
+        row = "K-{n},2025-01-02 10:00,{subject},10042\n"
+    else:
+        head = "Issue key,Summary,Created\n"
+        row = "SD-{n},{subject},14/Jul/25 3:42 PM\n"
+    rows = [row.format(n=n, subject=f"Plain {n} {filler}") for n in range(3000)]
+    rows += [row.format(n=n, subject=f"Prix {n} 12 € – déjà") for n in range(3000, 3100)]
+    data = (head + "".join(rows)).encode("cp1252")
+    assert len(data.split("€".encode("cp1252"))[0]) > 1 << 20
+    return data
+
+
+@pytest.mark.parametrize("kind", ["tickets", "jira"])
+def test_a_windows_1252_file_whose_accents_come_after_its_first_megabyte_is_read_whole(kind):
+    from palier.imports.past.actions import read
+
+    data = _late_accents(kind)
+    tickets = list(read(kind, [("x.csv", BytesIO(data))], {}))
+    assert len(tickets) == 3100
+    assert tickets[-1].subject == "Prix 3099 12 € – déjà"
+
+
+@pytest.mark.parametrize("kind", ["tickets", "jira"])
+def test_a_file_mixing_utf8_and_windows_1252_is_refused_naming_the_line_that_changes(kind):
+    data = _late_accents(kind).replace(
+        "Prix 3050 12 € – déjà".encode("cp1252"), "Prix 3050 12 € – déjà".encode()
+    )
+    line = 2 + 3050  # the header, then one line a ticket
+    with pytest.raises(UnreadableFile) as refused:
+        process(kind, [("x.csv", BytesIO(data))], {}, write=False)
+    assert f"Line {line} " in refused.value.message
