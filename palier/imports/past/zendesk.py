@@ -16,6 +16,7 @@ comment events first, then the tickets.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import zipfile
@@ -287,17 +288,19 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
         body = str(comment.get("plain_body") or comment.get("body") or "")
         kind = _kind(comment)
         voice = kind == "VoiceComment"
+        said = None
         if voice:
-            body = _call_note(comment, body)
+            said = functools.partial(_call_note, comment, body)
         elif kind != "Comment":
-            body = _channel_note(kind, body)
+            said = functools.partial(_channel_note, kind, body)
         elif number == 1 and body.strip() == ticket.description.strip():
             continue  # Zendesk's first comment is the ticket's description
         author = users.get(_id(comment.get("author_id"))) or {}
         ticket.comments.append(
             PastComment(
                 created_at=when,
-                body=body,
+                body=said() if said else body,
+                said=said,
                 author_email=str(author.get("email") or ""),
                 author_name=str(author.get("name") or ""),
                 author_ref=str(comment.get("author_id") or ""),

@@ -664,3 +664,29 @@ def test_a_file_mixing_utf8_and_windows_1252_is_refused_naming_the_line_that_cha
     with pytest.raises(UnreadableFile) as refused:
         process(kind, [("x.csv", BytesIO(data))], {}, write=False)
     assert f"Line {line} " in refused.value.message
+
+
+def test_the_zendesk_notes_stored_in_a_ticket_are_in_the_customers_language(numbered):
+    """A German-speaking manager imports a French customer's tickets: the words the import
+    writes into them (a channel's name, a call's facts) are the customer's, not the
+    manager's."""
+    import json
+
+    from django.utils import translation
+
+    page = json.loads(_zendesk_bytes([
+        {"type": "FacebookComment", "author_id": 1, "public": True, "body": "Vu",
+         "created_at": "2025-05-01T11:00:00Z"},
+        {"type": "VoiceComment", "author_id": 2, "body": "Appel",
+         "created_at": "2025-05-01T12:00:00Z", "data": {"call_duration": 42}},
+    ]))  # fmt: skip
+    page["organizations"] = [{"id": 10, "external_id": "10043"}]  # Bellevue SA, French
+    with translation.override("de"):
+        report = process("zendesk", [("t.json", BytesIO(json.dumps(page).encode()))], {},
+                         write=True, acting_user=numbered.manager)  # fmt: skip
+    assert report.counts["tickets_new"] == 1, report.problems
+    ticket = Ticket.objects.get(customer=numbered.customer_b)
+    assert ticket.language == "fr"
+    bodies = list(ticket.messages.order_by("created_at").values_list("body", flat=True))
+    assert bodies[0].startswith("Canal Zendesk\xa0: FacebookComment")
+    assert "Durée (secondes): 42" in bodies[1] and "Dauer" not in bodies[1]
