@@ -158,3 +158,17 @@ def test_the_command_speaks_the_desks_language_or_the_one_asked(numbered, tmp_pa
     assert "Tipi di richiesta nel file: " in out and "ticket rifiutati" in out
     with pytest.raises(CommandError, match="Aucun utilisateur actif «\xa0nobody\xa0»"):
         _call("customers", str(path), "--user", "nobody", "--language", "fr")
+
+
+def test_an_import_refused_whole_does_not_call_itself_a_dry_run(numbered, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("Name,Language\nBerg AG,de\n")  # no customer number: refused whole
+    out, err, code = _call_refused("customers", str(path), "--user", "maria.manager")
+    assert code == 1 and "Dry run" not in out
+    assert out.startswith("Nothing written: to create 0, ")
+    out, err, code = _call_refused(
+        "customers", str(path), "--user", "maria.manager", "--language", "fr"
+    )
+    assert "Vérification seule" not in out and out.startswith("Rien d’écrit\xa0: ")
+    out, err, code = _call_refused("customers", str(path), "--user", "maria.manager", "--dry-run")
+    assert out.startswith("Dry run, nothing written: ")

@@ -137,7 +137,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         self.report_problems(plan.all_problems, plan.notes)
         if options["dry_run"] or plan.problems:
-            self.summary(plan.counts, planned=True)
+            self.summary(plan.counts, planned=True, dry_run=options["dry_run"])
             if plan.problems:
                 raise CommandError(_("Nothing was imported."))
             if plan.all_problems:
@@ -170,7 +170,11 @@ class Command(BaseCommand):
             )
             self.stderr.write(_("%(where)s: %(message)s") % {"where": where, "message": p.message})
 
-    def summary(self, counts: dict[str, int], *, planned: bool) -> None:
+    def summary(self, counts: dict[str, int], *, planned: bool, dry_run: bool = True) -> None:
+        """The rows' outcomes: as planned (a dry run, or an import the file's problems
+        stopped before it wrote anything), or as done."""
         labels = engine.OUTCOME_LABELS if planned else engine.DONE_LABELS
-        head = _("Dry run, nothing written: ") if planned else ""
+        head = ""
+        if planned:
+            head = _("Dry run, nothing written: ") if dry_run else _("Nothing written: ")
         self.stdout.write(head + ", ".join(f"{labels[k]} {v}" for k, v in counts.items()))
