@@ -172,3 +172,21 @@ def test_an_import_refused_whole_does_not_call_itself_a_dry_run(numbered, tmp_pa
     assert "Vérification seule" not in out and out.startswith("Rien d’écrit\xa0: ")
     out, err, code = _call_refused("customers", str(path), "--user", "maria.manager", "--dry-run")
     assert out.startswith("Dry run, nothing written: ")
+
+
+def test_the_last_line_counts_the_problems_on_the_rows_the_summary_refuses(numbered, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "Customer number,Name,Language,Country\n"
+        "50001,Berg AG,xx,Atlantis\n50002,Tal AG,yy,CH\n50003,See AG,de,CH\n"
+    )
+    out, err, code = _call_refused("customers", str(path), "--user", "maria.manager", "--dry-run")
+    assert code == 3 and "refused 2" in out and err.count("\n") == 3
+    with pytest.raises(CommandError, match="^The check found 3 problems on 2 rows; nothing was"):
+        _call("customers", str(path), "--user", "maria.manager", "--dry-run")
+    with pytest.raises(CommandError, match="found 3 problems on 2 rows") as refused:
+        _call("customers", str(path), "--user", "maria.manager")
+    assert refused.value.returncode == 3
+    with pytest.raises(CommandError, match="found 4 problems on 3 tickets"):
+        _call("jira", str(SAMPLES / "jira_service_management.csv"), "--user", "maria.manager",
+              "--dry-run")  # fmt: skip

@@ -94,12 +94,12 @@ class Command(BaseCommand):
             if options["kind"] in PAST:
                 from palier.imports.past.command import run_past
 
-                problems = run_past(self, user, options)
+                problems, refused = run_past(self, user, options)
                 if not options["dry_run"]:
                     self._rollup()
                 if problems:
                     refusal = check_found_problems if options["dry_run"] else import_left_out
-                    raise refusal(problems)
+                    raise refusal(problems, refused, unit="tickets")
             else:
                 self._tabular(user, options)
 
@@ -141,7 +141,7 @@ class Command(BaseCommand):
             if plan.problems:
                 raise CommandError(_("Nothing was imported."))
             if plan.all_problems:
-                raise check_found_problems(len(plan.all_problems))
+                raise check_found_problems(len(plan.all_problems), plan.counts["refused"])
             return
         kind = tabular_kind(options["kind"], kind_options)
         try:
@@ -157,7 +157,7 @@ class Command(BaseCommand):
         self.report_problems(late, [])
         self.summary(counts, planned=False)
         if plan.all_problems:
-            raise import_left_out(len(plan.all_problems))
+            raise import_left_out(len(plan.all_problems), counts["refused"])
 
     def report_problems(self, problems, notes) -> None:
         for note in notes:
