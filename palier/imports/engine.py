@@ -233,7 +233,20 @@ def _repeats_that_differ(
     problems = []
     for index, first in repeats:
         value, first_value = _cell_text(cells, index), _cell_text(cells, first)
-        if value and not _same_value(found[first], cells, index, first):
+        if value and not first_value:
+            message = _(
+                "The column “%(header)s” (column %(number)s) holds “%(value)s”, but “%(first)s” "
+                "(column %(first_number)s), read first, is empty: write the value there, or in "
+                "both."
+            ) % {
+                "header": headers[index],
+                "number": index + 1,
+                "value": value[:40],
+                "first": headers[first],
+                "first_number": first + 1,
+            }
+            problems.append(Problem(line, headers[index], message))
+        elif value and not _same_value(found[first], cells, index, first):
             message = _(
                 "The column “%(header)s” (column %(number)s) holds “%(value)s”, but “%(first)s” "
                 "(column %(first_number)s) holds “%(first_value)s”: write one value, or the "

@@ -370,8 +370,8 @@ def test_a_row_whose_repeated_column_says_something_else_is_refused_naming_it(nu
         (3, "Nom", "The column “Nom” (column 3) holds “Second AG”, but “Name” (column 2) "
                    "holds “First AG”: write one value, or the same in both."),
         (5, "Name", "This cell is empty."),
-        (5, "Nom", "The column “Nom” (column 3) holds “Late AG”, but “Name” (column 2) "
-                   "holds “”: write one value, or the same in both."),
+        (5, "Nom", "The column “Nom” (column 3) holds “Late AG”, but “Name” (column 2), "
+                   "read first, is empty: write the value there, or in both."),
     ]  # fmt: skip
 
 
