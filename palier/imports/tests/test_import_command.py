@@ -190,3 +190,20 @@ def test_the_last_line_counts_the_problems_on_the_rows_the_summary_refuses(numbe
     with pytest.raises(CommandError, match="found 4 problems on 3 tickets"):
         _call("jira", str(SAMPLES / "jira_service_management.csv"), "--user", "maria.manager",
               "--dry-run")  # fmt: skip
+
+
+def test_the_help_and_the_docs_say_every_exit_code_and_the_default_language():
+    """Exit code 2 (a wrong call: an unknown kind or --language) was documented nowhere,
+    and both said the command speaks the desk's LANGUAGE_CODE, which is English always."""
+    import importlib
+
+    command = importlib.import_module("palier.imports.management.commands.import").Command()
+    help_text = " ".join(command.create_parser("palier", "import").format_help().split())
+    docs = " ".join((Path(__file__).parents[3] / "docs" / "moving-in.md").read_text().split())
+    for text in (help_text, docs):
+        assert "LANGUAGE_CODE" not in text
+        assert "2: called wrongly" in text or "code 2 when it is called wrongly" in text
+    assert "default: English" in help_text
+    assert "speaks English unless `--language" in docs
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("import", "customers", "x.csv", "--language", "es")

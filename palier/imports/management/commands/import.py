@@ -31,7 +31,9 @@ class Command(BaseCommand):
         "generic CSV (tickets). --dry-run lists every row's errors and writes nothing. "
         "Exit code 3: the check found problems, or the import wrote what passed and left "
         "out the rows or tickets with problems (listed on the error output); 1: refused "
-        "before anything was written (the file or the user)."
+        "before anything was written (the file or the user); 2: called wrongly (an unknown "
+        "KIND or --language, a missing argument). Messages are in English unless --language "
+        "asks for another."
     )
 
     def add_arguments(self, parser) -> None:
@@ -67,7 +69,7 @@ class Command(BaseCommand):
             "--language",
             choices=[code for code, _name in settings.LANGUAGES],
             default=None,
-            help="language of the messages (default: the desk's, LANGUAGE_CODE)",
+            help="language of the messages (default: English)",
         )
 
     def handle(self, *args, **options) -> None:
