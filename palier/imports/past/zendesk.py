@@ -70,10 +70,15 @@ def _documents(name: str, data: bytes) -> Iterator[tuple[str, int, dict]]:
             continue
         try:
             item = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except json.JSONDecodeError as exc:  # its own words are English: its place alone
             raise UnreadableFile(
-                _("%(file)s, line %(line)s: not JSON (%(error)s).")
-                % {"file": name, "line": number, "error": getattr(exc, "msg", "nesting")}
+                _("%(file)s, line %(line)s, column %(column)s: this is not valid JSON.")
+                % {"file": name, "line": number, "column": exc.colno}
+            ) from exc
+        except RecursionError as exc:
+            raise UnreadableFile(
+                _("%(file)s, line %(line)s: its JSON is nested too deeply.")
+                % {"file": name, "line": number}
             ) from exc
         if isinstance(item, dict):
             yield name, number, {"tickets": [item]} if "subject" in item else item

@@ -690,3 +690,20 @@ def test_the_zendesk_notes_stored_in_a_ticket_are_in_the_customers_language(numb
     bodies = list(ticket.messages.order_by("created_at").values_list("body", flat=True))
     assert bodies[0].startswith("Canal Zendesk\xa0: FacebookComment")
     assert "Durée (secondes): 42" in bodies[1] and "Dauer" not in bodies[1]
+
+
+def test_a_zendesk_line_that_is_not_json_is_named_by_line_and_column_in_the_readers_words():
+    from django.utils import translation
+
+    from palier.imports.past.zendesk import read_zendesk
+
+    data = b'{"tickets": []}\n{"id": 1, "subject": oops}\n'
+    with translation.override("fr"), pytest.raises(UnreadableFile) as refused:
+        list(read_zendesk([("p.json", BytesIO(data))]))
+    assert refused.value.message == (
+        "p.json, ligne 2, colonne 22\xa0: ce n’est pas du JSON valable."
+    )
+    nested = b"{}\n" + b"[" * 100_000 + b"\n"
+    with pytest.raises(UnreadableFile) as refused:
+        list(read_zendesk([("p.json", BytesIO(nested))]))
+    assert refused.value.message == "p.json, line 2: its JSON is nested too deeply."
