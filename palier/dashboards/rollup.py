@@ -30,6 +30,8 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from palier.dashboards.models import DayFigure, RollupState
 
@@ -238,7 +240,17 @@ def refresh(now: dt.datetime | None = None) -> str:
     state.changes_since = now
     state.refreshed_at = now
     state.save()
-    return f"{len(days)} days recomputed, {written} rows, built through {state.built_through}"
+    return outcome(len(days), written, state.built_through)
+
+
+def outcome(days: int, rows: int, through: dt.date) -> str:
+    """What a refresh did, in the reader's words (a command prints it)."""
+    return _("%(days)s, %(rows)s, built through %(date)s") % {
+        "days": ngettext("%(count)s day recomputed", "%(count)s days recomputed", days)
+        % {"count": days},
+        "rows": ngettext("%(count)s row", "%(count)s rows", rows) % {"count": rows},
+        "date": through.isoformat(),
+    }
 
 
 @transaction.atomic

@@ -185,7 +185,7 @@ def plan(kind: Kind, table: Table) -> Plan:
                 and not any(p.column == headers[column.key] for p in row.problems)
             ):
                 row.problems.append(Problem(line, headers[column.key], _("This cell is empty.")))
-        row.problems += _repeats_that_differ(table.headers, repeats, line, cells)
+        row.problems += _repeats_that_differ(table.headers, found, repeats, line, cells)
         rows.append(row)
     _mark_duplicates(kind, rows)
     context = kind.load(rows)
@@ -207,16 +207,46 @@ def _cell_text(cells: list[object], index: int) -> str:
     return "" if raw is None else str(raw).strip()
 
 
+def _same_value(column: Column, cells: list[object], index: int, first: int) -> bool:
+    """Whether two cells hold one value of the column (180 and 180.00, 2026-01-01 and
+    01.01.2026 are one): compared as the column reads them, as text when either cannot be
+    read."""
+    raws = [cells[i] if i < len(cells) else None for i in (index, first)]
+    if not any(isinstance(raw, BadCell) for raw in raws):
+        try:
+            return column.read(raws[0]) == column.read(raws[1])
+        except CellError:
+            pass
+    return _cell_text(cells, index) == _cell_text(cells, first)
+
+
 def _repeats_that_differ(
-    headers: list[str], repeats: list[tuple[int, int]], line: int, cells: list[object]
+    headers: list[str],
+    found: dict[int, Column],
+    repeats: list[tuple[int, int]],
+    line: int,
+    cells: list[object],
 ) -> list[Problem]:
-    """A repeated column whose cell holds something else than the one read: which of the
+    """A repeated column whose cell holds another value than the one read: which of the
     two is meant, only the person who wrote the file knows. An empty repeat, or the same
-    value again, loses nothing."""
+    value again (in any format the column reads), loses nothing."""
     problems = []
     for index, first in repeats:
         value, first_value = _cell_text(cells, index), _cell_text(cells, first)
-        if value and value != first_value:
+        if value and not first_value:
+            message = _(
+                "The column “%(header)s” (column %(number)s) holds “%(value)s”, but “%(first)s” "
+                "(column %(first_number)s), read first, is empty: write the value there, or in "
+                "both."
+            ) % {
+                "header": headers[index],
+                "number": index + 1,
+                "value": value[:40],
+                "first": headers[first],
+                "first_number": first + 1,
+            }
+            problems.append(Problem(line, headers[index], message))
+        elif value and not _same_value(found[first], cells, index, first):
             message = _(
                 "The column “%(header)s” (column %(number)s) holds “%(value)s”, but “%(first)s” "
                 "(column %(first_number)s) holds “%(first_value)s”: write one value, or the "

@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from palier.lib.errors import DomainError
@@ -75,15 +75,40 @@ def decode(data: bytes) -> tuple[str, str]:
     ):
         if data.startswith(bom):
             return data.decode(encoding), encoding
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    # Windows-1252 leaves five bytes undefined; a file with one of them is not text we know.
-    try:
-        return data.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError as exc:
-        raise not_text() from exc
+    encoding = encoding_of_lines(data.split(b"\n"))
+    return data.decode(encoding), "windows-1252" if encoding == "cp1252" else encoding
+
+
+def encoding_of_lines(lines: Iterable[bytes]) -> str:
+    """The codec of a whole file without byte-order mark, told from every line (split at
+    LF, a byte neither encoding uses inside a character): "utf-8" when each line reads as
+    UTF-8, "cp1252" when none of its non-ASCII lines does. A file whose lines mix both (rows
+    pasted from two sources) is refused at the first line in the other encoding, before a
+    row is read; so is a file with a byte Windows-1252 leaves undefined (no text we know)."""
+    found = ""
+    for number, raw in enumerate(lines, start=1):
+        if raw.isascii():
+            continue
+        try:
+            raw.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            try:
+                raw.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                raise not_text() from exc
+            encoding = "cp1252"
+        if not found:
+            found = encoding
+        elif encoding != found:
+            raise UnreadableFile(
+                _(
+                    "Line %(line)s is not written in the encoding of the lines before it "
+                    "(UTF-8 and Windows-1252 mixed): save the whole file as CSV UTF-8."
+                )
+                % {"line": number}
+            )
+    return found or "utf-8"
 
 
 def not_text() -> UnreadableFile:

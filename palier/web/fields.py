@@ -58,8 +58,20 @@ class StrictCheckboxInput(forms.CheckboxInput):
     """A tick box whose submitted value reaches the field as sent (Django's own widget turns
     any text but "false" into True)."""
 
+    def __init__(self, attrs: dict | None = None, check_test: Any = None) -> None:
+        # Shown again after a refusal, a box is ticked only by a tick, and sends what a tick
+        # sends ("on"): a refused "no" kept as its value and ticked was refused again.
+        super().__init__(attrs, check_test=check_test or _ticked)
+
+    def format_value(self, value: Any) -> None:
+        return None
+
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
         return data.get(name) if name in data else False
+
+
+def _ticked(value: Any) -> bool:
+    return value is True or value == "on"
 
 
 class CheckboxField(forms.BooleanField):

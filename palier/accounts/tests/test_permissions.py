@@ -46,3 +46,18 @@ def test_a_customer_admin_is_a_column_of_its_own(world):
     assert column_of(world.contact_a) == "contact"
     assert allowed(world.admin_a, Permission.ESTIMATE_ANSWER)
     assert not allowed(world.admin_a, Permission.CUSTOMER_WRITE)
+
+
+@pytest.mark.parametrize("permission", list(Permission))
+def test_the_french_refusal_reads_right_before_every_action(world, permission):
+    """ "ne permet pas de importer": French elides "de" before a vowel, so the sentence
+    takes a preposition that never changes."""
+    from django.utils import translation
+
+    user = world.manager
+    user.is_active = False  # may do nothing: every action's refusal
+    with translation.override("fr"), pytest.raises(NotAllowed) as refused:
+        check_allowed(user, permission)
+    message = refused.value.message
+    assert message.startswith("Votre rôle ne vous autorise pas à ")
+    assert " de i" not in message and " de o" not in message and " de é" not in message

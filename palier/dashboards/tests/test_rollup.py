@@ -257,3 +257,20 @@ def test_a_flag_the_scan_sets_without_an_event_reaches_the_roll_up(world, desk, 
     rollup.refresh()
     for f in filter_sets(world):
         assert_rolled_equals_live(f)
+
+
+@pytest.mark.django_db
+def test_the_roll_ups_outcome_is_said_in_the_readers_language_with_its_plurals():
+    """`palier import --language fr` prints it after past tickets: French, not English."""
+    from django.utils import translation
+
+    with translation.override("fr"):
+        built = rollup.rebuild()
+    assert built.startswith("0 jour recalculé, 0 ligne, construit jusqu’au ")
+    with translation.override("de"):
+        assert rollup.outcome(2, 1, dt.date(2026, 3, 4)) == (
+            "2 Tage neu berechnet, 1 Zeile, aufgebaut bis 2026-03-04"
+        )
+    assert rollup.outcome(1, 5, dt.date(2026, 3, 4)) == (
+        "1 day recomputed, 5 rows, built through 2026-03-04"
+    )

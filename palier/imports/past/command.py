@@ -14,9 +14,9 @@ from palier.imports.past.labels import COUNT_LABELS
 from palier.lib.progress import ProgressBar
 
 
-def run_past(command, user: User, options: dict) -> int:
+def run_past(command, user: User, options: dict) -> tuple[int, int]:
     """Check or import the files; print their problems and counts; return how many
-    problems were found."""
+    problems were found, and how many tickets they refused."""
     kind = options["kind"]
     if kind != "zendesk" and len(options["files"]) != 1:
         raise CommandError(_("Give one file (Zendesk takes several pages)."))
@@ -62,4 +62,4 @@ def run_past(command, user: User, options: dict) -> int:
         counts["tickets_imported"] = counts.pop("tickets_new")
     head = "" if write else _("Dry run, nothing written: ")
     command.stdout.write(head + ", ".join(f"{COUNT_LABELS[k]} {v}" for k, v in counts.items()))
-    return report.problem_count
+    return report.problem_count, report.counts["tickets_refused"]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.utils import translation
 
 
 @dataclass
@@ -17,6 +20,15 @@ class PastComment:
     from_requester: bool = False  # written by the ticket's requester
     channel: str = ""  # the message's own channel ("phone" for a call); "" is the ticket's
     activity: str = "message"  # tickets.models.Activity ("phone_call" for a call's note)
+    # A body the import writes words into (a call's facts, a channel's name): said again in
+    # the ticket's language when it is written, since `body` is in the reader's.
+    said: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+
+    def body_in(self, language: str) -> str:
+        if self.said is None:
+            return self.body
+        with translation.override(language):
+            return self.said()
 
 
 @dataclass

@@ -5,19 +5,21 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_records
+from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_records, encoding_of_lines
 from palier.lib.words import words as _  # said again in each reader's language
 
-SNIFF = 1 << 20
+CHUNK = 1 << 20
 
 
 def open_text(binary: BinaryIO) -> tuple[io.TextIOWrapper, str]:
-    """A text stream over `binary` and the encoding chosen from its first megabyte: a
-    byte-order mark, else UTF-8 if that much reads as UTF-8, else Windows-1252."""
-    head = binary.read(SNIFF)
+    """A text stream over `binary` and its encoding: a byte-order mark's, else the one every
+    line of the whole file reads in (a first pass over it, a megabyte at a time), so that
+    a Windows-1252 file whose first accent comes late is read whole, and a file mixing two
+    encodings is refused before anything is imported."""
+    head = binary.read(len(codecs.BOM_UTF8))
     binary.seek(0)
     if not head:
         raise UnreadableFile(_("The file is empty."))
@@ -27,11 +29,20 @@ def open_text(binary: BinaryIO) -> tuple[io.TextIOWrapper, str]:
         encoding = "utf-16"
     else:
         try:
-            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-            encoding = "utf-8"
-        except UnicodeDecodeError:
-            encoding = "cp1252"
+            encoding = encoding_of_lines(_lines(binary))
+        finally:
+            binary.seek(0)
     return io.TextIOWrapper(binary, encoding=encoding, newline=""), encoding
+
+
+def _lines(binary: BinaryIO) -> Iterator[bytes]:
+    """The file's lines as bytes (split at LF), read a megabyte at a time."""
+    rest = b""
+    while chunk := binary.read(CHUNK):
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        yield from lines
+    yield rest
 
 
 def check_structure(binary: BinaryIO, *, delimiter_of: Callable[[str], str] | None = None) -> None:

@@ -71,9 +71,11 @@ def write_batch(
                  "type": t.type_value, "status": t.status_value},
                 "", acting_user_id, t.created_at,
             ))  # fmt: skip
+            # The customer's language, as tickets.queries.ticket_customer_language reads it.
+            language = m.contact.language if m.contact else m.customer.language
             tickets.append((
                 pk, m.customer.pk, m.contact.id if m.contact else None, None, t.channel,
-                m.contact.language if m.contact else m.customer.language, m.request_type, "",
+                language, m.request_type, "",
                 None, None, None, t.priority, subject, description,
                 m.customer.default_visibility, t.status, None, False, "", decision_pk,
                 m.assignee.id if m.assignee else None, 1, t.created_at, last, first_response,
@@ -86,15 +88,16 @@ def write_batch(
             internal = []
             for comment, author in comments:
                 is_internal = comment.public is not True
+                body = comment.body_in(language or "en")
                 messages.append((
                     pk, author.id if author else None,
                     (author.name if author else comment.author_name or comment.author_email
                      or comment.author_ref)[:200],
-                    comment.body, "", is_internal, comment.channel or t.channel,
+                    body, "", is_internal, comment.channel or t.channel,
                     comment.activity,
                     _from_customer(comment, author), comment.created_at,
                 ))  # fmt: skip
-                (internal if is_internal else public).append(comment.body)
+                (internal if is_internal else public).append(body)
             keys.append((pk, source, t.key, run_id))
             search.append((pk, fold("\n".join(public)), fold("\n".join(internal))))
         insert_rows(Decision, DECISION_FIELDS, decisions)

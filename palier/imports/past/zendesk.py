@@ -16,6 +16,7 @@ comment events first, then the tickets.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import zipfile
@@ -69,10 +70,15 @@ def _documents(name: str, data: bytes) -> Iterator[tuple[str, int, dict]]:
             continue
         try:
             item = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except json.JSONDecodeError as exc:  # its own words are English: its place alone
             raise UnreadableFile(
-                _("%(file)s, line %(line)s: not JSON (%(error)s).")
-                % {"file": name, "line": number, "error": getattr(exc, "msg", "nesting")}
+                _("%(file)s, line %(line)s, column %(column)s: this is not valid JSON.")
+                % {"file": name, "line": number, "column": exc.colno}
+            ) from exc
+        except RecursionError as exc:
+            raise UnreadableFile(
+                _("%(file)s, line %(line)s: its JSON is nested too deeply.")
+                % {"file": name, "line": number}
             ) from exc
         if isinstance(item, dict):
             yield name, number, {"tickets": [item]} if "subject" in item else item
@@ -311,17 +317,19 @@ def _ticket(raw: dict, line: int, file_name: str, users, organizations, comments
         body = str(comment.get("plain_body") or comment.get("body") or "")
         kind = _kind(comment)
         voice = kind == "VoiceComment"
+        said = None
         if voice:
-            body = _call_note(comment, body)
+            said = functools.partial(_call_note, comment, body)
         elif kind != "Comment":
-            body = _channel_note(kind, body)
+            said = functools.partial(_channel_note, kind, body)
         elif number == 1 and body.strip() == ticket.description.strip():
             continue  # Zendesk's first comment is the ticket's description
         author = users.get(_id(comment.get("author_id"))) or {}
         ticket.comments.append(
             PastComment(
                 created_at=when,
-                body=body,
+                body=said() if said else body,
+                said=said,
                 author_email=str(author.get("email") or ""),
                 author_name=str(author.get("name") or ""),
                 author_ref=str(comment.get("author_id") or ""),

@@ -158,3 +158,23 @@ def test_each_csv_record_comes_with_the_line_it_starts_on():
     assert list(csv_records(reader, offset=10)) == [
         (11, ["a", "b"]), (12, ["1", "two\nlines"]), (14, []), (15, ["3", "x"])
     ]  # fmt: skip
+
+
+def test_a_utf8_file_with_one_windows_1252_line_is_refused_naming_that_line():
+    data = (
+        "Customer number,Name,City\nM-1,Horlogerie Genève SA,Genève\n".encode()
+        + "M-2,Bäckerei Zürich,Zürich\n".encode("cp1252")
+    )
+    with pytest.raises(UnreadableFile) as refused:
+        read_table(data, "customers.csv")
+    assert "Line 3 " in refused.value.message
+
+
+def test_a_windows_1252_file_with_a_line_of_utf8_is_refused_naming_that_line():
+    data = (
+        "Customer number,Name\nM-1,Bäckerei Zürich\n".encode("cp1252")
+        + "M-2,Horlogerie Genève SA\n".encode()
+    )
+    with pytest.raises(UnreadableFile) as refused:
+        read_table(data, "customers.csv")
+    assert "Line 3 " in refused.value.message

@@ -667,3 +667,83 @@ def test_a_file_broken_after_the_first_batch_is_refused_before_anything_is_writt
     good = BytesIO("\n".join([head, *rows[:3]]).encode())
     report = process(kind, [("f.csv", good)], {}, write=True, acting_user=numbered.manager)
     assert report.counts["tickets_new"] == 3 and Ticket.objects.count() == before + 3
+
+
+def _late_accents(kind: str) -> bytes:
+    """Over a megabyte of plain ASCII tickets, then accented ones in Windows-1252."""
+    filler = "x" * 400
+    if kind == "tickets":
+        head = "key,created_at,subject,customer\n"
+        row = "K-{n},2025-01-02 10:00,{subject},10042\n"
+    else:
+        head = "Issue key,Summary,Created\n"
+        row = "SD-{n},{subject},14/Jul/25 3:42 PM\n"
+    rows = [row.format(n=n, subject=f"Plain {n} {filler}") for n in range(3000)]
+    rows += [row.format(n=n, subject=f"Prix {n} 12 € – déjà") for n in range(3000, 3100)]
+    data = (head + "".join(rows)).encode("cp1252")
+    assert len(data.split("€".encode("cp1252"))[0]) > 1 << 20
+    return data
+
+
+@pytest.mark.parametrize("kind", ["tickets", "jira"])
+def test_a_windows_1252_file_whose_accents_come_after_its_first_megabyte_is_read_whole(kind):
+    from palier.imports.past.actions import read
+
+    data = _late_accents(kind)
+    tickets = list(read(kind, [("x.csv", BytesIO(data))], {}))
+    assert len(tickets) == 3100
+    assert tickets[-1].subject == "Prix 3099 12 € – déjà"
+
+
+@pytest.mark.parametrize("kind", ["tickets", "jira"])
+def test_a_file_mixing_utf8_and_windows_1252_is_refused_naming_the_line_that_changes(kind):
+    data = _late_accents(kind).replace(
+        "Prix 3050 12 € – déjà".encode("cp1252"), "Prix 3050 12 € – déjà".encode()
+    )
+    line = 2 + 3050  # the header, then one line a ticket
+    with pytest.raises(UnreadableFile) as refused:
+        process(kind, [("x.csv", BytesIO(data))], {}, write=False)
+    assert f"Line {line} " in refused.value.message
+
+
+def test_the_zendesk_notes_stored_in_a_ticket_are_in_the_customers_language(numbered):
+    """A German-speaking manager imports a French customer's tickets: the words the import
+    writes into them (a channel's name, a call's facts) are the customer's, not the
+    manager's."""
+    import json
+
+    from django.utils import translation
+
+    page = json.loads(_zendesk_bytes([
+        {"type": "FacebookComment", "author_id": 1, "public": True, "body": "Vu",
+         "created_at": "2025-05-01T11:00:00Z"},
+        {"type": "VoiceComment", "author_id": 2, "body": "Appel",
+         "created_at": "2025-05-01T12:00:00Z", "data": {"call_duration": 42}},
+    ]))  # fmt: skip
+    page["organizations"] = [{"id": 10, "external_id": "10043"}]  # Bellevue SA, French
+    with translation.override("de"):
+        report = process("zendesk", [("t.json", BytesIO(json.dumps(page).encode()))], {},
+                         write=True, acting_user=numbered.manager)  # fmt: skip
+    assert report.counts["tickets_new"] == 1, report.problems
+    ticket = Ticket.objects.get(customer=numbered.customer_b)
+    assert ticket.language == "fr"
+    bodies = list(ticket.messages.order_by("created_at").values_list("body", flat=True))
+    assert bodies[0].startswith("Canal Zendesk\xa0: FacebookComment")
+    assert "Durée (secondes): 42" in bodies[1] and "Dauer" not in bodies[1]
+
+
+def test_a_zendesk_line_that_is_not_json_is_named_by_line_and_column_in_the_readers_words():
+    from django.utils import translation
+
+    from palier.imports.past.zendesk import read_zendesk
+
+    data = b'{"tickets": []}\n{"id": 1, "subject": oops}\n'
+    with translation.override("fr"), pytest.raises(UnreadableFile) as refused:
+        list(read_zendesk([("p.json", BytesIO(data))]))
+    assert refused.value.message == (
+        "p.json, ligne 2, colonne 22\xa0: ce n’est pas du JSON valable."
+    )
+    nested = b"{}\n" + b"[" * 100_000 + b"\n"
+    with pytest.raises(UnreadableFile) as refused:
+        list(read_zendesk([("p.json", BytesIO(nested))]))
+    assert refused.value.message == "p.json, line 2: its JSON is nested too deeply."

@@ -370,6 +370,30 @@ def test_a_row_whose_repeated_column_says_something_else_is_refused_naming_it(nu
         (3, "Nom", "The column “Nom” (column 3) holds “Second AG”, but “Name” (column 2) "
                    "holds “First AG”: write one value, or the same in both."),
         (5, "Name", "This cell is empty."),
-        (5, "Nom", "The column “Nom” (column 3) holds “Late AG”, but “Name” (column 2) "
-                   "holds “”: write one value, or the same in both."),
+        (5, "Nom", "The column “Nom” (column 3) holds “Late AG”, but “Name” (column 2), "
+                   "read first, is empty: write the value there, or in both."),
+    ]  # fmt: skip
+
+
+def test_a_repeated_column_is_compared_by_its_values_not_its_text(numbered):
+    """180 and 180.00, 1'250.50 and 1250.50, 2026-01-01 and 01.01.2026 are one value each,
+    written in formats the import reads; only a value that differs refuses its row."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Contract number", "Customer number", "Start", "End",
+                  "Hourly rate (CHF)", "Tarif horaire (CHF)", "Début"])  # fmt: skip
+    sheet.append(["K-1", "10042", dt.date(2026, 1, 1), "31.12.2026", 180, "180.00", "01.01.2026"])
+    sheet.append(["K-2", "10042", "2026-01-01", "31.12.2026", 180.5, "180.50", "1.1.2026"])
+    sheet.append(["K-3", "10042", "2026-01-01", "31.12.2026", "1'250.50", "1250,50", "2026-01-01"])
+    sheet.append(["K-4", "10042", "2026-01-01", "31.12.2026", "180", "190", "2026-01-02"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    plan = check("contracts", buffer.getvalue(), "contracts.xlsx")
+    assert [row.outcome for row in plan.rows] == ["create", "create", "create", "refused"]
+    assert [(p.line, p.column) for p in plan.all_problems] == [
+        (5, "Tarif horaire (CHF)"), (5, "Début")
     ]  # fmt: skip

@@ -125,3 +125,20 @@ def test_every_screen_with_forms_is_the_same_with_either_renderer(client, world,
         written = _page(client, path)
         assert "<select" in written or "<input" in written, path
         assert written == expected, path
+
+
+@pytest.mark.parametrize("lax", ["no", "0", "yes", "True"])
+def test_a_tick_box_refused_comes_back_unticked_with_the_value_a_tick_sends(lax):
+    """A refused value is not kept in the box: ticked again, it would be refused again."""
+    from django import forms
+
+    from palier.web.fields import CheckboxField
+
+    class Form(forms.Form):
+        public = CheckboxField(required=False)
+
+    form = Form({"public": lax})
+    assert not form.is_valid()
+    html = str(form["public"])
+    assert "checked" not in html and f'value="{lax}"' not in html
+    assert str(Form({"public": "on"})["public"]).count("checked") == 1

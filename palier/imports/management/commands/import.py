@@ -31,7 +31,9 @@ class Command(BaseCommand):
         "generic CSV (tickets). --dry-run lists every row's errors and writes nothing. "
         "Exit code 3: the check found problems, or the import wrote what passed and left "
         "out the rows or tickets with problems (listed on the error output); 1: refused "
-        "before anything was written (the file or the user)."
+        "before anything was written (the file or the user); 2: called wrongly (an unknown "
+        "KIND or --language, a missing argument). Messages are in English unless --language "
+        "asks for another."
     )
 
     def add_arguments(self, parser) -> None:
@@ -67,7 +69,7 @@ class Command(BaseCommand):
             "--language",
             choices=[code for code, _name in settings.LANGUAGES],
             default=None,
-            help="language of the messages (default: the desk's, LANGUAGE_CODE)",
+            help="language of the messages (default: English)",
         )
 
     def handle(self, *args, **options) -> None:
@@ -94,12 +96,12 @@ class Command(BaseCommand):
             if options["kind"] in PAST:
                 from palier.imports.past.command import run_past
 
-                problems = run_past(self, user, options)
+                problems, refused = run_past(self, user, options)
                 if not options["dry_run"]:
                     self._rollup()
                 if problems:
                     refusal = check_found_problems if options["dry_run"] else import_left_out
-                    raise refusal(problems)
+                    raise refusal(problems, refused, unit="tickets")
             else:
                 self._tabular(user, options)
 
@@ -137,11 +139,11 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         self.report_problems(plan.all_problems, plan.notes)
         if options["dry_run"] or plan.problems:
-            self.summary(plan.counts, planned=True)
+            self.summary(plan.counts, planned=True, dry_run=options["dry_run"])
             if plan.problems:
                 raise CommandError(_("Nothing was imported."))
             if plan.all_problems:
-                raise check_found_problems(len(plan.all_problems))
+                raise check_found_problems(len(plan.all_problems), plan.counts["refused"])
             return
         kind = tabular_kind(options["kind"], kind_options)
         try:
@@ -157,7 +159,7 @@ class Command(BaseCommand):
         self.report_problems(late, [])
         self.summary(counts, planned=False)
         if plan.all_problems:
-            raise import_left_out(len(plan.all_problems))
+            raise import_left_out(len(plan.all_problems), counts["refused"])
 
     def report_problems(self, problems, notes) -> None:
         for note in notes:
@@ -170,7 +172,11 @@ class Command(BaseCommand):
             )
             self.stderr.write(_("%(where)s: %(message)s") % {"where": where, "message": p.message})
 
-    def summary(self, counts: dict[str, int], *, planned: bool) -> None:
+    def summary(self, counts: dict[str, int], *, planned: bool, dry_run: bool = True) -> None:
+        """The rows' outcomes: as planned (a dry run, or an import the file's problems
+        stopped before it wrote anything), or as done."""
         labels = engine.OUTCOME_LABELS if planned else engine.DONE_LABELS
-        head = _("Dry run, nothing written: ") if planned else ""
+        head = ""
+        if planned:
+            head = _("Dry run, nothing written: ") if dry_run else _("Nothing written: ")
         self.stdout.write(head + ", ".join(f"{labels[k]} {v}" for k, v in counts.items()))
