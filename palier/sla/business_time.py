@@ -77,14 +77,23 @@ class Calendar:
         return moment.astimezone(self.tz).date()
 
     def _cover(self, first: dt.date, last: dt.date) -> None:
-        """Make the running sums reach from before `first` to the end of `last`."""
-        if not self._anchor or first < self._anchor[0]:
+        """Make the running sums reach from before `first` to the end of `last`.
+
+        The table is shared by every computation of the process (calendars are cached):
+        a request it cannot serve is refused before the table is touched, and the table is
+        started again from `first` when it would otherwise reach further than one span,
+        so that what one ticket's dates did to it never decides another's."""
+        if (last - first).days > MAX_SPAN_DAYS:
+            raise OutOfRange("the instants are more than sixty years apart")
+        if (
+            not self._anchor
+            or first < self._anchor[0]
+            or (last - self._anchor[0]).days > MAX_SPAN_DAYS + LOOKBACK_DAYS
+        ):
             self._anchor[:] = [first - dt.timedelta(days=LOOKBACK_DAYS)]
             self._sums[:] = [ZERO]
         anchor, sums = self._anchor[0], self._sums
         needed = (last - anchor).days + 2
-        if needed - len(sums) > MAX_SPAN_DAYS:
-            raise OutOfRange("the instants are more than sixty years apart")
         while len(sums) < needed:
             day = anchor + dt.timedelta(days=len(sums) - 1)
             sums.append(sums[-1] + sum((b - a for a, b in self.intervals_on(day)), ZERO))
@@ -108,12 +117,16 @@ class Calendar:
             first = self.local_day(start)
             horizon = first + dt.timedelta(days=31)
             self._cover(first, horizon)
+            anchor = self._anchor[0]
             target = self._position(start) + amount
             while self._sums[-1] < target:  # widen, doubling, until the deadline is inside
                 horizon += dt.timedelta(days=max(31, (horizon - first).days))
                 if (horizon - first).days > MAX_DAYS:
                     raise ValueError("the calendar has no working time in ten years")
                 self._cover(first, horizon)
+                if self._anchor[0] != anchor:  # started again: positions count from there
+                    anchor = self._anchor[0]
+                    target = self._position(start) + amount
             index = bisect_left(self._sums, target, lo=(first - self._anchor[0]).days + 1)
             left = target - self._sums[index - 1]
             for a, b in self.intervals_on(self._anchor[0] + (index - 1) * DAY):

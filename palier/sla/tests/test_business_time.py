@@ -196,3 +196,35 @@ def test_a_calendar_re_anchored_by_an_earlier_day_still_answers_the_same():
     first = add_business_time(later, 2, fresh)
     assert business_time_between(earlier, later, fresh) > 1000 * H
     assert add_business_time(later, 2, fresh) == first == zh(2026, 12, 28, 9)
+
+
+def test_an_instant_out_of_range_never_spoils_the_next_computation():
+    """Calendars are shared by a process's computations: a ticket dated 1950 was refused,
+    but had re-anchored the shared table to 1949 first, so every later ticket of 2026 was
+    refused too (and stored 'no deadline'). Whatever came before, the answers are a fresh
+    calendar's."""
+    from palier.sla.business_time import OutOfRange
+
+    shared = Calendar(tz=ZH, hours=OFFICE_HOURS, closed=CAL.closed)
+    fresh = Calendar(tz=ZH, hours=OFFICE_HOURS, closed=CAL.closed)
+    now, opened = zh(2026, 12, 7, 9), zh(2026, 11, 30, 9)
+    for old in (zh(1950, 1, 2, 9), zh(1966, 5, 2, 9), zh(1, 1, 3, 9)):
+        with pytest.raises(OutOfRange):
+            business_time_between(old, now, shared)
+        assert business_time_between(opened, now, shared) == business_time_between(
+            opened, now, fresh
+        )
+        assert add_business_time(now, 40, shared) == add_business_time(now, 40, fresh)
+
+
+def test_a_deadline_is_the_same_when_the_table_must_start_again_while_it_is_sought():
+    """A table anchored decades back (a request of 1970 counted first) is started again
+    from the deadline's start when it would reach past one span; the deadline found is a
+    fresh calendar's."""
+    long_ago = zh(1970, 1, 5, 9)
+    shared = Calendar(tz=ZH, hours=OFFICE_HOURS, closed=CAL.closed)
+    fresh = Calendar(tz=ZH, hours=OFFICE_HOURS, closed=CAL.closed)
+    business_time_between(long_ago, zh(1975, 1, 6, 9), shared)
+    start = zh(2029, 12, 20, 15)
+    for hours in (2, 400, 4000):
+        assert add_business_time(start, hours, shared) == add_business_time(start, hours, fresh)
