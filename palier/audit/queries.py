@@ -44,6 +44,9 @@ VERBS = {
     "recovery_codes_renewed": gettext_lazy("%(object)s: new recovery codes"),
     "done": gettext_lazy("%(object)s done"),
     "failed": gettext_lazy("%(object)s failed"),
+    "sent_again": gettext_lazy("%(object)s: sent again (a person found it did not arrive)"),
+    "marked_sent": gettext_lazy("%(object)s: marked as sent (a person found it arrived)"),
+    "rearmed": gettext_lazy("%(object)s: scheduled again"),
 }
 
 # The kinds of record the log holds, named as people call them (models without a
@@ -69,6 +72,8 @@ TYPE_LABELS = {
     "accounts.trustedbrowser": gettext_lazy("Trusted browser"),
     "workspace.team": gettext_lazy("Team"),
     "imports.importrun": gettext_lazy("Import"),
+    "mailgateway.outboundmessage": gettext_lazy("Outgoing mail"),
+    "tickets.eventhandlerfailure": gettext_lazy("Side effect given up"),
 }
 
 

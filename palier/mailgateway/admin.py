@@ -93,12 +93,12 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send again: the recipient did not get it"), permissions=["change"])
     def send_again(self, request, queryset) -> None:
-        done = send_again(list(queryset.values_list("pk", flat=True)))
+        done = send_again(list(queryset.values_list("pk", flat=True)), acting_user=request.user)
         self.message_user(request, _("Queued again: %(count)d.") % {"count": done})
 
     @admin.action(description=_("Mark as sent: the recipient got it"), permissions=["change"])
     def mark_sent(self, request, queryset) -> None:
-        done = mark_sent(list(queryset.values_list("pk", flat=True)))
+        done = mark_sent(list(queryset.values_list("pk", flat=True)), acting_user=request.user)
         self.message_user(request, _("Marked as sent: %(count)d.") % {"count": done})
 
     def has_add_permission(self, request) -> bool:

@@ -49,7 +49,7 @@ class EventHandlerFailureAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Schedule the given-up side effects again"), permissions=["rearm"])
     def rearm(self, request, queryset) -> None:
-        done = rearm_failures(queryset.values_list("pk", flat=True))
+        done = rearm_failures(queryset.values_list("pk", flat=True), acting_user=request.user)
         self.message_user(
             request,
             ngettext(

@@ -118,6 +118,12 @@ def test_a_mail_accepted_but_not_written_sent_is_never_sent_twice(world, smtp, q
     out.refresh_from_db()
     assert out.state == "sent"
     assert mark_sent([out.pk]) == 0  # only a mail perhaps sent is marked
+    # Who decided is kept: the audit log names the person and what the mail became.
+    from palier.audit.models import AuditEntry
+
+    [entry] = AuditEntry.objects.filter(action="mail.marked_sent", object_id=str(out.pk))
+    assert entry.actor == world.agent
+    assert (entry.before, entry.after) == ({"state": "uncertain"}, {"state": "sent"})
 
 
 def test_an_unfinished_send_no_task_returns_to_is_settled_by_the_periodic_job(
@@ -132,7 +138,11 @@ def test_an_unfinished_send_no_task_returns_to_is_settled_by_the_periodic_job(
     out.refresh_from_db()
     assert out.state == "uncertain"
     # A person checked: it never arrived; sent again, once (the test runs its task).
-    assert send_again([out.pk]) == 1
+    assert send_again([out.pk], acting_user=world.manager) == 1
+    from palier.audit.models import AuditEntry
+
+    [entry] = AuditEntry.objects.filter(action="mail.sent_again", object_id=str(out.pk))
+    assert entry.actor == world.manager and entry.after == {"state": "failed"}
     send_outbound.call(out.pk)
     out.refresh_from_db()
     assert out.state == "sent" and len(smtp.to("anna.a@example.com")) == 2

@@ -73,6 +73,10 @@ def test_an_administrator_schedules_given_up_side_effects_again_from_the_admin(w
     assert "1 side effect scheduled again" in response.content.decode()
     failure.refresh_from_db()
     assert failure.retry_at is not None and failure.attempts == 0
+    from palier.audit.models import AuditEntry
+
+    [entry] = AuditEntry.objects.filter(action="outbox.rearmed", object_id=str(failure.pk))
+    assert entry.actor == admin and entry.after == {"attempts": 0}
 
     drain()
     assert ran == [failure.event_id]
@@ -91,6 +95,21 @@ def test_palier_outbox_lists_and_rearms_the_given_up_side_effects(given_up, caps
     drain()
     assert ran == [failure.event_id]
     assert not EventHandlerFailure.objects.exists()
+
+
+def test_palier_outbox_rearm_names_ids_it_cannot_rearm_and_refuses_what_is_no_id(given_up, capsys):
+    """An id beyond 64 bits gave a traceback (OverflowError from the database); an unknown
+    one said "0 scheduled again" and nothing else."""
+    from django.core.management.base import CommandError
+
+    failure, _ran = given_up
+    for typed in ("99999999999999999999999", "abc", "-1", "0", "²"):
+        with pytest.raises(CommandError, match="not a failure's id"):
+            call_command("outbox", "rearm", typed)
+    call_command("outbox", "rearm", str(failure.pk), "999999")
+    out = capsys.readouterr()
+    assert "1 scheduled again" in out.out
+    assert "Not given up (scheduled still, or no such failure): 999999" in out.err
 
 
 def test_only_an_administrator_may_rearm_from_the_admin(world, given_up):
