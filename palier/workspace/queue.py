@@ -313,6 +313,15 @@ def _person(row: dict, prefix: str) -> str:
     )
 
 
+def ticket_sla(ticket_id: int) -> dict[str, str] | None:
+    """What a ticket's page says of its service target, in the words of its queue row
+    ("first response", "2 h 10 left", "overdue 35 min", "paused", "no deadline: …");
+    None for a ticket without a running clock (closed, or none computed yet)."""
+    clock = page_clocks([ticket_id]).get(ticket_id)
+    shown = _Words().sla(time_left_of(clock, timezone.now()) if clock else None)
+    return shown if shown["text"] else None
+
+
 def page_clocks(ids: list[int]) -> dict[int, _Clock]:
     """The service clocks of a page's tickets, by ticket id (one statement, none for no id)."""
     if not ids:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -345,9 +347,10 @@ def test_the_ticket_page_costs_a_fixed_number_of_queries(
     client.get(url(ticket))  # the session's first read
     # session, user, ticket, messages, their files, contract, customizations,
     # installations, recent tickets, staff with macros, modules, defect link, history, tags
-    # with time and the unread count: 14; and the R&D panel's look-alike defects (their
-    # words; no word matches, so no second statement). 18 before (web/agent/page_reads.py).
-    with django_assert_num_queries(15):
+    # with time and the unread count: 14; the R&D panel's look-alike defects (their words;
+    # no word matches, so no second statement); the service clock (the header's target).
+    # 18 before (web/agent/page_reads.py), 15 before the service target was shown.
+    with django_assert_num_queries(16):
         assert client.get(url(ticket)).status_code == 200
 
 
@@ -536,3 +539,22 @@ def test_the_files_of_the_description_are_linked_on_the_desk(
     client.force_login(world.agent)
     page = client.get(url(ticket)).content.decode()
     assert f'href="/attachments/{first.pk}/">Lieferschein.eml</a>' in page
+
+
+def test_the_ticket_page_says_the_service_target_as_its_queue_row_does(client, world, ticket):
+    """An agent on a ticket saw no deadline at all: the header now says what is due next,
+    in the queue row's words, and "no deadline" when the dates cannot be counted."""
+    from palier.sla.actions import do_recompute
+    from palier.sla.models import TicketClock
+
+    do_recompute(ticket)
+    client.force_login(world.agent)
+    html = client.get(url(ticket)).content.decode()
+    assert re.search(r'id="ticket-sla">First response: \d+ h( \d\d)? left<', html)
+    TicketClock.objects.filter(pk=ticket.pk).update(out_of_range=True)
+    html = client.get(url(ticket)).content.decode()
+    assert 'id="ticket-sla">First response: no deadline: dates out of range<' in html
+    ticket.status = "closed"
+    ticket.save(update_fields=["status"])
+    do_recompute(ticket)
+    assert 'id="ticket-sla"' not in client.get(url(ticket)).content.decode()

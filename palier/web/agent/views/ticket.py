@@ -48,6 +48,7 @@ from palier.workspace.queries import (
     others_on_ticket,
     usernames_to_names,
 )
+from palier.workspace.queue import ticket_sla
 
 
 class NewerCustomerMessage(DomainError):
@@ -146,6 +147,7 @@ def _context(request: HttpRequest, ticket: Ticket, form: TicketForm | None) -> d
         "history_html": render_events(events, show_codes=user.is_manager),
         "status_label": labels.status(ticket.status),
         "criticality_label": labels.criticality(ticket.criticality),
+        "sla": ticket_sla(ticket.pk),
         "type_label": labels.request_type(ticket.type) if ticket.type else None,
         **_decision_context(ticket),
         "customer_facts": facts,
