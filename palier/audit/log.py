@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.db import models
+from django.db import models, transaction
 
 from palier.audit.models import AuditEntry, Channel
 
@@ -117,3 +117,23 @@ def record_change(
         before=_plain(before) if before is not None else None,
         after=_plain(after) if after is not None else None,
     )
+
+
+def update_recorded(
+    action: str, rows: models.QuerySet, *, acting_user, **values: object
+) -> list[models.Model]:
+    """A person's decision over several rows (an admin action): the rows of `rows` locked,
+    set to `values` in one UPDATE, and each change kept in the log with who took it (the
+    values before and after). The rows as they were, for what the caller does next."""
+    with transaction.atomic():
+        found = list(rows.select_for_update())
+        rows.model.objects.filter(pk__in=[row.pk for row in found]).update(**values)
+        for row in found:
+            record_change(
+                action,
+                row,
+                acting_user=acting_user,
+                before={name: getattr(row, name) for name in values},
+                after=dict(values),
+            )
+    return found

@@ -435,25 +435,18 @@ def settle_unfinished_sends(now: dt.datetime | None = None) -> int:
 def send_again(ids: list[int], acting_user=None) -> int:
     """A person checked: these UNCERTAIN (or given-up) mails did not arrive; queue them again,
     each decision kept in the audit log with who took it. How many were."""
-    from palier.audit.log import record_change
+    from palier.audit.log import update_recorded
 
     with transaction.atomic():
-        found = list(
-            OutboundMessage.objects.select_for_update().filter(
+        found = update_recorded(
+            "mail.sent_again",
+            OutboundMessage.objects.filter(
                 pk__in=ids, state__in=[OutboundState.UNCERTAIN, OutboundState.GAVE_UP]
-            )
-        )
-        OutboundMessage.objects.filter(pk__in=[o.pk for o in found]).update(
-            state=OutboundState.FAILED
+            ),
+            acting_user=acting_user,
+            state=OutboundState.FAILED,
         )
         for out in found:
-            record_change(
-                "mail.sent_again",
-                out,
-                acting_user=acting_user,
-                before={"state": out.state},
-                after={"state": OutboundState.FAILED},
-            )
             enqueue_with_transaction(send_outbound, out.pk)
     return len(found)
 
@@ -461,26 +454,18 @@ def send_again(ids: list[int], acting_user=None) -> int:
 def mark_sent(ids: list[int], acting_user=None) -> int:
     """A person checked: these UNCERTAIN mails did arrive. How many were marked; each
     decision is kept in the audit log with who took it."""
-    from palier.audit.log import record_change
+    from palier.audit.log import update_recorded
 
-    with transaction.atomic():
-        found = list(
-            OutboundMessage.objects.select_for_update().filter(
-                pk__in=ids, state=OutboundState.UNCERTAIN
-            )
+    uncertain = OutboundMessage.objects.filter(pk__in=ids, state=OutboundState.UNCERTAIN)
+    return len(
+        update_recorded(
+            "mail.marked_sent",
+            uncertain,
+            acting_user=acting_user,
+            state=OutboundState.SENT,
+            sent_at=timezone.now(),
         )
-        OutboundMessage.objects.filter(pk__in=[o.pk for o in found]).update(
-            state=OutboundState.SENT, sent_at=timezone.now()
-        )
-        for out in found:
-            record_change(
-                "mail.marked_sent",
-                out,
-                acting_user=acting_user,
-                before={"state": out.state},
-                after={"state": OutboundState.SENT},
-            )
-    return len(found)
+    )
 
 
 def _failed_attempt(out: OutboundMessage, exc: Exception, *, permanent: bool) -> str:

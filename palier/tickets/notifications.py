@@ -221,25 +221,14 @@ def rearm_failures(ids: Iterable[int] | None = None, acting_user=None) -> int:
     mended their cause: due at once, with a fresh round of HANDLER_ATTEMPTS. Their last
     error stays until the retry replaces or removes it. Those still scheduled are left as
     they are. How many were re-armed; each is kept in the audit log with who asked."""
-    from palier.audit.log import record_change
-    from palier.tickets.models import EventHandlerFailure
+    from palier.audit.log import update_recorded
 
     failures = given_up_failures()
     if ids is not None:
         failures = failures.filter(pk__in=list(ids))
-    with transaction.atomic():
-        found = list(failures.select_for_update())
-        EventHandlerFailure.objects.filter(pk__in=[f.pk for f in found]).update(
-            retry_at=timezone.now(), attempts=0
-        )
-        for failure in found:
-            record_change(
-                "outbox.rearmed",
-                failure,
-                acting_user=acting_user,
-                before={"attempts": failure.attempts},
-                after={"attempts": 0},
-            )
+    found = update_recorded(
+        "outbox.rearmed", failures, acting_user=acting_user, retry_at=timezone.now(), attempts=0
+    )
     return len(found)
 
 

@@ -5,13 +5,12 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 
 import pytest
 import time_machine
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.test import Client
 from django.utils import timezone
 
@@ -26,38 +25,14 @@ from palier.mailgateway.outbound import (
     settle_unfinished_sends,
 )
 from palier.ops.outbox import beat
+from palier.testing.refused_writes import updates_refused
 
 TABLE = OutboundMessage._meta.db_table
 
 
-@contextlib.contextmanager
 def sent_cannot_be_written():
     """The database refuses to write any mail as sent (a disk full, a lost connection)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE FUNCTION refuse_sent() RETURNS trigger AS $$ BEGIN "
-                "IF NEW.state = 'sent' THEN RAISE EXCEPTION 'disk full'; END IF; "
-                "RETURN NEW; END $$ LANGUAGE plpgsql"
-            )
-            cursor.execute(
-                f"CREATE TRIGGER refuse_sent BEFORE UPDATE ON {TABLE} "
-                "FOR EACH ROW EXECUTE FUNCTION refuse_sent()"
-            )
-        else:
-            cursor.execute(
-                f"CREATE TRIGGER refuse_sent BEFORE UPDATE ON {TABLE} "
-                "WHEN NEW.state = 'sent' BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-            )
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"DROP TRIGGER refuse_sent ON {TABLE}")
-                cursor.execute("DROP FUNCTION refuse_sent()")
-            else:
-                cursor.execute("DROP TRIGGER refuse_sent")
+    return updates_refused(TABLE, "NEW.state = 'sent'")
 
 
 def _mail() -> OutboundMessage:
@@ -123,7 +98,8 @@ def test_a_mail_accepted_but_not_written_sent_is_never_sent_twice(world, smtp, q
 
     [entry] = AuditEntry.objects.filter(action="mail.marked_sent", object_id=str(out.pk))
     assert entry.actor == world.agent
-    assert (entry.before, entry.after) == ({"state": "uncertain"}, {"state": "sent"})
+    assert (entry.before["state"], entry.after["state"]) == ("uncertain", "sent")
+    assert entry.before["sent_at"] is None and entry.after["sent_at"]
 
 
 def test_an_unfinished_send_no_task_returns_to_is_settled_by_the_periodic_job(

@@ -5,50 +5,25 @@ finish (a trigger), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 import pytest
 import time_machine
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from palier.mailgateway import outbound, queue
 from palier.mailgateway.models import OutboundMessage
 from palier.mailgateway.tests.servers import DATABASE_TASKS, committing
+from palier.testing.refused_writes import updates_refused
 
 TABLE = DBTaskResult._meta.db_table
 
 
-@contextlib.contextmanager
 def finish_cannot_be_written():
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE FUNCTION refuse_finish() RETURNS trigger AS $$ BEGIN "
-                "IF NEW.status IN ('SUCCESSFUL', 'FAILED') THEN RAISE EXCEPTION 'disk full'; "
-                "END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
-            )
-            cursor.execute(
-                f"CREATE TRIGGER refuse_finish BEFORE UPDATE ON {TABLE} "
-                "FOR EACH ROW EXECUTE FUNCTION refuse_finish()"
-            )
-        else:
-            cursor.execute(
-                f"CREATE TRIGGER refuse_finish BEFORE UPDATE ON {TABLE} "
-                "WHEN NEW.status IN ('SUCCESSFUL', 'FAILED') "
-                "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-            )
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"DROP TRIGGER refuse_finish ON {TABLE}")
-                cursor.execute("DROP FUNCTION refuse_finish()")
-            else:
-                cursor.execute("DROP TRIGGER refuse_finish")
+    """The database refuses to write a task as ended."""
+    return updates_refused(TABLE, "NEW.status IN ('SUCCESSFUL', 'FAILED')")
 
 
 @pytest.fixture
