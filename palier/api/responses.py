@@ -52,13 +52,8 @@ class _Encoder(NinjaJSONEncoder):
         return super().default(o)
 
 
-_FALLBACK = _Encoder()
-
-
-def _default(o: Any) -> Any:
-    if type(o) is dt.datetime:
-        return _instant(o)
-    return _FALLBACK.default(o)
+# What orjson hands back (instants passed through, decimals, lazy text...): the same hook.
+_default = _Encoder().default
 
 
 def dumps(data: object) -> bytes:
