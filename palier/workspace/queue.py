@@ -319,7 +319,12 @@ def ticket_sla(ticket_id: int) -> dict[str, str] | None:
     None for a ticket without a running clock (closed, or none computed yet)."""
     clock = page_clocks([ticket_id]).get(ticket_id)
     shown = _Words().sla(time_left_of(clock, timezone.now()) if clock else None)
-    return shown if shown["text"] else None
+    if not shown["text"]:
+        return None
+    # One sentence to translate: French puts a space before the colon.
+    target = shown["target"][:1].upper() + shown["target"][1:]
+    shown["line"] = _("%(target)s: %(state)s") % {"target": target, "state": shown["text"]}
+    return shown
 
 
 def page_clocks(ids: list[int]) -> dict[int, _Clock]:

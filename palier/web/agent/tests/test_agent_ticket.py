@@ -558,3 +558,14 @@ def test_the_ticket_page_says_the_service_target_as_its_queue_row_does(client, w
     ticket.save(update_fields=["status"])
     do_recompute(ticket)
     assert 'id="ticket-sla"' not in client.get(url(ticket)).content.decode()
+
+
+def test_the_ticket_pages_service_target_reads_as_one_translated_sentence(client, world, ticket):
+    from palier.sla.actions import do_recompute
+
+    do_recompute(ticket)
+    world.agent.language = "fr"
+    world.agent.save(update_fields=["language"])
+    client.force_login(world.agent)
+    html = client.get(url(ticket)).content.decode()
+    assert re.search(r'id="ticket-sla">Première réponse\u00a0: ', html), html[:0]
