@@ -233,32 +233,33 @@ def _repeats_that_differ(
     problems = []
     for index, first in repeats:
         value, first_value = _cell_text(cells, index), _cell_text(cells, first)
+        names = {
+            "header": headers[index],
+            "number": index + 1,
+            "value": value[:40],
+            "first": headers[first],
+            "first_number": first + 1,
+            "first_value": first_value[:40],
+        }
         if value and not first_value:
-            message = _(
-                "The column “%(header)s” (column %(number)s) holds “%(value)s”, but “%(first)s” "
-                "(column %(first_number)s), read first, is empty: write the value there, or in "
-                "both."
-            ) % {
-                "header": headers[index],
-                "number": index + 1,
-                "value": value[:40],
-                "first": headers[first],
-                "first_number": first + 1,
-            }
+            message = (
+                _(
+                    "The column “%(header)s” (column %(number)s) holds “%(value)s”, but “%(first)s” "
+                    "(column %(first_number)s), read first, is empty: write the value there, or in "
+                    "both."
+                )
+                % names
+            )
             problems.append(Problem(line, headers[index], message))
         elif value and not _same_value(found[first], cells, index, first):
-            message = _(
-                "The column “%(header)s” (column %(number)s) holds “%(value)s”, but “%(first)s” "
-                "(column %(first_number)s) holds “%(first_value)s”: write one value, or the "
-                "same in both."
-            ) % {
-                "header": headers[index],
-                "number": index + 1,
-                "value": value[:40],
-                "first": headers[first],
-                "first_number": first + 1,
-                "first_value": first_value[:40],
-            }
+            message = (
+                _(
+                    "The column “%(header)s” (column %(number)s) holds “%(value)s”, but “%(first)s” "
+                    "(column %(first_number)s) holds “%(first_value)s”: write one value, or the "
+                    "same in both."
+                )
+                % names
+            )
             problems.append(Problem(line, headers[index], message))
     return problems
 
