@@ -44,6 +44,8 @@ _SIMPLE: dict[str, Callable[[], str]] = {
     "decimal_type": lambda: _("Input should be a valid decimal number"),
     "decimal_parsing": lambda: _("Input should be a valid decimal number"),
     "string_type": lambda: _("Input should be a valid string"),
+    # A lone surrogate (\ud800), which no text can hold: to the caller, not a string.
+    "string_unicode": lambda: _("Input should be a valid string"),
     "bool_type": lambda: _("Input should be a valid boolean"),
     "bool_parsing": lambda: _("Input should be a valid boolean"),
     "list_type": lambda: _("Input should be a valid list"),

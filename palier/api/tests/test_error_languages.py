@@ -346,3 +346,19 @@ def test_an_address_with_no_endpoint_is_a_404_in_the_callers_language(world, api
     # No header: the token user's profile language (anna.a reads German).
     german = api(world.contact_a).client.get("/api/v1/nope/1")
     assert german.json()["error"]["message"] == "An dieser Adresse gibt es keinen API-Endpunkt."
+
+
+def test_a_lone_surrogate_is_refused_in_the_callers_words(world, api):
+    """Pydantic's own English ("unable to parse raw data as a unicode string") reached a
+    French caller inside a French answer."""
+    import json
+
+    client = api(world.contact_a)
+    body = '{"type": "usage", "subject": "a\\ud800b", "description": "x"}'
+    r = client.client.post(
+        "/api/v1/tickets", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert r.status_code == 422, r.content
+    detail = details_of(r)["subject"]
+    assert detail["type"] == "string_unicode"
+    assert detail["message"] == "Saisissez un texte", json.loads(r.content)
