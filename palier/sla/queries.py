@@ -26,10 +26,13 @@ class TimeLeft:
     running: bool
     # No deadline can be counted from the ticket's dates (sla.business_time.OutOfRange).
     out_of_range: bool = False
+    # The due instant has passed, though no business time may have since (a deadline of
+    # Friday 16:00 read on Saturday): `left` is then zero, and the target is still overdue.
+    past_due: bool = False
 
     @property
     def overdue(self) -> bool:
-        return self.left < dt.timedelta(0)
+        return self.left < dt.timedelta(0) or self.past_due
 
     @property
     def hours_left(self) -> float | None:
@@ -55,7 +58,14 @@ def time_left_of(clock: TicketClock, now: dt.datetime) -> TimeLeft | None:
     else:
         # Paused: the clock shows what was left when it stopped.
         left = dt.timedelta(seconds=getattr(clock, f"{target}_left_s"))
-    return TimeLeft(target=target, left=left, due=due if running else None, running=running)
+    past_due = running and due is not None and due < now
+    return TimeLeft(
+        target=target,
+        left=left,
+        due=due if running else None,
+        running=running,
+        past_due=past_due,
+    )
 
 
 def time_left_for(
