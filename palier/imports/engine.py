@@ -242,25 +242,20 @@ def _repeats_that_differ(
             "first_value": first_value[:40],
         }
         if value and not first_value:
-            message = (
-                _(
-                    "The column “%(header)s” (column %(number)s) holds “%(value)s”, but “%(first)s” "
-                    "(column %(first_number)s), read first, is empty: write the value there, or in "
-                    "both."
-                )
-                % names
+            message = _(
+                "The column “%(header)s” (column %(number)s) holds “%(value)s”, but “%(first)s” "
+                "(column %(first_number)s), read first, is empty: write the value there, or in "
+                "both."
             )
-            problems.append(Problem(line, headers[index], message))
         elif value and not _same_value(found[first], cells, index, first):
-            message = (
-                _(
-                    "The column “%(header)s” (column %(number)s) holds “%(value)s”, but “%(first)s” "
-                    "(column %(first_number)s) holds “%(first_value)s”: write one value, or the "
-                    "same in both."
-                )
-                % names
+            message = _(
+                "The column “%(header)s” (column %(number)s) holds “%(value)s”, but “%(first)s” "
+                "(column %(first_number)s) holds “%(first_value)s”: write one value, or the "
+                "same in both."
             )
-            problems.append(Problem(line, headers[index], message))
+        else:
+            continue
+        problems.append(Problem(line, headers[index], message % names))
     return problems
 
 
