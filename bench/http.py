@@ -175,7 +175,15 @@ def measure(client: Client, paths: list[str], warmup: int) -> dict:
     result = percentiles(samples)
     result["server_cpu_ms"] = round((server_cpu_ms() - cpu_before) / len(paths), 2)
     result["statuses"] = sorted(statuses)
+    result["samples"] = samples  # for measures taken in turns (bench/screens.py); not printed
     return result
+
+
+def _without_samples(value):
+    """`value` without measure's raw samples (the file keeps the percentiles)."""
+    if isinstance(value, dict):
+        return {k: _without_samples(v) for k, v in value.items() if k != "samples"}
+    return value
 
 
 def deep_cursor(client: Client, base: str, pages: int) -> str:
@@ -473,7 +481,7 @@ def main() -> None:
     out = DATA_DIR / f"results-{args.db}-{args.dataset}.json"
     if args.only == "screens":
         out = DATA_DIR / f"results-{args.db}-{args.dataset}-screens.json"
-    out.write_text(json.dumps(results, indent=2))
+    out.write_text(json.dumps(_without_samples(results), indent=2))
     print(summary(results))
     print(f"written to {out}", file=sys.stderr)
     os.environ.pop("DATABASE_URL", None)

@@ -60,8 +60,10 @@ def say(text: str) -> None:
     print(f"[load {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
-def run_clients(clients: int, seconds: float, pick) -> dict:
-    """`clients` threads call `pick(client_index, rng)` -> (ok, kind, ms, created_id) in a loop."""
+def run_clients(clients: int, seconds: float, pick, workers: list = ()) -> dict:
+    """`clients` threads call `pick(client_index, rng)` -> (ok, kind, ms, created_id) in a loop.
+    With `workers`, the answer's CPU is counted on every part of the machine: gunicorn, the
+    `palier worker`s, PostgreSQL's backends and this process (the clients)."""
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
     latencies: dict[str, list[float]] = {}
@@ -84,6 +86,7 @@ def run_clients(clients: int, seconds: float, pick) -> dict:
                 if new_id:
                     created.append(new_id)
 
+    before = cpu_snapshot(workers) if workers else None
     started, cpu = time.monotonic(), server_cpu_ms()
     threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(clients)]
     for thread in threads:
@@ -92,8 +95,10 @@ def run_clients(clients: int, seconds: float, pick) -> dict:
         thread.join(timeout=seconds + 120)
     elapsed = time.monotonic() - started
     answers = sum(len(v) for v in latencies.values())
+    machine = cpu_per_ticket(before, cpu_snapshot(workers), answers) if workers else None
     return {
         "answers": answers,
+        **({"machine_cpu_ms_per_answer": machine} if machine else {}),
         "per_second": round(answers / elapsed, 1),
         "errors": len(errors),
         "error_samples": errors[:5],
@@ -103,17 +108,30 @@ def run_clients(clients: int, seconds: float, pick) -> dict:
     }
 
 
-def bare(port: int, tokens: dict, clients: int, seconds: float) -> dict:
+def bare(port: int, tokens: dict, clients: int, seconds: float, workers: list = ()) -> dict:
     conns = [Client(port, tokens["staff"]) for _ in range(clients)]
 
     def pick(i: int, rng: random.Random):
         status, _data, ms = conns[i].call("GET", "/api/v1/me")
         return status == 200, "me", ms, None
 
-    return run_clients(clients, seconds, pick)
+    return run_clients(clients, seconds, pick, workers)
 
 
-def mix(port: int, tokens: dict, ids: list[int], clients: int, seconds: float) -> dict:
+# The mix's shares: a staff list, a detail, a search, a creation as a contact.
+MIX = (("list", 0.4), ("detail", 0.3), ("search", 0.2), ("create", 0.1))
+
+
+def mix(
+    port: int,
+    tokens: dict,
+    ids: list[int],
+    clients: int,
+    seconds: float,
+    workers: list = (),
+    only: str = "",
+) -> dict:
+    """The mix of MIX, or with `only` one of its kinds alone (what each costs)."""
     staff = [Client(port, tokens["staff"]) for _ in range(clients)]
     contacts = [Client(port, tokens["contacts"][i % 2]) for i in range(clients)]
     words = [w for _, w in SEARCH_WORDS + TWO_WORDS]
@@ -124,22 +142,31 @@ def mix(port: int, tokens: dict, ids: list[int], clients: int, seconds: float) -
         "module_id": tokens["module_id"],
     }
 
-    def pick(i: int, rng: random.Random):
-        roll = rng.random()
-        if roll < 0.4:
+    def call(kind: str, i: int, rng: random.Random):
+        if kind == "list":
             status, _d, ms = staff[i].call("GET", "/api/v1/tickets?queue=level1&limit=50")
-            return status == 200, "list", ms, None
-        if roll < 0.7:
+            return status == 200, kind, ms, None
+        if kind == "detail":
             status, _d, ms = staff[i].call("GET", f"/api/v1/tickets/{rng.choice(ids)}")
-            return status == 200, "detail", ms, None
-        if roll < 0.9:
+            return status == 200, kind, ms, None
+        if kind == "search":
             word = rng.choice(words).replace(" ", "+")
             status, _d, ms = staff[i].call("GET", f"/api/v1/tickets?q={word}&limit=50")
-            return status == 200, "search", ms, None
+            return status == 200, kind, ms, None
         status, data, ms = contacts[i].call("POST", "/api/v1/tickets", body)
-        return status == 201, "create", ms, json.loads(data)["id"] if status == 201 else None
+        return status == 201, kind, ms, json.loads(data)["id"] if status == 201 else None
 
-    return run_clients(clients, seconds, pick)
+    def pick(i: int, rng: random.Random):
+        if only:
+            return call(only, i, rng)
+        roll = rng.random()
+        for kind, share in MIX:
+            if roll < share:
+                return call(kind, i, rng)
+            roll -= share
+        return call(MIX[-1][0], i, rng)
+
+    return run_clients(clients, seconds, pick, workers)
 
 
 def wait_for_outbox(since_id: int, timeout: float = 600) -> float:
@@ -156,6 +183,7 @@ def wait_for_outbox(since_id: int, timeout: float = 600) -> float:
 
 def cpu_snapshot(workers: list) -> dict:
     return {
+        "clients": time.process_time() * 1000,
         "gunicorn": server_cpu_ms(),
         "workers": sum(process_cpu_ms(w.pid) for w in workers),
         "backends": backends_cpu_ms(),
@@ -187,6 +215,9 @@ def cpu_per_ticket(before: dict, after: dict, n: int) -> dict:
         "postgres_backends": backends,
     }
     parts["total"] = sum(parts.values())
+    if "clients" in before:  # this process's threads: the load, not the desk
+        parts["clients"] = after["clients"] - before["clients"]
+        parts["total_with_clients"] = parts["total"] + parts["clients"]
     return {k: round(v / max(n, 1), 2) for k, v in parts.items()}
 
 
@@ -271,10 +302,13 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["all", "create"],
+        choices=["all", "create", "kinds"],
         default="all",
-        help="all three phases, or only creation end to end (two clients and the worker)",
+        help="all three phases; only creation end to end (two clients and the worker); or"
+        " `kinds`: the bare view, then each kind of the mix alone for --kind-seconds (what"
+        " an answer of each costs on every part of the machine)",
     )
+    parser.add_argument("--kind-seconds", type=float, default=15)
     args = parser.parse_args()
     args.worker_class, args.threads, args.access_log = "sync", 1, False
     if not args.port:
@@ -322,11 +356,22 @@ def main() -> None:
                 args.port, tokens, args.create_seconds, since_id, workers
             )
             return finish(args, results, server, workers, since_id, began, speed_before)
+        if args.only == "kinds":
+            results["bare"] = bare(args.port, tokens, args.clients, args.kind_seconds, workers)
+            results["bare"].pop("created")
+            say(f"bare: {results['bare']['per_second']}/s")
+            for kind, _share in MIX:
+                result = mix(args.port, tokens, ids, args.clients, args.kind_seconds, workers, kind)
+                wait_for_outbox(since_id)
+                result.pop("created")
+                results[kind] = result
+                say(f"{kind}: {result['per_second']}/s, {result['machine_cpu_ms_per_answer']}")
+            return finish(args, results, server, workers, since_id, began, speed_before)
         say(f"bare: {args.clients} clients GET /api/v1/me for {args.seconds:.0f} s")
-        results["bare"] = bare(args.port, tokens, args.clients, args.seconds)
+        results["bare"] = bare(args.port, tokens, args.clients, args.seconds, workers)
         results["bare"].pop("created")
         say(f"bare: {results['bare']['per_second']}/s; mix for {args.seconds:.0f} s")
-        results["mix"] = mix(args.port, tokens, ids, args.clients, args.seconds)
+        results["mix"] = mix(args.port, tokens, ids, args.clients, args.seconds, workers)
         say(f"mix: {results['mix']['per_second']}/s; waiting for the worker's outbox")
         results["mix"]["outbox_drain_after_seconds"] = round(wait_for_outbox(since_id), 1)
         say("creation end to end")
@@ -362,7 +407,7 @@ def finish(args, results: dict, server, workers: list, since_id: int, began, spe
 
     # Written before stopping: a worker that will not stop must not cost the run's figures.
     results["load_average"] = [round(x, 2) for x in os.getloadavg()]
-    suffix = "-create" if args.only == "create" else ""
+    suffix = "" if args.only == "all" else f"-{args.only}"
     out = DATA_DIR / f"load-{args.db}-{args.dataset}{suffix}.json"
     out.write_text(json.dumps(results, indent=1))
     print(json.dumps({k: v for k, v in results.items()}, indent=1), flush=True)

@@ -210,23 +210,47 @@ def measure_screens(
     n: int,
     measure: Callable,
     api_client: Callable,
+    chunk: int = 10,
 ) -> dict[str, dict]:
-    """Each screen, then its API counterpart, n requests each, same random paths."""
+    """Each screen beside its API counterpart, n requests each, same random paths, taken in
+    turns of `chunk` (screen, then API, then screen...): both meet the same machine. A
+    machine whose speed drifts within a minute (a shared one does) made the ratio of a
+    screen measured before its API swing by a third between runs."""
     results: dict[str, dict] = {}
     for name, screen, api, who in pairs:
         html = SessionClient(port, cookies[who])
         token = tokens["staff"] if who == "staff" else tokens["contacts"][0]
+        answering = CallsClient(api_client(port, token))
         rng = random.Random(11)
         screen_paths = [screen(rng) for _ in range(n)]
         rng = random.Random(11)
         api_paths = [api(rng) for _ in range(n)]
-        shown = measure(html, screen_paths, 20)
-        answered = measure(CallsClient(api_client(port, token)), api_paths, 20)
+        turns: dict[str, list[dict]] = {"screen": [], "api": []}
+        for start in range(0, n, chunk):
+            warmup = 20 if start == 0 else 0
+            for kind, client, paths in (
+                ("screen", html, screen_paths),
+                ("api", answering, api_paths),
+            ):
+                turns[kind].append(measure(client, paths[start : start + chunk], warmup))
+        shown, answered = _merged(turns["screen"]), _merged(turns["api"])
         shown["api_p50"], shown["api_p95"] = answered["p50"], answered["p95"]
         shown["api_cpu_ms"] = answered["server_cpu_ms"]
         shown["ratio_p95"] = round(shown["p95"] / answered["p95"], 2) if answered["p95"] else None
         results[name] = shown
     return results
+
+
+def _merged(turns: list[dict]) -> dict:
+    """One result of several turns of `measure` (their samples and CPU put together)."""
+    from bench.http import percentiles
+
+    samples = [ms for turn in turns for ms in turn["samples"]]
+    result = percentiles(samples)
+    cpu = sum(turn["server_cpu_ms"] * turn["n"] for turn in turns)
+    result["server_cpu_ms"] = round(cpu / max(1, len(samples)), 2)
+    result["statuses"] = sorted({s for turn in turns for s in turn["statuses"]})
+    return result
 
 
 def screen_query_counts(usernames: dict[str, str], pairs: list) -> dict[str, int]:

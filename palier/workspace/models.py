@@ -229,3 +229,18 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: digest {'on' if self.daily_digest else 'off'}"
+
+
+class MenuStamp(models.Model):
+    """One row whose `stamp` changes, by database triggers, whenever what the workspace's
+    menus print changes: customers' and modules' names, staff members, saved views
+    (migration 0003). A page reads it with its queue counts and keeps the menus it built
+    for that stamp (palier.workspace.menus): every process sees a change on its next page,
+    whatever program made it (an action, the admin, an import, a restore). The stamp is
+    random, never a counter, so a database emptied or restored can never match menus built
+    for another state."""
+
+    stamp = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return str(self.stamp)

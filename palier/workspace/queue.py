@@ -28,6 +28,7 @@ from palier.tickets import labels
 from palier.tickets.models import Ticket, reference_filter, ticket_reference
 from palier.tickets.queries import TicketFilters, filter_tickets, list_tickets
 from palier.tickets.states import OPEN_STATUSES
+from palier.workspace.menus import STAMP_SQL, Menus, menus_for
 from palier.workspace.notifications import unread_count_sql
 from palier.workspace.queries import agent_queues, queue_condition
 
@@ -98,13 +99,27 @@ def queue_counts(user: User) -> dict[str, QueueCount]:
     return _queue_counts(user, unread=False)[0]
 
 
-def queue_counts_and_unread(user: User) -> tuple[dict[str, QueueCount], int]:
+@dataclass(frozen=True)
+class QueueHeader:
+    """What a queue page prints around its list: the counts, the unread badge, the menus."""
+
+    counts: dict[str, QueueCount]
+    unread: int
+    menus: Menus
+
+
+def queue_header(user: User) -> QueueHeader:
     """queue_counts, and in the same statement the user's unread notifications
-    (notifications.unread_count: the staff header's badge)."""
-    return _queue_counts(user, unread=user.is_staff_member)
+    (notifications.unread_count: the staff header's badge) and the menu stamp (the menus
+    themselves are kept by stamp: workspace.menus)."""
+    counts, extra = _queue_counts(user, unread=user.is_staff_member, stamp=True)
+    unread = int(extra.pop(0)) if user.is_staff_member else 0
+    return QueueHeader(counts, unread, menus_for(extra[0]))
 
 
-def _queue_counts(user: User, *, unread: bool) -> tuple[dict[str, QueueCount], int]:
+def _queue_counts(
+    user: User, *, unread: bool, stamp: bool = False
+) -> tuple[dict[str, QueueCount], list]:
     names = agent_queues(user)
     parts, params = [], []
     for name in names:
@@ -115,6 +130,8 @@ def _queue_counts(user: User, *, unread: bool) -> tuple[dict[str, QueueCount], i
         sql, sub_params = unread_count_sql(user)
         parts.append(f"({sql})")
         params.extend(sub_params)
+    if stamp:
+        parts.append(STAMP_SQL)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         row = cursor.fetchone()
@@ -122,7 +139,7 @@ def _queue_counts(user: User, *, unread: bool) -> tuple[dict[str, QueueCount], i
         name: QueueCount(name, int(n), COUNT_CAP)
         for name, n in zip(names, row[: len(names)], strict=True)
     }
-    return counts, int(row[len(names)]) if unread else 0
+    return counts, list(row[len(names) :])
 
 
 def queue_filters(user: User, data: dict[str, Any], queue: str) -> TicketFilters:

@@ -6,23 +6,21 @@ import re
 from html import escape
 
 from django import forms
-from django.db import connection
-from django.db.models import Value
 from django.forms.utils import flatatt
-from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from palier.accounts.models import STAFF_ROLES, Role, User
 from palier.customers.models import Customer, Customization, Module
 from palier.engineering.models import Severity
-from palier.lib.compiled import connection_cache
 from palier.policy import RequestType
 from palier.tickets import labels
 from palier.tickets.models import Criticality
 from palier.tickets.states import Status
 from palier.web.fields import IdChoiceField, LineField
+from palier.workspace.menus import Menus, current_menus, selected
 
 TYPE_CHOICES = [(code.value, labels.request_type(code.value).label) for code in RequestType]
 
@@ -50,9 +48,26 @@ class FastSelect(forms.Select):
     """A <select> rendered in Python: a list of hundreds of customers cost ~5 ms through
     Django's per-option widget templates, on every queue page."""
 
+    # Set on a menu whose choices are the same on every page (codes and their labels): its
+    # options' markup is then written once per language and process (_static_options).
+    static_key = ""
+
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
         chosen = "" if value is None else str(value)
+        if self.static_key:
+            language = get_language() or "en"
+            key = (self.static_key, language)
+            if key not in _static_options:
+                _static_options[key] = self._options(None)
+            options = _with_selected(_static_options[key], chosen)
+        else:
+            options = self._options(chosen)
+        return mark_safe(  # noqa: S308 - every value is escaped
+            f'<select name="{escape(name, quote=True)}"{flatatt(attrs)}>{options}</select>'
+        )
+
+    def _options(self, chosen: str | None) -> str:
         options = []
         for key, label in self.choices:
             if type(key) is int:  # an id: digits, nothing to escape
@@ -62,8 +77,39 @@ class FastSelect(forms.Select):
                 shown = _escaped(raw)
             selected = " selected" if raw == chosen else ""
             options.append(f'<option value="{shown}"{selected}>{_escaped(str(label))}</option>')
-        return mark_safe(  # noqa: S308 - every value is escaped
-            f'<select name="{escape(name, quote=True)}"{flatatt(attrs)}>{"".join(options)}</select>'
+        return "".join(options)
+
+
+# (FastSelect.static_key, language) -> the menu's options, none selected.
+_static_options: dict[tuple[str, str], str] = {}
+
+
+def _with_selected(options: str, chosen: str) -> str:
+    """`options` with the one of value `chosen` selected (the empty one included)."""
+    mark = f'<option value="{_escaped(chosen)}">'
+    return options.replace(mark, f"{mark[:-1]} selected>", 1)
+
+
+class MenuSelect(FastSelect):
+    """A filter's menu of customers or modules: its options' markup is kept per menu stamp
+    and language (workspace.menus), so a page prints it without reading a row or writing an
+    option. The field still checks a value sent against its queryset."""
+
+    menu = ""  # "customer" or "module"
+    empty_label: str = ""
+    menus: Menus | None = None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        menus = self.menus or current_menus()
+        attrs = self.build_attrs(self.attrs, attrs)
+        chosen = "" if value is None else str(value)
+        empty = (
+            f'<option value=""{" selected" if chosen == "" else ""}>'
+            f"{_escaped(str(self.empty_label))}</option>"
+        )
+        options = selected(menus.options(self.menu, get_language() or "en"), chosen)
+        return mark_safe(  # noqa: S308 - the options are escaped (Menus.options), the rest here
+            f'<select name="{escape(name, quote=True)}"{flatatt(attrs)}>{empty}{options}</select>'
         )
 
 
@@ -134,16 +180,22 @@ class QueueFilterForm(forms.Form):
     )
     cursor = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, menus: Menus | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        # The menus' names read as tuples and given to the widget alone: no model instance
-        # and no normalizing of every customer's choice (the field still checks a value
-        # against its queryset). Both menus are read by one statement, when the first of
-        # them is printed: the list region that htmx asks for prints none, and reads none.
-        menus = _Menus()
-        for name, model in (("customer", Customer), ("module", Module)):
-            field = self.fields[name]
-            field.widget.choices = _MenuChoices(field.empty_label, menus, model)
+        for name in ("customer", "module"):
+            widget = MenuSelect(attrs=self.fields[name].widget.attrs)
+            widget.menu, widget.empty_label = name, self.fields[name].empty_label
+            self.fields[name].widget = widget
+        for name in ("type", "criticality", "status", "age", "sort"):
+            self.fields[name].widget.static_key = f"queue-filter-{name}"
+        if menus is not None:
+            self.use_menus(menus)
+
+    def use_menus(self, menus: Menus) -> None:
+        """Print the customer and module menus from `menus` (the page read them with its
+        counts); without, they are read when printed."""
+        for name in ("customer", "module"):
+            self.fields[name].widget.menus = menus
 
     def filter_fields(self) -> SafeString:
         """The filters bar's menus, as web/agent/queue.html's loop over the form printed
@@ -158,51 +210,6 @@ class QueueFilterForm(forms.Form):
                 f"{field.as_widget()}</div>\n      "
             )
         return mark_safe("".join(out))  # noqa: S308 - every value is escaped
-
-
-class _Menus:
-    """The (id, name) pairs of the customer and module menus, by model, read together."""
-
-    def __init__(self) -> None:
-        self.pairs: dict[type, list[tuple[int, str]]] | None = None
-
-    def of(self, model: type) -> list[tuple[int, str]]:
-        if self.pairs is None:
-            self.pairs = {Customer: [], Module: []}
-            models = (Customer, Module)
-            sql, params = _menus_statement()
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                for menu, pk, name in cursor.fetchall():
-                    self.pairs[models[menu]].append((pk, name))
-        return self.pairs[model]
-
-
-def _menus_statement() -> tuple[str, tuple]:
-    """Every customer's and module's id and name, each menu by name: the two menus' querysets
-    in one statement, composed once per connection."""
-    cache = connection_cache(connection, "statements")
-    if "filter_menus" not in cache:
-        menus = [
-            model.objects.order_by().annotate(menu=Value(i)).values_list("menu", "id", "name")
-            for i, model in enumerate((Customer, Module))
-        ]
-        both = menus[0].union(menus[1], all=True).order_by("menu", "name")
-        sql, params = both.query.sql_with_params()
-        cache["filter_menus"] = (sql, tuple(params))
-    return cache["filter_menus"]
-
-
-class _MenuChoices(BaseChoiceIterator):
-    """A filter menu's choices: its empty choice, then its (id, name) pairs, read from the
-    database when first iterated."""
-
-    def __init__(self, empty_label: str, menus: _Menus, model: type) -> None:
-        self.empty_label, self.menus, self.model = empty_label, menus, model
-
-    def __iter__(self):
-        yield ("", self.empty_label)
-        yield from self.menus.of(self.model)
 
 
 class VersionedForm(forms.Form):

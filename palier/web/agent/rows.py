@@ -9,6 +9,7 @@ node per cell); one format string per row, every value escaped with `html.escape
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -31,8 +32,16 @@ _ROW = (
 )
 
 
+_NEEDS_ESCAPING = re.compile("[&<>\"']").search
+
+
 def _e(value: Any) -> str:
-    return escape(str(value), quote=True) if value not in (None, "") else ""
+    """`value` escaped for HTML text and attributes; looked at first, since most cells
+    (references, dates, labels) hold nothing to escape."""
+    if value is None or value == "":
+        return ""
+    text = str(value)
+    return escape(text, quote=True) if _NEEDS_ESCAPING(text) else text
 
 
 def _muted(text: str) -> str:

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from palier.customers.models import Customer
 from palier.sla.actions import do_recompute
 from palier.testing.factories import make_ticket
 from palier.tickets.actions import do_assign, do_transition
@@ -129,18 +130,24 @@ def test_a_queue_page_costs_the_same_queries_whatever_the_number_of_tickets(
     for i in range(count):
         make_ticket(world.contact_a if i % 2 else world.contact_b, subject=f"Question {i}")
     client.force_login(world.agent)
-    client.get(HOME)  # warm the session
+    client.get(HOME)  # warm the session, and the menus this process keeps (workspace.menus)
     # session, user; the search: customers it names, the newest matches, the page's ids and
-    # rows, their service clocks; the queues' counts with the unread notifications, saved views,
-    # colleagues (bulk assign), the customer and module menus of the filters
-    with django_assert_num_queries(11):
+    # rows, their service clocks; the queues' counts with the unread notifications and the
+    # menu stamp (the saved views, colleagues and filter menus kept for it: no statement)
+    with django_assert_num_queries(8):
         response = client.get(HOME, {"queue": "open", "q": "question"})
     assert response.status_code == 200
     # A queue: its page's ids and rows instead of the search's four statements.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         response = client.get(HOME, {"queue": "level1"})
     assert response.status_code == 200
-    # The list region htmx asks for: no counts, saved views nor menus.
+    # The menus changed (a customer more): read again, once, in one statement.
+    Customer.objects.create(name="Neukunde AG")
+    with django_assert_num_queries(7):
+        response = client.get(HOME, {"queue": "level1"})
+    assert "Neukunde AG" in response.content.decode()
+    # The list region htmx asks for: no counts nor menus, but the menu stamp (the bulk
+    # bar's colleagues are kept for it).
     with django_assert_num_queries(8):
         response = client.get(
             HOME,
@@ -467,3 +474,24 @@ def test_an_id_sort_cursor_whose_value_is_not_its_id_is_not_valid(client, world,
     cursor = _forged({"s": "-created", "v": value, "id": 7})
     html = client.get(HOME, {"queue": "open", "cursor": cursor}).content.decode()
     assert ticket.reference in html and "This cursor is not valid for this list." in html
+
+
+def test_the_filter_menus_mark_the_chosen_values_in_the_readers_language(client, world):
+    """The menus' markup is kept per language (forms.FastSelect.static_key, workspace.menus):
+    each page still marks its own choice, and a page in German reads German."""
+    client.force_login(world.agent)
+    page = client.get(HOME, {"status": "new", "sort": "created"}).content.decode()
+    assert '<option value="new" selected>' in page
+    assert '<option value="created" selected>' in page
+    assert '<option value="" selected>All types</option>' in page
+    page = client.get(HOME, {"status": "bogus", "customer": world.customer_b.pk}).content
+    page = page.decode()
+    assert '<option value="" selected>All statuses</option>' not in page
+    assert 'value="bogus"' not in page
+    assert f'<option value="{world.customer_b.pk}" selected>Bellevue SA</option>' in page
+    world.agent.language = "de"
+    world.agent.save(update_fields=["language"])
+    page = client.get(HOME, {"criticality": "high"}).content.decode()
+    assert '<option value="" selected>Alle Typen</option>' in page
+    assert '<option value="status" selected>' not in page
+    assert "Most critical first" not in page

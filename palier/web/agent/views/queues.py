@@ -9,8 +9,9 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from palier.accounts.models import User
@@ -27,16 +28,16 @@ from palier.web.agent.rows import render_rows
 from palier.web.agent.sorting import expression_page
 from palier.web.left_out import left_out_filters
 from palier.workspace import actions as workspace_actions
+from palier.workspace.menus import current_menus
 from palier.workspace.queries import (
     QUEUE_LABELS,
     access_saved_view_by_id,
     agent_queues,
-    visible_saved_views,
 )
 from palier.workspace.queue import (
     cursor_is_valid,
-    queue_counts_and_unread,
     queue_filters,
+    queue_header,
     queue_page,
     queue_rows,
 )
@@ -100,19 +101,17 @@ def queue(request: HttpRequest) -> HttpResponse:
         "statuses": _statuses,
         "criticalities": _criticalities,
     }
+    language = get_language() or "en"
     if is_htmx(request) and request.headers.get("HX-Target") == "ticket-list":
-        context["staff"] = list(staff_users().only("id", "first_name", "last_name", "username"))
+        context["staff_options"] = mark_safe(current_menus().options("staff", language))  # noqa: S308 - escaped there
         return render(request, "web/agent/queue.html#ticket-list", context)
-    counts, unread = queue_counts_and_unread(user)
+    header = queue_header(user)
+    form.use_menus(header.menus)
     context.update(
-        counts=[(q, QUEUE_LABELS[q], str(n)) for q, n in counts.items()],
-        unread_count=unread,  # the header's badge (workspace.templatetags), read with them
-        saved_views=list(
-            visible_saved_views(user)
-            .select_related(None)
-            .only("id", "owner_id", "name", "shared", "query")
-        ),
-        staff=list(staff_users().only("id", "first_name", "last_name", "username")),
+        counts=[(q, QUEUE_LABELS[q], str(n)) for q, n in header.counts.items()],
+        unread_count=header.unread,  # the header's badge (workspace.templatetags), read with them
+        saved_views=header.menus.views_of(user),
+        staff_options=mark_safe(header.menus.options("staff", language)),  # noqa: S308 - escaped there
     )
     return render(request, "web/agent/queue.html", context)
 
