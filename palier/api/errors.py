@@ -11,13 +11,14 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     ValidationError,
 )
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from palier.api.responses import json_response
 from palier.api.validation_messages import validation_message
 from palier.lib.errors import DomainError, field_errors
 
@@ -201,7 +202,7 @@ def outside_api_error(default_view, status: int, code: str, message: str):
 
     def view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
         if request.path.startswith("/api/"):
-            return JsonResponse(error_body(code, str(message)), status=status)
+            return json_response(error_body(code, str(message)), status=status)
         if status == 500:
             return default_view(request)
         return default_view(request, exception)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from palier.api.customers import router as customers_router
 from palier.api.errors import error_body, install_error_handlers
 from palier.api.meta import router as meta_router
 from palier.api.parsing import JsonParser
-from palier.api.responses import Renderer
+from palier.api.responses import CONTENT_TYPE, Renderer, json_response
 from palier.api.tickets import router as tickets_router
 
 
@@ -47,9 +46,7 @@ def _json_method_not_allowed(view: Callable) -> Callable:
         finally:
             if head:
                 request.method = "HEAD"
-        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
-            "application/json"
-        ):
+        if response.status_code == 405 and response.get("Content-Type") != CONTENT_TYPE:
             allowed = response.get("Allow", "")
             if "GET" in allowed.split(", "):
                 allowed += ", HEAD"
@@ -62,9 +59,8 @@ def _json_method_not_allowed(view: Callable) -> Callable:
                 message,
                 {"allowed": [m.strip() for m in allowed.split(",") if m.strip()]},
             )
-            json_response = JsonResponse(body, status=405)
-            json_response["Allow"] = allowed
-            response = json_response
+            response = json_response(body, status=405)
+            response["Allow"] = allowed
         return _without_body(response) if head else response
 
     return wrapped
@@ -75,17 +71,13 @@ def _unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
     language = profile_language(request.META) or translation.get_language()
     with translation.override(language):
         message = _("There is no API endpoint at this address.")
-    return HttpResponse(
-        json.dumps(error_body("not_found", message)),
-        status=404,
-        content_type="application/json",
-    )
+    return json_response(error_body("not_found", message), status=404)
 
 
 def _index(request: HttpRequest) -> HttpResponse:
     """/api/v1/ itself: where the documentation is, instead of an HTML 404."""
     base = request.path.rstrip("/")
-    return JsonResponse(
+    return json_response(
         {
             "name": "Palier API",
             "version": "1",
@@ -93,6 +85,12 @@ def _index(request: HttpRequest) -> HttpResponse:
             "openapi": f"{base}/openapi.json",
         }
     )
+
+
+def _openapi_document(request: HttpRequest, **kwargs) -> HttpResponse:
+    """The document written by the API's encoder (ninja's view says no charset and escapes
+    every accent)."""
+    return json_response(api.get_openapi_schema(path_params=kwargs))
 
 
 # Text the API refuses to store (PostgreSQL refuses NUL; api/parsing.py refuses it first).
@@ -136,6 +134,8 @@ class PalierAPI(NinjaAPI):
             if isinstance(pattern, URLPattern):
                 if pattern.name == "api-root":
                     pattern.callback = _index
+                elif pattern.name == "openapi-json":
+                    pattern.callback = _openapi_document
                 pattern.callback = _json_method_not_allowed(pattern.callback)
         # Last: any other address under /api/v1/ answers a JSON 404, not the site's HTML page.
         return [*urls, re_path(r"^(?P<rest>.*)$", _unknown_path)]

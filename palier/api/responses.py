@@ -16,6 +16,10 @@ The presenters (api/presenters.py) already build exactly the schema's fields, so
 endpoints (ticket list, detail, creation) render their dicts directly (`json_response`) and
 keep the schema for the OpenAPI document. api/tests/test_response_shapes.py checks that those
 answers still validate against their schemas, key for key.
+
+Answers made outside ninja's renderer (Django's error handlers, the middlewares, the index,
+the OpenAPI document) go through `json_response` too: Django's JsonResponse says no charset
+and escapes every accent (api/tests/test_json_charset.py).
 """
 
 from __future__ import annotations
@@ -61,9 +65,15 @@ def dumps(data: object) -> bytes:
     try:
         return orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
     except orjson.JSONEncodeError:
-        # orjson's own limits (64-bit integers, surrogates, keys that are not text); a value
-        # neither encoder knows raises TypeError here again, as it always did.
-        return json.dumps(data, cls=_Encoder).encode()
+        # orjson's own limits (64-bit integers, surrogates, keys that are not text, as the
+        # OpenAPI document's status codes); a value neither encoder knows raises TypeError
+        # here again, as it always did. Written as orjson writes: compact, UTF-8.
+        text = json.dumps(data, cls=_Encoder, ensure_ascii=False, separators=(",", ":"))
+        try:
+            return text.encode()
+        except UnicodeEncodeError:
+            # A lone surrogate has no UTF-8: its escape is the only JSON for it.
+            return json.dumps(data, cls=_Encoder, separators=(",", ":")).encode()
 
 
 class Renderer(BaseRenderer):
@@ -76,4 +86,6 @@ class Renderer(BaseRenderer):
 
 
 def json_response(data: object, status: int = 200) -> HttpResponse:
+    """An answer under /api/, whoever makes it (a view, an error handler, a middleware):
+    written by `dumps` and saying its charset, as ninja's answers through `Renderer`."""
     return HttpResponse(dumps(data), status=status, content_type=CONTENT_TYPE)

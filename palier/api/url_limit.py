@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ class ApiUrlLimitMiddleware:
 def _too_long(request: HttpRequest, length: int) -> HttpResponse:
     from palier.api.auth import profile_language
     from palier.api.errors import error_body
+    from palier.api.responses import json_response
 
     language = profile_language(request.META) or translation.get_language_from_request(request)
     with translation.override(language):
@@ -43,6 +44,6 @@ def _too_long(request: HttpRequest, length: int) -> HttpResponse:
             "or shorter parameters."
         ) % {"limit": MAX_API_URL_BYTES}
     body = error_body("uri_too_long", message, {"limit_bytes": MAX_API_URL_BYTES, "length": length})
-    response = JsonResponse(body, status=414)
+    response = json_response(body, status=414)
     response["Content-Length"] = str(len(response.content))  # answered before CommonMiddleware
     return response

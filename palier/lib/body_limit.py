@@ -14,7 +14,6 @@ other body, JSON included.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -134,16 +133,12 @@ def too_large(environ: dict, start_response: StartResponse, limit: int) -> Itera
             "mb": megabytes
         }
         if environ.get("PATH_INFO", "").startswith("/api/"):
-            body = json.dumps(
-                {
-                    "error": {
-                        "code": "payload_too_large",
-                        "message": message,
-                        "details": {"limit_bytes": limit},
-                    }
-                }
-            ).encode()
-            content_type = "application/json"
+            # Written as every answer of the API is (and imported here: the API needs Django).
+            from palier.api.errors import error_body
+            from palier.api.responses import CONTENT_TYPE, dumps
+
+            body = dumps(error_body("payload_too_large", message, {"limit_bytes": limit}))
+            content_type = CONTENT_TYPE
         else:
             title = _("Too large")
             body = (

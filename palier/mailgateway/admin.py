@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from palier.lib.errors import DomainError
 from palier.mailgateway.actions import do_release, do_reprocess
-from palier.mailgateway.labels import reason_label
+from palier.mailgateway.labels import attempt_error, reason_label
 from palier.mailgateway.models import DeliveryAttempt, OutboundMessage, RawMessage
 from palier.mailgateway.outbound import mark_sent, send_again
 
@@ -77,8 +77,12 @@ class RawMessageAdmin(admin.ModelAdmin):
 class AttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
-    readonly_fields = ("at", "ok", "error")
+    fields = readonly_fields = ("at", "ok", "error_text")
     can_delete = False
+
+    @admin.display(description=_("error"))
+    def error_text(self, attempt: DeliveryAttempt) -> str:
+        return attempt_error(attempt)
 
 
 @admin.register(OutboundMessage)

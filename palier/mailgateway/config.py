@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 
 from palier.lib.env import env_bool, env_int, env_list, env_str
@@ -51,6 +53,19 @@ def max_auto_replies_per_hour() -> int:
 
 def send_attempts() -> int:
     return _setting("PALIER_MAIL_SEND_ATTEMPTS", env_int("PALIER_MAIL_SEND_ATTEMPTS", 6, minimum=1))
+
+
+SEND_LEASE_SECONDS = 600
+
+
+def send_lease() -> dt.timedelta:
+    """How long an attempt may go without writing its outcome before its mail is
+    "perhaps sent" (outbound.py): far above an SMTP conversation's timeouts."""
+    seconds = _setting(
+        "PALIER_MAIL_SEND_LEASE_SECONDS",
+        env_int("PALIER_MAIL_SEND_LEASE_SECONDS", SEND_LEASE_SECONDS, minimum=60),
+    )
+    return dt.timedelta(seconds=seconds)
 
 
 def smtp() -> dict:

@@ -29,7 +29,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -53,6 +52,7 @@ from palier.mailgateway.visible import visible_text
 from palier.tickets.actions import do_add_message, do_open_ticket, record_event
 from palier.tickets.attachments import check_attachment
 from palier.tickets.models import Channel, Ticket
+from palier.tickets.queries import customer_language
 from palier.tickets.states import Status
 from palier.triage.suggest import current_model, suggest_type
 
@@ -253,7 +253,7 @@ def route(raw: RawMessage, prepared: Prepared, *, released_by: User | None = Non
     # The ticket is the contact's: the words the desk adds to it (a follow-up's first line,
     # "(no subject)") are in their language, as when they write in the portal, not in the
     # language of the process that reads the mail.
-    with translation.override(contact.language or settings.LANGUAGE_CODE):
+    with translation.override(customer_language(contact.customer, contact)):
         if ticket is None or not _add_to_ticket(raw, prepared, contact, ticket):
             _open(raw, prepared, contact, follow_up_of=ticket)
     # Attached after this transaction, a few at a time (actions.attach_files).

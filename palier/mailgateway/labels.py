@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from palier.mailgateway.actions import RELEASABLE_OUTCOMES, RELEASABLE_REASONS
-from palier.mailgateway.models import Outcome, QuarantineReason, RawMessage, RawState
+from palier.mailgateway.models import (
+    DeliveryAttempt,
+    Outcome,
+    QuarantineReason,
+    RawMessage,
+    RawState,
+)
+from palier.mailgateway.outbound import UNFINISHED_SEND
 
 # Codes noted on a processed message (its `error_code`) that did not stop it.
 NOTE_LABELS = {
@@ -44,3 +54,15 @@ def row_labels(raw: RawMessage) -> dict:
         "can_release": can_release(raw),
         "error": advice(raw),
     }
+
+
+_UNFINISHED = re.compile(re.escape(UNFINISHED_SEND).replace(re.escape("%(at)s"), r"(?P<at>\S+)"))
+
+
+def attempt_error(attempt: DeliveryAttempt) -> str:
+    """An attempt's error in the reader's language: ours translated, the server's answer
+    as it wrote it (it is stored as written; outbound.UNFINISHED_SEND is stored in English)."""
+    found = _UNFINISHED.fullmatch(attempt.error)
+    if found:
+        return gettext(UNFINISHED_SEND) % {"at": found["at"]}
+    return attempt.error

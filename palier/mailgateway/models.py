@@ -159,7 +159,7 @@ class OutboundMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    # When the attempt in progress (state SENDING) began: past outbound.SEND_LEASE, that
+    # When the attempt in progress (state SENDING) began: past its lease (config.send_lease()), that
     # attempt is taken as unfinished and the mail as perhaps sent (UNCERTAIN).
     sending_since = models.DateTimeField(null=True, blank=True)
 

@@ -22,6 +22,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from palier.lib.tasks import backoff, enqueue_with_transaction
@@ -343,14 +344,18 @@ def send_outbound(outbound_id: int) -> str:
 # its own, or its recipient gets it twice. So the claim writes SENDING (with the instant)
 # before the conversation; the outcome (SENT, FAILED, GAVE_UP) replaces it after, that write
 # retried on its own (SENT_WRITE_TRIES) while the database hiccups. A mail still SENDING
-# past SEND_LEASE (the process died, or the database stayed away) is UNCERTAIN: perhaps
-# delivered; the admin shows it, `/readyz` warns, and a person sends it again or marks it
-# sent (docs/configuration.md, "Outgoing mail"). A refusal the server answered (SMTPException)
-# or a connection that never carried the message is retried as before.
-SEND_LEASE = dt.timedelta(minutes=10)  # far above an SMTP conversation's timeouts
+# past its lease (config.send_lease(), PALIER_MAIL_SEND_LEASE_SECONDS; the process died, or
+# the database stayed away) is UNCERTAIN: perhaps delivered; the admin shows it, `/readyz`
+# warns, and a person sends it again or marks it sent (docs/configuration.md, "Outgoing
+# mail"). A refusal the server answered (SMTPException) or a connection that never carried
+# the message is retried as before.
 SENT_WRITE_TRIES = 3
 SENT_WRITE_PAUSE = 0.5  # seconds, doubled after each failed write
-UNFINISHED_SEND = "The attempt that began at {at} wrote no outcome: perhaps delivered."
+# Stored in English, as the server's own errors are, and translated where an administrator
+# reads it (labels.attempt_error).
+UNFINISHED_SEND = gettext_noop(
+    "The attempt that began at %(at)s wrote no outcome: perhaps delivered."
+)
 
 
 def _send_one(outbound_id: int, session: _Session) -> str:
@@ -364,7 +369,8 @@ def _send_one(outbound_id: int, session: _Session) -> str:
         ):
             return "skipped"
         if out.state == OutboundState.SENDING:
-            if out.sending_since is not None and now - out.sending_since < SEND_LEASE:
+            lease = config.send_lease()
+            if out.sending_since is not None and now - out.sending_since < lease:
                 return "skipped"  # another worker is in its conversation with the server
             return _unfinished(out)
         out.attempts += 1
@@ -406,7 +412,8 @@ def _record_sent(out: OutboundMessage) -> None:
 def _unfinished(out: OutboundMessage) -> str:
     """An attempt that wrote no outcome within its lease: perhaps delivered, for a person."""
     at = out.sending_since.isoformat(timespec="seconds") if out.sending_since else "?"
-    DeliveryAttempt.objects.create(outbound=out, ok=False, error=UNFINISHED_SEND.format(at=at))
+    error = UNFINISHED_SEND % {"at": at}
+    DeliveryAttempt.objects.create(outbound=out, ok=False, error=error)
     out.state = OutboundState.UNCERTAIN
     out.save(update_fields=["state"])
     logger.error("Mail %s: an attempt wrote no outcome; left for a person", out.pk)
@@ -414,9 +421,9 @@ def _unfinished(out: OutboundMessage) -> str:
 
 
 def settle_unfinished_sends(now: dt.datetime | None = None) -> int:
-    """Mark UNCERTAIN the mails whose attempt wrote no outcome within SEND_LEASE (the
+    """Mark UNCERTAIN the mails whose attempt wrote no outcome within their lease (the
     worker's periodic job: no task may ever come for them again); how many."""
-    since = (now or timezone.now()) - SEND_LEASE
+    since = (now or timezone.now()) - config.send_lease()
     done = 0
     stale = OutboundMessage.objects.filter(state=OutboundState.SENDING, sending_since__lt=since)
     for pk in stale.values_list("pk", flat=True)[:500]:

@@ -41,7 +41,7 @@ def process_mail(context: TaskContext, raw_id: int) -> str:
 @task(queue_name="mail")
 def settle_unfinished_sends() -> str:
     """Mails whose sending wrote no outcome within its lease become "perhaps sent", for a
-    person (outbound.SEND_LEASE): never sent twice on their own."""
+    person (config.send_lease()): never sent twice on their own."""
     from palier.mailgateway.outbound import settle_unfinished_sends as settle
 
     return f"{settle()} perhaps sent, left for a person"

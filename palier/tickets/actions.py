@@ -43,6 +43,7 @@ from palier.tickets.models import (
     TicketEvent,
 )
 from palier.tickets.notifications import queue_event
+from palier.tickets.queries import customer_language
 from palier.tickets.states import CONTACT, STAFF, SYSTEM, Status, check_transition
 
 
@@ -200,7 +201,7 @@ def do_open_ticket(
             contact=contact,
             created_by=acting_user,
             channel=channel,
-            language=language or (contact.language if contact else customer.language),
+            language=language or customer_language(customer, contact),
             type=request_type,
             suggested_type=suggested_type,
             module=module,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from palier.accounts.models import Role, User
-from palier.customers.models import Visibility
+from palier.customers.models import Customer, Visibility
 from palier.lib.compiled import first_row
 from palier.lib.pagination import Page, cursor_position, keyset_page, page_of_ids
 from palier.lib.rows import one_or_none
@@ -245,13 +246,27 @@ def ticket_history(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
     return qs if user.is_staff_member else qs.filter(internal=False)
 
 
+def customer_language(customer: Customer, contact: User | None = None) -> str:
+    """The language a person of `customer` reads the desk in, and a new ticket takes (by
+    every channel: portal, API, mail, import): theirs (`contact`), else their customer's,
+    else the desk's (LANGUAGE_CODE). Never empty: an empty language would keep whichever
+    one was active."""
+    return (
+        (contact.language if contact is not None else "")
+        or customer.language
+        or settings.LANGUAGE_CODE
+    )
+
+
 def ticket_customer_language(ticket: Ticket, contact: User | None = None) -> str:
     """The language a person of the customer reads this ticket in (its pages, its mails,
-    its survey): theirs (`contact`, by default the ticket's contact), else the ticket's own,
-    else English. Never empty: an empty language would keep whichever one was active."""
+    its survey): theirs (`contact`, by default the ticket's contact), else the ticket's own
+    (`customer_language` when it was opened), else as for a new ticket."""
     if contact is None:
         contact = ticket.contact
-    return (contact.language if contact is not None else "") or ticket.language or "en"
+    if contact is not None and contact.language:
+        return contact.language
+    return ticket.language or customer_language(ticket.customer)
 
 
 def ticket_decisions(ticket: Ticket) -> QuerySet[Decision]:

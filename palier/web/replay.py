@@ -24,12 +24,14 @@ from collections.abc import Callable
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from palier.api.auth import profile_language
+from palier.api.errors import error_body
+from palier.api.responses import json_response
 from palier.web.models import Submission
 
 FORM_FIELD = "_submission"
@@ -46,13 +48,13 @@ def _hash(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
-def _error(request: HttpRequest, status: int, code: str, message: Promise) -> JsonResponse:
+def _error(request: HttpRequest, status: int, code: str, message: Promise) -> HttpResponse:
     """An API refusal given before the token is read: in the language of the token's user
     when the request names none (as the API's own answers, palier/api/auth.py)."""
     language = profile_language(request.META) or translation.get_language()
     with translation.override(language):
-        body = {"error": {"code": code, "message": str(message)}}
-    return JsonResponse(body, status=status)
+        body = error_body(code, str(message))
+    return json_response(body, status=status)
 
 
 class ReplayMiddleware:

@@ -111,3 +111,20 @@ def test_the_api_answers_through_it(world, api):
     assert created.status_code == 201, created.content
     assert "Écran gelé".encode() in created.content
     assert created.json()["created_at"].endswith("Z")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"big": 2**70, "name": "Zoë"},
+        {200: "Réponse", "nested": [{"a": 1}]},
+    ],
+)
+def test_the_standard_librarys_writing_is_orjsons_compact_utf_8(data):
+    written = dumps(data)
+    assert "Zoë".encode() in written or "Réponse".encode() in written
+    assert b"\\u00" not in written and b", " not in written and b": " not in written
+
+
+def test_a_lone_surrogate_is_still_written_as_its_escape():
+    assert dumps({"text": "a\ud800é"}) == b'{"text":"a\\ud800\\u00e9"}'

@@ -180,3 +180,36 @@ def test_a_drilldown_reads_ids_and_scores_as_ascii_digits_alone(world, desk, odd
         assert odd_page.status_code == 200, (name, odd)
         # Not a number: no filter, the same rows as none at all (not defect 1 for "１").
         assert odd_page.content.decode().count("PAL-") == plain.content.decode().count("PAL-")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "team={a}&team={b}",
+        "customer={c}&customer={c}",
+        "start=2026-01-01&start=2026-02-01",
+        "level=1&level=2",
+    ],
+)
+def test_a_filter_given_twice_is_refused_and_named_not_taken_at_its_last_value(world, desk, query):
+    from palier.workspace.models import Team
+
+    a, b = Team.objects.create(name="Alpha"), Team.objects.create(name="Beta")
+    a.members.add(world.agent)
+    b.members.add(world.consultant)
+    query = query.format(a=a.pk, b=b.pk, c=world.customer_a.pk)
+    world.manager.language = "fr"
+    world.manager.save(update_fields=["language"])
+    manager = signed_in(world.manager)
+    export = manager.get(f"/dashboards/export/sla.csv?{query}")
+    assert export.status_code == 400 and "Content-Disposition" not in export
+    html = export.content.decode()
+    assert "Aucun fichier n’a été créé" in html
+    assert "Ce filtre est donné 2 fois" in html
+    page = manager.get(f"/dashboards/?{query}")
+    assert page.status_code == 400
+    assert "Ce filtre est donné 2 fois" in page.content.decode()
+    # The tickets behind a figure are read with the same filters.
+    drill = manager.get(f"/dashboards/tickets/?panel=intake&{query}")
+    assert drill.status_code == 400

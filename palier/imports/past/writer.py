@@ -17,6 +17,7 @@ from palier.imports.past.resolve import Matched
 from palier.lib.bulk import insert_rows, take_ids
 from palier.lib.text import fold, words
 from palier.tickets.models import Decision, Message, Ticket, ticket_reference
+from palier.tickets.queries import customer_language
 
 DECISION_FIELDS = (
     "id", "ticket_id", "kind", "accepted", "level", "billable", "rnd", "reason", "refusal",
@@ -71,8 +72,7 @@ def write_batch(
                  "type": t.type_value, "status": t.status_value},
                 "", acting_user_id, t.created_at,
             ))  # fmt: skip
-            # The customer's language, as tickets.queries.ticket_customer_language reads it.
-            language = m.contact.language if m.contact else m.customer.language
+            language = customer_language(m.customer, m.contact)
             tickets.append((
                 pk, m.customer.pk, m.contact.id if m.contact else None, None, t.channel,
                 language, m.request_type, "",

@@ -147,7 +147,7 @@ def test_an_api_body_over_its_limit_answers_413_in_json(server):
         b"POST /api/v1/tickets HTTP/1.1\r\nContent-Type: application/json\r\n"
         b"Accept-Language: de\r\nContent-Length: 5000000\r\n\r\n",
     )
-    assert status == 413 and headers["content-type"] == "application/json"
+    assert status == 413 and headers["content-type"] == "application/json; charset=utf-8"
     error = json.loads(body)["error"]
     assert error["code"] == "payload_too_large"
     assert error["details"] == {"limit_bytes": 2 * 1024 * 1024}

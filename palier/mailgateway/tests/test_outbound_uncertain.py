@@ -1,6 +1,6 @@
 """A mail the SMTP server accepted whose "sent" could not be written is never sent again on
 its own: it stays "sending", then after its lease is "perhaps sent" for a person
-(outbound.SEND_LEASE). The database really refuses the write (a trigger), on SQLite and
+(PALIER_MAIL_SEND_LEASE_SECONDS). The database really refuses the write (a trigger), on SQLite and
 PostgreSQL."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.db import DatabaseError
 from django.test import Client
 from django.utils import timezone
 
-from palier.mailgateway import outbound
+from palier.mailgateway import config, outbound
 from palier.mailgateway.models import DeliveryAttempt, OutboundMessage
 from palier.mailgateway.outbound import (
     Mail,
@@ -66,7 +66,7 @@ def test_a_mail_accepted_but_not_written_sent_is_never_sent_twice(world, smtp, q
     # Its task run again (a retry, another worker) while the lease runs: not sent again.
     assert send_outbound.call(out.pk) == "skipped"
     # After the lease: perhaps delivered, for a person; still one mail.
-    with time_machine.travel(timezone.now() + outbound.SEND_LEASE + dt.timedelta(seconds=1)):
+    with time_machine.travel(timezone.now() + config.send_lease() + dt.timedelta(seconds=1)):
         assert send_outbound.call(out.pk) == "uncertain"
         assert send_outbound.call(out.pk) == "skipped"
     assert len(smtp.to("anna.a@example.com")) == 1
@@ -74,6 +74,19 @@ def test_a_mail_accepted_but_not_written_sent_is_never_sent_twice(world, smtp, q
     assert out.state == "uncertain"
     note = DeliveryAttempt.objects.filter(outbound=out).last()
     assert not note.ok and "perhaps delivered" in note.error
+
+    # The administrator reads it in their language, in the admin's list of attempts.
+    from django.utils import translation
+
+    from palier.mailgateway.labels import attempt_error
+
+    with translation.override("fr"):
+        assert attempt_error(note).startswith("La tentative commencée le ")
+        assert "peut-être" in attempt_error(note)
+    with translation.override("de"):
+        assert "vielleicht zugestellt" in attempt_error(note)
+    with translation.override("it"):
+        assert "forse consegnata" in attempt_error(note)
 
     beat("host-a")
     body = json.loads(Client().get("/readyz", HTTP_HOST="10.1.2.3").content)
@@ -109,7 +122,7 @@ def test_an_unfinished_send_no_task_returns_to_is_settled_by_the_periodic_job(
     with sent_cannot_be_written(), pytest.raises(DatabaseError):
         send_outbound.call(out.pk)
     assert settle_unfinished_sends() == 0  # within its lease
-    later = timezone.now() + outbound.SEND_LEASE + dt.timedelta(minutes=1)
+    later = timezone.now() + config.send_lease() + dt.timedelta(minutes=1)
     assert settle_unfinished_sends(later) == 1
     out.refresh_from_db()
     assert out.state == "uncertain"
@@ -122,3 +135,23 @@ def test_an_unfinished_send_no_task_returns_to_is_settled_by_the_periodic_job(
     send_outbound.call(out.pk)
     out.refresh_from_db()
     assert out.state == "sent" and len(smtp.to("anna.a@example.com")) == 2
+
+
+def test_the_send_lease_is_the_setting(world, smtp, quick_retries, monkeypatch):
+    monkeypatch.setenv("PALIER_MAIL_SEND_LEASE_SECONDS", "3600")
+    out = _mail()
+    with sent_cannot_be_written(), pytest.raises(DatabaseError):
+        send_outbound.call(out.pk)
+    assert settle_unfinished_sends(timezone.now() + dt.timedelta(minutes=30)) == 0
+    assert settle_unfinished_sends(timezone.now() + dt.timedelta(minutes=61)) == 1
+
+
+def test_a_servers_error_is_shown_as_the_server_wrote_it(world):
+    from django.utils import translation
+
+    from palier.mailgateway.labels import attempt_error
+
+    out = _mail()
+    attempt = DeliveryAttempt.objects.create(outbound=out, ok=False, error="(550, b'No such user')")
+    with translation.override("fr"):
+        assert attempt_error(attempt) == "(550, b'No such user')"

@@ -3,6 +3,7 @@ metrics, a warning of `/readyz`, and scheduled again from the admin or `palier o
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -88,10 +89,10 @@ def test_palier_outbox_lists_and_rearms_the_given_up_side_effects(given_up, caps
     call_command("outbox", "failures")
     out = capsys.readouterr()
     assert f"event {failure.event_id}" in out.out and "mail server down" in out.out
-    assert "1 given up" in out.err
+    assert "1 side effect given up" in out.err
 
     call_command("outbox", "rearm", "--all")
-    assert "1 scheduled again" in capsys.readouterr().out
+    assert "1 side effect scheduled again" in capsys.readouterr().out
     drain()
     assert ran == [failure.event_id]
     assert not EventHandlerFailure.objects.exists()
@@ -106,10 +107,6 @@ def test_palier_outbox_rearm_names_ids_it_cannot_rearm_and_refuses_what_is_no_id
     for typed in ("99999999999999999999999", "abc", "-1", "0", "²"):
         with pytest.raises(CommandError, match="not a failure's id"):
             call_command("outbox", "rearm", typed)
-    call_command("outbox", "rearm", str(failure.pk), "999999")
-    out = capsys.readouterr()
-    assert "1 scheduled again" in out.out
-    assert "Not given up (scheduled still, or no such failure): 999999" in out.err
 
 
 def test_only_an_administrator_may_rearm_from_the_admin(world, given_up):
@@ -127,3 +124,53 @@ def test_only_an_administrator_may_rearm_from_the_admin(world, given_up):
     )
     failure.refresh_from_db()
     assert failure.retry_at is None
+
+
+def test_palier_outbox_rearm_of_an_unknown_id_names_it_and_exits_3(given_up, capsys):
+    """An unknown id exited 0: a script rearming after a repair could not tell."""
+    from django.core.management.base import CommandError
+
+    failure, ran = given_up
+    with pytest.raises(CommandError) as refused:
+        call_command("outbox", "rearm", str(failure.pk), "999998", "999999")
+    assert refused.value.returncode == 3
+    assert str(refused.value) == (
+        "Not given up (scheduled still, or no such failure): 999998, 999999"
+    )
+    # The ids that were found are scheduled again all the same.
+    assert "1 side effect scheduled again" in capsys.readouterr().out
+    failure.refresh_from_db()
+    assert failure.retry_at is not None
+    with pytest.raises(CommandError) as refused:
+        call_command("outbox", "rearm", "999999", "--language", "fr")
+    assert refused.value.returncode == 3
+    assert str(refused.value) == ("Non abandonnés (encore planifiés, ou échec inconnu) : 999999")
+
+
+def test_palier_outbox_rearm_without_ids_or_all_is_a_wrong_call(given_up):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as refused:
+        call_command("outbox", "rearm")
+    assert refused.value.returncode == 2
+
+
+def test_palier_outbox_failures_keeps_one_line_per_failure_with_zoned_times(given_up, capsys):
+    failure, _ran = given_up
+    failure.error = "Traceback\n  ...\nRuntimeError: bad\trecipient\u2028next\x1b[2J\\"
+    failure.failed_at = dt.datetime(2026, 12, 6, 22, 5, 30, 12345, tzinfo=dt.UTC)
+    failure.save()
+    call_command("outbox", "failures")
+    out = capsys.readouterr()
+    [line] = out.out.splitlines()
+    fields = line.split("\t")
+    assert fields[0] == str(failure.pk) and len(fields) == 6
+    assert fields[4] == "2026-12-06T23:05:30+01:00"  # the desk's zone, Europe/Zurich
+    assert fields[5] == "RuntimeError: bad\\trecipient\\u2028next\\x1b[2J\\\\"
+
+
+def test_palier_outbox_speaks_the_language_asked_for(given_up, capsys):
+    call_command("outbox", "failures", "--language", "de")
+    out = capsys.readouterr()
+    assert "Ereignis" in out.out and "Versuche" in out.out
+    assert "1 Folgeaktion aufgegeben" in out.err

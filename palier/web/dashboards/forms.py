@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from palier.customers.models import Customer, Module, Product
 from palier.dashboards.filters import MAX_DAYS, Filters
@@ -63,6 +64,21 @@ class DashboardForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        # A query string may give a filter twice (?team=1&team=2); a field reads its last
+        # value and would filter by it without a word: refused, named beside its field.
+        getlist = getattr(self.data, "getlist", None)
+        for name in self.fields if getlist else ():
+            given = len(getlist(name))
+            if given > 1:
+                self.add_error(
+                    name,
+                    ngettext(
+                        "This filter is given %(count)d time; give it once.",
+                        "This filter is given %(count)d times; give it once.",
+                        given,
+                    )
+                    % {"count": given},
+                )
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             raise forms.ValidationError(_("The period ends before it starts."))

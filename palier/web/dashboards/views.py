@@ -53,9 +53,18 @@ def _form(request: HttpRequest) -> DashboardForm:
     return DashboardForm(request.GET or None, initial={"start": default.start, "end": default.end})
 
 
+def _repeated(form: DashboardForm) -> bool:
+    """A filter given more than once: refused (400), where an unreadable one falls back to
+    the last 30 days; which of its values was meant cannot be guessed."""
+    return form.is_bound and any(
+        len(form.data.getlist(name)) > 1 for name in form.fields if name in form.data
+    )
+
+
 @manager_required
 def manager_dashboard(request: HttpRequest) -> HttpResponse:
-    return _manager_page(request, _form(request))
+    form = _form(request)
+    return _manager_page(request, form, status=400 if _repeated(form) else 200)
 
 
 def _manager_page(request: HttpRequest, form: DashboardForm, status: int = 200) -> HttpResponse:
@@ -105,7 +114,10 @@ def my_dashboard(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 def drilldown(request: HttpRequest) -> HttpResponse:
-    filters = _form(request).filters()
+    form = _form(request)
+    if _repeated(form):
+        return _manager_page(request, form, status=400)
+    filters = form.filters()
     params = {key: request.GET[key] for key in DRILL_KEYS if request.GET.get(key)}
     qs = tickets_behind(filters, params).select_related("customer", "assignee")
     with custom_plans():
