@@ -747,3 +747,15 @@ def test_a_zendesk_line_that_is_not_json_is_named_by_line_and_column_in_the_read
     with pytest.raises(UnreadableFile) as refused:
         list(read_zendesk([("p.json", BytesIO(nested))]))
     assert refused.value.message == "p.json, line 2: its JSON is nested too deeply."
+
+
+@pytest.mark.parametrize("kind", ["tickets", "jira"])
+def test_a_windows_1252_line_valid_as_utf8_by_chance_is_read_in_the_files_encoding(kind):
+    from palier.imports.past.actions import read
+
+    subjects = ["Käserei Zürich", "NESTLÉ® Suisse"]  # "É®" is also UTF-8's "ɮ"
+    head, row = WINDOWS_1252[kind].splitlines()
+    lines = [head, *(row.replace("{subject}", s).replace("1,", f"{n},", 1)
+                     for n, s in enumerate(subjects))]  # fmt: skip
+    data = ("\n".join(lines) + "\n").encode("cp1252")
+    assert [t.subject for t in read(kind, [("x.csv", BytesIO(data))], {})] == subjects
