@@ -21,6 +21,10 @@ from palier.lib.words import words as _  # said again in each reader's language
 
 XLSX_MAGIC = b"PK\x03\x04"
 DELIMITERS = (";", ",", "\t")
+# The line ends an editor breaks lines at: CR alone is an old Mac's. (Not str.splitlines,
+# which also breaks at U+2028, U+0085 and others a JSON or CSV cell may hold.)
+LINE_END = re.compile(r"\r\n|\r|\n")
+LINE_END_BYTES = re.compile(rb"\r\n|\r|\n")
 # A cell larger than this is refused rather than read (csv's own limit is 128 KiB).
 CELL_LIMIT = 1_000_000
 
@@ -75,12 +79,13 @@ def decode(data: bytes) -> tuple[str, str]:
     ):
         if data.startswith(bom):
             return data.decode(encoding), encoding
-    encoding = encoding_of_lines(data.split(b"\n"))
+    encoding = encoding_of_lines(LINE_END_BYTES.split(data))
     return data.decode(encoding), "windows-1252" if encoding == "cp1252" else encoding
 
 
 def encoding_of_lines(lines: Iterable[bytes]) -> str:
-    """The codec of a whole file without byte-order mark, told from every line: "utf-8"
+    """The codec of a whole file without byte-order mark, told from every line (split at
+    CR or LF, bytes neither encoding uses inside a character): "utf-8"
     when each line reads as UTF-8 text, "cp1252" when none of its non-ASCII lines does. A
     line valid as UTF-8 only by chance (Windows-1252's "NESTLÉ®" is UTF-8's "NESTLɮ") is
     Windows-1252's. A file whose lines mix both (rows pasted from two sources) is refused,
@@ -185,7 +190,7 @@ def csv_refusal(exc: csv.Error, line: int) -> UnreadableFile:
 
 def first_line(text: str) -> str:
     """The header line, whatever ends it (CR alone in files of old Macs)."""
-    return re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    return LINE_END.split(text, maxsplit=1)[0]
 
 
 def sniff_delimiter(first_line: str) -> str:

@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from palier.imports.files import UnreadableFile
+from palier.imports.files import LINE_END, UnreadableFile
 from palier.imports.past.dates import bad_date, parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.lib.words import words as _  # said again in each reader's language
@@ -65,7 +65,7 @@ def _documents(name: str, data: bytes) -> Iterator[tuple[str, int, dict]]:
             if isinstance(item, dict):
                 yield name, number, {"tickets": [item]} if "subject" in item else item
         return
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(LINE_END.split(text), start=1):
         if not line.strip():
             continue
         try:

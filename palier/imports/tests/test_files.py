@@ -206,3 +206,10 @@ def test_a_line_that_reads_as_utf8_text_in_a_windows_1252_file_is_refused_naming
         "Line 3 is written in Windows-1252, but line 2 in UTF-8: the file mixes two "
         "encodings (rows pasted from two sources?). Save the whole file as CSV UTF-8."
     )
+
+
+def test_a_file_with_old_mac_line_ends_names_the_lines_an_editor_shows():
+    data = "Customer number,Name\rM-1,Bäckerei Zürich\rM-2,Berg\r".encode("cp1252")
+    with pytest.raises(UnreadableFile) as refused:
+        read_table(data + "M-3,Genève\r".encode(), "customers.csv")
+    assert refused.value.message.startswith("Line 4 is written in UTF-8, but line 2 in ")

@@ -759,3 +759,28 @@ def test_a_windows_1252_line_valid_as_utf8_by_chance_is_read_in_the_files_encodi
                      for n, s in enumerate(subjects))]  # fmt: skip
     data = ("\n".join(lines) + "\n").encode("cp1252")
     assert [t.subject for t in read(kind, [("x.csv", BytesIO(data))], {})] == subjects
+
+
+@pytest.mark.parametrize("kind", ["tickets", "jira"])
+@pytest.mark.parametrize("end", ["\r", "\r\n"])
+def test_a_past_tickets_file_is_told_line_by_line_whatever_ends_its_lines(kind, end, monkeypatch):
+    from palier.imports.past import streams
+
+    # A megabyte read may end between the CR and the LF of one line end: one line, not two.
+    monkeypatch.setattr(streams, "CHUNK", 7)
+    head, row = WINDOWS_1252[kind].splitlines()
+    lines = [head, row.format(subject="Bäckerei Zürich"), row.format(subject="Berg")]
+    data = (end.join(lines) + end).encode("cp1252") + (row.format(subject="Genève") + end).encode()
+    with pytest.raises(UnreadableFile) as refused:
+        process(kind, [("x.csv", BytesIO(data))], {}, write=False)
+    assert refused.value.message.startswith("Line 4 is written in UTF-8, but line 2 in ")
+
+
+def test_a_zendesk_line_holding_a_unicode_line_separator_is_one_line():
+    from palier.imports.past.zendesk import read_zendesk
+
+    # JSON lets U+2028 and U+0085 stand unescaped in a string; no editor breaks the line there.
+    data = '{"id": 1, "subject": "a\u2028b\x85c"}\r{"id": 2, "subject": oops}\r'.encode()
+    with pytest.raises(UnreadableFile) as refused:
+        list(read_zendesk([("p.json", BytesIO(data))]))
+    assert refused.value.message == "p.json, line 2, column 22: this is not valid JSON."
