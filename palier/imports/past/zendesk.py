@@ -225,20 +225,22 @@ def _call_note(comment: dict, body: str) -> str:
     the transcription and the recording's address, as far as the export has them."""
     data = comment.get("data") if isinstance(comment.get("data"), dict) else {}
     lines = [body.strip()] if body.strip() else [str(_("Phone call"))]
+    # Each fact a whole sentence to translate: the separator is the language's (French
+    # puts a space before the colon).
     facts = (
-        (_("Caller"), comment.get("formatted_from") or data.get("from")),
-        (_("Called number"), comment.get("formatted_to") or data.get("to")),
-        (_("Duration (seconds)"), data.get("call_duration")),
-        (_("Recording"), data.get("recording_url")),
+        (_("Caller: %(value)s"), comment.get("formatted_from") or data.get("from")),
+        (_("Called number: %(value)s"), comment.get("formatted_to") or data.get("to")),
+        (_("Duration (seconds): %(value)s"), data.get("call_duration")),
+        (_("Recording: %(value)s"), data.get("recording_url")),
     )
     # Every fact is written, even when the body seems to say it already: "5" for a
     # duration is found in most bodies, and a fact left out is a fact lost.
-    for label, value in facts:
+    for fact, value in facts:
         if value not in (None, ""):
-            lines.append(f"{label}: {value}")
+            lines.append(str(fact % {"value": value}))
     transcription = str(data.get("transcription_text") or "").strip()
     if transcription and transcription != body.strip():
-        lines += ["", f"{_('Transcription')}:", transcription]
+        lines += ["", str(_("Transcription:")), transcription]
     return "\n".join(lines)
 
 

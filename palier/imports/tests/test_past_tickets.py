@@ -729,7 +729,8 @@ def test_the_zendesk_notes_stored_in_a_ticket_are_in_the_customers_language(numb
     assert ticket.language == "fr"
     bodies = list(ticket.messages.order_by("created_at").values_list("body", flat=True))
     assert bodies[0].startswith("Canal Zendesk\xa0: FacebookComment")
-    assert "Durée (secondes): 42" in bodies[1] and "Dauer" not in bodies[1]
+    # French typography: a (non-breaking) space before the colon, as in the catalogue.
+    assert "Durée (secondes)\xa0: 42" in bodies[1] and "Dauer" not in bodies[1]
 
 
 def test_a_zendesk_line_that_is_not_json_is_named_by_line_and_column_in_the_readers_words():
@@ -784,3 +785,28 @@ def test_a_zendesk_line_holding_a_unicode_line_separator_is_one_line():
     with pytest.raises(UnreadableFile) as refused:
         list(read_zendesk([("p.json", BytesIO(data))]))
     assert refused.value.message == "p.json, line 2, column 22: this is not valid JSON."
+
+
+@pytest.mark.parametrize(
+    ("language", "facts"),
+    [
+        ("en", ["Caller: +41 22", "Called number: +41 44", "Duration (seconds): 42",
+                "Recording: https://r.example/1", "Transcription:"]),
+        ("fr", ["Appelant\xa0: +41 22", "Numéro appelé\xa0: +41 44",
+                "Durée (secondes)\xa0: 42", "Enregistrement\xa0: https://r.example/1",
+                "Transcription\xa0:"]),
+        ("de", ["Anrufer: +41 22", "Angerufene Nummer: +41 44", "Dauer (Sekunden): 42",
+                "Aufnahme: https://r.example/1", "Transkription:"]),
+    ],
+)  # fmt: skip
+def test_a_calls_facts_are_written_with_the_languages_own_separator(language, facts):
+    from django.utils import translation
+
+    from palier.imports.past.zendesk import _call_note
+
+    comment = {"formatted_from": "+41 22", "formatted_to": "+41 44", "data": {
+        "call_duration": 42, "recording_url": "https://r.example/1",
+        "transcription_text": "Said."}}  # fmt: skip
+    with translation.override(language):
+        lines = _call_note(comment, "Call").splitlines()
+    assert lines == ["Call", *facts[:4], "", facts[4], "Said."]
