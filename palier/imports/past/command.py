@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
 from palier.imports.files import UnreadableFile
-from palier.imports.past.actions import SOURCES, do_map_types, process
+from palier.imports.past.actions import process
 from palier.imports.past.labels import COUNT_LABELS
 from palier.lib.progress import ProgressBar
+from palier.policy import RequestType
 
 
 def run_past(command, user: User, options: dict) -> tuple[int, int]:
@@ -20,14 +21,7 @@ def run_past(command, user: User, options: dict) -> tuple[int, int]:
     kind = options["kind"]
     if kind != "zendesk" and len(options["files"]) != 1:
         raise CommandError(_("Give one file (Zendesk takes several pages)."))
-    mapping = {}
-    for item in options["map"]:
-        value, sep, code = item.partition("=")
-        if not sep:
-            raise CommandError(_("--map wants VALUE=TYPE, got “%(item)s”.") % {"item": item})
-        mapping[value] = code.strip()
-    if mapping:
-        do_map_types(acting_user=user, source=SOURCES[kind], mapping=mapping)
+    mapping = type_map(options["map"])
     run_options = {"public_comments": options.get("comments") == "public"}
     write = not options["dry_run"]
     with ExitStack() as stack:
@@ -42,6 +36,7 @@ def run_past(command, user: User, options: dict) -> tuple[int, int]:
                 progress=ProgressBar(
                     _("Importing") if write else _("Checking"), stream=command.stderr
                 ),
+                mapping=mapping,
             )
         except UnreadableFile as exc:
             raise CommandError(exc.message) from exc
@@ -63,3 +58,25 @@ def run_past(command, user: User, options: dict) -> tuple[int, int]:
     head = "" if write else _("Dry run, nothing written: ")
     command.stdout.write(head + ", ".join(f"{COUNT_LABELS[k]} {v}" for k, v in counts.items()))
     return report.problem_count, report.counts["tickets_refused"]
+
+
+def type_map(items: list[str]) -> dict[str, str]:
+    """The --map VALUE=TYPE options; a wrong one refuses the call before anything is read
+    or saved."""
+    codes = [t.value for t in RequestType]
+    mapping = {}
+    for item in items:
+        value, sep, code = item.partition("=")
+        code = code.strip()
+        if not sep or not value.strip():
+            raise CommandError(_("--map wants VALUE=TYPE, got “%(item)s”.") % {"item": item})
+        if code and code not in codes:
+            raise CommandError(
+                _(
+                    "--map “%(item)s”: %(type)s is not a request type; write one of %(types)s, "
+                    "or nothing after = to import without a type."
+                )
+                % {"item": item, "type": code, "types": ", ".join(codes)}
+            )
+        mapping[value] = code
+    return mapping

@@ -207,3 +207,33 @@ def test_the_help_and_the_docs_say_every_exit_code_and_the_default_language():
     assert "speaks English unless `--language" in docs
     with pytest.raises(CommandError, match="invalid choice"):
         call_command("import", "customers", "x.csv", "--language", "es")
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+@pytest.mark.parametrize(
+    ("kind", "data"),
+    [
+        ("tickets", b"key,subject\nK-1,No date nor customer\n"),  # columns missing
+        ("jira", b"Issue key,Summary,Created\nSD-1,\"never closed,1/Jan/25\n"),
+        ("zendesk", b'{\n  "tickets": [\n'),
+        ("tickets", "key,created_at,subject,customer\nK-1,2025-01-02,Zürich,1\n".encode("cp1252")
+         + "K-2,2025-01-02,Genève,1\n".encode()),  # two encodings
+    ],
+)  # fmt: skip
+def test_a_type_map_given_with_a_refused_file_is_not_saved(numbered, tmp_path, kind, data, dry_run):
+    path = tmp_path / "export.dat"
+    path.write_bytes(data)
+    _out, _err, code = _call_refused(
+        kind, str(path), "--user", "maria.manager", "--map", "Report a bug=malfunction", *dry_run
+    )
+    assert code == 1
+    assert not TypeMapping.objects.exists()
+
+
+def test_a_type_map_to_a_type_the_desk_lacks_is_refused_before_anything_is_saved(numbered):
+    _out, _err, code = _call_refused(
+        "jira", str(SAMPLES / "jira_service_management.csv"), "--user", "maria.manager",
+        "--map", "Report a bug=malfunction", "--map", "Get IT help=malfuntcion",
+    )  # fmt: skip
+    assert code == 1
+    assert not TypeMapping.objects.exists() and not Ticket.objects.exists()
