@@ -237,3 +237,27 @@ def test_a_type_map_to_a_type_the_desk_lacks_is_refused_before_anything_is_saved
     )  # fmt: skip
     assert code == 1
     assert not TypeMapping.objects.exists() and not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "said", "not_said"),
+    [
+        (["--language", "fr"], ["vérifier seulement", "VALEUR=TYPE", "Code de sortie 3"],
+         "check only"),
+        (["--language=de"], ["nur prüfen", "WERT=TYP", "Exit-Code 3"], "check only"),
+        (["--language", "it"], ["solo verificare", "VALORE=TIPO", "Codice di uscita 3"],
+         "check only"),
+        ([], ["check only", "VALUE=TYPE", "Exit code 3"], "vérifier"),
+    ],
+)  # fmt: skip
+def test_the_help_speaks_the_language_asked_as_the_messages_do(capsys, argv, said, not_said):
+    import importlib
+
+    command = importlib.import_module("palier.imports.management.commands.import").Command()
+    with pytest.raises(SystemExit) as exited:
+        command.run_from_argv(["palier", "import", "--help", *argv])
+    assert exited.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    for words in said:
+        assert words in help_text
+    assert not_said not in help_text
