@@ -48,11 +48,16 @@ class Report:
     types: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
+    # Where the problems past the KEPT_PROBLEMS first go (the command lists them all);
+    # without it they are counted only (the screen says how many it does not show).
+    overflow: Callable[[Problem], None] | None = field(default=None, repr=False)
 
     def add_problem(self, problem: Problem) -> None:
         self.problem_count += 1
         if len(self.problems) < KEPT_PROBLEMS:
             self.problems.append(problem)
+        elif self.overflow is not None:
+            self.overflow(problem)
 
 
 def read(kind: str, sources: list[tuple[str, BinaryIO]], options: dict) -> Iterator:
@@ -95,16 +100,18 @@ def process(
     run_id: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     mapping: dict[str, str] | None = None,
+    overflow: Callable[[Problem], None] | None = None,
 ) -> Report:
     """Read, match and count every ticket; with `write`, insert the good ones batch by
     batch (each batch one short transaction). `mapping` (the tool's request types → the
     policy's) is used at once and saved for the next imports once the file is accepted: a
-    file refused whole leaves the mapping table as it was."""
+    file refused whole leaves the mapping table as it was. `overflow` takes each problem
+    past the ones the report keeps."""
     source = SOURCES[kind]
     if write:
         check_allowed(acting_user, Permission.DATA_IMPORT)
         check_structure(kind, sources)
-    report = Report()
+    report = Report(overflow=overflow)
     resolver = Resolver(source, mapping)
     unsaved = dict(mapping or {})
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 from contextlib import ExitStack
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from palier.accounts.models import User
+from palier.imports.engine import Problem
 from palier.imports.files import UnreadableFile
 from palier.imports.past.actions import process
 from palier.imports.past.labels import COUNT_LABELS
@@ -26,6 +28,9 @@ def run_past(command, user: User, options: dict) -> tuple[int, int]:
     write = not options["dry_run"]
     with ExitStack() as stack:
         sources = [(str(p), stack.enter_context(p.open("rb"))) for p in options["files"]]
+        # Past the problems a report keeps (the screen's), the rest wait on disk: the
+        # command lists every one, whatever the export's size.
+        overflow = stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
         try:
             report = process(
                 kind,
@@ -37,16 +42,15 @@ def run_past(command, user: User, options: dict) -> tuple[int, int]:
                     _("Importing") if write else _("Checking"), stream=command.stderr
                 ),
                 mapping=mapping,
+                overflow=lambda p: overflow.write(_problem_line(p) + "\n"),
             )
         except UnreadableFile as exc:
             raise CommandError(exc.message) from exc
-    for p in report.problems:
-        where = (f"{p.file}, " if p.file else "") + _("line %(line)s") % {"line": p.line}
-        where += f", {p.column}" if p.column else ""
-        command.stderr.write(_("%(where)s: %(message)s") % {"where": where, "message": p.message})
-    if report.problem_count > len(report.problems):
-        more = report.problem_count - len(report.problems)
-        command.stderr.write(_("... and %(count)s more") % {"count": more})
+        for p in report.problems:
+            command.stderr.write(_problem_line(p))
+        overflow.seek(0)
+        for line in overflow:
+            command.stderr.write(line.rstrip("\n"))
     if report.types:
         command.stdout.write(
             _("Request types in the file: ")
@@ -58,6 +62,12 @@ def run_past(command, user: User, options: dict) -> tuple[int, int]:
     head = "" if write else _("Dry run, nothing written: ")
     command.stdout.write(head + ", ".join(f"{COUNT_LABELS[k]} {v}" for k, v in counts.items()))
     return report.problem_count, report.counts["tickets_refused"]
+
+
+def _problem_line(p: Problem) -> str:
+    where = (f"{p.file}, " if p.file else "") + _("line %(line)s") % {"line": p.line}
+    where += f", {p.column}" if p.column else ""
+    return _("%(where)s: %(message)s") % {"where": where, "message": p.message}
 
 
 def type_map(items: list[str]) -> dict[str, str]:

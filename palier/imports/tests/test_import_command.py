@@ -261,3 +261,18 @@ def test_the_help_speaks_the_language_asked_as_the_messages_do(capsys, argv, sai
     for words in said:
         assert words in help_text
     assert not_said not in help_text
+
+
+def test_the_command_lists_every_problem_past_those_the_screen_keeps(numbered, tmp_path):
+    from palier.imports.past.actions import KEPT_PROBLEMS
+
+    count = KEPT_PROBLEMS + 5
+    rows = [f"K-{n},2025-01-02 10:00,Subject {n},10042,lost" for n in range(count)]
+    path = tmp_path / "tickets.csv"
+    path.write_text("\n".join(["key,created_at,subject,customer,status", *rows]) + "\n")
+    _out, err, code = _call_refused("tickets", str(path), "--user", "maria.manager", "--dry-run")
+    assert code == 3
+    listed = [line for line in err.splitlines() if ", status: One of: " in line]
+    assert len(listed) == count  # the screen keeps 2,000; the command, which says so, all
+    assert listed[-1].startswith(f"line {count + 1}, status")
+    assert "more" not in err
