@@ -55,7 +55,12 @@ def _documents(name: str, data: bytes) -> Iterator[tuple[str, int, dict]]:
         return
     try:
         whole = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):  # nested too deep: read line by line
+    except json.JSONDecodeError as exc:
+        if not _one_per_line(stripped):  # one document (a page, pretty-printed): where it broke
+            line, column = _place(text, exc.pos)
+            raise _not_json(name, line, column) from exc
+        whole = None
+    except RecursionError:  # nested too deep: read line by line
         whole = None
     if isinstance(whole, dict):
         yield name, 1, whole
@@ -70,11 +75,8 @@ def _documents(name: str, data: bytes) -> Iterator[tuple[str, int, dict]]:
             continue
         try:
             item = json.loads(line)
-        except json.JSONDecodeError as exc:  # its own words are English: its place alone
-            raise UnreadableFile(
-                _("%(file)s, line %(line)s, column %(column)s: this is not valid JSON.")
-                % {"file": name, "line": number, "column": exc.colno}
-            ) from exc
+        except json.JSONDecodeError as exc:
+            raise _not_json(name, number, exc.colno) from exc
         except RecursionError as exc:
             raise UnreadableFile(
                 _("%(file)s, line %(line)s: its JSON is nested too deeply.")
@@ -82,6 +84,33 @@ def _documents(name: str, data: bytes) -> Iterator[tuple[str, int, dict]]:
             ) from exc
         if isinstance(item, dict):
             yield name, number, {"tickets": [item]} if "subject" in item else item
+
+
+def _one_per_line(text: str) -> bool:
+    """Whether a file that is not one JSON document is one a line (NDJSON): its first line
+    is a document of its own, where a pretty-printed page's first line ("{") is not."""
+    try:
+        json.loads(LINE_END.split(text, maxsplit=1)[0])
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return True
+
+
+def _place(text: str, position: int) -> tuple[int, int]:
+    """The line and column of a character, counted as an editor does (CR, LF or CRLF end a
+    line; json's own count knows LF alone)."""
+    line, start = 1, 0
+    for end in LINE_END.finditer(text, 0, position):
+        line, start = line + 1, end.end()
+    return line, position - start + 1
+
+
+def _not_json(name: str, line: int, column: int) -> UnreadableFile:
+    # json's own words are English: its place alone
+    return UnreadableFile(
+        _("%(file)s, line %(line)s, column %(column)s: this is not valid JSON.")
+        % {"file": name, "line": line, "column": column}
+    )
 
 
 def _files(sources: list[tuple[str, BinaryIO]]) -> Iterator[tuple[str, bytes]]:

@@ -810,3 +810,19 @@ def test_a_calls_facts_are_written_with_the_languages_own_separator(language, fa
     with translation.override(language):
         lines = _call_note(comment, "Call").splitlines()
     assert lines == ["Call", *facts[:4], "", facts[4], "Said."]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_a_broken_pretty_printed_zendesk_page_is_named_by_the_line_and_column_it_breaks(end):
+    from palier.imports.past.zendesk import read_zendesk
+
+    page = end.join(['{', '  "tickets": [', '    {"id": 1,', '     "subject": oops}', '  ]',
+                     '}', ''])  # fmt: skip
+    with pytest.raises(UnreadableFile) as refused:
+        list(read_zendesk([("p.json", BytesIO(page.encode()))]))
+    assert refused.value.message == "p.json, line 4, column 17: this is not valid JSON."
+    # One ticket a line (NDJSON) whose first line breaks: that line, as before.
+    lines = b'{"id": 1, "subject": oops}\n{"id": 2, "subject": "b"}\n'
+    with pytest.raises(UnreadableFile) as refused:
+        list(read_zendesk([("p.json", BytesIO(lines))]))
+    assert refused.value.message == "p.json, line 1, column 22: this is not valid JSON."
