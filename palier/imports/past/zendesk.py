@@ -19,9 +19,10 @@ import datetime as dt
 import functools
 import io
 import json
+import re
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from palier.imports.files import LINE_END, UnreadableFile
@@ -41,8 +42,9 @@ COLUMNS = {"key": "id", "customer": "organization_id", "contact": "requester_id"
 CHANNELS = {"email": "email", "web": "portal", "api": "api", "voice": "phone", "mobile": "portal"}
 
 
-def _documents(name: str, data: bytes) -> Iterator[tuple[str, int, dict]]:
-    """Each JSON object of a file: the whole file (a page), or each line (NDJSON)."""
+def _documents(name: str, data: bytes) -> Iterator[tuple[str, int, dict, Callable[[int], int]]]:
+    """Each JSON object of a file: the whole file (a page), or each line (NDJSON), with the
+    line it starts on and a function that gives the line its n-th ticket starts on."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -63,12 +65,16 @@ def _documents(name: str, data: bytes) -> Iterator[tuple[str, int, dict]]:
     except RecursionError:  # nested too deep: read line by line
         whole = None
     if isinstance(whole, dict):
-        yield name, 1, whole
+        lines = functools.cache(lambda: _item_lines(text, "tickets"))
+        yield name, 1, whole, lambda index: _nth(lines(), index, 1)
         return
     if isinstance(whole, list):
-        for number, item in enumerate(whole, start=1):
+        lines = _item_lines(text, None)
+        for index, item in enumerate(whole):
             if isinstance(item, dict):
-                yield name, number, {"tickets": [item]} if "subject" in item else item
+                line = _nth(lines, index, index + 1)  # its rank, were its line unknown
+                doc = {"tickets": [item]} if "subject" in item else item
+                yield name, line, doc, lambda _index, line=line: line
         return
     for number, line in enumerate(LINE_END.split(text), start=1):
         if not line.strip():
@@ -83,7 +89,56 @@ def _documents(name: str, data: bytes) -> Iterator[tuple[str, int, dict]]:
                 % {"file": name, "line": number}
             ) from exc
         if isinstance(item, dict):
-            yield name, number, {"tickets": [item]} if "subject" in item else item
+            doc = {"tickets": [item]} if "subject" in item else item
+            yield name, number, doc, lambda _index, number=number: number
+
+
+def _nth(lines: list[int], index: int, default: int) -> int:
+    return lines[index] if index < len(lines) else default
+
+
+def _item_lines(text: str, key: str | None) -> list[int]:
+    """The line each item of a list starts on: the document's own list (`key` None), or
+    the list its top-level object holds under `key` (read again, json keeps no places).
+    [] when the document has no such list."""
+    decoder = json.JSONDecoder()
+
+    def skip(i: int) -> int:
+        return _SPACE.match(text, i).end()  # type: ignore[union-attr]
+
+    i = skip(0)
+    if key is not None:
+        if text[i : i + 1] != "{":
+            return []
+        i = skip(i + 1)
+        while text[i : i + 1] == '"':
+            name, i = decoder.raw_decode(text, i)
+            i = skip(skip(i) + 1)  # the colon
+            if name == key:
+                break
+            _value, i = decoder.raw_decode(text, i)
+            i = skip(i)
+            i = skip(i + 1) if text[i : i + 1] == "," else i
+        else:
+            return []
+    if text[i : i + 1] != "[":
+        return []
+    starts = []
+    i = skip(i + 1)
+    while text[i : i + 1] not in ("]", ""):
+        starts.append(i)
+        _item, i = decoder.raw_decode(text, i)
+        i = skip(i)
+        i = skip(i + 1) if text[i : i + 1] == "," else i
+    lines, line, before = [], 1, 0
+    for start in starts:
+        line += len(LINE_END.findall(text, before, start))
+        lines.append(line)
+        before = start
+    return lines
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
 
 
 def _one_per_line(text: str) -> bool:
@@ -181,7 +236,7 @@ def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | R
     problems: list[ReadProblem] = []
     newest: dict[int | str, tuple[dt.datetime | None, tuple]] = {}
     for name, data in _files(sources):
-        for file_name, line, doc in _documents(name, data):
+        for file_name, line, doc, _ticket_line in _documents(name, data):
             where = {"file": file_name, "line": line}
             for user in _objects(doc, "users", where, problems):
                 if (user_id := _id(user.get("id"))) is not None:
@@ -207,13 +262,13 @@ def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | R
     yield from problems
     problems.clear()
     for name, data in _files(sources):
-        for file_name, line, doc in _documents(name, data):
+        for file_name, line, doc, ticket_line in _documents(name, data):
             where = {"file": file_name, "line": line}
             for index, ticket in enumerate(_objects(doc, "tickets", where, problems)):
                 ticket_id = _id(ticket.get("id"))
                 if ticket_id is not None and newest[ticket_id][1] != (file_name, line, index):
                     continue  # an older copy: the cursor export repeats an updated ticket
-                yield _ticket(ticket, line, file_name, users, organizations, comments)
+                yield _ticket(ticket, ticket_line(index), file_name, users, organizations, comments)
             yield from problems
             problems.clear()
 

@@ -826,3 +826,22 @@ def test_a_broken_pretty_printed_zendesk_page_is_named_by_the_line_and_column_it
     with pytest.raises(UnreadableFile) as refused:
         list(read_zendesk([("p.json", BytesIO(lines))]))
     assert refused.value.message == "p.json, line 1, column 22: this is not valid JSON."
+
+
+def test_a_problem_of_a_pretty_printed_zendesk_page_names_the_line_its_ticket_starts_on(numbered):
+    import json
+
+    tickets = [{"id": n, "subject": f"S{n}", "created_at": "2025-05-01T10:00:00Z",
+                "organization_id": 10 if n != 3 else 99} for n in (1, 2, 3)]  # fmt: skip
+    page = {"organizations": [{"id": 10, "external_id": "10042"}], "tickets": tickets}
+    text = json.dumps(page, indent=2)
+    starts = [n + 1 for n, line in enumerate(text.splitlines()) if line == "    {"]
+    report = process("zendesk", [("p.json", BytesIO(text.encode()))], {}, write=False)
+    # starts[0] is the organization's
+    assert [(p.line, p.column) for p in report.problems] == [(starts[3], "organization_id")]
+    # Zendesk's other shape, a list of tickets (no organizations: each is refused): the
+    # line of each, not its rank.
+    text = json.dumps(tickets, indent=1)
+    report = process("zendesk", [("p.json", BytesIO(text.encode()))], {}, write=False)
+    starts = [n + 1 for n, line in enumerate(text.splitlines()) if line == " {"]
+    assert [p.line for p in report.problems] == starts == [2, 8, 14]
