@@ -87,15 +87,19 @@ def encoding_of_lines(lines: Iterable[bytes]) -> str:
     """The codec of a whole file without byte-order mark, told from every line (split at
     CR or LF, bytes neither encoding uses inside a character): "utf-8"
     when each line reads as UTF-8 text, "cp1252" when none of its non-ASCII lines does. A
-    line valid as UTF-8 only by chance (Windows-1252's "NESTLÉ®" is UTF-8's "NESTLɮ") is
-    Windows-1252's. A file whose lines mix both (rows pasted from two sources) is refused,
-    naming a line of each, before a row is read; so is a file with a byte Windows-1252
-    leaves undefined (no text we know)."""
+    line valid as UTF-8 only by chance (Windows-1252's "NESTLÉ®" is UTF-8's "NESTLɮ") reads
+    in the encoding of the others, Windows-1252 when it has no others. A file whose lines
+    mix both (rows pasted from two sources) is refused, naming a line of each, before a row
+    is read; so is a file with a byte Windows-1252 leaves undefined (no text we know)."""
     first: dict[str, int] = {}
+    either = False
     for number, raw in enumerate(lines, start=1):
         if raw.isascii():
             continue
         encoding = _line_encoding(raw)
+        if not encoding:
+            either = True
+            continue
         first.setdefault(encoding, number)
         if len(first) > 1:
             other = next(e for e in first if e != encoding)
@@ -112,7 +116,7 @@ def encoding_of_lines(lines: Iterable[bytes]) -> str:
                     "other_encoding": ENCODING_NAMES[other],
                 }
             )
-    return next(iter(first), "utf-8")
+    return next(iter(first), "cp1252" if either else "utf-8")
 
 
 ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252"}
@@ -123,7 +127,8 @@ _NOT_TEXT = re.compile("[\x80-\x9f\u0240-\u02ff\ue000-\uf8ff]")
 
 
 def _line_encoding(raw: bytes) -> str:
-    """The encoding a non-ASCII line is written in: "utf-8" or "cp1252"."""
+    """The encoding a non-ASCII line is written in: "utf-8" or "cp1252"; "" when it is
+    Windows-1252 text and valid UTF-8 only by chance (either may be the file's)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -134,7 +139,9 @@ def _line_encoding(raw: bytes) -> str:
         if text is None:
             raise not_text() from exc
         return "utf-8"  # only UTF-8 reads it
-    return "utf-8" if text is not None and not _NOT_TEXT.search(text) else "cp1252"
+    if text is None:
+        return "cp1252"
+    return "" if _NOT_TEXT.search(text) else "utf-8"
 
 
 def not_text() -> UnreadableFile:

@@ -213,3 +213,13 @@ def test_a_file_with_old_mac_line_ends_names_the_lines_an_editor_shows():
     with pytest.raises(UnreadableFile) as refused:
         read_table(data + "M-3,Genève\r".encode(), "customers.csv")
     assert refused.value.message.startswith("Line 4 is written in UTF-8, but line 2 in ")
+
+
+def test_a_utf8_file_whose_line_reads_oddly_in_utf8_is_still_read_as_utf8():
+    # "ʼ" (U+02BC, a modifier apostrophe) is also Windows-1252's "Ê¼": among UTF-8 lines it
+    # is UTF-8's, not a line of another encoding.
+    names = ["Café du Lac", "Ngʼaru Ltd"]
+    lines = ["Customer number,Name", *(f"M-{n},{name}" for n, name in enumerate(names))]
+    table = read_table(("\n".join(lines) + "\n").encode(), "customers.csv")
+    assert table.encoding == "utf-8"
+    assert [cells[1] for _line, cells in table.rows] == names
