@@ -98,8 +98,13 @@ def run_tabular(
 
 
 def finish(run: ImportRun, result: dict, *, error: str = "") -> None:
+    """End a run: failed (`error`), ended with refusals when its last check kept problems
+    (rows or tickets left out, as `palier import` exits with code 3), else done."""
     with transaction.atomic():
-        run.state = RunState.FAILED if error else RunState.DONE
+        if error:
+            run.state = RunState.FAILED
+        else:
+            run.state = RunState.PARTIAL if run.problem_count else RunState.DONE
         run.result, run.error, run.finished_at = result, error, timezone.now()
         run.save()
         record_change(

@@ -21,6 +21,10 @@ from palier.lib.words import words as _  # said again in each reader's language
 
 XLSX_MAGIC = b"PK\x03\x04"
 DELIMITERS = (";", ",", "\t")
+# The line ends an editor breaks lines at: CR alone is an old Mac's. (Not str.splitlines,
+# which also breaks at U+2028, U+0085 and others a JSON or CSV cell may hold.)
+LINE_END = re.compile(r"\r\n|\r|\n")
+LINE_END_BYTES = re.compile(rb"\r\n|\r|\n")
 # A cell larger than this is refused rather than read (csv's own limit is 128 KiB).
 CELL_LIMIT = 1_000_000
 
@@ -75,40 +79,69 @@ def decode(data: bytes) -> tuple[str, str]:
     ):
         if data.startswith(bom):
             return data.decode(encoding), encoding
-    encoding = encoding_of_lines(data.split(b"\n"))
+    encoding = encoding_of_lines(LINE_END_BYTES.split(data))
     return data.decode(encoding), "windows-1252" if encoding == "cp1252" else encoding
 
 
 def encoding_of_lines(lines: Iterable[bytes]) -> str:
     """The codec of a whole file without byte-order mark, told from every line (split at
-    LF, a byte neither encoding uses inside a character): "utf-8" when each line reads as
-    UTF-8, "cp1252" when none of its non-ASCII lines does. A file whose lines mix both (rows
-    pasted from two sources) is refused at the first line in the other encoding, before a
-    row is read; so is a file with a byte Windows-1252 leaves undefined (no text we know)."""
-    found = ""
+    CR or LF, bytes neither encoding uses inside a character): "utf-8"
+    when each line reads as UTF-8 text, "cp1252" when none of its non-ASCII lines does. A
+    line valid as UTF-8 only by chance (Windows-1252's "NESTLÉ®" is UTF-8's "NESTLɮ") reads
+    in the encoding of the others, Windows-1252 when it has no others. A file whose lines
+    mix both (rows pasted from two sources) is refused, naming a line of each, before a row
+    is read; so is a file with a byte Windows-1252 leaves undefined (no text we know)."""
+    first: dict[str, int] = {}
+    either = False
     for number, raw in enumerate(lines, start=1):
         if raw.isascii():
             continue
-        try:
-            raw.decode("utf-8")
-            encoding = "utf-8"
-        except UnicodeDecodeError:
-            try:
-                raw.decode("cp1252")
-            except UnicodeDecodeError as exc:
-                raise not_text() from exc
-            encoding = "cp1252"
-        if not found:
-            found = encoding
-        elif encoding != found:
+        encoding = _line_encoding(raw)
+        if not encoding:
+            either = True
+            continue
+        first.setdefault(encoding, number)
+        if len(first) > 1:
+            other = next(e for e in first if e != encoding)
             raise UnreadableFile(
                 _(
-                    "Line %(line)s is not written in the encoding of the lines before it "
-                    "(UTF-8 and Windows-1252 mixed): save the whole file as CSV UTF-8."
+                    "Line %(line)s is written in %(encoding)s, but line %(other)s in "
+                    "%(other_encoding)s: the file mixes two encodings (rows pasted from two "
+                    "sources?). Save the whole file as CSV UTF-8."
                 )
-                % {"line": number}
+                % {
+                    "line": number,
+                    "encoding": ENCODING_NAMES[encoding],
+                    "other": first[other],
+                    "other_encoding": ENCODING_NAMES[other],
+                }
             )
-    return found or "utf-8"
+    return next(iter(first), "cp1252" if either else "utf-8")
+
+
+ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252"}
+# What a Windows-1252 line valid as UTF-8 by chance reads as there, and no text holds: C1
+# control characters ("Â€"), the end of Latin Extended-B, IPA letters and spacing modifiers
+# (an accented capital before a symbol: "É®", "É…", "Ë–"), private use.
+_NOT_TEXT = re.compile("[\x80-\x9f\u0240-\u02ff\ue000-\uf8ff]")
+
+
+def _line_encoding(raw: bytes) -> str:
+    """The encoding a non-ASCII line is written in: "utf-8" or "cp1252"; "" when it is
+    Windows-1252 text and valid UTF-8 only by chance (either may be the file's)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    try:
+        raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        if text is None:
+            raise not_text() from exc
+        return "utf-8"  # only UTF-8 reads it
+    if text is None:
+        return "cp1252"
+    return "" if _NOT_TEXT.search(text) else "utf-8"
 
 
 def not_text() -> UnreadableFile:
@@ -164,7 +197,7 @@ def csv_refusal(exc: csv.Error, line: int) -> UnreadableFile:
 
 def first_line(text: str) -> str:
     """The header line, whatever ends it (CR alone in files of old Macs)."""
-    return re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    return LINE_END.split(text, maxsplit=1)[0]
 
 
 def sniff_delimiter(first_line: str) -> str:

@@ -16,6 +16,9 @@ class RunState(models.TextChoices):
     QUEUED = "queued", _("Waiting for the worker")
     RUNNING = "running", _("Importing")
     DONE = "done", _("Done")
+    # Done, but rows or tickets were refused (or the file had problems): what `palier
+    # import` ends with exit code 3 for.
+    PARTIAL = "partial", _("Ended with refusals")
     FAILED = "failed", _("Failed")
 
 

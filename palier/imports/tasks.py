@@ -52,4 +52,4 @@ def _run(run: ImportRun) -> str:
         ) % {"id": run_id})  # fmt: skip
         return "failed"
     finish(run, result)
-    return "done"
+    return run.state

@@ -48,11 +48,16 @@ class Report:
     types: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
+    # Where the problems past the KEPT_PROBLEMS first go (the command lists them all);
+    # without it they are counted only (the screen says how many it does not show).
+    overflow: Callable[[Problem], None] | None = field(default=None, repr=False)
 
     def add_problem(self, problem: Problem) -> None:
         self.problem_count += 1
         if len(self.problems) < KEPT_PROBLEMS:
             self.problems.append(problem)
+        elif self.overflow is not None:
+            self.overflow(problem)
 
 
 def read(kind: str, sources: list[tuple[str, BinaryIO]], options: dict) -> Iterator:
@@ -94,15 +99,27 @@ def process(
     acting_user: User | None = None,
     run_id: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    mapping: dict[str, str] | None = None,
+    overflow: Callable[[Problem], None] | None = None,
 ) -> Report:
     """Read, match and count every ticket; with `write`, insert the good ones batch by
-    batch (each batch one short transaction)."""
+    batch (each batch one short transaction). `mapping` (the tool's request types → the
+    policy's) is used at once and saved for the next imports once the file is accepted: a
+    file refused whole leaves the mapping table as it was. `overflow` takes each problem
+    past the ones the report keeps."""
     source = SOURCES[kind]
     if write:
         check_allowed(acting_user, Permission.DATA_IMPORT)
         check_structure(kind, sources)
-    report = Report()
-    resolver = Resolver(source)
+    report = Report(overflow=overflow)
+    resolver = Resolver(source, mapping)
+    unsaved = dict(mapping or {})
+
+    def save_mapping() -> None:
+        if unsaved:
+            do_map_types(acting_user=acting_user, source=source, mapping=unsaved)
+            unsaved.clear()
+
     first_line: dict[str, int] = {}
     sizes = [_size(b) for _n, b in sources]
     total = sum(sizes)
@@ -139,6 +156,9 @@ def process(
             count_types(report.types, batch)
             good = batch_of(resolver.match(batch))
             if write:
+                # Its structure checked and its header read: the file is not refused now,
+                # and a mapping its tickets are written by is saved before them.
+                save_mapping()
                 report.counts["comments"] += write_batch(
                     good, source=source, run_id=run_id, acting_user_id=acting_user.pk
                 )
@@ -146,6 +166,7 @@ def process(
                 report.counts["comments"] += sum(len(m.ticket.comments) for m in good)
             if progress:
                 progress(min(_position(sources, sizes), total), total)
+    save_mapping()  # a check: every line read
     if progress:
         # The reader has given every ticket: every byte is read, whatever a reader that
         # takes its file's bytes at once (Zendesk's) left the position at.

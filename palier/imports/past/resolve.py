@@ -43,20 +43,28 @@ class Matched:
     known: bool = False  # imported before: left as it is
 
 
-def type_table(source: str) -> dict[str, str]:
+def type_table(source: str, mapping: dict[str, str] | None = None) -> dict[str, str]:
     """The tool's request types → the policy's ("" imports without a type). A value that is
-    one of the policy's own codes maps to itself unless the table says otherwise."""
+    one of the policy's own codes maps to itself unless the table says otherwise; `mapping`
+    (not saved yet) overrides the table."""
     table = {t.value: t.value for t in RequestType}
     table.update(
         {m.value.casefold(): m.request_type for m in TypeMapping.objects.filter(source=source)}
     )
+    table.update({mapping_key(value): code for value, code in (mapping or {}).items()})
     return table
 
 
+def mapping_key(value: str) -> str:
+    """A tool's request type as the mapping table keeps it (TypeMapping.value), compared
+    without case."""
+    return value.strip()[:200].casefold()
+
+
 class Resolver:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, mapping: dict[str, str] | None = None) -> None:
         self.source = source
-        self.types = type_table(source)
+        self.types = type_table(source, mapping)
         # Every customer a word names: a name or code two customers share matches both, and
         # a ticket naming it is refused rather than given to the first one found.
         self.customers: dict[str, list[Customer]] = {}

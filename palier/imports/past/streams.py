@@ -8,7 +8,13 @@ import io
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from palier.imports.files import CELL_LIMIT, UnreadableFile, csv_records, encoding_of_lines
+from palier.imports.files import (
+    CELL_LIMIT,
+    LINE_END_BYTES,
+    UnreadableFile,
+    csv_records,
+    encoding_of_lines,
+)
 from palier.lib.words import words as _  # said again in each reader's language
 
 CHUNK = 1 << 20
@@ -36,13 +42,17 @@ def open_text(binary: BinaryIO) -> tuple[io.TextIOWrapper, str]:
 
 
 def _lines(binary: BinaryIO) -> Iterator[bytes]:
-    """The file's lines as bytes (split at LF), read a megabyte at a time."""
+    """The file's lines as bytes (split at CR, LF or both, as an editor shows them), read a
+    megabyte at a time."""
     rest = b""
     while chunk := binary.read(CHUNK):
-        lines = (rest + chunk).split(b"\n")
-        rest = lines.pop()
+        text = rest + chunk
+        # A CR at the end may be the first half of a CRLF the next read completes.
+        held = text.endswith(b"\r")
+        lines = LINE_END_BYTES.split(text[:-1] if held else text)
+        rest = lines.pop() + (b"\r" if held else b"")
         yield from lines
-    yield rest
+    yield from LINE_END_BYTES.split(rest)
 
 
 def check_structure(binary: BinaryIO, *, delimiter_of: Callable[[str], str] | None = None) -> None:

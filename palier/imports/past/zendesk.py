@@ -19,12 +19,13 @@ import datetime as dt
 import functools
 import io
 import json
+import re
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from palier.imports.files import UnreadableFile
+from palier.imports.files import LINE_END, UnreadableFile
 from palier.imports.past.dates import bad_date, parse_instant
 from palier.imports.past.model import PastComment, PastTicket, ReadProblem
 from palier.lib.words import words as _  # said again in each reader's language
@@ -41,8 +42,9 @@ COLUMNS = {"key": "id", "customer": "organization_id", "contact": "requester_id"
 CHANNELS = {"email": "email", "web": "portal", "api": "api", "voice": "phone", "mobile": "portal"}
 
 
-def _documents(name: str, data: bytes) -> Iterator[tuple[str, int, dict]]:
-    """Each JSON object of a file: the whole file (a page), or each line (NDJSON)."""
+def _documents(name: str, data: bytes) -> Iterator[tuple[str, int, dict, Callable[[int], int]]]:
+    """Each JSON object of a file: the whole file (a page), or each line (NDJSON), with the
+    line it starts on and a function that gives the line its n-th ticket starts on."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -55,33 +57,115 @@ def _documents(name: str, data: bytes) -> Iterator[tuple[str, int, dict]]:
         return
     try:
         whole = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):  # nested too deep: read line by line
+    except json.JSONDecodeError as exc:
+        if not _one_per_line(stripped):  # one document (a page, pretty-printed): where it broke
+            line, column = _place(text, exc.pos)
+            raise _not_json(name, line, column) from exc
+        whole = None
+    except RecursionError:  # nested too deep: read line by line
         whole = None
     if isinstance(whole, dict):
-        yield name, 1, whole
+        lines = functools.cache(lambda: _item_lines(text, "tickets"))
+        yield name, 1, whole, lambda index: _nth(lines(), index, 1)
         return
     if isinstance(whole, list):
-        for number, item in enumerate(whole, start=1):
+        lines = _item_lines(text, None)
+        for index, item in enumerate(whole):
             if isinstance(item, dict):
-                yield name, number, {"tickets": [item]} if "subject" in item else item
+                line = _nth(lines, index, index + 1)  # its rank, were its line unknown
+                doc = {"tickets": [item]} if "subject" in item else item
+                yield name, line, doc, lambda _index, line=line: line
         return
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(LINE_END.split(text), start=1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
-        except json.JSONDecodeError as exc:  # its own words are English: its place alone
-            raise UnreadableFile(
-                _("%(file)s, line %(line)s, column %(column)s: this is not valid JSON.")
-                % {"file": name, "line": number, "column": exc.colno}
-            ) from exc
+        except json.JSONDecodeError as exc:
+            raise _not_json(name, number, exc.colno) from exc
         except RecursionError as exc:
             raise UnreadableFile(
                 _("%(file)s, line %(line)s: its JSON is nested too deeply.")
                 % {"file": name, "line": number}
             ) from exc
         if isinstance(item, dict):
-            yield name, number, {"tickets": [item]} if "subject" in item else item
+            doc = {"tickets": [item]} if "subject" in item else item
+            yield name, number, doc, lambda _index, number=number: number
+
+
+def _nth(lines: list[int], index: int, default: int) -> int:
+    return lines[index] if index < len(lines) else default
+
+
+def _item_lines(text: str, key: str | None) -> list[int]:
+    """The line each item of a list starts on: the document's own list (`key` None), or
+    the list its top-level object holds under `key` (read again, json keeps no places).
+    [] when the document has no such list."""
+    decoder = json.JSONDecoder()
+
+    def skip(i: int) -> int:
+        return _SPACE.match(text, i).end()  # type: ignore[union-attr]
+
+    i = skip(0)
+    if key is not None:
+        if text[i : i + 1] != "{":
+            return []
+        i = skip(i + 1)
+        while text[i : i + 1] == '"':
+            name, i = decoder.raw_decode(text, i)
+            i = skip(skip(i) + 1)  # the colon
+            if name == key:
+                break
+            _value, i = decoder.raw_decode(text, i)
+            i = skip(i)
+            i = skip(i + 1) if text[i : i + 1] == "," else i
+        else:
+            return []
+    if text[i : i + 1] != "[":
+        return []
+    starts = []
+    i = skip(i + 1)
+    while text[i : i + 1] not in ("]", ""):
+        starts.append(i)
+        _item, i = decoder.raw_decode(text, i)
+        i = skip(i)
+        i = skip(i + 1) if text[i : i + 1] == "," else i
+    lines, line, before = [], 1, 0
+    for start in starts:
+        line += len(LINE_END.findall(text, before, start))
+        lines.append(line)
+        before = start
+    return lines
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _one_per_line(text: str) -> bool:
+    """Whether a file that is not one JSON document is one a line (NDJSON): its first line
+    is a document of its own, where a pretty-printed page's first line ("{") is not."""
+    try:
+        json.loads(LINE_END.split(text, maxsplit=1)[0])
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return True
+
+
+def _place(text: str, position: int) -> tuple[int, int]:
+    """The line and column of a character, counted as an editor does (CR, LF or CRLF end a
+    line; json's own count knows LF alone)."""
+    line, start = 1, 0
+    for end in LINE_END.finditer(text, 0, position):
+        line, start = line + 1, end.end()
+    return line, position - start + 1
+
+
+def _not_json(name: str, line: int, column: int) -> UnreadableFile:
+    # json's own words are English: its place alone
+    return UnreadableFile(
+        _("%(file)s, line %(line)s, column %(column)s: this is not valid JSON.")
+        % {"file": name, "line": line, "column": column}
+    )
 
 
 def _files(sources: list[tuple[str, BinaryIO]]) -> Iterator[tuple[str, bytes]]:
@@ -152,7 +236,7 @@ def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | R
     problems: list[ReadProblem] = []
     newest: dict[int | str, tuple[dt.datetime | None, tuple]] = {}
     for name, data in _files(sources):
-        for file_name, line, doc in _documents(name, data):
+        for file_name, line, doc, _ticket_line in _documents(name, data):
             where = {"file": file_name, "line": line}
             for user in _objects(doc, "users", where, problems):
                 if (user_id := _id(user.get("id"))) is not None:
@@ -178,13 +262,13 @@ def read_zendesk(sources: list[tuple[str, BinaryIO]]) -> Iterator[PastTicket | R
     yield from problems
     problems.clear()
     for name, data in _files(sources):
-        for file_name, line, doc in _documents(name, data):
+        for file_name, line, doc, ticket_line in _documents(name, data):
             where = {"file": file_name, "line": line}
             for index, ticket in enumerate(_objects(doc, "tickets", where, problems)):
                 ticket_id = _id(ticket.get("id"))
                 if ticket_id is not None and newest[ticket_id][1] != (file_name, line, index):
                     continue  # an older copy: the cursor export repeats an updated ticket
-                yield _ticket(ticket, line, file_name, users, organizations, comments)
+                yield _ticket(ticket, ticket_line(index), file_name, users, organizations, comments)
             yield from problems
             problems.clear()
 
@@ -225,20 +309,22 @@ def _call_note(comment: dict, body: str) -> str:
     the transcription and the recording's address, as far as the export has them."""
     data = comment.get("data") if isinstance(comment.get("data"), dict) else {}
     lines = [body.strip()] if body.strip() else [str(_("Phone call"))]
+    # Each fact a whole sentence to translate: the separator is the language's (French
+    # puts a space before the colon).
     facts = (
-        (_("Caller"), comment.get("formatted_from") or data.get("from")),
-        (_("Called number"), comment.get("formatted_to") or data.get("to")),
-        (_("Duration (seconds)"), data.get("call_duration")),
-        (_("Recording"), data.get("recording_url")),
+        (_("Caller: %(value)s"), comment.get("formatted_from") or data.get("from")),
+        (_("Called number: %(value)s"), comment.get("formatted_to") or data.get("to")),
+        (_("Duration (seconds): %(value)s"), data.get("call_duration")),
+        (_("Recording: %(value)s"), data.get("recording_url")),
     )
     # Every fact is written, even when the body seems to say it already: "5" for a
     # duration is found in most bodies, and a fact left out is a fact lost.
-    for label, value in facts:
+    for fact, value in facts:
         if value not in (None, ""):
-            lines.append(f"{label}: {value}")
+            lines.append(str(fact % {"value": value}))
     transcription = str(data.get("transcription_text") or "").strip()
     if transcription and transcription != body.strip():
-        lines += ["", f"{_('Transcription')}:", transcription]
+        lines += ["", str(_("Transcription:")), transcription]
     return "\n".join(lines)
 
 

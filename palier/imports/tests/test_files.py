@@ -178,3 +178,48 @@ def test_a_windows_1252_file_with_a_line_of_utf8_is_refused_naming_that_line():
     with pytest.raises(UnreadableFile) as refused:
         read_table(data, "customers.csv")
     assert "Line 3 " in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Bäckerei Zürich", "NESTLÉ® Suisse"],  # "É®" is also UTF-8's "ɮ"
+        ["NESTLÉ® Suisse", "Bäckerei Zürich"],
+        ["NESTLÉ® Suisse", "CAFÉ… Genève"],  # its only accents: "ɮ" and "Ʌ" in UTF-8
+        ["Prix Â€ 5"],  # "Â€" is UTF-8's control character U+0080
+    ],
+)
+def test_a_windows_1252_line_that_is_valid_utf8_by_chance_is_read_in_the_files_encoding(names):
+    lines = ["Customer number,Name", *(f"M-{n},{name}" for n, name in enumerate(names))]
+    table = read_table(("\n".join(lines) + "\n").encode("cp1252"), "customers.csv")
+    assert table.encoding == "windows-1252"
+    assert [cells[1] for _line, cells in table.rows] == names
+
+
+def test_a_line_that_reads_as_utf8_text_in_a_windows_1252_file_is_refused_naming_both_lines():
+    # "Ã©" in Windows-1252 is "é" in UTF-8: pasted from a UTF-8 file, or written so on
+    # purpose, only its writer knows; saved as CSV UTF-8, the file reads as they see it.
+    data = "Customer number,Name\nM-1,CafÃ© du Lac\nM-2,Bäckerei Zürich\n".encode("cp1252")
+    with pytest.raises(UnreadableFile) as refused:
+        read_table(data, "customers.csv")
+    assert refused.value.message == (
+        "Line 3 is written in Windows-1252, but line 2 in UTF-8: the file mixes two "
+        "encodings (rows pasted from two sources?). Save the whole file as CSV UTF-8."
+    )
+
+
+def test_a_file_with_old_mac_line_ends_names_the_lines_an_editor_shows():
+    data = "Customer number,Name\rM-1,Bäckerei Zürich\rM-2,Berg\r".encode("cp1252")
+    with pytest.raises(UnreadableFile) as refused:
+        read_table(data + "M-3,Genève\r".encode(), "customers.csv")
+    assert refused.value.message.startswith("Line 4 is written in UTF-8, but line 2 in ")
+
+
+def test_a_utf8_file_whose_line_reads_oddly_in_utf8_is_still_read_as_utf8():
+    # "ʼ" (U+02BC, a modifier apostrophe) is also Windows-1252's "Ê¼": among UTF-8 lines it
+    # is UTF-8's, not a line of another encoding.
+    names = ["Café du Lac", "Ngʼaru Ltd"]
+    lines = ["Customer number,Name", *(f"M-{n},{name}" for n, name in enumerate(names))]
+    table = read_table(("\n".join(lines) + "\n").encode(), "customers.csv")
+    assert table.encoding == "utf-8"
+    assert [cells[1] for _line, cells in table.rows] == names

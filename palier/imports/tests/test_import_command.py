@@ -207,3 +207,72 @@ def test_the_help_and_the_docs_say_every_exit_code_and_the_default_language():
     assert "speaks English unless `--language" in docs
     with pytest.raises(CommandError, match="invalid choice"):
         call_command("import", "customers", "x.csv", "--language", "es")
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+@pytest.mark.parametrize(
+    ("kind", "data"),
+    [
+        ("tickets", b"key,subject\nK-1,No date nor customer\n"),  # columns missing
+        ("jira", b"Issue key,Summary,Created\nSD-1,\"never closed,1/Jan/25\n"),
+        ("zendesk", b'{\n  "tickets": [\n'),
+        ("tickets", "key,created_at,subject,customer\nK-1,2025-01-02,Zürich,1\n".encode("cp1252")
+         + "K-2,2025-01-02,Genève,1\n".encode()),  # two encodings
+    ],
+)  # fmt: skip
+def test_a_type_map_given_with_a_refused_file_is_not_saved(numbered, tmp_path, kind, data, dry_run):
+    path = tmp_path / "export.dat"
+    path.write_bytes(data)
+    _out, _err, code = _call_refused(
+        kind, str(path), "--user", "maria.manager", "--map", "Report a bug=malfunction", *dry_run
+    )
+    assert code == 1
+    assert not TypeMapping.objects.exists()
+
+
+def test_a_type_map_to_a_type_the_desk_lacks_is_refused_before_anything_is_saved(numbered):
+    _out, _err, code = _call_refused(
+        "jira", str(SAMPLES / "jira_service_management.csv"), "--user", "maria.manager",
+        "--map", "Report a bug=malfunction", "--map", "Get IT help=malfuntcion",
+    )  # fmt: skip
+    assert code == 1
+    assert not TypeMapping.objects.exists() and not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "said", "not_said"),
+    [
+        (["--language", "fr"], ["vérifier seulement", "VALEUR=TYPE", "Code de sortie 3"],
+         "check only"),
+        (["--language=de"], ["nur prüfen", "WERT=TYP", "Exit-Code 3"], "check only"),
+        (["--language", "it"], ["solo verificare", "VALORE=TIPO", "Codice di uscita 3"],
+         "check only"),
+        ([], ["check only", "VALUE=TYPE", "Exit code 3"], "vérifier"),
+    ],
+)  # fmt: skip
+def test_the_help_speaks_the_language_asked_as_the_messages_do(capsys, argv, said, not_said):
+    import importlib
+
+    command = importlib.import_module("palier.imports.management.commands.import").Command()
+    with pytest.raises(SystemExit) as exited:
+        command.run_from_argv(["palier", "import", "--help", *argv])
+    assert exited.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    for words in said:
+        assert words in help_text
+    assert not_said not in help_text
+
+
+def test_the_command_lists_every_problem_past_those_the_screen_keeps(numbered, tmp_path):
+    from palier.imports.past.actions import KEPT_PROBLEMS
+
+    count = KEPT_PROBLEMS + 5
+    rows = [f"K-{n},2025-01-02 10:00,Subject {n},10042,lost" for n in range(count)]
+    path = tmp_path / "tickets.csv"
+    path.write_text("\n".join(["key,created_at,subject,customer,status", *rows]) + "\n")
+    _out, err, code = _call_refused("tickets", str(path), "--user", "maria.manager", "--dry-run")
+    assert code == 3
+    listed = [line for line in err.splitlines() if ", status: One of: " in line]
+    assert len(listed) == count  # the screen keeps 2,000; the command, which says so, all
+    assert listed[-1].startswith(f"line {count + 1}, status")
+    assert "more" not in err

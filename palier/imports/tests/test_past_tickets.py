@@ -729,7 +729,8 @@ def test_the_zendesk_notes_stored_in_a_ticket_are_in_the_customers_language(numb
     assert ticket.language == "fr"
     bodies = list(ticket.messages.order_by("created_at").values_list("body", flat=True))
     assert bodies[0].startswith("Canal Zendesk\xa0: FacebookComment")
-    assert "Durée (secondes): 42" in bodies[1] and "Dauer" not in bodies[1]
+    # French typography: a (non-breaking) space before the colon, as in the catalogue.
+    assert "Durée (secondes)\xa0: 42" in bodies[1] and "Dauer" not in bodies[1]
 
 
 def test_a_zendesk_line_that_is_not_json_is_named_by_line_and_column_in_the_readers_words():
@@ -747,3 +748,100 @@ def test_a_zendesk_line_that_is_not_json_is_named_by_line_and_column_in_the_read
     with pytest.raises(UnreadableFile) as refused:
         list(read_zendesk([("p.json", BytesIO(nested))]))
     assert refused.value.message == "p.json, line 2: its JSON is nested too deeply."
+
+
+@pytest.mark.parametrize("kind", ["tickets", "jira"])
+def test_a_windows_1252_line_valid_as_utf8_by_chance_is_read_in_the_files_encoding(kind):
+    from palier.imports.past.actions import read
+
+    subjects = ["Käserei Zürich", "NESTLÉ® Suisse"]  # "É®" is also UTF-8's "ɮ"
+    head, row = WINDOWS_1252[kind].splitlines()
+    lines = [head, *(row.replace("{subject}", s).replace("1,", f"{n},", 1)
+                     for n, s in enumerate(subjects))]  # fmt: skip
+    data = ("\n".join(lines) + "\n").encode("cp1252")
+    assert [t.subject for t in read(kind, [("x.csv", BytesIO(data))], {})] == subjects
+
+
+@pytest.mark.parametrize("kind", ["tickets", "jira"])
+@pytest.mark.parametrize("end", ["\r", "\r\n"])
+def test_a_past_tickets_file_is_told_line_by_line_whatever_ends_its_lines(kind, end, monkeypatch):
+    from palier.imports.past import streams
+
+    # A megabyte read may end between the CR and the LF of one line end: one line, not two.
+    monkeypatch.setattr(streams, "CHUNK", 7)
+    head, row = WINDOWS_1252[kind].splitlines()
+    lines = [head, row.format(subject="Bäckerei Zürich"), row.format(subject="Berg")]
+    data = (end.join(lines) + end).encode("cp1252") + (row.format(subject="Genève") + end).encode()
+    with pytest.raises(UnreadableFile) as refused:
+        process(kind, [("x.csv", BytesIO(data))], {}, write=False)
+    assert refused.value.message.startswith("Line 4 is written in UTF-8, but line 2 in ")
+
+
+def test_a_zendesk_line_holding_a_unicode_line_separator_is_one_line():
+    from palier.imports.past.zendesk import read_zendesk
+
+    # JSON lets U+2028 and U+0085 stand unescaped in a string; no editor breaks the line there.
+    data = '{"id": 1, "subject": "a\u2028b\x85c"}\r{"id": 2, "subject": oops}\r'.encode()
+    with pytest.raises(UnreadableFile) as refused:
+        list(read_zendesk([("p.json", BytesIO(data))]))
+    assert refused.value.message == "p.json, line 2, column 22: this is not valid JSON."
+
+
+@pytest.mark.parametrize(
+    ("language", "facts"),
+    [
+        ("en", ["Caller: +41 22", "Called number: +41 44", "Duration (seconds): 42",
+                "Recording: https://r.example/1", "Transcription:"]),
+        ("fr", ["Appelant\xa0: +41 22", "Numéro appelé\xa0: +41 44",
+                "Durée (secondes)\xa0: 42", "Enregistrement\xa0: https://r.example/1",
+                "Transcription\xa0:"]),
+        ("de", ["Anrufer: +41 22", "Angerufene Nummer: +41 44", "Dauer (Sekunden): 42",
+                "Aufnahme: https://r.example/1", "Transkription:"]),
+    ],
+)  # fmt: skip
+def test_a_calls_facts_are_written_with_the_languages_own_separator(language, facts):
+    from django.utils import translation
+
+    from palier.imports.past.zendesk import _call_note
+
+    comment = {"formatted_from": "+41 22", "formatted_to": "+41 44", "data": {
+        "call_duration": 42, "recording_url": "https://r.example/1",
+        "transcription_text": "Said."}}  # fmt: skip
+    with translation.override(language):
+        lines = _call_note(comment, "Call").splitlines()
+    assert lines == ["Call", *facts[:4], "", facts[4], "Said."]
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_a_broken_pretty_printed_zendesk_page_is_named_by_the_line_and_column_it_breaks(end):
+    from palier.imports.past.zendesk import read_zendesk
+
+    page = end.join(['{', '  "tickets": [', '    {"id": 1,', '     "subject": oops}', '  ]',
+                     '}', ''])  # fmt: skip
+    with pytest.raises(UnreadableFile) as refused:
+        list(read_zendesk([("p.json", BytesIO(page.encode()))]))
+    assert refused.value.message == "p.json, line 4, column 17: this is not valid JSON."
+    # One ticket a line (NDJSON) whose first line breaks: that line, as before.
+    lines = b'{"id": 1, "subject": oops}\n{"id": 2, "subject": "b"}\n'
+    with pytest.raises(UnreadableFile) as refused:
+        list(read_zendesk([("p.json", BytesIO(lines))]))
+    assert refused.value.message == "p.json, line 1, column 22: this is not valid JSON."
+
+
+def test_a_problem_of_a_pretty_printed_zendesk_page_names_the_line_its_ticket_starts_on(numbered):
+    import json
+
+    tickets = [{"id": n, "subject": f"S{n}", "created_at": "2025-05-01T10:00:00Z",
+                "organization_id": 10 if n != 3 else 99} for n in (1, 2, 3)]  # fmt: skip
+    page = {"organizations": [{"id": 10, "external_id": "10042"}], "tickets": tickets}
+    text = json.dumps(page, indent=2)
+    starts = [n + 1 for n, line in enumerate(text.splitlines()) if line == "    {"]
+    report = process("zendesk", [("p.json", BytesIO(text.encode()))], {}, write=False)
+    # starts[0] is the organization's
+    assert [(p.line, p.column) for p in report.problems] == [(starts[3], "organization_id")]
+    # Zendesk's other shape, a list of tickets (no organizations: each is refused): the
+    # line of each, not its rank.
+    text = json.dumps(tickets, indent=1)
+    report = process("zendesk", [("p.json", BytesIO(text.encode()))], {}, write=False)
+    starts = [n + 1 for n, line in enumerate(text.splitlines()) if line == " {"]
+    assert [p.line for p in report.problems] == starts == [2, 8, 14]

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from palier.imports import actions
@@ -128,15 +128,49 @@ def _run_or_404(run_id: int) -> ImportRun:
     return run
 
 
+ENDED = (RunState.DONE, RunState.PARTIAL)
+
+
 def _counts(run: ImportRun, labels) -> list[tuple[str, int]]:
-    source = run.result if run.state == RunState.DONE else run.planned
+    source = run.result if run.state in ENDED else run.planned
     return [(str(labels.get(k, k)), v) for k, v in source.items() if not k.startswith("_")]
+
+
+def _left_out(run: ImportRun) -> str:
+    """What a run that ended with refusals left out, in words: how many rows (or tickets)
+    were refused, or, when none was, how many problems the file had."""
+    if run.state != RunState.PARTIAL:
+        return ""
+    if run.kind in PAST_KINDS:
+        refused = run.result.get("tickets_refused", 0)
+        message = ngettext(
+            "%(count)s ticket was refused and not imported.",
+            "%(count)s tickets were refused and not imported.",
+            refused,
+        ) % {"count": refused}
+    else:
+        refused = run.result.get("refused", 0)
+        message = ngettext(
+            "%(count)s row was refused and not imported.",
+            "%(count)s rows were refused and not imported.",
+            refused,
+        ) % {"count": refused}
+    if not refused:
+        message = ngettext(
+            "The import found %(count)s problem: what it concerns was not imported.",
+            "The import found %(count)s problems: what they concern was not imported.",
+            run.problem_count,
+        ) % {"count": run.problem_count}
+    return " ".join((message, _(
+        "Each problem is listed below with its line: correct the file and import it again "
+        "(what was imported stays as it is)."
+    )))  # fmt: skip
 
 
 @manager_required
 def import_run(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run_or_404(run_id)
-    done = run.state == RunState.DONE
+    done = run.state in ENDED
     from palier.imports.past.labels import COUNT_LABELS
 
     labels = {**(DONE_LABELS if done else OUTCOME_LABELS), **COUNT_LABELS}
@@ -149,6 +183,7 @@ def import_run(request: HttpRequest, run_id: int) -> HttpResponse:
         "working": run.state in (RunState.QUEUED, RunState.RUNNING),
         "share": int(100 * run.done_rows / run.total_rows) if run.total_rows else 0,
         "more_problems": max(0, run.problem_count - len(run.problems)),
+        "left_out": _left_out(run),
         # Kept with their source text: said again in the reader's language.
         "notes": [say_again(n) for n in run.notes],
         "problems": [{**p, "message": say_again(p)} for p in run.problems],

@@ -24,52 +24,85 @@ from palier.lib.progress import ProgressBar
 PAST = ("jira", "zendesk", "tickets")
 
 
+def _language_asked(args: list[str]) -> str | None:
+    """The language `--language CODE` (or `--language=CODE`) asks for, if the desk has it;
+    None (the messages' own English) otherwise, which the parser then refuses."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    for index, arg in enumerate(args):
+        if arg == "--language" and index + 1 < len(args):
+            value = args[index + 1]
+        elif arg.startswith("--language="):
+            value = arg.partition("=")[2]
+        else:
+            continue
+        return value if value in codes else None
+    return None
+
+
 class Command(BaseCommand):
-    help = (
-        "Import customers, contracts, customizations, contacts or installations from CSV or "
-        "XLSX; past tickets from Jira Service Management (jira), Zendesk (zendesk) or the "
-        "generic CSV (tickets). --dry-run lists every row's errors and writes nothing. "
-        "Exit code 3: the check found problems, or the import wrote what passed and left "
-        "out the rows or tickets with problems (listed on the error output); 1: refused "
-        "before anything was written (the file or the user); 2: called wrongly (an unknown "
-        "KIND or --language, a missing argument). Messages are in English unless --language "
-        "asks for another."
-    )
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        # Read when the parser is made, in the language --language asks for (run_from_argv).
+        return _(
+            "Import customers, contracts, customizations, contacts or installations from CSV "
+            "or XLSX; past tickets from Jira Service Management (jira), Zendesk (zendesk) or "
+            "the generic CSV (tickets). --dry-run lists every row's errors and writes nothing. "
+            "Exit code 3: the check found problems, or the import wrote what passed and left "
+            "out the rows or tickets with problems (listed on the error output); 1: refused "
+            "before anything was written (the file or the user); 2: called wrongly (an unknown "
+            "KIND or --language, a missing argument). Messages and this help are in English "
+            "unless --language asks for another."
+        )
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        """Parse and run in the language --language asks for: the help is written while the
+        arguments are parsed, before `handle` speaks it."""
+        with translation.override(_language_asked(argv[2:])):
+            super().run_from_argv(argv)
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("kind", choices=[*KINDS, *PAST, "desk"])
-        parser.add_argument("files", nargs="+", type=Path)
+        parser.add_argument("kind", choices=[*KINDS, *PAST, "desk"], help=_("what the files hold"))
         parser.add_argument(
-            "--user", help="the manager the changes are recorded under (not for 'desk')"
+            "files",
+            nargs="+",
+            type=Path,
+            help=_("the file (Zendesk: its pages, or a ZIP of them; desk: an export)"),
         )
         parser.add_argument(
-            "--dry-run",
+            "--user",
+            metavar=_("USERNAME"),
+            help=_("the manager the changes are recorded under (not for 'desk')"),
+        )
+        parser.add_argument("--dry-run", action="store_true", help=_("check only; write nothing"))
+        parser.add_argument(
+            "--invite",
             action="store_true",
-            help="check only; write nothing",
-        )
-        parser.add_argument(
-            "--invite", action="store_true", help="contacts: mail each new contact an invitation"
+            help=_("contacts: mail each new contact an invitation"),
         )
         parser.add_argument(
             "--map",
             action="append",
             default=[],
-            metavar="VALUE=TYPE",
-            help="past tickets: import the tool's request type VALUE as TYPE (saved in the "
-            "mapping table; TYPE empty: without a type)",
+            metavar=_("VALUE=TYPE"),
+            help=_(
+                "past tickets: import the tool's request type VALUE as TYPE (TYPE empty: "
+                "without a type); saved in the mapping table once the file is accepted"
+            ),
         )
         parser.add_argument(
             "--comments",
             choices=["internal", "public"],
             default=None,
-            help="past tickets from Jira: whether comments are shown to the customer "
-            "(default internal; Jira's CSV does not say)",
+            help=_(
+                "past tickets from Jira: whether comments are shown to the customer (default "
+                "internal; Jira's CSV does not say)"
+            ),
         )
         parser.add_argument(
             "--language",
             choices=[code for code, _name in settings.LANGUAGES],
             default=None,
-            help="language of the messages (default: English)",
+            help=_("language of the messages and of this help (default: English)"),
         )
 
     def handle(self, *args, **options) -> None:

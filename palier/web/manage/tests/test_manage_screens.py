@@ -134,7 +134,11 @@ def test_the_import_screen_checks_then_imports(world, manager, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         manager.post(reverse("web:manage:import_start", args=[run.pk]))
     run.refresh_from_db()
-    assert run.state == "done" and run.result["create"] == 1
+    # A row refused: the run ended with refusals, as the command's exit code 3 says.
+    assert run.state == "partial" and run.result["create"] == 1
+    page = manager.get(reverse("web:manage:import_run", args=[run.pk])).content.decode()
+    assert "Ended with refusals" in page and ">Done<" not in page
+    assert "1 row was refused and not imported" in page
     problems = manager.get(reverse("web:manage:import_problems", args=[run.pk]))
     assert problems["Content-Type"].startswith("text/csv")
 
@@ -196,7 +200,9 @@ def test_past_tickets_from_the_screen_with_the_request_types_mapped(
     with django_capture_on_commit_callbacks(execute=True):
         manager.post(reverse("web:manage:import_start", args=[run.pk]))
     run.refresh_from_db()
-    assert run.state == "done" and run.result["tickets_imported"] == 3
+    assert run.state == "partial" and run.result["tickets_imported"] == 3
+    page = manager.get(response["Location"]).content.decode()
+    assert "3 tickets were refused and not imported" in page
     assert ImportedTicket.objects.get(key="SD-102").ticket.type == "usage"
 
 
@@ -231,3 +237,36 @@ def test_the_import_screens_tick_boxes_are_drawn_as_tick_boxes(world, manager):
     html = manager.get(reverse("web:manage:imports")).content.decode()
     assert 'type="checkbox" name="public_comments"' in html
     assert 'type="checkbox" name="invite"' in html
+
+
+@pytest.mark.parametrize(
+    ("rows", "state", "code"),
+    [("30001;Berg AG;de\r\n", "done", 0), ("30001;Berg AG;de\r\n30002;;de\r\n", "partial", 3)],
+)
+def test_the_screens_end_of_an_import_agrees_with_the_commands_exit_code(
+    world, manager, django_capture_on_commit_callbacks, tmp_path, rows, state, code
+):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import CommandError, call_command
+
+    data = ("Kundennummer;Name;Sprache\r\n" + rows).encode()
+    manager.post(
+        reverse("web:manage:imports"),
+        {"kind": "customers", "file": SimpleUploadedFile("kunden.csv", data)},
+    )
+    run = ImportRun.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        manager.post(reverse("web:manage:import_start", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.state == state
+    path = tmp_path / "kunden.csv"
+    path.write_bytes(data)
+    try:
+        call_command("import", "customers", str(path), "--user", world.manager.username,
+                     stdout=io.StringIO(), stderr=io.StringIO())  # fmt: skip
+        returncode = 0
+    except CommandError as exc:
+        returncode = exc.returncode
+    assert returncode == code
