@@ -213,3 +213,26 @@ def test_a_filter_given_twice_is_refused_and_named_not_taken_at_its_last_value(w
     # The tickets behind a figure are read with the same filters.
     drill = manager.get(f"/dashboards/tickets/?panel=intake&{query}")
     assert drill.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "panel=intake&panel=refusals",
+        "panel=intake&channel=portal&channel=email",
+        "panel=satisfaction&score=5&score=1",
+        "panel=defect&defect=1&defect=2",
+        "panel=intake&cursor=a&cursor=b",
+    ],
+)
+def test_a_drilldown_key_given_twice_is_refused_not_taken_at_its_last_value(world, desk, query):
+    world.manager.language = "fr"
+    world.manager.save(update_fields=["language"])
+    manager = signed_in(world.manager)
+    response = manager.get(f"/dashboards/tickets/?{query}")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Les demandes derrière ce chiffre n’ont pas été listées" in html
+    assert desk.usage.reference not in html
+    assert 'id="dashboard-filters"' in html

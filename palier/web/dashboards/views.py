@@ -117,6 +117,17 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     if _repeated(form):
         return _manager_page(request, form, status=400)
+    if any(len(request.GET.getlist(key)) > 1 for key in (*DRILL_KEYS, "cursor")):
+        # A figure's link gives each of its keys once; which of two values was meant cannot
+        # be guessed, and the last one would list other requests than the figure counts.
+        messages.error(
+            request,
+            _(
+                "The requests behind this figure were not listed: the link gives one of its "
+                "values more than once. Follow the figure's link on the dashboard again."
+            ),
+        )
+        return _manager_page(request, form, status=400)
     filters = form.filters()
     params = {key: request.GET[key] for key in DRILL_KEYS if request.GET.get(key)}
     qs = tickets_behind(filters, params).select_related("customer", "assignee")
