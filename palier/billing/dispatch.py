@@ -18,6 +18,7 @@ from palier.billing.models import DispatchKind, Invoice, InvoiceDispatch, Invoic
 from palier.lib.errors import DomainError, NotAllowed
 from palier.lib.money import format_chf
 from palier.lib.tasks import enqueue_with_transaction
+from palier.tickets.queries import customer_language
 
 
 def _check_manager(user: User) -> None:
@@ -60,7 +61,7 @@ def do_send_invoice(
         kind=DispatchKind.REMINDER if reminder else DispatchKind.INVOICE,
         level=level,
         to_address=to_address.strip(),
-        language=invoice.customer.language or "en",
+        language=customer_language(invoice.customer),
         requested_by=acting_user,
     )
     enqueue_with_transaction(send_invoice_dispatch, dispatch.pk)

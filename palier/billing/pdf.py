@@ -18,6 +18,7 @@ from palier.billing.documents import payment_terms, unit_note, vat_number_label
 from palier.billing.lines import exact_label, quantity_label
 from palier.billing.models import Activity, Invoice, InvoiceKind, address_lines
 from palier.lib.money import format_chf
+from palier.tickets.queries import customer_language
 
 QR_LANGUAGES = {"en", "de", "fr", "it"}
 
@@ -166,7 +167,7 @@ def _totals(pdf: FPDF, invoice: Invoice) -> None:
 
 
 def invoice_pdf(invoice: Invoice, language: str | None = None) -> bytes:
-    language = language or invoice.customer.language or "en"
+    language = language or customer_language(invoice.customer)
     with translation.override(language):
         pdf = FPDF(format="A4")
         pdf.set_auto_page_break(auto=True, margin=110)  # keep the payment part free

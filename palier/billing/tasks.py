@@ -15,6 +15,7 @@ def send_prepaid_alert(contract_id: int, threshold: int) -> None:
     from palier.accounts.models import User
     from palier.billing.prepaid import prepaid_balance
     from palier.customers.models import Contract
+    from palier.tickets.queries import customer_language
 
     contract = (
         Contract.objects.select_related("customer__account_manager").filter(pk=contract_id).first()
@@ -30,7 +31,13 @@ def send_prepaid_alert(contract_id: int, threshold: int) -> None:
     for user in recipients:
         if not user.email:
             continue
-        with translation.override(user.language or "en"):
+        # A contact reads it as their customer does; the account manager as the desk.
+        language = (
+            customer_language(contract.customer, user)
+            if user.customer_id
+            else user.language or settings.LANGUAGE_CODE
+        )
+        with translation.override(language):
             subject = _("Prepaid consulting hours: %(percent)s%% used") % {"percent": threshold}
             body = _(
                 "Contract %(contract)s of %(customer)s has used %(used)s of its %(bought)s "

@@ -13,8 +13,10 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -113,10 +115,25 @@ def ranked(
 def _union(parts: list[QuerySet | None | bool], columns: list[str]) -> tuple[str, list]:
     sqls, params = [], []
     for i, part in enumerate(p for p in parts if isinstance(p, QuerySet)):
-        sql, part_params = part.order_by().query.sql_with_params()
+        sql, part_params = compiled(part.order_by())
         sqls.append(f"SELECT {', '.join(f'p{i}.{c}' for c in columns)} FROM ({sql}) p{i}")
         params.extend(part_params)
     return " UNION ALL ".join(sqls), params
+
+
+def compiled(qs: QuerySet) -> tuple[str, list]:
+    """The SQL of `qs` and its parameters, also where a filter can match nothing (a team
+    without members: `assignee_id__in=[]`). Django refuses to write such a query
+    (EmptyResultSet, for it answers none without asking); a statement built from it needs
+    its SQL all the same, so the filters become one that is never true, and the columns and
+    their types stay (a union, a SUM over them on PostgreSQL)."""
+    try:
+        return qs.query.sql_with_params()
+    except EmptyResultSet:
+        query = qs.query.clone()
+        query.where = WhereNode()
+        query.add_extra(None, None, ["1 = 0"], None, None, None)
+        return query.sql_with_params()
 
 
 def as_datetime(value: Any) -> dt.datetime | None:

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from palier.dashboards.combine import compiled
 from palier.dashboards.models import DayFigure, RollupState
 
 # Each refresh reads back over this many event ids and this much time, for transactions
@@ -186,7 +187,7 @@ def compute_days(first: dt.date, last: dt.date) -> int:
         select = [
             f"s.r_{col}" if f"r_{col}" in names else DEFAULTS.get(col, "NULL") for col in COLUMNS
         ]
-        sql, params = source.query.sql_with_params()
+        sql, params = compiled(source)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (metric, {', '.join(COLUMNS)}) "

@@ -82,15 +82,16 @@ def send_weekly_report(now: dt.datetime | None = None, *, force: bool = False) -
     filters = Filters(start=start, end=end)
     recipients = managers()
     # The reads and rendering first, outside the write transaction.
-    rendered = {lang: render(filters, lang) for lang in {u.language or "en" for u in recipients}}
-    archive = rendered.get("en") or render(filters, "en")
+    desk = settings.LANGUAGE_CODE  # staff read the desk in their own language, else its
+    rendered = {lang: render(filters, lang) for lang in {u.language or desk for u in recipients}}
+    archive = rendered.get(desk) or render(filters, desk)
     try:
         with transaction.atomic():
             WeeklyReport.objects.create(
                 week_start=start, recipients=len(recipients), html=archive[2]
             )
             for user in recipients:
-                subject, text, html = rendered[user.language or "en"]
+                subject, text, html = rendered[user.language or desk]
                 queue_composed(
                     ComposedMail(
                         kind="weekly_report",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -28,7 +29,7 @@ def run_import(run_id: int) -> str:
     if run is None or run.state != RunState.QUEUED:
         return "skipped"
     # The problems and the summary are kept as text: in the language of who imports.
-    with translation.override(run.created_by.language or "en"):
+    with translation.override(run.created_by.language or settings.LANGUAGE_CODE):
         return _run(run)
 
 

@@ -26,6 +26,7 @@ from palier.customers.models import Customer
 from palier.lib.errors import Conflict, DomainError, InvalidFields, NotAllowed
 from palier.lib.tasks import enqueue_with_transaction
 from palier.people.models import OPEN_STATES, Invitation, InvitationState, hash_key
+from palier.tickets.queries import customer_language
 
 # The fields of a person the audit log keeps (never the password's hash).
 PERSON_FIELDS = [
@@ -148,7 +149,7 @@ def do_create_person(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         is_customer_admin=is_customer_admin,
-        language=language or (customer.language if customer else "en"),
+        language=language or (customer_language(customer) if customer else settings.LANGUAGE_CODE),
         phone=phone.strip(),
     )
     user.set_unusable_password()

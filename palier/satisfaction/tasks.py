@@ -33,7 +33,7 @@ def mail_follow_up(follow_up_id: int) -> int:
     except Exception:  # the web app not mounted
         link = ""
     for user in follow_up_recipients(follow_up):
-        with translation.override(user.language or "en"):
+        with translation.override(user.language or settings.LANGUAGE_CODE):
             subject = _("Unhappy customer: %(score)s/5 on %(reference)s") % {
                 "score": survey.score,
                 "reference": survey.ticket.reference,

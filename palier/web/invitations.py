@@ -25,7 +25,7 @@ def accept(request: HttpRequest, key: str) -> HttpResponse:
     # they chose another with the language switcher.
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     language = chosen if chosen in dict(settings.LANGUAGES) else invitation.user.language
-    with translation.override(language or "en"):
+    with translation.override(language or settings.LANGUAGE_CODE):
         request.LANGUAGE_CODE = translation.get_language()
         return _accept(request, key, invitation)
 

@@ -133,18 +133,38 @@ BAD_FILTERS = (
 )
 
 
+BAD_TEAM = ("team=999999",)
+
+
 @pytest.mark.django_db
-def test_bad_filters_fall_back_to_the_last_30_days_without_an_error(world, desk):
+def test_a_bad_filter_is_named_beside_its_field_with_a_400_as_exports_do(world, desk):
+    """The screen still shows the last 30 days, unfiltered, under the form (a bad filter
+    never breaks it, dates at Python's ends included), but says so and answers 400 as an
+    export and a filter given twice do; the tickets behind a figure list none."""
+    world.manager.language = "fr"
+    world.manager.save(update_fields=["language"])
     manager = signed_in(world.manager)
-    for query in BAD_FILTERS:
-        for path in ("/dashboards/", "/dashboards/tickets/?panel=intake&"):
-            url = f"{path}?{query}" if path.endswith("/") else f"{path}{query}"
-            response = manager.get(url)
-            assert response.status_code == 200, url
+    for query in (*BAD_FILTERS, *BAD_TEAM):
+        page = manager.get(f"/dashboards/?{query}")
+        assert page.status_code == 400, query
+        html = page.content.decode()
+        assert 'id="dashboard-filters"' in html and 'id="panel-intake"' in html, query
+        assert "Un filtre n’a pas pu être lu" in html, query
+        drill = manager.get(f"/dashboards/tickets/?panel=intake&{query}")
+        assert drill.status_code == 400, query
+        html = drill.content.decode()
+        assert "Les demandes derrière ce chiffre n’ont pas été listées" in html, query
+        assert 'id="dashboard-filters"' in html, query
+    html = manager.get(f"/dashboards/?{BAD_TEAM[0]}").content.decode()
+    assert 'id="id_team_error"' in html
+    html = manager.get("/dashboards/?start=2026-13-01").content.decode()
+    assert 'id="id_start_error"' in html
     world.manager.language = "de"
     world.manager.save()
     today = timezone.localdate().isoformat()
-    assert f'type="date" name="end" value="{today}"' in manager.get("/dashboards/").content.decode()
+    fresh = manager.get("/dashboards/")
+    assert fresh.status_code == 200
+    assert f'type="date" name="end" value="{today}"' in fresh.content.decode()
 
 
 @pytest.mark.django_db
@@ -152,7 +172,7 @@ def test_an_export_with_a_bad_filter_makes_no_file_and_names_the_filter(world, d
     world.manager.language = "fr"
     world.manager.save(update_fields=["language"])
     manager = signed_in(world.manager)
-    for query in BAD_FILTERS:
+    for query in (*BAD_FILTERS, *BAD_TEAM):
         response = manager.get(f"/dashboards/export/sla.xlsx?{query}")
         assert response.status_code == 400, query
         assert "Content-Disposition" not in response
@@ -213,3 +233,26 @@ def test_a_filter_given_twice_is_refused_and_named_not_taken_at_its_last_value(w
     # The tickets behind a figure are read with the same filters.
     drill = manager.get(f"/dashboards/tickets/?panel=intake&{query}")
     assert drill.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "panel=intake&panel=refusals",
+        "panel=intake&channel=portal&channel=email",
+        "panel=satisfaction&score=5&score=1",
+        "panel=defect&defect=1&defect=2",
+        "panel=intake&cursor=a&cursor=b",
+    ],
+)
+def test_a_drilldown_key_given_twice_is_refused_not_taken_at_its_last_value(world, desk, query):
+    world.manager.language = "fr"
+    world.manager.save(update_fields=["language"])
+    manager = signed_in(world.manager)
+    response = manager.get(f"/dashboards/tickets/?{query}")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Les demandes derrière ce chiffre n’ont pas été listées" in html
+    assert desk.usage.reference not in html
+    assert 'id="dashboard-filters"' in html

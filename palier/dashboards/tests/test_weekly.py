@@ -46,3 +46,18 @@ def test_monday_morning_the_managers_get_last_weeks_report_once(world, desk):
     html = parsed.get_body(("html",)).get_content()
     assert mail.recipient == world.manager.email and 'lang="fr"' in html
     assert "/dashboards/?start=2026-11-30&amp;end=2026-12-06" in html
+
+
+@pytest.mark.django_db
+def test_a_manager_without_a_language_reads_the_report_in_the_desks(world, desk, settings):
+    from palier.accounts.models import User
+
+    settings.LANGUAGE_CODE = "de"
+    User.objects.filter(pk=world.manager.pk).update(language="")
+    with time_machine.travel(dt.datetime(2026, 12, 7, 7, 15, tzinfo=ZH)):
+        assert send_weekly_report() == "sent to 1"
+    [mail] = OutboundMessage.objects.filter(kind="weekly_report")
+    parsed = message_from_bytes(bytes(mail.raw), policy=policy.default)
+    assert 'lang="de"' in parsed.get_body(("html",)).get_content()
+    # The archive is in the desk's language too.
+    assert 'lang="de"' in WeeklyReport.objects.get().html

@@ -53,18 +53,26 @@ def _form(request: HttpRequest) -> DashboardForm:
     return DashboardForm(request.GET or None, initial={"start": default.start, "end": default.end})
 
 
-def _repeated(form: DashboardForm) -> bool:
-    """A filter given more than once: refused (400), where an unreadable one falls back to
-    the last 30 days; which of its values was meant cannot be guessed."""
-    return form.is_bound and any(
-        len(form.data.getlist(name)) > 1 for name in form.fields if name in form.data
-    )
+def _unreadable(form: DashboardForm) -> bool:
+    """A filter that cannot be read (a bad date, an unknown team, one given twice): named
+    beside its field, with a 400, on the screen, its exports and the tickets behind a
+    figure alike; none of them guesses what was meant."""
+    return form.is_bound and not form.is_valid()
 
 
 @manager_required
 def manager_dashboard(request: HttpRequest) -> HttpResponse:
     form = _form(request)
-    return _manager_page(request, form, status=400 if _repeated(form) else 200)
+    if _unreadable(form):
+        messages.error(
+            request,
+            _(
+                "A filter could not be read: the figures below are the last 30 days', "
+                "unfiltered. Correct it and show them again."
+            ),
+        )
+        return _manager_page(request, form, status=400)
+    return _manager_page(request, form)
 
 
 def _manager_page(request: HttpRequest, form: DashboardForm, status: int = 200) -> HttpResponse:
@@ -115,7 +123,25 @@ def my_dashboard(request: HttpRequest) -> HttpResponse:
 @manager_required
 def drilldown(request: HttpRequest) -> HttpResponse:
     form = _form(request)
-    if _repeated(form):
+    if _unreadable(form):
+        messages.error(
+            request,
+            _(
+                "The requests behind this figure were not listed: a filter could not be read. "
+                "Correct it below and show the dashboard again."
+            ),
+        )
+        return _manager_page(request, form, status=400)
+    if any(len(request.GET.getlist(key)) > 1 for key in (*DRILL_KEYS, "cursor")):
+        # A figure's link gives each of its keys once; which of two values was meant cannot
+        # be guessed, and the last one would list other requests than the figure counts.
+        messages.error(
+            request,
+            _(
+                "The requests behind this figure were not listed: the link gives one of its "
+                "values more than once. Follow the figure's link on the dashboard again."
+            ),
+        )
         return _manager_page(request, form, status=400)
     filters = form.filters()
     params = {key: request.GET[key] for key in DRILL_KEYS if request.GET.get(key)}
@@ -145,9 +171,9 @@ def export(request: HttpRequest, panel: str, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx") or panel not in panels.TABLES:
         raise Http404("table")
     form = _form(request)
-    if form.is_bound and not form.is_valid():
-        # The screen shows the last 30 days for a filter it cannot read, and names it; a file
-        # carries no such word, so none is made: the screen says why (400), filter by filter.
+    if _unreadable(form):
+        # A file carries no word on a filter it could not read, so none is made: the screen
+        # says why (400), filter by filter.
         messages.error(
             request,
             _("No file was made: a filter could not be read. Correct it below and export again."),
