@@ -187,7 +187,19 @@ def cpu_snapshot(workers: list) -> dict:
         "gunicorn": server_cpu_ms(),
         "workers": sum(process_cpu_ms(w.pid) for w in workers),
         "backends": backends_cpu_ms(),
+        "machine": machine_cpu_ms(),
     }
+
+
+def machine_cpu_ms() -> float:
+    """CPU ms the whole machine spent so far, every core and process (/proc/stat: all but
+    idle and I/O wait). What the parts above miss — a PostgreSQL backend that left during the
+    run (connections are renewed every CONN_MAX_AGE), autovacuum, the kernel — is in it."""
+    import os
+
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def wait_until_settled(workers: list, timeout: float = 180) -> float:
@@ -218,6 +230,10 @@ def cpu_per_ticket(before: dict, after: dict, n: int) -> dict:
     if "clients" in before:  # this process's threads: the load, not the desk
         parts["clients"] = after["clients"] - before["clients"]
         parts["total_with_clients"] = parts["total"] + parts["clients"]
+    if "machine" in before:
+        parts["machine"] = after["machine"] - before["machine"]
+        # PostgreSQL's backends that left, its background processes, the kernel...
+        parts["machine_unattributed"] = parts["machine"] - parts["total"] - parts.get("clients", 0)
     return {k: round(v / max(n, 1), 2) for k, v in parts.items()}
 
 

@@ -14,6 +14,7 @@ every page and kept for none.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from html import escape
 from typing import NamedTuple
@@ -56,10 +57,8 @@ class Menus:
     def module_pairs(self, language: str) -> list[tuple[int, str]]:
         """(id, name) of every module, named in `language` where it has a name in it."""
         column = {"fr": 2, "de": 3, "it": 4}.get(language[:2])
-        if not column:
-            return [(m[0], m[1]) for m in self.modules]  # by name, as the database sorts
-        pairs = [(m[0], m[column] or m[1]) for m in self.modules]
-        return sorted(pairs, key=lambda pair: (pair[1].casefold(), pair[0]))
+        pairs = [(m[0], (m[column] if column else "") or m[1]) for m in self.modules]
+        return sorted(pairs, key=menu_order)
 
     def options(self, menu: str, language: str) -> str:
         """The <option> elements of `menu` ("customer", "module" or "staff"), escaped, with
@@ -82,6 +81,13 @@ class Menus:
         if not user.is_staff_member:
             return []
         return [v for v in self.saved_views if v.shared or v.owner_id == user.pk]
+
+
+def menu_order(pair: tuple[int, str]) -> tuple[str, int]:
+    """A menu's (id, name) pairs in one order in every language and on either database:
+    by name, ignoring case and accents ("aardvark" before "Finance", "Émile" beside "Emil")."""
+    name = unicodedata.normalize("NFKD", pair[1])
+    return "".join(c for c in name if not unicodedata.combining(c)).casefold(), pair[0]
 
 
 def selected(options: str, value: object) -> str:
@@ -147,4 +153,8 @@ def _read() -> Menus:
             menus.staff.append((pk, person_name(a or "", b or "", c)))
         else:
             menus.saved_views.append(SavedViewRow(pk, owner, a, bool(shared), d))
+    # The database's order depends on its collation (PostgreSQL's "C" puts "aardvark" after
+    # "Zoning"; SQLite's binary order too): one order here instead.
+    menus.customers.sort(key=menu_order)
+    menus.staff.sort(key=menu_order)
     return menus

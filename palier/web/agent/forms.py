@@ -283,7 +283,24 @@ class NewTicketForm(forms.Form):
 class SaveViewForm(forms.Form):
     name = forms.CharField(max_length=80, label=_("Name of the view"))
     shared = forms.BooleanField(required=False, label=_("Share with the team"))
-    query = forms.CharField(max_length=1000, required=False, widget=forms.HiddenInput)
+    query = forms.CharField(
+        max_length=1000,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"max_length": _("This filter is too long to save as a view.")},
+    )
+
+    def problems(self) -> list[str]:
+        """What keeps the view from being saved, in words (the page shows no form)."""
+        if not self.data.get("name", "").strip():
+            return [str(_("Give the view a name."))]
+        return [
+            str(error)
+            if field.name == "query"
+            else str(_("%(label)s: %(error)s") % {"label": field.label, "error": error})
+            for field in self
+            for error in field.errors
+        ]
 
 
 class EscalateForm(VersionedForm):

@@ -13,7 +13,7 @@ from palier.accounts.models import Role, User
 from palier.customers.models import Customer, Module
 from palier.testing.factories import make_user
 from palier.workspace import menus as menus_module
-from palier.workspace.menus import STAMP_SQL, current_menus, menus_for, selected
+from palier.workspace.menus import STAMP_SQL, current_menus, menu_order, menus_for, selected
 from palier.workspace.models import MenuStamp, SavedView
 
 HOME = "/desk/"
@@ -155,3 +155,21 @@ def _product():
     from palier.customers.models import Product
 
     return Product.objects.first() or Product.objects.create(code="erp", name="Palier ERP")
+
+
+def test_menus_are_in_one_order_in_every_language_whatever_the_case_and_accents(world):
+    product = _product()
+    Module.objects.create(name="aardvark", code="aardvark", product=product)
+    Module.objects.create(name="Zoning", name_fr="Économie", code="zoning2", product=product)
+    Customer.objects.create(name="émile SA", code="emile")
+    Customer.objects.create(name="Zürich AG", code="zuerich")
+    menus = current_menus()
+    names = [name for _pk, name in menus.customers]
+    assert names.index("émile SA") < names.index("Zürich AG")
+    assert names.index("Alpenkäse AG") < names.index("Bellevue SA") < names.index("émile SA")
+    english = [name for _pk, name in menus.module_pairs("en")]
+    french = [name for _pk, name in menus.module_pairs("fr")]
+    assert english[0] == "aardvark" and french[0] == "aardvark"
+    assert english.index("Zoning") == len(english) - 1
+    assert "Économie" in french and "Zoning" not in french
+    assert sorted(french, key=lambda n: menu_order((0, n))) == french

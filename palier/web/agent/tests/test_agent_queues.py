@@ -495,3 +495,20 @@ def test_the_filter_menus_mark_the_chosen_values_in_the_readers_language(client,
     assert '<option value="" selected>Alle Typen</option>' in page
     assert '<option value="status" selected>' not in page
     assert "Most critical first" not in page
+
+
+def test_a_view_of_a_filter_too_long_to_save_says_so_not_that_it_lacks_a_name(client, world):
+    client.force_login(world.agent)
+    response = client.post(
+        "/desk/views/", {"name": "Long", "query": "q=" + "%C3%A9" * 170}, follow=True
+    )
+    page = response.content.decode()
+    assert "This filter is too long to save as a view." in page
+    assert "Give the view a name." not in page
+    assert not SavedView.objects.exists()
+    response = client.post("/desk/views/", {"name": "x" * 81, "query": "queue=open"}, follow=True)
+    assert (
+        "Name of the view: Ensure this value has at most 80 characters" in response.content.decode()
+    )
+    response = client.post("/desk/views/", {"name": " ", "query": "queue=open"}, follow=True)
+    assert "Give the view a name." in response.content.decode()

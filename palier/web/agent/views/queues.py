@@ -220,7 +220,8 @@ def save_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
             return redirect(f"{reverse('web:agent:home')}?{view.query}")
     else:
-        messages.error(request, _("Give the view a name."))
+        for problem in form.problems():
+            messages.error(request, problem)
     query = workspace_actions.clean_query(parse_qs(form.data.get("query", "")))
     return redirect(f"{reverse('web:agent:home')}?{query}")
 
