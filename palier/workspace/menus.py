@@ -44,6 +44,11 @@ class SavedViewRow(NamedTuple):
         return self.id
 
 
+class CustomerRow(NamedTuple):
+    pk: int
+    name: str
+
+
 @dataclass
 class Menus:
     stamp: int | None
@@ -52,6 +57,7 @@ class Menus:
     modules: list[tuple[int, str, str, str, str]]
     staff: list[tuple[int, str]]
     saved_views: list[SavedViewRow]
+    customer_codes: dict[int, str] = field(default_factory=dict)
     _markup: dict[tuple, str] = field(default_factory=dict, repr=False)
 
     def module_pairs(self, language: str) -> list[tuple[int, str]]:
@@ -74,6 +80,16 @@ class Menus:
                 f'<option value="{pk}">{escape(name, quote=True)}</option>' for pk, name in pairs
             )
         return self._markup[key]
+
+    def customers_named(self, text: str, limit: int) -> list[CustomerRow]:
+        """Up to `limit` customers whose code is `text` or whose name holds it, ignoring
+        case (as the database's iexact and icontains, but for every alphabet), by name."""
+        wanted = text.casefold()
+        return [
+            CustomerRow(pk, name)
+            for pk, name in self.customers
+            if wanted in name.casefold() or self.customer_codes.get(pk, "").casefold() == wanted
+        ][:limit]
 
     def views_of(self, user: User) -> list[SavedViewRow]:
         """The user's own saved views and the team's shared ones (workspace.queries
@@ -128,7 +144,7 @@ def _read() -> Menus:
         "SELECT 0 AS kind, stamp AS id, CAST(NULL AS varchar) AS a, CAST(NULL AS varchar) AS b,"
         " CAST(NULL AS varchar) AS c, CAST(NULL AS varchar) AS d, CAST(NULL AS bigint) AS owner,"
         f" CAST(NULL AS boolean) AS shared FROM {MenuStamp._meta.db_table} WHERE id = 1"
-        f" UNION ALL SELECT 1, id, name, NULL, NULL, NULL, NULL, NULL"
+        f" UNION ALL SELECT 1, id, name, code, NULL, NULL, NULL, NULL"
         f" FROM {Customer._meta.db_table}"
         f" UNION ALL SELECT 2, id, name, name_fr, name_de, name_it, NULL, NULL"
         f" FROM {Module._meta.db_table}"
@@ -147,6 +163,7 @@ def _read() -> Menus:
             menus.stamp = pk
         elif kind == 1:
             menus.customers.append((pk, a))
+            menus.customer_codes[pk] = b or ""
         elif kind == 2:
             menus.modules.append((pk, a, b or "", c or "", d or ""))
         elif kind == 3:

@@ -13,14 +13,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from palier.accounts.models import User, person_name
-from palier.customers.models import MODULE_NAME_LANGUAGES, Customer
+from palier.customers.models import MODULE_NAME_LANGUAGES
 from palier.lib.pagination import SORTS, Page, cursor_position, encode_cursor, rows_by_ids
 from palier.sla.models import TicketClock
 from palier.sla.queries import TimeLeft, time_left_of
@@ -28,7 +27,7 @@ from palier.tickets import labels
 from palier.tickets.models import Ticket, reference_filter, ticket_reference
 from palier.tickets.queries import TicketFilters, filter_tickets, list_tickets
 from palier.tickets.states import OPEN_STATUSES
-from palier.workspace.menus import STAMP_SQL, Menus, menus_for
+from palier.workspace.menus import STAMP_SQL, CustomerRow, Menus, current_menus, menus_for
 from palier.workspace.notifications import unread_count_sql
 from palier.workspace.queries import agent_queues, queue_condition
 
@@ -165,19 +164,18 @@ def queue_filters(user: User, data: dict[str, Any], queue: str) -> TicketFilters
     )
 
 
-def matching_customers(text: str) -> list[Customer]:
-    """Customers a search names (by code, or a part of their name): a small table."""
+def matching_customers(text: str, menus: Menus | None = None) -> list[CustomerRow]:
+    """Customers a search names (by code, or a part of their name), read from the menus the
+    page keeps (workspace.menus): no statement of its own."""
     if reference_filter(text) is not None or len(text.strip()) < 3:
         return []
-    text = text.strip()
-    found = Customer.objects.filter(Q(code__iexact=text) | Q(name__icontains=text))
-    return list(found.only("id", "name").order_by("name")[: CUSTOMER_MATCHES + 1])
+    return (menus or current_menus()).customers_named(text.strip(), CUSTOMER_MATCHES + 1)
 
 
 @dataclass
 class QueuePage:
     page: Page
-    customers: list[Customer]  # the customers a search named (their tickets are listed too)
+    customers: list[CustomerRow]  # the customers a search named (their tickets are listed too)
     too_many_customers: bool = False
 
 
@@ -189,6 +187,7 @@ def queue_page(
     sort: str,
     cursor: str | None,
     expression_page=None,
+    menus: Menus | None = None,
 ) -> QueuePage:
     """One page of the queue. Sorts of palier.lib.pagination go through the API's own list
     (list_tickets); other sorts through `expression_page` (web.agent.sorting)."""
@@ -198,7 +197,7 @@ def queue_page(
         page = expression_page(qs, sort=sort, cursor=cursor, limit=PAGE_SIZE)
         return QueuePage(page=_with_rows(page), customers=[])
     page = _list(user, replace(filters, q=text), sort, cursor)
-    customers = matching_customers(text) if text else []
+    customers = matching_customers(text, menus) if text else []
     if not customers or len(customers) > CUSTOMER_MATCHES or filters.customer_id:
         return QueuePage(
             page=page, customers=customers, too_many_customers=len(customers) > CUSTOMER_MATCHES

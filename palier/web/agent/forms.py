@@ -137,6 +137,17 @@ def staff_users():
     )
 
 
+class FixedChoiceField(forms.ChoiceField):
+    """A ChoiceField whose choices are the same for every form (codes and lazy labels): a
+    form's copy of its fields shares them instead of copying each label (Django deep-copies
+    every field of a form on every request)."""
+
+    def __deepcopy__(self, memo):
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices
+        return result
+
+
 class QueueFilterForm(forms.Form):
     """The queue page's GET parameters; bad values fall back to the default, never a 500."""
 
@@ -156,26 +167,26 @@ class QueueFilterForm(forms.Form):
         empty_label=_("All modules"),
         widget=FastSelect,
     )
-    type = forms.ChoiceField(
+    type = FixedChoiceField(
         choices=[("", _("All types")), *TYPE_CHOICES],
         required=False,
         label=_("Type"),
         widget=FastSelect,
     )
-    criticality = forms.ChoiceField(
+    criticality = FixedChoiceField(
         choices=[("", _("All criticalities")), *Criticality.choices],
         required=False,
         label=_("Criticality"),
         widget=FastSelect,
     )
-    status = forms.ChoiceField(
+    status = FixedChoiceField(
         choices=[("", _("All statuses")), *Status.choices],
         required=False,
         label=_("Status"),
         widget=FastSelect,
     )
-    age = forms.ChoiceField(choices=AGE_CHOICES, required=False, label=_("Age"), widget=FastSelect)
-    sort = forms.ChoiceField(
+    age = FixedChoiceField(choices=AGE_CHOICES, required=False, label=_("Age"), widget=FastSelect)
+    sort = FixedChoiceField(
         choices=list(SORT_LABELS.items()), required=False, label=_("Sort"), widget=FastSelect
     )
     cursor = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)

@@ -131,10 +131,10 @@ def test_a_queue_page_costs_the_same_queries_whatever_the_number_of_tickets(
         make_ticket(world.contact_a if i % 2 else world.contact_b, subject=f"Question {i}")
     client.force_login(world.agent)
     client.get(HOME)  # warm the session, and the menus this process keeps (workspace.menus)
-    # session, user; the search: customers it names, the newest matches, the page's ids and
-    # rows, their service clocks; the queues' counts with the unread notifications and the
-    # menu stamp (the saved views, colleagues and filter menus kept for it: no statement)
-    with django_assert_num_queries(8):
+    # session, user; the search: the newest matches, the page's ids and rows, their service
+    # clocks; the queues' counts with the unread notifications and the menu stamp (the saved
+    # views, colleagues, filter menus and the customers a search names are kept for it)
+    with django_assert_num_queries(7):
         response = client.get(HOME, {"queue": "open", "q": "question"})
     assert response.status_code == 200
     # A queue: its page's ids and rows instead of the search's four statements.
@@ -147,8 +147,8 @@ def test_a_queue_page_costs_the_same_queries_whatever_the_number_of_tickets(
         response = client.get(HOME, {"queue": "level1"})
     assert "Neukunde AG" in response.content.decode()
     # The list region htmx asks for: no counts nor menus, but the menu stamp (the bulk
-    # bar's colleagues are kept for it).
-    with django_assert_num_queries(8):
+    # bar's colleagues and the customers a search names are kept for it).
+    with django_assert_num_queries(7):
         response = client.get(
             HOME,
             {"queue": "open", "q": "question"},
@@ -512,3 +512,22 @@ def test_a_view_of_a_filter_too_long_to_save_says_so_not_that_it_lacks_a_name(cl
     )
     response = client.post("/desk/views/", {"name": " ", "query": "queue=open"}, follow=True)
     assert "Give the view a name." in response.content.decode()
+
+
+def test_a_search_names_customers_by_code_or_by_part_of_their_name_in_any_case(client, world):
+    """Read from the menus the page keeps (workspace.menus): the code exactly, the name in
+    part, case ignored in every alphabet (SQLite's LIKE ignored it for ASCII only)."""
+    Customer.objects.create(name="ÖKO Zürich AG", code="oeko")
+    client.force_login(world.agent)
+
+    def named(text: str) -> list[str]:
+        response = client.get(HOME, {"queue": "open", "q": text})
+        return [c.name for c in response.context["customers"]]
+
+    assert named("öko zür") == ["ÖKO Zürich AG"]
+    assert named("OEKO") == ["ÖKO Zürich AG"]
+    assert named("oek") == []  # a code is named whole
+    assert named("ALPENKÄSE") == ["Alpenkäse AG"]
+    assert named("PAL-2026-000001") == []  # a reference, not a name
+    Customer.objects.filter(code="oeko").update(name="Grün AG")
+    assert named("öko zür") == [] and named("grün") == ["Grün AG"]

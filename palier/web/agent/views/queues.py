@@ -64,15 +64,16 @@ def queue(request: HttpRequest) -> HttpResponse:
         error, cursor = _("This cursor is not valid for this list."), None
     filters = queue_filters(user, data, name)
     text = data.get("q") or ""
+    # The list region htmx asks for reads no counts: only the menu stamp.
+    region = is_htmx(request) and request.headers.get("HX-Target") == "ticket-list"
+    header = None if region else queue_header(user)
+    menus = current_menus() if header is None else header.menus
+    page = partial(queue_page, user, filters, text=text, sort=sort, expression_page=expression_page)
     try:
-        result = queue_page(
-            user, filters, text=text, sort=sort, cursor=cursor, expression_page=expression_page
-        )
+        result = page(cursor=cursor, menus=menus)
     except DomainError as exc:  # a stale or forged cursor: show the first page
         error = exc.message
-        result = queue_page(
-            user, filters, text=text, sort=sort, cursor=None, expression_page=expression_page
-        )
+        result = page(cursor=None, menus=menus)
     params = request.GET.copy()
     params.pop("cursor", None)
     context = {
@@ -102,16 +103,14 @@ def queue(request: HttpRequest) -> HttpResponse:
         "criticalities": _criticalities,
     }
     language = get_language() or "en"
-    if is_htmx(request) and request.headers.get("HX-Target") == "ticket-list":
-        context["staff_options"] = mark_safe(current_menus().options("staff", language))  # noqa: S308 - escaped there
+    context["staff_options"] = mark_safe(menus.options("staff", language))  # noqa: S308 - escaped there
+    if header is None:
         return render(request, "web/agent/queue.html#ticket-list", context)
-    header = queue_header(user)
-    form.use_menus(header.menus)
+    form.use_menus(menus)
     context.update(
         counts=[(q, QUEUE_LABELS[q], str(n)) for q, n in header.counts.items()],
         unread_count=header.unread,  # the header's badge (workspace.templatetags), read with them
-        saved_views=header.menus.views_of(user),
-        staff_options=mark_safe(header.menus.options("staff", language)),  # noqa: S308 - escaped there
+        saved_views=menus.views_of(user),
     )
     return render(request, "web/agent/queue.html", context)
 
