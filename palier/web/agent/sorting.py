@@ -11,13 +11,18 @@ import base64
 import json
 from typing import Any
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from palier.customers.models import MODULE_NAME_LANGUAGES
 from palier.lib.errors import DomainError
 from palier.lib.pagination import InvalidCursor, Page, check_cursor_id
+from palier.policy import RequestType
+from palier.tickets import labels
 from palier.tickets.models import Criticality
+from palier.tickets.states import Status
 
 _RANK = Case(
     *[When(criticality=code, then=Value(rank)) for rank, code in enumerate(Criticality.values)],
@@ -25,18 +30,52 @@ _RANK = Case(
     output_field=IntegerField(),
 )
 
+
 # sort name -> (expression, descending). Nullable columns sort as "" (unknown first).
-EXPRESSIONS: dict[str, tuple[Any, bool]] = {
-    "criticality": (_RANK, True),  # critical first
-    "customer": (F("customer__name"), False),
-    "module": (Coalesce(F("module__name"), Value("")), False),
-    "type": (Coalesce(F("type"), Value("")), False),
-    "status": (F("status"), False),
-}
+# The words a person reads sort by what they read: module names, types and statuses in the
+# reader's language (their codes and English names sorted otherwise in French).
+def _expression(sort: str, language: str) -> tuple[Any, bool]:
+    if sort == "criticality":
+        return _RANK, True  # critical first
+    if sort == "customer":
+        return F("customer__name"), False
+    if sort == "module":
+        if language in MODULE_NAME_LANGUAGES:
+            name = NullIf(F(f"module__name_{language}"), Value(""))
+            return Coalesce(name, F("module__name"), Value("")), False
+        return Coalesce(F("module__name"), Value("")), False
+    if sort == "type":
+        return _words("type", RequestType, labels.request_type), False
+    if sort == "status":
+        return _words("status", Status, labels.status), False
+    raise DomainError(_("Unknown sort."), code="invalid_sort")
+
+
+def _words(field: str, codes, label) -> Case:
+    """A code column as the words the reader reads for it ("" for none)."""
+    return Case(
+        *[When(**{field: code.value}, then=Value(str(label(code.value)))) for code in codes],
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+# Sorts whose order depends on the reader's language: their cursors name it.
+WORDED = {"module", "type", "status"}
+
+
+def _cursor_sort(sort: str) -> str:
+    """What a cursor names as its sort: with the language where the order depends on it, so
+    that a cursor kept across a change of language shows the first page, not a wrong one."""
+    return f"{sort}/{_language()}" if sort in WORDED else sort
+
+
+def _language() -> str:
+    return (get_language() or "en")[:2]
 
 
 def _encode(sort: str, value: Any, pk: int) -> str:
-    raw = json.dumps({"s": sort, "v": value, "id": pk}, separators=(",", ":"))
+    raw = json.dumps({"s": _cursor_sort(sort), "v": value, "id": pk}, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -51,7 +90,7 @@ def _decode(cursor: str, sort: str) -> tuple[Any, int]:
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         value, pk = data["v"], data["id"]
-        if data["s"] != sort:
+        if data["s"] != _cursor_sort(sort):
             raise ValueError("cursor of another sort")
         if sort in NUMERIC:
             if type(value) is not int or not -(2**31) <= value < 2**31:
@@ -66,9 +105,7 @@ def _decode(cursor: str, sort: str) -> tuple[Any, int]:
 
 
 def expression_page(qs: QuerySet, *, sort: str, cursor: str | None, limit: int) -> Page:
-    if sort not in EXPRESSIONS:
-        raise DomainError(_("Unknown sort."), code="invalid_sort")
-    expression, descending = EXPRESSIONS[sort]
+    expression, descending = _expression(sort, _language())
     qs = qs.annotate(sort_key=expression)
     qs = qs.order_by("-sort_key", "-id") if descending else qs.order_by("sort_key", "id")
     if cursor:

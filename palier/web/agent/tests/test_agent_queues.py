@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -187,8 +188,9 @@ def test_a_personal_view_stays_personal_and_only_its_owner_deletes_it(client, wo
     assert not SavedView.objects.exists()
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
 @pytest.mark.parametrize("sort", ["criticality", "customer", "module", "type", "status"])
-def test_every_sort_walks_all_pages_without_a_gap_or_a_repeat(client, world, sort):
+def test_every_sort_walks_all_pages_without_a_gap_or_a_repeat(client, world, sort, language):
     from palier.tickets.actions import do_change_criticality
 
     tickets = []
@@ -203,6 +205,12 @@ def test_every_sort_walks_all_pages_without_a_gap_or_a_repeat(client, world, sor
                 ticket, "critical", acting_user=world.agent, reason="stopped"
             )
         tickets.append(ticket)
+    from palier.customers.models import Module
+
+    Module.objects.filter(name="Sales").update(name_fr="Commerce")  # after Finance in English
+    Module.objects.filter(name="Finance").update(name_fr="Trésorerie")  # after Commerce in French
+    world.agent.language = language
+    world.agent.save(update_fields=["language"])
     client.force_login(world.agent)
     first = client.get(HOME, {"queue": "open", "sort": sort})
     items = list(first.context["page"].items)
@@ -216,6 +224,32 @@ def test_every_sort_walks_all_pages_without_a_gap_or_a_repeat(client, world, sor
     if sort == "customer":
         names = [t["customer__name"] for t in items]
         assert names == sorted(names)
+    if sort in ("module", "type", "status"):  # by the words the reader reads, not codes
+        page = first.content.decode() + second.content.decode()
+        cells = {"module": 4, "type": 5, "status": 7}[sort]
+        shown = [
+            re.sub(r"<[^>]+>", "", row.split("<td")[cells].split(">", 1)[1]).strip()
+            for row in page.split("<tr data-row>")[1:]
+        ]
+        assert len(shown) == len(tickets)
+        shown = [re.sub(r" L\d$", "", word) for word in shown]  # the level's badge
+        shown = [word for word in shown if word not in ("—", "to qualify", "à qualifier")]
+        assert shown == sorted(shown), shown
+
+
+def test_a_cursor_of_a_worded_sort_kept_across_a_change_of_language_shows_the_first_page(
+    client, world
+):
+    for i in range(55):
+        make_ticket(world.contact_a, "usage", f"Question {i}", module_name="Finance")
+    client.force_login(world.agent)
+    cursor = client.get(HOME, {"queue": "open", "sort": "module"}).context["page"].next_cursor
+    world.agent.language = "fr"
+    world.agent.save(update_fields=["language"])
+    response = client.get(HOME, {"queue": "open", "sort": "module", "cursor": cursor})
+    assert response.context["error"]
+    first = client.get(HOME, {"queue": "open", "sort": "module"}).context["page"].items
+    assert [t["id"] for t in response.context["page"].items] == [t["id"] for t in first]
 
 
 def _opened_monday_at_four(world, subject: str):
