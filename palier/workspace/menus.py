@@ -107,8 +107,9 @@ def menu_order(pair: tuple[int, str]) -> tuple[str, int]:
 
 
 def selected(options: str, value: object) -> str:
-    """`options` (Menus.options) with the option of `value` selected, if there is one."""
-    if value in (None, ""):
+    """`options` (markup of <option> elements, none selected) with the option of `value`
+    selected, if there is one (the empty one included, where `options` has it)."""
+    if value is None:
         return options
     mark = f'<option value="{escape(str(value), quote=True)}">'
     return options.replace(mark, f"{mark[:-1]} selected>", 1)

@@ -233,7 +233,7 @@ class NotificationSettings(models.Model):
 
 class MenuStamp(models.Model):
     """One row whose `stamp` changes, by database triggers, whenever what the workspace's
-    menus print changes: customers' and modules' names, staff members, saved views
+    menus print changes: customers' names and codes, modules' names, staff members, saved views
     (migration 0003). A page reads it with its queue counts and keeps the menus it built
     for that stamp (palier.workspace.menus): every process sees a change on its next page,
     whatever program made it (an action, the admin, an import, a restore). The stamp is

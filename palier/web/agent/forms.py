@@ -60,7 +60,7 @@ class FastSelect(forms.Select):
             key = (self.static_key, language)
             if key not in _static_options:
                 _static_options[key] = self._options(None)
-            options = _with_selected(_static_options[key], chosen)
+            options = selected(_static_options[key], chosen)
         else:
             options = self._options(chosen)
         return mark_safe(  # noqa: S308 - every value is escaped
@@ -82,12 +82,6 @@ class FastSelect(forms.Select):
 
 # (FastSelect.static_key, language) -> the menu's options, none selected.
 _static_options: dict[tuple[str, str], str] = {}
-
-
-def _with_selected(options: str, chosen: str) -> str:
-    """`options` with the one of value `chosen` selected (the empty one included)."""
-    mark = f'<option value="{_escaped(chosen)}">'
-    return options.replace(mark, f"{mark[:-1]} selected>", 1)
 
 
 class MenuSelect(FastSelect):
@@ -191,7 +185,7 @@ class QueueFilterForm(forms.Form):
     )
     cursor = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
-    def __init__(self, *args, menus: Menus | None = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("customer", "module"):
             widget = MenuSelect(attrs=self.fields[name].widget.attrs)
@@ -199,8 +193,6 @@ class QueueFilterForm(forms.Form):
             self.fields[name].widget = widget
         for name in ("type", "criticality", "status", "age", "sort"):
             self.fields[name].widget.static_key = f"queue-filter-{name}"
-        if menus is not None:
-            self.use_menus(menus)
 
     def use_menus(self, menus: Menus) -> None:
         """Print the customer and module menus from `menus` (the page read them with its

@@ -1,5 +1,5 @@
 """The menu stamp: one row, changed by triggers whenever what the workspace's menus print
-changes (customers' and modules' names, staff members, saved views; see
+changes (customers' names and codes, modules' names, staff members, saved views; see
 workspace.models.MenuStamp). Contacts do not change it: they are in no menu, and they come
 and go with mail.
 
@@ -16,7 +16,7 @@ from django.db import migrations, models
 
 # (table, columns whose change is printed, condition on the row or "")
 WATCHED = (
-    ("customers_customer", ("name",), ""),
+    ("customers_customer", ("name", "code"), ""),
     ("customers_module", ("name", "name_fr", "name_de", "name_it"), ""),
     (
         "accounts_user",

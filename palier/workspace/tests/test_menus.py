@@ -34,6 +34,8 @@ def test_every_write_to_what_the_menus_print_changes_the_stamp(world):
 
     Customer.objects.filter(pk=world.customer_a.pk).update(name="Alpenkäse Holding AG")
     assert changed()  # a bulk update, as the admin's actions and imports write
+    Customer.objects.filter(pk=world.customer_a.pk).update(code="alpen-holding")
+    assert changed()  # a search names a customer by its code
     Customer.objects.filter(pk=world.customer_a.pk).update(language="fr")
     assert not changed()  # a column no menu prints
     module = Module.objects.create(name="Menus", code="menus-test", product=_product())
