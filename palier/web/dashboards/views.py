@@ -53,6 +53,12 @@ def _form(request: HttpRequest) -> DashboardForm:
     return DashboardForm(request.GET or None, initial={"start": default.start, "end": default.end})
 
 
+def _refused(request: HttpRequest, form: DashboardForm, why: str) -> HttpResponse:
+    """The dashboard with the filter form, `why` said above it, answered 400."""
+    messages.error(request, why)
+    return _manager_page(request, form, status=400)
+
+
 def _unreadable(form: DashboardForm) -> bool:
     """A filter that cannot be read (a bad date, an unknown team, one given twice): named
     beside its field, with a 400, on the screen, its exports and the tickets behind a
@@ -64,14 +70,14 @@ def _unreadable(form: DashboardForm) -> bool:
 def manager_dashboard(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     if _unreadable(form):
-        messages.error(
+        return _refused(
             request,
+            form,
             _(
                 "A filter could not be read: the figures below are the last 30 days', "
                 "unfiltered. Correct it and show them again."
             ),
         )
-        return _manager_page(request, form, status=400)
     return _manager_page(request, form)
 
 
@@ -124,25 +130,25 @@ def my_dashboard(request: HttpRequest) -> HttpResponse:
 def drilldown(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     if _unreadable(form):
-        messages.error(
+        return _refused(
             request,
+            form,
             _(
                 "The requests behind this figure were not listed: a filter could not be read. "
                 "Correct it below and show the dashboard again."
             ),
         )
-        return _manager_page(request, form, status=400)
     if any(len(request.GET.getlist(key)) > 1 for key in (*DRILL_KEYS, "cursor")):
         # A figure's link gives each of its keys once; which of two values was meant cannot
         # be guessed, and the last one would list other requests than the figure counts.
-        messages.error(
+        return _refused(
             request,
+            form,
             _(
                 "The requests behind this figure were not listed: the link gives one of its "
                 "values more than once. Follow the figure's link on the dashboard again."
             ),
         )
-        return _manager_page(request, form, status=400)
     filters = form.filters()
     params = {key: request.GET[key] for key in DRILL_KEYS if request.GET.get(key)}
     qs = tickets_behind(filters, params).select_related("customer", "assignee")
