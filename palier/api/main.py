@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 
 from palier.api.auth import AUTH, profile_language
@@ -66,6 +67,9 @@ def _json_method_not_allowed(view: Callable) -> Callable:
     return wrapped
 
 
+# The API's own views below change nothing and read no session: no CSRF check, whose refusal
+# is the site's HTML page (a POST to an unknown address answered 403 HTML, not a JSON 404).
+@csrf_exempt
 def _unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
     # No view reads the token here: its user's language, as for a wrong method.
     language = profile_language(request.META) or translation.get_language()
@@ -74,8 +78,11 @@ def _unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
     return json_response(error_body("not_found", message), status=404)
 
 
+@csrf_exempt
 def _index(request: HttpRequest) -> HttpResponse:
     """/api/v1/ itself: where the documentation is, instead of an HTML 404."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
     base = request.path.rstrip("/")
     return json_response(
         {
@@ -87,9 +94,12 @@ def _index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@csrf_exempt
 def _openapi_document(request: HttpRequest, **kwargs) -> HttpResponse:
     """The document written by the API's encoder (ninja's view says no charset and escapes
-    every accent)."""
+    every accent). Read only: another method is a 405 (made JSON by _json_method_not_allowed)."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
     return json_response(api.get_openapi_schema(path_params=kwargs))
 
 
