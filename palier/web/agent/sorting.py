@@ -11,8 +11,8 @@ import base64
 import json
 from typing import Any
 
-from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from palier.policy import RequestType
 from palier.tickets import labels
 from palier.tickets.models import Criticality
 from palier.tickets.states import Status
+from palier.workspace.menus import word_order
 
 _RANK = Case(
     *[When(criticality=code, then=Value(rank)) for rank, code in enumerate(Criticality.values)],
@@ -42,8 +43,8 @@ def _expression(sort: str, language: str) -> tuple[Any, bool]:
     if sort == "module":
         if language in MODULE_NAME_LANGUAGES:
             name = NullIf(F(f"module__name_{language}"), Value(""))
-            return Coalesce(name, F("module__name"), Value("")), False
-        return Coalesce(F("module__name"), Value("")), False
+            return Lower(Coalesce(name, F("module__name"), Value(""))), False
+        return Lower(Coalesce(F("module__name"), Value(""))), False
     if sort == "type":
         return _words("type", RequestType, labels.request_type), False
     if sort == "status":
@@ -52,11 +53,14 @@ def _expression(sort: str, language: str) -> tuple[Any, bool]:
 
 
 def _words(field: str, codes, label) -> Case:
-    """A code column as the words the reader reads for it ("" for none)."""
+    """A code column as the rank of the words the reader reads for it, ordered as a reader
+    orders words (workspace.menus.word_order; the database's own comparison of the words put
+    "Wartet auf Patch" before "Wartet auf den Kunden"); none first."""
+    words = sorted((word_order(str(label(code.value))), code.value) for code in codes)
     return Case(
-        *[When(**{field: code.value}, then=Value(str(label(code.value)))) for code in codes],
-        default=Value(""),
-        output_field=CharField(),
+        *[When(**{field: code}, then=Value(rank)) for rank, (_word, code) in enumerate(words)],
+        default=Value(-1),
+        output_field=IntegerField(),
     )
 
 
@@ -81,7 +85,7 @@ def _encode(sort: str, value: Any, pk: int) -> str:
 
 # Sorts whose key is a number (the others sort text): a cursor's value must be of its kind,
 # or the database is asked to compare a rank with text.
-NUMERIC = {"criticality"}
+NUMERIC = {"criticality", "type", "status"}
 
 
 def _decode(cursor: str, sort: str) -> tuple[Any, int]:
