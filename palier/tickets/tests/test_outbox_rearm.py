@@ -141,9 +141,11 @@ def test_palier_outbox_rearm_of_an_unknown_id_names_it_and_exits_3(given_up, cap
     assert "1 side effect scheduled again" in capsys.readouterr().out
     failure.refresh_from_db()
     assert failure.retry_at is not None
+    capsys.readouterr()
     with pytest.raises(CommandError) as refused:
         call_command("outbox", "rearm", "999999", "--language", "fr")
     assert refused.value.returncode == 3
+    assert capsys.readouterr().out == ""  # no "0 scheduled again" before the refusal
     assert str(refused.value) == ("Non abandonnés (encore planifiés, ou échec inconnu) : 999999")
 
 

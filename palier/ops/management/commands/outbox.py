@@ -85,15 +85,16 @@ class Command(BaseCommand):
             known = set(given_up_failures().filter(pk__in=ids).values_list("pk", flat=True))
             unknown = sorted(set(ids) - known)
         done = rearm_failures(None if every else ids)
-        self.stdout.write(
-            ngettext(
-                # The admin's words (tickets/admin.py).
-                "%(count)d side effect scheduled again; the worker runs it shortly.",
-                "%(count)d side effects scheduled again; the worker runs them shortly.",
-                done,
+        if done or not unknown:  # "0 scheduled again" before the refusal read as a success
+            self.stdout.write(
+                ngettext(
+                    # The admin's words (tickets/admin.py).
+                    "%(count)d side effect scheduled again; the worker runs it shortly.",
+                    "%(count)d side effects scheduled again; the worker runs them shortly.",
+                    done,
+                )
+                % {"count": done}
             )
-            % {"count": done}
-        )
         if unknown:
             listed = ", ".join(str(i) for i in unknown)
             raise CommandError(
