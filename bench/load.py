@@ -325,6 +325,11 @@ def main() -> None:
         " an answer of each costs on every part of the machine)",
     )
     parser.add_argument("--kind-seconds", type=float, default=15)
+    parser.add_argument(
+        "--kinds",
+        default=",".join(kind for kind, _ in MIX),
+        help="with --only kinds: which kinds to run after the bare view, comma-separated",
+    )
     args = parser.parse_args()
     args.worker_class, args.threads, args.access_log = "sync", 1, False
     if not args.port:
@@ -376,7 +381,7 @@ def main() -> None:
             results["bare"] = bare(args.port, tokens, args.clients, args.kind_seconds, workers)
             results["bare"].pop("created")
             say(f"bare: {results['bare']['per_second']}/s")
-            for kind, _share in MIX:
+            for kind in args.kinds.split(","):
                 result = mix(args.port, tokens, ids, args.clients, args.kind_seconds, workers, kind)
                 wait_for_outbox(since_id)
                 result.pop("created")
