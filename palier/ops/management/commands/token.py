@@ -11,6 +11,10 @@ from django.utils import timezone
 
 from palier.accounts.actions import do_create_token, do_revoke_token
 from palier.accounts.models import ApiToken, User
+from palier.lib.terminal import cell, instant
+
+# "expired " and an instant with its offset: the columns after it stay aligned.
+STATE_WIDTH = 33
 
 
 class Command(BaseCommand):
@@ -62,10 +66,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"{user.username} has no API token.")
             for token in tokens:
                 state = _state(token, now)
-                used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+                used = instant(token.last_used_at) if token.last_used_at else "never"
                 self.stdout.write(
-                    f"{token.prefix}  {state:<18}  created {token.created_at:%Y-%m-%d}"
-                    f"  last used {used}{_terms(token)}  {token.name}"
+                    f"{token.prefix}  {state:<{STATE_WIDTH}}  created {instant(token.created_at)}"
+                    f"  last used {used}{_terms(token)}  {cell(token.name)}"
                 )
         else:
             self._revoke(options["prefix"])
@@ -127,14 +131,14 @@ def _expiry(text: str) -> dt.datetime:
 
 def _state(token: ApiToken, now: dt.datetime) -> str:
     if token.revoked_at:
-        return f"revoked {token.revoked_at:%Y-%m-%d}"
+        return f"revoked {instant(token.revoked_at)}"
     if token.expires_at and token.expires_at <= now:
-        return f"expired {token.expires_at:%Y-%m-%d}"
+        return f"expired {instant(token.expires_at)}"
     return "active"
 
 
 def _terms(token: ApiToken) -> str:
     terms = ["read-only"] if token.read_only else []
     if token.expires_at:
-        terms.append(f"until {token.expires_at:%Y-%m-%d %H:%M} UTC")
+        terms.append(f"until {instant(token.expires_at)}")
     return f" ({', '.join(terms)})" if terms else ""
