@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
+from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.http import Http404
+from django.utils import translation
 from ninja import Query, Router, Schema
 from pydantic import Field, StringConstraints
 
@@ -391,9 +393,13 @@ def release(request, patch_id: int):
 
 
 @router.get("/patches/{patch_id}/release-notes", response={200: NotesOut, **ERRORS})
-def notes(request, patch_id: int, lang: str = "en"):
+def notes(request, patch_id: int, lang: str = ""):
+    """The patch's release notes in `lang`, by default in the reader's language (their
+    profile's or Accept-Language, else the desk's)."""
     patch = access_patch_by_id(request.auth, patch_id)
-    language = lang if lang in ("en", "fr", "de", "it") else "en"
+    offered = {code for code, _name in settings.LANGUAGES}
+    reader = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    language = lang if lang in offered else reader
     return {"language": language, "text": release_notes(patch, language)}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
@@ -20,7 +21,18 @@ from palier.billing.models import Activity, Invoice, InvoiceKind, address_lines
 from palier.lib.money import format_chf
 from palier.tickets.queries import customer_language
 
+# The only languages the QR-bill standard prints its payment part in.
 QR_LANGUAGES = {"en", "de", "fr", "it"}
+
+
+def qr_language(language: str) -> str:
+    """The payment part's language: the invoice's (`de-ch` is `de`), else the desk's; English,
+    the standard's own, only when neither is one the QR-bill knows."""
+    for code in (language, settings.LANGUAGE_CODE):
+        base = (code or "")[:2].lower()
+        if base in QR_LANGUAGES:
+            return base
+    return "en"
 
 
 def qr_reference(invoice: Invoice) -> str:
@@ -39,7 +51,7 @@ def qr_bill(invoice: Invoice, language: str) -> QRBill:
         debtor=qr_debtor(invoice.postal_address()),
         reference_number=qr_reference(invoice),
         additional_information=invoice.number or "",
-        language=language if language in QR_LANGUAGES else "en",
+        language=qr_language(language),
     )
 
 

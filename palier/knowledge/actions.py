@@ -23,6 +23,7 @@ from palier.knowledge.models import (
 )
 from palier.knowledge.search import index_translation, unindex_translation
 from palier.lib.errors import Conflict, DomainError
+from palier.tickets.queries import customer_language
 
 LANGUAGE_CODES = ("en", "fr", "de", "it")
 DEFLECTION_WINDOW = dt.timedelta(hours=1)
@@ -214,7 +215,10 @@ def do_record_deflection(
         return recent
     return Deflection.objects.create(
         article=article,
-        language=language if language in LANGUAGE_CODES else "en",
+        # A language we do not offer: the one the contact reads the desk in.
+        language=language
+        if language in LANGUAGE_CODES
+        else customer_language(contact.customer, contact),
         module=module or article.module,
         customer_id=contact.customer_id,
         contact=contact,

@@ -18,6 +18,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import idna
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -178,7 +179,10 @@ def queue_unknown_sender_notice(parsed) -> OutboundMessage | None:
         recipient=parsed.sender, kind="unknown_sender", created_at__gte=since
     ).exists():
         return None
-    language = parsed.language_hint if parsed.language_hint in ("fr", "de", "it") else "en"
+    # The sender is no one we know: the language their mail says it is in, else the desk's.
+    offered = {code for code, _name in settings.LANGUAGES}
+    hint = parsed.language_hint
+    language = hint if hint in offered else settings.LANGUAGE_CODE
     with translation.override(language):
         mail = Mail(
             kind="unknown_sender",

@@ -100,6 +100,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--now", action="store_true", help="process here instead of in the worker (no worker)"
     )
+    # The Django command's --language chooses its help's language; accepted here alike.
+    parser.add_argument("--language", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     data = sys.stdin.buffer.read()
     refused = check_input(data)

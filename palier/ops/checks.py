@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
+
+from palier.ops.secrets import FILE_NAME as DEMO_SECRET
 
 
 def _production() -> bool:
@@ -19,6 +22,21 @@ def _secret_key() -> str:
         return settings.SECRET_KEY
     except ImproperlyConfigured:  # Django refuses to read an empty key
         return ""
+
+
+def _demo_advice() -> str:
+    """How to reach a demo desk instead: every command but `palier demo` defaults to
+    production, and the demo's data folder is known by the secret `palier demo` keeps there."""
+    folder = settings.DATA_DIR
+    if (folder / DEMO_SECRET).is_file():
+        return (
+            f" {folder} holds a demo desk made by 'palier demo': run a command on it as "
+            f"PALIER_ENV=demo PALIER_DATA_DIR={shlex.quote(str(folder))} palier COMMAND."
+        )
+    return (
+        " For a demo desk made by 'palier demo', set PALIER_ENV=demo and PALIER_DATA_DIR "
+        "to the data folder it printed instead."
+    )
 
 
 # Not deploy-only: a production process without a secret or hosts cannot serve safely, so
@@ -35,6 +53,7 @@ def check_production_secrets(app_configs: Any = None, **kwargs: Any) -> list:
                 hint=(
                     "Set PALIER_SECRET_KEY to a long random value kept out of the code, e.g. "
                     "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+                    + _demo_advice()
                 ),
                 id="palier.E001",
             )
@@ -44,7 +63,8 @@ def check_production_secrets(app_configs: Any = None, **kwargs: Any) -> list:
             Error(
                 "PALIER_ALLOWED_HOSTS is not set: every request would be refused.",
                 hint="Set PALIER_ALLOWED_HOSTS to the desk's host names, comma-separated "
-                "(e.g. support.example.com).",
+                "(e.g. support.example.com)." + ("" if errors else _demo_advice()),
+                # Said once: under E001 when both are missing.
                 id="palier.E002",
             )
         )

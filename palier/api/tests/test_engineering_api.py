@@ -126,3 +126,26 @@ def test_unknown_ids_answer_404_not_500(world, api):
         == 404
     )
     assert not Defect.objects.exists()
+
+
+def test_release_notes_without_lang_are_in_the_readers_language_else_the_desks(
+    world, api, settings
+):
+    """`lang` defaulted to a literal English whatever the reader's profile or the desk's."""
+    from palier.accounts.models import User
+
+    defect = escalated(malfunction(world.contact_a, "Error 4711"), world.agent)
+    rnd = api(world.rnd)
+    erp = Product.objects.get(code="erp").pk
+    created = rnd.post(
+        "/patches", {"product_id": erp, "number": "11.3.2", "defect_ids": [defect.pk]}
+    )
+    patch_id = created.json()["id"]
+    User.objects.filter(pk=world.rnd.pk).update(language="fr")
+    assert rnd.get(f"/patches/{patch_id}/release-notes").json()["language"] == "fr"
+    assert rnd.get(f"/patches/{patch_id}/release-notes", lang="it").json()["language"] == "it"
+    said = rnd.get(f"/patches/{patch_id}/release-notes", lang="xx").json()
+    assert said["language"] == "fr" and "Corrigé dans cette version" in said["text"]
+    settings.LANGUAGE_CODE = "de"
+    User.objects.filter(pk=world.rnd.pk).update(language="")
+    assert rnd.get(f"/patches/{patch_id}/release-notes").json()["language"] == "de"

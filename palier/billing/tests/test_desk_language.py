@@ -64,3 +64,15 @@ def test_a_prepaid_alert_to_a_person_without_a_language_is_in_the_desks(world, s
     send_prepaid_alert.call(contract.pk, 80)
     [alert] = [m for m in mail.outbox if world.admin_a.email in m.to]
     assert alert.subject.startswith("Prepaid-Consulting-Stunden")
+
+
+@pytest.mark.django_db
+def test_the_qr_bills_payment_part_is_in_the_invoices_language_else_the_desks(world, settings):
+    """A language the QR-bill does not know fell back to a literal English, not the desk's."""
+    invoice = approved(world)
+    settings.LANGUAGE_CODE = "it"
+    assert pdf_module.qr_bill(invoice, "fr").language == "fr"
+    assert pdf_module.qr_bill(invoice, "de-ch").language == "de"
+    assert pdf_module.qr_bill(invoice, "rm").language == "it"
+    settings.LANGUAGE_CODE = "rm"  # neither is one of the standard's four: its own English
+    assert pdf_module.qr_bill(invoice, "rm").language == "en"

@@ -122,3 +122,16 @@ def test_the_report_covers_twelve_months_this_one_included(client, world, shelf)
     _answer(client, shelf.english_only.key, eleven)
     report = deflection_report("en", now=now)
     assert report.total == 1 and len(report.months) == 1
+
+
+def test_a_deflection_in_a_language_not_offered_counts_in_the_contacts(world, shelf):
+    """It counted under a literal English, not the language the contact reads the desk in."""
+    from palier.accounts.models import User
+    from palier.knowledge.actions import do_record_deflection
+
+    User.objects.filter(pk=world.contact_a.pk).update(language="fr")
+    world.contact_a.refresh_from_db()
+    do_record_deflection(
+        shelf.everyone, contact=world.contact_a, language="es", module=None, query="x"
+    )
+    assert Deflection.objects.get().language == "fr"

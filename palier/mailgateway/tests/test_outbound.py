@@ -369,3 +369,23 @@ def test_the_hourly_cap_counts_this_hours_automatic_mails_to_that_recipient(worl
     assert not _over_cap("created", "other@example.com")
     settings.PALIER_MAIL_MAX_REPLIES_PER_HOUR = 0
     assert _over_cap("created", "nobody@example.com")
+
+
+def test_the_access_notice_is_in_the_mails_language_else_the_desks(world, smtp, settings):
+    """A mail without Content-Language (or in English) got a notice in a literal English."""
+    settings.LANGUAGE_CODE = "de"
+    heads = {"a": "", "b": "Content-Language: fr\r\n", "c": "Content-Language: en\r\n"}
+    for who, head in heads.items():
+        ingest(
+            f"From: {who}@unknown.example\r\nSubject: Hi\r\nMessage-ID: <{who}@x.example>\r\n"
+            f"{head}\r\nHow do I print?\r\n".encode(),
+            "test",
+        )
+    subjects = {
+        o.recipient: o.subject for o in OutboundMessage.objects.filter(kind="unknown_sender")
+    }
+    assert subjects == {
+        "a@unknown.example": "Ihre Nachricht an unseren Support: Hi",
+        "b@unknown.example": "Votre message à notre support : Hi",
+        "c@unknown.example": "Your message to our support: Hi",
+    }

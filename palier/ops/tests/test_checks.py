@@ -68,3 +68,41 @@ def test_serve_refuses_to_start_without_a_secret_key(tmp_path):
     assert result.returncode != 0
     assert "palier.E001" in result.stderr
     assert "Listening at" not in result.stdout + result.stderr
+
+
+def test_a_command_run_on_a_demo_folder_without_palier_env_is_told_how_to_reach_it(tmp_path):
+    """`palier token list` on the demo's data folder stopped on E001 and E002 with no word of
+    PALIER_ENV=demo: the hint names it, with the folder `palier demo` left its secret in."""
+    (tmp_path / "secret_key").write_text("demo-secret\n")  # as `palier demo` leaves it
+    env = production_env(
+        tmp_path,
+        PALIER_ENV=None,
+        PALIER_SECRET_KEY=None,
+        PALIER_ALLOWED_HOSTS=None,
+        DATABASE_URL=None,
+    )
+    result = run_palier("token", "list", "hans.mueller", env=env)
+    assert result.returncode != 0
+    assert "palier.E001" in result.stderr and "palier.E002" in result.stderr
+    said = " ".join(result.stderr.split())
+    assert f"PALIER_ENV=demo PALIER_DATA_DIR={tmp_path}" in said
+    assert "PALIER_SECRET_KEY" in said  # production's own way stays said
+    assert not (tmp_path / "palier.sqlite3").exists()
+
+
+def test_without_a_demo_folder_the_hint_still_says_how_to_reach_a_demo_desk(tmp_path):
+    result = run_palier("check", env=production_env(tmp_path, PALIER_SECRET_KEY=None))
+    assert result.returncode != 0
+    said = " ".join(result.stderr.split())
+    assert "Set PALIER_SECRET_KEY" in said
+    assert "PALIER_ENV=demo" in said and "PALIER_DATA_DIR" in said
+    assert f"PALIER_DATA_DIR={tmp_path}" not in said  # no demo desk there to name
+
+
+def test_hosts_alone_missing_is_told_the_demo_way_too(tmp_path):
+    (tmp_path / "secret_key").write_text("demo-secret\n")
+    result = run_palier("check", env=production_env(tmp_path, PALIER_ALLOWED_HOSTS=None))
+    assert result.returncode != 0
+    said = " ".join(result.stderr.split())
+    assert "palier.E002" in said and "palier.E001" not in said
+    assert f"PALIER_ENV=demo PALIER_DATA_DIR={tmp_path}" in said

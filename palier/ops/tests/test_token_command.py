@@ -107,3 +107,22 @@ def test_a_token_name_is_checked_and_an_empty_list_says_so(world):
     assert out == "" and "anna.a has no API token" in err
     palier("token", "create", "anna.a", "--name", "  nightly export  ")
     assert ApiToken.objects.get(user=world.contact_a).name == "nightly export"
+
+
+def test_the_list_prints_every_instant_with_its_zone(world, settings):
+    """ "last used 2026-03-01 09:05" was read as local time whatever it was."""
+    import datetime as dt
+
+    settings.TIME_ZONE = "Europe/Zurich"
+    raw = palier("token", "create", "anna.a", "--expires", f"{timezone.now().year + 1}-01-31")
+    token = ApiToken.objects.get(prefix=raw[0].strip()[:12])
+    used = dt.datetime(2026, 3, 1, 9, 5, tzinfo=dt.UTC)
+    created = dt.datetime(2026, 2, 28, 23, 30, tzinfo=dt.UTC)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=used, created_at=created)
+    line = palier("token", "list", "anna.a")[0]
+    assert "last used 2026-03-01T10:05:00+01:00" in line
+    assert "created 2026-03-01T00:30:00+01:00" in line  # the desk's day, not UTC's
+    assert f"until {timezone.now().year + 1}-01-31T01:00:00+01:00" in line
+    revoked = dt.datetime(2026, 7, 1, 22, 0, tzinfo=dt.UTC)
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=revoked)
+    assert "revoked 2026-07-02T00:00:00+02:00" in palier("token", "list", "anna.a")[0]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from palier.accounts.permissions import Permission, allowed
@@ -123,7 +124,9 @@ def patch_new(request: HttpRequest) -> HttpResponse:
 @staff_required
 def patch_detail(request: HttpRequest, patch_id: int) -> HttpResponse:
     patch = access_patch_by_id(request.user, patch_id)
-    language = request.GET.get("lang") if request.GET.get("lang") in LANGS else "en"
+    # The notes' language is chosen with ?lang=; first shown in the reader's.
+    asked = request.GET.get("lang")
+    language = asked if asked in LANGS else (get_language() or settings.LANGUAGE_CODE)[:2]
     return render(
         request,
         "web/engineering/patch.html",

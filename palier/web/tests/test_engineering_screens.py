@@ -122,3 +122,21 @@ def test_planning_a_patch_is_offered_only_to_those_who_may(world):
         client = signed_in(person)
         assert "/rnd/patches/new/" in client.get("/rnd/").content.decode()
         assert client.get("/rnd/patches/new/").status_code == 200
+
+
+def test_a_patchs_notes_first_show_in_the_readers_language(world):
+    """The page opened on the English notes whatever the R&D engineer reads the desk in."""
+    from palier.accounts.models import User
+
+    defect = escalated(malfunction(world.contact_b, "Erreur 4711"), world.agent)
+    client = signed_in(world.rnd)
+    client.post(
+        "/rnd/patches/new/",
+        {"product": Product.objects.get(code="erp").pk, "number": "11.3.2", "defects": [defect.pk]},
+    )
+    patch = Patch.objects.get(version__number="11.3.2")
+    User.objects.filter(pk=world.rnd.pk).update(language="it")
+    page = client.get(f"/rnd/patches/{patch.pk}/").content.decode()
+    assert '<a href="?lang=it" aria-current="page">' in page
+    page = client.get(f"/rnd/patches/{patch.pk}/?lang=de").content.decode()
+    assert '<a href="?lang=de" aria-current="page">' in page

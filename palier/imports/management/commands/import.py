@@ -18,28 +18,14 @@ from palier.imports.actions import check, tabular_kind
 from palier.imports.exit_codes import check_found_problems, import_left_out
 from palier.imports.files import UnreadableFile
 from palier.imports.kinds import KINDS
+from palier.lib.command_language import HelpInLanguageAsked
 from palier.lib.errors import DomainError, NotAllowed
 from palier.lib.progress import ProgressBar
 
 PAST = ("jira", "zendesk", "tickets")
 
 
-def _language_asked(args: list[str]) -> str | None:
-    """The language `--language CODE` (or `--language=CODE`) asks for, if the desk has it;
-    None (the messages' own English) otherwise, which the parser then refuses."""
-    codes = {code for code, _name in settings.LANGUAGES}
-    for index, arg in enumerate(args):
-        if arg == "--language" and index + 1 < len(args):
-            value = args[index + 1]
-        elif arg.startswith("--language="):
-            value = arg.partition("=")[2]
-        else:
-            continue
-        return value if value in codes else None
-    return None
-
-
-class Command(BaseCommand):
+class Command(HelpInLanguageAsked, BaseCommand):
     @property
     def help(self) -> str:  # type: ignore[override]
         # Read when the parser is made, in the language --language asks for (run_from_argv).
@@ -53,12 +39,6 @@ class Command(BaseCommand):
             "KIND or --language, a missing argument). Messages and this help are in English "
             "unless --language asks for another."
         )
-
-    def run_from_argv(self, argv: list[str]) -> None:
-        """Parse and run in the language --language asks for: the help is written while the
-        arguments are parsed, before `handle` speaks it."""
-        with translation.override(_language_asked(argv[2:])):
-            super().run_from_argv(argv)
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("kind", choices=[*KINDS, *PAST, "desk"], help=_("what the files hold"))

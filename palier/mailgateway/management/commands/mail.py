@@ -8,49 +8,64 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
+from palier.lib.command_language import HelpInLanguageAsked, add_help_language
 from palier.lib.env import env_list
 from palier.mailgateway.pipe import EX_DATAERR, EX_TEMPFAIL, check_input, store_and_process
 
 
-class Command(BaseCommand):
-    help = "Receive mail: ingest (one message on stdin), fetch (IMAP), lmtp (listener)."
+class Command(HelpInLanguageAsked, BaseCommand):
     # `palier check` runs them; a mail arriving must not wait for every URL to import.
     requires_system_checks = []
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True)
-        ingest = sub.add_parser("ingest", help="Read one message on stdin (an MTA pipe).")
-        ingest.add_argument("--source", default="stdin")
-        ingest.add_argument("--dir", default="", help="ingest every file of a folder (a batch)")
-        ingest.add_argument(
-            "--now", action="store_true", help="process here instead of in the worker"
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        # Read when the parser is made, in the language --language asks for (run_from_argv).
+        return _(
+            "Receive mail: ingest (one message on stdin), fetch (IMAP), lmtp (listener). "
+            "Messages are in English; --language chooses the language of this help."
         )
-        fetch = sub.add_parser("fetch", help="Poll IMAP mailboxes (PALIER_IMAP_MAILBOXES).")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_help_language(parser)
+        sub = parser.add_subparsers(dest="action", required=True)
+        ingest = sub.add_parser("ingest", help=_("Read one message on stdin (an MTA pipe)."))
+        ingest.add_argument("--source", default="stdin")
+        ingest.add_argument("--dir", default="", help=_("ingest every file of a folder (a batch)"))
+        ingest.add_argument(
+            "--now", action="store_true", help=_("process here instead of in the worker")
+        )
+        fetch = sub.add_parser("fetch", help=_("Poll IMAP mailboxes (PALIER_IMAP_MAILBOXES)."))
         fetch.add_argument(
             "--url",
             action="append",
             default=[],
-            help="imaps://user:password@host/INBOX; repeat for several",
+            help=_("imaps://user:password@host/INBOX; repeat for several"),
         )
-        fetch.add_argument("--done-folder", default="", help="move stored mail to this folder")
-        fetch.add_argument("--every", type=int, default=0, help="poll every N seconds")
+        fetch.add_argument("--done-folder", default="", help=_("move stored mail to this folder"))
+        fetch.add_argument("--every", type=int, default=0, help=_("poll every N seconds"))
         fetch.add_argument("--limit", type=int, default=500)
-        lmtp = sub.add_parser("lmtp", help="Listen for LMTP (or --smtp) deliveries.")
+        lmtp = sub.add_parser("lmtp", help=_("Listen for LMTP (or --smtp) deliveries."))
         lmtp.add_argument("--host", default="127.0.0.1")
         lmtp.add_argument("--port", type=int, default=2424)
-        lmtp.add_argument("--smtp", action="store_true", help="speak SMTP instead of LMTP")
+        lmtp.add_argument("--smtp", action="store_true", help=_("speak SMTP instead of LMTP"))
         lmtp.add_argument(
             "--now",
             action="store_true",
-            help="process in the listener instead of in `palier worker` (a desk without one)",
+            help=_("process in the listener instead of in `palier worker` (a desk without one)"),
         )
-        process = sub.add_parser("process", help="Process stored messages left by an interruption.")
+        process = sub.add_parser(
+            "process", help=_("Process stored messages left by an interruption.")
+        )
         process.add_argument("--limit", type=int, default=100_000)
-        sub.add_parser("retry", help="Queue again the outbound mail that failed.")
-        sub.add_parser(
-            "verify", help="Check that every stored message has exactly one ending (exit 1 if not)."
+        retry = sub.add_parser("retry", help=_("Queue again the outbound mail that failed."))
+        verify = sub.add_parser(
+            "verify",
+            help=_("Check that every stored message has exactly one ending (exit 1 if not)."),
         )
+        for subcommand in (ingest, fetch, lmtp, process, retry, verify):
+            add_help_language(subcommand)
 
     def handle(self, *args, action: str, **opts) -> None:
         getattr(self, f"_{action}")(**opts)

@@ -9,26 +9,41 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
+from palier.lib.command_language import HelpInLanguageAsked, add_help_language
 from palier.ops.backup import backup, prune
 
 
-class Command(BaseCommand):
-    help = "Back up the database and the files into one archive, while the desk runs."
+class Command(HelpInLanguageAsked, BaseCommand):
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        # Read when the parser is made, in the language --language asks for (run_from_argv).
+        return _(
+            "Back up the database and the files into one archive, while the desk runs. "
+            "Messages are in English; --language chooses the language of this help."
+        )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--output",
             default=None,
-            help="Folder of the archives (default: PALIER_BACKUP_DIR or PALIER_DATA_DIR/backups).",
+            metavar=_("FOLDER"),
+            help=_(
+                "Folder of the archives (default: PALIER_BACKUP_DIR or PALIER_DATA_DIR/backups)."
+            ),
         )
         parser.add_argument(
             "--keep",
             type=int,
             default=None,
-            help="Then delete all but the KEEP newest archives of the folder "
-            "(default: PALIER_BACKUP_KEEP, 0 keeps all).",
+            metavar="N",
+            help=_(
+                "Then delete all but the N newest archives of the folder "
+                "(default: PALIER_BACKUP_KEEP, 0 keeps all)."
+            ),
         )
+        add_help_language(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         folder = Path(options["output"] or settings.PALIER_BACKUP_DIR)

@@ -8,38 +8,57 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from palier.accounts.actions import do_create_token, do_revoke_token
 from palier.accounts.models import ApiToken, User
+from palier.lib.command_language import HelpInLanguageAsked, add_help_language
+from palier.lib.terminal import cell, instant
+
+# "expired " and an instant with its offset: the columns after it stay aligned.
+STATE_WIDTH = 33
 
 
-class Command(BaseCommand):
-    help = (
-        "Manage API tokens: create USERNAME [--name N] [--read-only] [--expires DAYS|DATE],"
-        " list USERNAME, revoke PREFIX."
-    )
+class Command(HelpInLanguageAsked, BaseCommand):
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        # Read when the parser is made, in the language --language asks for (run_from_argv).
+        return _(
+            "Manage API tokens: create USERNAME [--name N] [--read-only] [--expires DAYS|DATE],"
+            " list USERNAME, revoke PREFIX. Messages are in English; --language chooses the "
+            "language of this help."
+        )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
+        add_help_language(parser)
         sub = parser.add_subparsers(dest="action", required=True, parser_class=CommandParser)
-        create = sub.add_parser("create", help="Create a token; its value is printed once.")
-        create.add_argument("username")
+        create = sub.add_parser("create", help=_("Create a token; its value is printed once."))
+        create.add_argument("username", metavar=_("USERNAME"))
         create.add_argument(
-            "--name", type=_name, default="", help="A label, e.g. the script that uses it."
+            "--name", type=_name, default="", help=_("A label, e.g. the script that uses it.")
         )
         create.add_argument(
-            "--read-only", action="store_true", help="Reads only: any write with it is refused."
+            "--read-only",
+            action="store_true",
+            help=_("Reads only: any write with it is refused."),
         )
         create.add_argument(
             "--expires",
             type=_expiry,
             default=None,
-            metavar="DAYS|YYYY-MM-DD",
-            help="Stop working after DAYS days, or at the start of that day (UTC); default never.",
+            metavar=_("DAYS|YYYY-MM-DD"),
+            help=_(
+                "Stop working after DAYS days, or at the start of that day (UTC); default never."
+            ),
         )
-        listing = sub.add_parser("list", help="List a user's tokens (never their values).")
-        listing.add_argument("username")
-        revoke = sub.add_parser("revoke", help="Revoke the token whose value starts with PREFIX.")
-        revoke.add_argument("prefix")
+        listing = sub.add_parser("list", help=_("List a user's tokens (never their values)."))
+        listing.add_argument("username", metavar=_("USERNAME"))
+        revoke = sub.add_parser(
+            "revoke", help=_("Revoke the token whose value starts with PREFIX.")
+        )
+        revoke.add_argument("prefix", metavar=_("PREFIX"))
+        for subcommand in (create, listing, revoke):
+            add_help_language(subcommand)
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -62,10 +81,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"{user.username} has no API token.")
             for token in tokens:
                 state = _state(token, now)
-                used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+                used = instant(token.last_used_at) if token.last_used_at else "never"
                 self.stdout.write(
-                    f"{token.prefix}  {state:<18}  created {token.created_at:%Y-%m-%d}"
-                    f"  last used {used}{_terms(token)}  {token.name}"
+                    f"{token.prefix}  {state:<{STATE_WIDTH}}  created {instant(token.created_at)}"
+                    f"  last used {used}{_terms(token)}  {cell(token.name)}"
                 )
         else:
             self._revoke(options["prefix"])
@@ -127,14 +146,14 @@ def _expiry(text: str) -> dt.datetime:
 
 def _state(token: ApiToken, now: dt.datetime) -> str:
     if token.revoked_at:
-        return f"revoked {token.revoked_at:%Y-%m-%d}"
+        return f"revoked {instant(token.revoked_at)}"
     if token.expires_at and token.expires_at <= now:
-        return f"expired {token.expires_at:%Y-%m-%d}"
+        return f"expired {instant(token.expires_at)}"
     return "active"
 
 
 def _terms(token: ApiToken) -> str:
     terms = ["read-only"] if token.read_only else []
     if token.expires_at:
-        terms.append(f"until {token.expires_at:%Y-%m-%d %H:%M} UTC")
+        terms.append(f"until {instant(token.expires_at)}")
     return f" ({', '.join(terms)})" if terms else ""

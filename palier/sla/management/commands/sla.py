@@ -4,25 +4,36 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from palier.lib.command_language import HelpInLanguageAsked, add_help_language
 from palier.sla.actions import recompute_many, scan
 from palier.sla.queries import overdue_counts
 from palier.tickets.models import Ticket
 from palier.tickets.states import OPEN_STATUSES
 
 
-class Command(BaseCommand):
-    help = "Service levels: 'scan' flags warnings and breaches; 'recompute' rebuilds open clocks."
+class Command(HelpInLanguageAsked, BaseCommand):
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        # Read when the parser is made, in the language --language asks for (run_from_argv).
+        return _(
+            "Service levels: 'scan' flags warnings and breaches; 'recompute' rebuilds open "
+            "clocks. Messages are in English; --language chooses the language of this help."
+        )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=["scan", "recompute"])
         parser.add_argument(
             "--tell-past",
             action="store_true",
-            help="recompute: leave the deadlines already past of tickets that had no clock to "
-            "the scan, which records a breach event for each (by default they are settled "
-            "silently)",
+            help=_(
+                "recompute: leave the deadlines already past of tickets that had no clock to "
+                "the scan, which records a breach event for each (by default they are settled "
+                "silently)"
+            ),
         )
+        add_help_language(parser)
 
     def handle(self, *args, what: str, tell_past: bool = False, **options) -> None:
         if what == "scan":
