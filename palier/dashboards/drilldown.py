@@ -15,6 +15,24 @@ from palier.lib.rows import parse_id
 from palier.tickets.models import Decision, Ticket
 from palier.tickets.states import OPEN_STATUSES
 
+# The panels whose figures link here (their cells' "panel" key); tickets_behind reads no other.
+KNOWN_PANELS = frozenset(
+    {
+        "intake",
+        "refusals",
+        "lapsed",
+        "moves",
+        "l2custom",
+        "l2customer",
+        "sla",
+        "backlog",
+        "defect",
+        "funnel",
+        "prepaid",
+        "satisfaction",
+    }
+)
+
 
 def _int(value: str | None) -> int | None:
     """An id or a score from the link: ASCII digits alone ("²" and "１" are no number)."""
