@@ -101,6 +101,15 @@ def _validation_details(errors: list[dict]) -> list[dict]:
     return out
 
 
+def _without_body(errors: list[dict]) -> bool:
+    """Whether ninja found no body at all for an endpoint whose body has a required field
+    (an empty body reaches no parser, and the whole object is reported missing, unnamed)."""
+    return any(
+        err.get("type") == "missing" and tuple(err.get("loc", ())) == ("body", "payload")
+        for err in errors
+    )
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     def respond(request: HttpRequest, status: int, code: str, message: str, details=None):
         return api.create_response(request, error_body(code, message, details), status=status)
@@ -117,6 +126,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
             check_path_scope(request)
         except Exception as scoped:  # noqa: BLE001 (answered as the view would answer it)
             return api.on_exception(request, scoped)
+        if _without_body(exc.errors):
+            return respond(
+                request,
+                422,
+                "validation_error",
+                _("The request has no body: send its fields as a JSON object."),
+            )
         return respond(
             request,
             422,

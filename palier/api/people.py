@@ -107,6 +107,10 @@ class ReactivateIn(In):
     invite: Boolean = Field(True, description="send a set-password link by mail")
 
 
+# Every field has a default: a request without a body asks for them all.
+NO_OPTIONS = ReactivateIn()
+
+
 def _invitation_out(invitation: Invitation | None) -> dict | None:
     if invitation is None:
         return None
@@ -250,7 +254,8 @@ def deactivate_person(request, person_id: IdInUrl):
     response={200: PersonOut, **ERRORS},
     openapi_extra=needs(Permission.PEOPLE_WRITE),
 )
-def reactivate_person(request, person_id: IdInUrl, payload: ReactivateIn):
+def reactivate_person(request, person_id: IdInUrl, payload: ReactivateIn = NO_OPTIONS):
+    """Manager: reactivate; every field is optional, so no body at all means their defaults."""
     check_allowed(request.auth, Permission.PEOPLE_WRITE)
     person = access_person_by_id(request.auth, person_id)
     return _out(actions.do_reactivate(person, acting_user=request.auth, invite=payload.invite))

@@ -73,13 +73,15 @@ def tiers(request):
 
 
 def _target(clock: TicketClock, name: str) -> dict:
+    # Out of range, the flags are only the scan's memory (sla.queries.breached_q).
+    counted = not clock.out_of_range
     return {
         "target_hours": round(getattr(clock, f"{name}_target_s") / 3600, 2),
         "due": getattr(clock, f"{name}_due"),
         "warn_at": getattr(clock, f"{name}_warn_at"),
         "running": getattr(clock, f"{name}_running"),
-        "warned": getattr(clock, f"{name}_warned"),
-        "breached": getattr(clock, f"{name}_breached"),
+        "warned": counted and getattr(clock, f"{name}_warned"),
+        "breached": counted and getattr(clock, f"{name}_breached"),
     }
 
 

@@ -16,6 +16,7 @@ from palier.dashboards import combine, labels
 from palier.dashboards.filters import Filters
 from palier.dashboards.panel import Panel, Row, Table
 from palier.sla.models import ServiceTier, TicketClock
+from palier.sla.queries import breached_q, warned_q
 from palier.tickets.models import Decision, Ticket
 from palier.tickets.states import OPEN_STATUSES, Status
 
@@ -375,12 +376,9 @@ def service_levels(f: Filters) -> Panel:
             .values("tier", "criticality")
             .annotate(
                 n=Count("ticket_id"),
-                fr=Count("ticket_id", filter=Q(first_response_breached=True)),
-                res=Count("ticket_id", filter=Q(resolution_breached=True)),
-                warned=Count(
-                    "ticket_id",
-                    filter=Q(first_response_warned=True) | Q(resolution_warned=True),
-                ),
+                fr=Count("ticket_id", filter=breached_q("first_response")),
+                res=Count("ticket_id", filter=breached_q("resolution")),
+                warned=Count("ticket_id", filter=warned_q()),
             ),
         ],
         ["tier", "criticality", "n", "fr", "res", "warned"],

@@ -12,8 +12,27 @@ from palier.billing.models import Estimate, TimeEntry
 from palier.dashboards import labels
 from palier.dashboards.filters import Filters
 from palier.lib.rows import parse_id
+from palier.sla.queries import breached_q, warned_q
 from palier.tickets.models import Decision, Ticket
 from palier.tickets.states import OPEN_STATUSES
+
+# The panels whose figures link here (their cells' "panel" key); tickets_behind reads no other.
+KNOWN_PANELS = frozenset(
+    {
+        "intake",
+        "refusals",
+        "lapsed",
+        "moves",
+        "l2custom",
+        "l2customer",
+        "sla",
+        "backlog",
+        "defect",
+        "funnel",
+        "prepaid",
+        "satisfaction",
+    }
+)
 
 
 def _int(value: str | None) -> int | None:
@@ -78,12 +97,10 @@ def _sla(f: Filters, p: dict) -> Q:
     q = f.period("created_at") & f.tickets()
     q &= Q(clock__tier=p.get("tier", ""), clock__criticality=p.get("criticality", ""))
     breach = p.get("breach")
-    if breach == "first_response":
-        q &= Q(clock__first_response_breached=True)
-    elif breach == "resolution":
-        q &= Q(clock__resolution_breached=True)
+    if breach in ("first_response", "resolution"):
+        q &= breached_q(breach, "clock__")
     elif breach == "warning":
-        q &= Q(clock__first_response_warned=True) | Q(clock__resolution_warned=True)
+        q &= warned_q("clock__")
     return q
 
 

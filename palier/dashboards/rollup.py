@@ -108,6 +108,7 @@ def metric_sources(first: dt.date, last: dt.date) -> dict[str, QuerySet]:
     columns named r_<DayFigure column>."""
     from palier.billing.models import TimeEntry
     from palier.sla.models import TicketClock
+    from palier.sla.queries import breached_q, warned_q
     from palier.tickets.models import Decision
 
     created = Q(ticket__created_at__gte=_since(first), ticket__created_at__lt=_since(last) + _DAY)
@@ -153,11 +154,9 @@ def metric_sources(first: dt.date, last: dt.date) -> dict[str, QuerySet]:
         )
         .annotate(
             r_n=Count("ticket_id"),
-            r_a=Count("ticket_id", filter=Q(first_response_breached=True)),
-            r_b=Count("ticket_id", filter=Q(resolution_breached=True)),
-            r_c=Count(
-                "ticket_id", filter=Q(first_response_warned=True) | Q(resolution_warned=True)
-            ),
+            r_a=Count("ticket_id", filter=breached_q("first_response")),
+            r_b=Count("ticket_id", filter=breached_q("resolution")),
+            r_c=Count("ticket_id", filter=warned_q()),
         )
         .order_by(),
         # Minutes on level-2 requests by the entry's day (a date: no time zone).

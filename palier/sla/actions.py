@@ -184,9 +184,17 @@ def do_recompute_tickets(ticket_ids: list[int], *, now: dt.datetime | None = Non
     tickets read once, the clocks upserted in one statement."""
     now = now or timezone.now()
     ids = sorted(ticket_ids)
-    list(TicketClock.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    locked = TicketClock.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    was_out = dict(locked.values_list("pk", "out_of_range"))
     tickets = list(Ticket.objects.filter(pk__in=ids).order_by("pk").only(*CLOCK_INPUTS))
-    save_clocks(compute_clocks(tickets, now))
+    clocks = compute_clocks(tickets, now)
+    save_clocks(clocks)
+    # Out of range, a clock's flags stop counting (sla.queries.breached_q), and back in range
+    # count again: the roll-up refreshes its day, as after the scan sets a flag.
+    flipped = [c.pk for c in clocks if c.pk in was_out and was_out[c.pk] != c.out_of_range]
+    if flipped:
+        flagged = Q(first_response_warned=True) | Q(resolution_warned=True)
+        TicketClock.objects.filter(flagged, pk__in=flipped).update(flagged_at=timezone.now())
 
 
 def recompute_customer(customer_id: int, *, now: dt.datetime | None = None) -> int:

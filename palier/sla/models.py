@@ -125,8 +125,9 @@ class TicketClock(models.Model):
     # how few clocks are due in any minute.
     next_check_at = models.DateTimeField(null=True, blank=True)
     # When the scan last set a warned/breached flag, told or not (a warning that falls due
-    # after the first answer is settled without an event): the dashboards' roll-up refreshes
-    # the days of the clocks flagged since its last pass.
+    # after the first answer is settled without an event), or a flagged clock went out of
+    # range or back (its flags stop or start counting: sla.queries.breached_q): the
+    # dashboards' roll-up refreshes the days of the clocks flagged since its last pass.
     flagged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -109,6 +109,22 @@ def expected_first_response(
     return due
 
 
+def breached_q(target: str, prefix: str = "") -> Q:
+    """Clocks that missed `target`, as figures count them: the scan's flag, on a clock whose
+    deadlines can be computed. The flags are the scan's memory of what it told (each breach
+    once); a clock out of range keeps them, so that back in range it is not told again, but
+    reports no breach that no deadline supports."""
+    return Q(**{f"{prefix}{target}_breached": True, f"{prefix}out_of_range": False})
+
+
+def warned_q(prefix: str = "") -> Q:
+    """Clocks warned of either target, on the same terms as `breached_q`."""
+    either = Q(**{f"{prefix}first_response_warned": True}) | Q(
+        **{f"{prefix}resolution_warned": True}
+    )
+    return either & Q(**{f"{prefix}out_of_range": False})
+
+
 def _late(target: str, now: dt.datetime) -> Q:
     """The queue's 'overdue' for a target, in SQL: past due while running, or stopped with
     less than nothing left (time_left_of)."""

@@ -41,10 +41,13 @@ CRITICALITY_DEFINITIONS = {
 }
 
 REFERENCE_PREFIX = "PAL"
-# Year and id; at most 18 digits, so that any id read from a reference fits a bigint.
-_REFERENCE = rf"{REFERENCE_PREFIX}-(\d{{4}})-(\d{{6,18}})"
+# Year and id in ASCII digits (Python's \d reads '２０２６' as 2026); at most 18 digits, so
+# that any id read from a reference fits a bigint.
+_REFERENCE = rf"{REFERENCE_PREFIX}-([0-9]{{4}})-([0-9]{{6,18}})"
 _REFERENCE_RE = re.compile(rf"^\s*{_REFERENCE}\s*$", re.IGNORECASE)
 _REFERENCE_IN_TEXT_RE = re.compile(rf"\b{_REFERENCE}\b", re.IGNORECASE)
+# What a person typing a reference may write: the prefix, then digits, a dash, digits.
+_REFERENCE_LIKE_RE = re.compile(rf"^\s*{REFERENCE_PREFIX}-\d+-\d+\s*$", re.IGNORECASE)
 
 
 def reference_year(created_at: dt.datetime) -> int:
@@ -66,6 +69,11 @@ def reference_filter(text: str) -> models.Q | None:
     if match is None:
         return None
     return reference_q(int(match.group(1)), int(match.group(2)))
+
+
+def looks_like_reference(text: str) -> bool:
+    """Whether `text` was meant as a reference, well formed or not (PAL-2026-00001)."""
+    return _REFERENCE_LIKE_RE.match(text or "") is not None
 
 
 def references_in(text: str) -> list[tuple[int, int]]:

@@ -24,7 +24,12 @@ from palier.lib.pagination import SORTS, Page, cursor_position, encode_cursor, r
 from palier.sla.models import TicketClock
 from palier.sla.queries import TimeLeft, time_left_of
 from palier.tickets import labels
-from palier.tickets.models import Ticket, reference_filter, ticket_reference
+from palier.tickets.models import (
+    Ticket,
+    looks_like_reference,
+    reference_filter,
+    ticket_reference,
+)
 from palier.tickets.queries import TicketFilters, filter_tickets, list_tickets
 from palier.tickets.states import OPEN_STATUSES
 from palier.workspace.menus import STAMP_SQL, CustomerRow, Menus, current_menus, menus_for
@@ -192,6 +197,10 @@ def queue_page(
     """One page of the queue. Sorts of palier.lib.pagination go through the API's own list
     (list_tickets); other sorts through `expression_page` (web.agent.sorting)."""
     text = text.strip()
+    if reference_filter(text) is not None:
+        # A reference names one request: found in whichever queue it is, whatever the
+        # filters, as the API's search finds it.
+        filters = TicketFilters()
     if sort not in SORTS:
         qs = filter_tickets(user, replace(filters, q=text)).only("id", "created_at", "updated_at")
         page = expression_page(qs, sort=sort, cursor=cursor, limit=PAGE_SIZE)
@@ -208,6 +217,21 @@ def queue_page(
     for customer in customers:
         pages.append(_list(user, replace(filters, customer_id=customer.pk), sort, cursor))
     return QueuePage(page=_merge(pages, sort), customers=customers)
+
+
+def reference_notice(text: str, page: Page, *, first_page: bool) -> str:
+    """What the desk says of a search meant as a reference that finds nothing by it: a
+    malformed one (it is searched as text), or one that names no request."""
+    text = text.strip()
+    if not looks_like_reference(text):
+        return ""
+    if reference_filter(text) is None:
+        return _("“%(ref)s” is no reference: a reference reads like PAL-2026-000123.") % {
+            "ref": text
+        }
+    if first_page and not page.items:
+        return _("No request has the reference %(ref)s.") % {"ref": text}
+    return ""
 
 
 def _list(user: User, filters: TicketFilters, sort: str, cursor: str | None) -> Page:

@@ -345,3 +345,17 @@ def test_a_json_number_beyond_64_bits_anywhere_in_a_body_is_refused(world, api):
         "/tickets", {"type": "usage", "subject": "x", "customer_id": 1, "extra": {"deep": [10**30]}}
     )
     assert error_of(r, 422)["code"] == "number_out_of_range"
+
+
+@pytest.mark.parametrize("content_type", ["application/json", None])
+def test_a_request_without_a_body_where_fields_are_required_says_so(world, api, content_type):
+    """An empty body reaches no parser: ninja reported the whole object missing, as a
+    field without a name ("field": "", "Field required")."""
+    world.contact_a.language = "fr"
+    world.contact_a.save(update_fields=["language"])
+    client = api(world.contact_a).client
+    extra = {"content_type": content_type} if content_type else {}
+    error = error_of(client.generic("POST", "/api/v1/tickets", b"", **extra), 422)
+    assert error["code"] == "validation_error"
+    assert error["message"] == "La requête n’a pas de corps : envoyez ses champs en objet JSON."
+    assert "details" not in error

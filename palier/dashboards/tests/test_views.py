@@ -138,9 +138,9 @@ BAD_TEAM = ("team=999999",)
 
 @pytest.mark.django_db
 def test_a_bad_filter_is_named_beside_its_field_with_a_400_as_exports_do(world, desk):
-    """The screen still shows the last 30 days, unfiltered, under the form (a bad filter
-    never breaks it, dates at Python's ends included), but says so and answers 400 as an
-    export and a filter given twice do; the tickets behind a figure list none."""
+    """The screen shows the form and why, no figure (a bad filter never breaks it, dates at
+    Python's ends included), and answers 400 as an export and a filter given twice do; the
+    tickets behind a figure list none."""
     world.manager.language = "fr"
     world.manager.save(update_fields=["language"])
     manager = signed_in(world.manager)
@@ -148,8 +148,8 @@ def test_a_bad_filter_is_named_beside_its_field_with_a_400_as_exports_do(world, 
         page = manager.get(f"/dashboards/?{query}")
         assert page.status_code == 400, query
         html = page.content.decode()
-        assert 'id="dashboard-filters"' in html and 'id="panel-intake"' in html, query
-        assert "Un filtre n’a pas pu être lu" in html, query
+        assert 'id="dashboard-filters"' in html and 'id="panel-intake"' not in html, query
+        assert "Aucun chiffre n’a été affiché : un filtre n’a pas pu être lu" in html, query
         drill = manager.get(f"/dashboards/tickets/?panel=intake&{query}")
         assert drill.status_code == 400, query
         html = drill.content.decode()
@@ -256,3 +256,42 @@ def test_a_drilldown_key_given_twice_is_refused_not_taken_at_its_last_value(worl
     assert "Les demandes derrière ce chiffre n’ont pas été listées" in html
     assert desk.usage.reference not in html
     assert 'id="dashboard-filters"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", ["panel=nope", "", "panel=", "panel=INTAKE", "panel=intake%00", "panel=sla+"]
+)
+def test_a_drilldown_of_an_unknown_figure_is_refused_and_named_not_listed_empty(world, desk, query):
+    world.manager.language = "fr"
+    world.manager.save(update_fields=["language"])
+    manager = signed_in(world.manager)
+    response = manager.get(f"/dashboards/tickets/?{query}")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "le lien ne désigne aucun chiffre du tableau de bord" in html
+    assert 'id="dashboard-filters"' in html and 'id="drilldown"' not in html
+
+
+@pytest.mark.django_db
+def test_a_refused_filter_shows_no_figures_only_the_form_and_why(world, desk):
+    """Figures under a refusal would be the last 30 days' unfiltered, read as the ones
+    asked for: the screen, an export and the tickets behind a figure show none."""
+    world.manager.language = "fr"
+    world.manager.save(update_fields=["language"])
+    manager = signed_in(world.manager)
+    for url in (
+        "/dashboards/?customer=abc",
+        "/dashboards/export/sla.csv?customer=abc",
+        "/dashboards/tickets/?panel=intake&customer=abc",
+        "/dashboards/tickets/?panel=nope",
+    ):
+        response = manager.get(url)
+        assert response.status_code == 400, url
+        html = response.content.decode()
+        assert 'id="dashboard-filters"' in html, url
+        assert 'id="panel-' not in html and "<svg" not in html and 'id="table-' not in html, url
+        assert "Chaque chiffre mène aux demandes" not in html, url
+    html = manager.get("/dashboards/?customer=abc").content.decode()
+    assert "Aucun chiffre n’a été affiché : un filtre n’a pas pu être lu" in html
+    assert 'id="id_customer_error"' in html

@@ -137,3 +137,25 @@ def test_the_people_list_filters_and_pages_with_a_fixed_number_of_queries(
     assert first[-1]["id"] < second[0]["id"]
     with django_assert_max_num_queries(6):
         assert len(agent.get("/people", limit=500).json()) == User.objects.count()
+
+
+@pytest.mark.parametrize("content_type", ["application/json", None])
+def test_a_reactivation_without_a_body_takes_every_default_and_invites(world, api, content_type):
+    from palier.people.actions import do_deactivate
+    from palier.people.models import Invitation
+
+    do_deactivate(world.contact_a, acting_user=world.manager)
+    manager = api(world.manager).client
+    extra = {"content_type": content_type} if content_type else {}
+    path = f"/api/v1/people/{world.contact_a.pk}/reactivation"
+    r = manager.generic("POST", path, b"", **extra)
+    assert r.status_code == 200, r.content
+    assert r.json()["is_active"] is True and r.json()["invitation"]["state"] == "pending"
+    assert Invitation.objects.filter(user=world.contact_a).count() == 1
+    # A body still says what it asks, and nothing else.
+    do_deactivate(world.contact_a, acting_user=world.manager)
+    r = manager.post(path, {"invite": False, "notify": True}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "notify"
+    r = manager.post(path, {"invite": False}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["is_active"] is True
+    assert Invitation.objects.filter(user=world.contact_a).count() == 1

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from palier.dashboards import mine, panels
-from palier.dashboards.drilldown import tickets_behind
+from palier.dashboards.drilldown import KNOWN_PANELS, tickets_behind
 from palier.dashboards.filters import Filters
 from palier.dashboards.plans import custom_plans
 from palier.dashboards.svg import bar_chart
@@ -54,9 +54,12 @@ def _form(request: HttpRequest) -> DashboardForm:
 
 
 def _refused(request: HttpRequest, form: DashboardForm, why: str) -> HttpResponse:
-    """The dashboard with the filter form, `why` said above it, answered 400."""
+    """The filter form alone, `why` said above it, answered 400: no figure, since any
+    shown would be the last 30 days' unfiltered and read as the ones asked for."""
     messages.error(request, why)
-    return _manager_page(request, form, status=400)
+    return render(
+        request, "web/dashboards/manager.html", {"form": form, "refused": True}, status=400
+    )
 
 
 def _unreadable(form: DashboardForm) -> bool:
@@ -74,14 +77,14 @@ def manager_dashboard(request: HttpRequest) -> HttpResponse:
             request,
             form,
             _(
-                "A filter could not be read: the figures below are the last 30 days', "
-                "unfiltered. Correct it and show them again."
+                "No figures were shown: a filter could not be read. Correct it below and "
+                "show them again."
             ),
         )
     return _manager_page(request, form)
 
 
-def _manager_page(request: HttpRequest, form: DashboardForm, status: int = 200) -> HttpResponse:
+def _manager_page(request: HttpRequest, form: DashboardForm) -> HttpResponse:
     filters = form.filters()
     base = filters.params()
     href = reverse("web:dashboards:tickets")
@@ -117,7 +120,6 @@ def _manager_page(request: HttpRequest, form: DashboardForm, status: int = 200) 
         request,
         "web/dashboards/manager.html",
         {"form": form, "filters": filters, "panels": built, "query": urlencode(base)},
-        status=status,
     )
 
 
@@ -147,6 +149,16 @@ def drilldown(request: HttpRequest) -> HttpResponse:
             _(
                 "The requests behind this figure were not listed: the link gives one of its "
                 "values more than once. Follow the figure's link on the dashboard again."
+            ),
+        )
+    if request.GET.get("panel", "") not in KNOWN_PANELS:
+        # Listed as none, an unknown figure would read as one that counts nothing.
+        return _refused(
+            request,
+            form,
+            _(
+                "The requests behind this figure were not listed: the link names no figure "
+                "of the dashboard. Follow the figure's link on the dashboard again."
             ),
         )
     filters = form.filters()
@@ -180,11 +192,11 @@ def export(request: HttpRequest, panel: str, fmt: str) -> HttpResponse:
     if _unreadable(form):
         # A file carries no word on a filter it could not read, so none is made: the screen
         # says why (400), filter by filter.
-        messages.error(
+        return _refused(
             request,
+            form,
             _("No file was made: a filter could not be read. Correct it below and export again."),
         )
-        return _manager_page(request, form, status=400)
     filters = form.filters()
     table = panels.table_of(panel, filters)
     if table is None:

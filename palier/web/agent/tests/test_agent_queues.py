@@ -6,9 +6,11 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+import hypothesis
 import pytest
 import time_machine
 from django.urls import reverse
+from hypothesis import strategies as st
 
 from palier.customers.models import Customer
 from palier.sla.actions import do_recompute
@@ -583,3 +585,83 @@ def test_a_search_names_customers_by_code_or_by_part_of_their_name_in_any_case(c
     assert named("PAL-2026-000001") == []  # a reference, not a name
     Customer.objects.filter(code="oeko").update(name="Grün AG")
     assert named("öko zür") == [] and named("grün") == ["Grün AG"]
+
+
+def test_a_reference_finds_its_request_in_any_queue_and_filter_as_the_api_does(client, world, api):
+    """A reference names one request: the queue shown (level 1 by default), its status and
+    the other filters do not hide it, as the API's search with no filter finds it."""
+    resolved = make_ticket(world.contact_a, "usage", "Resolved already")
+    do_assign(resolved, world.agent, acting_user=world.agent)
+    do_transition(resolved, "resolved", acting_user=world.agent)
+    feature = make_ticket(world.contact_b, "feature", "Add a column")  # level 2
+    client.force_login(world.agent)
+    for ticket in (resolved, feature):
+        found = api(world.agent).get("/tickets", q=ticket.reference).json()["items"]
+        assert [t["id"] for t in found] == [ticket.pk]
+        for params in (
+            {},
+            {"queue": "waiting"},
+            {"queue": "open", "customer": world.customer_expired.pk, "status": "new"},
+            {"queue": "level1", "sort": "criticality"},  # an expression sort
+        ):
+            for headers in ({}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "ticket-list"}):
+                response = client.get(HOME, {**params, "q": ticket.reference.lower()}, **headers)
+                assert response.status_code == 200
+                assert [t["id"] for t in response.context["page"].items] == [ticket.pk], params
+                assert "No request has the reference" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "q", ["PAL-9999-000001", "PAL-9999-00000000001", "PAL-2026-{missing}", "PAL-2025-{id}"]
+)
+def test_a_reference_of_no_request_is_said_not_listed_empty(client, world, settings, q):
+    ticket = make_ticket(world.contact_a)
+    q = q.format(missing=f"{ticket.pk + 100:06d}", id=f"{ticket.pk:06d}")
+    client.force_login(world.agent)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    for headers in ({}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "ticket-list"}):
+        response = client.get(HOME, {"queue": "open", "q": q}, **headers)
+        assert response.status_code == 200
+        assert response.context["page"].items == []
+        assert f"Aucune demande n’a la référence {q}." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "q", ["PAL-2026-00001", "PAL-26-000001", "PAL-2026-0000000000000000001", "PAL-２０２６-{id}"]
+)
+def test_a_malformed_reference_is_said_with_the_form_of_one(client, world, settings, q):
+    """Six to eighteen digits after a four-digit year, in ASCII digits (as an id from a
+    link): Python's \\d also read '２０２６' as 2026 and found the ticket by its reference."""
+    ticket = make_ticket(world.contact_a)
+    q = q.format(id=f"{ticket.pk:06d}")
+    client.force_login(world.agent)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    response = client.get(HOME, {"queue": "open", "q": q})
+    assert response.status_code == 200  # its words are still searched as text
+    assert "n’est pas une référence : une référence s’écrit comme PAL-2026-000123." in (
+        response.content.decode()
+    )
+
+
+@hypothesis.settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)
+@hypothesis.given(
+    q=st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+    | st.from_regex(r"\A\s?[pP][aA][lL]-[0-9０-９٠-٩]{0,6}-?[0-9０-９]{0,22}\s?\Z")
+    | st.sampled_from(['"', "*", "AND", "NEAR(", "'", "()", "-", "PAL-", "%", "_", "\\"])
+)
+def test_no_search_text_makes_the_desk_or_the_api_fail(client, world, api, q):
+    client.force_login(world.agent)
+    for params in ({"q": q}, {"q": q, "queue": "open", "sort": "criticality"}):
+        assert client.get(HOME, params).status_code == 200, q
+    assert api(world.agent).get("/tickets", q=q).status_code in (200, 400, 422), q
+
+
+def test_a_lone_surrogate_in_the_search_makes_no_error(client, world):
+    client.force_login(world.agent)
+    # %ED%A0%80: a lone surrogate encoded, which no database stores.
+    assert client.get(f"{HOME}?q=PAL-%ED%A0%80").status_code == 200
+    assert client.get(f"{HOME}?q=%ED%A0%80&sort=criticality").status_code == 200

@@ -40,6 +40,7 @@ from palier.workspace.queue import (
     queue_header,
     queue_page,
     queue_rows,
+    reference_notice,
 )
 
 DEFAULT_QUEUE = "level1"
@@ -91,6 +92,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "too_many_customers": result.too_many_customers,
         "text": text,
         "error": error,
+        "search_notice": reference_notice(text, result.page, first_page=not cursor),
         "left_out": left_out_filters(form),
         "base_query": params.urlencode(),
         "here": request.get_full_path(),
