@@ -61,7 +61,8 @@ def say(text: str) -> None:
 
 
 def run_clients(clients: int, seconds: float, pick, workers: list = ()) -> dict:
-    """`clients` threads call `pick(client_index, rng)` -> (ok, kind, ms, created_id) in a loop.
+    """`clients` threads call `pick(client_index, rng)` -> (ok, kind, ms, created_id) in a loop
+    (on failure the last item may say what failed: it goes into the error samples).
     With `workers`, the answer's CPU is counted on every part of the machine: gunicorn, the
     `palier worker`s, PostgreSQL's backends and this process (the clients)."""
     deadline = time.monotonic() + seconds
@@ -82,7 +83,9 @@ def run_clients(clients: int, seconds: float, pick, workers: list = ()) -> dict:
             with lock:
                 latencies.setdefault(kind, []).append(ms)
                 if not ok and kind != "exception":
-                    errors.append(kind)
+                    # What failed and how: the kind, the status and the answer's start.
+                    errors.append(f"{kind}: {new_id}" if new_id else kind)
+                    new_id = None
                 if new_id:
                     created.append(new_id)
 
@@ -144,17 +147,18 @@ def mix(
 
     def call(kind: str, i: int, rng: random.Random):
         if kind == "list":
-            status, _d, ms = staff[i].call("GET", "/api/v1/tickets?queue=level1&limit=50")
-            return status == 200, kind, ms, None
-        if kind == "detail":
-            status, _d, ms = staff[i].call("GET", f"/api/v1/tickets/{rng.choice(ids)}")
-            return status == 200, kind, ms, None
-        if kind == "search":
-            word = rng.choice(words).replace(" ", "+")
-            status, _d, ms = staff[i].call("GET", f"/api/v1/tickets?q={word}&limit=50")
-            return status == 200, kind, ms, None
-        status, data, ms = contacts[i].call("POST", "/api/v1/tickets", body)
-        return status == 201, kind, ms, json.loads(data)["id"] if status == 201 else None
+            path = "/api/v1/tickets?queue=level1&limit=50"
+        elif kind == "detail":
+            path = f"/api/v1/tickets/{rng.choice(ids)}"
+        elif kind == "search":
+            path = f"/api/v1/tickets?q={rng.choice(words).replace(' ', '+')}&limit=50"
+        else:
+            status, data, ms = contacts[i].call("POST", "/api/v1/tickets", body)
+            if status == 201:
+                return True, kind, ms, json.loads(data)["id"]
+            return False, kind, ms, failure("POST /api/v1/tickets", status, data)
+        status, data, ms = staff[i].call("GET", path)
+        return status == 200, kind, ms, None if status == 200 else failure(path, status, data)
 
     def pick(i: int, rng: random.Random):
         if only:
@@ -167,6 +171,11 @@ def mix(
         return call(MIX[-1][0], i, rng)
 
     return run_clients(clients, seconds, pick, workers)
+
+
+def failure(path: str, status: int, data: bytes) -> str:
+    """An error's sample: the request, the status and the answer's start."""
+    return f"{path} -> {status} {data[:200].decode(errors='replace')}"
 
 
 def wait_for_outbox(since_id: int, timeout: float = 600) -> float:
