@@ -110,3 +110,45 @@ def test_words_the_lexicon_cannot_spell_out_keep_their_prefix(world, index_only)
         found = search.newest_match_ids("a_b lieferschein", include_internal=True, limit=5)
     assert found == by_prefixes("a_b lieferschein")
     assert "ticket_search_lexeme" not in ctx.captured_queries[-1]["sql"]
+
+
+def _tickets(world, subject: str, n: int) -> list[int]:
+    return [make_ticket(world.contact_a, "usage", subject).pk for _ in range(n)]
+
+
+@pytest.mark.parametrize("limit", [3, 5, 8])
+def test_the_index_reads_the_tickets_next_to_the_walk_before_the_rest(world, monkeypatch, limit):
+    # The walk reads the `limit` newest tickets (none match) and hands over to the index,
+    # which looks at the INDEX_WINDOW ids below them first: the page is the newest matches
+    # whether the window fills it (3), partly (5: the rest from below it) or not at all (8).
+    monkeypatch.setattr(search, "WALK_PER_MATCH", 1)
+    monkeypatch.setattr(search, "WALK_FIRST_PER_MATCH", 1)
+    monkeypatch.setattr(search, "INDEX_WINDOW", 5)
+    old = _tickets(world, "Facture bloquée", 4)
+    _tickets(world, "Rechnung", 6)
+    near = _tickets(world, "Facture bloquée", 3)
+    _tickets(world, "Rechnung", 10)
+    found = search.newest_match_ids("facture bloquee", include_internal=True, limit=limit)
+    expected = (near[::-1] + old[::-1])[:limit]
+    assert found == expected == by_prefixes("facture bloquee")[:limit] + expected[5:]
+
+
+def test_a_window_that_fills_the_page_never_reads_the_rest(world, monkeypatch):
+    monkeypatch.setattr(search, "WALK_PER_MATCH", 1)
+    monkeypatch.setattr(search, "WALK_FIRST_PER_MATCH", 1)
+    monkeypatch.setattr(search, "INDEX_WINDOW", 8)
+    _tickets(world, "Facture bloquée", 5)
+    _tickets(world, "Rechnung", 6)
+    near = _tickets(world, "Facture bloquée", 3)
+    _tickets(world, "Rechnung", 3)
+    with CaptureQueriesContext(connection) as ctx:
+        found = search.newest_match_ids("facture bloquee", include_internal=True, limit=3)
+    assert found == near[::-1]
+    index_sql = ctx.captured_queries[-1]["sql"]
+    assert "WITH near AS MATERIALIZED" in index_sql
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + index_sql)
+        plan = [row[0] for row in cursor.fetchall()]
+    # The CTE of every match below the window is planned but not started.
+    far = next(i for i, line in enumerate(plan) if "CTE far" in line)
+    assert "never executed" in plan[far + 1], plan
