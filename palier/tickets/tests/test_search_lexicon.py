@@ -152,3 +152,25 @@ def test_a_window_that_fills_the_page_never_reads_the_rest(world, monkeypatch):
     # The CTE of every match below the window is planned but not started.
     far = next(i for i, line in enumerate(plan) if "CTE far" in line)
     assert "never executed" in plan[far + 1], plan
+
+
+def test_words_seen_apart_among_the_newest_read_the_index_once(world, monkeypatch):
+    # Each word among the newest tickets, never both: they seldom meet, so the index reads
+    # every match at once rather than a window that would hold none of them first.
+    monkeypatch.setattr(search, "WALK_PER_MATCH", 1)
+    monkeypatch.setattr(search, "WALK_FIRST_PER_MATCH", 1)
+    both = _tickets(world, "Facture Lieferschein", 2)
+    for subject in ("Facture", "Lieferschein", "Rechnung"):
+        _tickets(world, subject, 1)
+    with CaptureQueriesContext(connection) as ctx:
+        found = search.newest_match_ids("facture lieferschein", include_internal=True, limit=3)
+    assert found == both[::-1]
+    assert len(ctx.captured_queries) == 2
+    assert "WITH near" not in ctx.captured_queries[1]["sql"]
+    assert "WITH matches" in ctx.captured_queries[1]["sql"]
+    # A burst of other requests on top: neither word is seen, the window comes first.
+    _tickets(world, "Rechnung", 3)
+    with CaptureQueriesContext(connection) as ctx:
+        found = search.newest_match_ids("facture lieferschein", include_internal=True, limit=3)
+    assert found == both[::-1]
+    assert "WITH near" in ctx.captured_queries[1]["sql"]
