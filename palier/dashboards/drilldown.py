@@ -35,9 +35,35 @@ KNOWN_PANELS = frozenset(
 )
 
 
+# The panels whose each figure names its row by an id or a score (or "none", for the
+# level-2 hours on no customization).
+_ROW_KEYS = {
+    "lapsed": "row_customer",
+    "l2custom": "customization",
+    "l2customer": "row_customer",
+    "defect": "defect",
+    "prepaid": "row_customer",
+    "satisfaction": "score",
+}
+
+
 def _int(value: str | None) -> int | None:
     """An id or a score from the link: ASCII digits alone ("²" and "１" are no number)."""
     return parse_id(value) if value == (value or "").strip() else None
+
+
+def names_a_figure(p) -> bool:
+    """Whether the link's keys `p` name a figure of the dashboard: a panel we know and, for
+    a panel whose figures each name a row, that row. Without it the row would read as none
+    (`defect_id IS NULL`) and list requests no figure counts: every one linked to no defect."""
+    panel = p.get("panel", "")
+    if panel not in KNOWN_PANELS:
+        return False
+    key = _ROW_KEYS.get(panel)
+    if key is None:
+        return True
+    value = p.get(key)
+    return (panel == "l2custom" and value == "none") or _int(value) is not None
 
 
 def _intake(f: Filters, p: dict) -> Q:
@@ -131,9 +157,11 @@ def _funnel(f: Filters, p: dict) -> Q:
 
 
 def tickets_behind(f: Filters, p: dict, now: dt.datetime | None = None) -> QuerySet[Ticket]:
-    """The tickets a figure counts; none for a panel we do not know."""
+    """The tickets a figure counts; none for a link that names no figure."""
     now = now or timezone.now()
     panel = p.get("panel", "")
+    if not names_a_figure(p):
+        return Ticket.objects.none()
     if panel == "intake":
         q = _intake(f, p)
     elif panel == "refusals":

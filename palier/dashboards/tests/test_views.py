@@ -197,9 +197,11 @@ def test_a_drilldown_reads_ids_and_scores_as_ascii_digits_alone(world, desk, odd
     ):
         odd_page = manager.get("/dashboards/tickets/", {"panel": panel, name: odd})
         plain = manager.get("/dashboards/tickets/", {"panel": panel})
-        assert odd_page.status_code == 200, (name, odd)
-        # Not a number: no filter, the same rows as none at all (not defect 1 for "１").
-        assert odd_page.content.decode().count("PAL-") == plain.content.decode().count("PAL-")
+        # Not a number: no row named, refused as a link naming none is (not defect 1 for
+        # "１", nor the requests of no defect).
+        assert odd_page.status_code == plain.status_code == 400, (name, odd)
+        html = odd_page.content.decode()
+        assert desk.usage.reference not in html and desk.diagnosed.reference not in html
 
 
 @pytest.mark.django_db
@@ -295,3 +297,50 @@ def test_a_refused_filter_shows_no_figures_only_the_form_and_why(world, desk):
     html = manager.get("/dashboards/?customer=abc").content.decode()
     assert "Aucun chiffre n’a été affiché : un filtre n’a pas pu être lu" in html
     assert 'id="id_customer_error"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "panel=defect",
+        "panel=defect&defect=",
+        "panel=defect&defect=abc",
+        "panel=defect&defect=99999999999999999999999",
+        "panel=defect&defect=%EF%BC%91",
+        "panel=l2custom",
+        "panel=l2custom&customization=other",
+        "panel=l2customer",
+        "panel=lapsed&row_customer=-1",
+        "panel=prepaid",
+        "panel=satisfaction",
+        "panel=satisfaction&score=five",
+    ],
+)
+def test_a_drilldown_without_the_row_its_figure_names_is_refused_not_listed_as_another(
+    world, desk, query
+):
+    """Each figure of these panels names its row (a defect, a customer, a customization, a
+    score): without it, or with no number, the link named none, and read as 'no row' it
+    listed requests no figure counts (every request linked to no defect)."""
+    world.manager.language = "fr"
+    world.manager.save(update_fields=["language"])
+    manager = signed_in(world.manager)
+    response = manager.get(f"/dashboards/tickets/?{query}")
+    assert response.status_code == 400, query
+    html = response.content.decode()
+    assert "le lien ne désigne aucun chiffre du tableau de bord" in html, query
+    assert desk.usage.reference not in html, query
+    assert 'id="dashboard-filters"' in html and 'id="drilldown"' not in html, query
+
+
+@pytest.mark.django_db
+def test_a_drilldown_naming_its_row_lists_that_rows_requests(world, desk):
+    manager = signed_in(world.manager)
+    defect = manager.get(f"/dashboards/tickets/?panel=defect&defect={desk.defect.pk}")
+    assert defect.status_code == 200
+    assert desk.diagnosed.reference in defect.content.decode()
+    assert desk.usage.reference not in defect.content.decode()
+    score = manager.get("/dashboards/tickets/?panel=satisfaction&score=5")
+    assert score.status_code == 200 and desk.usage.reference in score.content.decode()
+    assert manager.get("/dashboards/tickets/?panel=l2custom&customization=none").status_code == 200

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from palier.dashboards import mine, panels
-from palier.dashboards.drilldown import KNOWN_PANELS, tickets_behind
+from palier.dashboards.drilldown import names_a_figure, tickets_behind
 from palier.dashboards.filters import Filters
 from palier.dashboards.plans import custom_plans
 from palier.dashboards.svg import bar_chart
@@ -151,8 +151,9 @@ def drilldown(request: HttpRequest) -> HttpResponse:
                 "values more than once. Follow the figure's link on the dashboard again."
             ),
         )
-    if request.GET.get("panel", "") not in KNOWN_PANELS:
-        # Listed as none, an unknown figure would read as one that counts nothing.
+    if not names_a_figure(request.GET):
+        # Listed as none, an unknown figure (or a figure's row) would read as one that counts
+        # nothing; read as no row, a missing one would list requests no figure counts.
         return _refused(
             request,
             form,

@@ -294,3 +294,12 @@ def test_italian_dates_write_months_and_weekdays_in_lower_case():
         with_day = dateformat.format(dt.date(2026, 12, 6), "l j F")
     assert long_date == "06 dicembre 2026"
     assert with_day == "domenica 6 dicembre"
+
+
+# The Italian catalogue addresses the reader as "Lei" ("Scelga", "Lo corregga"); the
+# second person plural ("Correggetelo", "Seguite") crept into the dashboard's refusals.
+ITALIAN_VOI = re.compile(r"\b(?:Correggete\w*|Seguite di nuovo|e mostrate\w*|ed esportate)\b")
+
+
+def test_italian_addresses_the_reader_as_lei_never_as_voi():
+    assert [e.msgid for e in messages("it") if ITALIAN_VOI.search("".join(e.msgstr.values()))] == []
