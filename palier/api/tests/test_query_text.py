@@ -32,9 +32,7 @@ def test_a_search_text_over_its_limit_is_refused_naming_the_limit_not_cut(world,
 def test_a_customer_search_over_its_limit_is_refused_not_cut(world, api):
     error = refusal(api(world.agent).get("/customers", q="Bellevue" + "z" * 93), "q_too_long")
     assert error["details"]["limit"] == 100
-    assert error["message"] == (
-        "The search text q has at most 100 characters; this one has 101."
-    )
+    assert error["message"] == ("The search text q has at most 100 characters; this one has 101.")
     assert [c["id"] for c in api(world.agent).get("/customers", q="Bellevue").json()] == [
         world.customer_b.pk
     ]
@@ -46,9 +44,7 @@ def test_a_search_text_given_twice_is_refused_not_the_last_one_searched(world, a
     client = api(world.contact_a2)  # reads German
     error = refusal(client.client.get(f"/api/v1{path}?q=nirgends&q=Rechnung"), "q_repeated")
     assert error["details"] == {"parameter": "q", "count": 2}
-    assert error["message"] == (
-        "Der Suchtext q ist 2 Mal angegeben; geben Sie ihn nur einmal an."
-    )
+    assert error["message"] == ("Der Suchtext q ist 2 Mal angegeben; geben Sie ihn nur einmal an.")
 
 
 @pytest.mark.parametrize("q", ["%", "_", "\ufffd", "?!…", "()"])
