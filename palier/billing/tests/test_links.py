@@ -112,8 +112,8 @@ def test_the_mail_handler_gets_the_link_of_a_waiting_estimate_only(world, estima
 def test_the_signed_link_declines_without_a_body_as_it_accepts(world, estimate):
     token = make_token(estimate)
     response = Client().post(
-        f"/api/v1/consent-links/{token}/decline", content_type="application/json"
-    )
+        f"/api/v1/consent-links/{token}/decline", "", content_type="application/json"
+    )  # "": no body at all (None sends {})
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "declined"
     assert Ticket.objects.get(pk=estimate.ticket_id).status == "declined"
