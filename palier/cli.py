@@ -9,7 +9,8 @@ COMMANDS = {
     "demo": "Create, fill and serve a demo desk on SQLite (--port, --host).",
     "serve": "Serve the desk with gunicorn; refuses a configuration with errors.",
     "worker": "Run background tasks (mail, notifications) and periodic jobs.",
-    "mail": "Receive mail: mail ingest (stdin), mail fetch (IMAP), mail lmtp (listener).",
+    "mail": "Receive mail: mail ingest (stdin), mail fetch (IMAP), mail lmtp (listener); "
+    "mail process, mail retry, mail verify look after it.",
     "sla": "Service levels: sla scan (warnings, breaches), sla recompute (open clocks; new "
     "clocks' deadlines already past are marked breached without events unless --tell-past).",
     "token": "API tokens: create USERNAME [--name N], list USERNAME, revoke PREFIX.",

@@ -214,6 +214,11 @@ class DeclineIn(In):
     reason: Text = ""
 
 
+# Its one field is optional: a decline without a body is one without a reason, answered as
+# accept (which takes none) is: the caller's role first (403), not a 422 for the body.
+NO_REASON = DeclineIn()
+
+
 @router.get("/tickets/{ticket_id}/estimates", response={200: list[EstimateOut], **ERRORS})
 def ticket_estimates(request, ticket_id: int):
     """The ticket's estimates, oldest first, with what the customer answered."""
@@ -267,7 +272,7 @@ def accept_estimate(request, estimate_id: int):
     response={200: EstimateOut, **ERRORS},
     openapi_extra=needs(Permission.ESTIMATE_ANSWER),
 )
-def decline_estimate(request, estimate_id: int, payload: DeclineIn):
+def decline_estimate(request, estimate_id: int, payload: DeclineIn = NO_REASON):
     """Contact: decline; the ticket closes as declined and nothing is billed."""
     estimate = access_estimate_by_id(request.auth, estimate_id)
     estimate = actions.do_decide_estimate(
@@ -293,7 +298,8 @@ def accept_by_link(request, token: str):
     response={200: EstimateOut, **ERRORS},
     openapi_extra=by_signed_link(),
 )
-def decline_by_link(request, token: str, payload: DeclineIn):
+def decline_by_link(request, token: str, payload: DeclineIn = NO_REASON):
+    """The signed link's decline; the body, `reason`, is optional, as accept takes none."""
     return presenters.estimate_out(
         links.do_answer_by_link(token, accept=False, reason=payload.reason)
     )

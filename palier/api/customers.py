@@ -8,6 +8,7 @@ from ninja import Router
 from palier.accounts.permissions import Permission
 from palier.api import presenters as p
 from palier.api.doors import needs
+from palier.api.query_text import check_query_text
 from palier.api.schemas import (
     ERRORS,
     ContractIn,
@@ -49,9 +50,11 @@ def list_customers(
     limit: LongPageLimit = 100,
     offset: Offset = 0,
 ):
+    """Customers by name; `q` (at most 100 characters, given once) is a part of the name."""
+    q = check_query_text(request, q, limit=100)
     qs = visible_customers(request.auth)
     if q:
-        qs = qs.filter(name__icontains=q[:100])
+        qs = qs.filter(name__icontains=q)
     return [p.customer_out(c) for c in qs.order_by("name", "id")[offset : offset + limit]]
 
 

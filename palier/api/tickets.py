@@ -16,6 +16,7 @@ from palier.accounts.models import User
 from palier.accounts.permissions import Permission, check_allowed
 from palier.api import presenters as p
 from palier.api.doors import needs
+from palier.api.query_text import check_query_text
 from palier.api.responses import json_response
 from palier.api.schemas import (
     ERRORS,
@@ -162,6 +163,8 @@ def open_ticket(request, payload: TicketIn):
     return json_response(p.ticket_detail_out(ticket, user, ticket.language), status=201)
 
 
+# The longest search text: a longer one is refused, not cut (api.query_text).
+Q_LIMIT = 200
 QueueCode = StrEnum("QueueCode", {q.upper(): q for q in QUEUES})
 
 
@@ -186,7 +189,13 @@ def list_ticket_page(request, params: Query[ListParams]):
     """List the tickets the caller may see, newest first, 50 a page (cursor pagination).
     `q` searches subjects, descriptions and messages (and is a reference when it looks like
     one). `queue` is one of: level1, level2, rnd, consent, waiting, unassigned, to_qualify,
-    refused, open."""
+    refused, open.
+
+    `q` has at most 200 characters and is given once: past that, or given twice, the answer
+    is 422 (`q_too_long`, `q_repeated`). It searches its words (letters and digits): a `q`
+    with none (only punctuation, `%`, `_`) has nothing to search for and is answered as if
+    absent, every ticket the other filters keep."""
+    q = check_query_text(request, params.q, limit=Q_LIMIT)
     if params.queue and params.queue not in QUEUES:
         raise DomainError(
             _("Unknown queue; use one of %(queues)s.") % {"queues": ", ".join(QUEUES)},
@@ -204,7 +213,7 @@ def list_ticket_page(request, params: Query[ListParams]):
         assignee_id=params.assignee_id,
         queue=params.queue.value if params.queue else None,
         mine=params.mine,
-        q=params.q[:200],
+        q=q,
     )
     page = list_tickets(
         request.auth,

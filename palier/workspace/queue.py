@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from palier.accounts.models import User, person_name
 from palier.customers.models import MODULE_NAME_LANGUAGES
 from palier.lib.pagination import SORTS, Page, cursor_position, encode_cursor, rows_by_ids
+from palier.lib.text import words
 from palier.sla.models import TicketClock
 from palier.sla.queries import TimeLeft, time_left_of
 from palier.tickets import labels
@@ -219,10 +220,23 @@ def queue_page(
     return QueuePage(page=_merge(pages, sort), customers=customers)
 
 
-def reference_notice(text: str, page: Page, *, first_page: bool) -> str:
-    """What the desk says of a search meant as a reference that finds nothing by it: a
-    malformed one (it is searched as text), or one that names no request."""
+def searched_text(text: str) -> str:
+    """What a search looks for: "" when it has no word (letters or digits) and is no
+    reference, as "%", "_" or "?!": searched, it narrowed nothing and the whole queue
+    read as found by it."""
     text = text.strip()
+    return text if words(text) or reference_filter(text) is not None else ""
+
+
+def search_notice(text: str, page: Page, *, first_page: bool) -> str:
+    """What the desk says of a search that finds nothing by what it was meant as: a text
+    with no word to look for (the queue is listed unsearched), a malformed reference (it is
+    searched as text), or a reference that names no request."""
+    text = text.strip()
+    if text and not searched_text(text):
+        return _(
+            "“%(text)s” has no word to search for (letters or digits): the list is not searched."
+        ) % {"text": text}
     if not looks_like_reference(text):
         return ""
     if reference_filter(text) is None:

@@ -139,7 +139,7 @@ def test_internal_notes_are_searchable_by_staff_only(world, api, tickets):
         "()",
         "&|",
         "\\",
-        "x" * 300,
+        "x" * 200,  # the longest; past it, 422 (test_query_text.py)
         "ÿ" * 50,
         "日本語",
         "   ",

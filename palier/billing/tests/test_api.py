@@ -258,3 +258,20 @@ def test_every_row_of_the_erp_export_multiplies_out(world, api):
     assert row["line_unit"] == "h" and row["line_quantity"] == "0.70"  # billed in 0.05 h
     amount = Decimal(row["line_quantity"]) * Decimal(row["line_rate"])
     assert amount == Decimal(row["line_amount"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", ["", {}, {"reason": "too dear"}])  # "": no body at all
+def test_a_decline_by_a_role_that_may_not_answer_is_403_before_its_body_as_accept(world, api, body):
+    """Without a body a manager's decline answered 422 (the body was read first) while the
+    same manager's accept answered 403; a contact declines without a body, no reason."""
+    ticket = open_ticket(world.customer_a, world.contact_a)
+    estimate = propose(api, world, ticket).json()
+    manager = api(world.manager)
+    for verb in ("accept", "decline"):
+        r = manager.post(f"/estimates/{estimate['id']}/{verb}", body)
+        assert r.status_code == 403, (verb, r.content)
+        assert r.json()["error"]["code"] == "not_allowed"
+    declined = api(world.contact_a).post(f"/estimates/{estimate['id']}/decline", body)
+    assert declined.status_code == 200, declined.content
+    assert declined.json()["status"] == "declined"

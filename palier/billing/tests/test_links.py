@@ -106,3 +106,14 @@ def test_the_mail_handler_gets_the_link_of_a_waiting_estimate_only(world, estima
 
     do_decide_estimate(estimate, accept=True, acting_user=world.contact_a, via="portal")
     assert consent_url_for_event(event) is None
+
+
+@pytest.mark.django_db
+def test_the_signed_link_declines_without_a_body_as_it_accepts(world, estimate):
+    token = make_token(estimate)
+    response = Client().post(
+        f"/api/v1/consent-links/{token}/decline", "", content_type="application/json"
+    )  # "": no body at all (None sends {})
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "declined"
+    assert Ticket.objects.get(pk=estimate.ticket_id).status == "declined"

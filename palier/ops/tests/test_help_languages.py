@@ -50,6 +50,18 @@ def test_the_help_speaks_the_language_asked(capsys, argv, said, not_said):
     assert not_said not in help_text
 
 
+@pytest.mark.parametrize(
+    ("language", "first"),
+    [("en", "Receive mail"), ("fr", "Recevoir"), ("de", "E-Mails empfangen"), ("it", "Ricevere")],
+)
+def test_the_mail_description_names_every_subcommand_in_every_language(capsys, language, first):
+    """The French, German and Italian descriptions named ingest, fetch and lmtp only."""
+    help_text = _help(capsys, "mail", "--help", "--language", language)
+    description = help_text[help_text.index(first) :].split("positional arguments")[0]
+    for subcommand in ("ingest", "fetch", "lmtp", "process", "retry", "verify"):
+        assert f"{subcommand} (" in description, (language, subcommand)
+
+
 def test_language_is_accepted_after_a_subcommand_too(world, capsys):
     from django.core.management import call_command
 

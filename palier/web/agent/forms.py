@@ -20,6 +20,7 @@ from palier.tickets import labels
 from palier.tickets.models import Criticality
 from palier.tickets.states import Status
 from palier.web.fields import IdChoiceField, LineField
+from palier.web.left_out import refuse_repeated
 from palier.workspace.menus import Menus, current_menus, selected
 
 TYPE_CHOICES = [(code.value, labels.request_type(code.value).label) for code in RequestType]
@@ -193,6 +194,11 @@ class QueueFilterForm(forms.Form):
             self.fields[name].widget = widget
         for name in ("type", "criticality", "status", "age", "sort"):
             self.fields[name].widget.static_key = f"queue-filter-{name}"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        refuse_repeated(self, ("q",))  # ?q=a&q=b: left out and said, neither one searched
+        return data
 
     def use_menus(self, menus: Menus) -> None:
         """Print the customer and module menus from `menus` (the page read them with its

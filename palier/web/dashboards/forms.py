@@ -8,11 +8,11 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from palier.customers.models import Customer, Module, Product
 from palier.dashboards.filters import MAX_DAYS, Filters
 from palier.web.fields import IdChoiceField
+from palier.web.left_out import refuse_repeated
 from palier.web.widgets import IsoDateInput
 from palier.workspace.models import Team
 from palier.workspace.queries import team_member_ids
@@ -64,21 +64,7 @@ class DashboardForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        # A query string may give a filter twice (?team=1&team=2); a field reads its last
-        # value and would filter by it without a word: refused, named beside its field.
-        getlist = getattr(self.data, "getlist", None)
-        for name in self.fields if getlist else ():
-            given = len(getlist(name))
-            if given > 1:
-                self.add_error(
-                    name,
-                    ngettext(
-                        "This filter is given %(count)d time; give it once.",
-                        "This filter is given %(count)d times; give it once.",
-                        given,
-                    )
-                    % {"count": given},
-                )
+        refuse_repeated(self, self.fields)  # ?team=1&team=2: which was meant is not guessed
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             raise forms.ValidationError(_("The period ends before it starts."))

@@ -18,6 +18,7 @@ from palier.tickets.attachments import ALLOWED_TYPES, check_attachment, clean_fi
 from palier.tickets.models import CRITICALITY_DEFINITIONS, Criticality
 from palier.tickets.states import CUSTOMER_STATUS_LABELS, Status
 from palier.web.fields import IdChoiceField, LineField
+from palier.web.left_out import refuse_repeated
 
 MAX_FILES = 10
 
@@ -259,3 +260,8 @@ class RequestFilterForm(forms.Form):
             (self.OPEN, _("Open")),
             *[(s.value, CUSTOMER_STATUS_LABELS[s]) for s in Status],
         ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        refuse_repeated(self, ("q",))  # ?q=a&q=b: left out and said, neither one searched
+        return data

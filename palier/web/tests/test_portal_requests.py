@@ -362,6 +362,15 @@ def test_one_bad_filter_is_left_out_alone_and_the_page_says_which(client, world)
     assert "by-mood" in html and "The other filters apply." in html
 
 
+def test_a_search_given_twice_is_left_out_and_said_not_the_last_one_searched(client, world):
+    open_request(world.contact_a, "Delivery note crash")
+    open_request(world.contact_a, "VAT question")
+    client.force_login(world.contact_a)
+    html = client.get(f"{reverse('web:portal:requests')}?q=vat&q=delivery").content.decode()
+    assert "Delivery note crash" in html and "VAT question" in html
+    assert "The filter “Search” was left out: This filter is given 2 times; give it once." in html
+
+
 def test_the_left_out_filter_is_named_in_the_contacts_language(client, world, settings):
     client.force_login(world.contact_b)  # reads French
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"

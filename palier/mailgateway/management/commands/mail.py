@@ -23,8 +23,10 @@ class Command(HelpInLanguageAsked, BaseCommand):
     def help(self) -> str:  # type: ignore[override]
         # Read when the parser is made, in the language --language asks for (run_from_argv).
         return _(
-            "Receive mail: ingest (one message on stdin), fetch (IMAP), lmtp (listener). "
-            "Messages are in English; --language chooses the language of this help."
+            "Receive mail: ingest (one message on stdin), fetch (IMAP), lmtp (listener); "
+            "look after it: process (stored messages an interruption left), retry (outbound "
+            "mail that failed), verify (every stored message has exactly one ending). Messages "
+            "are in English; --language chooses the language of this help."
         )
 
     def add_arguments(self, parser: CommandParser) -> None:

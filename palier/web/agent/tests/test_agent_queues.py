@@ -665,3 +665,43 @@ def test_a_lone_surrogate_in_the_search_makes_no_error(client, world):
     # %ED%A0%80: a lone surrogate encoded, which no database stores.
     assert client.get(f"{HOME}?q=PAL-%ED%A0%80").status_code == 200
     assert client.get(f"{HOME}?q=%ED%A0%80&sort=criticality").status_code == 200
+
+
+@pytest.mark.parametrize("q", ["%", "_", "\ufffd", "?!…", "  -- "])
+def test_a_search_with_no_word_is_said_and_the_queue_listed_unsearched(client, world, settings, q):
+    ticket = make_ticket(world.contact_a, subject="Delivery note crash")
+    client.force_login(world.agent)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    for headers in ({}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "ticket-list"}):
+        response = client.get(HOME, {"queue": "open", "q": q}, **headers)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert [t["id"] for t in response.context["page"].items] == [ticket.pk]
+        said = f"« {q.strip()} » n’a aucun mot à chercher (lettres ou chiffres)"
+        assert said in response.context["search_notice"], headers
+        assert 'id="search-notice"' in html
+    # %EF%BF%BD: U+FFFD, also what a byte that is no UTF-8 is read as.
+    assert client.get(f"{HOME}?queue=open&q=%EF%BF%BD").context["search_notice"]
+    assert client.get(f"{HOME}?queue=open&q=%FF").context["search_notice"]
+    # A word, or a reference, is searched as before and says nothing of the kind.
+    for q in ("crash!", ticket.reference):
+        assert client.get(HOME, {"queue": "open", "q": q}).context["search_notice"] == ""
+
+
+def test_a_search_given_twice_is_left_out_and_said_neither_value_searched(client, world, settings):
+    """?q=a&q=b searched b alone without a word; as the dashboards refuse a filter given
+    twice, the desk names it left out (and searches neither)."""
+    crash = make_ticket(world.contact_a, subject="Delivery note crash")
+    other = make_ticket(world.contact_a, subject="Invoice layout")
+    client.force_login(world.agent)
+    for headers in ({}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "ticket-list"}):
+        response = client.get(f"{HOME}?queue=open&q=nowhere&q=delivery", **headers)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert {t["id"] for t in response.context["page"].items} == {crash.pk, other.pk}
+        assert (
+            "The filter “Search” was left out: This filter is given 2 times; give it once." in html
+        )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = client.get(f"{HOME}?queue=open&q=a&q=b&q=c").content.decode()
+    assert "Ce filtre est donné 3 fois ; donnez-le une seule fois." in html

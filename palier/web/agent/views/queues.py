@@ -40,7 +40,8 @@ from palier.workspace.queue import (
     queue_header,
     queue_page,
     queue_rows,
-    reference_notice,
+    search_notice,
+    searched_text,
 )
 
 DEFAULT_QUEUE = "level1"
@@ -69,7 +70,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     region = is_htmx(request) and request.headers.get("HX-Target") == "ticket-list"
     header = None if region else queue_header(user)
     menus = current_menus() if header is None else header.menus
-    page = partial(queue_page, user, filters, text=text, sort=sort, expression_page=expression_page)
+    page = partial(
+        queue_page,
+        user,
+        filters,
+        text=searched_text(text),
+        sort=sort,
+        expression_page=expression_page,
+    )
     try:
         result = page(cursor=cursor, menus=menus)
     except DomainError as exc:  # a stale or forged cursor: show the first page
@@ -92,7 +100,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "too_many_customers": result.too_many_customers,
         "text": text,
         "error": error,
-        "search_notice": reference_notice(text, result.page, first_page=not cursor),
+        "search_notice": search_notice(text, result.page, first_page=not cursor),
         "left_out": left_out_filters(form),
         "base_query": params.urlencode(),
         "here": request.get_full_path(),
