@@ -40,7 +40,15 @@ def add_help_language(parser: ArgumentParser) -> None:
 
 
 class HelpInLanguageAsked:
-    """A management command's mixin: parse and run in the language --language asks for."""
+    """A management command's mixin: parse and run in the language --language asks for.
+    The command's description is `help_text`, a lazy translation."""
+
+    help_text: Any = ""
+
+    @property
+    def help(self) -> str:
+        # Read when the parser is made, inside run_from_argv's language; argparse wants a str.
+        return str(self.help_text)
 
     def run_from_argv(self, argv: list[str]) -> Any:
         with translation.override(language_asked(argv[2:])):

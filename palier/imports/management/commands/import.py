@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from palier.accounts.models import User
 from palier.accounts.permissions import Permission, check_allowed
@@ -26,19 +27,16 @@ PAST = ("jira", "zendesk", "tickets")
 
 
 class Command(HelpInLanguageAsked, BaseCommand):
-    @property
-    def help(self) -> str:  # type: ignore[override]
-        # Read when the parser is made, in the language --language asks for (run_from_argv).
-        return _(
-            "Import customers, contracts, customizations, contacts or installations from CSV "
-            "or XLSX; past tickets from Jira Service Management (jira), Zendesk (zendesk) or "
-            "the generic CSV (tickets). --dry-run lists every row's errors and writes nothing. "
-            "Exit code 3: the check found problems, or the import wrote what passed and left "
-            "out the rows or tickets with problems (listed on the error output); 1: refused "
-            "before anything was written (the file or the user); 2: called wrongly (an unknown "
-            "KIND or --language, a missing argument). Messages and this help are in English "
-            "unless --language asks for another."
-        )
+    help_text = gettext_lazy(
+        "Import customers, contracts, customizations, contacts or installations from CSV "
+        "or XLSX; past tickets from Jira Service Management (jira), Zendesk (zendesk) or "
+        "the generic CSV (tickets). --dry-run lists every row's errors and writes nothing. "
+        "Exit code 3: the check found problems, or the import wrote what passed and left "
+        "out the rows or tickets with problems (listed on the error output); 1: refused "
+        "before anything was written (the file or the user); 2: called wrongly (an unknown "
+        "KIND or --language, a missing argument). Messages and this help are in English "
+        "unless --language asks for another."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("kind", choices=[*KINDS, *PAST, "desk"], help=_("what the files hold"))

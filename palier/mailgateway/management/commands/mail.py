@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from palier.lib.command_language import HelpInLanguageAsked, add_help_language
 from palier.lib.env import env_list
@@ -19,15 +20,12 @@ class Command(HelpInLanguageAsked, BaseCommand):
     # `palier check` runs them; a mail arriving must not wait for every URL to import.
     requires_system_checks = []
 
-    @property
-    def help(self) -> str:  # type: ignore[override]
-        # Read when the parser is made, in the language --language asks for (run_from_argv).
-        return _(
-            "Receive mail: ingest (one message on stdin), fetch (IMAP), lmtp (listener); "
-            "look after it: process (stored messages an interruption left), retry (outbound "
-            "mail that failed), verify (every stored message has exactly one ending). Messages "
-            "are in English; --language chooses the language of this help."
-        )
+    help_text = gettext_lazy(
+        "Receive mail: ingest (one message on stdin), fetch (IMAP), lmtp (listener); "
+        "look after it: process (stored messages an interruption left), retry (outbound "
+        "mail that failed), verify (every stored message has exactly one ending). Messages "
+        "are in English; --language chooses the language of this help."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_help_language(parser)

@@ -10,19 +10,17 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from palier.lib.command_language import HelpInLanguageAsked, add_help_language
 from palier.ops.backup import backup, prune
 
 
 class Command(HelpInLanguageAsked, BaseCommand):
-    @property
-    def help(self) -> str:  # type: ignore[override]
-        # Read when the parser is made, in the language --language asks for (run_from_argv).
-        return _(
-            "Back up the database and the files into one archive, while the desk runs. "
-            "Messages are in English; --language chooses the language of this help."
-        )
+    help_text = gettext_lazy(
+        "Back up the database and the files into one archive, while the desk runs. "
+        "Messages are in English; --language chooses the language of this help."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(

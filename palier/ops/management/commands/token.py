@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from palier.accounts.actions import do_create_token, do_revoke_token
 from palier.accounts.models import ApiToken, User
@@ -20,14 +21,11 @@ STATE_WIDTH = 33
 
 
 class Command(HelpInLanguageAsked, BaseCommand):
-    @property
-    def help(self) -> str:  # type: ignore[override]
-        # Read when the parser is made, in the language --language asks for (run_from_argv).
-        return _(
-            "Manage API tokens: create USERNAME [--name N] [--read-only] [--expires DAYS|DATE],"
-            " list USERNAME, revoke PREFIX. Messages are in English; --language chooses the "
-            "language of this help."
-        )
+    help_text = gettext_lazy(
+        "Manage API tokens: create USERNAME [--name N] [--read-only] [--expires DAYS|DATE],"
+        " list USERNAME, revoke PREFIX. Messages are in English; --language chooses the "
+        "language of this help."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         add_help_language(parser)

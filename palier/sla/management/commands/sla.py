@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from palier.lib.command_language import HelpInLanguageAsked, add_help_language
 from palier.sla.actions import recompute_many, scan
@@ -14,13 +15,10 @@ from palier.tickets.states import OPEN_STATUSES
 
 
 class Command(HelpInLanguageAsked, BaseCommand):
-    @property
-    def help(self) -> str:  # type: ignore[override]
-        # Read when the parser is made, in the language --language asks for (run_from_argv).
-        return _(
-            "Service levels: 'scan' flags warnings and breaches; 'recompute' rebuilds open "
-            "clocks. Messages are in English; --language chooses the language of this help."
-        )
+    help_text = gettext_lazy(
+        "Service levels: 'scan' flags warnings and breaches; 'recompute' rebuilds open "
+        "clocks. Messages are in English; --language chooses the language of this help."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=["scan", "recompute"])
