@@ -20,6 +20,14 @@ def signed_in(user) -> Client:
     return client
 
 
+def manager_in_french(world) -> Client:
+    """The manager, reading the desk in French, signed in: the refusals below are read in
+    French, so an untranslated one shows."""
+    world.manager.language = "fr"
+    world.manager.save(update_fields=["language"])
+    return signed_in(world.manager)
+
+
 @pytest.mark.django_db
 def test_managers_see_the_dashboard_in_a_bounded_number_of_queries(
     world, desk, django_assert_num_queries
@@ -141,9 +149,7 @@ def test_a_bad_filter_is_named_beside_its_field_with_a_400_as_exports_do(world, 
     """The screen shows the form and why, no figure (a bad filter never breaks it, dates at
     Python's ends included), and answers 400 as an export and a filter given twice do; the
     tickets behind a figure list none."""
-    world.manager.language = "fr"
-    world.manager.save(update_fields=["language"])
-    manager = signed_in(world.manager)
+    manager = manager_in_french(world)
     for query in (*BAD_FILTERS, *BAD_TEAM):
         page = manager.get(f"/dashboards/?{query}")
         assert page.status_code == 400, query
@@ -169,9 +175,7 @@ def test_a_bad_filter_is_named_beside_its_field_with_a_400_as_exports_do(world, 
 
 @pytest.mark.django_db
 def test_an_export_with_a_bad_filter_makes_no_file_and_names_the_filter(world, desk):
-    world.manager.language = "fr"
-    world.manager.save(update_fields=["language"])
-    manager = signed_in(world.manager)
+    manager = manager_in_french(world)
     for query in (*BAD_FILTERS, *BAD_TEAM):
         response = manager.get(f"/dashboards/export/sla.xlsx?{query}")
         assert response.status_code == 400, query
@@ -221,9 +225,7 @@ def test_a_filter_given_twice_is_refused_and_named_not_taken_at_its_last_value(w
     a.members.add(world.agent)
     b.members.add(world.consultant)
     query = query.format(a=a.pk, b=b.pk, c=world.customer_a.pk)
-    world.manager.language = "fr"
-    world.manager.save(update_fields=["language"])
-    manager = signed_in(world.manager)
+    manager = manager_in_french(world)
     export = manager.get(f"/dashboards/export/sla.csv?{query}")
     assert export.status_code == 400 and "Content-Disposition" not in export
     html = export.content.decode()
@@ -249,9 +251,7 @@ def test_a_filter_given_twice_is_refused_and_named_not_taken_at_its_last_value(w
     ],
 )
 def test_a_drilldown_key_given_twice_is_refused_not_taken_at_its_last_value(world, desk, query):
-    world.manager.language = "fr"
-    world.manager.save(update_fields=["language"])
-    manager = signed_in(world.manager)
+    manager = manager_in_french(world)
     response = manager.get(f"/dashboards/tickets/?{query}")
     assert response.status_code == 400
     html = response.content.decode()
@@ -265,9 +265,7 @@ def test_a_drilldown_key_given_twice_is_refused_not_taken_at_its_last_value(worl
     "query", ["panel=nope", "", "panel=", "panel=INTAKE", "panel=intake%00", "panel=sla+"]
 )
 def test_a_drilldown_of_an_unknown_figure_is_refused_and_named_not_listed_empty(world, desk, query):
-    world.manager.language = "fr"
-    world.manager.save(update_fields=["language"])
-    manager = signed_in(world.manager)
+    manager = manager_in_french(world)
     response = manager.get(f"/dashboards/tickets/?{query}")
     assert response.status_code == 400
     html = response.content.decode()
@@ -279,9 +277,7 @@ def test_a_drilldown_of_an_unknown_figure_is_refused_and_named_not_listed_empty(
 def test_a_refused_filter_shows_no_figures_only_the_form_and_why(world, desk):
     """Figures under a refusal would be the last 30 days' unfiltered, read as the ones
     asked for: the screen, an export and the tickets behind a figure show none."""
-    world.manager.language = "fr"
-    world.manager.save(update_fields=["language"])
-    manager = signed_in(world.manager)
+    manager = manager_in_french(world)
     for url in (
         "/dashboards/?customer=abc",
         "/dashboards/export/sla.csv?customer=abc",
@@ -323,9 +319,7 @@ def test_a_drilldown_without_the_row_its_figure_names_is_refused_not_listed_as_a
     """Each figure of these panels names its row (a defect, a customer, a customization, a
     score): without it, or with no number, the link named none, and read as 'no row' it
     listed requests no figure counts (every request linked to no defect)."""
-    world.manager.language = "fr"
-    world.manager.save(update_fields=["language"])
-    manager = signed_in(world.manager)
+    manager = manager_in_french(world)
     response = manager.get(f"/dashboards/tickets/?{query}")
     assert response.status_code == 400, query
     html = response.content.decode()
