@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import connection
 
 from palier.lib.text import fold
+from palier.tickets.search import pg_words
 
 RANKED = 100
 
@@ -29,7 +30,7 @@ def index_translation(translation_id: int, title: str, body: str) -> None:
                 "INSERT INTO knowledge_search (translation_id, document) "
                 "VALUES (%s, to_tsvector('simple', %s)) "
                 "ON CONFLICT (translation_id) DO UPDATE SET document = EXCLUDED.document",
-                [translation_id, text],
+                [translation_id, pg_words(text)],  # ERR-404 as its words (tickets.search)
             )
         else:
             cursor.execute("DELETE FROM knowledge_search WHERE rowid = %s", [translation_id])

@@ -18,6 +18,7 @@ from palier.lib.bulk import insert_rows, take_ids
 from palier.lib.text import fold, words
 from palier.tickets.models import Decision, Message, Ticket, ticket_reference
 from palier.tickets.queries import customer_language
+from palier.tickets.search import pg_words
 
 DECISION_FIELDS = (
     "id", "ticket_id", "kind", "accepted", "level", "billable", "rnd", "reason", "refusal",
@@ -151,7 +152,7 @@ def _index(rows: list[tuple[int, str, str]]) -> None:
             cursor.executemany(
                 "INSERT INTO ticket_search (ticket_id, public, internal)"
                 " VALUES (%s, to_tsvector('simple', %s), to_tsvector('simple', %s))",
-                rows,
+                [(pk, pg_words(public), pg_words(internal)) for pk, public, internal in rows],
             )
         else:
             cursor.executemany(

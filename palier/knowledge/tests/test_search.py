@@ -84,3 +84,18 @@ def test_search_costs_a_fixed_number_of_queries(world, shelf, django_assert_max_
     agent = world.agent
     with django_assert_max_num_queries(3):
         search_articles(agent, "invoice warehouses stock posted", "en", any_word=True)
+
+
+def test_an_error_code_or_a_version_is_found_as_written(world, shelf):
+    # PostgreSQL's parser read "err-404" as "err" and the number "-404", "11.3.1" as one
+    # lexeme, while a search looks for the words (err, 404; 11, 3, 1).
+    from palier.knowledge.tests.helpers import publish
+
+    publish(
+        world.manager,
+        "err-404",
+        "everyone",
+        {"en": ("Error ERR-404 when posting", "Fixed in version 11.3.1; see kb@vendor.ch.")},
+    )
+    for q in ("ERR-404", "404", "11.3.1", "kb@vendor.ch", "vendor"):
+        assert _keys(search_articles(world.agent, q, "en")) == ["err-404"], q
