@@ -70,11 +70,15 @@ def copy_table(lite: sqlite3.Connection, pg: psycopg.Connection, table: str) -> 
 
 
 def copy_search(lite: sqlite3.Connection, pg: psycopg.Connection) -> int:
+    from palier.tickets.search import pg_words  # the words PostgreSQL's index is given
+
     pg.execute("CREATE TEMP TABLE search_text (ticket_id bigint, public text, internal text)")
     count = 0
     with pg.cursor().copy("COPY search_text FROM STDIN") as copy:
-        for row in lite.execute("SELECT rowid, public, internal FROM ticket_search"):
-            copy.write_row(row)
+        for rowid, public, internal in lite.execute(
+            "SELECT rowid, public, internal FROM ticket_search"
+        ):
+            copy.write_row((rowid, pg_words(public), pg_words(internal)))
             count += 1
     pg.execute("TRUNCATE ticket_search")
     pg.execute(

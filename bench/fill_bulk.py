@@ -85,6 +85,9 @@ def write_search_rows(texts: dict[int, tuple[list[str], list[str]]]) -> None:
     internal = [fold(" ".join(texts[i][1])) for i in ids]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            from palier.tickets.search import pg_words
+
+            public, internal = [pg_words(t) for t in public], [pg_words(t) for t in internal]
             cursor.execute(
                 "INSERT INTO ticket_search (ticket_id, public, internal) "
                 "SELECT id, to_tsvector('simple', p), to_tsvector('simple', i) "
